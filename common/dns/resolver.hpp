@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// common/dns/resolver.hpp: the one DNS interface every engine resolves through. Backends:
+// LdnsResolver (ldns, Nameservers from config or /etc/resolv.conf, timeout, retries, TCP on
+// truncation), CachingResolver (thread-safe TTL cache in front of any backend) and
+// ZoneResolver (zone data in memory, for unit tests).
+// Outcomes are distinct (answer, NXDOMAIN, no data, SERVFAIL, timeout) because the RFCs
+// treat them differently (SPF void lookups, DKIM temperror vs permerror).
+// Implementations are thread-safe: one resolver serves every milter thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cachet::dns {
+
+enum class RrType : std::uint16_t {
+  a = 1, ns = 2, cname = 5, soa = 6, ptr = 12, mx = 15, txt = 16, aaaa = 28, spf = 99,
+};
+
+enum class Status {
+  answer,    // NOERROR with at least one record of the asked type
+  nodata,    // NOERROR, the name exists but has no record of that type
+  nxdomain,  // the name does not exist
+  servfail,  // SERVFAIL, REFUSED or a malformed reply: try again later
+  timeout,   // no reply within the configured time and retries
+};
+
+const char* to_string(Status status) noexcept;
+
+// True for the outcomes a caller must treat as temporary (never as "no record").
+inline bool is_temporary(Status s) noexcept {
+  return s == Status::servfail || s == Status::timeout;
+}
+
+struct Record {
+  RrType type;
+  std::string owner;  // lower case, no trailing dot
+  std::uint32_t ttl = 0;
+  // A/AAAA: the printable address; MX/CNAME/PTR/NS: the target name (lower case, no
+  // trailing dot); TXT/SPF: the character-strings concatenated (RFC 6376 s3.6.2.2,
+  // RFC 7208 s3.3).
+  std::string value;
+  std::uint16_t preference = 0;          // MX only
+  std::vector<std::string> txt_strings;  // TXT/SPF only: each character-string as sent
+};
+
+struct Answer {
+  Status status = Status::servfail;
+  std::vector<Record> records;  // only records of the asked type (CNAMEs followed)
+  std::uint32_t negative_ttl = 0;  // from the SOA of a NXDOMAIN/NODATA reply, if any
+};
+
+class Resolver {
+ public:
+  virtual ~Resolver() = default;
+  // name: a domain name with or without the trailing dot. Never throws for DNS trouble:
+  // every failure is a Status.
+  virtual Answer query(std::string_view name, RrType type) = 0;
+};
+
+}  // namespace cachet::dns

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// tests/unit/common/base/strings_test.cpp: ASCII helpers and Result.
+#include "common/base/result.hpp"
+#include "common/base/strings.hpp"
+
+#include <gtest/gtest.h>
+
+namespace cachet {
+namespace {
+
+TEST(Strings, IequalsIgnoresAsciiCaseOnly) {
+  EXPECT_TRUE(iequals("KeyTable", "keytable"));
+  EXPECT_FALSE(iequals("KeyTable", "keytabl"));
+  EXPECT_FALSE(iequals("\xc3\x84", "\xc3\xa4"));  // no locale folding of 8-bit bytes
+}
+
+TEST(Strings, TrimStripsBlanksAtBothEnds) {
+  EXPECT_EQ(trim("  a b \t\r\n"), "a b");
+  EXPECT_EQ(trim(" \t "), "");
+  EXPECT_EQ(trim(""), "");
+}
+
+TEST(Strings, SplitKeepsEmptyFields) {
+  const auto got = split("a,,b,", ',');
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[1], "");
+  EXPECT_EQ(got[3], "");
+}
+
+TEST(Strings, ParseUintRejectsJunkAndOverflow) {
+  EXPECT_EQ(parse_uint("0"), 0u);
+  EXPECT_EQ(parse_uint("18446744073709551615"), 18446744073709551615u);
+  EXPECT_FALSE(parse_uint("18446744073709551616"));
+  EXPECT_FALSE(parse_uint(""));
+  EXPECT_FALSE(parse_uint("-1"));
+  EXPECT_FALSE(parse_uint("1 "));
+  EXPECT_FALSE(parse_uint("0x10"));
+}
+
+Result<int> half(int v) {
+  if (v % 2 != 0) return fail(Errc::bad_input, "odd");
+  return v / 2;
+}
+
+TEST(ResultType, CarriesValueOrError) {
+  const auto ok = half(4);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(*ok, 2);
+  const auto bad = half(3);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::bad_input);
+  EXPECT_EQ(bad.error().detail, "odd");
+  EXPECT_EQ(bad.value_or(7), 7);
+}
+
+}  // namespace
+}  // namespace cachet
