@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import time
 import traceback
@@ -35,6 +36,9 @@ def skip_reason() -> str | None:
     if os.geteuid() != 0:
         return "the e2e tests need root (network namespaces, Postfix and Dovecot masters)"
     missing = [p for p in REQUIRED_PROGRAMS if not shutil.which(p)]
+    if shutil.which("perl") and subprocess.run(["perl", "-MNet::SSLeay", "-e", "1"],
+                                               capture_output=True).returncode != 0:
+        missing.append("libnet-ssleay-perl")  # swaks' TLS
     if missing:
         return f"missing {' '.join(missing)} (see scripts/packages.d/e2e.txt)"
     return None

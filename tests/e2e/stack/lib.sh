@@ -29,13 +29,15 @@ E2E_T0=${E2E_T0:-$EPOCHREALTIME}
 say() { printf '[stack %s %5.2fs] %s\n' "$NETNS" "$(elapsed)" "$*"; }
 elapsed() { awk -v a="$E2E_T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
 
+now_ms() { local t=$EPOCHREALTIME; echo $(( ${t%.*} * 1000 + 10#${t#*.} / 1000 )); }
+
 # wait_until SECONDS DESCRIPTION COMMAND...: run COMMAND every 50 ms until it succeeds.
 # Returns 1 (and says what it waited for) when the deadline passes.
 wait_until() {
   local limit=$1 what=$2; shift 2
-  local deadline=$((${EPOCHSECONDS} + limit))
+  local deadline=$(( $(now_ms) + limit * 1000 ))
   until "$@" >/dev/null 2>&1; do
-    if [ "$EPOCHSECONDS" -ge "$deadline" ]; then
+    if [ "$(now_ms)" -ge "$deadline" ]; then
       echo "timed out after ${limit}s waiting for $what" >&2
       return 1
     fi
