@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from . import smtp
-from .stack import Stack
+from .stack import Stack, User
 
 
 class CheckFailed(AssertionError):
@@ -101,6 +101,29 @@ class Context:
         status, line = self.stack.delivery(result.queue_id, recipient)
         self.check(status == "sent", f"Postfix delivered {result.queue_id} to {recipient}", line)
         return line
+
+    def refused(self, result: smtp.SmtpResult, expected: str, claim: str = "") -> None:
+        """Checks that the transaction was refused with exactly this reply (code, enhanced
+        status and text, e.g. "554 5.7.1 <x@remote.test>: Relay access denied")."""
+        self.check(result.refusal == expected and not result.accepted,
+                   claim or f"refused: {expected}", result.transcript)
+
+    def delivered_to_mailbox(self, result: smtp.SmtpResult, user: User, token: str):
+        """Checks that an accepted message was delivered to the user's mbox and returns it
+        (an email.message.EmailMessage, as Postfix wrote it)."""
+        self.delivered(result, user.address)
+        message = self.stack.find_in_mbox(user, token)
+        self.check(message is not None,
+                   f"delivered to {user.login}'s mailbox {self.stack.mbox_path(user)}")
+        return message
+
+    def relayed_to_sink(self, result: smtp.SmtpResult, recipient: str, token: str):
+        """Checks that an accepted message was relayed out (to the sink) and returns it, the
+        sink's own X-Client-* and Received fields on top."""
+        self.delivered(result, recipient)
+        path, message = self.stack.find_in_sink(token)
+        self.check(message["X-Cachet-Test"] == token, f"relayed out: the sink caught it ({path.name})")
+        return message
 
     # Header fields a mail server adds on the way; later issues' daemons add theirs here.
     ADDED_FIELDS = ("Return-Path", "Delivered-To", "Received", "Received-SPF",

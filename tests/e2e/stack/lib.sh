@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # SPDX-License-Identifier: BSD-2-Clause
 #
 # tests/e2e/stack/lib.sh: settings and helpers shared by stack/start and stack/stop.
