@@ -114,3 +114,20 @@ def submission_requires_auth(ctx: Context) -> None:
         # the submission services' relay restrictions end in a plain "reject"
         expected = f"554 5.7.1 <{BOB.address}>: Recipient address rejected: Access denied"
         ctx.refused(result, expected, f"port {port} refused: {expected}")
+
+
+@scenario("mx_sender_restrictions",
+          "on port 25, forged local senders and sender domains without DNS are refused",
+          order=80)
+def mx_sender_restrictions(ctx: Context) -> None:
+    # The classic guide puts its sender restrictions in main.cf, so they hold on port 25 too.
+    # Later scenarios' foreign sender domains therefore need an A or MX record in zones.d.
+    stack, token = ctx.stack, ctx.token()
+    cases = ((ALICE.address, f"553 5.7.1 <{ALICE.address}>: Sender address rejected: not logged in"),
+             ("someone@nowhere.test",
+              "450 4.1.8 <someone@nowhere.test>: Sender address rejected: Domain not found"))
+    for sender, expected in cases:
+        ctx.say(f"{OUTSIDE_HELO} (127.0.0.2) gives MAIL FROM:<{sender}> for bob")
+        result = ctx.send(token, port=stack.smtp_port, client_ip=stack.outside_ip,
+                          helo=OUTSIDE_HELO, mail_from=sender, to=BOB.address)
+        ctx.refused(result, expected)
