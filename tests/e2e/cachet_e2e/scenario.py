@@ -84,7 +84,8 @@ class Context:
 
     def send(self, token: str | None = None, **kwargs) -> smtp.SmtpResult:
         """smtp.send(), marking the message with `token` (header and Subject) and narrating the
-        outcome. Keyword arguments as smtp.send(); `subject` sets the Subject's text."""
+        outcome. Keyword arguments as smtp.send(); `subject` sets the Subject's text. With
+        data=bytes the message is sent as is: make it with smtp.build_message(token=...)."""
         headers = dict(kwargs.pop("headers", None) or {})
         subject = kwargs.pop("subject", self.scenario.title)
         if token:

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import dataclasses
+import email.utils
 import os
 import re
 import subprocess
@@ -50,6 +51,18 @@ class SmtpResult:
         return f"refused: {self.refusal or 'no reply (swaks exit ' + str(self.exit_code) + ')'}"
 
 
+def build_message(*, token: str, mail_from: str, to: str, subject: str,
+                  body: str = "cachet e2e test message", headers: dict[str, str] | None = None) -> bytes:
+    """A complete RFC 5322 message (CRLF line ends) marked with `token`, for send(data=...)
+    when a test must hold the exact bytes, e.g. to DKIM-sign them before sending."""
+    fields = {"Date": email.utils.formatdate(usegmt=True),
+              "Message-ID": email.utils.make_msgid(domain=mail_from.rpartition("@")[2] or None),
+              "From": mail_from, "To": to, "Subject": f"{subject} [{token}]",
+              "X-Cachet-Test": token, **(headers or {})}
+    lines = [f"{name}: {value}" for name, value in fields.items()] + ["", *body.splitlines()]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
 def send(*, port: int, mail_from: str, to: str, tls: str | None = None, auth: User | None = None,
          client_ip: str = "127.0.0.1", helo: str = "client.example.test",
          headers: dict[str, str] | None = None, body: str = "cachet e2e test message",
@@ -57,7 +70,7 @@ def send(*, port: int, mail_from: str, to: str, tls: str | None = None, auth: Us
     """One transaction with swaks against 127.0.0.1:port.
     tls: None (plain), "starttls" (required) or "smtps" (TLS from the first byte).
     headers: added to swaks' default message (Subject among them); ignored when `data` (a
-    complete message, CRLF or LF line ends) is given instead."""
+    complete message, CRLF or LF line ends, see build_message) is given instead."""
     argv = ["swaks", "--server", "127.0.0.1", "--port", str(port), "--local-interface", client_ip,
             "--helo", helo, "--from", mail_from, "--to", to, "--timeout", str(int(timeout)),
             "--suppress-data"]

@@ -125,7 +125,10 @@ class Stack:
         env_file = (stack_dir or default_stack_dir()) / "env"
         if not env_file.is_file():
             raise StackError(f"no running stack: {env_file} does not exist (run tests/e2e/stack/start)")
-        return cls(read_env_file(env_file))
+        stack = cls(read_env_file(env_file))
+        if not Path(f"/run/netns/{stack.netns}").exists():
+            raise StackError(f"stack {stack.netns} is not running (no /run/netns/{stack.netns})")
+        return stack
 
     def is_inside(self) -> bool:
         """True when this process already lives in the stack's network namespace."""

@@ -7,6 +7,7 @@
 import socket
 
 from cachet_e2e.scenario import Context, scenario
+from cachet_e2e.smtp import build_message
 from cachet_e2e.stack import ALICE, BOB
 
 REMOTE = "carol@remote.test"      # a remote recipient: Postfix relays it to the sink
@@ -66,9 +67,14 @@ def submission_starttls_relayed_to_sink(ctx: Context) -> None:
 def inbound_local_delivery(ctx: Context) -> None:
     stack, token = ctx.stack, ctx.token()
     ctx.say(f"{OUTSIDE_HELO} (127.0.0.2) connects to port {stack.smtp_port}: {FRIEND} -> alice")
-    result = ctx.send(token, port=stack.smtp_port, client_ip=stack.outside_ip,
-                      helo=OUTSIDE_HELO, mail_from=FRIEND, to=ALICE.address)
+    # exact bytes (as a test that signs its message first would send them)
+    data = build_message(token=token, mail_from=FRIEND, to=ALICE.address,
+                         subject="news from outside")
+    result = ctx.send(port=stack.smtp_port, client_ip=stack.outside_ip, helo=OUTSIDE_HELO,
+                      mail_from=FRIEND, to=ALICE.address, data=data)
     message = ctx.delivered_to_mailbox(result, ALICE, token)
+    ctx.check(message["Subject"] == f"news from outside [{token}]", "its header arrived unchanged",
+              message["Subject"])
     received = str(message["Received"])
     ctx.check("mx.outside.test [127.0.0.2]" in received,
               "Postfix named the client by its reverse DNS from the stack's zone", received)
