@@ -27,7 +27,7 @@ Result<std::string> normalize_name(std::string_view name) {
     if (!is_plain_octet(c)) return fail(Errc::bad_input, "invalid octet in DNS name");
     if (++label > kMaxLabelLength) return fail(Errc::bad_input, "DNS label longer than 63");
   }
-  // A trailing empty label cannot occur: one trailing dot was removed and ".." is caught.
+  if (label == 0) return fail(Errc::bad_input, "empty label in DNS name");  // "a.."
   return to_lower(name);
 }
 

@@ -54,6 +54,9 @@ Result<Nameserver> make_v6(std::string_view host, std::uint16_t port, std::strin
 Result<Nameserver> parse_nameserver(std::string_view spec) {
   const std::string_view s = trim(spec);
   if (s.empty()) return fail(Errc::config, "empty nameserver");
+  // inet_pton() reads a C string: an embedded NUL would hide what follows it.
+  if (s.find('\0') != std::string_view::npos)
+    return fail(Errc::config, "NUL byte in nameserver");
   if (s.front() == '[') {  // [v6] or [v6]:port
     const auto close = s.find(']');
     if (close == std::string_view::npos)
