@@ -4,6 +4,10 @@
 // Only common/dns and tests/lib include ldns headers. Header-only.
 #pragma once
 
+// ldns/common.h #defines bool, true and false (breaking e.g. <optional>'s operator<=>
+// included after it) unless __bool_true_false_are_defined is set; <stdbool.h> sets it.
+// Include ldns through this header only.
+#include <stdbool.h>  // NOLINT(modernize-deprecated-headers): see above
 #include <ldns/ldns.h>
 
 #include <cstdint>
