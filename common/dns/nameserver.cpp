@@ -21,32 +21,39 @@ Result<std::uint16_t> parse_port(std::string_view s, std::string_view spec) {
   return static_cast<std::uint16_t>(*port);
 }
 
-Result<Nameserver> make_v4(std::string_view host, std::uint16_t port, std::string_view spec) {
+// host: an address literal of `family`; spec: what the operator wrote, for errors.
+Result<Nameserver> make_addr(int family, std::string_view host, std::uint16_t port,
+                             std::string_view spec) {
   Nameserver ns;
-  auto* sin = reinterpret_cast<sockaddr_in*>(&ns.addr);
   const std::string h(host);
-  if (::inet_pton(AF_INET, h.c_str(), &sin->sin_addr) != 1)
+  void* bin = nullptr;
+  if (family == AF_INET) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(&ns.addr);
+    sin->sin_port = htons(port);
+    bin = &sin->sin_addr;
+    ns.addr_len = sizeof(sockaddr_in);
+  } else {
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ns.addr);
+    sin6->sin6_port = htons(port);
+    bin = &sin6->sin6_addr;
+    ns.addr_len = sizeof(sockaddr_in6);
+  }
+  if (::inet_pton(family, h.c_str(), bin) != 1)
     return fail(Errc::config, "bad nameserver address '" + std::string(spec) + "'");
-  sin->sin_family = AF_INET;
-  sin->sin_port = htons(port);
-  ns.addr_len = sizeof(sockaddr_in);
-  ns.text = h + ":" + std::to_string(port);
+  ns.addr.ss_family = static_cast<sa_family_t>(family);
+  char buf[INET6_ADDRSTRLEN] = {};
+  ::inet_ntop(family, bin, buf, sizeof buf);
+  const std::string port_text = ":" + std::to_string(port);
+  ns.text = family == AF_INET ? buf + port_text : "[" + std::string(buf) + "]" + port_text;
   return ns;
 }
 
+Result<Nameserver> make_v4(std::string_view host, std::uint16_t port, std::string_view spec) {
+  return make_addr(AF_INET, host, port, spec);
+}
+
 Result<Nameserver> make_v6(std::string_view host, std::uint16_t port, std::string_view spec) {
-  Nameserver ns;
-  auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ns.addr);
-  const std::string h(host);
-  if (::inet_pton(AF_INET6, h.c_str(), &sin6->sin6_addr) != 1)
-    return fail(Errc::config, "bad nameserver address '" + std::string(spec) + "'");
-  sin6->sin6_family = AF_INET6;
-  sin6->sin6_port = htons(port);
-  ns.addr_len = sizeof(sockaddr_in6);
-  char buf[INET6_ADDRSTRLEN] = {};
-  ::inet_ntop(AF_INET6, &sin6->sin6_addr, buf, sizeof buf);
-  ns.text = "[" + std::string(buf) + "]:" + std::to_string(port);
-  return ns;
+  return make_addr(AF_INET6, host, port, spec);
 }
 
 }  // namespace
