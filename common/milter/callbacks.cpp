@@ -256,7 +256,8 @@ sfsistat dispatch(SMFICTX* ctx, Step step, const ConnInfo* info, Hook&& hook) no
     v = internal_error(ctx, *sh, step, "unknown exception");
   }
   if (no_reply) {
-    if (!v.is_continue() && conn != nullptr) conn->deferred = v;
+    // skip cannot be sent without a reply: the rest of the body just keeps coming.
+    if (!v.is_continue() && v.action != Action::skip && conn != nullptr) conn->deferred = v;
     return SMFIS_NOREPLY;
   }
   try {

@@ -18,6 +18,18 @@
 // so those Sessions are never deleted (the process is about to exit); stop() waits until
 // no hook is running (up to MilterOptions::drain_timeout_ms).
 // Thread-safety: stop() from any thread (not from a signal handler); the rest from one.
+//
+// Use (a DMARC-like filter: headers only, A-R inserted first, no reply per header):
+//   MilterSpec spec;
+//   spec.name = "cachet-dmarc";
+//   spec.actions = wire::kActAddHdrs | wire::kActQuarantine;
+//   spec.steps.body = false;                       // SMFIP_NOBODY
+//   spec.no_reply = wire::kNrHdr;                  // verdicts from on_header wait for EOH
+//   spec.macros[int(wire::Stage::mail)] = "i {auth_authen}";
+//   MilterRunner runner(spec, [&](const ConnInfo& ci) { return make_session(ci); }, logger);
+//   if (auto ok = runner.open({.socket = "unix:/run/cachet-dmarc/dmarc.sock"}); !ok) ...
+//   drop privileges; runner.start(); main thread: sigwait loop, SIGTERM -> runner.stop();
+//   return runner.wait();
 #pragma once
 
 #include <atomic>
