@@ -17,6 +17,9 @@
 // LIMITATION (stop): libmilter drops idle connections at stop without the close callback,
 // so those Sessions are never deleted (the process is about to exit); stop() waits until
 // no hook is running (up to MilterOptions::drain_timeout_ms).
+// LIMITATION (lifetime): libmilter's threads are detached and cannot be joined, so the
+// spec, factory and logger given to the runner stay referenced until the process exits:
+// keep what the factory captures and the logger alive in main() and exit after wait().
 // Thread-safety: stop() from any thread (not from a signal handler); the rest from one.
 //
 // Use (a DMARC-like filter: headers only, A-R inserted first, no reply per header):
