@@ -128,6 +128,7 @@ Result<std::unique_ptr<Table>> parse_inline_table(std::string_view braced,
   if (!inner) return Unexpected<Error>(std::move(inner).error());
   auto elements = split_brace_list(*inner);
   if (!elements) return Unexpected<Error>(std::move(elements).error());
+  if (elements->empty()) return fail(Errc::config, name + ": empty table");
   EntryBuilder b(name, options);
   std::size_t index = 0;
   for (std::string_view e : *elements) {

@@ -32,6 +32,7 @@ namespace cachet::tables {
                                                              const LoadOptions& options = {});
 
 // Parses the "{ ... }" part of an inline: spec. Errors (Errc::config): missing braces,
+// no element at all (Postfix: "empty table"),
 // an element without '=', an empty key or one holding whitespace, unbalanced braces.
 [[nodiscard]] Result<std::unique_ptr<Table>> parse_inline_table(std::string_view braced,
                                                                const LoadOptions& options = {});
