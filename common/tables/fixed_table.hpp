@@ -11,6 +11,8 @@
 // inline:{ k=v, { k = v with spaces } }: elements separated by commas/whitespace; a key
 // may not hold whitespace; an empty value is allowed; keys are folded likewise.
 // static:v / static:{ v with spaces }: every key finds v.
+// LIMITATION: only ASCII letters are folded (Postfix with smtputf8_enable=yes also folds
+// UTF-8 letters); a key with non-ASCII capitals must be written in lower case.
 // Pure parsers (no I/O, no logging); the tables are immutable and thread-safe.
 // Errors (Errc::config): those of lines.hpp, and with LoadOptions::strict every warning.
 // See also: table.hpp, tests/unit/common/tables/fixed_table_test.cpp

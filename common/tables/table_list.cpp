@@ -25,7 +25,15 @@ Result<TableList> TableList::open(std::string_view list, const FileReader& reade
     if (!t) return fail(t.error().code, spec.text() + ": " + t.error().detail);
     tables.push_back(std::move(*t));
   }
-  return TableList(std::move(tables));
+  TableList out(std::move(tables));
+  out.spec_ = std::string(list);
+  out.options_ = options;
+  return out;
+}
+
+Result<TableList> TableList::reopen(const FileReader& reader) const {
+  if (!spec_) return fail(Errc::internal, "reopen of a table list not made by TableList::open");
+  return open(*spec_, reader, options_);
 }
 
 Result<std::optional<ListMatch>> TableList::find(std::string_view key, bool fixed_only) const {

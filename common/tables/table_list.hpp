@@ -71,9 +71,15 @@ class TableList {
   const std::vector<std::shared_ptr<const Table>>& tables() const noexcept { return tables_; }
   // True when any table's file changed (see Table::changed_on_disk).
   bool changed_on_disk() const;
+  // Opens the same list again (after SIGHUP or changed_on_disk()). The caller swaps the
+  // result in only on success and keeps this list otherwise. Errors: as open(); a list
+  // not made by open() answers Errc::internal.
+  [[nodiscard]] Result<TableList> reopen(const FileReader& reader) const;
 
  private:
   std::vector<std::shared_ptr<const Table>> tables_;
+  std::optional<std::string> spec_;  // set by open()
+  LoadOptions options_;
 };
 
 // Postfix split_addr() on a localpart: the localpart without extension, or nullopt when

@@ -112,11 +112,16 @@ TEST_F(TempDir, BrokenReloadLeavesTheOldTableUsable) {
   ASSERT_TRUE(list.has_value());
   write("t.pcre", "/a(/ broken\n");
   EXPECT_TRUE(list->changed_on_disk());
-  const auto again = TableList::open("pcre:" + p, read_table_file, LoadOptions{true, true});
+  const auto again = list->reopen(read_table_file);
   ASSERT_FALSE(again.has_value());
   EXPECT_NE(again.error().detail.find(p + ":1: error in regex"), std::string::npos)
       << again.error().detail;
   EXPECT_EQ(list->find("a")->value().match.value, "one");  // the caller keeps this one
+  write("t.pcre", "/a/ three\n");
+  const auto fixed = list->reopen(read_table_file);
+  ASSERT_TRUE(fixed.has_value()) << fixed.error().detail;
+  EXPECT_EQ(fixed->find("a")->value().match.value, "three");
+  EXPECT_EQ(TableList{}.reopen(read_table_file).error().code, Errc::internal);
 }
 
 TEST_F(TempDir, ReaderRefusesMissingAndNonRegularFiles) {
