@@ -8,15 +8,10 @@
 #include <string>
 
 #include "common/tables/lines.hpp"
+#include "tests/unit/common/tables/answer.hpp"
 
 namespace cachet::tables {
 namespace {
-
-std::string ask(const Table& t, std::string_view key) {
-  const auto got = t.lookup(key);
-  if (!got) return std::string("error:") + to_string(got.error().code);
-  return got->has_value() ? "found:" + **got : "notfound";
-}
 
 struct TextCase {
   std::string_view name, table, key, want;

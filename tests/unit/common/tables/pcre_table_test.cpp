@@ -3,6 +3,7 @@
 // errors and resource limits. Expected answers were checked with postmap 3.7.11.
 #include "common/tables/pcre_table.hpp"
 #include "common/tables/lines.hpp"
+#include "tests/unit/common/tables/answer.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,12 +21,6 @@ std::unique_ptr<Table> load(std::string_view text, bool strict = false) {
   return t ? std::move(*t) : nullptr;
 }
 
-// "found:<value>", "notfound" or "error:<errc>".
-std::string ask(const Table& t, std::string_view key) {
-  const auto got = t.lookup(key);
-  if (!got) return std::string("error:") + to_string(got.error().code);
-  return got->has_value() ? "found:" + **got : "notfound";
-}
 
 struct LookupCase {
   std::string_view name, table, key, want;
