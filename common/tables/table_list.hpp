@@ -44,6 +44,7 @@ struct AddressQuery {
   // Postfix recipient_delimiter: a set of delimiter characters; empty = no extensions.
   std::string recipient_delimiter;
   // True when the domain is local ($myorigin, $mydestination, inet/proxy interfaces).
+  // Gets the domain as written in the address: compare case-insensitively.
   std::function<bool(std::string_view domain)> is_local_domain;
   // Postfix double_bounce_sender (never split).
   std::string double_bounce_sender = "double-bounce";

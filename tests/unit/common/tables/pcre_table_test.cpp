@@ -179,6 +179,22 @@ TEST(PcreTable, LinesAtTheLimitLoadAndAboveAreRefused) {
   EXPECT_NE(over.error().detail.find("t.pcre:1: line longer than"), std::string::npos);
 }
 
+TEST(PcreTable, NestingAtTheLimitLoadsAndDeeperIsRefused) {
+  auto nest = [](std::size_t depth) {
+    std::string t;
+    for (std::size_t i = 0; i < depth; ++i) t += "if /a/\n";
+    t += "/a/ deep\n";
+    for (std::size_t i = 0; i < depth; ++i) t += "endif\n";
+    return t;
+  };
+  const auto at = parse_pcre_table(nest(kMaxPcreNesting), "t.pcre");
+  ASSERT_TRUE(at.has_value());
+  EXPECT_EQ(ask(**at, "a"), "found:deep");
+  const auto over = parse_pcre_table(nest(kMaxPcreNesting + 1), "t.pcre");
+  ASSERT_FALSE(over.has_value());
+  EXPECT_NE(over.error().detail.find("IF nested deeper than"), std::string::npos);
+}
+
 TEST(PcreTable, CatastrophicBacktrackingIsTemporaryNotNotFound) {
   for (bool jit : {true, false}) {
     auto t = parse_pcre_table("/^(a+)+$/ x\n/./ fallback", "t.pcre", PcreOptions{false, jit});
