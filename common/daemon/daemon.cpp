@@ -120,6 +120,9 @@ int start_and_serve(const DaemonSpec& spec, const Plan& plan, bool path_given,
     leftovers.socket_path = plan.unix_socket;
     leftovers.socket_id = socket_identity(*plan.unix_socket);
   }
+  if (!run_as && ::geteuid() == 0)
+    log::Event(logger, log::Level::warning, "daemon.running_as_root")
+        .kv("hint", "set UserID to drop privileges");
   if (run_as)
     if (auto r = drop_privileges(*run_as); !r) {
       const Error e{Errc::temporary, r.error().detail};  // never a config exit: we stay root

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -235,6 +236,31 @@ TEST_F(TempDir, RunsReloadsAndStopsOnSignals) {
   EXPECT_TRUE(file_contains(log_file, "daemon.stopping signal=TERM"));
   EXPECT_FALSE(std::filesystem::exists(pid_file));
   EXPECT_FALSE(std::filesystem::exists(sock));
+}
+
+TEST_F(TempDir, DropsRootForGoodAndHandsTheSocketOver) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  const pid_t child = spawn([&] {
+    const std::string sock = dir_ + "/priv.sock";
+    auto fd = listen_socket(SocketSpec{SocketSpec::Family::unix_path, sock, "", 0}, 007);
+    auto who = resolve_user(UserSpec{"nobody", ""});
+    if (!fd || !who) return 10;
+    if (!give_to(sock, *who)) return 11;
+    if (!drop_privileges(*who)) return 12;
+    if (::getuid() != who->uid || ::geteuid() != who->uid || ::getegid() != who->gid) return 13;
+    if (::setuid(0) == 0) return 14;
+    struct stat st{};
+    if (::lstat(sock.c_str(), &st) != 0 || st.st_uid != who->uid) return 15;
+    return 0;
+  });
+  EXPECT_EQ(wait_exit(child), 0);
+}
+
+TEST(Privileges, NonRootCannotBecomeSomeoneElse) {
+  if (::geteuid() == 0) GTEST_SKIP() << "needs a non-root user";
+  const auto got = drop_privileges(RunAs{"root", 0, 0});
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().code, Errc::config);
 }
 
 }  // namespace
