@@ -4,6 +4,7 @@
 
 #include "common/base/strings.hpp"
 #include "common/config/file_reader.hpp"
+#include "common/config/lines.hpp"
 
 namespace cachet::config {
 namespace {
@@ -79,19 +80,14 @@ Result<Dataset> parse_dataset_text(std::string_view text, std::string_view file_
   if (text.size() > kMaxDatasetBytes)
     return fail(Errc::config, where + ": larger than " + std::to_string(kMaxDatasetBytes) + " bytes");
   std::vector<DatasetEntry> entries;
-  std::size_t line_no = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    ++line_no;
-    auto end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
+  LineReader lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
+    const std::size_t line_no = lines.line_no();
     const std::string at = where + ":" + std::to_string(line_no);
     if (line.size() > kMaxDatasetLineBytes) return fail(Errc::config, at + ": line too long");
     if (line.find('\0') != std::string_view::npos) return fail(Errc::config, at + ": NUL byte");
-    if (const auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
-    line = trim(line);
+    line = strip_comment(line);
     if (line.empty()) continue;
     if (entries.size() >= kMaxDatasetEntries)
       return fail(Errc::config, at + ": more than " + std::to_string(kMaxDatasetEntries) + " entries");

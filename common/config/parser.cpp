@@ -5,6 +5,7 @@
 #include "common/base/strings.hpp"
 #include "common/config/config.hpp"
 #include "common/config/file_reader.hpp"
+#include "common/config/lines.hpp"
 
 namespace cachet::config {
 namespace {
@@ -59,15 +60,10 @@ void Parser::parse_text(std::string_view text, const std::string& file, int dept
     add({file, 0}, "", "larger than " + std::to_string(kMaxConfigBytes) + " bytes");
     return;
   }
-  std::size_t line_no = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    ++line_no;
-    auto end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  LineReader lines(text);
+  std::string_view line;
+  while (lines.next(line)) {
+    const std::size_t line_no = lines.line_no();
     const SourceLocation at{file, line_no};
     if (line.size() > kMaxConfigLineBytes) {
       add(at, "", "line longer than " + std::to_string(kMaxConfigLineBytes) + " bytes");
@@ -78,8 +74,7 @@ void Parser::parse_text(std::string_view text, const std::string& file, int dept
 }
 
 void Parser::parse_line(std::string_view line, const SourceLocation& at, int depth) {
-  if (const auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
-  line = trim(line);
+  line = strip_comment(line);
   if (line.empty()) return;
   std::size_t n = 0;
   while (n < line.size() && is_name_char(line[n])) ++n;

@@ -236,6 +236,14 @@ TEST(ConfigParse, TextOverLimitIsRejected) {
   ASSERT_EQ(out.problems.size(), 1u);
 }
 
+TEST(ConfigParse, ProblemListIsBounded) {
+  std::string text;
+  for (std::size_t i = 0; i <= kMaxProblems; ++i) text += "Bogus 1\n";
+  const auto out = parse(text);
+  ASSERT_EQ(out.problems.size(), kMaxProblems + 1);
+  EXPECT_EQ(out.problems.back().message, "too many problems; the rest are not shown");
+}
+
 TEST(ConfigParse, OverridesReplaceFileValues) {
   ParseOptions options;
   options.overrides = {{"socket", "local:/tmp/cli.sock"}, {"TrustedAuthservIDs", "a"}};

@@ -92,6 +92,18 @@ TEST(DatasetText, ErrorsNameFileAndLine) {
   EXPECT_EQ(got.error().detail, "tbl:2: line too long");
 }
 
+TEST(DatasetText, EntryAndSizeLimits) {
+  std::string text;
+  text.reserve(kMaxDatasetEntries * 2 + 2);
+  for (std::size_t i = 0; i < kMaxDatasetEntries; ++i) text += "a\n";
+  EXPECT_TRUE(parse_dataset_text(text, "tbl", false));
+  text += "b\n";
+  const auto got = parse_dataset_text(text, "tbl", false);
+  ASSERT_FALSE(got);
+  EXPECT_NE(got.error().detail.find("more than"), std::string::npos);
+  EXPECT_FALSE(parse_dataset_text(std::string(kMaxDatasetBytes + 1, '#'), "tbl", false));
+}
+
 TEST(DatasetRefile, FirstMatchingPatternInFileOrderWins) {
   const auto got = parse_dataset_text(
       "*@sales.example.com  sales\n"
