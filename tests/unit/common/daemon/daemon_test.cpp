@@ -99,6 +99,10 @@ class TempDir : public ::testing::Test {
       ::kill(pid, SIGKILL);
       ::waitpid(pid, nullptr, 0);
     }
+    // Daemons that went to the background are not our children; stop them only if the test
+    // failed before it could (a pid we already saw exit may have been reused).
+    if (HasFailure())
+      for (pid_t pid : strays_) ::kill(pid, SIGKILL);
     std::filesystem::remove_all(dir_);
   }
   pid_t spawn(const std::function<int()>& body) {
@@ -116,6 +120,7 @@ class TempDir : public ::testing::Test {
   void write(const std::string& path, std::string_view text) { std::ofstream(path) << text; }
   std::string dir_;
   std::vector<pid_t> children_;
+  std::vector<pid_t> strays_;
 };
 
 // Polls for a condition (file appears, log line written) with a generous deadline.
@@ -236,6 +241,43 @@ TEST_F(TempDir, RunsReloadsAndStopsOnSignals) {
   EXPECT_TRUE(file_contains(log_file, "daemon.stopping signal=TERM"));
   EXPECT_FALSE(std::filesystem::exists(pid_file));
   EXPECT_FALSE(std::filesystem::exists(sock));
+}
+
+TEST_F(TempDir, BackgroundParentExitsOnceTheDaemonIsReady) {
+  const std::string conf = dir_ + "/bg.conf";
+  const std::string sock = dir_ + "/bg.sock";
+  const std::string pid_file = dir_ + "/bg.pid";
+  write(conf, "Socket local:" + sock + "\nPidFile " + pid_file + "\nBackground yes\n");
+  const pid_t starter = spawn([&] {
+    Fd listener;
+    DaemonSpec spec = minimal_spec();
+    spec.open = [&](const OpenContext& ctx) -> Result<void> {
+      auto fd = listen_socket(*parse_socket_spec(ctx.config.string("Socket")), 077);
+      if (!fd) return fail(fd.error().code, fd.error().detail);
+      listener = std::move(*fd);
+      return {};
+    };
+    spec.serve = [](ServeContext& ctx) {
+      std::mutex mu;
+      std::condition_variable_any cv;
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, ctx.stop, [] { return false; });
+      return 0;
+    };
+    return run_with(spec, {"cachet-test", "-x", conf});
+  });
+  // The starting process returns only after the daemon wrote its pid file.
+  ASSERT_EQ(wait_exit(starter), 0);
+  auto text = config::read_text_file(pid_file, 64);
+  ASSERT_TRUE(text);
+  const auto daemon_pid = parse_pid_text(*text);
+  ASSERT_TRUE(daemon_pid.has_value());
+  strays_.push_back(*daemon_pid);
+  EXPECT_NE(*daemon_pid, starter);
+  EXPECT_TRUE(socket_identity(sock).has_value());
+  ASSERT_EQ(::kill(*daemon_pid, SIGTERM), 0);
+  EXPECT_TRUE(wait_for([&] { return !std::filesystem::exists(pid_file); }));
+  EXPECT_TRUE(wait_for([&] { return !std::filesystem::exists(sock); }));
 }
 
 TEST_F(TempDir, DropsRootForGoodAndHandsTheSocketOver) {
