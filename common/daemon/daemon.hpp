@@ -33,6 +33,11 @@
 // Exit codes: 0 ok; 64 usage; 70 internal error (an exception escaped); 71 OS failure
 // (bind, setuid, fork, pid file, already running); 78 configuration error.
 // Callbacks must not start threads before serve (the runtime may fork after open).
+// Milters: in open, call remove_stale_socket(path) for a UNIX socket, then
+// smfi_setconn(to_milter_conn(spec)) and smfi_opensocket(false) (libmilter's own removal is
+// unconditional); in serve, register a std::stop_callback that calls smfi_stop(), then run
+// smfi_main(). libmilter also sigwait()s SIGHUP (and stops on it): see signals.hpp.
+// Policy daemons: listen_socket(spec, umask) in open; spawn mode simply has no Socket.
 #pragma once
 
 #include <functional>
