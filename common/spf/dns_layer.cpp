@@ -77,18 +77,53 @@ dns::RrType rr_type_of(ns_type t) {
 // RFC 7208 s6.2: the explanation is used only if the name has exactly one TXT record and
 // it is a valid explain-string; otherwise the default explanation applies, which libspf2
 // does when the lookup finds nothing.
-void filter_explanation(dns::Answer* a) {
+// The text is kept for the engine, which expands it itself (macro.hpp).
+void filter_explanation(DnsLayer& layer, dns::Answer* a) {
   if (a->status != dns::Status::answer) return;
   if (a->records.size() != 1 || !validate_explanation(a->records[0].value)) {
     a->status = dns::Status::nodata;
     a->records.clear();
+    return;
   }
+  EvalState& st = layer.state();
+  const auto* req = static_cast<const SPF_request_t*>(layer.request());
+  st.exp_found = true;
+  st.exp_text = a->records[0].value;
+  st.exp_domain = req != nullptr && req->cur_dom != nullptr ? req->cur_dom : "";
+}
+
+// RFC 7208 s7.3: an expanded name over 253 octets loses labels from the left.
+std::string truncate_name(std::string_view name) {
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  while (name.size() > 253) {
+    const std::size_t dot = name.find('.');
+    if (dot == std::string_view::npos) break;
+    name.remove_prefix(dot + 1);
+  }
+  return std::string(name);
+}
+
+// A target that cannot be a DNS name (empty label, label over 63 octets, over 253) is
+// treated as non-existent, by analogy with RFC 7208 s4.3 (the suite accepts fail or
+// permerror; pyspf gives fail).
+bool is_queryable_name(std::string_view name) {
+  if (name.empty() || name.size() > 253) return false;
+  for (std::string_view label : split(name, '.')) {
+    if (label.empty() || label.size() > 63) return false;
+  }
+  return true;
+}
+
+// RFC 7505 null MX ("0 .") and empty targets name no host.
+void drop_null_mx(dns::Answer* a) {
+  std::erase_if(a->records, [](const dns::Record& r) { return r.value.empty() || r.value == "."; });
+  if (a->status == dns::Status::answer && a->records.empty()) a->status = dns::Status::nodata;
 }
 
 SPF_dns_rr_t* lookup_impl(SPF_dns_server_t* s, const char* domain, ns_type type) {
   DnsLayer& layer = layer_of(s);
   EvalState& st = layer.state();
-  std::string name(domain);
+  std::string name = truncate_name(domain);
   if (st.lookup_limit_hit || st.void_limit_hit || layer.expired()) {
     return new_rr(s, domain, type, TRY_AGAIN);
   }
@@ -108,8 +143,10 @@ SPF_dns_rr_t* lookup_impl(SPF_dns_server_t* s, const char* domain, ns_type type)
   }
   const bool zero_cidr = ends_with_zero_suffix(name);
   if (zero_cidr) name.resize(name.size() - kCidrZeroSuffix.size());
+  if (!is_queryable_name(name)) return new_rr(s, domain, type, HOST_NOT_FOUND);
   dns::Answer a = layer.query(name, rr_type_of(type));
-  if (type == ns_t_txt) filter_explanation(&a);
+  if (type == ns_t_txt) filter_explanation(layer, &a);
+  if (type == ns_t_mx) drop_null_mx(&a);
   if (counts && (a.status == dns::Status::nxdomain || a.status == dns::Status::nodata) &&
       ++st.void_lookups > layer.limits().void_lookups) {
     st.void_limit_hit = true;
@@ -169,7 +206,13 @@ SPF_errcode_t get_spf_impl(SPF_server_t* server, SPF_request_t* req, SPF_respons
     st.problem = "more than " + std::to_string(layer.limits().dns_terms) + " DNS lookups";
     return SPF_response_add_error(resp, SPF_E_DNS_ERROR, "DNS lookup limit exceeded");
   }
-  const dns::Answer a = layer.query(domain, dns::RrType::txt);
+  const std::string name = truncate_name(domain);
+  if (!is_queryable_name(name)) {
+    resp->result = SPF_RESULT_NONE;
+    resp->reason = SPF_REASON_FAILURE;
+    return SPF_response_add_error(resp, SPF_E_NOT_SPF, "Not a domain name");
+  }
+  const dns::Answer a = layer.query(name, dns::RrType::txt);
   if (dns::is_temporary(a.status)) {
     st.temporary_dns_error = true;
     st.problem = std::string("DNS ") + dns::to_string(a.status) + " for " + domain;
@@ -238,8 +281,9 @@ DnsLayer::DnsLayer(dns::Resolver& resolver, EvalLimits limits)
 
 DnsLayer::~DnsLayer() { delete layer_; }
 
-void DnsLayer::begin(bool client_is_v6, const std::uint8_t* addr) {
+void DnsLayer::begin(bool client_is_v6, const std::uint8_t* addr, const void* request) {
   state_ = EvalState{};
+  request_ = request;
   state_.client_is_v6 = client_is_v6;
   std::memcpy(state_.client_addr, addr, client_is_v6 ? 16 : 4);
   state_.deadline = std::chrono::steady_clock::now() + limits_.time_limit;

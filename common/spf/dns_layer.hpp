@@ -49,6 +49,10 @@ struct EvalState {
   bool temporary_dns_error = false;
   bool record_invalid = false;
   std::string problem;  // why a permerror/temperror was forced, for logs and headers
+  // the last explanation record found (RFC 7208 s6.2) and the <domain> it was fetched for
+  bool exp_found = false;
+  std::string exp_text;
+  std::string exp_domain;
 };
 
 class DnsLayer {
@@ -59,7 +63,9 @@ class DnsLayer {
   DnsLayer& operator=(const DnsLayer&) = delete;
 
   // Starts a new evaluation: resets every counter and flag.
-  void begin(bool client_is_v6, const std::uint8_t* addr);
+  // `request` is the SPF_request_t being evaluated (read for its current domain).
+  void begin(bool client_is_v6, const std::uint8_t* addr, const void* request);
+  const void* request() const { return request_; }
   EvalState& state() { return state_; }
   SPF_dns_server_struct* c_layer() { return layer_; }
 
@@ -67,11 +73,13 @@ class DnsLayer {
   dns::Answer query(std::string_view name, dns::RrType type);
   bool expired();
   const EvalLimits& limits() const { return limits_; }
+  dns::Resolver& resolver() { return resolver_; }
 
  private:
   dns::Resolver& resolver_;
   EvalLimits limits_;
   EvalState state_;
+  const void* request_ = nullptr;
   SPF_dns_server_struct* layer_;
 };
 

@@ -14,9 +14,12 @@ extern "C" {
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 
 #include "common/base/c_ptr.hpp"
+#include "common/base/strings.hpp"
 #include "common/spf/dns_layer.hpp"
+#include "common/spf/macro.hpp"
 
 namespace cachet::spf {
 namespace {
@@ -69,6 +72,76 @@ std::string first_error(SPF_response_t* resp) {
 }
 
 std::string str_or_empty(const char* s) { return s == nullptr ? std::string{} : s; }
+
+// libspf2's default explanation is set to this marker, so that after an evaluation we can
+// tell "an exp= record was used" from "the default applies" (see explain()).
+constexpr const char* kDefaultMarker = "cachet-default-explanation";
+
+// %{i}: dotted quad, or the 32 nibbles of an IPv6 address separated by dots (s7.3).
+// Nibbles are upper case as in pyspf and the openspf suite (v-macro-ip6); DNS names are
+// case-insensitive, so the RFC's lower-case example is the same name.
+std::string dotted_ip(const ClientAddr& a) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  if (!a.is_v6) {
+    for (int i = 0; i < 4; ++i) out += (i ? "." : "") + std::to_string(a.bytes[i]);
+    return out;
+  }
+  for (int i = 0; i < 16; ++i) {
+    if (i) out += '.';
+    out += kHex[a.bytes[i] >> 4];
+    out += '.';
+    out += kHex[a.bytes[i] & 0x0f];
+  }
+  return out;
+}
+
+std::string printable_ip(const ClientAddr& a) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  inet_ntop(a.is_v6 ? AF_INET6 : AF_INET, a.bytes, buf, sizeof buf);
+  return buf;
+}
+
+std::string reverse_name(const ClientAddr& a) {
+  if (!a.is_v6) {
+    return std::to_string(a.bytes[3]) + "." + std::to_string(a.bytes[2]) + "." +
+           std::to_string(a.bytes[1]) + "." + std::to_string(a.bytes[0]) + ".in-addr.arpa";
+  }
+  std::string d = dotted_ip(a);
+  std::reverse(d.begin(), d.end());
+  return d + ".ip6.arpa";
+}
+
+bool is_subdomain(std::string_view name, std::string_view domain) {
+  if (name.size() < domain.size()) return false;
+  if (!iequals(name.substr(name.size() - domain.size()), domain)) return false;
+  return name.size() == domain.size() || name[name.size() - domain.size() - 1] == '.';
+}
+
+// %{p} (RFC 7208 s7.3): a PTR name of the client whose address records include the
+// client, preferring <domain> or a subdomain of it; "unknown" when none validates.
+std::string validated_ptr(dns::Resolver& r, const ClientAddr& a, std::string_view domain) {
+  const dns::Answer ptr = r.query(reverse_name(a), dns::RrType::ptr);
+  const std::string ip = printable_ip(a);
+  std::string first;
+  std::size_t checked = 0;
+  for (const dns::Record& p : ptr.records) {
+    if (++checked > 10) break;
+    const dns::Answer addrs = r.query(p.value, a.is_v6 ? dns::RrType::aaaa : dns::RrType::a);
+    bool ok = false;
+    for (const dns::Record& x : addrs.records) {
+      ClientAddr y;
+      if (parse_client(x.value, &y) && y.is_v6 == a.is_v6 &&
+          std::memcmp(y.bytes, a.bytes, a.is_v6 ? 16 : 4) == 0) {
+        ok = true;
+      }
+    }
+    if (!ok) continue;
+    if (is_subdomain(p.value, domain)) return p.value;
+    if (first.empty()) first = p.value;
+  }
+  return first.empty() ? "unknown" : first;
+}
 
 }  // namespace
 
@@ -134,11 +207,56 @@ SpfEngine::SpfEngine(dns::Resolver& resolver, Options options)
   SPF_server_set_max_dns_mech(s, kLibspf2MechCeiling);
   SPF_server_set_max_dns_mx(s, 10);
   SPF_server_set_max_dns_ptr(s, 10);
-  if (!impl_->options.default_explanation.empty()) {
-    SPF_response_t* raw = nullptr;
-    SPF_server_set_explanation(s, impl_->options.default_explanation.c_str(), &raw);
-    SpfResponse guard(raw);
+  SPF_response_t* raw = nullptr;
+  SPF_server_set_explanation(s, kDefaultMarker, &raw);
+  SpfResponse guard(raw);
+}
+
+// The explanation for a fail (RFC 7208 s6.2): the exp= text libspf2 chose, expanded by
+// us; the configured default when there is none or it does not expand.
+std::string SpfEngine::explain(const void* request_ptr, const void* response_ptr,
+                               const ClientAddrView& client) {
+  const auto* req = static_cast<const SPF_request_t*>(request_ptr);
+  const auto* resp = static_cast<const SPF_response_t*>(response_ptr);
+  const EvalState& st = impl_->layer.state();
+  const bool use_exp = st.exp_found && resp->explanation != nullptr &&
+                       std::strcmp(resp->explanation, kDefaultMarker) != 0;
+  const std::string& text = use_exp ? st.exp_text : impl_->options.default_explanation;
+  if (text.empty()) return {};
+  ClientAddr a;
+  a.is_v6 = client.is_v6;
+  std::memcpy(a.bytes, client.bytes, 16);
+  const std::string domain = use_exp ? st.exp_domain : str_or_empty(req->cur_dom);
+  const std::string ip_dotted = dotted_ip(a);
+  const std::string ip = printable_ip(a);
+  const std::string ptr = uses_ptr_macro(text)
+                              ? validated_ptr(impl_->layer.resolver(), a, domain)
+                              : std::string("unknown");
+  const std::string now = std::to_string(static_cast<long long>(std::time(nullptr)));
+  MacroContext m;
+  m.sender = str_or_empty(req->env_from);
+  const std::string lp = str_or_empty(req->env_from_lp);
+  const std::string dp = str_or_empty(req->env_from_dp);
+  const std::string helo = str_or_empty(req->helo_dom);
+  m.local_part = lp;
+  m.sender_domain = dp;
+  m.domain = domain;
+  m.ip_dotted = ip_dotted;
+  m.ptr_name = ptr;
+  m.ip_version = a.is_v6 ? "ip6" : "in-addr";
+  m.helo = helo;
+  m.client_ip = ip;
+  m.receiver = impl_->options.receiver;
+  m.timestamp = now;
+  const std::string sender = m.sender.empty() ? std::string{} : std::string(m.sender);
+  m.sender = sender;
+  auto r = expand_macros(text, m, true);
+  if (r) return std::move(r).value();
+  if (use_exp && !impl_->options.default_explanation.empty()) {
+    auto d = expand_macros(impl_->options.default_explanation, m, true);
+    if (d) return std::move(d).value();
   }
+  return {};
 }
 
 SpfEngine::~SpfEngine() = default;
@@ -177,7 +295,7 @@ Result<SpfResult> SpfEngine::check_host(std::string_view ip, std::string_view do
   req->cur_dom = domain_z.c_str();  // check_host()'s <domain>; outlives the evaluation
 
   DnsLayer& layer = impl_->layer;
-  layer.begin(client.is_v6, client.bytes);
+  layer.begin(client.is_v6, client.bytes, req.get());
   SpfResponse resp(SPF_response_new(req.get()));
   if (!resp) return fail(Errc::internal, "libspf2 response allocation failed");
   SPF_record_t* record = nullptr;
@@ -205,7 +323,9 @@ Result<SpfResult> SpfEngine::check_host(std::string_view ip, std::string_view do
                                                              : SPF_RESULT_PERMERROR,
                SPF_REASON_NONE, resp->err);
   }
-  if (out.verdict == Verdict::fail) out.explanation = str_or_empty(resp->explanation);
+  if (out.verdict == Verdict::fail) {
+    out.explanation = explain(req.get(), resp.get(), ClientAddrView{client.is_v6, client.bytes});
+  }
   if (out.verdict == Verdict::permerror || out.verdict == Verdict::temperror) {
     out.problem = st.problem.empty() ? first_error(resp.get()) : st.problem;
   }

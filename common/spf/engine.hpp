@@ -32,7 +32,7 @@ struct Options {
   int lookup_limit = 10;               // RFC 7208 s4.6.4 DNS terms
   int void_limit = 2;                  // RFC 7208 s4.6.4 void lookups (policyd-spf Void_Limit)
   std::chrono::milliseconds time_limit{20000};  // whole evaluation (policyd-spf Lookup_Time)
-  std::string default_explanation;  // macro-string; empty: libspf2's default text
+  std::string default_explanation;  // explain-string used when exp= is absent; may be empty
 };
 
 struct SpfResult {
@@ -68,6 +68,11 @@ class SpfEngine {
 
  private:
   struct Impl;
+  struct ClientAddrView {
+    bool is_v6;
+    const unsigned char* bytes;
+  };
+  std::string explain(const void* request, const void* response, const ClientAddrView& client);
   std::unique_ptr<Impl> impl_;
 };
 

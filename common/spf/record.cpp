@@ -129,15 +129,15 @@ std::optional<int> parse_cidr(std::string_view digits, int max) {
   return v;
 }
 
-// Splits a trailing "/n" (want6=false) or "//n" (want6=true) off *arg.
-std::string take_cidr(std::string_view* arg, bool want6, int* out) {
+// Splits a trailing "/n" (want6=false) or "//n" (want6=true) off *arg; n <= max.
+std::string take_cidr(std::string_view* arg, bool want6, int max, int* out) {
   const std::size_t slash = arg->rfind('/');
   if (slash == std::string_view::npos) return {};
   std::string_view digits = arg->substr(slash + 1);
   if (digits.empty() || !is_digit(digits.front())) return {};  // not a cidr suffix
   const bool is6 = slash > 0 && (*arg)[slash - 1] == '/';
   if (is6 != want6) return {};
-  const auto v = parse_cidr(digits, want6 ? 128 : 32);
+  const auto v = parse_cidr(digits, max);
   if (!v) return "invalid cidr length";
   *out = *v;
   arg->remove_suffix(arg->size() - slash + (is6 ? 1 : 0));
@@ -176,8 +176,8 @@ std::string parse_mechanism(std::string_view tok, Term* t) {
   }
   if (name == "a" || name == "mx") {
     t->kind = name == "a" ? TermKind::a : TermKind::mx;
-    std::string why = take_cidr(&arg, true, &t->cidr6);
-    if (why.empty()) why = take_cidr(&arg, false, &t->cidr4);
+    std::string why = take_cidr(&arg, true, 128, &t->cidr6);
+    if (why.empty()) why = take_cidr(&arg, false, 32, &t->cidr4);
     if (!why.empty()) return why;
     if (arg.empty()) return {};
     if (arg.front() != ':') return "malformed '" + name + "' mechanism";
@@ -189,7 +189,7 @@ std::string parse_mechanism(std::string_view tok, Term* t) {
     t->kind = v6 ? TermKind::ip6 : TermKind::ip4;
     if (!has_colon) return name + " requires a network";
     arg.remove_prefix(1);
-    std::string why = take_cidr(&arg, false, v6 ? &t->cidr6 : &t->cidr4);
+    std::string why = take_cidr(&arg, false, v6 ? 128 : 32, v6 ? &t->cidr6 : &t->cidr4);
     if (!why.empty()) return why;
     if (v6 ? (t->cidr6 > 128) : (t->cidr4 > 32)) return "invalid cidr length";
     t->value = std::string(arg);
