@@ -136,5 +136,11 @@ TEST(SpfSuite, Rfc4408) {
   check_suite("RFC 4408", "rfc4408-tests.yml", "rfc4408-known-failures.tsv", 191);
 }
 
+// pyspf's own regression cases (results only; their expected Received-SPF headers are
+// the policy service's business).
+TEST(SpfSuite, PyspfExtras) {
+  check_suite("pyspf extras", "pyspf-test.yml", "pyspf-known-failures.tsv", 16);
+}
+
 }  // namespace
 }  // namespace cachet::spf

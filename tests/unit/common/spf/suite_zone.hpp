@@ -5,7 +5,7 @@
 // SPF records copied to TXT unless the name has TXT; bare TIMEOUT = every type without a
 // record times out; TYPE: TIMEOUT = that type times out; unknown names are NXDOMAIN except
 // "error." names (timeout); a known name without the type is NODATA; one CNAME level is
-// followed; a label over 63 octets is a temporary error; empty labels are dropped.
+// followed (chains up to kMaxCnameChain: pyspf-test's cname-chain needs two); a label over 63 octets is a temporary error; empty labels are dropped.
 // Test-only, header-only. Also counts queries (for tests that assert "no DNS").
 #pragma once
 
@@ -43,8 +43,10 @@ class SuiteZone : public dns::Resolver {
     ++queries;
     std::string name = normalize(raw);
     if (name.empty()) return {dns::Status::timeout, {}, 0};
-    return lookup(name, type, true);
+    return lookup(name, type, kMaxCnameChain);
   }
+
+  static constexpr int kMaxCnameChain = 8;
 
   int queries = 0;
 
@@ -125,7 +127,7 @@ class SuiteZone : public dns::Resolver {
     }
   }
 
-  dns::Answer lookup(const std::string& name, dns::RrType type, bool follow_cname) {
+  dns::Answer lookup(const std::string& name, dns::RrType type, int cname_budget) {
     if (name.rfind("error.", 0) == 0) return {dns::Status::timeout, {}, 0};
     auto it = names_.find(name);
     if (it == names_.end()) return {dns::Status::nxdomain, {}, 0};
@@ -136,9 +138,9 @@ class SuiteZone : public dns::Resolver {
     }
     if (!a.records.empty()) return a;
     if (n.timeout_types.count(type) != 0) return {dns::Status::timeout, {}, 0};
-    if (follow_cname && type != dns::RrType::cname) {
+    if (cname_budget > 0 && type != dns::RrType::cname) {
       for (const dns::Record& r : n.records) {
-        if (r.type == dns::RrType::cname) return lookup(r.value, type, false);
+        if (r.type == dns::RrType::cname) return lookup(r.value, type, cname_budget - 1);
       }
     }
     if (n.timeout_all) return {dns::Status::timeout, {}, 0};
