@@ -297,10 +297,28 @@ Result<void> validate_domain_spec(std::string_view spec) {
 namespace cachet::spf {
 namespace {
 
+// ABNF literals are case-insensitive, so "%{D2R}" is valid (RFC 7208 s7.1), but libspf2
+// 1.2.10 refuses an upper-case "R" transformer: hand it the lower-case spelling.
+std::string lower_reverse_transformers(std::string_view spec) {
+  std::string out(spec);
+  for (std::size_t i = 0; i + 2 < out.size(); ++i) {
+    if (out[i] == '%' && out[i + 1] == '%') {
+      ++i;
+      continue;
+    }
+    if (out[i] != '%' || out[i + 1] != '{') continue;
+    std::size_t j = i + 3;  // past the macro letter
+    while (j < out.size() && is_digit(out[j])) ++j;
+    if (j < out.size() && out[j] == 'R') out[j] = 'r';
+    i = j;
+  }
+  return out;
+}
+
 void append_mechanism(std::string* out, const Term& t, std::string_view body) {
   out->push_back(' ');
   out->push_back(static_cast<char>(t.qualifier));
-  out->append(body);
+  out->append(lower_reverse_transformers(body));
 }
 
 // a / mx: keep only the cidr length of the client's family (s5.3, s5.4).
@@ -360,10 +378,12 @@ std::string libspf2_text(const Record& record, bool client_is_v6,
     }
   }
   if (record.redirect_index >= 0 && !record.has_all) {
-    out += " redirect=" + record.terms[static_cast<std::size_t>(record.redirect_index)].value;
+    out += " redirect=" + lower_reverse_transformers(
+                              record.terms[static_cast<std::size_t>(record.redirect_index)].value);
   }
   if (record.exp_index >= 0) {
-    out += " exp=" + record.terms[static_cast<std::size_t>(record.exp_index)].value;
+    out += " exp=" + lower_reverse_transformers(
+                         record.terms[static_cast<std::size_t>(record.exp_index)].value);
   }
   return out;
 }

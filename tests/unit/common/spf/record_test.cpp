@@ -157,6 +157,13 @@ TEST(Libspf2Text, DropsRedirectWhenAllIsPresent) {
   EXPECT_EQ(libspf2_text(*r, false, ".z"), "v=spf1 -all");
 }
 
+TEST(Libspf2Text, LowersUpperCaseReverseTransformer) {
+  const auto r = validate_spf_record("v=spf1 exists:%{IR}.%{D2R}.%{L1r+-}.x.example redirect=%{o2R}.example");
+  ASSERT_TRUE(r.has_value()) << r.error().detail;
+  EXPECT_EQ(libspf2_text(*r, false, ".z"),
+            "v=spf1 +exists:%{Ir}.%{D2r}.%{L1r+-}.x.example redirect=%{o2r}.example");
+}
+
 TEST(ValidateExplanation, AcceptsExplainStrings) {
   EXPECT_TRUE(validate_explanation("See http://%{d}/why.html?s=%{S}&i=%{C} at %{t}").has_value());
   EXPECT_TRUE(validate_explanation("").has_value());
