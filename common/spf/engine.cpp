@@ -234,7 +234,8 @@ std::string SpfEngine::explain(const void* request_ptr, const void* response_ptr
                               : std::string("unknown");
   const std::string now = std::to_string(static_cast<long long>(std::time(nullptr)));
   MacroContext m;
-  m.sender = str_or_empty(req->env_from);
+  const std::string sender = str_or_empty(req->env_from);
+  m.sender = sender;
   const std::string lp = str_or_empty(req->env_from_lp);
   const std::string dp = str_or_empty(req->env_from_dp);
   const std::string helo = str_or_empty(req->helo_dom);
@@ -248,8 +249,6 @@ std::string SpfEngine::explain(const void* request_ptr, const void* response_ptr
   m.client_ip = ip;
   m.receiver = impl_->options.receiver;
   m.timestamp = now;
-  const std::string sender = m.sender.empty() ? std::string{} : std::string(m.sender);
-  m.sender = sender;
   auto r = expand_macros(text, m, true);
   if (r) return std::move(r).value();
   if (use_exp && !impl_->options.default_explanation.empty()) {
