@@ -212,6 +212,29 @@ TEST(SpfEngine, Libspf2CveInputsGiveClearResults) {
   }
 }
 
+// One engine per thread (the documented model): engines share no mutable state.
+TEST(SpfEngine, OneEnginePerThreadRunsConcurrently) {
+  constexpr int kThreads = 4;
+  std::vector<std::thread> threads;
+  std::vector<int> passes(kThreads, 0);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([t, &passes] {
+      SuiteZone z;  // SuiteZone itself is not thread-safe: one per thread here
+      z.add("p.example", RrType::txt, "v=spf1 a:h.p.example include:i.p.example -all");
+      z.add("h.p.example", RrType::a, "198.51.100.1");
+      z.add("i.p.example", RrType::txt, "v=spf1 ip4:192.0.2.0/24 -all");
+      SpfEngine engine(z, Options{});
+      for (int i = 0; i < 200; ++i) {
+        if (engine.check_mailfrom("192.0.2.5", "u@p.example", "h").verdict == Verdict::pass) {
+          ++passes[static_cast<std::size_t>(t)];
+        }
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  for (int p : passes) EXPECT_EQ(p, 200);
+}
+
 // Not a benchmark: prints the per-request cost so regressions are visible in the log.
 TEST(SpfEngine, PerRequestCost) {
   SuiteZone z;
