@@ -19,6 +19,7 @@
 
 #include "common/base/result.hpp"
 #include "common/dns/resolver.hpp"
+#include "common/spf/record.hpp"
 
 namespace cachet::spf {
 
@@ -29,8 +30,8 @@ const char* to_string(Verdict v) noexcept;
 
 struct Options {
   std::string receiver = "localhost";  // receiving host name (the %{r} macro)
-  int lookup_limit = 10;               // RFC 7208 s4.6.4 DNS terms
-  int void_limit = 2;                  // RFC 7208 s4.6.4 void lookups (policyd-spf Void_Limit)
+  int lookup_limit = kMaxDnsMechanisms;  // RFC 7208 s4.6.4 DNS terms
+  int void_limit = kMaxVoidLookups;  // RFC 7208 s4.6.4 void lookups (policyd-spf Void_Limit)
   std::chrono::milliseconds time_limit{20000};  // whole evaluation (policyd-spf Lookup_Time)
   std::string default_explanation;  // explain-string used when exp= is absent; may be empty
 };

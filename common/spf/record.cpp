@@ -339,6 +339,18 @@ void append_host_mechanism(std::string* out, const Term& t, bool v6, std::string
   append_mechanism(out, t, body);
 }
 
+// ip4/ip6: "/0" becomes the two "/1" halves of the address space.
+void append_network(std::string* out, const Term& t, std::string_view prefix, int cidr,
+                    std::string_view low_half, std::string_view high_half) {
+  const std::string p(prefix);
+  if (cidr == 0) {
+    append_mechanism(out, t, p + std::string(low_half) + "/1");
+    append_mechanism(out, t, p + std::string(high_half) + "/1");
+    return;
+  }
+  append_mechanism(out, t, p + t.value + (cidr > 0 ? "/" + std::to_string(cidr) : ""));
+}
+
 }  // namespace
 
 std::string libspf2_text(const Record& record, bool client_is_v6,
@@ -354,24 +366,8 @@ std::string libspf2_text(const Record& record, bool client_is_v6,
         break;
       case TermKind::a:
       case TermKind::mx: append_host_mechanism(&out, t, client_is_v6, zero_cidr_suffix); break;
-      case TermKind::ip4:
-        if (t.cidr4 == 0) {
-          append_mechanism(&out, t, "ip4:0.0.0.0/1");
-          append_mechanism(&out, t, "ip4:128.0.0.0/1");
-        } else {
-          append_mechanism(&out, t, "ip4:" + t.value +
-                                        (t.cidr4 > 0 ? "/" + std::to_string(t.cidr4) : ""));
-        }
-        break;
-      case TermKind::ip6:
-        if (t.cidr6 == 0) {
-          append_mechanism(&out, t, "ip6:::/1");
-          append_mechanism(&out, t, "ip6:8000::/1");
-        } else {
-          append_mechanism(&out, t, "ip6:" + t.value +
-                                        (t.cidr6 > 0 ? "/" + std::to_string(t.cidr6) : ""));
-        }
-        break;
+      case TermKind::ip4: append_network(&out, t, "ip4:", t.cidr4, "0.0.0.0", "128.0.0.0"); break;
+      case TermKind::ip6: append_network(&out, t, "ip6:", t.cidr6, "::", "8000::"); break;
       case TermKind::redirect:
       case TermKind::exp:
       case TermKind::unknown_modifier: break;
