@@ -5,7 +5,7 @@
 // single- and double-quoted scalars; flow sequences of scalars; block scalars |, |-, >-).
 // Test-only, header-only. Why not yaml-cpp: it would need a change to tests/CMakeLists.txt
 // (a library linked only into the unit tests); this subset is small, and
-// spf_suite_yaml_test.cpp checks the reader against the suite's published counts.
+// rfc7208_suite_test.cpp checks the reader against the suites' published test counts.
 // Throws std::runtime_error with a line number on input outside the subset.
 #pragma once
 
