@@ -88,7 +88,7 @@ TEST(Reload, WarnsAboutRestartOnlyOptions) {
   EXPECT_TRUE(logger.contains("config.restart_required option=Socket"));
 }
 
-class TempDir : public ::testing::Test {
+class DaemonProcess : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = "/tmp/cachet_daemon_" + std::to_string(::getpid());
@@ -145,7 +145,7 @@ int run_with(const DaemonSpec& spec, std::vector<std::string> args) {
   return run_daemon(spec, static_cast<int>(args.size()), argv.data());
 }
 
-TEST_F(TempDir, CheckModeAndUsageExitCodes) {
+TEST_F(DaemonProcess, CheckModeAndUsageExitCodes) {
   const DaemonSpec spec = minimal_spec();
   write(dir_ + "/good.conf", "DNSTimeout 5\nLDAPUseTLS yes\n");
   write(dir_ + "/bad.conf", "DNSTimeout 99\n");
@@ -165,7 +165,7 @@ TEST_F(TempDir, CheckModeAndUsageExitCodes) {
   EXPECT_EQ(run_with(lenient, {"cachet-test", "-n"}), 78);
 }
 
-TEST_F(TempDir, RefusesToStartOverALiveInstance) {
+TEST_F(DaemonProcess, RefusesToStartOverALiveInstance) {
   const pid_t twin = spawn([] {
     ::pause();
     return 0;
@@ -186,7 +186,7 @@ TEST_F(TempDir, RefusesToStartOverALiveInstance) {
   EXPECT_TRUE(check_pid_file(dir_ + "/absent.pid"));
 }
 
-TEST_F(TempDir, RunsReloadsAndStopsOnSignals) {
+TEST_F(DaemonProcess, RunsReloadsAndStopsOnSignals) {
   const std::string conf = dir_ + "/d.conf";
   const std::string sock = dir_ + "/d.sock";
   const std::string pid_file = dir_ + "/d.pid";
@@ -243,7 +243,7 @@ TEST_F(TempDir, RunsReloadsAndStopsOnSignals) {
   EXPECT_FALSE(std::filesystem::exists(sock));
 }
 
-TEST_F(TempDir, BackgroundParentExitsOnceTheDaemonIsReady) {
+TEST_F(DaemonProcess, BackgroundParentExitsOnceTheDaemonIsReady) {
   const std::string conf = dir_ + "/bg.conf";
   const std::string sock = dir_ + "/bg.sock";
   const std::string pid_file = dir_ + "/bg.pid";
@@ -280,7 +280,7 @@ TEST_F(TempDir, BackgroundParentExitsOnceTheDaemonIsReady) {
   EXPECT_TRUE(wait_for([&] { return !std::filesystem::exists(sock); }));
 }
 
-TEST_F(TempDir, DropsRootForGoodAndHandsTheSocketOver) {
+TEST_F(DaemonProcess, DropsRootForGoodAndHandsTheSocketOver) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root";
   const pid_t child = spawn([&] {
     const std::string sock = dir_ + "/priv.sock";

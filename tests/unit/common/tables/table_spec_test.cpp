@@ -13,6 +13,7 @@
 #include <string>
 
 #include "common/tables/table_list.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace cachet::tables {
 namespace {
@@ -57,25 +58,13 @@ TEST(ParseTableList, SplitsOnCommasAndSpacesKeepingBraces) {
   EXPECT_FALSE(parse_table_list("inline:{ a=b").has_value());
 }
 
-class TempDir : public ::testing::Test {
+class TableFiles : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/cachet-tables-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string write(const std::string& name, const std::string& text) {
-    const std::string path = dir_ + "/" + name;
-    const std::string tmp = path + ".tmp";
-    std::ofstream(tmp, std::ios::binary) << text;
-    std::filesystem::rename(tmp, path);  // a new inode, as editors and config tools do
-    return path;
-  }
-  std::string dir_;
+  std::string write(const std::string& name, const std::string& text) { return dir_.write(name, text); }
+  test::TempDir dir_{"cachet-tables"};
 };
 
-TEST_F(TempDir, OpensEveryFileTypeFromSourceText) {
+TEST_F(TableFiles, OpensEveryFileTypeFromSourceText) {
   const std::string p = write("sendas.pcre", "/^(.+)@x\\.test$/ $1\n");
   const std::string h = write("logins", "a@x.test alice\n");
   for (const std::string type : {"hash", "lmdb", "texthash"}) {
@@ -91,7 +80,7 @@ TEST_F(TempDir, OpensEveryFileTypeFromSourceText) {
   EXPECT_EQ((*m)->source, p + ":1");
 }
 
-TEST_F(TempDir, ChangedOnDiskNoticesEditsAndRemoval) {
+TEST_F(TableFiles, ChangedOnDiskNoticesEditsAndRemoval) {
   const std::string p = write("t.pcre", "/a/ one\n");
   auto t = open_table(TableSpec{"pcre", p}, read_table_file);
   ASSERT_TRUE(t.has_value());
@@ -106,7 +95,7 @@ TEST_F(TempDir, ChangedOnDiskNoticesEditsAndRemoval) {
   EXPECT_TRUE((*reloaded)->changed_on_disk());
 }
 
-TEST_F(TempDir, BrokenReloadLeavesTheOldTableUsable) {
+TEST_F(TableFiles, BrokenReloadLeavesTheOldTableUsable) {
   const std::string p = write("t.pcre", "/a/ one\n");
   auto list = TableList::open("pcre:" + p, read_table_file, LoadOptions{true, true});
   ASSERT_TRUE(list.has_value());
@@ -124,9 +113,9 @@ TEST_F(TempDir, BrokenReloadLeavesTheOldTableUsable) {
   EXPECT_EQ(TableList{}.reopen(read_table_file).error().code, Errc::internal);
 }
 
-TEST_F(TempDir, ReaderRefusesMissingAndNonRegularFiles) {
-  EXPECT_EQ(read_table_file(dir_ + "/missing").error().code, Errc::config);
-  EXPECT_NE(read_table_file(dir_).error().detail.find("not a regular file"), std::string::npos);
+TEST_F(TableFiles, ReaderRefusesMissingAndNonRegularFiles) {
+  EXPECT_EQ(read_table_file(dir_.file("missing")).error().code, Errc::config);
+  EXPECT_NE(read_table_file(dir_.path()).error().detail.find("not a regular file"), std::string::npos);
   const auto stamp = stamp_file(write("s", "x y"));
   ASSERT_TRUE(stamp.has_value());
   EXPECT_EQ(stamp->size, 3);
