@@ -153,6 +153,27 @@ Result<PrivateKey> PrivateKey::load(const SecretBytes& text) {
   return PrivateKey(std::move(impl));
 }
 
+Result<PrivateKey> PrivateKey::generate(KeyType type, int bits) {
+  Pkey key(type == KeyType::ed25519 ? EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519")
+                                    : EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA",
+                                                        static_cast<size_t>(bits)));
+  if (!key) return ssl_fail(Errc::internal, "key generation failed");
+  auto impl = std::make_unique<Impl>();
+  impl->key = std::move(key);
+  return PrivateKey(std::move(impl));
+}
+
+Result<SecretBytes> PrivateKey::to_pem() const {
+  Bio bio(BIO_new(BIO_s_secmem()));
+  if (!bio || PEM_write_bio_PKCS8PrivateKey(bio.get(), impl_->key.get(), nullptr, nullptr, 0,
+                                            nullptr, nullptr) != 1) {
+    return ssl_fail(Errc::internal, "cannot write PEM");
+  }
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio.get(), &data);
+  return SecretBytes(std::string_view(data, static_cast<std::size_t>(len)));
+}
+
 KeyType PrivateKey::type() const noexcept { return type_of(impl_->key.get()); }
 int PrivateKey::bits() const noexcept { return EVP_PKEY_get_bits(impl_->key.get()); }
 std::size_t PrivateKey::signature_size() const noexcept {

@@ -73,6 +73,11 @@ class PrivateKey {
   // PEM ("-----BEGIN …") or, for Ed25519, the base64 of the 32-byte RFC 8032 seed.
   // Errors: bad_input (unparseable, or a key type other than RSA/Ed25519).
   [[nodiscard]] static Result<PrivateKey> load(const SecretBytes& text);
+  // A new key (cachetctl keygen, tests). `bits` is ignored for Ed25519.
+  // Errors: internal (OpenSSL failure).
+  [[nodiscard]] static Result<PrivateKey> generate(KeyType type, int bits);
+  // PKCS#8 PEM of the private key (what keygen writes). Errors: internal.
+  [[nodiscard]] Result<SecretBytes> to_pem() const;
   PrivateKey(PrivateKey&&) noexcept;
   PrivateKey& operator=(PrivateKey&&) noexcept;
   ~PrivateKey();

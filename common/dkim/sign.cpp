@@ -52,6 +52,8 @@ Signer::Signer(SignParams params)
 
 Result<Signer> Signer::create(SignParams params) {
   if (params.key == nullptr) return fail(Errc::config, "no signing key");
+  // RFC 8301 s3.1: "Signers MUST sign using rsa-sha256" (or ed25519-sha256, RFC 8463).
+  if (params.algorithm == Algorithm::rsa_sha1) return fail(Errc::config, "rsa-sha1 is not allowed for signing (RFC 8301)");
   if (params.key->type() != key_type_of(params.algorithm)) {
     return fail(Errc::config, std::string("key type does not match algorithm ") +
                                   to_string(params.algorithm));

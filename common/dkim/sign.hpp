@@ -47,7 +47,7 @@ struct SignParams {
 
 class Signer {
  public:
-  // Errors (config): no key, empty domain/selector, key type does not match the
+  // Errors (config): no key, rsa-sha1 (RFC 8301), empty domain/selector, key type does not match the
   // algorithm, domain not LDH, identity not in domain.
   [[nodiscard]] static Result<Signer> create(SignParams params);
   void feed_body(std::string_view chunk);
