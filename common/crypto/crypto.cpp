@@ -132,7 +132,9 @@ Result<PrivateKey> PrivateKey::load(const SecretBytes& text) {
     if (!key) return ssl_fail(Errc::bad_input, "cannot parse PEM private key");
   } else {
     // dkimpy / RFC 8463 A.1 form: base64 of the raw 32-byte Ed25519 seed.
-    auto seed = base64_decode(strip_whitespace(text.view()));
+    std::string stripped = strip_whitespace(text.view());
+    auto seed = base64_decode(stripped);
+    OPENSSL_cleanse(stripped.data(), stripped.size());
     if (!seed || seed->size() != 32) {
       if (seed) OPENSSL_cleanse(seed->data(), seed->size());
       return fail(Errc::bad_input, "key is neither PEM nor a base64 Ed25519 seed");
