@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "common/dkim/hashing.hpp"
+#include "common/dkim/key_cache.hpp"
 #include "common/dkim/signature.hpp"
 #include "common/mail/header.hpp"
 
@@ -53,7 +54,8 @@ struct VerifyOptions {
   std::size_t max_signatures = 10;
   bool allow_rsa_sha1 = false;
   int min_rsa_bits = 1024;
-  std::uint64_t now = 0;  // seconds since the epoch, for x=
+  std::uint64_t now = 0;  // seconds since the epoch, for x= (required)
+  PublicKeyCache* key_cache = nullptr;  // optional, shared between threads; not owned
 };
 
 struct SignatureResult {
