@@ -88,6 +88,8 @@ Result<std::optional<Request>> RequestParser::next() {
     if (!line.empty()) {
       const RequestError e = add_line(line);
       if (e != RequestError::none) return fail_with(e);
+      // The request still needs its blank line: fail now rather than when it arrives.
+      if (request_bytes_ + 1 > kMaxRequestBytes) return fail_with(RequestError::request_too_large);
       continue;
     }
     Request done = std::move(current_);
