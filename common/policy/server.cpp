@@ -317,13 +317,13 @@ void PolicyServer::Impl::dispatch(Conn& c, Request request) {
 }
 
 void PolicyServer::Impl::complete(Conn& c, std::optional<std::string> reply) {
+  c.state = Conn::State::writing;  // no longer busy: close_conn() may now free it
   if (c.peer_gone || !reply) {
     close_conn(c.session.info().id);
     return;
   }
   c.out = std::move(*reply);
   c.out_off = 0;
-  c.state = Conn::State::writing;
   flush(c);
 }
 
