@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,20 @@ class PolicyHandler {
   // connection), so implementations must be thread-safe. May block (DNS), but should
   // stay well below Postfix's smtpd_policy_service_timeout (100 s).
   virtual Result<std::string> handle(const Request& request, const ConnectionInfo& conn) = 0;
+};
+
+// Adapts a callable (a lambda in tests, or a daemon's free function) to PolicyHandler.
+// The callable must be thread-safe like any handler.
+class FunctionHandler final : public PolicyHandler {
+ public:
+  using Fn = std::function<Result<std::string>(const Request&, const ConnectionInfo&)>;
+  explicit FunctionHandler(Fn fn) : fn_(std::move(fn)) {}
+  Result<std::string> handle(const Request& request, const ConnectionInfo& conn) override {
+    return fn_(request, conn);
+  }
+
+ private:
+  Fn fn_;
 };
 
 enum class OnHandlerError { close, defer_if_permit };

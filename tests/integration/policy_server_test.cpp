@@ -34,18 +34,6 @@ using namespace std::chrono_literals;
 using testlib::PolicyClient;
 using testlib::ReplyStatus;
 
-class FnHandler final : public PolicyHandler {
- public:
-  using Fn = std::function<Result<std::string>(const Request&, const ConnectionInfo&)>;
-  explicit FnHandler(Fn fn) : fn_(std::move(fn)) {}
-  Result<std::string> handle(const Request& r, const ConnectionInfo& c) override {
-    return fn_(r, c);
-  }
-
- private:
-  Fn fn_;
-};
-
 std::vector<Attribute> request_from(std::string_view sender) {
   return {{"request", "smtpd_access_policy"}, {"protocol_state", "RCPT"}, {"sender", sender}};
 }
@@ -97,7 +85,7 @@ class PolicyServerTest : public ::testing::Test {
   }
 
   // The default handler: "REJECT <sender> conn=<id>"; "fail@x" fails.
-  FnHandler handler_{[](const Request& r, const ConnectionInfo& c) -> Result<std::string> {
+  FunctionHandler handler_{[](const Request& r, const ConnectionInfo& c) -> Result<std::string> {
     if (r.sender() == "fail@x") return fail(Errc::temporary, "dns timeout");
     return "REJECT " + std::string(r.sender()) + " conn=" + std::to_string(c.id);
   }};
@@ -154,7 +142,7 @@ TEST_F(PolicyServerTest, ServesTwentyConnectionsConcurrently) {
   std::mutex mu;
   std::condition_variable cv;
   int arrived = 0;
-  handler_ = FnHandler([&](const Request&, const ConnectionInfo&) -> Result<std::string> {
+  handler_ = FunctionHandler([&](const Request&, const ConnectionInfo&) -> Result<std::string> {
     std::unique_lock lock(mu);
     ++arrived;
     cv.notify_all();
@@ -271,7 +259,7 @@ TEST_F(PolicyServerTest, HandlerRunsInlineWithoutWorkers) {
 TEST_F(PolicyServerTest, HandlerSeesPeerAndConnectionId) {
   std::mutex mu;
   std::vector<std::string> peers;
-  handler_ = FnHandler([&](const Request&, const ConnectionInfo& c) -> Result<std::string> {
+  handler_ = FunctionHandler([&](const Request&, const ConnectionInfo& c) -> Result<std::string> {
     const std::lock_guard lock(mu);
     peers.push_back(std::string(c.peer) + "#" + std::to_string(c.id));
     return std::string("DUNNO");
@@ -306,7 +294,7 @@ TEST_F(PolicyServerTest, StopReturnsPromptlyWithIdleConnections) {
 TEST_F(PolicyServerTest, StopLetsTheRequestInFlightFinish) {
   std::promise<void> entered, release;
   auto release_f = release.get_future().share();
-  handler_ = FnHandler([&](const Request&, const ConnectionInfo&) -> Result<std::string> {
+  handler_ = FunctionHandler([&](const Request&, const ConnectionInfo&) -> Result<std::string> {
     entered.set_value();
     release_f.wait();
     return std::string("OK");

@@ -20,18 +20,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class FnHandler final : public PolicyHandler {
- public:
-  using Fn = std::function<Result<std::string>(const Request&, const ConnectionInfo&)>;
-  explicit FnHandler(Fn fn) : fn_(std::move(fn)) {}
-  Result<std::string> handle(const Request& r, const ConnectionInfo& c) override {
-    return fn_(r, c);
-  }
-
- private:
-  Fn fn_;
-};
-
 // Echoes the sender as a REJECT text; "fail@x" fails, "throw@x" throws.
 Result<std::string> echo(const Request& r, const ConnectionInfo&) {
   if (r.sender() == "fail@x") return fail(Errc::temporary, "dns timeout");
@@ -90,7 +78,7 @@ class SpawnRun {
   log::CaptureLogger& log() { return log_; }
 
  private:
-  FnHandler handler_;
+  FunctionHandler handler_;
   log::CaptureLogger log_;
   Fd child_in_, in_, out_, child_out_;
   std::future<SpawnEnd> end_;
