@@ -11,7 +11,7 @@ const char* to_string(RequestError error) noexcept {
     case RequestError::none: return "none";
     case RequestError::nul_byte: return "NUL byte";
     case RequestError::missing_equals: return "line without '='";
-    case RequestError::empty_name: return "empty attribute name";
+    case RequestError::bad_name: return "bad attribute name";
     case RequestError::line_too_long: return "line too long";
     case RequestError::too_many_attributes: return "too many attributes";
     case RequestError::request_too_large: return "request too large";
@@ -44,7 +44,11 @@ RequestError RequestParser::add_line(std::string_view line) {
   if (line.size() > kMaxLineBytes) return RequestError::line_too_long;
   const auto eq = line.find('=');
   if (eq == std::string_view::npos) return RequestError::missing_equals;
-  if (eq == 0) return RequestError::empty_name;
+  if (eq == 0) return RequestError::bad_name;
+  for (const char c : line.substr(0, eq)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x21 || u > 0x7e) return RequestError::bad_name;
+  }
   if (current_.size() >= kMaxAttributes) return RequestError::too_many_attributes;
   current_.add(line.substr(0, eq), line.substr(eq + 1));
   return RequestError::none;

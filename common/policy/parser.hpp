@@ -14,10 +14,12 @@
 //    nc -C) work; Postfix itself sends LF only. Any other CR stays in the value.
 //  * Repeated names: every occurrence is kept; Request accessors read the last one.
 //  * Values may hold any byte except NUL and LF (8-bit is allowed: SMTPUTF8 addresses).
-//  * A line "=value" (empty name) is malformed, as is a line without '='.
+//  * A line without '=' is malformed, as is a name that is empty or holds anything but
+//    printable ASCII (Postfix's names are lower-case words; a CR, space or 8-bit byte in
+//    a name means the peer is not Postfix).
 //
 // Errors (Errc::bad_input, detail = to_string(RequestError)):
-//  * framing errors (NUL byte, a line without '=', empty name, line too long, too many
+//  * framing errors (NUL byte, a line without '=', bad name, line too long, too many
 //    attributes, request too large) are sticky: the stream cannot be resynchronised, so
 //    every later next() returns the same error and the caller should drop the connection.
 //  * not_access_policy: a well-framed request without request=smtpd_access_policy. Not
@@ -48,7 +50,7 @@ enum class RequestError {
   none,
   nul_byte,
   missing_equals,
-  empty_name,
+  bad_name,
   line_too_long,
   too_many_attributes,
   request_too_large,
