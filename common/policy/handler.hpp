@@ -11,6 +11,7 @@
 // kTemporaryFailureAction instead and keeps the connection.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -57,6 +58,17 @@ class FunctionHandler final : public PolicyHandler {
 };
 
 enum class OnHandlerError { close, defer_if_permit };
+
+// Per-connection behaviour, shared by spawn mode and the socket server.
+struct SessionOptions {
+  // Close a connection that sends nothing for this long. Longer than Postfix's
+  // smtpd_policy_service_max_idle (300 s), so normally Postfix closes idle connections.
+  std::chrono::milliseconds idle_timeout = std::chrono::seconds(330);
+  // A request must be complete this long after its first byte arrived (Postfix writes a
+  // request at once; a trickling peer is stalled or hostile).
+  std::chrono::milliseconds request_timeout = std::chrono::seconds(10);
+  OnHandlerError on_handler_error = OnHandlerError::close;
+};
 
 // Calls the handler and returns the bytes to write (`action=...\n\n`), or nullopt when the
 // connection must be closed without a reply. Never throws; logs handler failures as

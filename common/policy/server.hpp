@@ -38,7 +38,6 @@
 #include "common/base/result.hpp"
 #include "common/log/logger.hpp"
 #include "common/policy/handler.hpp"
-#include "common/policy/spawn.hpp"
 
 namespace cachet::policy {
 

@@ -16,7 +16,6 @@
 #include "common/policy/handler.hpp"
 #include "common/policy/io.hpp"
 #include "common/policy/parser.hpp"
-#include "common/policy/spawn.hpp"
 
 namespace cachet::policy {
 

@@ -12,23 +12,10 @@
 // provides); on a pipe the daemon must ignore SIGPIPE (common/daemon does).
 #pragma once
 
-#include <chrono>
-
 #include "common/log/logger.hpp"
 #include "common/policy/handler.hpp"
 
 namespace cachet::policy {
-
-// Per-connection behaviour, shared by spawn mode and the socket server.
-struct SessionOptions {
-  // Close a connection that sends nothing for this long. Longer than Postfix's
-  // smtpd_policy_service_max_idle (300 s), so normally Postfix closes idle connections.
-  std::chrono::milliseconds idle_timeout = std::chrono::seconds(330);
-  // A request must be complete this long after its first byte arrived (Postfix writes a
-  // request at once; a trickling peer is stalled or hostile).
-  std::chrono::milliseconds request_timeout = std::chrono::seconds(10);
-  OnHandlerError on_handler_error = OnHandlerError::close;
-};
 
 // Why run_spawn() returned; the daemon maps it to an exit status (eof and idle_timeout
 // are normal ends, exit 0).
