@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // tests/integration/policy_spawn_test.cpp: spawn mode through a real fork/exec of
-// test-policy-echo (tools/policy_echo.cpp), driven by PolicyClient::spawn() the way
+// cachet-test-policy (tools/test_policy.cpp), driven by PolicyClient::spawn() the way
 // Postfix's spawn(8) drives a child: one socket as stdin and stdout.
 #include <sys/wait.h>
 
@@ -17,7 +17,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::string kEcho = std::string(CACHET_BIN_DIR) + "/test-policy-echo";
+const std::string kEcho = std::string(CACHET_BIN_DIR) + "/cachet-test-policy";
 
 std::vector<policy::Attribute> request_from(std::string_view sender) {
   return {{"request", "smtpd_access_policy"}, {"protocol_state", "RCPT"}, {"sender", sender}};

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// tests/integration/tools/policy_echo.cpp: a minimal spawn-mode policy service for tests
+// tests/integration/tools/test_policy.cpp: a minimal spawn-mode policy service for tests
 // of run_spawn() through a real fork/exec (policy_spawn_test.cpp). Answers
 // "REJECT <sender>"; sender "fail@x" makes the handler fail. Usage:
-//   test-policy-echo [idle_timeout_ms]    (built into build/bin by tests/integration)
+//   cachet-test-policy [idle_timeout_ms]    (built into build/bin by tests/integration)
 // Exit status: 0 after end of file or the idle timeout, 1 after a bad request or a
 // handler failure, 2 on an I/O error. Logs to stderr.
 #include <signal.h>
@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   cachet::policy::SessionOptions options;
   if (argc > 1) options.idle_timeout = std::chrono::milliseconds(std::atol(argv[1]));
-  cachet::log::StderrLogger logger("test-policy-echo");
+  cachet::log::StderrLogger logger("cachet-test-policy");
   EchoHandler handler;
   switch (cachet::policy::run_spawn(handler, logger, options)) {
     case cachet::policy::SpawnEnd::eof:
