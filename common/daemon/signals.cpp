@@ -39,8 +39,10 @@ SignalThread::~SignalThread() {
 void SignalThread::run() {
   const sigset_t set = daemon_signal_set();
   for (;;) {
-    int sig = 0;
-    if (sigwait(&set, &sig) != 0) continue;
+    // sigwaitinfo, not sigwait: sigwait() belongs to libmilter's parked thread
+    // (common/milter/signal_guard.cpp).
+    const int sig = sigwaitinfo(&set, nullptr);
+    if (sig < 0) continue;
     switch (sig) {
       case SIGHUP:
       case SIGUSR1:

@@ -5,10 +5,8 @@
 // on_stop. Call block_daemon_signals() on the main thread before any other thread starts
 // (threads inherit the mask), then start a SignalThread. SIGPIPE is ignored (peers hang up).
 // The callbacks run on the signal thread, one at a time.
-// CAVEAT for milters: libmilter's smfi_main() starts its own sigwait() thread for SIGHUP,
-// SIGTERM and SIGINT and stops the milter on SIGHUP; whichever thread dequeues a signal
-// first handles it. Reload a milter with SIGUSR1 (as opendkim documents); SIGTERM works
-// either way if serve() calls smfi_stop() when its stop_token fires.
+// Milters: libmilter's own signal thread is parked (common/milter/signal_guard.cpp), so
+// SIGHUP reloads a milter too.
 #pragma once
 
 #include <atomic>

@@ -102,6 +102,7 @@ MilterRunner::~MilterRunner() {
 }
 
 Result<void> MilterRunner::open(const MilterOptions& options) {
+  if (!libmilter_signals_parked()) return fail(Errc::internal, "libmilter signal thread active");
   auto spec = parse_socket_spec(options.socket);
   if (!spec) return fail(Errc::config, spec.error().detail);
   if (spec->kind == SocketSpec::Kind::unix_ && connect_once(*spec))

@@ -7,13 +7,9 @@
 // LIMITATION: libmilter keeps its state in process globals (filter description, socket,
 // stop flag), so there is one MilterRunner per process and it can be opened and run once;
 // a second open() fails with Errc::internal.
-// LIMITATION (signals): smfi_main starts libmilter's own signal thread, which blocks
-// SIGHUP/SIGTERM/SIGINT and sigwait()s for them; whichever of them it receives STOPS the
-// milter (SIGHUP included). A daemon that wants SIGHUP to reload must receive the signals
-// itself first: block them, run the milter with start() (a separate thread) and keep the
-// sigwait loop in the main thread — Linux hands a process-directed signal to the main
-// thread when that thread is waiting for it. If libmilter's thread still wins a signal
-// (e.g. two signals back to back), run()/wait() return kStoppedByLibmilter.
+// Signals: libmilter's own signal thread (which would stop the milter on SIGHUP) is parked
+// for good by signal_guard.cpp; the daemon's SignalThread (common/daemon) receives every
+// signal: SIGHUP/SIGUSR1 reload, SIGTERM/SIGINT call stop().
 // LIMITATION (stop): libmilter drops idle connections at stop without the close callback,
 // so those Sessions are never deleted (the process is about to exit); stop() waits until
 // no hook is running (up to MilterOptions::drain_timeout_ms).
@@ -73,11 +69,14 @@ struct SocketSpec {
 };
 [[nodiscard]] Result<SocketSpec> parse_socket_spec(std::string_view spec);
 
+// True once signal_guard.cpp is linked in (always): referenced so the linker keeps it.
+bool libmilter_signals_parked() noexcept;
+
 class MilterRunner {
  public:
   static constexpr int kStopped = 0;              // stop() was called
   static constexpr int kFailed = 1;               // libmilter failed (socket, threads)
-  static constexpr int kStoppedByLibmilter = 2;   // libmilter's signal thread stopped it
+  static constexpr int kStoppedByLibmilter = 2;   // libmilter ended smfi_main by itself
 
   MilterRunner(MilterSpec spec, SessionFactory factory, log::Logger& logger);
   ~MilterRunner();
