@@ -36,7 +36,7 @@
 // Milters: in open, call remove_stale_socket(path) for a UNIX socket, then
 // smfi_setconn(to_milter_conn(spec)) and smfi_opensocket(false) (libmilter's own removal is
 // unconditional); in serve, register a std::stop_callback that calls smfi_stop(), then run
-// smfi_main(). libmilter also sigwait()s SIGHUP (and stops on it): see signals.hpp.
+// smfi_main(). libmilter's own signal thread is parked (common/milter/signal_guard.cpp).
 // Policy daemons: listen_socket(spec, umask) in open; spawn mode simply has no Socket.
 #pragma once
 
