@@ -3,6 +3,8 @@
 // common/dmarc/engine.cpp: see engine.hpp.
 #include "common/dmarc/engine.hpp"
 
+#include "common/mail/address.hpp"
+
 namespace cachet::dmarc {
 namespace {
 
@@ -78,9 +80,13 @@ Verdict evaluate_message(dns::Resolver& resolver, const MessageAuth& auth,
   Inputs in;
   in.sample = sample;
   for (const auto& d : auth.from_domains) in.authors.push_back(discover_policy(resolver, d, options));
-  auto identifier = [&](const std::string& domain) {
-    Identifier id{domain, {}};
-    auto org = org_domain_of(resolver, domain, options);
+  // Identifiers come from A-R fields and the envelope: normalise them here so that
+  // "Example.COM." aligns with "example.com"; an unusable domain never aligns.
+  auto identifier = [&](const std::string& raw) {
+    const auto domain = mail::normalize_domain(raw);
+    if (!domain) return Identifier{};
+    Identifier id{*domain, {}};
+    auto org = org_domain_of(resolver, *domain, options);
     if (org) id.org_domain = *org;
     else in.auth_temperror = true;
     return id;

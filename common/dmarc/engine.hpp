@@ -32,7 +32,7 @@ struct AuthOutcome {
 
 struct MessageAuth {
   std::vector<std::string> from_domains;  // mail::from_domains(); empty -> permerror
-  std::vector<AuthOutcome> dkim;
+  std::vector<AuthOutcome> dkim;           // domains are normalised here (case, trailing dot)
   std::optional<AuthOutcome> spf;
 };
 

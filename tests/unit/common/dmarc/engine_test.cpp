@@ -47,6 +47,8 @@ INSTANTIATE_TEST_SUITE_P(
     Rows, EvaluateMessage,
     ::testing::Values(
         EngineCase{"aligned pass", {"example.com"}, {{"example.com", AuthResultCode::pass}}, DiscoveryMode::rfc7489_psl, DmarcResult::pass},
+        EngineCase{"identifier case and trailing dot", {"example.com"}, {{"Example.COM.", AuthResultCode::pass}}, DiscoveryMode::rfc7489_psl, DmarcResult::pass},
+        EngineCase{"unusable identifier never aligns", {"example.com"}, {{"example.com(x", AuthResultCode::pass}}, DiscoveryMode::rfc7489_psl, DmarcResult::fail},
         EngineCase{"relaxed via PSL org", {"a.example.com"}, {{"b.example.com", AuthResultCode::pass}}, DiscoveryMode::rfc7489_psl, DmarcResult::pass},
         EngineCase{"unaligned fail", {"example.com"}, {{"evil.net", AuthResultCode::pass}}, DiscoveryMode::rfc7489_psl, DmarcResult::fail},
         EngineCase{"timeout on _dmarc is temperror", {"slow.example.com"}, {{"slow.example.com", AuthResultCode::pass}}, DiscoveryMode::rfc7489_psl, DmarcResult::temperror},
