@@ -147,22 +147,32 @@ std::map<pid_t, ProcStat> all_processes() {
 
 }  // namespace
 
-ServerSample sample_pid(pid_t pid) {
-  ServerSample out;
-  const auto procs = all_processes();
-  if (procs.count(pid) == 0) return out;
-  std::set<pid_t> tree{pid};
+namespace {
+
+std::set<pid_t> descendants(const std::map<pid_t, ProcStat>& procs, pid_t root) {
+  std::set<pid_t> tree{root};
   for (bool grew = true; grew;) {  // bounded: each pass adds at least one pid or stops
     grew = false;
     for (const auto& [p, s] : procs)
       if (tree.count(p) == 0 && tree.count(s.ppid) != 0) grew = tree.insert(p).second || grew;
   }
+  return tree;
+}
+
+double ticks_to_ms(double ticks) { return ticks * 1000.0 / static_cast<double>(::sysconf(_SC_CLK_TCK)); }
+
+}  // namespace
+
+ServerSample sample_pid(pid_t pid) {
+  ServerSample out;
+  const auto procs = all_processes();
+  if (procs.count(pid) == 0) return out;
   double ticks = 0;
-  for (pid_t p : tree) {
+  for (pid_t p : descendants(procs, pid)) {
     ticks += procs.at(p).cpu_ticks;
     out.hwm_mib = std::max(out.hwm_mib, read_hwm_mib(p));
   }
-  out.cpu_ms = ticks * 1000.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  out.cpu_ms = ticks_to_ms(ticks);
   return out;
 }
 
@@ -170,7 +180,18 @@ ServerSample sample_children() {
   rusage ru{};
   ::getrusage(RUSAGE_CHILDREN, &ru);
   auto ms = [](const timeval& tv) { return tv.tv_sec * 1000.0 + tv.tv_usec / 1000.0; };
-  return {ms(ru.ru_utime) + ms(ru.ru_stime), ru.ru_maxrss > 0 ? ru.ru_maxrss / 1024.0 : -1};
+  ServerSample out{ms(ru.ru_utime) + ms(ru.ru_stime), ru.ru_maxrss > 0 ? ru.ru_maxrss / 1024.0 : -1};
+  // plus the children still running (kept across runs in persistent spawn mode)
+  const pid_t self = ::getpid();
+  const auto procs = all_processes();
+  double ticks = 0;
+  for (pid_t p : descendants(procs, self)) {
+    if (p == self) continue;
+    ticks += procs.at(p).cpu_ticks;
+    out.hwm_mib = std::max(out.hwm_mib, read_hwm_mib(p));
+  }
+  out.cpu_ms += ticks_to_ms(ticks);
+  return out;
 }
 
 double percentile(std::vector<double> values, double p) {

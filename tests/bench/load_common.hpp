@@ -74,7 +74,8 @@ struct ServerSample {
 // PID (all threads, plus reaped children: cutime/cstime) and its live descendants;
 // hwm = the largest VmHWM among them.
 ServerSample sample_pid(pid_t pid);
-// This process's reaped children (getrusage RUSAGE_CHILDREN): spawn mode.
+// This process's children: the reaped ones (getrusage RUSAGE_CHILDREN) plus those still
+// running (/proc): spawn mode.
 ServerSample sample_children();
 
 struct Figures {

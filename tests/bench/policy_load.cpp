@@ -4,9 +4,10 @@
 // generator on tests/lib PolicyClient. Targets: a unix or TCP socket (--socket), or a
 // program started per connection like spawn(8) starts it (--spawn -- ARGV...: the child's
 // stdin and stdout are the connection). C threads, one connection each, N requests in all;
-// a connection carries --per-conn requests (default: as many as it gets, like an smtpd
-// keeping its policy connection), then the client closes it (a spawned child sees EOF and
-// is reaped). Requests come from a template file: `name=value` lines, blank lines between
+// a connection carries --per-conn requests, then the client closes it (a spawned child sees
+// EOF and is reaped); by default (--per-conn 0) each thread keeps its connection for the
+// warm-up and all runs, like an smtpd keeping its policy connection, so a kept process's
+// start-up is not part of the measured runs (use --warmup >= 1). Requests come from a template file: `name=value` lines, blank lines between
 // several requests (used round-robin); `instance` is set to a fresh value per request so
 // per-instance caches (policyd-spf's) never short-circuit. Server CPU: --server-pid for a
 // socket server; in spawn mode the reaped children's rusage. --first-answer K: K spawns one
@@ -106,11 +107,16 @@ std::string ask(const Config& cfg, PolicyClient& client, const Template& t, cons
   return "unexpected action: " + std::string(reply->action);
 }
 
+// `client`: this thread's connection, kept across warm-up and runs when --per-conn is 0
+// (a kept spawned process then starts during the warm-up, not inside a measured run).
 void worker(const Config& cfg, int thread, std::atomic<std::size_t>& next, std::size_t total,
-            ThreadResult& out) {
-  std::optional<PolicyClient> client;
+            ThreadResult& out, std::optional<PolicyClient>& client) {
   std::size_t on_conn = 0;
   char instance[40];
+  if (!client && cfg.per_conn == 0 && next.load() < total) {
+    auto c = open_connection(cfg);  // every thread connects, even if others take the work
+    if (c) client.emplace(std::move(*c));
+  }
   for (std::size_t seq = next.fetch_add(1); seq < total; seq = next.fetch_add(1)) {
     std::snprintf(instance, sizeof instance, "b%x.%zx.%lx", thread, seq,
                   static_cast<long>(Clock::now().time_since_epoch().count() & 0xffffff));
@@ -134,7 +140,7 @@ void worker(const Config& cfg, int thread, std::atomic<std::size_t>& next, std::
     out.latencies_ms.push_back(ms);
     if (cfg.per_conn != 0 && ++on_conn >= cfg.per_conn) close_connection(client);
   }
-  close_connection(client);
+  if (cfg.per_conn != 0) close_connection(client);
 }
 
 int first_answer(const Config& cfg, std::size_t k, const std::string& label, bool json) {
@@ -208,8 +214,9 @@ int main(int argc, char** argv) {
   const auto warmup = static_cast<std::size_t>(args.num("warmup", 0));
   const auto pid = static_cast<pid_t>(args.num("server-pid", 0));
   auto sample = [&] { return !cfg.argv.empty() ? sample_children() : pid > 0 ? sample_pid(pid) : ServerSample{}; };
+  std::vector<std::optional<PolicyClient>> clients(static_cast<std::size_t>(c));
   auto work = [&](int t, std::atomic<std::size_t>& next, std::size_t total, ThreadResult& out) {
-    worker(cfg, t, next, total, out);
+    worker(cfg, t, next, total, out, clients[static_cast<std::size_t>(t)]);
   };
   if (warmup > 0) run_closed_loop(c, warmup, work);
   bool any_errors = false;
@@ -222,5 +229,6 @@ int main(int argc, char** argv) {
     print_figures(f, json, "reqs");
     any_errors = any_errors || f.errors != 0;
   }
+  for (auto& client : clients) close_connection(client);
   return any_errors ? 1 : 0;
 }

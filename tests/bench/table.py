@@ -44,8 +44,8 @@ def main():
 
     print(f"| case | side | " + " | ".join(f"/s c={c}" for c in concs) +
           f" | p50 ms c={ref} | p99 ms c={ref} | server CPU ms/op c={ref} | cores busy c={last}"
-          f" | peak RSS MiB | DNS q/op | errors |")
-    print("|---" * (len(concs) + 9) + "|")
+          f" | peak RSS MiB | DNS q/op | load | errors |")
+    print("|---" * (len(concs) + 10) + "|")
     for case in cases:
         figs = {}
         for side in ("peer", "ours"):
@@ -55,7 +55,7 @@ def main():
             title = e["title"]
             if e.get("skipped"):
                 print(f"| {title} | {side} | " + " | ".join("–" for _ in concs) +
-                      " | – | – | – | – | – | – | not available |")
+                      " | – | – | – | – | – | – | – | not available |")
                 continue
             runs = e["runs"]
             at = {c: [r for r in runs if r["concurrency"] == c] for c in concs}
@@ -74,13 +74,14 @@ def main():
             print(f"| {title} | {side} | " + " | ".join(fmt(per_s[c], 0) for c in concs) +
                   f" | {fmt(f['p50'], 2)} | {fmt(f['p99'], 2)} | {fmt(f['cpu'], 3)}"
                   f" | {fmt(f['busy'], 2)} | {fmt(f['rss'])} | {fmt(dnsq / ops if ops else None, 2)}"
+                  f" | {fmt(med(runs, 'loadavg'))}"
                   f" | {'**' + str(errors) + '**' if errors else 0} |")
         if "peer" in figs and "ours" in figs:
             p, o = figs["peer"], figs["ours"]
             print(f"| ↳ ours/peer | ratio | " +
                   " | ".join(ratio(o["per_s"][c], p["per_s"][c]) for c in concs) +
                   f" | {ratio(o['p50'], p['p50'])} | {ratio(o['p99'], p['p99'])}"
-                  f" | {ratio(o['cpu'], p['cpu'])} | – | {ratio(o['rss'], p['rss'])} | – | |")
+                  f" | {ratio(o['cpu'], p['cpu'])} | – | {ratio(o['rss'], p['rss'])} | – | – | |")
     if firsts:
         print()
         print("| spawn: start → first answer | side | processes | min ms | p50 ms | p99 ms"
@@ -96,7 +97,7 @@ def main():
                           f" | {r['errors']} |")
     print()
     print(f"Medians of {max((len(e['runs']) // len(concs) for e in loops.values() if 'runs' in e), default=0)}"
-          f" runs per figure. /s: completed operations per second, closed loop, generator on the"
+          f" runs per figure; load: median 1-minute load average during the runs (2 CPUs). /s: completed operations per second, closed loop, generator on the"
           f" same CPUs. server CPU: daemon (all threads + children; spawn: the reaped children) per"
           f" operation. ratio: ours ÷ peer (higher /s and lower CPU, latency, RSS are better).")
 

@@ -53,9 +53,9 @@ spf_cases() {
   bench_case policy spf-socket "SPF policyd-spf (python, spawn kept) vs ours socket server" \
     spf_peer_python spf_ours_socket -- "${args[@]}"
   bench_case policy spf-python-1req "SPF policyd-spf (python) vs ours, 1 request per process" \
-    spf_peer_python spf_ours_spawn conc="1 8" -- "${args[@]}" --per-conn 1 -n 24
+    spf_peer_python spf_ours_spawn conc="1 8" warmup=1 -- "${args[@]}" --per-conn 1 -n 24
   bench_case policy spf-perl-1req "SPF policyd-spf-perl vs ours, 1 request per process" \
-    spf_peer_perl spf_ours_spawn conc="1 8" -- "${args[@]}" --per-conn 1 -n 40
+    spf_peer_perl spf_ours_spawn conc="1 8" warmup=1 -- "${args[@]}" --per-conn 1 -n 40
   bench_case policy spf-python-first "SPF policyd-spf (python) vs ours" \
     spf_peer_python spf_ours_spawn first=10 -- "${args[@]}"
   bench_case policy spf-perl-first "SPF policyd-spf-perl vs ours" \
