@@ -35,8 +35,9 @@ def main():
         if r["case"] not in cases:
             cases.append(r["case"])
         key = (r["case"], r["side"])
-        if r.get("skipped"):
-            loops.setdefault(key, {"title": r["title"], "skipped": True})
+        if r.get("skipped") or r.get("failed"):
+            loops.setdefault(key, {"title": r["title"], "skipped": True,
+                                   "why": "did not start" if r.get("failed") else "not available"})
         elif r.get("mode") == "first-answer":
             firsts[key] = r
         else:
@@ -55,7 +56,7 @@ def main():
             title = e["title"]
             if e.get("skipped"):
                 print(f"| {title} | {side} | " + " | ".join("–" for _ in concs) +
-                      " | – | – | – | – | – | – | – | not available |")
+                      f" | – | – | – | – | – | – | – | {e['why']} |")
                 continue
             runs = e["runs"]
             at = {c: [r for r in runs if r["concurrency"] == c] for c in concs}

@@ -45,7 +45,8 @@ spf_ours_socket() {
 }
 
 spf_cases() {
-  local args=(--requests "$SPF_REQUESTS" "${SPF_EXPECT[@]}")
+  # 30 s: 32 kept perl processes starting at once on a busy 2-CPU box take longer than 10 s
+  local args=(--requests "$SPF_REQUESTS" "${SPF_EXPECT[@]}" --timeout-ms 30000)
   bench_case policy spf-python-persistent "SPF policyd-spf (python) vs ours, spawn, process kept" \
     spf_peer_python spf_ours_spawn -- "${args[@]}"
   bench_case policy spf-perl-persistent "SPF policyd-spf-perl vs ours, spawn, process kept" \
