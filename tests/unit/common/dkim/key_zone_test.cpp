@@ -125,7 +125,9 @@ TEST_P(ParseKeyZoneRows, AcceptsOnlyValidFiles) {
   const ParseCase& c = GetParam();
   auto got = parse_key_zone(c.input);
   ASSERT_EQ(got.has_value(), c.want_ok) << c.name << ": " << (got ? "" : got.error().detail);
-  if (got) EXPECT_EQ(got->record(), c.want_record) << c.name;
+  if (got) {
+    EXPECT_EQ(got->record(), c.want_record) << c.name;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
