@@ -51,7 +51,8 @@ void judge_file(const PathStat& f, uid_t reader, const std::string& reader_name,
     if (what.empty()) what = "has group or other permission bits";
     out.push_back({f.path, what + " (mode " + octal_mode(f.mode) + ")", "chmod 0600 " + f.path});
   }
-  if (f.uid != reader && f.uid != 0)
+  // root (an admin checking the daemon's key) may read a key owned by the daemon user.
+  if (reader != 0 && f.uid != reader && f.uid != 0)
     out.push_back({f.path, "owned by uid " + std::to_string(f.uid) + ", not by " + reader_name +
                                " or root",
                    "chown " + reader_name + " " + f.path});

@@ -6,7 +6,8 @@
 // The rule (each problem names the path and the command that fixes it):
 //   * the key file is a regular file with no group or other permission bits
 //     ("chmod 0600 PATH"): anyone else who can read it can sign as the domain;
-//   * the key file is owned by the user reading it or by root ("chown USER PATH");
+//   * the key file is owned by the user reading it or by root ("chown USER PATH"); when
+//     root reads it (an admin's check), any owner is accepted;
 //   * every directory above it is not writable by group or others unless the sticky bit
 //     is set ("chmod go-w DIR"), and is owned by root, the reader or the key's owner
 //     ("chown root DIR"): whoever can write there can swap the key.

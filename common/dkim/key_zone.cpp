@@ -139,11 +139,13 @@ KeyZoneEntry bare_record(std::string_view text) {
 }
 
 bool looks_like_bare_record(std::string_view text) {
+  // The first word is "tag=..." (a tag name: letters, digits, '_'), as in "v=DKIM1;".
   const std::string_view t = trim(text);
   const std::size_t eq = t.find('=');
-  if (eq == std::string_view::npos) return false;
-  const std::size_t ws = t.find_first_of(" \t\r\n");
-  return ws == std::string_view::npos || eq < ws;  // the first word is tag=...
+  if (eq == 0 || eq == std::string_view::npos) return false;
+  for (const char c : t.substr(0, eq))
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  return true;
 }
 
 Result<void> add_string(KeyZoneEntry& e, std::string s) {
