@@ -262,16 +262,17 @@ class Interop : public ::testing::Test {
       return why = "opendkim or unshare -n unavailable", "";
     const std::string msg = dir_->write("msg.eml", kMessage);
     const std::string conf = dir_->write(
-        "sign.conf", "Domain example.com\nSelector " + sel(alg) + "\nKeyFile " + key(alg) +
+        "sign.conf", "Mode s\nDomain example.com\nSelector " + sel(alg) + "\nKeyFile " + key(alg) +
                          "\nSignatureAlgorithm " + alg + "\nCanonicalization relaxed/simple\n"
                          "RequireSafeKeys no\nSyslog no\n");
     const CommandResult r = run({kUnshare, "-n", kOpendkim, "-x", conf, "-t", msg, "-vvv"});
-    // -vvv prints "### INSHEADER: idx=0 hname='DKIM-Signature' hvalue='...'" (LF folding).
+    // -vvv prints "### INSHEADER: idx=0 hname='DKIM-Signature' hvalue='...'" (LF folding)
+    // on standard output.
     const std::string tag = "hname='DKIM-Signature' hvalue='";
-    const auto at = r.err.find(tag);
+    const auto at = r.out.find(tag);
     if (at == std::string::npos) return why = "opendkim -t added no signature", "";
-    const auto end = r.err.find('\'', at + tag.size());
-    std::string value = r.err.substr(at + tag.size(), end - at - tag.size());
+    const auto end = r.out.find('\'', at + tag.size());
+    std::string value = r.out.substr(at + tag.size(), end - at - tag.size());
     std::string crlf;
     for (const char c : value) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
     return "DKIM-Signature: " + crlf + "\r\n" + kMessage;
@@ -299,7 +300,7 @@ class Interop : public ::testing::Test {
     const std::string conf = dir_->write(
         "verify.conf", "Mode v\nAuthservID mx.test\nTestDNSData file:" + dns + "\nSyslog no\n");
     const CommandResult r = run({kUnshare, "-n", kOpendkim, "-x", conf, "-t", msg, "-vvv"});
-    return r.err.find("dkim=pass") != std::string::npos ? "pass" : "fail: " + r.err;
+    return r.out.find("dkim=pass") != std::string::npos ? "pass" : "fail: " + r.out + r.err;
   }
 
   void cell(const std::string& signer, const std::string& verifier, const std::string& alg) {
