@@ -89,7 +89,7 @@ TEST(CachetctlKeygen, SameFilesModesAndLayoutAsOpendkimGenkey) {
   const std::vector<std::vector<std::string>> flag_sets = {
       {"-s", "sel1", "-d", "example.com"},
       {"-a", "-r", "-t", "-S", "-n", "hello world", "-b", "1024", "-s", "s1", "-d", "ex.org"},
-      {"-b", "4096", "--selector=big", "--domain=example.net", "--restrict", "--testmode"},
+      {"-b", "3072", "--selector=big", "--domain=example.net", "--restrict", "--testmode"},
       {"-h", "sha1:sha256", "-s", "h", "-d", ""},
   };
   for (const auto& flags : flag_sets) {

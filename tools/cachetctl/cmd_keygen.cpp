@@ -88,11 +88,7 @@ void say(int verbose, const std::string& text) {
 
 int cmd_keygen(std::span<char* const> args) {
   auto parsed = parse_keygen_args(to_strings(args));
-  if (!parsed) {
-    complain(kName, parsed.error().detail, kExitUsage);
-    keygen_usage(stderr);
-    return kExitUsage;
-  }
+  if (!parsed) return usage_error(kName, parsed.error().detail, &keygen_usage);
   KeygenOptions& o = *parsed;
   if (o.wants_help) {
     keygen_usage(stdout);

@@ -57,11 +57,7 @@ std::string with_lf(std::string_view crlf_text) {
 
 int cmd_sign(std::span<char* const> args) {
   auto parsed = parse_sign_args(to_strings(args));
-  if (!parsed) {
-    complain(kName, parsed.error().detail, kExitUsage);
-    sign_usage(stderr);
-    return kExitUsage;
-  }
+  if (!parsed) return usage_error(kName, parsed.error().detail, &sign_usage);
   SignOptions& o = *parsed;
   if (o.wants_help) {
     sign_usage(stdout);

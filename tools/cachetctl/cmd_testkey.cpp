@@ -189,11 +189,7 @@ bool test_one(const KeyToTest& k, KeyFetcher& fetcher, int verbose) {
 
 int cmd_testkey(std::span<char* const> args) {
   auto parsed = parse_testkey_args(to_strings(args));
-  if (!parsed) {
-    complain(kName, parsed.error().detail, kExitUsage);
-    testkey_usage(stderr);
-    return kExitUsage;
-  }
+  if (!parsed) return usage_error(kName, parsed.error().detail, &testkey_usage);
   if (parsed->wants_help) {
     testkey_usage(stdout);
     return 0;

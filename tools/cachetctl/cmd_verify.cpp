@@ -39,11 +39,7 @@ void verify_usage(std::FILE* out) {
 
 int cmd_verify(std::span<char* const> args) {
   auto parsed = parse_verify_args(to_strings(args));
-  if (!parsed) {
-    complain(kName, parsed.error().detail, kExitUsage);
-    verify_usage(stderr);
-    return kExitUsage;
-  }
+  if (!parsed) return usage_error(kName, parsed.error().detail, &verify_usage);
   const VerifyCliOptions& o = *parsed;
   if (o.wants_help) {
     verify_usage(stdout);

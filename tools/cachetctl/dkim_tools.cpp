@@ -31,22 +31,23 @@ Result<std::string> single_operand(const ParsedArgs& parsed) {
 // Options shared by testkey and verify: where keys come from.
 enum SharedId { kNameserver = 1000, kKeyFile, kTimeout };
 
-bool read_key_source(const ParsedOption& o, KeySource& keys, Result<void>& error) {
+// Options shared by testkey and verify; nullopt when `o` is not one of them.
+std::optional<Result<void>> read_key_source(const ParsedOption& o, KeySource& keys) {
   if (o.id == kNameserver) {
     for (std::string_view ns : split(o.value, ','))
       if (!trim(ns).empty()) keys.nameservers.emplace_back(trim(ns));
   } else if (o.id == kKeyFile) {
     auto spec = parse_key_file_spec(o.value);
-    if (!spec) error = fail(spec.error().code, spec.error().detail);
-    else keys.key_files[spec->first] = spec->second;
+    if (!spec) return Result<void>(fail(spec.error().code, spec.error().detail));
+    keys.key_files[spec->first] = spec->second;
   } else if (o.id == kTimeout) {
     auto t = parse_int("-T", o.value, 1, 60);
-    if (!t) error = fail(t.error().code, t.error().detail);
-    else keys.timeout_seconds = static_cast<unsigned>(*t);
+    if (!t) return Result<void>(fail(t.error().code, t.error().detail));
+    keys.timeout_seconds = static_cast<unsigned>(*t);
   } else {
-    return false;
+    return std::nullopt;
   }
-  return true;
+  return Result<void>();
 }
 
 constexpr OptionDef kSharedKeyOptions[] = {
@@ -152,9 +153,8 @@ Result<TestkeyOptions> parse_testkey_args(const std::vector<std::string>& args) 
     return fail(Errc::config, "unexpected argument '" + parsed->operands.front() + "'");
   TestkeyOptions o;
   for (const ParsedOption& p : parsed->options) {
-    Result<void> error;
-    if (read_key_source(p, o.keys, error)) {
-      if (!error) return fail(error.error().code, error.error().detail);
+    if (auto shared = read_key_source(p, o.keys)) {
+      if (!*shared) return fail(shared->error().code, shared->error().detail);
       continue;
     }
     switch (p.id) {
@@ -252,9 +252,8 @@ Result<VerifyCliOptions> parse_verify_args(const std::vector<std::string>& args)
   if (!parsed) return fail(parsed.error().code, parsed.error().detail);
   VerifyCliOptions o;
   for (const ParsedOption& p : parsed->options) {
-    Result<void> error;
-    if (read_key_source(p, o.keys, error)) {
-      if (!error) return fail(error.error().code, error.error().detail);
+    if (auto shared = read_key_source(p, o.keys)) {
+      if (!*shared) return fail(shared->error().code, shared->error().detail);
       continue;
     }
     switch (p.id) {

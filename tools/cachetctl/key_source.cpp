@@ -15,6 +15,7 @@
 #include "common/base/strings.hpp"
 #include "common/dkim/key_zone.hpp"
 #include "common/dns/ldns_resolver.hpp"
+#include "tools/cachetctl/args.hpp"
 
 namespace cachet::ctl {
 
@@ -94,6 +95,16 @@ int complain(std::string_view command, std::string_view message, int status) {
   std::fprintf(stderr, "cachetctl %.*s: %.*s\n", static_cast<int>(command.size()), command.data(),
                static_cast<int>(message.size()), message.data());
   return status;
+}
+
+}  // namespace cachet::ctl
+
+namespace cachet::ctl {
+
+int usage_error(std::string_view command, std::string_view message, void (*usage)(std::FILE*)) {
+  complain(command, message, kExitUsage);
+  usage(stderr);
+  return kExitUsage;
 }
 
 }  // namespace cachet::ctl

@@ -7,6 +7,7 @@
 // See also: dkim_tools.hpp
 #pragma once
 
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -44,5 +45,7 @@ inline constexpr std::size_t kMaxMessageBytes = 64u << 20;
 
 // "cachetctl NAME: MESSAGE" on stderr; returns `status`.
 int complain(std::string_view command, std::string_view message, int status);
+// complain() plus the subcommand's usage text on stderr; returns kExitUsage (64).
+int usage_error(std::string_view command, std::string_view message, void (*usage)(std::FILE*));
 
 }  // namespace cachet::ctl
