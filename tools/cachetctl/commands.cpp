@@ -6,10 +6,19 @@
 namespace cachet::ctl {
 
 int cmd_version(std::span<char* const> args);
+int cmd_keygen(std::span<char* const> args);
+int cmd_testkey(std::span<char* const> args);
+int cmd_sign(std::span<char* const> args);
+int cmd_verify(std::span<char* const> args);
 
 std::span<const Command> commands() {
   static constexpr Command kCommands[] = {
       {"version", "print the cachet version", &cmd_version},
+      {"keygen", "generate a DKIM key pair and its DNS record (opendkim-genkey)", &cmd_keygen},
+      {"testkey", "check a published DKIM key against the private key (opendkim-testkey)",
+       &cmd_testkey},
+      {"sign", "DKIM-sign a message file", &cmd_sign},
+      {"verify", "verify the DKIM signatures of a message file", &cmd_verify},
   };
   return kCommands;
 }
