@@ -166,10 +166,11 @@ def text_line_literal(line: str) -> str:
 
 def table(header: list, rows: list) -> list:
     cols = len(header)
-    out = [".PP", ".TS", "allbox tab(\t);", " ".join(["l"] * cols) + "."]
+    # the last column takes the remaining width and wraps (x), every cell is a text block
+    out = [".PP", ".TS", "allbox tab(\t);", " ".join(["l"] * (cols - 1) + ["lx"]) + "."]
     for r in [header] + rows:
         r = (r + [""] * cols)[:cols]
-        out.append("\t".join("T{\n" + inline(c) + "\nT}" if len(c) > 30 else inline(c) for c in r))
+        out.append("\t".join("T{\n" + text_line(inline(c)) + "\nT}" for c in r))
     out.append(".TE")
     return out
 
@@ -189,7 +190,16 @@ class Page:
         self.summary = ""
         self.sections = []  # (HEADING, [lines])
         heading, body = None, []
-        for raw in path.read_text(encoding="utf-8").splitlines():
+        text = path.read_text(encoding="utf-8").splitlines()
+        # Sections are "# X", or "## X" under a "# name(8)" title (then "### X" = subsection)
+        level = "## " if any(re.match(r"^## (NAME|SYNOPSIS|DESCRIPTION)\s*$", t) for t in text) else "# "
+        for raw in text:
+            if level == "## " and raw.startswith("### "):
+                raw = raw[1:]
+            elif level == "## " and raw.startswith("## "):
+                raw = raw[1:]
+            elif level == "## " and raw.startswith("# "):
+                raw = "# " + raw[2:]
             if raw.startswith("# "):
                 if heading is not None or body:
                     self.sections.append((heading, body))
