@@ -329,6 +329,10 @@ def render_config_page(page: Page, binary: str, config_file: str, version: str) 
 
 def check_config_page(page_path: str, binary: str) -> int:
     """Every option of the table must head an entry of the page with the same default."""
+    if not Path(page_path).exists():
+        print("%s: not built: the daemon has no man page source <binary>.8.md next to its "
+              "main.cpp" % page_path, file=sys.stderr)
+        return 1
     text = Path(page_path).read_text(encoding="utf-8")
     entries = {}
     for block in text.split(".TP\n")[1:]:
