@@ -5,7 +5,7 @@
 namespace cachet::daemon {
 namespace {
 
-enum class Opt { config, socket, user, pid_file, foreground, check, print, syslog, version, help };
+enum class Opt { config, socket, user, pid_file, foreground, check, print, syslog, version, help, dump };
 
 struct OptDef {
   char short_name;  // '\0' = long only; 'C' is replaced by the daemon's config letter
@@ -20,6 +20,7 @@ constexpr OptDef kOpts[] = {
     {'f', "foreground", Opt::foreground, false}, {'n', "check-config", Opt::check, false},
     {'\0', "print-config", Opt::print, false}, {'l', "syslog", Opt::syslog, false},
     {'V', "version", Opt::version, false},    {'h', "help", Opt::help, false},
+    {'\0', "dump-options", Opt::dump, false},
 };
 
 const OptDef* find_short(const CliSpec& spec, char c) {
@@ -51,6 +52,7 @@ Result<void> apply(CommandLine& cl, Opt opt, std::string value) {
     case Opt::syslog: cl.syslog = true; break;
     case Opt::version: cl.version = true; break;
     case Opt::help: cl.help = true; break;
+    case Opt::dump: cl.dump_options = true; break;
   }
   return {};
 }
@@ -132,6 +134,36 @@ std::string usage(const CliSpec& spec) {
          "  -l, --syslog         log to syslog (overrides Syslog)\n"
          "  -V, --version        print the version and exit\n"
          "  -h, --help           print this help and exit\n";
+  return out;
+}
+
+namespace {
+
+const char* support_name(config::Support s) noexcept {
+  switch (s) {
+    case config::Support::implemented: return "implemented";
+    case config::Support::accepted_no_effect: return "accepted_no_effect";
+    case config::Support::obsolete: return "obsolete";
+  }
+  return "implemented";
+}
+
+// One field of a tab-separated line: tabs and line breaks would split it.
+std::string field(std::string_view v) {
+  std::string out(v);
+  for (char& c : out)
+    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  return out;
+}
+
+}  // namespace
+
+std::string dump_options(config::OptionTable table) {
+  std::string out;
+  for (const config::OptionSpec& o : table) {
+    out += field(o.name) + '\t' + config::to_string(o.kind) + '\t' + field(o.default_value) + '\t' +
+           support_name(o.support) + '\t' + field(o.doc) + '\n';
+  }
   return out;
 }
 

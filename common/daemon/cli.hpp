@@ -15,6 +15,8 @@
 //   -l               --syslog             override Syslog (yes)
 //   -V               --version            print the version, exit
 //   -h               --help               print usage, exit
+//                    --dump-options       (hidden, for the man-page generator) print the
+//                                         option table, one tab-separated line per option
 // Short flags combine (-fn) and take their argument attached or separate (-xF, -x F); long
 // options take `=value` or the next argument; `--` ends the options.
 // parse_command_line is pure; errors are Errc::config with a one-line message.
@@ -49,6 +51,7 @@ struct CommandLine {
   bool syslog = false;        // -l
   bool version = false;
   bool help = false;
+  bool dump_options = false;  // --dump-options (not in usage: a build-time tool's hook)
 };
 
 // args excludes argv[0]. Errors: unknown option, missing argument, argument given to a flag,
@@ -58,6 +61,13 @@ struct CommandLine {
 
 // The usage text printed by --help (and after a usage error).
 std::string usage(const CliSpec& spec);
+
+// What --dump-options prints: one line per option, fields separated by tabs:
+//   name  kind  default  support  doc
+// (kind as config::to_string(Kind); support implemented|accepted_no_effect|obsolete; tabs
+// and line breaks inside a field become spaces). packaging/man/mkman.py reads it to build
+// the OPTIONS list of <binary>.conf(5), so the page cannot drift from the table.
+std::string dump_options(config::OptionTable table);
 
 // The command line's overrides of file options: -p → Socket, -u → UserID, -P → PidFile,
 // -l → Syslog yes, -f → Background no. -f and -l are only turned into overrides if the

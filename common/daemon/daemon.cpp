@@ -184,6 +184,10 @@ int run(const DaemonSpec& spec, int argc, char** argv) {
     std::cout << usage(cli_spec);
     return kExitOk;
   }
+  if (cli->dump_options) {
+    std::cout << dump_options(spec.options);
+    return kExitOk;
+  }
   if (cli->version) {
     std::cout << spec.binary << ' ' << spec.version << '\n';
     return kExitOk;

@@ -107,6 +107,26 @@ TEST(Cli, UsageNamesTheConfigFlag) {
   EXPECT_NE(usage(kSpf).find("[config]"), std::string::npos);
 }
 
+TEST(Cli, DumpOptionsIsAHiddenLongFlag) {
+  const auto got = parse(kDkim, {"--dump-options"});
+  ASSERT_TRUE(got);
+  EXPECT_TRUE(got->dump_options);
+  EXPECT_EQ(usage(kDkim).find("dump-options"), std::string::npos);
+}
+
+TEST(Cli, DumpOptionsPrintsOneTabSeparatedLinePerOption) {
+  static constexpr config::OptionSpec kSmall[] = {
+      {"Socket", config::Kind::socket, "local:/run/x.sock", "where the MTA connects"},
+      {"LDAPUseTLS", config::Kind::boolean, "no", "LDAP\tkey\nstore",
+       config::Support::accepted_no_effect},
+      {"UserID", config::Kind::string, "", "user"},
+  };
+  EXPECT_EQ(dump_options(kSmall),
+            "Socket\tsocket\tlocal:/run/x.sock\timplemented\twhere the MTA connects\n"
+            "LDAPUseTLS\tboolean\tno\taccepted_no_effect\tLDAP key store\n"
+            "UserID\tstring\t\timplemented\tuser\n");
+}
+
 TEST(Cli, OverridesOnlyForDeclaredRuntimeOptions) {
   static constexpr config::OptionSpec kSmall[] = {
       {"Socket", config::Kind::socket, "", "socket"},
