@@ -180,7 +180,8 @@ Result<LocalFacts> local_facts(MainCf cf, std::string_view system_hostname) {
   for (const char* p : {"inet_interfaces", "proxy_interfaces"}) {
     auto v = cf.expand(p);
     if (!v) return Unexpected<Error>(v.error());
-    for (const std::string& a : split_list(*v)) {
+    for (std::string a : split_list(*v)) {
+      if (a.size() > 2 && a.front() == '[' && a.back() == ']') a = a.substr(1, a.size() - 2);
       if (iequals(a, "all"))
         continue;  // LIMITATION: [address] literals of every interface are not enumerated
       else if (iequals(a, "loopback-only"))
