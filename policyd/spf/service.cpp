@@ -340,9 +340,9 @@ Outcome Decider::check(std::string* identity, std::string* result, std::string* 
 }  // namespace
 
 SpfService::SpfService(dns::Resolver& resolver, log::Logger& logger, SettingsSource settings,
-                       std::string receiver)
+                       std::string receiver, std::shared_ptr<InstanceCache> cache)
     : resolver_(resolver), logger_(logger), settings_(std::move(settings)),
-      receiver_(std::move(receiver)) {}
+      receiver_(std::move(receiver)), cache_(std::move(cache)) {}
 
 Result<Outcome> SpfService::decide(const policy::Request& request, const Settings& s,
                                    std::string* identity, std::string* result) {
@@ -355,7 +355,7 @@ Result<Outcome> SpfService::decide(const policy::Request& request, const Setting
   }
   const std::string instance = f.instance;
   if (!instance.empty()) {
-    if (auto cached = cache_.take(instance)) {
+    if (auto cached = cache_->take(instance)) {
       *identity = "cached";
       if (cached->outcome.kind != Outcome::Kind::prepend) return cached->outcome;
       if (!cached->pending_header.empty()) {
@@ -375,7 +375,7 @@ Result<Outcome> SpfService::decide(const policy::Request& request, const Setting
   } else {
     o = decider.check(identity, result, &pending);
   }
-  if (!instance.empty()) cache_.put(instance, CachedInstance{o, pending});
+  if (!instance.empty()) cache_->put(instance, CachedInstance{o, pending});
   return o;
 }
 

@@ -67,8 +67,10 @@ class SpfService final : public policy::PolicyHandler {
   using SettingsSource = std::function<std::shared_ptr<const Settings>()>;
   // `receiver` is the %{r} macro value (this host's name). All references must outlive
   // the service.
+  // `cache` may be shared by the services of successive config snapshots (reload).
   SpfService(dns::Resolver& resolver, log::Logger& logger, SettingsSource settings,
-              std::string receiver);
+              std::string receiver,
+              std::shared_ptr<InstanceCache> cache = std::make_shared<InstanceCache>());
 
   Result<std::string> handle(const policy::Request& request,
                              const policy::ConnectionInfo& conn) override;
@@ -83,7 +85,7 @@ class SpfService final : public policy::PolicyHandler {
   log::Logger& logger_;
   SettingsSource settings_;
   std::string receiver_;
-  InstanceCache cache_;
+  std::shared_ptr<InstanceCache> cache_;
 };
 
 }  // namespace cachet::spfd

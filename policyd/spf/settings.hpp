@@ -75,7 +75,6 @@ inline constexpr OptionSpec kSpfOptions[] = {
     {"Nameservers", Kind::list, "", "recursive nameservers (ip[:port]); unset = /etc/resolv.conf"},
     {"DNSTimeout", Kind::seconds, "5", "per-query DNS timeout", Range{1, 30}},
     {"DNSCacheSize", Kind::integer, "10000", "socket server: DNS answers kept in the shared cache", Range{0, 1000000}},
-    {"Workers", Kind::integer, "4", "socket server: threads evaluating SPF", Range{1, 64}},
 };
 
 // What a result of one identity leads to (policyd-spf's _get_resultcodes).
