@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// common/authres/authres.cpp: see authres.hpp. A hand-written scanner over RFC 8601 s2.2.
+#include "common/authres/authres.hpp"
+
+#include "common/authres/lexer.hpp"
+#include "common/base/strings.hpp"
+#include "common/mail/address.hpp"
+
+namespace cachet::authres {
+namespace {
+
+struct ResultSet {
+  std::string_view method;
+  std::initializer_list<std::string_view> results;
+};
+
+// RFC 8601 s2.7 and the IANA "Email Authentication Result Names" registry.
+const ResultSet kResultSets[] = {
+    {"dkim", {"none", "pass", "fail", "policy", "neutral", "temperror", "permerror"}},
+    {"spf", {"none", "pass", "fail", "softfail", "neutral", "temperror", "permerror", "policy",
+             "hardfail"}},
+    {"dmarc", {"none", "pass", "fail", "temperror", "permerror"}},
+    {"arc", {"none", "pass", "fail"}},
+    {"iprev", {"pass", "fail", "temperror", "permerror"}},
+    {"auth", {"none", "pass", "fail", "temperror", "permerror"}},
+};
+
+bool is_domain_property(const Property& p) {
+  return p.is("header", "d") || p.is("header", "i") || p.is("header", "from") ||
+         p.is("smtp", "mailfrom") || p.is("smtp", "helo");
+}
+
+// "[local-part] @ domain" or "domain": the domain must be LDH (CVE-2020-12272).
+bool has_ldh_domain(std::string_view value) {
+  const auto at = value.rfind('@');
+  const std::string_view domain = at == std::string_view::npos ? value : value.substr(at + 1);
+  return mail::is_ldh_domain(domain);
+}
+
+Result<Property> parse_property(Lexer& lx, std::string ptype) {
+  Property p;
+  p.ptype = std::move(ptype);
+  lx.skip_cfws();
+  if (!lx.eat('.')) return lx.error("expected '.' after ptype");
+  lx.skip_cfws();
+  p.name = to_lower(lx.keyword());
+  if (p.name.empty()) return lx.error("expected property name");
+  lx.skip_cfws();
+  if (!lx.eat('=')) return lx.error("expected '=' after property");
+  lx.skip_cfws();
+  auto v = lx.pvalue();
+  if (!v) return fail(v.error().code, v.error().detail);
+  p.value = std::move(*v);
+  if (lx.peek() == '(') return lx.error("comment glued to a property value");
+  if (!lx.skip_cfws(&p.comment)) return lx.error("unterminated comment");
+  if (is_domain_property(p) && !has_ldh_domain(p.value)) {
+    return lx.error("not an LDH domain in " + p.ptype + "." + p.name);
+  }
+  return p;
+}
+
+Result<MethodResult> parse_resinfo(Lexer& lx) {
+  MethodResult m;
+  m.method = to_lower(lx.keyword());
+  if (m.method.empty()) return lx.error("expected method");
+  lx.skip_cfws();
+  if (lx.eat('/')) {
+    lx.skip_cfws();
+    m.version = lx.digits();
+    if (m.version.empty()) return lx.error("expected method version");
+    lx.skip_cfws();
+  }
+  if (!lx.eat('=')) return lx.error("expected '=' after method");
+  lx.skip_cfws();
+  m.result = to_lower(lx.keyword());
+  if (m.result.empty()) return lx.error("expected result");
+  if (!is_valid_result(m.method, m.result)) return lx.error("invalid result for " + m.method);
+  if (!lx.skip_cfws(&m.comment)) return lx.error("unterminated comment");
+  while (!lx.at_end() && lx.peek() != ';') {
+    std::string key = to_lower(lx.keyword());
+    if (key.empty()) return lx.error("expected reason or property");
+    lx.skip_cfws();
+    if (key == "reason" && lx.peek() == '=') {
+      lx.eat('=');
+      lx.skip_cfws();
+      auto v = lx.value();
+      if (!v) return fail(v.error().code, v.error().detail);
+      m.reason = std::move(*v);
+      if (!lx.skip_cfws()) return lx.error("unterminated comment");
+      continue;
+    }
+    auto p = parse_property(lx, std::move(key));
+    if (!p) return fail(p.error().code, p.error().detail);
+    if (m.properties.size() >= kMaxProperties) return lx.error("too many properties");
+    m.properties.push_back(std::move(*p));
+  }
+  return m;
+}
+
+}  // namespace
+
+bool Property::is(std::string_view t, std::string_view n) const noexcept {
+  return iequals(ptype, t) && iequals(name, n);
+}
+
+const Property* MethodResult::find(std::string_view ptype, std::string_view name) const noexcept {
+  for (const auto& p : properties) {
+    if (p.is(ptype, name)) return &p;
+  }
+  return nullptr;
+}
+
+bool is_valid_result(std::string_view method, std::string_view result) noexcept {
+  for (const auto& set : kResultSets) {
+    if (!iequals(set.method, method)) continue;
+    for (const auto r : set.results) {
+      if (iequals(r, result)) return true;
+    }
+    return false;
+  }
+  return true;
+}
+
+Result<AuthResults> parse_authentication_results(std::string_view value) {
+  if (value.size() > kMaxHeaderValueBytes) return fail(Errc::bad_input, "A-R too long");
+  if (value.find('\0') != std::string_view::npos) return fail(Errc::bad_input, "NUL in A-R");
+  Lexer lx(value, kMaxCommentDepth);
+  AuthResults ar;
+  if (!lx.skip_cfws()) return lx.error("unterminated comment");
+  auto id = lx.value(/*allow_slash=*/true);
+  if (!id || id->empty()) return lx.error("missing authserv-id");
+  ar.authserv_id = std::move(*id);
+  if (!lx.skip_cfws()) return lx.error("unterminated comment");
+  if (const std::string v = lx.digits(); !v.empty()) {
+    const auto n = parse_uint(v);
+    if (!n || *n > 1000000) return lx.error("bad version");
+    ar.version = static_cast<unsigned>(*n);
+    if (!lx.skip_cfws()) return lx.error("unterminated comment");
+  }
+  if (!lx.eat(';')) return lx.error("expected ';' after authserv-id");
+  if (!lx.skip_cfws()) return lx.error("unterminated comment");
+  if (lx.at_keyword("none")) {
+    if (!lx.skip_cfws(&ar.none_comment)) return lx.error("unterminated comment");
+    if (!lx.at_end()) return lx.error("text after none");
+    return ar;
+  }
+  while (true) {
+    auto m = parse_resinfo(lx);
+    if (!m) return fail(m.error().code, m.error().detail);
+    if (ar.results.size() >= kMaxResults) return lx.error("too many results");
+    ar.results.push_back(std::move(*m));
+    if (lx.at_end()) break;
+    lx.eat(';');
+    if (!lx.skip_cfws()) return lx.error("unterminated comment");
+    if (lx.at_end()) break;  // a trailing ';' is tolerated
+  }
+  return ar;
+}
+
+std::string format_authentication_results(const AuthResults& ar) {
+  std::string out = quote_if_needed(ar.authserv_id, /*allow_slash=*/true);
+  if (ar.version) out += " " + std::to_string(*ar.version);
+  if (ar.results.empty()) {
+    out += "; none";
+    if (!ar.none_comment.empty()) out += " (" + escape_comment(ar.none_comment) + ")";
+    return out;
+  }
+  for (const auto& m : ar.results) {
+    out += "; " + m.method;
+    if (!m.version.empty()) out += "/" + m.version;
+    out += "=" + m.result;
+    if (!m.comment.empty()) out += " (" + escape_comment(m.comment) + ")";
+    if (!m.reason.empty()) out += " reason=" + quote(m.reason);
+    for (const auto& p : m.properties) {
+      out += " " + p.ptype + "." + p.name + "=" + quote_if_needed(p.value, /*allow_slash=*/false, true);
+      if (!p.comment.empty()) out += " (" + escape_comment(p.comment) + ")";
+    }
+  }
+  return out;
+}
+
+}  // namespace cachet::authres

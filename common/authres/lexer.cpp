@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// common/authres/lexer.cpp: see lexer.hpp.
+#include "common/authres/lexer.hpp"
+
+#include <cstring>
+
+#include "common/base/strings.hpp"
+
+namespace cachet::authres {
+namespace {
+
+bool is_wsp(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+bool is_keyword_char(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '-' || c == '_';
+}
+
+}  // namespace
+
+bool is_token_char(char c, bool allow_slash) noexcept {
+  const auto u = static_cast<unsigned char>(c);
+  if (u <= 0x20 || u >= 0x7f) return false;
+  if (c == '/') return allow_slash;
+  return std::strchr("()<>@,;:\\\"/[]?=", c) == nullptr;
+}
+
+bool Lexer::eat(char c) noexcept {
+  if (peek() != c || at_end()) return false;
+  ++pos_;
+  return true;
+}
+
+bool Lexer::skip_cfws(std::string* first_comment) {
+  while (!at_end()) {
+    if (is_wsp(in_[pos_])) {
+      ++pos_;
+      continue;
+    }
+    if (in_[pos_] != '(') return true;
+    const std::size_t start = ++pos_;
+    std::size_t depth = 1;
+    while (depth > 0) {
+      if (at_end()) return false;
+      const char c = in_[pos_++];
+      if (c == '\\') {
+        if (at_end()) return false;
+        ++pos_;
+      } else if (c == '(') {
+        if (++depth > max_depth_) return false;
+      } else if (c == ')') {
+        --depth;
+      } else if (c == '\0') {
+        return false;
+      }
+    }
+    if (first_comment != nullptr && first_comment->empty()) {
+      *first_comment = std::string(in_.substr(start, pos_ - 1 - start));
+    }
+  }
+  return true;
+}
+
+std::string Lexer::keyword() {
+  const std::size_t start = pos_;
+  while (!at_end() && is_keyword_char(in_[pos_])) ++pos_;
+  return std::string(in_.substr(start, pos_ - start));
+}
+
+std::string Lexer::digits() {
+  const std::size_t start = pos_;
+  while (!at_end() && in_[pos_] >= '0' && in_[pos_] <= '9') ++pos_;
+  // "1abc" is not a version: leave it for the caller to reject.
+  if (!at_end() && is_token_char(in_[pos_])) {
+    pos_ = start;
+    return {};
+  }
+  return std::string(in_.substr(start, pos_ - start));
+}
+
+bool Lexer::at_keyword(std::string_view word) {
+  const std::size_t start = pos_;
+  const std::string k = keyword();
+  if (iequals(k, word) && (at_end() || !is_token_char(peek()))) return true;
+  pos_ = start;
+  return false;
+}
+
+Result<std::string> Lexer::quoted() {
+  ++pos_;  // opening quote
+  std::string out;
+  while (!at_end()) {
+    const char c = in_[pos_++];
+    if (c == '"') return out;
+    if (c == '\0') break;
+    if (c == '\\') {
+      if (at_end()) break;
+      out += in_[pos_++];
+    } else if (c != '\r' && c != '\n') {
+      out += c;
+    }
+  }
+  return error("unterminated quoted string");
+}
+
+Result<std::string> Lexer::value(bool allow_slash) {
+  if (peek() == '"') return quoted();
+  const std::size_t start = pos_;
+  while (!at_end() && is_token_char(in_[pos_], allow_slash)) ++pos_;
+  if (pos_ == start) return error("expected a value");
+  return std::string(in_.substr(start, pos_ - start));
+}
+
+Result<std::string> Lexer::pvalue() {
+  if (peek() == '"') return quoted();
+  const std::size_t start = pos_;
+  while (!at_end() && (is_token_char(in_[pos_], true) || in_[pos_] == '@')) ++pos_;
+  if (pos_ == start) return error("expected a property value");
+  return std::string(in_.substr(start, pos_ - start));
+}
+
+Result<std::string> Lexer::loose_value() {
+  if (peek() == '"') return quoted();
+  const std::size_t start = pos_;
+  while (!at_end()) {
+    const auto u = static_cast<unsigned char>(in_[pos_]);
+    if (u <= 0x20 || u >= 0x7f || in_[pos_] == ';' || in_[pos_] == '(') break;
+    ++pos_;
+  }
+  if (pos_ == start) return error("expected a value");
+  return std::string(in_.substr(start, pos_ - start));
+}
+
+Unexpected<Error> Lexer::error(std::string detail) const {
+  return fail(Errc::bad_input, detail + " at offset " + std::to_string(pos_));
+}
+
+std::string quote(std::string_view s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c != '\r' && c != '\n') out += c;
+  }
+  return out + "\"";
+}
+
+std::string quote_if_needed(std::string_view s, bool allow_slash, bool allow_at) {
+  bool bare = !s.empty();
+  for (const char c : s) bare = bare && (is_token_char(c, allow_slash) || (allow_at && c == '@'));
+  return bare ? std::string(s) : quote(s);
+}
+
+std::string escape_comment(std::string_view s) {
+  std::string out;
+  for (const char c : s) {
+    if (c == '(' || c == ')' || c == '\\') out += '\\';
+    if (c != '\r' && c != '\n') out += c;
+  }
+  return out;
+}
+
+}  // namespace cachet::authres

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// common/dmarc/org_domain.cpp: see org_domain.hpp.
+#include "common/dmarc/org_domain.hpp"
+
+#include <cstdint>
+#include <fstream>
+#include <sstream>
+
+#include "common/base/strings.hpp"
+#include "common/mail/address.hpp"
+
+namespace cachet::dmarc {
+namespace {
+
+// Decodes UTF-8 into code points; nullopt on malformed input.
+std::optional<std::vector<std::uint32_t>> utf8_decode(std::string_view s) {
+  std::vector<std::uint32_t> out;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) { len = 1; cp = c; }
+    else if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
+    else return std::nullopt;
+    if (i + len > s.size()) return std::nullopt;
+    for (std::size_t k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return std::nullopt;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    const std::uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
+    out.push_back(cp);
+    i += len;
+  }
+  return out;
+}
+
+constexpr std::uint32_t kBase = 36, kTmin = 1, kTmax = 26, kSkew = 38, kDamp = 700;
+
+std::uint32_t adapt(std::uint32_t delta, std::uint32_t points, bool first) {
+  delta = first ? delta / kDamp : delta / 2;
+  delta += delta / points;
+  std::uint32_t k = 0;
+  while (delta > ((kBase - kTmin) * kTmax) / 2) {
+    delta /= kBase - kTmin;
+    k += kBase;
+  }
+  return k + (kBase - kTmin + 1) * delta / (delta + kSkew);
+}
+
+char digit(std::uint32_t d) { return static_cast<char>(d < 26 ? 'a' + d : '0' + (d - 26)); }
+
+std::vector<std::string_view> labels_of(std::string_view d) { return split(d, '.'); }
+
+std::string join_tail(const std::vector<std::string_view>& labels, std::size_t count) {
+  std::string out;
+  for (std::size_t i = labels.size() - count; i < labels.size(); ++i) {
+    if (!out.empty()) out += '.';
+    out += labels[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> to_a_label(std::string_view label) {
+  const auto cps = utf8_decode(label);
+  if (!cps) return std::nullopt;
+  std::string out;
+  for (const auto cp : *cps) {
+    if (cp < 0x80) out += ascii_lower(static_cast<char>(cp));
+  }
+  const auto basic = static_cast<std::uint32_t>(out.size());
+  if (basic == cps->size()) return out;
+  out = "xn--" + out;
+  if (basic > 0) out += '-';
+  std::uint32_t n = 0x80, delta = 0, bias = 72, h = basic;
+  while (h < cps->size()) {
+    std::uint32_t m = 0x110000;
+    for (const auto cp : *cps) {
+      if (cp >= n && cp < m) m = cp;
+    }
+    if ((m - n) > (0xFFFFFFFFu - delta) / (h + 1)) return std::nullopt;
+    delta += (m - n) * (h + 1);
+    n = m;
+    for (const auto cp : *cps) {
+      if (cp < n && ++delta == 0) return std::nullopt;
+      if (cp != n) continue;
+      std::uint32_t q = delta;
+      for (std::uint32_t k = kBase;; k += kBase) {
+        const std::uint32_t t = k <= bias ? kTmin : (k >= bias + kTmax ? kTmax : k - bias);
+        if (q < t) break;
+        out += digit(t + (q - t) % (kBase - t));
+        q = (q - t) / (kBase - t);
+      }
+      out += digit(q);
+      bias = adapt(delta, h + 1, h == basic);
+      delta = 0;
+      ++h;
+    }
+    ++delta;
+    ++n;
+  }
+  if (out.size() > mail::kMaxLabelBytes) return std::nullopt;
+  return out;
+}
+
+Result<PublicSuffixList> PublicSuffixList::parse(std::string_view text) {
+  if (text.size() > kMaxPslBytes) return fail(Errc::config, "public suffix list too large");
+  PublicSuffixList psl;
+  std::size_t lineno = 0;
+  for (std::string_view line : split(text, '\n')) {
+    ++lineno;
+    line = trim(line);
+    if (line.empty() || line.starts_with("//")) continue;
+    line = line.substr(0, line.find_first_of(" \t"));  // rest of the line is ignored
+    unsigned kind = kNormal;
+    if (line.starts_with("!")) {
+      kind = kException;
+      line.remove_prefix(1);
+    } else if (line.starts_with("*.")) {
+      kind = kWildcard;
+      line.remove_prefix(2);
+    }
+    std::string key;
+    for (const auto label : labels_of(line)) {
+      auto a = to_a_label(label);
+      if (!a || a->empty()) {
+        return fail(Errc::config, "public suffix list line " + std::to_string(lineno) + ": bad rule");
+      }
+      key += (key.empty() ? "" : ".") + *a;
+    }
+    if (psl.rules_.size() >= kMaxPslRules) return fail(Errc::config, "too many PSL rules");
+    psl.rules_[key] |= kind;
+  }
+  if (psl.rules_.empty()) return fail(Errc::config, "public suffix list has no rules");
+  return psl;
+}
+
+Result<PublicSuffixList> PublicSuffixList::load_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(Errc::config, "cannot open public suffix list " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  auto psl = parse(ss.str());
+  if (!psl) return fail(Errc::config, path + ": " + psl.error().detail);
+  return psl;
+}
+
+std::optional<std::string> PublicSuffixList::registrable_domain(std::string_view domain) const {
+  if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
+  if (domain.empty()) return std::nullopt;
+  const std::string lower = to_lower(domain);
+  const auto labels = labels_of(lower);
+  std::vector<std::string> alabels;
+  for (const auto l : labels) {
+    auto a = to_a_label(l);
+    if (!a || a->empty()) return std::nullopt;
+    alabels.push_back(std::move(*a));
+  }
+  const std::size_t n = alabels.size();
+  std::size_t suffix_labels = 1;  // the implicit "*" rule
+  std::string suffix;
+  for (std::size_t len = 1; len <= n; ++len) {  // suffix = last `len` labels
+    suffix = len == 1 ? alabels[n - 1] : alabels[n - len] + "." + suffix;
+    const auto it = rules_.find(suffix);
+    if (it != rules_.end()) {
+      if (it->second & kException) {
+        suffix_labels = len - 1;  // an exception is the registrable domain itself
+        break;
+      }
+      if (it->second & kNormal) suffix_labels = std::max(suffix_labels, len);
+      if ((it->second & kWildcard) && len < n) suffix_labels = std::max(suffix_labels, len + 1);
+    }
+  }
+  if (n <= suffix_labels) return std::nullopt;
+  return join_tail(labels, suffix_labels + 1);
+}
+
+Result<std::string> PslOrgDomain::organizational_domain(std::string_view domain) const {
+  auto r = psl_.registrable_domain(domain);
+  if (r) return *r;
+  return to_lower(domain);
+}
+
+DmarcLookup lookup_dmarc(dns::Resolver& resolver, std::string_view domain) {
+  DmarcLookup out;
+  out.domain = std::string(domain);
+  const dns::Answer a = resolver.query("_dmarc." + std::string(domain), dns::RrType::txt);
+  if (dns::is_temporary(a.status)) {
+    out.status = DmarcLookup::Status::temperror;
+    out.detail = std::string("_dmarc.") + std::string(domain) + ": " + dns::to_string(a.status);
+    return out;
+  }
+  const std::string* found = nullptr;
+  std::size_t count = 0;
+  for (const auto& rr : a.records) {
+    if (rr.type == dns::RrType::txt && is_dmarc_record(rr.value)) {
+      found = &rr.value;
+      ++count;
+    }
+  }
+  if (count != 1) {
+    out.status = DmarcLookup::Status::no_record;
+    if (count > 1) out.detail = "several DMARC records";
+    return out;
+  }
+  auto rec = parse_record(*found);
+  if (!rec) {
+    out.status = DmarcLookup::Status::invalid;
+    out.detail = rec.error().detail;
+    return out;
+  }
+  out.status = DmarcLookup::Status::record;
+  out.record = std::move(*rec);
+  return out;
+}
+
+std::vector<std::string> tree_walk_names(std::string_view domain) {
+  const auto labels = labels_of(domain);
+  std::vector<std::string> out{std::string(domain)};
+  std::size_t next = labels.size() - 1;
+  if (labels.size() > kTreeWalkShortcutLabels) next = kTreeWalkShortcutLabels;
+  for (std::size_t len = next; len >= 1 && out.size() < kMaxTreeWalkQueries; --len) {
+    out.push_back(join_tail(labels, len));
+  }
+  return out;
+}
+
+Result<std::string> TreeWalkOrgDomain::organizational_domain(std::string_view domain) const {
+  const auto labels = labels_of(domain);
+  std::string candidate;
+  for (const auto& name : tree_walk_names(domain)) {
+    const DmarcLookup l = lookup_dmarc(resolver_, name);
+    if (l.status == DmarcLookup::Status::temperror) return fail(Errc::temporary, l.detail);
+    if (l.status != DmarcLookup::Status::record) continue;
+    if (l.record.psd == PsdFlag::no) return name;
+    if (l.record.psd == PsdFlag::yes) {
+      const std::size_t len = labels_of(name).size();
+      return len >= labels.size() ? std::string(domain) : join_tail(labels, len + 1);
+    }
+    candidate = name;  // the record with the fewest labels so far
+  }
+  return candidate.empty() ? std::string(domain) : candidate;
+}
+
+}  // namespace cachet::dmarc
