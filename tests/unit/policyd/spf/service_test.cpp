@@ -10,6 +10,7 @@
 
 #include "common/dns/zone_resolver.hpp"
 #include "common/log/logger.hpp"
+#include "common/policy/reply.hpp"
 #include "common/policy/request.hpp"
 #include "policyd/spf/service.hpp"
 
