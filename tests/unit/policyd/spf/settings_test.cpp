@@ -91,7 +91,9 @@ TEST(SpfSettings, BadValuesAreErrors) {
   EXPECT_FALSE(check_settings(*bad_cidr.config).empty());
   EXPECT_FALSE(parse("Header_Type = SPF,AR\n").ok());
   auto no_id = parse("Header_Type = AR\nAuthserv_Id =\n");
-  if (no_id.ok()) EXPECT_FALSE(settings_from(*no_id.config, "h").has_value());
+  if (no_id.ok()) {
+    EXPECT_FALSE(settings_from(*no_id.config, "h").has_value());
+  }
   auto prospective = parse("Prospective = 192.0.2.0/24\n");
   ASSERT_TRUE(prospective.ok());
   EXPECT_FALSE(settings_from(*prospective.config, "h").has_value());
