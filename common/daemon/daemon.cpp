@@ -67,6 +67,11 @@ void fill_runtime_settings(const DaemonSpec& spec, const config::Config& cfg, Pl
   if (const auto text = option_text(cfg, "Socket")) {
     if (auto s = parse_socket_spec(*text); s && s->is_unix()) plan.unix_socket = s->path;
   }
+  if (spec.serves_stdio && spec.serves_stdio(cfg)) {
+    plan.background = false;
+    plan.pid_file.reset();
+    plan.unix_socket.reset();
+  }
 }
 
 int fail_with(log::Logger& logger, std::string_view event, const Error& e, bool foreground) {

@@ -88,6 +88,10 @@ struct DaemonSpec {
 
   // Optional: cross-option checks on a parsed config (errors stop startup / a reload).
   std::function<std::vector<config::Problem>(const config::Config&)> validate;
+  // Optional: true when this configuration serves one connection on stdin/stdout (Postfix
+  // spawn(8), inetd style): the runtime then stays in the foreground (whatever Background
+  // says), writes no pid file (many instances run at once) and owns no socket.
+  std::function<bool(const config::Config&)> serves_stdio;
   // Required: bind sockets, read keys, as root. An Errc::config error exits 78, others 71.
   std::function<Result<void>(const OpenContext&)> open;
   // Required: serve until ctx.stop fires (or a fatal error); returns the exit code.

@@ -25,8 +25,7 @@ PermError_reject = False
 TempError_Defer = False
 skip_addresses = 127.0.0.0/8,::ffff:127.0.0.0/104,::1
 EOC
-  # ours in socket mode: the same file plus Socket
-  # TODO(spf helper): adjust the option name/spelling if cachet-spf's socket option differs.
+  # ours in socket mode: the same file plus Socket (cachet-spf: Socket set = socket server)
   { cat "$W/etc/policyd-spf.conf"; echo "Socket = unix:$W/cspf.sock"; } > "$W/etc/cachet-spf-socket.conf"
 }
 
@@ -39,8 +38,8 @@ spf_ours_spawn() {
 spf_ours_socket() {
   bench_need_bin cachet-spf || return 77
   rm -f "$W/cspf.sock"
-  # TODO(spf helper): the foreground flag / config argument of cachet-spf's socket mode.
-  bench_start cachet-spf "$BENCH_BINARY" "$W/etc/cachet-spf-socket.conf"
+  # -f: stay in the foreground (the harness stops the pid); the config is the bare argument.
+  bench_start cachet-spf "$BENCH_BINARY" -f "$W/etc/cachet-spf-socket.conf"
   SERVER_PID=$BENCH_PID SERVER_SOCKET=unix:$W/cspf.sock
 }
 

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// policyd/sender/daemon.cpp: cachet-sender's daemon spec and query mode (daemon.hpp).
+#include "policyd/sender/daemon.hpp"
+
+#include <iostream>
+#include <vector>
+
+#include "common/base/strings.hpp"
+#include "common/config/config.hpp"
+#include "common/daemon/daemon.hpp"
+#include "policyd/sender/handler.hpp"
+#include "policyd/sender/options.hpp"
+
+namespace cachet::sender {
+namespace {
+
+constexpr std::string_view kBinary = "cachet-sender";
+
+std::vector<config::Problem> validate(const config::Config& cfg) {
+  std::vector<config::Problem> problems;
+  if (cfg.boolean("AllowAliasOwners") && cfg.list("AliasMaps").empty()) {
+    const auto at = cfg.origin("AllowAliasOwners").value_or(config::SourceLocation{});
+    problems.push_back(config::Problem{at.file, at.line, "AllowAliasOwners",
+                                       "needs AliasMaps (the aliases files to read)"});
+  }
+  if (cfg.string("SenderLoginMaps").empty() && iequals(cfg.string("PostfixMainCf"), "none"))
+    problems.push_back(config::Problem{"", 0, "SenderLoginMaps",
+                                       "set SenderLoginMaps or PostfixMainCf (where "
+                                       "smtpd_sender_login_maps is read)"});
+  return problems;
+}
+
+Result<std::shared_ptr<policy::PolicyHandler>> make_handler(
+    const std::shared_ptr<const config::Config>& cfg, log::Logger& logger) {
+  auto h = SenderHandler::create(handler_settings_from(*cfg, system_hostname()),
+                                 tables::read_table_file, logger);
+  if (!h) return Unexpected<Error>(std::move(h).error());
+  return std::shared_ptr<policy::PolicyHandler>(std::move(*h));
+}
+
+void print_decision(std::ostream& out, const QueryArgs& q, const Decision& d) {
+  out << "sender:   " << (q.address.empty() ? "<>" : q.address) << '\n'
+      << "login:    " << (q.login.empty() ? "(not authenticated)" : q.login) << '\n'
+      << "decision: " << to_string(d.verdict) << " (" << d.why << ")\n"
+      << "rule:     " << (d.rule.empty() ? "none" : d.rule) << '\n';
+  if (!d.rule_text.empty()) out << "          " << d.rule_text << '\n';
+  if (!d.owners.empty()) out << "owners:   " << d.owners << '\n';
+  out << "action:   " << d.action << '\n';
+}
+
+}  // namespace
+
+policy::PolicyDaemonSpec daemon_spec() {
+  policy::PolicyDaemonSpec s;
+  s.binary = kBinary;
+  s.version = CACHET_VERSION;
+  s.options = kSenderOptions;
+  s.default_config = kDefaultConfig;
+  s.config_flag = 'c';
+  s.validate = validate;
+  s.make_handler = make_handler;
+  return s;
+}
+
+std::optional<Result<QueryArgs>> parse_query_args(std::span<const std::string_view> args) {
+  bool query = false;
+  for (const auto a : args)
+    if (a == "-q" || a == "--query") query = true;
+  if (!query) return std::nullopt;
+  QueryArgs q;
+  q.config_path = std::string(kDefaultConfig);
+  std::vector<std::string_view> bare;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view a = args[i];
+    if (a == "-q" || a == "--query") continue;
+    if (a == "-c" || a == "--config") {
+      if (i + 1 >= args.size()) return Result<QueryArgs>(fail(Errc::config, "-c needs a file"));
+      q.config_path = std::string(args[++i]);
+    } else if (a.size() > 1 && a[0] == '-') {
+      return Result<QueryArgs>(fail(Errc::config, "query mode: unknown option " + std::string(a)));
+    } else {
+      bare.push_back(a);
+    }
+  }
+  if (bare.empty() || bare.size() > 2)
+    return Result<QueryArgs>(fail(Errc::config, "usage: cachet-sender [-c config] -q address [login]"));
+  q.address = std::string(bare[0]);
+  if (bare.size() == 2) q.login = std::string(bare[1]);
+  return Result<QueryArgs>(std::move(q));
+}
+
+int run_query(const QueryArgs& args, std::ostream& out, std::ostream& err) {
+  auto outcome = config::load_config(args.config_path, kSenderOptions);
+  if (outcome.ok())
+    for (auto& p : validate(*outcome.config)) {
+      outcome.problems.push_back(p);
+      outcome.config.reset();
+    }
+  for (const auto& p : outcome.problems) err << p.to_string() << '\n';
+  if (!outcome.ok()) return config::kExitConfig;
+  log::CaptureLogger logger;
+  auto handler = SenderHandler::create(handler_settings_from(*outcome.config, system_hostname()),
+                                       tables::read_table_file, logger);
+  for (const auto& line : logger.lines()) err << line << '\n';
+  if (!handler) {
+    err << "cachet-sender: " << handler.error().detail << '\n';
+    return config::kExitConfig;
+  }
+  const Decision d = (*handler)->decide_for(args.address, args.login);
+  print_decision(out, args, d);
+  switch (d.verdict) {
+    case Verdict::allowed: return kQueryAllowed;
+    case Verdict::lookup_failed: return kQueryTempfail;
+    case Verdict::not_owned:
+    case Verdict::not_logged_in: return kQueryRefused;
+  }
+  return kQueryRefused;
+}
+
+int sender_main(int argc, char** argv) {
+  const std::vector<std::string_view> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+  if (auto q = parse_query_args(args)) {
+    if (!*q) {
+      std::cerr << "cachet-sender: " << q->error().detail << '\n';
+      return daemon::kExitUsage;
+    }
+    return run_query(**q, std::cout, std::cerr);
+  }
+  return policy::run_policy_daemon(daemon_spec(), argc, argv);
+}
+
+}  // namespace cachet::sender

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// policyd/sender/handler.hpp: cachet-sender's PolicyHandler. One per config snapshot
+// (policy_daemon rebuilds it on SIGHUP). Per request: take the sender and sasl_username,
+// decide (common/sender/login_check.hpp) against the current SenderMaps, log one line
+//   sender.decision qid=Q sender=S login=L decision=allowed|not_owned|not_logged_in|
+//                   lookup_failed rule=/etc/postfix/sendas.pcre:3 owners="alice" why="owner"
+// and answer the decision's action.
+// Changes on disk: at most once per ReloadCheckInterval, the request that notices the
+// interval has passed stats the files (no thread sleeps for it); if one changed, that
+// request reloads the maps. A reload that fails keeps the last good maps and logs
+// `sender.reload_failed reason="file:line: ..."` (again only after the next change).
+// Requests before the protocol reaches MAIL FROM (CONNECT, EHLO, HELO) have no sender to
+// check and answer DUNNO without a lookup; a request without a sender attribute is treated
+// as the null sender (Postfix sends `sender=` for it).
+// Thread-safe: the maps pointer is swapped under a mutex; lookups run on a snapshot.
+// See also: tests/unit/policyd/sender/handler_test.cpp
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/log/logger.hpp"
+#include "common/policy/handler.hpp"
+#include "common/sender/login_check.hpp"
+#include "policyd/sender/maps.hpp"
+
+namespace cachet::sender {
+
+struct HandlerSettings {
+  MismatchPolicy policy = MismatchPolicy::all;
+  TableErrorAction on_table_error = TableErrorAction::defer_if_permit;
+  std::chrono::seconds reload_check_interval{1};  // 0 = never check
+  MapsSettings maps;
+};
+
+HandlerSettings handler_settings_from(const config::Config& cfg, std::string system_hostname);
+
+class SenderHandler final : public policy::PolicyHandler {
+ public:
+  using Clock = std::chrono::steady_clock;
+  using Now = std::function<Clock::time_point()>;
+
+  // Loads the maps. Errors: those of SenderMaps::load. Warnings are logged.
+  [[nodiscard]] static Result<std::shared_ptr<SenderHandler>> create(
+      HandlerSettings settings, tables::FileReader reader, log::Logger& logger,
+      Now now = [] { return Clock::now(); });
+
+  Result<std::string> handle(const policy::Request& request,
+                             const policy::ConnectionInfo& conn) override;
+
+  // The decision without logging (query mode and tests).
+  Decision decide_for(std::string_view sender, std::string_view login);
+  std::shared_ptr<const SenderMaps> maps() const;
+
+  SenderHandler(HandlerSettings settings, tables::FileReader reader, log::Logger& logger,
+                Now now, std::shared_ptr<const SenderMaps> maps);
+
+ private:
+  void maybe_reload();
+
+  HandlerSettings settings_;
+  tables::FileReader reader_;
+  log::Logger& logger_;
+  Now now_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const SenderMaps> maps_;
+  std::atomic<std::int64_t> next_check_ns_{0};
+  std::atomic<bool> checking_{false};
+  std::string last_reload_error_;  // touched only by the request holding checking_
+};
+
+}  // namespace cachet::sender

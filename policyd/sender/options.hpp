@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// policyd/sender/options.hpp: cachet-sender's configuration options (sender.conf, `Name
+// value` dialect). Our own daemon: no peer options to accept. Every option here appears in
+// cachet-sender.8.md with the same default (tests/unit/policyd/sender/options_test.cpp).
+#pragma once
+
+#include "common/config/option_spec.hpp"
+#include "common/sender/login_check.hpp"
+
+namespace cachet::sender {
+
+using config::Choices;
+using config::Kind;
+using config::OptionSpec;
+
+inline constexpr std::string_view kDefaultConfig = "/etc/cachet/sender.conf";
+
+inline constexpr OptionSpec kSenderOptions[] = {
+    {"Socket", Kind::string, "local:/run/cachet-sender/sender.sock",
+     "where Postfix connects (local:/path, inet:port@host, inet6:port@host), or `stdio` for "
+     "spawn(8) mode"},
+    {"UserID", Kind::string, "", "user[:group] to run as after binding the socket"},
+    {"UMask", Kind::octal, "007", "umask for the socket and pid file", config::Range{0, 0777}},
+    {"PidFile", Kind::path, "", "pid file to write (socket mode only)"},
+    {"Background", Kind::boolean, "yes", "fork into the background (socket mode only)"},
+    {"SenderLoginMaps", Kind::string, "",
+     "Postfix lookup tables mapping sender addresses to SASL logins, searched in order "
+     "(smtpd_sender_login_maps syntax); empty: taken from PostfixMainCf"},
+    {"PostfixMainCf", Kind::string, "/etc/postfix/main.cf",
+     "Postfix main.cf for smtpd_sender_login_maps and the local domains; `none`: not read "
+     "(Postfix's defaults for the local domains then)"},
+    {"MismatchPolicy", Kind::choice, "reject_sender_login_mismatch",
+     "which clients are checked, as the Postfix restriction of the same name",
+     Choices{kMismatchPolicyChoices}},
+    {"StrictMaps", Kind::boolean, "yes",
+     "a map rule or entry Postfix would skip with a warning makes the whole map fail to load "
+     "(at startup: exit 78; on reload: the last good maps stay)"},
+    {"LocalDomains", Kind::list, "",
+     "extra local domains (besides those main.cf gives) for the bare-user lookup key"},
+    {"RecipientDelimiter", Kind::string, "",
+     "address extension delimiters; empty: recipient_delimiter from main.cf"},
+    {"AliasMaps", Kind::list, "", "aliases(5) files whose owners may send as the alias"},
+    {"AllowAliasOwners", Kind::boolean, "no",
+     "the members of an alias in AliasMaps may use the alias as sender"},
+    {"OnTableError", Kind::choice, "defer_if_permit",
+     "answer when a lookup fails (PCRE2 limit, bad map): defer_if_permit or defer (451)",
+     Choices{kTableErrorChoices}},
+    {"ReloadCheckInterval", Kind::seconds, "1",
+     "how often (at most) requests check whether map files changed on disk; 0: never",
+     config::Range{0, 3600}},
+};
+
+}  // namespace cachet::sender

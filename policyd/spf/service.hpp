@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// policyd/spf/service.hpp: cachet-spf's PolicyHandler: one request in, one action out, in
+// policyd-spf 3.0.4's order (skip_addresses, Whitelist, Domain_Whitelist, HELO_Whitelist,
+// Domain_Whitelist_PTR, then HELO, then MAIL FROM) with its per-`instance` cache so a
+// message gets one header however many recipients it has. The wording is action.hpp's.
+// Thread-safety: handle() runs concurrently on the socket server's workers. Each call makes
+// its own SpfEngine (~1 us; engines are not thread-safe); the Resolver (a shared
+// CachingResolver in socket mode) and the instance cache (mutex) are shared.
+// Errors: an unparsable client_address, or an exception from below, is returned as an
+// error, so the policy layer logs it and closes without replying (Postfix then applies
+// smtpd_policy_service_default_action). No error becomes OK; a DNS timeout is temperror.
+// Deliberate differences from policyd-spf: see docs/migrating-spf.md.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "common/dns/resolver.hpp"
+#include "common/log/logger.hpp"
+#include "common/policy/handler.hpp"
+#include "policyd/spf/action.hpp"
+#include "policyd/spf/settings.hpp"
+
+namespace cachet::spfd {
+
+// Messages remembered by the instance cache (oldest forgotten first). A spawned process
+// serves one smtpd connection; the socket server serves all of them.
+inline constexpr std::size_t kMaxInstances = 4096;
+
+// What a request's outcome leaves for later recipients of the same message.
+struct CachedInstance {
+  Outcome outcome;
+  std::string pending_header;  // Header_Type Both: the A-R header still to prepend
+};
+
+class InstanceCache {
+ public:
+  std::optional<CachedInstance> take(const std::string& instance);
+  void put(const std::string& instance, CachedInstance entry);
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, CachedInstance> map_;
+  std::deque<std::string> order_;
+};
+
+// Request values as policyd-spf sees them: lower-cased except protocol_state,
+// protocol_name and queue_id; invalid UTF-8 bytes replaced with U+FFFD (Postfix refuses
+// a non-UTF-8 reply).
+std::string clean_value(std::string_view value, bool lower);
+
+// The PTR query name for an address ("1.2.0.192.in-addr.arpa", nibbles for IPv6);
+// empty for a non-address.
+std::string reverse_name(std::string_view ip);
+
+// True when `domain` is one of `list` or a subdomain of one.
+bool domain_in(const std::vector<std::string>& list, std::string_view domain);
+
+class SpfService final : public policy::PolicyHandler {
+ public:
+  using SettingsSource = std::function<std::shared_ptr<const Settings>()>;
+  // `receiver` is the %{r} macro value (this host's name). All references must outlive
+  // the service.
+  // `cache` may be shared by the services of successive config snapshots (reload).
+  SpfService(dns::Resolver& resolver, log::Logger& logger, SettingsSource settings,
+              std::string receiver,
+              std::shared_ptr<InstanceCache> cache = std::make_shared<InstanceCache>());
+
+  Result<std::string> handle(const policy::Request& request,
+                             const policy::ConnectionInfo& conn) override;
+
+  // The decision for one request under `s` (handle() without the logging and the final
+  // formatting). Errors as handle().
+  [[nodiscard]] Result<Outcome> decide(const policy::Request& request, const Settings& s,
+                                       std::string* identity, std::string* result);
+
+ private:
+  dns::Resolver& resolver_;
+  log::Logger& logger_;
+  SettingsSource settings_;
+  std::string receiver_;
+  std::shared_ptr<InstanceCache> cache_;
+};
+
+}  // namespace cachet::spfd

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// policyd/spf/spf_daemon.cpp: see spf_daemon.hpp.
+#include "policyd/spf/spf_daemon.hpp"
+
+#include <memory>
+#include <mutex>
+
+#include "common/dns/caching_resolver.hpp"
+#include "common/dns/ldns_resolver.hpp"
+#include "common/policy/policy_daemon.hpp"
+#include "policyd/spf/service.hpp"
+#include "policyd/spf/settings.hpp"
+
+namespace cachet::spfd {
+namespace {
+
+// What outlives a config snapshot: the resolver and its cache (built at the first
+// snapshot; Nameservers/DNSTimeout/DNSCacheSize changes take a restart) and the instance
+// cache, so a reload in the middle of a message does not prepend a second header.
+struct Shared {
+  std::mutex mu;
+  std::string hostname = local_hostname();
+  std::unique_ptr<dns::LdnsResolver> ldns;
+  std::unique_ptr<dns::CachingResolver> cache;
+  std::shared_ptr<InstanceCache> instances = std::make_shared<InstanceCache>();
+};
+
+Result<void> open_resolver(Shared& sh, const config::Config& cfg) {
+  if (sh.cache) return {};
+  dns::ResolverOptions ro;
+  ro.nameservers = cfg.list("Nameservers");
+  ro.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.seconds("DNSTimeout"));
+  auto r = dns::LdnsResolver::create(ro);
+  if (!r) return fail(Errc::config, r.error().detail);
+  sh.ldns = std::move(*r);
+  dns::CacheOptions co;
+  co.max_entries = static_cast<std::size_t>(cfg.integer("DNSCacheSize"));
+  sh.cache = std::make_unique<dns::CachingResolver>(*sh.ldns, co);
+  return {};
+}
+
+log::Level level_for(int debug_level) {
+  if (debug_level < 0) return log::Level::error;
+  if (debug_level < 1) return log::Level::warning;
+  if (debug_level < 2) return log::Level::info;
+  return log::Level::debug;
+}
+
+Result<std::shared_ptr<policy::PolicyHandler>> make_handler(
+    Shared& sh, const std::shared_ptr<const config::Config>& cfg, log::Logger& logger) {
+  std::lock_guard<std::mutex> lock(sh.mu);
+  if (auto r = open_resolver(sh, *cfg); !r) return fail(r.error().code, r.error().detail);
+  auto s = settings_from(*cfg, sh.hostname);
+  if (!s) return fail(Errc::config, s.error().detail);
+  logger.set_max_level(level_for(s->debug_level));
+  auto settings = std::make_shared<const Settings>(std::move(*s));
+  return std::shared_ptr<policy::PolicyHandler>(std::make_shared<SpfService>(
+      *sh.cache, logger, [settings] { return settings; }, sh.hostname, sh.instances));
+}
+
+}  // namespace
+
+int run_spf(int argc, char** argv) {
+  auto sh = std::make_shared<Shared>();
+  policy::PolicyDaemonSpec spec;
+  spec.binary = "cachet-spf";
+  spec.version = CACHET_VERSION;
+  spec.options = kSpfOptions;
+  spec.default_config = kDefaultConfigPath;
+  spec.positional_config = true;
+  spec.allow_missing_default_config = true;
+  spec.validate = [](const config::Config& cfg) { return check_settings(cfg); };
+  spec.make_handler = [sh](const std::shared_ptr<const config::Config>& cfg, log::Logger& logger) {
+    return make_handler(*sh, cfg, logger);
+  };
+  // Four threads evaluate SPF in socket mode (DNS waits dominate; the cache is shared).
+  spec.server.worker_threads = 4;
+  return policy::run_policy_daemon(spec, argc, argv);
+}
+
+}  // namespace cachet::spfd

@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# tests/e2e/stack/plugins.d/20-spf.sh: cachet-spf on port 25, in spawn mode exactly as the
+# classic guide runs policyd-spf (master.cf `spawn ... argv=...`, check_policy_service
+# after reject_unauth_destination), with a policyd-spf.conf in its dialect.
+# 127.0.0.2 is "the Internet" in this stack, so skip_addresses only covers 127.0.0.1 and ::1
+# (policyd-spf's default 127.0.0.0/8 would skip every outside client).
+if [ ! -x "$E2E_BIN_DIR/cachet-spf" ]; then
+  echo "20-spf.sh: $E2E_BIN_DIR/cachet-spf is missing (build the cachet-spf target)" >&2
+  exit 1
+fi
+mkdir -p "$STACK/etc"
+cat > "$STACK/etc/policyd-spf.conf" <<CONF
+# policyd-spf.conf for the e2e stack (policyd-spf's own dialect)
+debugLevel = 1
+TestOnly = 1
+HELO_reject = Fail
+Mail_From_reject = Fail
+PermError_reject = False
+TempError_Defer = False
+skip_addresses = 127.0.0.1,::1
+Nameservers = 127.0.0.1
+CONF
+chmod 0644 "$STACK/etc/policyd-spf.conf"
+stack_postconf "policy-spf_time_limit = 3600s"
+stack_master_cf "policy-spf unix - n n - 0 spawn
+  user=nobody argv=$E2E_BIN_DIR/cachet-spf $STACK/etc/policyd-spf.conf"
+stack_mx_policy "check_policy_service unix:private/policy-spf"
