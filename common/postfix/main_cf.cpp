@@ -140,11 +140,13 @@ Result<MainCf> parse_main_cf(std::string_view text, std::string_view file_name) 
   return cf;
 }
 
-std::vector<std::string> split_list(std::string_view value) {
+std::vector<std::string> split_list(std::string_view value, bool keep_quoted) {
   std::vector<std::string> out;
   std::string cur;
+  bool quoted = false;
   for (const char c : value) {
-    if (c == ',' || tables::is_table_space(c)) {
+    if (keep_quoted && c == '"') quoted = !quoted;
+    if (!quoted && (c == ',' || tables::is_table_space(c))) {
       if (!cur.empty()) out.push_back(std::move(cur));
       cur.clear();
     } else {

@@ -74,7 +74,8 @@ class MainCf {
 [[nodiscard]] Result<MainCf> parse_main_cf(std::string_view text, std::string_view file_name);
 
 // Splits a Postfix list value on commas and whitespace (CHARS_COMMA_SP), dropping empties.
-std::vector<std::string> split_list(std::string_view value);
+// keep_quoted: separators inside double quotes do not split (aliases(5) "|command args").
+std::vector<std::string> split_list(std::string_view value, bool keep_quoted = false);
 
 struct LocalFacts {
   std::string myorigin;                  // expanded, lower case (unqualified senders get it)

@@ -3,32 +3,10 @@
 #include "common/sender/aliases.hpp"
 
 #include "common/base/strings.hpp"
+#include "common/postfix/main_cf.hpp"
 #include "common/tables/lines.hpp"
 
 namespace cachet::sender {
-
-namespace {
-
-// Splits on commas and whitespace outside double quotes (a quoted "|command with spaces"
-// stays one member, then dropped as not a login).
-std::vector<std::string> split_members(std::string_view value) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool quoted = false;
-  for (const char c : value) {
-    if (c == '"') quoted = !quoted;
-    if (!quoted && (c == ',' || tables::is_table_space(c))) {
-      if (!cur.empty()) out.push_back(std::move(cur));
-      cur.clear();
-    } else {
-      cur.push_back(c);
-    }
-  }
-  if (!cur.empty()) out.push_back(std::move(cur));
-  return out;
-}
-
-}  // namespace
 
 const AliasEntry* Aliases::find(std::string_view name) const {
   const auto it = entries_.find(to_lower(name));
@@ -58,7 +36,7 @@ Result<Aliases> parse_aliases(std::string_view text, std::string_view file_name)
       return fail(Errc::config, where + "more than " + std::to_string(kMaxAliases) + " aliases");
     AliasEntry entry;
     entry.line = l.line;
-    for (std::string& m : split_members(line.substr(colon + 1))) {
+    for (std::string& m : postfix::split_list(line.substr(colon + 1), true)) {
       const char c = m[0];
       if (c == '|' || c == '/' || c == '"' || c == ':') continue;  // commands, files, includes
       entry.members.push_back(std::move(m));

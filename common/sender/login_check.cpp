@@ -39,12 +39,11 @@ Decision matched(Verdict v, std::string action, const Owners& o, std::string why
   return d;
 }
 
-Decision lookup_failed(TableErrorAction on_error, std::string_view sender, const Error& e) {
+Decision lookup_failed(TableErrorAction on_error, const Error& e) {
   // Postfix: reject_dict_retry → 451 4.3.0 "Temporary lookup failure"; any other table
   // error → 451 4.3.5 "Server configuration error".
   const bool temporary = e.code == Errc::temporary;
-  const std::string text = std::string(temporary ? "4.3.0 " : "4.3.5 ") + "<" +
-                           reply_safe(sender) + ">: " +
+  const std::string text = std::string(temporary ? "4.3.0 " : "4.3.5 ") +
                            (temporary ? "Temporary lookup failure" : "Server configuration error");
   Decision d;
   d.verdict = Verdict::lookup_failed;
@@ -106,6 +105,23 @@ std::string reply_safe(std::string_view text) {
   return out;
 }
 
+std::string client_reply(const Decision& d, std::string_view sender) {
+  if (d.verdict == Verdict::allowed) return "";
+  std::string_view action = d.action;
+  std::string code;
+  if (action.rfind("DEFER_IF_PERMIT ", 0) == 0) {
+    code = "450";  // access_map_defer_code
+    action.remove_prefix(16);
+  } else {
+    code = std::string(action.substr(0, 3));
+    action.remove_prefix(4);
+  }
+  // action is now "x.y.z text": Postfix inserts "<sender>: Sender address rejected: ".
+  const std::size_t sp = action.find(' ');
+  return code + " " + std::string(action.substr(0, sp)) + " <" + reply_safe(sender) +
+         ">: Sender address rejected: " + std::string(action.substr(sp + 1));
+}
+
 Decision decide(MismatchPolicy policy, TableErrorAction on_error, const LoginFacts& facts,
                 const OwnerLookup& lookup) {
   if (facts.sender.empty()) return allowed("null sender");
@@ -113,13 +129,12 @@ Decision decide(MismatchPolicy policy, TableErrorAction on_error, const LoginFac
   if (logged_in ? !checks_logged_in(policy) : !checks_anonymous(policy))
     return allowed(logged_in ? "authenticated, not checked" : "unauthenticated, not checked");
   auto found = lookup(facts.sender);
-  if (!found) return lookup_failed(on_error, facts.sender, found.error());
-  const std::string sender = reply_safe(facts.sender);
+  if (!found) return lookup_failed(on_error, found.error());
   const std::vector<Owners>& sources = *found;
   if (!logged_in) {
     if (sources.empty()) return allowed("unauthenticated, not in map");
     return matched(Verdict::not_logged_in,
-                   "553 5.7.1 <" + sender + ">: Sender address rejected: not logged in",
+                   "553 5.7.1 not logged in",
                    sources[0], "unauthenticated, address has owners");
   }
   if (sources.empty() && policy == MismatchPolicy::known)
@@ -127,8 +142,7 @@ Decision decide(MismatchPolicy policy, TableErrorAction on_error, const LoginFac
   for (const Owners& o : sources)
     if (is_owner(o.owners, facts.login))
       return matched(Verdict::allowed, "DUNNO", o, "owner");
-  std::string action = "553 5.7.1 <" + sender + ">: Sender address rejected: not owned by user " +
-                       reply_safe(facts.login);
+  std::string action = "553 5.7.1 not owned by user " + reply_safe(facts.login);
   if (sources.empty()) return matched(Verdict::not_owned, std::move(action), Owners{}, "not in map");
   return matched(Verdict::not_owned, std::move(action), sources[0], "login not among owners");
 }

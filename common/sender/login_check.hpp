@@ -8,18 +8,24 @@
 //   * authenticated (non-empty login) and the variant checks logged-in clients
 //     (all, authenticated, known): look the sender up; the login owns it when it equals
 //     one of the owners (split on commas and whitespace), ASCII case-insensitively →
-//     allowed; found but not owned → 553 5.7.1 "<sender>: Sender address rejected: not
-//     owned by user LOGIN"; not found → the same reject, except for `known` (allowed);
+//     allowed; found but not owned → "553 5.7.1 not owned by user LOGIN"; not found → the
+//     same, except for `known` (allowed);
 //   * unauthenticated and the variant checks anonymous clients (all, unauthenticated,
-//     known): found → 553 5.7.1 "<sender>: Sender address rejected: not logged in";
-//     not found → allowed;
+//     known): found → "553 5.7.1 not logged in"; not found → allowed;
 //   * otherwise allowed without a lookup.
+// The action carries only the code, enhanced code and the reason: smtpd prefixes the text
+// of a check_policy_service reply with "<sender>: Sender address rejected: " (smtpd_check.c
+// check_table_result, when the service runs in smtpd_sender_restrictions), which yields
+// Postfix's own reply byte for byte (verified in the e2e stack):
+//   553 5.7.1 <bob@example.com>: Sender address rejected: not owned by user alice
+// client_reply() builds that final text, for query mode and tests.
 // Allowed answers DUNNO (the next restriction decides), as Postfix's check answers
 // SMTPD_CHECK_DUNNO. A lookup error is never an allow: a temporary error (PCRE2 limit)
-// answers the configured TableErrorAction with "4.3.0 <sender>: Temporary lookup failure",
-// any other (empty result, bad key) with "4.3.5 <sender>: Server configuration error".
-// The reply embeds the sender and login as given: bytes that are not UTF-8 or are control
-// characters become '?' (Postfix would refuse a non-UTF-8 reply as a failed query).
+// answers the configured TableErrorAction with "4.3.0 Temporary lookup failure", any other
+// (empty result, bad key) with "4.3.5 Server configuration error" (Postfix: 451 4.3.0 /
+// 451 4.3.5 from reject_dict_retry / reject_server_error).
+// The login is quoted in the reply only after control bytes and invalid UTF-8 became '?'
+// (Postfix would refuse a non-UTF-8 reply as a failed query).
 // LIMITATION: owners compare ASCII case-insensitively (Postfix folds UTF-8 too).
 // Pure: no I/O, no logging; the lookup callback is called at most once, on this thread.
 // See also: tests/unit/common/sender/login_check_test.cpp, owners.hpp
@@ -74,7 +80,7 @@ std::string_view to_string(Verdict v) noexcept;
 
 struct Decision {
   Verdict verdict = Verdict::allowed;
-  std::string action;  // the policy action: "DUNNO", "553 5.7.1 <...>: ...", defer
+  std::string action;  // the policy action: "DUNNO", "553 5.7.1 not logged in", a defer
   std::string rule;    // the rule that granted, else the first that matched, else ""
   std::string owners;  // that rule's owners ("" when not found)
   std::string rule_text;  // that rule as written
@@ -88,6 +94,10 @@ struct LoginFacts {
 
 Decision decide(MismatchPolicy policy, TableErrorAction on_error, const LoginFacts& facts,
                 const OwnerLookup& lookup);
+
+// The reply the SMTP client sees when the service runs in smtpd_sender_restrictions
+// ("" for allowed): DEFER_IF_PERMIT becomes 450 (access_map_defer_code).
+std::string client_reply(const Decision& d, std::string_view sender);
 
 // True when `login` is one of the comma/whitespace separated names in `owners`.
 bool is_owner(std::string_view owners, std::string_view login) noexcept;

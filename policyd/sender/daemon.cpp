@@ -46,6 +46,8 @@ void print_decision(std::ostream& out, const QueryArgs& q, const Decision& d) {
   if (!d.rule_text.empty()) out << "          " << d.rule_text << '\n';
   if (!d.owners.empty()) out << "owners:   " << d.owners << '\n';
   out << "action:   " << d.action << '\n';
+  if (d.verdict != Verdict::allowed)
+    out << "reply:    " << client_reply(d, q.address) << "  (in smtpd_sender_restrictions)\n";
 }
 
 }  // namespace

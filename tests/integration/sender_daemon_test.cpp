@@ -91,9 +91,9 @@ TEST_F(SenderDaemon, SocketModeDecidesAsPostfix) {
   EXPECT_EQ(ask(*c, "alice@example.test", "alice"), "DUNNO");
   EXPECT_EQ(ask(*c, "postmaster@example.test", "alice"), "DUNNO");
   EXPECT_EQ(ask(*c, "bob@example.test", "alice"),
-            "553 5.7.1 <bob@example.test>: Sender address rejected: not owned by user alice");
+            "553 5.7.1 not owned by user alice");
   EXPECT_EQ(ask(*c, "alice@example.test", ""),
-            "553 5.7.1 <alice@example.test>: Sender address rejected: not logged in");
+            "553 5.7.1 not logged in");
   EXPECT_EQ(ask(*c, "", "alice"), "DUNNO");  // null sender
   EXPECT_EQ(ask(*c, "someone@remote.test", ""), "DUNNO");
   const std::string log = d->log();
@@ -146,7 +146,7 @@ TEST_F(SenderDaemon, SpawnModeAnswersOnStdioAndExitsOnEof) {
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(ask(*c, "alice@example.test", "alice"), "DUNNO");
   EXPECT_EQ(ask(*c, "bob@example.test", "alice"),
-            "553 5.7.1 <bob@example.test>: Sender address rejected: not owned by user alice");
+            "553 5.7.1 not owned by user alice");
   c->shutdown_write();
   auto status = c->wait_exit(10s);
   ASSERT_TRUE(status.has_value());

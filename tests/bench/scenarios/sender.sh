@@ -5,8 +5,8 @@
 # reject_sender_login_mismatch has no separate process to measure, so there is no peer.
 # Maps (generated here): a 1,000-rule pcre map and a 100,000-entry texthash map; requests
 # alternate an owned sender (permit: DUNNO) and a foreign one (553 5.7.1 ... not owned).
-# TODO(sender helper): fill in sender_ours_* (config syntax, socket flag) once cachet-sender
-# lands; the maps and requests are ready in $W/data.
+# Ours: cachet-sender in socket mode (-f), maps named directly (PostfixMainCf none, so the
+# machine's own /etc/postfix/main.cf plays no part).
 
 sender_setup() {
   local i
@@ -28,10 +28,10 @@ sender_setup() {
 
 sender_ours() {  # $1 = pcre|texthash
   bench_need_bin cachet-sender || return 77
-  # TODO(sender helper): write the real config; this guesses a "Name value" file.
   local map=$W/data/sendas-1000.pcre type=pcre
   [ "$1" = texthash ] && map=$W/data/sendas-100k.texthash type=texthash
-  printf 'Socket unix:%s\nSenderLoginMaps %s:%s\n' "$W/csnd-$1.sock" "$type" "$map" > "$W/etc/csnd-$1.conf"
+  printf 'Socket unix:%s\nSenderLoginMaps %s:%s\nPostfixMainCf none\n' \
+    "$W/csnd-$1.sock" "$type" "$map" > "$W/etc/csnd-$1.conf"
   rm -f "$W/csnd-$1.sock"
   bench_start "csnd-$1" "$BENCH_BINARY" -f -c "$W/etc/csnd-$1.conf"
   SERVER_PID=$BENCH_PID SERVER_SOCKET=unix:$W/csnd-$1.sock

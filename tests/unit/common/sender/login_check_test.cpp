@@ -41,12 +41,11 @@ struct Row {
   bool want_lookup;
 };
 
-constexpr std::string_view kNotOwned =
-    "553 5.7.1 <bob@example.test>: Sender address rejected: not owned by user alice";
-constexpr std::string_view kNotLoggedIn =
-    "553 5.7.1 <bob@example.test>: Sender address rejected: not logged in";
-constexpr std::string_view kTemp = "DEFER_IF_PERMIT 4.3.0 <bob@example.test>: Temporary lookup failure";
-constexpr std::string_view kConf = "DEFER_IF_PERMIT 4.3.5 <bob@example.test>: Server configuration error";
+// The policy actions; smtpd adds "<sender>: Sender address rejected: " (see ClientReply).
+constexpr std::string_view kNotOwned = "553 5.7.1 not owned by user alice";
+constexpr std::string_view kNotLoggedIn = "553 5.7.1 not logged in";
+constexpr std::string_view kTemp = "DEFER_IF_PERMIT 4.3.0 Temporary lookup failure";
+constexpr std::string_view kConf = "DEFER_IF_PERMIT 4.3.5 Server configuration error";
 
 class Decide : public ::testing::TestWithParam<Row> {};
 
@@ -104,7 +103,26 @@ TEST(Decide, DeferActionIsPostfixsOwnReply) {
   int calls = 0;
   const Decision d = decide(P::all, TableErrorAction::defer, LoginFacts{kBob, "alice"},
                             fake(Map::temp_error, &calls));
-  EXPECT_EQ(d.action, "451 4.3.0 <bob@example.test>: Temporary lookup failure");
+  EXPECT_EQ(d.action, "451 4.3.0 Temporary lookup failure");
+  EXPECT_EQ(client_reply(d, kBob),
+            "451 4.3.0 <bob@example.test>: Sender address rejected: Temporary lookup failure");
+}
+
+// What the SMTP client finally reads: Postfix's own texts (smtpd_check.c), byte for byte.
+TEST(ClientReply, IsPostfixsReply) {
+  int calls = 0;
+  const auto reply = [&](P p, std::string_view login, Map m) {
+    return client_reply(decide(p, TableErrorAction::defer_if_permit, LoginFacts{kBob, login},
+                               fake(m, &calls)),
+                        kBob);
+  };
+  EXPECT_EQ(reply(P::all, "alice", Map::owned_by_others),
+            "553 5.7.1 <bob@example.test>: Sender address rejected: not owned by user alice");
+  EXPECT_EQ(reply(P::all, "", Map::owned_by_others),
+            "553 5.7.1 <bob@example.test>: Sender address rejected: not logged in");
+  EXPECT_EQ(reply(P::all, "alice", Map::temp_error),
+            "450 4.3.0 <bob@example.test>: Sender address rejected: Temporary lookup failure");
+  EXPECT_EQ(reply(P::all, "alice", Map::owned_by_alice), "");
 }
 
 TEST(Decide, ReportsTheRuleThatGranted) {
@@ -122,7 +140,9 @@ TEST(Decide, ReplyNeverCarriesControlOrInvalidBytes) {
   int calls = 0;
   const Decision d = decide(P::all, TableErrorAction::defer, LoginFacts{"a\r\xff@x", "al\x01ice"},
                             fake(Map::none, &calls));
-  EXPECT_EQ(d.action, "553 5.7.1 <a??@x>: Sender address rejected: not owned by user al?ice");
+  EXPECT_EQ(d.action, "553 5.7.1 not owned by user al?ice");
+  EXPECT_EQ(client_reply(d, "a\r\xff@x"),
+            "553 5.7.1 <a??@x>: Sender address rejected: not owned by user al?ice");
 }
 
 struct OwnerRow {
