@@ -29,10 +29,11 @@ install_packages() {
   apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# build PRESET: configure (once) and build one CMake preset.
+# build PRESET [TARGET...]: configure (once) and build one CMake preset (all targets by default).
 build() {
   local preset=$1
-  say "building ($preset)"
+  shift
+  say "building ($preset${*:+: $*})"
   cmake --preset "$preset" -S "$CACHET_ROOT" >/dev/null
-  cmake --build "$CACHET_ROOT/build/$preset" -j "$JOBS"
+  cmake --build "$CACHET_ROOT/build/$preset" -j "$JOBS" ${*:+--target "$@"}
 }
