@@ -31,6 +31,7 @@ KeyFile			$STACK/dkim/default.private
 Selector		default
 Socket                  local:$STACK/run/dkim/dkim.sock
 UMask			002
+UserID			postfix:postfix
 Nameservers		127.0.0.1
 CONF
 stack_daemon dkim "unix:$STACK/run/dkim/dkim.sock" "$dkim_bin" -f -x "$STACK/etc/dkim.conf"
