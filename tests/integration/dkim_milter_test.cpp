@@ -89,6 +89,22 @@ std::vector<std::string> chunks(const std::string& v) {
 }
 
 bool have_dkimpy() { return run("/usr/bin/python3 -c 'import dkim' 2>/dev/null").first == 0; }
+bool have_opendkim() { return ::access("/usr/sbin/opendkim", X_OK) == 0; }
+
+std::string to_crlf(const std::string& in) {
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '\n' && (i == 0 || in[i - 1] != '\r')) out += '\r';
+    out += in[i];
+  }
+  return out;
+}
+
+std::size_t count(const std::string& hay, std::string_view needle) {
+  std::size_t n = 0;
+  for (auto p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
+  return n;
+}
 
 class Daemon {
  public:
@@ -310,6 +326,34 @@ class DkimMilter : public ::testing::Test {
   }
   static const std::string& sign_script_or(const std::string& s) { return s; }
 
+  // opendkim's test mode (-t, keys from TestDNSData: no resolver involved) as an oracle.
+  std::string opendkim_test(const std::string& conf_text, const std::string& message) {
+    const std::string conf = dir_.write("opendkim.conf", conf_text);
+    const std::string msg = dir_.write("odk.eml", message);
+    return run("timeout 20 /usr/sbin/opendkim -x " + conf + " -vvv -t " + msg + " 2>&1").second;
+  }
+  // True when opendkim finds every signature of the message good.
+  bool opendkim_verifies(const std::string& message) {
+    const std::string dns = dir_.write("odk-dns.txt", "sel._domainkey.example.com " + rsa_.record +
+                                                          "\ned._domainkey.example.com " + ed_.record + "\n");
+    const std::string out = opendkim_test("Mode v\nTestDNSData file:" + dns + "\nAuthservID mx.test\n", message);
+    const auto sigs = count(message, "DKIM-Signature:");
+    return sigs > 0 && count(out, "dkim=pass") == sigs;
+  }
+  // A message signed by opendkim with this test's keys (empty if it did not sign).
+  std::string opendkim_signed(bool ed25519) {
+    const std::string msg = raw({"From: Alice <alice@example.com>", "To: bob@example.com",
+                                 "Subject: from opendkim"}, "body from opendkim\r\n");
+    const std::string out = opendkim_test(
+        "Mode s\nDomain example.com\nKeyFile " + (ed25519 ? ed_path_ : rsa_path_) + "\nSelector " +
+            (ed25519 ? "ed" : "sel") + "\nSignatureAlgorithm " + (ed25519 ? "ed25519-sha256" : "rsa-sha256") +
+            "\nRequireSafeKeys false\nCanonicalization relaxed/simple\n", msg);
+    const auto start = out.find("hvalue='");
+    const auto end = out.find("'\n", start);
+    if (start == std::string::npos || end == std::string::npos) return {};
+    return "DKIM-Signature: " + to_crlf(out.substr(start + 8, end - start - 8)) + "\r\n" + msg;
+  }
+
   cachet::test::TempDir dir_{"cachet-dkimd"};
   cachet::dns::ZoneResolver zone_;
   cachet::test::DnsServer dns_{zone_};
@@ -489,24 +533,30 @@ TEST_F(DkimMilter, BadInputGivesClearResults) {
 }
 
 TEST_F(DkimMilter, InteropMatrix) {
-  if (!have_dkimpy()) GTEST_SKIP() << "python3-dkim not installed (scripts/packages.d/dkim.txt)";
-  start(base_config(""));
+  const bool py = have_dkimpy(), odk = have_opendkim();
+  if (!py && !odk) GTEST_SKIP() << "python3-dkim and opendkim not installed (scripts/packages.d/dkim.txt)";
+  const std::string kt = dir_.write("KeyTable", "rsakey example.com:sel:" + rsa_path_ +
+                                                    "\nedkey example.com:ed:" + ed_path_ + ":ed25519-sha256\n");
+  const std::string st = dir_.write("SigningTable", "*@example.com rsakey\n*@example.com edkey\n");
+  start(base_config("KeyTable file:" + kt + "\nSigningTable refile:" + st + "\nMultipleSignatures yes\n"));
   std::vector<std::pair<std::string, bool>> rows;
-  // cachet-dkim signs, dkimpy verifies.
   const Message m = outbound();
-  rows.emplace_back("cachet-dkim rsa-sha256 -> dkimpy verify", dkimpy_verifies(assemble(m, send(m))));
-  // dkimpy signs, cachet-dkim verifies.
+  const std::string ours = assemble(m, send(m));  // rsa-sha256 + ed25519-sha256
+  if (py) rows.emplace_back("cachet-dkim rsa+ed25519 -> dkimpy verify", dkimpy_verifies(ours));
+  if (odk) rows.emplace_back("cachet-dkim rsa+ed25519 -> opendkim -t verify", opendkim_verifies(ours));
   for (const bool ed : {false, true}) {
-    const std::string signed_msg = dkimpy_signed(ed);
-    bool pass = false;
-    if (!signed_msg.empty()) {
-      const auto* ar = find_insert(send(inbound(signed_msg)), "Authentication-Results");
-      pass = ar && ar->value.find("dkim=pass") != std::string::npos;
-      if (!pass) std::cout << "  (A-R: " << (ar ? ar->value : "none") << ")\n";
-    } else {
-      std::cout << "  (dkimpy did not sign)\n";
+    const std::string alg = ed ? "ed25519-sha256" : "rsa-sha256";
+    for (const bool from_py : {true, false}) {
+      if (from_py ? !py : !odk) continue;
+      const std::string signed_msg = from_py ? dkimpy_signed(ed) : opendkim_signed(ed);
+      bool pass = false;
+      if (!signed_msg.empty()) {
+        const auto* ar = find_insert(send(inbound(signed_msg)), "Authentication-Results");
+        pass = ar && ar->value.find("dkim=pass") != std::string::npos;
+        if (!pass) std::cout << "  (A-R: " << (ar ? ar->value : "none") << ")\n";
+      }
+      rows.emplace_back(std::string(from_py ? "dkimpy " : "opendkim ") + alg + " -> cachet-dkim verify", pass);
     }
-    rows.emplace_back(std::string("dkimpy ") + (ed ? "ed25519-sha256" : "rsa-sha256") + " -> cachet-dkim verify", pass);
   }
   std::cout << "interop matrix:\n";
   for (const auto& [name, ok] : rows) {
