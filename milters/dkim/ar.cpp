@@ -7,24 +7,18 @@
 namespace cachet::dkimd {
 namespace {
 
-bool is_token(std::string_view v) {
+// Printable ASCII without any of `specials`.
+bool is_plain(std::string_view v, std::string_view specials) {
   if (v.empty()) return false;
   for (const unsigned char c : v)
-    if (c <= 0x20 || c >= 0x7f || std::string_view("()<>@,;:\\\"/[]?=").find(static_cast<char>(c)) !=
-                                      std::string_view::npos)
+    if (c <= 0x20 || c >= 0x7f || specials.find(static_cast<char>(c)) != std::string_view::npos)
       return false;
   return true;
 }
-
-// header.i values are addresses: '@' and '.' are fine in an RFC 8601 pvalue.
-bool is_pvalue_safe(std::string_view v) {
-  if (v.empty()) return false;
-  for (const unsigned char c : v)
-    if (c <= 0x20 || c >= 0x7f || std::string_view("()<>,;:\\\"[]").find(static_cast<char>(c)) !=
-                                      std::string_view::npos)
-      return false;
-  return true;
-}
+// RFC 2045 token; header.i values are addresses, where '@' '.' '/' '=' '?' are fine in an
+// RFC 8601 pvalue.
+bool is_token(std::string_view v) { return is_plain(v, "()<>@,;:\\\"/[]?="); }
+bool is_pvalue_safe(std::string_view v) { return is_plain(v, "()<>,;:\\\"[]"); }
 
 std::string quoted(std::string_view v) {
   std::string out = "\"";
