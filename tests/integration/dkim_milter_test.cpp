@@ -143,6 +143,15 @@ class Daemon {
     }
   }
   std::string log() const { return slurp(log_); }
+  // User + system CPU seconds the daemon used so far (/proc/PID/stat).
+  double cpu_seconds() const {
+    std::istringstream in(slurp("/proc/" + std::to_string(pid_) + "/stat"));
+    std::string field;
+    double ticks = 0;
+    for (int i = 1; in >> field && i <= 15; ++i)
+      if (i == 14 || i == 15) ticks += std::stod(field);
+    return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  }
 
  private:
   std::string log_;
@@ -530,6 +539,35 @@ TEST_F(DkimMilter, BadInputGivesClearResults) {
     c.close();
   }
   EXPECT_NE(find_insert(send(outbound()), "DKIM-Signature"), nullptr);
+}
+
+// Not a benchmark (deliverable 8 is another helper's): a smoke figure per path, one
+// connection, concurrency 1, so regressions of orders of magnitude show up in the log.
+TEST_F(DkimMilter, MeasuresPerMessageCost) {
+  const std::string kt = dir_.write("KeyTable", "rsakey example.com:sel:" + rsa_path_ +
+                                                    "\nedkey example.com:ed:" + ed_path_ + ":ed25519-sha256\n");
+  const std::string st = dir_.write("SigningTable", "*@example.com rsakey\n");
+  const std::string st_ed = dir_.write("SigningTable.ed", "*@example.com edkey\n");
+  constexpr int kMessages = 300;
+  for (const auto& [label, table] : std::vector<std::pair<std::string, std::string>>{
+           {"sign rsa-sha256 2048", st}, {"sign ed25519-sha256", st_ed}, {"verify rsa-sha256", st}}) {
+    Daemon& d = start(base_config("KeyTable file:" + kt + "\nSigningTable refile:" + table + "\n"));
+    const bool verify = label.rfind("verify", 0) == 0;
+    const Message m = verify ? inbound(foreign_signed(std::string(2000, 'x') + "\r\n")) : outbound();
+    MilterClient c;
+    ASSERT_TRUE(c.connect("unix:" + socket()));
+    const double cpu0 = d.cpu_seconds();
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < kMessages; ++i) {
+      auto t = c.send_message(m);
+      ASSERT_TRUE(t && t->accepted());
+    }
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double cpu = d.cpu_seconds() - cpu0;
+    std::cout << "[ measure  ] " << label << ": " << wall * 1e6 / kMessages << " us/message wall, "
+              << cpu * 1e6 / kMessages << " us/message daemon CPU (c=1, " << kMessages << " messages)\n";
+    daemon_.reset();
+  }
 }
 
 TEST_F(DkimMilter, InteropMatrix) {
