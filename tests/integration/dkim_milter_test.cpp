@@ -520,11 +520,11 @@ TEST_F(DkimMilter, BadInputGivesClearResults) {
   EXPECT_EQ(ar->value.find("dkim=pass"), std::string::npos) << ar->value;
   zone_.remove("ext._domainkey.sender.example");
   zone_.add_txt("ext._domainkey.sender.example", chunks(foreign_.record));
-  // Thousands of headers, huge folded lines, 8-bit, a body without CRLF.
+  // Thousands of headers, huge folded lines, 8-bit, a NUL byte and no CRLF in the body.
   m = inbound(foreign_signed());
   for (int i = 0; i < 3000; ++i) m.headers.emplace_back("X-Junk", " \xff\xfe value " + std::to_string(i));
   m.headers.emplace_back("X-Long", " " + std::string(30000, 'a') + "\n\t" + std::string(30000, 'b'));
-  m.body = "no final newline";
+  m.body = std::string("NUL \0 inside, ", 15) + "no final newline";
   const Transaction t = send(m);
   EXPECT_TRUE(t.accepted());
   // A client that vanishes mid-message; the daemon keeps serving.
