@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# tests/e2e/scenarios/dkim.py: cachet-dkim in the real stack (plugins.d/10-dkim.sh).
+# Outbound: an authenticated submission leaves signed, and the copy at the sink verifies
+# with python3-dkim against the stack's DNS. Inbound: a message signed with outside.test's
+# key arrives with dkim=pass; the same message tampered arrives with dkim=fail.
+import os
+import subprocess
+
+from cachet_e2e.scenario import Context, scenario
+from cachet_e2e.smtp import build_message
+from cachet_e2e.stack import ALICE
+
+REMOTE = "carol@remote.test"
+FRIEND = "friend@outside.test"
+
+
+def dkim_sign(data: bytes, key_path: str) -> bytes:
+    script = ("import sys, dkim\n"
+              "msg = sys.stdin.buffer.read()\n"
+              "key = open(sys.argv[1], 'rb').read()\n"
+              "sys.stdout.buffer.write(dkim.sign(msg, b'ext', b'outside.test', key,"
+              " canonicalize=(b'relaxed', b'simple')) + msg)\n")
+    return subprocess.run(["/usr/bin/python3", "-c", script, key_path], input=data,
+                          capture_output=True, check=True).stdout
+
+
+@scenario("dkim_signs_submission",
+          "alice's mail to a remote domain leaves DKIM-signed and verifies with dkimverify",
+          order=200)
+def dkim_signs_submission(ctx: Context) -> None:
+    stack, token = ctx.stack, ctx.token()
+    result = ctx.send(token, port=stack.smtps_port, tls="smtps", auth=ALICE,
+                      mail_from=ALICE.address, to=REMOTE)
+    message = ctx.relayed_to_sink(result, REMOTE, token)
+    path, _ = stack.find_in_sink(token)
+    raw = path.read_bytes()  # the bytes as relayed: the email package would refold them
+    sig = str(message["DKIM-Signature"])
+    ctx.check("d=example.test" in sig and "s=default" in sig, "signed by example.test, selector default", sig)
+    # dkimverify runs inside the stack, so it asks the stack's DNS (bind-mounted resolv.conf).
+    verify = subprocess.run([stack.in_stack, "/usr/bin/dkimverify"], input=raw, capture_output=True)
+    ctx.check(verify.returncode == 0, "python3-dkim's dkimverify accepts the signature",
+              verify.stdout.decode(errors="replace") + verify.stderr.decode(errors="replace"))
+    ctx.show_added_headers(message)
+
+
+def inbound(ctx: Context, tamper: bool):
+    stack, token = ctx.stack, ctx.token()
+    data = build_message(token=token, mail_from=FRIEND, to=ALICE.address, subject="signed news")
+    signed = dkim_sign(data, os.path.join(stack.dir, "dkim", "foreign.private"))
+    if tamper:
+        signed = signed.replace(b"signed news", b"changed news", 1)
+    result = ctx.send(port=stack.smtp_port, client_ip=stack.outside_ip, helo="mx.outside.test",
+                      mail_from=FRIEND, to=ALICE.address, data=signed)
+    return ctx.delivered_to_mailbox(result, ALICE, token)
+
+
+@scenario("dkim_inbound_pass", "a message signed by outside.test arrives with dkim=pass", order=210)
+def dkim_inbound_pass(ctx: Context) -> None:
+    message = inbound(ctx, tamper=False)
+    ar = " ".join(str(v) for v in message.get_all("Authentication-Results", []))
+    ctx.check("dkim=pass" in ar and "header.d=outside.test" in ar, "dkim=pass header.d=outside.test", ar)
+    ctx.show_added_headers(message)
+
+
+@scenario("dkim_inbound_tampered_fail", "the same message altered in transit arrives with dkim=fail",
+          order=220)
+def dkim_inbound_tampered_fail(ctx: Context) -> None:
+    message = inbound(ctx, tamper=True)
+    ar = " ".join(str(v) for v in message.get_all("Authentication-Results", []))
+    ctx.check("dkim=fail" in ar and "dkim=pass" not in ar, "dkim=fail, never pass", ar)
+    ctx.show_added_headers(message)
