@@ -50,6 +50,9 @@ KeyType type_of(const EVP_PKEY* k) {
   return EVP_PKEY_get_base_id(k) == EVP_PKEY_ED25519 ? KeyType::ed25519 : KeyType::rsa;
 }
 
+// Encrypted PEM keys are refused: without a callback OpenSSL would prompt on the terminal.
+int no_password(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*u*/) { return 0; }
+
 bool is_supported(const EVP_PKEY* k) {
   const int id = EVP_PKEY_get_base_id(k);
   return id == EVP_PKEY_RSA || id == EVP_PKEY_ED25519;
@@ -128,11 +131,13 @@ Result<PrivateKey> PrivateKey::load(const SecretBytes& text) {
   if (text.view().find("-----BEGIN") != std::string_view::npos) {
     Bio bio(BIO_new_mem_buf(text.view().data(), static_cast<int>(text.size())));
     if (!bio) return ssl_fail(Errc::internal, "BIO_new_mem_buf");
-    key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, &no_password, nullptr));
     if (!key) return ssl_fail(Errc::bad_input, "cannot parse PEM private key");
   } else {
     // dkimpy / RFC 8463 A.1 form: base64 of the raw 32-byte Ed25519 seed.
-    auto seed = base64_decode(strip_whitespace(text.view()));
+    std::string stripped = strip_whitespace(text.view());
+    auto seed = base64_decode(stripped);
+    OPENSSL_cleanse(stripped.data(), stripped.size());
     if (!seed || seed->size() != 32) {
       if (seed) OPENSSL_cleanse(seed->data(), seed->size());
       return fail(Errc::bad_input, "key is neither PEM nor a base64 Ed25519 seed");

@@ -64,9 +64,7 @@ Result<Signer> Signer::create(SignParams params) {
     const std::size_t at = params.identity.rfind('@');
     const std::string_view idom =
         at == std::string::npos ? std::string_view() : std::string_view(params.identity).substr(at + 1);
-    const bool ok = iequals(idom, params.domain) ||
-                    (idom.size() > params.domain.size() &&
-                     iequals(idom.substr(idom.size() - params.domain.size() - 1), "." + params.domain));
+    const bool ok = at != std::string::npos && is_same_or_subdomain(idom, params.domain);
     if (!ok) return fail(Errc::config, "identity is not in the signing domain");
   }
   return Signer(std::move(params));

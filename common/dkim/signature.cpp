@@ -87,11 +87,7 @@ Result<void> parse_identity(std::string_view raw, Signature& sig) {
   if (at == std::string::npos) return bad("i= has no '@'");
   const std::string_view idom = std::string_view(*decoded).substr(at + 1);
   // s3.5 i=: the domain part MUST be the same as, or a subdomain of, d=.
-  const bool same = iequals(idom, sig.domain);
-  const bool sub = idom.size() > sig.domain.size() + 1 &&
-                   idom[idom.size() - sig.domain.size() - 1] == '.' &&
-                   iequals(idom.substr(idom.size() - sig.domain.size()), sig.domain);
-  if (!same && !sub) return bad("i= domain is not d= or a subdomain of it");
+  if (!is_same_or_subdomain(idom, sig.domain)) return bad("i= domain is not d= or a subdomain of it");
   if (!is_ldh_domain(idom)) return bad("i= domain has invalid characters");
   sig.identity = std::move(*decoded);
   return {};
@@ -156,6 +152,12 @@ bool is_ldh_domain(std::string_view d) noexcept {
     }
   }
   return true;
+}
+
+bool is_same_or_subdomain(std::string_view sub, std::string_view domain) noexcept {
+  if (iequals(sub, domain)) return true;
+  return sub.size() > domain.size() + 1 && sub[sub.size() - domain.size() - 1] == '.' &&
+         iequals(sub.substr(sub.size() - domain.size()), domain);
 }
 
 Result<Signature> parse_signature(std::string_view value) {

@@ -50,6 +50,8 @@ struct Signature {
 // LDH domain check used for d= and i= domains (CVE-2020-12272: '(' ')' ';' and the like
 // would let a lookup name differ from the domain reported in Authentication-Results).
 bool is_ldh_domain(std::string_view d) noexcept;
+// `sub` equals `domain` or ends with "." + domain (ASCII case-insensitive).
+bool is_same_or_subdomain(std::string_view sub, std::string_view domain) noexcept;
 
 // Errors (permanent), with the reason as detail: tag-list syntax or duplicate tag;
 // v= missing or not "1"; a= b= bh= d= h= s= missing; unknown a=; bad c=; q= without

@@ -40,12 +40,20 @@ void describe_raw(std::string_view value, SignatureResult& out) {
 
 struct LoadedKey {
   KeyRecord record;
-  std::optional<crypto::PublicKey> key;
+  std::shared_ptr<const crypto::PublicKey> key;
 };
+
+Result<std::shared_ptr<const crypto::PublicKey>> decode_key(const KeyRecord& rec,
+                                                            PublicKeyCache* cache) {
+  if (cache != nullptr) return cache->get(rec.key_type, rec.public_key);
+  auto key = crypto::PublicKey::from_dkim(rec.key_type, rec.public_key);
+  if (!key) return fail(key.error().code, key.error().detail);
+  return std::make_shared<const crypto::PublicKey>(std::move(*key));
+}
 
 // Key lookup and the s6.1.2 checks. On failure `out` holds the result.
 std::optional<LoadedKey> load_key(const Signature& sig, const KeyLookup& lookup,
-                                  SignatureResult& out) {
+                                  PublicKeyCache* cache, SignatureResult& out) {
   const std::string name = to_lower(sig.selector + "._domainkey." + sig.domain);
   const KeyAnswer answer = lookup(name);
   if (answer.status == KeyAnswer::Status::temporary) {
@@ -91,7 +99,7 @@ std::optional<LoadedKey> load_key(const Signature& sig, const KeyLookup& lookup,
     const std::string_view idom = std::string_view(sig.identity).substr(sig.identity.rfind('@') + 1);
     if (!iequals(idom, sig.domain)) return reject("i= is a subdomain but key has t=s");
   }
-  auto key = crypto::PublicKey::from_dkim(rec.key_type, rec.public_key);
+  auto key = decode_key(rec, cache);
   if (!key) return reject("key syntax error: " + key.error().detail);
   return LoadedKey{rec, std::move(*key)};
 }
@@ -166,7 +174,7 @@ SignatureResult Verifier::evaluate(Pending& p, const KeyLookup& lookup) {
   if (sig.expiry && options_.now > *sig.expiry) {
     return fill(make(VerifyResult::permerror, "signature expired"));
   }
-  auto loaded = load_key(sig, lookup, out);
+  auto loaded = load_key(sig, lookup, options_.key_cache, out);
   if (!loaded) return fill(std::move(out));
   const crypto::PublicKey& key = *loaded->key;
   out.key_bits = key.bits();

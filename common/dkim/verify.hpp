@@ -18,6 +18,10 @@
 //    record is used; none or more than one valid -> permerror.
 //  * l= larger than the canonical body: fail "body shorter than l=".
 //  * Signatures beyond max_signatures are not evaluated (skipped() counts them).
+//  * `neutral` is never produced (kept for the A-R vocabulary); t= in the future is
+//    accepted (clock skew); key record t=y does not change the result (is_testing says it).
+// Header values must carry CRLF folding as on the wire (the milter layer converts
+// Postfix's LF folding with mail::lf_to_crlf), or simple header canonicalization breaks.
 // See also: sign.hpp, key_record.hpp, tests/unit/common/dkim/verify_test.cpp
 #pragma once
 
@@ -31,6 +35,7 @@
 #include <vector>
 
 #include "common/dkim/hashing.hpp"
+#include "common/dkim/key_cache.hpp"
 #include "common/dkim/signature.hpp"
 #include "common/mail/header.hpp"
 
@@ -53,7 +58,8 @@ struct VerifyOptions {
   std::size_t max_signatures = 10;
   bool allow_rsa_sha1 = false;
   int min_rsa_bits = 1024;
-  std::uint64_t now = 0;  // seconds since the epoch, for x=
+  std::uint64_t now = 0;  // seconds since the epoch, for x= (required)
+  PublicKeyCache* key_cache = nullptr;  // optional, shared between threads; not owned
 };
 
 struct SignatureResult {

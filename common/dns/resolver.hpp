@@ -51,6 +51,11 @@ struct Answer {
   Status status = Status::servfail;
   std::vector<Record> records;  // only records of the asked type (CNAMEs followed)
   std::uint32_t negative_ttl = 0;  // from the SOA of a NXDOMAIN/NODATA reply, if any
+  // Set (with status nxdomain) when the name asked for is not a valid DNS name (empty
+  // label, label > 63 or name > 253 octets, see common/dns/name.hpp): no query was sent.
+  // nxdomain is the safe reading for every engine (RFC 7208 s4.3: SPF "none"; DKIM: no
+  // key; DMARC: no record); callers that must tell the cases apart test this flag.
+  bool is_invalid_name = false;
 };
 
 class Resolver {

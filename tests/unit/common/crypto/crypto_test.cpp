@@ -56,6 +56,20 @@ TEST(PrivateKey, RejectsJunk) {
   }
 }
 
+TEST(PrivateKey, RefusesEncryptedPemWithoutPrompting) {
+  // openssl genpkey -algorithm ed25519 -aes-128-cbc -pass pass:x (test-only key)
+  const char* pem =
+      "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
+      "MIGbMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAhmsfR3lCAIKAICCAAw\n"
+      "DAYIKoZIhvcNAgkFADAdBglghkgBZQMEAQIEEIa46iAYzwfKzahEStkqkkMEQLus\n"
+      "NJGuT5loWwYOJTRE8sajtZIRg1cLYKQEl6i7ClvIpqj/K2wnrK7BZ1IAiEUdDf4E\n"
+      "h7PJaMYee4a7ITFcs3w=\n"
+      "-----END ENCRYPTED PRIVATE KEY-----\n";
+  const auto got = PrivateKey::load(SecretBytes(pem));
+  ASSERT_FALSE(got.has_value());
+  EXPECT_EQ(got.error().code, Errc::bad_input);
+}
+
 TEST(PrivateKey, LoadsEd25519SeedAsRfc8463Writes) {
   // RFC 8463 A.1 private key; its public key is A.2's p=.
   auto key = PrivateKey::load(SecretBytes("nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A="));

@@ -125,14 +125,19 @@ TEST_F(DkimpyData, RoundTripsEveryKeyFormAndCanonicalization) {
   std::printf("dkimpy round trips: %d passes\n", passes);
 }
 
-TEST_F(DkimpyData, KeyRecordsThatMustNotVerify) {
-  auto key = crypto::PrivateKey::load(crypto::SecretBytes(test::read_file(dir() + "test.private")));
-  ASSERT_TRUE(key.has_value());
+SignParams test_params(const crypto::PrivateKey& key) {
   SignParams p;
   p.domain = "example.com";
   p.selector = "sel";
-  p.key = &*key;
+  p.key = &key;
   p.timestamp = kNow;
+  return p;
+}
+
+TEST_F(DkimpyData, KeyRecordsThatMustNotVerify) {
+  auto key = crypto::PrivateKey::load(crypto::SecretBytes(test::read_file(dir() + "test.private")));
+  ASSERT_TRUE(key.has_value());
+  const SignParams p = test_params(*key);
   const std::string msg = test::read_file(dir() + "test.message");
   auto value = sign_message(msg, p);
   ASSERT_TRUE(value.has_value());
@@ -148,11 +153,7 @@ TEST_F(DkimpyData, KeyRecordsThatMustNotVerify) {
 TEST_F(DkimpyData, MessageWithoutFromIsNotSigned) {
   auto key = crypto::PrivateKey::load(crypto::SecretBytes(test::read_file(dir() + "test.private")));
   ASSERT_TRUE(key.has_value());
-  SignParams p;
-  p.domain = "example.com";
-  p.selector = "sel";
-  p.key = &*key;
-  const auto got = sign_message(test::read_file(dir() + "test_nofrom.message"), p);
+  const auto got = sign_message(test::read_file(dir() + "test_nofrom.message"), test_params(*key));
   ASSERT_FALSE(got.has_value());
   EXPECT_EQ(got.error().code, Errc::bad_input);
 }

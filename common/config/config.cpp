@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// common/config/config.cpp: the Config snapshot and its getters; see config.hpp.
+#include "common/config/config.hpp"
+
+#include <stdexcept>
+
+#include "common/base/strings.hpp"
+
+namespace cachet::config {
+namespace {
+
+// The typed form of an already validated text; 0 for kinds without a number.
+std::int64_t number_of(const OptionSpec& spec, std::string_view text) {
+  auto pick = [](const auto& r) -> std::int64_t {
+    return r ? static_cast<std::int64_t>(*r) : 0;
+  };
+  switch (spec.kind) {
+    case Kind::boolean: return pick(parse_boolean(text));
+    case Kind::integer: return pick(parse_integer(text, spec.range));
+    case Kind::octal: return pick(parse_octal(text, spec.range));
+    case Kind::seconds: return pick(parse_seconds(text, spec.range));
+    case Kind::action: return pick(parse_action(text));
+    default: return 0;
+  }
+}
+
+}  // namespace
+
+std::string SourceLocation::to_string() const {
+  return line == 0 ? file : file + ":" + std::to_string(line);
+}
+
+std::string Problem::to_string() const {
+  std::string out = SourceLocation{file, line}.to_string();
+  if (!out.empty()) out += ": ";
+  if (!option.empty()) out += option + ": ";
+  return out + message;
+}
+
+Config::Config(OptionTable table, std::vector<Value> values)
+    : table_(table), values_(std::move(values)) {
+  values_.resize(table_.size());
+  for (std::size_t i = 0; i < table_.size(); ++i) {
+    const OptionSpec& spec = table_[i];
+    Value& v = values_[i];
+    if (!v.is_set) {
+      v.text = std::string(spec.default_value);
+      v.items = parse_list(v.text);
+      v.origin = SourceLocation{};
+    }
+    if (spec.kind != Kind::list) v.items.clear();
+    v.number = number_of(spec, v.text);
+  }
+}
+
+const Config::Value& Config::get(std::string_view name, std::initializer_list<Kind> kinds) const {
+  const OptionSpec* spec = find_option(table_, name);
+  if (spec == nullptr)
+    throw std::logic_error("config: option '" + std::string(name) + "' is not in the table");
+  bool kind_ok = kinds.size() == 0;
+  for (Kind k : kinds) kind_ok = kind_ok || k == spec->kind;
+  if (!kind_ok)
+    throw std::logic_error("config: option '" + std::string(name) + "' is of kind " +
+                           to_string(spec->kind));
+  return values_[static_cast<std::size_t>(spec - table_.data())];
+}
+
+const std::string& Config::string(std::string_view name) const { return get(name, {}).text; }
+
+bool Config::boolean(std::string_view name) const {
+  return get(name, {Kind::boolean}).number != 0;
+}
+
+std::int64_t Config::integer(std::string_view name) const {
+  return get(name, {Kind::integer, Kind::octal}).number;
+}
+
+std::chrono::seconds Config::seconds(std::string_view name) const {
+  return std::chrono::seconds(get(name, {Kind::seconds}).number);
+}
+
+Action Config::action(std::string_view name) const {
+  return static_cast<Action>(get(name, {Kind::action}).number);
+}
+
+const std::vector<std::string>& Config::list(std::string_view name) const {
+  return get(name, {Kind::list}).items;
+}
+
+bool Config::has_option(std::string_view name) const noexcept {
+  return find_option(table_, name) != nullptr;
+}
+
+bool Config::is_set(std::string_view name) const { return get(name, {}).is_set; }
+
+std::optional<SourceLocation> Config::origin(std::string_view name) const {
+  const Value& v = get(name, {});
+  if (!v.is_set) return std::nullopt;
+  return v.origin;
+}
+
+std::string Config::effective() const {
+  std::string out;
+  for (std::size_t i = 0; i < table_.size(); ++i) {
+    const OptionSpec& spec = table_[i];
+    const Value& v = values_[i];
+    if (spec.support == Support::obsolete) continue;
+    if (v.text.empty()) {
+      out += "# " + std::string(spec.name) + " (not set)\n";
+      continue;
+    }
+    out += std::string(spec.name) + " " + (spec.kind == Kind::secret ? "********" : v.text);
+    out += "  # " + (v.is_set ? v.origin.to_string() : std::string("default"));
+    if (spec.support == Support::accepted_no_effect) out += ", no effect";
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace cachet::config

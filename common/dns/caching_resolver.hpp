@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// common/dns/caching_resolver.hpp: a TTL cache in front of any Resolver, shared by every
+// thread of a daemon. Keys are (normalized name, type).
+//   answer           cached for min(TTL of the records), capped at max_ttl; TTL 0: not
+//                    cached (RFC 1035 s3.2.1). Hits return the TTLs counted down.
+//   nxdomain/nodata  cached for negative_ttl of the reply (SOA, RFC 2308 s5), or
+//                    negative_ttl_default when the reply had none, clamped to
+//                    [negative_ttl_floor, negative_ttl_ceiling].
+//   servfail/timeout cached for temporary_ttl (default 0: never), so a flapping server
+//                    is asked again at the next message.
+//   invalid names    answered at once (nxdomain + is_invalid_name), never cached.
+// At max_entries the least recently used entry is evicted. The clock is injected (unit
+// tests pass a fake one). Thread-safety: one mutex around the table, held only for map
+// work, never during the backend query; counters are atomics.
+// LIMITATION: concurrent misses on the same key all reach the backend (no coalescing).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "common/dns/resolver.hpp"
+
+namespace cachet::dns {
+
+struct CacheOptions {
+  std::size_t max_entries = 10000;
+  std::chrono::seconds max_ttl{86400};
+  std::chrono::seconds negative_ttl_default{60};
+  std::chrono::seconds negative_ttl_floor{5};
+  std::chrono::seconds negative_ttl_ceiling{3600};
+  std::chrono::seconds temporary_ttl{0};
+};
+
+class CachingResolver final : public Resolver {
+ public:
+  using Now = std::function<std::chrono::steady_clock::time_point()>;
+
+  // backend must outlive this object. now defaults to std::chrono::steady_clock::now.
+  explicit CachingResolver(Resolver& backend, CacheOptions options = {}, Now now = {});
+
+  Answer query(std::string_view name, RrType type) override;
+
+  std::uint64_t hits() const noexcept { return hits_.load(); }
+  std::uint64_t misses() const noexcept { return misses_.load(); }
+  std::size_t size() const;
+  void clear();
+
+ private:
+  using TimePoint = std::chrono::steady_clock::time_point;
+  struct Entry {
+    Answer answer;
+    TimePoint stored;
+    TimePoint expires;
+    std::list<std::string>::iterator lru;  // position in lru_ (front: most recent)
+  };
+  std::chrono::seconds lifetime(const Answer& a) const;
+  void store(const std::string& key, const Answer& a, TimePoint now);
+
+  Resolver& backend_;
+  CacheOptions options_;
+  Now now_;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, Entry> table_;
+  std::list<std::string> lru_;
+  std::atomic<std::uint64_t> hits_{0};
+  std::atomic<std::uint64_t> misses_{0};
+};
+
+}  // namespace cachet::dns

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// common/dns/name.cpp: see name.hpp.
+#include "common/dns/name.hpp"
+
+#include "common/base/strings.hpp"
+#include "common/dns/resolver.hpp"
+
+namespace cachet::dns {
+namespace {
+
+bool is_plain_octet(unsigned char c) noexcept { return c > 0x20 && c < 0x7f && c != '\\'; }
+
+}  // namespace
+
+Result<std::string> normalize_name(std::string_view name) {
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  if (name.empty()) return fail(Errc::bad_input, "empty DNS name");
+  if (name.size() > kMaxNameLength) return fail(Errc::bad_input, "DNS name longer than 253");
+  std::size_t label = 0;
+  for (const char ch : name) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '.') {
+      if (label == 0) return fail(Errc::bad_input, "empty label in DNS name");
+      label = 0;
+      continue;
+    }
+    if (!is_plain_octet(c)) return fail(Errc::bad_input, "invalid octet in DNS name");
+    if (++label > kMaxLabelLength) return fail(Errc::bad_input, "DNS label longer than 63");
+  }
+  if (label == 0) return fail(Errc::bad_input, "empty label in DNS name");  // "a.."
+  return to_lower(name);
+}
+
+Result<std::string> wire_name_to_text(std::span<const std::uint8_t> wire) {
+  std::string out;
+  std::size_t pos = 0;
+  for (;;) {
+    if (pos >= wire.size()) return fail(Errc::bad_input, "truncated wire name");
+    const std::size_t len = wire[pos++];
+    if (len == 0) break;
+    if (len > kMaxLabelLength) return fail(Errc::bad_input, "wire label too long");
+    if (wire.size() - pos < len) return fail(Errc::bad_input, "truncated wire label");
+    if (!out.empty()) out += '.';
+    for (std::size_t i = 0; i < len; ++i) {
+      const auto c = static_cast<unsigned char>(ascii_lower(static_cast<char>(wire[pos + i])));
+      if (is_plain_octet(c) && c != '.') {
+        out += static_cast<char>(c);
+      } else {
+        out += '\\';
+        out += static_cast<char>('0' + c / 100);
+        out += static_cast<char>('0' + (c / 10) % 10);
+        out += static_cast<char>('0' + c % 10);
+      }
+    }
+    pos += len;
+  }
+  if (pos > 255) return fail(Errc::bad_input, "wire name longer than 255");
+  return out;
+}
+
+Answer invalid_name_answer() {
+  Answer a;
+  a.status = Status::nxdomain;
+  a.is_invalid_name = true;
+  return a;
+}
+
+}  // namespace cachet::dns

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// common/dns/reply.hpp: DNS messages on the wire, built and read with ldns. The reply
+// decoder is a pure function of the bytes received (untrusted: fuzzed by
+// tests/fuzz/fuzz_dns_reply.cpp); no I/O, no logging; any thread.
+// Mapping (RFC 1035, RFC 2308, RFC 6604):
+//   NOERROR + records of the asked type (after CNAMEs)  -> answer
+//   NOERROR without them                                 -> nodata
+//   NXDOMAIN (also at the end of a CNAME chain)          -> nxdomain
+//   SERVFAIL, REFUSED, FORMERR, NOTIMP, any other rcode,
+//   a CNAME chain longer than kMaxCnameChain or looping, a record that cannot be
+//   decoded                                              -> servfail
+// negative_ttl = min(SOA TTL, SOA MINIMUM) of the first SOA in the authority section.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/base/result.hpp"
+#include "common/dns/resolver.hpp"
+
+namespace cachet::dns {
+
+inline constexpr std::size_t kMaxCnameChain = 8;
+inline constexpr std::size_t kDnsHeaderSize = 12;
+inline constexpr std::size_t kMaxMessageSize = 65535;
+
+enum class ReplyKind {
+  usable,     // answer holds the outcome
+  truncated,  // TC bit set: ask again over TCP
+  mismatch,   // not a reply to our query (ID, QR bit or question differ): ignore it
+};
+
+struct DecodedReply {
+  ReplyKind kind = ReplyKind::mismatch;
+  Answer answer;  // meaningful for ReplyKind::usable only
+};
+
+// qname must be normalized (normalize_name()). A reply whose ID matches but that
+// cannot be parsed is usable with status servfail (the server answered, badly); bytes
+// too short to hold an ID, or with another ID, are a mismatch.
+DecodedReply decode_reply(std::span<const std::uint8_t> wire, std::uint16_t id,
+                          std::string_view qname, RrType qtype);
+
+// A recursion-desired query for (qname, qtype, IN) with the given ID; with an EDNS0 OPT
+// record advertising edns_udp_size when it is non-zero. Errc::internal if ldns fails.
+[[nodiscard]] Result<std::vector<std::uint8_t>> build_query(std::string_view qname, RrType qtype,
+                                                            std::uint16_t id,
+                                                            std::uint16_t edns_udp_size);
+
+}  // namespace cachet::dns

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// common/milter/wire.cpp: see wire.hpp.
+#include "common/milter/wire.hpp"
+
+#include <algorithm>
+
+namespace cachet::milter::wire {
+namespace {
+
+std::uint32_t read_u32(std::string_view s, std::size_t at) {
+  return (static_cast<std::uint32_t>(static_cast<unsigned char>(s[at])) << 24) |
+         (static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 1])) << 16) |
+         (static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 2])) << 8) |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 3]));
+}
+
+// Splits NUL-terminated strings; the payload must end with NUL and hold between min and max
+// strings. Empty strings are kept.
+Result<std::vector<std::string_view>> split_nul(std::string_view p, std::size_t min,
+                                                 std::size_t max) {
+  if (p.empty() || p.back() != '\0') return fail(Errc::bad_input, "string not NUL-terminated");
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  while (start < p.size()) {
+    const auto end = p.find('\0', start);
+    out.push_back(p.substr(start, end - start));
+    start = end + 1;
+  }
+  if (out.size() < min || out.size() > max)
+    return fail(Errc::bad_input, "wrong number of strings: " + std::to_string(out.size()));
+  return out;
+}
+
+bool is_macro_char(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u > 0x20 && u < 0x7f && c != '{' && c != '}' && c != ',';
+}
+
+Result<Reply> decode_strings(char cmd, std::string_view p, std::size_t min, std::size_t max) {
+  auto parts = split_nul(p, min, max);
+  if (!parts) return fail(Errc::bad_input, std::string("reply '") + cmd + "': " + parts.error().detail);
+  Reply r;
+  r.command = cmd;
+  r.name = std::string((*parts)[0]);
+  if (parts->size() > 1) {
+    if (cmd == kRepAddHeader || cmd == kRepInsHeader || cmd == kRepChgHeader)
+      r.value = std::string((*parts)[1]);
+    else
+      r.args = std::string((*parts)[1]);
+  }
+  return r;
+}
+
+Result<Reply> decode_reply_code(std::string_view p) {
+  auto parts = split_nul(p, 1, 1);
+  if (!parts) return fail(Errc::bad_input, "reply 'y': " + parts.error().detail);
+  const std::string_view text = (*parts)[0];
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (text.size() < 3 || (text[0] != '4' && text[0] != '5') || !digit(text[1]) ||
+      !digit(text[2]) || (text.size() > 3 && text[3] != ' ' && text[3] != '-'))
+    return fail(Errc::bad_input, "reply 'y': not a 4xx/5xx SMTP reply");
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 && c != '\r' && c != '\n' && c != '\t')
+      return fail(Errc::bad_input, "reply 'y': control byte in text");
+  }
+  Reply r;
+  r.command = kRepReplyCode;
+  r.value = std::string(text);
+  return r;
+}
+
+}  // namespace
+
+void append_u32(std::string& out, std::uint32_t v) {
+  out.push_back(static_cast<char>((v >> 24) & 0xff));
+  out.push_back(static_cast<char>((v >> 16) & 0xff));
+  out.push_back(static_cast<char>((v >> 8) & 0xff));
+  out.push_back(static_cast<char>(v & 0xff));
+}
+
+std::string encode_packet(char command, std::string_view payload) {
+  std::string out;
+  out.reserve(payload.size() + 5);
+  append_u32(out, static_cast<std::uint32_t>(payload.size() + 1));
+  out.push_back(command);
+  out.append(payload);
+  return out;
+}
+
+std::string nul_join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) {
+    out.append(p);
+    out.push_back('\0');
+  }
+  return out;
+}
+
+Result<std::optional<Packet>> PacketDecoder::next() {
+  if (buffered() < 4) return std::optional<Packet>();
+  const std::uint32_t len = read_u32(buf_, pos_);
+  if (len == 0 || len > kMaxPacketBytes)
+    return fail(Errc::bad_input, "packet length " + std::to_string(len) + " out of range");
+  if (buffered() - 4 < len) return std::optional<Packet>();
+  Packet p;
+  p.command = buf_[pos_ + 4];
+  p.payload.assign(buf_, pos_ + 5, len - 1);
+  pos_ += 4 + static_cast<std::size_t>(len);
+  if (pos_ == buf_.size()) {
+    buf_.clear();
+    pos_ = 0;
+  } else if (pos_ > 64 * 1024) {
+    buf_.erase(0, pos_);  // keep the buffer from growing with many small packets
+    pos_ = 0;
+  }
+  return std::optional<Packet>(std::move(p));
+}
+
+Result<std::vector<std::string>> parse_macro_list(std::string_view list) {
+  std::vector<std::string> names;
+  std::size_t i = 0;
+  while (i < list.size()) {
+    const char c = list[i];
+    if (c == ' ' || c == ',' || c == '\t') {
+      ++i;
+      continue;
+    }
+    std::size_t end = i + 1;
+    if (c == '{') {
+      end = list.find('}', i);
+      if (end == std::string_view::npos) return fail(Errc::bad_input, "unterminated '{'");
+      if (end == i + 1) return fail(Errc::bad_input, "empty macro name");
+      for (std::size_t k = i + 1; k < end; ++k)
+        if (!is_macro_char(list[k])) return fail(Errc::bad_input, "bad byte in macro name");
+      ++end;
+      if (end < list.size() && list[end] != ' ' && list[end] != ',' && list[end] != '\t')
+        return fail(Errc::bad_input, "junk after '}'");
+    } else if (!is_macro_char(c)) {
+      return fail(Errc::bad_input, "bad byte in macro list");
+    } else if (end < list.size() && is_macro_char(list[end])) {
+      return fail(Errc::bad_input, "long macro names need braces");
+    }
+    if (end - i > kMaxMacroNameBytes) return fail(Errc::bad_input, "macro name too long");
+    if (names.size() == kMaxMacroNames) return fail(Errc::bad_input, "too many macro names");
+    names.emplace_back(list.substr(i, end - i));
+    i = end;
+  }
+  return names;
+}
+
+Result<OptNeg> decode_optneg(std::string_view p) {
+  if (p.size() < 12) return fail(Errc::bad_input, "OPTNEG shorter than 12 bytes");
+  OptNeg o;
+  o.version = read_u32(p, 0);
+  o.actions = read_u32(p, 4);
+  o.protocol = read_u32(p, 8);
+  std::size_t at = 12;
+  while (at < p.size()) {
+    if (p.size() - at < 5) return fail(Errc::bad_input, "OPTNEG: truncated macro list");
+    const std::uint32_t stage = read_u32(p, at);
+    at += 4;
+    const auto nul = p.find('\0', at);
+    if (nul == std::string_view::npos) return fail(Errc::bad_input, "OPTNEG: list without NUL");
+    if (stage >= kStageCount) return fail(Errc::bad_input, "OPTNEG: unknown macro stage");
+    if (o.symlists[stage]) return fail(Errc::bad_input, "OPTNEG: duplicate macro stage");
+    auto names = parse_macro_list(p.substr(at, nul - at));
+    if (!names) return fail(Errc::bad_input, "OPTNEG: " + names.error().detail);
+    o.symlists[stage] = std::move(*names);
+    at = nul + 1;
+  }
+  return o;
+}
+
+bool Reply::is_final() const noexcept {
+  switch (command) {
+    case kRepAccept: case kRepContinue: case kRepDiscard: case kRepReject:
+    case kRepTempfail: case kRepReplyCode: case kRepSkip: case kRepConnFail:
+    case kRepShutdown:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Result<Reply> decode_reply(const Packet& packet) {
+  const std::string_view p = packet.payload;
+  const char cmd = packet.command;
+  switch (cmd) {
+    case kRepAccept: case kRepContinue: case kRepDiscard: case kRepReject:
+    case kRepTempfail: case kRepSkip: case kRepProgress: case kRepConnFail:
+    case kRepShutdown: {
+      if (!p.empty()) return fail(Errc::bad_input, std::string("reply '") + cmd + "' with payload");
+      Reply r;
+      r.command = cmd;
+      return r;
+    }
+    case kRepReplyCode:
+      return decode_reply_code(p);
+    case kRepAddHeader:
+      return decode_strings(cmd, p, 2, 2);
+    case kRepInsHeader:
+    case kRepChgHeader: {
+      if (p.size() < 4) return fail(Errc::bad_input, std::string("reply '") + cmd + "' too short");
+      auto r = decode_strings(cmd, p.substr(4), 2, 2);
+      if (r) r->index = read_u32(p, 0);
+      return r;
+    }
+    case kRepAddRcpt: case kRepDelRcpt: case kRepQuarantine:
+      return decode_strings(cmd, p, 1, 1);
+    case kRepAddRcptPar: case kRepChgFrom:
+      return decode_strings(cmd, p, 1, 2);
+    case kRepReplBody: {
+      Reply r;
+      r.command = cmd;
+      r.body = std::string(p);
+      return r;
+    }
+    default:
+      return fail(Errc::bad_input, "unknown reply command " +
+                                       std::to_string(static_cast<unsigned char>(cmd)));
+  }
+}
+
+}  // namespace cachet::milter::wire

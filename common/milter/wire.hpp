@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// common/milter/wire.hpp: the Sendmail milter protocol (version 6, as Postfix speaks it) as
+// pure data: constants, packet framing, and decoders for what a filter sends to the MTA
+// (replies, modification requests, the OPTNEG answer with its SETSYMLIST macro lists).
+// Used by the project's milter client (tests/lib) and by the fuzz target; the server side
+// is libmilter's. No libmilter headers here, no I/O, no logging, no globals; any thread.
+// Every decoder rejects malformed input with Errc::bad_input; limits are named below.
+// See also: ../shared/reference/conformance.md s7, layer.hpp (the server side).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/base/result.hpp"
+
+namespace cachet::milter::wire {
+
+inline constexpr std::uint32_t kProtocolVersion = 6;
+// A packet's length field counts the command byte plus the payload. libmilter's largest
+// negotiable data size is 1 MiB - 1 (SMFIP_MDS_1M); anything above is a framing error.
+inline constexpr std::uint32_t kMaxPacketBytes = 1024 * 1024;
+inline constexpr std::size_t kMaxBodyChunk = 65535;
+inline constexpr std::size_t kMaxMacroNames = 64;  // per stage, in a SETSYMLIST list
+inline constexpr std::size_t kMaxMacroNameBytes = 64;
+
+// Commands, MTA -> filter.
+inline constexpr char kCmdAbort = 'A', kCmdBody = 'B', kCmdConnect = 'C', kCmdMacro = 'D',
+                      kCmdEom = 'E', kCmdHelo = 'H', kCmdQuitNc = 'K', kCmdHeader = 'L',
+                      kCmdMail = 'M', kCmdEoh = 'N', kCmdOptneg = 'O', kCmdQuit = 'Q',
+                      kCmdRcpt = 'R', kCmdData = 'T', kCmdUnknown = 'U';
+// Replies and modification requests, filter -> MTA.
+inline constexpr char kRepAddRcpt = '+', kRepDelRcpt = '-', kRepAddRcptPar = '2',
+                      kRepShutdown = '4', kRepAccept = 'a', kRepReplBody = 'b',
+                      kRepContinue = 'c', kRepDiscard = 'd', kRepChgFrom = 'e',
+                      kRepConnFail = 'f', kRepAddHeader = 'h', kRepInsHeader = 'i',
+                      kRepSetSymList = 'l', kRepChgHeader = 'm', kRepProgress = 'p',
+                      kRepQuarantine = 'q', kRepReject = 'r', kRepSkip = 's',
+                      kRepTempfail = 't', kRepReplyCode = 'y';
+
+// SMFIF_* action flags.
+inline constexpr std::uint32_t kActAddHdrs = 0x01, kActChgBody = 0x02, kActAddRcpt = 0x04,
+                               kActDelRcpt = 0x08, kActChgHdrs = 0x10, kActQuarantine = 0x20,
+                               kActChgFrom = 0x40, kActAddRcptPar = 0x80,
+                               kActSetSymList = 0x100, kActAll = 0x1FF;
+// SMFIP_* protocol flags.
+inline constexpr std::uint32_t kNoConnect = 0x1, kNoHelo = 0x2, kNoMail = 0x4, kNoRcpt = 0x8,
+                               kNoBody = 0x10, kNoHdrs = 0x20, kNoEoh = 0x40, kNrHdr = 0x80,
+                               kNoUnknown = 0x100, kNoData = 0x200, kSkip = 0x400,
+                               kRcptRej = 0x800, kNrConn = 0x1000, kNrHelo = 0x2000,
+                               kNrMail = 0x4000, kNrRcpt = 0x8000, kNrData = 0x10000,
+                               kNrUnkn = 0x20000, kNrEoh = 0x40000, kNrBody = 0x80000,
+                               kHdrLeadSpc = 0x100000, kMds256k = 0x10000000,
+                               kMds1m = 0x20000000, kProtoAll = 0x001FFFFF;
+
+// Macro stages of SETSYMLIST (SMFIM_*), in protocol order.
+enum class Stage : std::uint32_t { connect = 0, helo = 1, mail = 2, rcpt = 3, data = 4,
+                                   eom = 5, eoh = 6 };
+inline constexpr std::uint32_t kStageCount = 7;
+
+struct Packet {
+  char command = 0;
+  std::string payload;
+};
+
+// Frames one packet: 4-byte big-endian length (command + payload), command, payload.
+std::string encode_packet(char command, std::string_view payload);
+void append_u32(std::string& out, std::uint32_t v);
+// NUL-terminated strings, concatenated (the form of argv lists and name/value pairs).
+std::string nul_join(const std::vector<std::string>& parts);
+
+// Push parser over a byte stream: feed() what the socket gave, then next() until it
+// yields nullopt. A length of 0 or above kMaxPacketBytes is bad_input (the stream is then
+// unusable: the caller must drop the connection).
+class PacketDecoder {
+ public:
+  void feed(std::string_view bytes) { buf_.append(bytes); }
+  [[nodiscard]] Result<std::optional<Packet>> next();
+  std::size_t buffered() const noexcept { return buf_.size() - pos_; }
+
+ private:
+  std::string buf_;
+  std::size_t pos_ = 0;
+};
+
+// The filter's OPTNEG answer.
+struct OptNeg {
+  std::uint32_t version = 0;
+  std::uint32_t actions = 0;
+  std::uint32_t protocol = 0;
+  // Per stage (index = Stage), the macro names the filter asked for; nullopt = not asked.
+  std::vector<std::optional<std::vector<std::string>>> symlists =
+      std::vector<std::optional<std::vector<std::string>>>(kStageCount);
+};
+[[nodiscard]] Result<OptNeg> decode_optneg(std::string_view payload);
+
+// Splits a SETSYMLIST / MacroList value: names separated by spaces (or commas), each either
+// one character or `{name}`; bad_input on empty names, stray braces, control bytes, more than
+// kMaxMacroNames names or a name above kMaxMacroNameBytes.
+[[nodiscard]] Result<std::vector<std::string>> parse_macro_list(std::string_view list);
+
+// One decoded filter -> MTA packet.
+struct Reply {
+  char command = 0;              // one of kRep*
+  std::string name, value;       // headers (h i m), address + args (+ 2 e), reason (q), text (y)
+  std::uint32_t index = 0;       // i (insert position), m (occurrence, 1-based)
+  std::string args;              // ESMTP args of 2 / e (empty when absent)
+  std::string body;              // b
+  // True for replies that end the current step: everything but modifications and progress.
+  bool is_final() const noexcept;
+};
+// Decodes a packet the filter sent; bad_input on unknown commands, missing NULs, trailing
+// junk, or a custom reply ('y') that is not `[45]dd` + space/end with printable text.
+[[nodiscard]] Result<Reply> decode_reply(const Packet& packet);
+
+}  // namespace cachet::milter::wire

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// tests/integration/dns_resolver_test.cpp: LdnsResolver against the test DNS server
+// (tests/lib/dns_server.hpp) on 127.0.0.1: every outcome, TCP fallback, CNAMEs, timeout
+// bounds. Only loopback traffic; nothing sleeps (timeouts are measured, bounded loosely).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "common/dns/caching_resolver.hpp"
+#include "common/dns/ldns_resolver.hpp"
+#include "common/dns/zone_resolver.hpp"
+#include "tests/lib/dns_server.hpp"
+
+namespace cachet::dns {
+namespace {
+
+using std::chrono::milliseconds;
+
+class LdnsResolverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    zone_.add("a.example.org", RrType::a, "192.0.2.1");
+    zone_.add("a.example.org", RrType::a, "192.0.2.2");
+    zone_.add("a.example.org", RrType::aaaa, "2001:DB8:0:0::1");
+    zone_.add_mx("example.org", 20, "MX2.Example.org");
+    zone_.add_mx("example.org", 10, "mx1.example.org");
+    zone_.add_txt("txt.example.org", {"v=spf1 ", "-all"});
+    zone_.add("alias.example.org", RrType::cname, "a.example.org");
+    zone_.add("alias2.example.org", RrType::cname, "alias.example.org");
+    zone_.add("dangling.example.org", RrType::cname, "missing.example.org");
+    ASSERT_TRUE(server_.start("127.0.0.1").has_value());
+  }
+
+  std::unique_ptr<LdnsResolver> make(milliseconds timeout = milliseconds(2000),
+                                     unsigned retries = 1) {
+    ResolverOptions o;
+    o.nameservers = {server_.nameserver()};
+    o.timeout = timeout;
+    o.retries = retries;
+    auto r = LdnsResolver::create(o);
+    EXPECT_TRUE(r.has_value());
+    return std::move(*r);
+  }
+
+  ZoneResolver zone_;
+  test::DnsServer server_{zone_};
+};
+
+TEST_F(LdnsResolverTest, AnswersARecords) {
+  const auto got = make()->query("A.Example.Org.", RrType::a);
+  ASSERT_EQ(got.status, Status::answer);
+  ASSERT_EQ(got.records.size(), 2u);
+  EXPECT_EQ(got.records[0].value, "192.0.2.1");
+  EXPECT_EQ(got.records[1].value, "192.0.2.2");
+  EXPECT_EQ(got.records[0].owner, "a.example.org");
+  EXPECT_EQ(got.records[0].ttl, kDefaultZoneTtl);
+}
+
+TEST_F(LdnsResolverTest, AnswersAaaaInCanonicalForm) {
+  const auto got = make()->query("a.example.org", RrType::aaaa);
+  ASSERT_EQ(got.status, Status::answer);
+  ASSERT_EQ(got.records.size(), 1u);
+  EXPECT_EQ(got.records[0].value, "2001:db8::1");
+}
+
+TEST_F(LdnsResolverTest, AnswersMxWithPreferenceAndLowerCaseTarget) {
+  const auto got = make()->query("example.org", RrType::mx);
+  ASSERT_EQ(got.status, Status::answer);
+  ASSERT_EQ(got.records.size(), 2u);
+  EXPECT_EQ(got.records[0].preference, 20);
+  EXPECT_EQ(got.records[0].value, "mx2.example.org");
+  EXPECT_EQ(got.records[1].preference, 10);
+}
+
+TEST_F(LdnsResolverTest, ConcatenatesTxtStrings) {
+  const auto got = make()->query("txt.example.org", RrType::txt);
+  ASSERT_EQ(got.status, Status::answer);
+  ASSERT_EQ(got.records.size(), 1u);
+  EXPECT_EQ(got.records[0].value, "v=spf1 -all");
+  EXPECT_EQ(got.records[0].txt_strings, (std::vector<std::string>{"v=spf1 ", "-all"}));
+}
+
+TEST_F(LdnsResolverTest, TellsNxdomainFromNodata) {
+  auto r = make();
+  const auto nx = r->query("nope.example.org", RrType::a);
+  EXPECT_EQ(nx.status, Status::nxdomain);
+  EXPECT_EQ(nx.negative_ttl, kDefaultZoneTtl);
+  const auto nodata = r->query("txt.example.org", RrType::a);
+  EXPECT_EQ(nodata.status, Status::nodata);
+  EXPECT_TRUE(nodata.records.empty());
+  // example.org holds MX only; "org" is an empty non-terminal: nodata, not nxdomain.
+  EXPECT_EQ(r->query("org", RrType::a).status, Status::nodata);
+}
+
+TEST_F(LdnsResolverTest, ReportsServfail) {
+  zone_.set_servfail("broken.example.org");
+  EXPECT_EQ(make()->query("broken.example.org", RrType::txt).status, Status::servfail);
+}
+
+TEST_F(LdnsResolverTest, ServfailForOneTypeOnly) {
+  zone_.set_servfail("a.example.org", RrType::aaaa);
+  auto r = make();
+  EXPECT_EQ(r->query("a.example.org", RrType::aaaa).status, Status::servfail);
+  EXPECT_EQ(r->query("a.example.org", RrType::a).status, Status::answer);
+}
+
+TEST_F(LdnsResolverTest, TimesOutWithinTimeoutTimesAttempts) {
+  zone_.set_timeout("slow.example.org");
+  const milliseconds timeout(200);
+  const unsigned retries = 2;
+  auto r = make(timeout, retries);
+  const auto start = std::chrono::steady_clock::now();
+  const auto got = r->query("slow.example.org", RrType::a);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(got.status, Status::timeout);
+  EXPECT_GE(elapsed, timeout * (retries + 1));
+  EXPECT_LT(elapsed, timeout * (retries + 1) + milliseconds(2000)) << "generous slack";
+  EXPECT_EQ(r->udp_queries_sent(), retries + 1);
+}
+
+TEST_F(LdnsResolverTest, FallsBackToTcpOnTruncation) {
+  zone_.add_txt("tc.example.org", {"forced", " truncation"});
+  zone_.set_truncated("tc.example.org");
+  auto r = make();
+  const auto got = r->query("tc.example.org", RrType::txt);
+  ASSERT_EQ(got.status, Status::answer);
+  EXPECT_EQ(got.records[0].value, "forced truncation");
+  EXPECT_EQ(r->tcp_queries_sent(), 1u);
+  EXPECT_EQ(server_.tcp_queries(), 1u);
+}
+
+TEST_F(LdnsResolverTest, LargeTxtBeyondUdpSizeComesOverTcp) {
+  std::vector<std::string> strings;
+  for (int i = 0; i < 12; ++i) strings.push_back(std::string(250, static_cast<char>('a' + i)));
+  zone_.add_txt("big.example.org", strings);  // ~3 KB: over EDNS 1232, so TC then TCP
+  auto r = make();
+  const auto got = r->query("big.example.org", RrType::txt);
+  ASSERT_EQ(got.status, Status::answer);
+  EXPECT_EQ(got.records[0].value.size(), 12u * 250u);
+  EXPECT_EQ(got.records[0].txt_strings.size(), 12u);
+  EXPECT_EQ(r->tcp_queries_sent(), 1u);
+}
+
+TEST_F(LdnsResolverTest, MediumTxtFitsEdnsUdp) {
+  zone_.add_txt("medium.example.org", {std::string(255, 'x'), std::string(255, 'y'),
+                                       std::string(200, 'z')});  // > 512, < 1232
+  auto r = make();
+  const auto got = r->query("medium.example.org", RrType::txt);
+  ASSERT_EQ(got.status, Status::answer);
+  EXPECT_EQ(got.records[0].value.size(), 710u);
+  EXPECT_EQ(r->tcp_queries_sent(), 0u) << "EDNS0 should have carried it over UDP";
+}
+
+TEST_F(LdnsResolverTest, FollowsCnameChains) {
+  const auto got = make()->query("alias2.example.org", RrType::a);
+  ASSERT_EQ(got.status, Status::answer);
+  ASSERT_EQ(got.records.size(), 2u);
+  EXPECT_EQ(got.records[0].type, RrType::a);
+  EXPECT_EQ(got.records[0].owner, "a.example.org");
+}
+
+TEST_F(LdnsResolverTest, CnameToMissingNameIsNxdomain) {
+  EXPECT_EQ(make()->query("dangling.example.org", RrType::a).status, Status::nxdomain);
+}
+
+TEST_F(LdnsResolverTest, CnameQueryReturnsTheCname) {
+  const auto got = make()->query("alias.example.org", RrType::cname);
+  ASSERT_EQ(got.status, Status::answer);
+  EXPECT_EQ(got.records[0].value, "a.example.org");
+}
+
+TEST_F(LdnsResolverTest, InvalidNameIsNotSent) {
+  auto r = make();
+  const auto got = r->query(std::string(64, 'a') + ".example.org", RrType::txt);
+  EXPECT_EQ(got.status, Status::nxdomain);
+  EXPECT_TRUE(got.is_invalid_name);
+  EXPECT_EQ(server_.udp_queries(), 0u);
+}
+
+TEST_F(LdnsResolverTest, SecondServerAnswersWhenFirstIsSilent) {
+  ZoneResolver silent;
+  silent.set_timeout("a.example.org");
+  test::DnsServer dead{silent};
+  ASSERT_TRUE(dead.start().has_value());
+  ResolverOptions o;
+  o.nameservers = {dead.nameserver(), server_.nameserver()};
+  o.timeout = milliseconds(200);
+  o.retries = 1;
+  auto r = LdnsResolver::create(o);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ((*r)->query("a.example.org", RrType::a).status, Status::answer);
+}
+
+TEST_F(LdnsResolverTest, ManyThreadsShareOneResolverAndCache) {
+  auto r = make();
+  CachingResolver cache(*r);
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        if (r->query("example.org", RrType::mx).status != Status::answer) ++wrong;
+        if (cache.query("txt.example.org", RrType::txt).records.at(0).value != "v=spf1 -all")
+          ++wrong;
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_GE(cache.hits(), 1u);
+}
+
+TEST(DnsServerTest, StartsAndStopsRepeatedly) {
+  ZoneResolver zone;
+  zone.add("x.test", RrType::a, "192.0.2.9");
+  for (int i = 0; i < 5; ++i) {
+    test::DnsServer s{zone};
+    ASSERT_TRUE(s.start().has_value());
+    EXPECT_NE(s.port(), 0);
+    s.stop();
+  }
+}
+
+TEST(DnsServerTest, ServesOverIpv6Loopback) {
+  ZoneResolver zone;
+  zone.add("x.test", RrType::a, "192.0.2.9");
+  test::DnsServer s{zone};
+  if (!s.start("::1").has_value()) GTEST_SKIP() << "no IPv6 loopback here";
+  ResolverOptions o;
+  o.nameservers = {s.nameserver()};
+  o.timeout = milliseconds(2000);
+  auto r = LdnsResolver::create(o);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ((*r)->query("x.test", RrType::a).status, Status::answer);
+}
+
+}  // namespace
+}  // namespace cachet::dns

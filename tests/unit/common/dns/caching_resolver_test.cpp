@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// tests/unit/common/dns/caching_resolver_test.cpp: CachingResolver with a fake clock:
+// positive and negative lifetimes, floors and ceilings, no caching of temporary
+// failures, LRU eviction, TTL countdown, and concurrent use.
+#include "common/dns/caching_resolver.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "common/dns/zone_resolver.hpp"
+
+namespace cachet::dns {
+namespace {
+
+using std::chrono::seconds;
+
+class FakeClock {
+ public:
+  std::chrono::steady_clock::time_point now() const { return t_.load(); }
+  void advance(seconds s) { t_.store(t_.load() + s); }
+  CachingResolver::Now fn() {
+    return [this] { return now(); };
+  }
+
+ private:
+  std::atomic<std::chrono::steady_clock::time_point> t_{std::chrono::steady_clock::time_point{}};
+};
+
+class CachingResolverTest : public ::testing::Test {
+ protected:
+  CachingResolverTest() {
+    zone_.add("example.org", RrType::a, "192.0.2.1", 100);
+    zone_.add("example.org", RrType::a, "192.0.2.2", 50);
+    zone_.add("zero.example.org", RrType::a, "192.0.2.3", 0);
+    zone_.add("long.example.org", RrType::a, "192.0.2.4", 10'000'000);
+  }
+  CachingResolver make(CacheOptions o = {}) { return CachingResolver(zone_, o, clock_.fn()); }
+
+  ZoneResolver zone_;
+  FakeClock clock_;
+};
+
+TEST_F(CachingResolverTest, PositiveAnswerLivesForTheSmallestTtl) {
+  auto cache = make();
+  EXPECT_EQ(cache.query("example.org", RrType::a).status, Status::answer);
+  clock_.advance(seconds(49));
+  const auto hit = cache.query("EXAMPLE.org.", RrType::a);  // same key once normalized
+  EXPECT_EQ(zone_.query_count(), 1u);
+  EXPECT_EQ(hit.records.at(0).ttl, 51u);  // counted down
+  EXPECT_EQ(hit.records.at(1).ttl, 1u);
+  clock_.advance(seconds(1));
+  cache.query("example.org", RrType::a);
+  EXPECT_EQ(zone_.query_count(), 2u);
+  EXPECT_EQ(cache.hits(), 1u);
+  EXPECT_EQ(cache.misses(), 2u);
+}
+
+TEST_F(CachingResolverTest, TypesAreSeparateKeys) {
+  auto cache = make();
+  cache.query("example.org", RrType::a);
+  cache.query("example.org", RrType::txt);
+  EXPECT_EQ(zone_.query_count(), 2u);
+  EXPECT_EQ(cache.size(), 2u);
+}
+
+TEST_F(CachingResolverTest, TtlZeroIsNotCached) {
+  auto cache = make();
+  cache.query("zero.example.org", RrType::a);
+  cache.query("zero.example.org", RrType::a);
+  EXPECT_EQ(zone_.query_count(), 2u);
+}
+
+TEST_F(CachingResolverTest, PositiveTtlIsCapped) {
+  CacheOptions o;
+  o.max_ttl = seconds(600);
+  auto cache = make(o);
+  cache.query("long.example.org", RrType::a);
+  clock_.advance(seconds(599));
+  cache.query("long.example.org", RrType::a);
+  EXPECT_EQ(zone_.query_count(), 1u);
+  clock_.advance(seconds(1));
+  cache.query("long.example.org", RrType::a);
+  EXPECT_EQ(zone_.query_count(), 2u);
+}
+
+TEST_F(CachingResolverTest, NegativeAnswersUseSoaMinimum) {
+  zone_.set_negative_ttl(30);
+  auto cache = make();
+  EXPECT_EQ(cache.query("nx.example.org", RrType::a).status, Status::nxdomain);
+  EXPECT_EQ(cache.query("example.org", RrType::txt).status, Status::nodata);
+  clock_.advance(seconds(29));
+  EXPECT_EQ(cache.query("nx.example.org", RrType::a).status, Status::nxdomain);
+  EXPECT_EQ(cache.query("example.org", RrType::txt).status, Status::nodata);
+  EXPECT_EQ(zone_.query_count(), 2u);
+  clock_.advance(seconds(1));
+  cache.query("nx.example.org", RrType::a);
+  EXPECT_EQ(zone_.query_count(), 3u);
+}
+
+TEST_F(CachingResolverTest, NegativeTtlIsClamped) {
+  CacheOptions o;
+  o.negative_ttl_floor = seconds(10);
+  o.negative_ttl_ceiling = seconds(100);
+  o.negative_ttl_default = seconds(20);
+  zone_.set_negative_ttl(1);  // below the floor
+  auto cache = make(o);
+  cache.query("nx1.example.org", RrType::a);
+  clock_.advance(seconds(9));
+  cache.query("nx1.example.org", RrType::a);
+  EXPECT_EQ(zone_.query_count(), 1u);
+  zone_.set_negative_ttl(100000);  // above the ceiling
+  cache.query("nx2.example.org", RrType::a);
+  clock_.advance(seconds(100));
+  cache.query("nx2.example.org", RrType::a);
+  EXPECT_EQ(zone_.query_count(), 3u);
+  zone_.set_negative_ttl(0);  // no SOA: the default
+  cache.query("nx3.example.org", RrType::a);
+  clock_.advance(seconds(19));
+  cache.query("nx3.example.org", RrType::a);
+  EXPECT_EQ(zone_.query_count(), 4u);
+  clock_.advance(seconds(1));
+  cache.query("nx3.example.org", RrType::a);
+  EXPECT_EQ(zone_.query_count(), 5u);
+}
+
+TEST_F(CachingResolverTest, TemporaryFailuresAreNotCachedByDefault) {
+  zone_.set_timeout("slow.example.org");
+  zone_.set_servfail("bad.example.org");
+  auto cache = make();
+  EXPECT_EQ(cache.query("slow.example.org", RrType::a).status, Status::timeout);
+  EXPECT_EQ(cache.query("slow.example.org", RrType::a).status, Status::timeout);
+  EXPECT_EQ(cache.query("bad.example.org", RrType::a).status, Status::servfail);
+  EXPECT_EQ(cache.query("bad.example.org", RrType::a).status, Status::servfail);
+  EXPECT_EQ(zone_.query_count(), 4u);
+  EXPECT_EQ(cache.size(), 0u);
+  zone_.clear_faults();  // the server recovered: the next query sees it at once
+  EXPECT_EQ(cache.query("bad.example.org", RrType::a).status, Status::nxdomain);
+}
+
+TEST_F(CachingResolverTest, TemporaryFailuresCachedBrieflyWhenAsked) {
+  CacheOptions o;
+  o.temporary_ttl = seconds(2);
+  zone_.set_servfail("bad.example.org");
+  auto cache = make(o);
+  cache.query("bad.example.org", RrType::a);
+  clock_.advance(seconds(1));
+  EXPECT_EQ(cache.query("bad.example.org", RrType::a).status, Status::servfail);
+  EXPECT_EQ(zone_.query_count(), 1u);
+  clock_.advance(seconds(1));
+  cache.query("bad.example.org", RrType::a);
+  EXPECT_EQ(zone_.query_count(), 2u);
+}
+
+TEST_F(CachingResolverTest, InvalidNamesNeverReachTheBackend) {
+  auto cache = make();
+  const auto got = cache.query(std::string(64, 'x') + ".org", RrType::a);
+  EXPECT_TRUE(got.is_invalid_name);
+  EXPECT_EQ(zone_.query_count(), 0u);
+  EXPECT_EQ(cache.size(), 0u);
+}
+
+TEST_F(CachingResolverTest, EvictsLeastRecentlyUsed) {
+  CacheOptions o;
+  o.max_entries = 2;
+  for (const char* n : {"n1.example.org", "n2.example.org", "n3.example.org"})
+    zone_.add(n, RrType::a, "192.0.2.9", 1000);
+  auto cache = make(o);
+  cache.query("n1.example.org", RrType::a);
+  cache.query("n2.example.org", RrType::a);
+  cache.query("n1.example.org", RrType::a);  // n1 is now the most recent
+  cache.query("n3.example.org", RrType::a);  // evicts n2
+  EXPECT_EQ(cache.size(), 2u);
+  zone_.reset_query_count();
+  cache.query("n1.example.org", RrType::a);
+  EXPECT_EQ(zone_.query_count(), 0u);
+  cache.query("n2.example.org", RrType::a);
+  EXPECT_EQ(zone_.query_count(), 1u);
+}
+
+TEST_F(CachingResolverTest, ClearEmptiesTheCache) {
+  auto cache = make();
+  cache.query("example.org", RrType::a);
+  cache.clear();
+  EXPECT_EQ(cache.size(), 0u);
+  cache.query("example.org", RrType::a);
+  EXPECT_EQ(zone_.query_count(), 2u);
+}
+
+TEST_F(CachingResolverTest, ConcurrentQueriesAgree) {
+  CacheOptions o;
+  o.max_entries = 16;  // small, so eviction runs under contention too
+  for (int i = 0; i < 40; ++i)
+    zone_.add("h" + std::to_string(i) + ".example.org", RrType::a, "192.0.2.10", 1000);
+  auto cache = make(o);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 400; ++i) {
+        const auto got = cache.query("h" + std::to_string((i * 7 + t) % 40) + ".example.org",
+                                     RrType::a);
+        if (got.status != Status::answer || got.records.at(0).value != "192.0.2.10") ++wrong;
+        if (i % 50 == 0) clock_.advance(seconds(1));
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_LE(cache.size(), 16u);
+  EXPECT_EQ(cache.hits() + cache.misses(), 6u * 400u);
+}
+
+}  // namespace
+}  // namespace cachet::dns

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// tools/cachetctl/commands.cpp: the one list of cachetctl subcommands. A new subcommand adds
+// its declaration and one row here.
+#include "tools/cachetctl/command.hpp"
+
+namespace cachet::ctl {
+
+int cmd_version(std::span<char* const> args);
+
+std::span<const Command> commands() {
+  static constexpr Command kCommands[] = {
+      {"version", "print the cachet version", &cmd_version},
+  };
+  return kCommands;
+}
+
+}  // namespace cachet::ctl
