@@ -4,8 +4,9 @@
 // - smfi_stop() takes the listener's mutex, which the listener holds while it waits up to
 //   5 s in select(); stop() therefore calls smfi_stop() on a helper thread and connects to
 //   the socket to wake the listener, so a stop takes milliseconds, not seconds.
-// - smfi_opensocket(true) unlinks whatever socket is at the path; open() first checks that
-//   no process answers there, so a second instance cannot steal a live daemon's socket.
+// - smfi_opensocket(true) unlinks whatever is at the path; open() instead calls
+//   daemon::remove_stale_socket (refuses a live socket and anything that is not a socket)
+//   and smfi_opensocket(false), so a second instance cannot steal a live daemon's socket.
 #include "common/milter/runner.hpp"
 
 #include <sys/socket.h>
@@ -25,11 +26,12 @@
 namespace cachet::milter {
 namespace {
 
+using daemon::SocketSpec;
 using detail::g_shared;
 
 // Connects to the socket and closes at once; true when someone accepted.
 bool connect_once(const SocketSpec& spec) {
-  if (spec.kind == SocketSpec::Kind::unix_) {
+  if (spec.is_unix()) {
     Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!fd.valid()) return false;
     sockaddr_un sa{};
@@ -37,7 +39,7 @@ bool connect_once(const SocketSpec& spec) {
     std::memcpy(sa.sun_path, spec.path.data(), spec.path.size());
     return ::connect(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
   }
-  if (spec.kind == SocketSpec::Kind::inet) {
+  if (spec.family == SocketSpec::Family::inet) {
     Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!fd.valid()) return false;
     sockaddr_in sa{};
@@ -59,34 +61,6 @@ bool connect_once(const SocketSpec& spec) {
 
 }  // namespace
 
-Result<SocketSpec> parse_socket_spec(std::string_view spec) {
-  SocketSpec out;
-  std::string_view rest;
-  if (!spec.empty() && spec.front() == '/') {
-    rest = spec;
-  } else if (istarts_with(spec, "unix:") || istarts_with(spec, "local:")) {
-    rest = spec.substr(spec.find(':') + 1);
-  } else if (istarts_with(spec, "inet:") || istarts_with(spec, "inet6:")) {
-    out.kind = istarts_with(spec, "inet6:") ? SocketSpec::Kind::inet6 : SocketSpec::Kind::inet;
-    rest = spec.substr(spec.find(':') + 1);
-    const auto at = rest.find('@');
-    const auto port = parse_uint(rest.substr(0, at));
-    if (!port || *port == 0 || *port > 65535)
-      return fail(Errc::bad_input, "socket '" + std::string(spec) + "': bad port");
-    out.port = static_cast<std::uint16_t>(*port);
-    if (at != std::string_view::npos) out.host = std::string(rest.substr(at + 1));
-    return out;
-  } else {
-    return fail(Errc::bad_input, "socket '" + std::string(spec) +
-                                     "': expected unix:/path, local:/path, inet:port@host or inet6:port@host");
-  }
-  if (rest.empty()) return fail(Errc::bad_input, "socket '" + std::string(spec) + "': empty path");
-  if (rest.size() >= sizeof(sockaddr_un{}.sun_path))
-    return fail(Errc::bad_input, "socket '" + std::string(spec) + "': path too long");
-  out.path = std::string(rest);
-  return out;
-}
-
 MilterRunner::MilterRunner(MilterSpec spec, SessionFactory factory, log::Logger& logger)
     : shared_(std::make_unique<detail::Shared>(
           detail::Shared{std::move(spec), std::move(factory), &logger})) {}
@@ -103,10 +77,15 @@ MilterRunner::~MilterRunner() {
 
 Result<void> MilterRunner::open(const MilterOptions& options) {
   if (!libmilter_signals_parked()) return fail(Errc::internal, "libmilter signal thread active");
-  auto spec = parse_socket_spec(options.socket);
+  auto spec = daemon::parse_socket_spec(options.socket);
   if (!spec) return fail(Errc::config, spec.error().detail);
-  if (spec->kind == SocketSpec::Kind::unix_ && connect_once(*spec))
-    return fail(Errc::config, "socket " + spec->path + " is in use by a running process");
+  if (spec->is_unix()) {
+    if (options.remove_stale_socket) {
+      if (auto r = daemon::remove_stale_socket(spec->path); !r) return r;
+    } else if (connect_once(*spec)) {
+      return fail(Errc::config, "socket " + spec->path + " is in use by a running process");
+    }
+  }
   detail::Shared* expected = nullptr;
   if (!g_shared.compare_exchange_strong(expected, shared_.get()))
     return fail(Errc::internal, "libmilter allows one milter per process");
@@ -115,15 +94,14 @@ Result<void> MilterRunner::open(const MilterOptions& options) {
   spec_ = *spec;
   if (smfi_register(detail::make_filter_description(*shared_)) == MI_FAILURE)
     return fail(Errc::config, "smfi_register failed (libmilter version mismatch?)");
-  std::string conn = options.socket;
-  if (conn.front() == '/') conn = "unix:" + conn;
+  std::string conn = daemon::to_milter_conn(*spec);
   if (smfi_setconn(conn.data()) == MI_FAILURE)
     return fail(Errc::config, "smfi_setconn failed for " + options.socket);
   (void)smfi_settimeout(options.io_timeout_s);
   if (smfi_setbacklog(options.backlog) == MI_FAILURE)
     return fail(Errc::config, "bad listen backlog " + std::to_string(options.backlog));
   (void)smfi_setdbg(options.debug);
-  if (smfi_opensocket(options.remove_stale_socket) == MI_FAILURE)
+  if (smfi_opensocket(false) == MI_FAILURE)
     return fail(Errc::config, "cannot open milter socket " + options.socket + " (details in syslog)");
   return {};
 }

@@ -38,6 +38,7 @@
 #include <thread>
 
 #include "common/base/result.hpp"
+#include "common/daemon/socket_spec.hpp"
 #include "common/log/logger.hpp"
 #include "common/milter/session.hpp"
 
@@ -50,24 +51,16 @@ struct Shared;  // spec, factory, logger: what the C callbacks reach (layer.cpp)
 }
 
 struct MilterOptions {
-  // libmilter socket spec: "unix:/path" ("local:" too), "inet:port@host", "inet6:port@host".
+  // Socket spec as common/daemon/socket_spec.hpp parses it: "unix:/path", "local:/path",
+  // "/path", "inet:port[@host]", "inet6:port[@host]".
   std::string socket;
   int io_timeout_s = 7210;   // smfi_settimeout: MTA read/write timeout (libmilter default)
   int backlog = 128;         // smfi_setbacklog
   bool remove_stale_socket = true;  // a unix socket nobody answers on is replaced
+                                    // (daemon::remove_stale_socket; a live one is refused)
   int drain_timeout_ms = 5000;      // stop(): how long to wait for running hooks
   int debug = 0;                    // smfi_setdbg
 };
-
-// Parsed form of MilterOptions::socket (used to refuse a live socket and to wake
-// libmilter's listener on stop). Pure; bad_input on an unknown form.
-struct SocketSpec {
-  enum class Kind { unix_, inet, inet6 } kind = Kind::unix_;
-  std::string path;  // unix
-  std::string host;  // inet/inet6, may be empty (= any)
-  std::uint16_t port = 0;
-};
-[[nodiscard]] Result<SocketSpec> parse_socket_spec(std::string_view spec);
 
 // True once signal_guard.cpp is linked in (always): referenced so the linker keeps it.
 bool libmilter_signals_parked() noexcept;
@@ -104,7 +97,7 @@ class MilterRunner {
  private:
   std::unique_ptr<detail::Shared> shared_;  // handed to libmilter's callbacks by open()
   MilterOptions options_;
-  SocketSpec spec_;
+  daemon::SocketSpec spec_;
   bool opened_ = false;
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> running_{false};

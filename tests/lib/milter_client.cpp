@@ -41,11 +41,11 @@ const wire::Reply* Transaction::find(char command, std::string_view header_name)
 }
 
 Result<void> MilterClient::connect(std::string_view spec_text) {
-  auto spec = milter::parse_socket_spec(spec_text);
+  auto spec = daemon::parse_socket_spec(spec_text);
   if (!spec) return fail(Errc::config, spec.error().detail);
   decoder_ = wire::PacketDecoder();
   negotiated_ = connected_step_done_ = false;
-  if (spec->kind == milter::SocketSpec::Kind::unix_) {
+  if (spec->is_unix()) {
     Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     sockaddr_un sa{};
     sa.sun_family = AF_UNIX;
@@ -55,7 +55,7 @@ Result<void> MilterClient::connect(std::string_view spec_text) {
     fd_ = std::move(fd);
     return {};
   }
-  const bool v6 = spec->kind == milter::SocketSpec::Kind::inet6;
+  const bool v6 = spec->family == daemon::SocketSpec::Family::inet6;
   Fd fd(::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_storage ss{};
   socklen_t len = 0;

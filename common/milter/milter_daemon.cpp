@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// common/milter/milter_daemon.cpp: see milter_daemon.hpp.
+#include "common/milter/milter_daemon.hpp"
+
+#include <stop_token>
+
+#include "common/daemon/daemon.hpp"
+
+namespace cachet::milter {
+namespace {
+
+// What open() creates and serve() runs; lives for the whole run_milter_daemon call.
+struct Running {
+  std::unique_ptr<MilterRunner> runner;
+};
+
+}  // namespace
+
+int run_milter_daemon(const MilterDaemonSpec& spec, int argc, char** argv) {
+  Running running;
+  daemon::DaemonSpec d;
+  d.binary = spec.binary;
+  d.version = spec.version;
+  d.options = spec.options;
+  d.default_config = spec.default_config;
+  d.config_flag = spec.config_flag;
+  d.validate = spec.validate;
+  d.open = [&](const daemon::OpenContext& ctx) -> Result<void> {
+    if (auto r = spec.load_state(ctx.config, ctx.logger, true); !r) return r;
+    log::Logger* logger = &ctx.logger;
+    running.runner = std::make_unique<MilterRunner>(
+        spec.milter(ctx.config),
+        [&spec, logger](const ConnInfo& ci) { return spec.make_session(ci, *logger); },
+        ctx.logger);
+    MilterOptions options = spec.runner_options;
+    options.socket = ctx.config.string("Socket");
+    return running.runner->open(options);
+  };
+  d.serve = [&](daemon::ServeContext& ctx) -> int {
+    if (auto r = running.runner->start(); !r) {
+      log::Event(ctx.logger, log::Level::error, "milter.start_failed").kv("reason", r.error().detail);
+      return daemon::kExitOsError;
+    }
+    std::stop_callback on_stop(ctx.stop, [&] { running.runner->stop(); });
+    const int rc = running.runner->wait();
+    if (rc == MilterRunner::kStopped) return daemon::kExitOk;
+    log::Event(ctx.logger, log::Level::error, "milter.ended")
+        .kv("reason", rc == MilterRunner::kFailed ? "libmilter failed" : "libmilter stopped");
+    return daemon::kExitOsError;
+  };
+  d.reload = [&](const std::shared_ptr<const config::Config>& cfg, log::Logger& logger) {
+    return spec.load_state(*cfg, logger, false);
+  };
+  return daemon::run_daemon(d, argc, argv);
+}
+
+}  // namespace cachet::milter

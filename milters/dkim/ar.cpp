@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// milters/dkim/ar.cpp: see ar.hpp.
+#include "milters/dkim/ar.hpp"
+
+#include "common/base/strings.hpp"
+
+namespace cachet::dkimd {
+namespace {
+
+bool is_token(std::string_view v) {
+  if (v.empty()) return false;
+  for (const unsigned char c : v)
+    if (c <= 0x20 || c >= 0x7f || std::string_view("()<>@,;:\\\"/[]?=").find(static_cast<char>(c)) !=
+                                      std::string_view::npos)
+      return false;
+  return true;
+}
+
+// header.i values are addresses: '@' and '.' are fine in an RFC 8601 pvalue.
+bool is_pvalue_safe(std::string_view v) {
+  if (v.empty()) return false;
+  for (const unsigned char c : v)
+    if (c <= 0x20 || c >= 0x7f || std::string_view("()<>,;:\\\"[]").find(static_cast<char>(c)) !=
+                                      std::string_view::npos)
+      return false;
+  return true;
+}
+
+std::string quoted(std::string_view v) {
+  std::string out = "\"";
+  for (const char c : v) {
+    if (c == '\r' || c == '\n') continue;
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void prop(std::string& out, std::string_view name, std::string_view value, bool is_address) {
+  if (value.empty()) return;
+  out += ' ';
+  out += name;
+  out += '=';
+  const bool safe = is_address ? is_pvalue_safe(value) : is_token(value) || is_pvalue_safe(value);
+  out += safe ? std::string(value) : quoted(value);
+}
+
+}  // namespace
+
+std::string format_auth_results(std::string_view authserv_id,
+                                const std::vector<dkim::SignatureResult>& results,
+                                bool include_header_b) {
+  std::string out(authserv_id);
+  if (results.empty()) return out + "; dkim=none";
+  out += ';';
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const dkim::SignatureResult& r = results[i];
+    out += "\n\tdkim=";
+    out += dkim::to_string(r.result);
+    if (r.result == dkim::VerifyResult::fail && !r.reason.empty())
+      out += " reason=" + quoted(r.reason);
+    if (r.key_bits > 0) out += " (" + std::to_string(r.key_bits) + "-bit key)";
+    prop(out, "header.d", r.domain, false);
+    prop(out, "header.i", r.identity == "@" ? "" : r.identity, true);
+    prop(out, "header.a", r.algorithm, false);
+    prop(out, "header.s", r.selector, false);
+    if (include_header_b) prop(out, "header.b", r.b_prefix, true);
+    if (i + 1 < results.size()) out += ';';
+  }
+  return out;
+}
+
+std::string claimed_authserv_id(std::string_view v) {
+  std::size_t i = 0;
+  int depth = 0;
+  while (i < v.size()) {  // leading CFWS
+    const char c = v[i];
+    if (c == '(') ++depth;
+    else if (c == ')' && depth > 0) --depth;
+    else if (depth == 0 && c != ' ' && c != '\t' && c != '\r' && c != '\n') break;
+    ++i;
+  }
+  std::size_t j = i;
+  while (j < v.size() && v[j] != ';' && v[j] != ' ' && v[j] != '\t' && v[j] != '\r' &&
+         v[j] != '\n' && v[j] != '(')
+    ++j;
+  std::string id = to_lower(v.substr(i, j - i));
+  if (id.size() >= 2 && id.front() == '"' && id.back() == '"') id = id.substr(1, id.size() - 2);
+  return id;
+}
+
+bool claims_id(std::string_view claimed, std::string_view ours) {
+  if (ours.empty()) return false;
+  if (iequals(claimed, ours)) return true;
+  return claimed.size() > ours.size() && claimed[ours.size()] == '/' &&
+         iequals(claimed.substr(0, ours.size()), ours);
+}
+
+}  // namespace cachet::dkimd

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// milters/dkim/settings.cpp: see settings.hpp.
+#include "milters/dkim/settings.hpp"
+
+#include <algorithm>
+
+#include "common/base/strings.hpp"
+#include "common/dkim/sign.hpp"
+#include "milters/dkim/key_file.hpp"
+
+namespace cachet::dkimd {
+namespace {
+
+Unexpected<Error> option_error(std::string_view option, const Error& e) {
+  return fail(Errc::config, std::string(option) + ": " + e.detail);
+}
+
+Result<config::Dataset> dataset(const config::Config& cfg, std::string_view name) {
+  const std::string& text = cfg.string(name);
+  if (text.empty()) return config::Dataset();
+  auto ds = config::load_dataset(text);
+  if (!ds) return option_error(name, ds.error());
+  return ds;
+}
+
+Result<std::vector<std::string>> keys_of(const config::Config& cfg, std::string_view name) {
+  auto ds = dataset(cfg, name);
+  if (!ds) return Unexpected<Error>(ds.error());
+  std::vector<std::string> out;
+  for (const auto& e : ds->entries()) out.push_back(e.key);
+  return out;
+}
+
+Result<config::HostList> host_list(const config::Config& cfg, std::string_view name) {
+  auto items = keys_of(cfg, name);
+  if (!items) return Unexpected<Error>(items.error());
+  auto hl = config::parse_host_list(*items);
+  if (!hl) return option_error(name, hl.error());
+  return hl;
+}
+
+std::optional<std::pair<dkim::Canon, dkim::Canon>> parse_canon(std::string_view text) {
+  const auto slash = text.find('/');
+  auto one = [](std::string_view t) -> std::optional<dkim::Canon> {
+    if (iequals(t, "simple")) return dkim::Canon::simple;
+    if (iequals(t, "relaxed")) return dkim::Canon::relaxed;
+    return std::nullopt;
+  };
+  const auto h = one(text.substr(0, slash));
+  const auto b = slash == std::string_view::npos ? std::optional(dkim::Canon::simple)
+                                                 : one(text.substr(slash + 1));
+  if (!h || !b) return std::nullopt;
+  return std::pair(*h, *b);
+}
+
+bool contains_name(const std::vector<std::string>& v, std::string_view n) {
+  return std::any_of(v.begin(), v.end(), [&](const std::string& x) { return iequals(x, n); });
+}
+
+// opendkim's header list deltas: "*" = the default list, "+x" adds, "-x" removes; a list
+// without "*" replaces the default.
+std::vector<std::string> apply_deltas(const std::vector<std::string>& defaults,
+                                      const std::vector<std::string>& items) {
+  const bool has_delta = std::any_of(items.begin(), items.end(), [](const std::string& s) {
+    return s == "*" || (!s.empty() && (s[0] == '+' || s[0] == '-'));
+  });
+  std::vector<std::string> out = has_delta || items.empty() ? defaults : std::vector<std::string>{};
+  for (const std::string& s : items) {
+    if (s == "*") continue;
+    if (!s.empty() && s[0] == '-') {
+      const std::string n = s.substr(1);
+      out.erase(std::remove_if(out.begin(), out.end(), [&](const std::string& x) { return iequals(x, n); }),
+                out.end());
+    } else {
+      const std::string n = !s.empty() && s[0] == '+' ? s.substr(1) : s;
+      if (!n.empty() && !contains_name(out, n)) out.push_back(n);
+    }
+  }
+  return out;
+}
+
+dkim::Algorithm algorithm_for(const crypto::PrivateKey& key, std::optional<dkim::Algorithm> want) {
+  // An ed25519 key can only make ed25519-sha256 (upstream opendkim #370 auto-detects too).
+  if (key.type() == crypto::KeyType::ed25519) return dkim::Algorithm::ed25519_sha256;
+  if (want && *want != dkim::Algorithm::ed25519_sha256) return *want;
+  return dkim::Algorithm::rsa_sha256;
+}
+
+Result<std::shared_ptr<const crypto::PrivateKey>> load_key(const std::string& where,
+                                                           const std::string& path_or_data,
+                                                           const KeyFileCheck& check) {
+  if (!path_or_data.empty() && path_or_data.front() == '/') {
+    auto key = load_key_file(path_or_data, check);
+    if (!key) return option_error(where, key.error());
+    return std::make_shared<const crypto::PrivateKey>(std::move(*key));
+  }
+  // Inline key data (opendkim allows PEM or base64 in the KeyTable).
+  auto key = crypto::PrivateKey::load(crypto::SecretBytes(path_or_data));
+  if (!key) return fail(Errc::config, where + ": inline key data is not a usable private key");
+  return std::make_shared<const crypto::PrivateKey>(std::move(*key));
+}
+
+Result<void> load_keys(const config::Config& cfg, const KeyFileCheck& check, DkimState& st) {
+  if (cfg.is_set("KeyTable")) {
+    auto kt = dataset(cfg, "KeyTable");
+    if (!kt) return Unexpected<Error>(kt.error());
+    for (const auto& e : kt->entries()) {
+      const auto fields = split(e.value, ':');
+      const std::string where = "KeyTable " + e.key;
+      if (fields.size() < 3 || fields.size() > 4)
+        return fail(Errc::config, where + ": expected domain:selector:keypath[:algorithm]");
+      SigningKey k;
+      k.name = e.key;
+      k.domain = std::string(trim(fields[0]));
+      k.selector = std::string(trim(fields[1]));
+      auto key = load_key(where, std::string(trim(fields[2])), check);
+      if (!key) return Unexpected<Error>(key.error());
+      k.key = *key;
+      std::optional<dkim::Algorithm> want = st.configured_algorithm;
+      if (fields.size() == 4) {
+        want = dkim::parse_algorithm(trim(fields[3]));
+        if (!want || *want == dkim::Algorithm::rsa_sha1)
+          return fail(Errc::config, where + ": unknown or refused algorithm '" + std::string(fields[3]) + "'");
+      }
+      k.algorithm = algorithm_for(*k.key, want);
+      if ((k.algorithm == dkim::Algorithm::ed25519_sha256) != (k.key->type() == crypto::KeyType::ed25519))
+        return fail(Errc::config, where + ": key type does not match the algorithm");
+      st.keys.push_back(std::move(k));
+    }
+    return {};
+  }
+  if (cfg.is_set("KeyFile")) {
+    if (!cfg.is_set("Selector") || !cfg.is_set("Domain"))
+      return fail(Errc::config, "KeyFile: Domain and Selector must be set too");
+    auto key = load_key("KeyFile", cfg.string("KeyFile"), check);
+    if (!key) return Unexpected<Error>(key.error());
+    SigningKey k;
+    k.domain = "%";
+    k.selector = cfg.string("Selector");
+    k.key = *key;
+    k.algorithm = algorithm_for(*k.key, st.configured_algorithm);
+    st.keys.push_back(std::move(k));
+    st.single_key = true;
+  }
+  return {};
+}
+
+Result<void> load_macro_list(const config::Config& cfg, DkimState& st) {
+  auto ds = dataset(cfg, "MacroList");
+  if (!ds) return Unexpected<Error>(ds.error());
+  for (const auto& e : ds->entries()) {
+    // Inline items arrive as key "name", value "v1|v2"; file rows as "name=v1|v2" or "name v".
+    std::string key = e.key, values = e.value;
+    if (const auto eq = key.find('='); eq != std::string::npos) {
+      values = key.substr(eq + 1);
+      key.resize(eq);
+    }
+    MacroRule r;
+    r.name = std::string(trim(key));
+    for (auto v : split(values, '|'))
+      if (!trim(v).empty()) r.values.emplace_back(trim(v));
+    st.macro_list.push_back(std::move(r));
+  }
+  return {};
+}
+
+Result<void> load_signing(const config::Config& cfg, DkimState& st) {
+  const auto canon = parse_canon(cfg.string("Canonicalization"));
+  if (!canon) return fail(Errc::config, "Canonicalization: expected simple|relaxed[/simple|relaxed]");
+  std::tie(st.header_canon, st.body_canon) = *canon;
+  if (cfg.is_set("SignatureAlgorithm")) {
+    st.configured_algorithm = dkim::parse_algorithm(cfg.string("SignatureAlgorithm"));
+    if (!st.configured_algorithm || *st.configured_algorithm == dkim::Algorithm::rsa_sha1)
+      return fail(Errc::config, "SignatureAlgorithm: expected rsa-sha256 or ed25519-sha256");
+  }
+  auto domains = dataset(cfg, "Domain");
+  if (!domains) return Unexpected<Error>(domains.error());
+  st.domains = std::move(*domains);
+  st.subdomains = cfg.boolean("SubDomains");
+  if (cfg.is_set("SigningTable")) {
+    auto t = dataset(cfg, "SigningTable");
+    if (!t) return Unexpected<Error>(t.error());
+    st.signing_table = std::move(*t);
+  }
+  st.multiple_signatures = cfg.boolean("MultipleSignatures");
+  auto sign = keys_of(cfg, "SignHeaders");
+  auto omit = keys_of(cfg, "OmitHeaders");
+  auto over = keys_of(cfg, "OversignHeaders");
+  if (!sign) return Unexpected<Error>(sign.error());
+  if (!omit) return Unexpected<Error>(omit.error());
+  if (!over) return Unexpected<Error>(over.error());
+  st.sign_headers = apply_deltas(dkim::default_signed_headers(), *sign);
+  static const std::vector<std::string> kOmitDefault = {
+      "Return-Path", "Received", "Comments", "Keywords", "Bcc", "Resent-Bcc", "DKIM-Signature"};
+  for (const std::string& n : apply_deltas(kOmitDefault, *omit))
+    st.sign_headers.erase(std::remove_if(st.sign_headers.begin(), st.sign_headers.end(),
+                                         [&](const std::string& x) { return iequals(x, n); }),
+                          st.sign_headers.end());
+  st.oversign_headers = *over;
+  st.signature_ttl = static_cast<std::uint64_t>(cfg.integer("SignatureTTL"));
+  st.remove_old_signatures = cfg.boolean("RemoveOldSignatures");
+  return {};
+}
+
+config::Action action(const config::Config& cfg, std::string_view name, config::Action fallback,
+                      const std::optional<config::Action>& blanket) {
+  if (cfg.is_set(name)) return cfg.action(name);
+  return blanket.value_or(fallback);
+}
+
+Result<void> load_verifying(const config::Config& cfg, DkimState& st) {
+  st.authserv_id = cfg.string("AuthservID");
+  if (iequals(st.authserv_id, "HOSTNAME")) {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0) st.authserv_id = host;
+  }
+  st.authserv_id_with_job_id = cfg.boolean("AuthservIDWithJobID");
+  st.always_add_ar = cfg.boolean("AlwaysAddARHeader");
+  st.max_signatures = static_cast<std::size_t>(cfg.integer("MaximumSignaturesToVerify"));
+  st.min_key_bits = static_cast<int>(cfg.integer("MinimumKeyBits"));
+  st.clock_drift = static_cast<std::uint64_t>(cfg.integer("ClockDrift"));
+  st.allow_sha1 = cfg.boolean("AllowSHA1Only");
+  st.no_header_b = cfg.boolean("NoHeaderB");
+  st.keep_auth_results = cfg.boolean("KeepAuthResults");
+  auto from = keys_of(cfg, "RemoveARFrom");
+  if (!from) return Unexpected<Error>(from.error());
+  st.remove_ar_from = *from;
+  st.software_header = cfg.boolean("SoftwareHeader") || cfg.boolean("X-Header");
+  std::optional<config::Action> blanket;
+  if (cfg.is_set("On-Default")) blanket = cfg.action("On-Default");
+  Actions& a = st.actions;
+  a.bad_signature = action(cfg, "On-BadSignature", config::Action::accept, blanket);
+  a.dns_error = action(cfg, "On-DNSError", config::Action::tempfail, blanket);
+  a.internal_error = action(cfg, "On-InternalError", config::Action::tempfail, blanket);
+  a.key_not_found = action(cfg, "On-KeyNotFound", config::Action::accept, blanket);
+  a.no_signature = action(cfg, "On-NoSignature", config::Action::accept, blanket);
+  a.security = action(cfg, "On-Security", config::Action::tempfail, blanket);
+  a.signature_error = action(cfg, "On-SignatureError", config::Action::reject, blanket);
+  return {};
+}
+
+Result<void> load_resolver(const config::Config& cfg, DkimState& st) {
+  dns::ResolverOptions ro;
+  ro.nameservers = cfg.list("Nameservers");
+  ro.timeout = std::chrono::seconds(cfg.integer("DNSTimeout"));
+  auto net = dns::LdnsResolver::create(ro);
+  if (!net) return option_error("Nameservers", net.error());
+  auto r = std::make_shared<Resolvers>();
+  r->network = std::move(*net);
+  r->cache = std::make_unique<dns::CachingResolver>(*r->network);
+  st.resolvers = std::move(r);
+  return {};
+}
+
+}  // namespace
+
+const SigningKey* DkimState::find_key(std::string_view name) const {
+  for (const SigningKey& k : keys)
+    if (iequals(k.name, name)) return &k;
+  return nullptr;
+}
+
+Result<std::shared_ptr<const DkimState>> build_state(const config::Config& cfg,
+                                                     const BuildContext& ctx) {
+  auto st = std::make_shared<DkimState>();
+  const std::string mode = to_lower(cfg.string("Mode"));
+  st->sign_mode = mode.find('s') != std::string::npos;
+  st->verify_mode = mode.find('v') != std::string::npos;
+  if (auto r = load_signing(cfg, *st); !r) return Unexpected<Error>(r.error());
+  KeyFileCheck check{cfg.boolean("RequireSafeKeys"), ctx.run_as_uid};
+  if (auto r = load_keys(cfg, check, *st); !r) return Unexpected<Error>(r.error());
+  if (st->signing_table)
+    for (const auto& e : st->signing_table->entries()) {
+      const auto fields = split(e.value, ':');
+      if (fields.empty() || trim(fields[0]).empty() || !st->find_key(trim(fields[0])))
+        return fail(Errc::config, "SigningTable " + e.key + ": key name '" +
+                                      std::string(fields.empty() ? "" : trim(fields[0])) +
+                                      "' is not in the KeyTable");
+    }
+  auto internal = host_list(cfg, "InternalHosts");
+  auto peers = host_list(cfg, "PeerList");
+  if (!internal) return Unexpected<Error>(internal.error());
+  if (!peers) return Unexpected<Error>(peers.error());
+  st->internal_hosts = std::move(*internal);
+  st->peer_list = std::move(*peers);
+  if (auto r = load_macro_list(cfg, *st); !r) return Unexpected<Error>(r.error());
+  auto mta = dataset(cfg, "MTA");
+  auto dont = dataset(cfg, "DontSignMailTo");
+  auto exempt = dataset(cfg, "ExemptDomains");
+  auto senders = keys_of(cfg, "SenderHeaders");
+  if (!mta) return Unexpected<Error>(mta.error());
+  if (!dont) return Unexpected<Error>(dont.error());
+  if (!exempt) return Unexpected<Error>(exempt.error());
+  if (!senders) return Unexpected<Error>(senders.error());
+  st->mta = std::move(*mta);
+  st->dont_sign_mail_to = std::move(*dont);
+  st->exempt_domains = std::move(*exempt);
+  st->sender_headers = senders->empty() ? std::vector<std::string>{"From"} : *senders;
+  if (auto r = load_verifying(cfg, *st); !r) return Unexpected<Error>(r.error());
+  if (auto r = load_resolver(cfg, *st); !r) return Unexpected<Error>(r.error());
+  return std::shared_ptr<const DkimState>(std::move(st));
+}
+
+std::vector<config::Problem> validate_config(const config::Config& cfg) {
+  std::vector<config::Problem> out;
+  auto add = [&](std::string_view option, std::string msg) {
+    config::Problem p;
+    p.file = "configuration";
+    p.option = std::string(option);
+    p.message = std::move(msg);
+    out.push_back(std::move(p));
+  };
+  const std::string mode = to_lower(cfg.string("Mode"));
+  if (mode.empty() || mode.find_first_not_of("sv") != std::string::npos)
+    add("Mode", "expected s, v or sv");
+  if (!parse_canon(cfg.string("Canonicalization")))
+    add("Canonicalization", "expected simple|relaxed[/simple|relaxed]");
+  if (cfg.is_set("SignatureAlgorithm")) {
+    const auto a = dkim::parse_algorithm(cfg.string("SignatureAlgorithm"));
+    if (!a || *a == dkim::Algorithm::rsa_sha1)
+      add("SignatureAlgorithm", "expected rsa-sha256 or ed25519-sha256 (rsa-sha1: RFC 8301)");
+  }
+  if (cfg.is_set("SigningTable") && !cfg.is_set("KeyTable"))
+    add("SigningTable", "needs a KeyTable");
+  if (cfg.is_set("KeyFile") && !cfg.is_set("KeyTable") && (!cfg.is_set("Selector") || !cfg.is_set("Domain")))
+    add("KeyFile", "Domain and Selector must be set too");
+  return out;
+}
+
+}  // namespace cachet::dkimd
