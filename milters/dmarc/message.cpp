@@ -34,6 +34,12 @@ std::optional<AuthResultCode> result_code(std::string_view r) {
   return std::nullopt;
 }
 
+const char* result_name(AuthResultCode c) {
+  static constexpr std::array<const char*, 8> kNames{"pass", "fail", "none", "neutral",
+                                                     "softfail", "policy", "temperror", "permerror"};
+  return kNames[static_cast<std::size_t>(c)];
+}
+
 // The domain of "a@b", "<a@b>" or a bare "b"; "" if there is none.
 std::string domain_of(std::string_view text) {
   const auto at = text.rfind('@');
@@ -221,6 +227,8 @@ void apply_verdict(const DmarcSettings& s, const MessageInput& in, const dmarc::
     d.policy_domain = a->policy_domain.empty() ? a->author_domain : a->policy_domain;
     if (a->policy) d.policy = dmarc::to_string(*a->policy);
     d.reason = a->detail;
+    d.dkim_aligned = a->dkim_aligned;
+    d.spf_aligned = a->spf_aligned;
   }
   using dmarc::DmarcResult;
   using dmarc::Policy;
@@ -288,6 +296,12 @@ Decision decide_message(const DmarcSettings& s, const MessageInput& in, dns::Res
   auth.dkim = got.dkim;
   auth.spf = got.spf;
   d.dkim = describe(got.dkim);
+  for (const AuthOutcome& o : got.dkim)
+    d.history_dkim += (d.history_dkim.empty() ? "" : ",") + o.domain + ":" + result_name(o.result);
+  if (got.spf) {
+    d.spf_domain = got.spf->domain;
+    d.spf_result = result_name(got.spf->result);
+  }
   d.spf = got.spf ? describe({*got.spf}) : "none";
 
   dmarc::EngineOptions eo;

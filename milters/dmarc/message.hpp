@@ -54,6 +54,10 @@ struct Decision {
   std::string from_domain, policy_domain, policy = "none", disposition = "none";
   std::string dkim, spf;            // what was used: "pass d=example.com" ...
   std::string reason;
+  // For the history (aggregate reports).
+  std::string history_dkim;         // "domain:result,..." of every dkim result used
+  std::string spf_domain, spf_result = "none";
+  bool dkim_aligned = false, spf_aligned = false;
 };
 
 // `sample` is the pct draw in [0, 100).

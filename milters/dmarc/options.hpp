@@ -54,7 +54,7 @@ inline constexpr OptionSpec kDmarcOptions[] = {
     {"DNSTimeout", Kind::integer, "5", "DNS timeout in seconds", Range{1, 60}},
     // History for aggregate reports.
     {"HistoryFile", Kind::path, "", "opendmarc history file (text, for opendmarc-import)", kNoEffect},
-    {"HistoryDatabase", Kind::path, "", "SQLite history for cachetctl dmarc-report; cachet's option", kNoEffect},
+    {"HistoryDatabase", Kind::string, "/var/lib/cachet/dmarc-history.sqlite", "SQLite history for cachetctl dmarc-report (empty: none); cachet's option"},
     {"RecordAllMessages", Kind::boolean, "no", "history also for domains without DMARC", kNoEffect},
     {"IgnoreMailTo", Kind::dataset, "", "recipients whose mail is not recorded", kNoEffect},
     // Accepted without effect.

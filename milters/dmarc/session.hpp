@@ -22,6 +22,7 @@
 #include "common/log/logger.hpp"
 #include "common/milter/milter_daemon.hpp"
 #include "common/milter/session.hpp"
+#include "milters/dmarc/message.hpp"
 #include "milters/dmarc/settings.hpp"
 
 namespace cachet::dmarcd {
@@ -48,6 +49,7 @@ class DmarcSession final : public milter::Session {
  private:
   void reset();
   std::string authserv_id(milter::Context& ctx) const;
+  void record_history(const MessageInput& in, const Decision& d);
 
   SessionShared shared_;
   milter::ConnInfo conn_;

@@ -85,6 +85,8 @@ Result<std::shared_ptr<const DmarcState>> build_state(const config::Config& cfg)
   r->network = std::move(*net);
   r->cache = std::make_unique<dns::CachingResolver>(*r->network);
   st->resolvers = std::move(r);
+  if (const std::string& db = cfg.string("HistoryDatabase"); !db.empty())
+    st->history = std::make_shared<dmarc::SqliteHistoryStore>(db);  // opened on first use
   return std::shared_ptr<const DmarcState>(std::move(st));
 }
 

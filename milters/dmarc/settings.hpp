@@ -18,6 +18,7 @@
 #include "common/config/dataset.hpp"
 #include "common/config/host_list.hpp"
 #include "common/dmarc/engine.hpp"
+#include "common/dmarc/history.hpp"
 #include "common/dns/caching_resolver.hpp"
 #include "common/dns/ldns_resolver.hpp"
 
@@ -56,6 +57,7 @@ struct DmarcSettings {
 struct DmarcState {
   DmarcSettings settings;
   std::shared_ptr<Resolvers> resolvers;  // shared: sessions keep it alive via the snapshot
+  std::shared_ptr<dmarc::HistoryStore> history;  // null: HistoryDatabase empty
 };
 
 // The settings alone (no DNS): what message.hpp needs; unit tests build them directly.

@@ -17,6 +17,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/dmarc/history.hpp"
 #include "common/dns/zone_resolver.hpp"
 #include "tests/lib/dns_server.hpp"
 #include "tests/lib/milter_client.hpp"
@@ -69,7 +70,8 @@ class DmarcMilter : public ::testing::Test {
   }
   std::string socket() const { return dir_.file("dmarc.sock"); }
   std::string config(const std::string& extra) const {
-    return "Socket unix:" + socket() + "\nNameservers " + dns_.nameserver() + "\nDNSTimeout 1\n" + extra;
+    return "Socket unix:" + socket() + "\nNameservers " + dns_.nameserver() + "\nDNSTimeout 1\nHistoryDatabase " +
+           history() + "\n" + extra;
   }
   void start(const std::string& extra = "") {
     conf_ = dir_.write("dmarc.conf", config(extra));
@@ -89,6 +91,7 @@ class DmarcMilter : public ::testing::Test {
     })) << log();
   }
   std::string log() const { return slurp(log_); }
+  std::string history() const { return dir_.file("history.sqlite"); }
   static Message message(const std::string& from, const std::vector<std::pair<std::string, std::string>>& extra = {}) {
     Message m;
     m.macros = {{"j", "mx.test"}, {"i", "QID1"}};
@@ -124,6 +127,28 @@ TEST_F(DmarcMilter, PassWithTrustedAuthResults) {
   EXPECT_TRUE(t.accepted());
   EXPECT_NE(ar(t).find("mx.test; dmarc=pass (p=reject dis=none) header.from=reject.example"), std::string::npos) << ar(t);
   EXPECT_TRUE(eventually([&] { return log().find("dmarc.result qid=QID1 from=reject.example result=pass") != std::string::npos; })) << log();
+}
+
+TEST_F(DmarcMilter, HistoryFeedsTheAggregateReport) {
+  start();
+  (void)send(message("a@reject.example", {{"Authentication-Results", " mx.test; dkim=pass header.d=reject.example"}}));
+  ASSERT_TRUE(eventually([&] { return log().find("dmarc.result qid=QID1") != std::string::npos; })) << log();
+  cachet::dmarc::SqliteHistoryStore store(history());
+  auto rows = store.range(0, 4102444800);
+  ASSERT_TRUE(rows) << rows.error().detail;
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].result, "pass");
+  EXPECT_TRUE((*rows)[0].dkim_aligned);
+  const std::string cmd = std::string(CACHET_BIN_DIR) + "/cachetctl dmarc-report --db " + history() +
+                          " --from 0 --to 4102444800 --org Test --email dmarc@mx.test";
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  EXPECT_EQ(::pclose(p), 0) << out;
+  EXPECT_NE(out.find("<header_from>reject.example</header_from>"), std::string::npos) << out;
+  EXPECT_NE(out.find("<domain>reject.example</domain>\n        <result>pass</result>"), std::string::npos) << out;
 }
 
 TEST_F(DmarcMilter, FailAddsFieldOnlyByDefault) {

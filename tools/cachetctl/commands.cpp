@@ -6,10 +6,12 @@
 namespace cachet::ctl {
 
 int cmd_version(std::span<char* const> args);
+int cmd_dmarc_report(std::span<char* const> args);
 
 std::span<const Command> commands() {
   static constexpr Command kCommands[] = {
       {"version", "print the cachet version", &cmd_version},
+      {"dmarc-report", "RFC 7489 aggregate reports from the DMARC history", &cmd_dmarc_report},
   };
   return kCommands;
 }
