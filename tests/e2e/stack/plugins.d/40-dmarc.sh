@@ -9,11 +9,13 @@
 dmarc_bin=$E2E_BIN_DIR/cachet-dmarc
 if [[ ! -x $dmarc_bin ]]; then echo "40-dmarc.sh: $dmarc_bin missing (build it first)" >&2; exit 1; fi
 stack_rundir dmarc root:postfix 0750
+install -d -o postfix -g postfix -m 0750 "$STACK/dmarc"   # the history, written as UserID
 cat > "$STACK/etc/dmarc.conf" <<CONF
 Socket			unix:$STACK/run/dmarc/dmarc.sock
 UMask			002
 UserID			postfix:postfix
 Nameservers		127.0.0.1
+HistoryDatabase		$STACK/dmarc/history.sqlite
 CONF
 stack_daemon dmarc "unix:$STACK/run/dmarc/dmarc.sock" "$dmarc_bin" -f -c "$STACK/etc/dmarc.conf"
 stack_milter "unix:$STACK/run/dmarc/dmarc.sock"
