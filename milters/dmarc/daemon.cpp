@@ -31,6 +31,17 @@ DmarcDaemon::DmarcDaemon() {
   spec_.default_config = "/etc/cachet/dmarc.conf";
   spec_.config_flag = 'c';
   spec_.milter = milter_spec;
+  // Check mode also loads what the options name (PublicSuffixList, IgnoreHosts files).
+  spec_.validate = [](const config::Config& cfg) {
+    std::vector<config::Problem> out;
+    if (auto s = build_settings(cfg); !s) {
+      config::Problem p;
+      p.file = "configuration";
+      p.message = s.error().detail;
+      out.push_back(std::move(p));
+    }
+    return out;
+  };
   spec_.load_state = [this](const config::Config& cfg, log::Logger& logger, bool startup) -> Result<void> {
     auto st = build_state(cfg);
     if (!st) {
