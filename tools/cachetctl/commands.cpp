@@ -10,6 +10,7 @@ int cmd_keygen(std::span<char* const> args);
 int cmd_testkey(std::span<char* const> args);
 int cmd_sign(std::span<char* const> args);
 int cmd_verify(std::span<char* const> args);
+int cmd_dmarc_report(std::span<char* const> args);
 
 std::span<const Command> commands() {
   static constexpr Command kCommands[] = {
@@ -19,6 +20,7 @@ std::span<const Command> commands() {
        &cmd_testkey},
       {"sign", "DKIM-sign a message file", &cmd_sign},
       {"verify", "verify the DKIM signatures of a message file", &cmd_verify},
+      {"dmarc-report", "RFC 7489 aggregate reports from the DMARC history", &cmd_dmarc_report},
   };
   return kCommands;
 }

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// milters/dmarc/message.hpp: the per-message DMARC decision of cachet-dmarc, as opendmarc
+// takes its inputs (peers.md s2.3) but without its bypasses:
+//   - trusted Authentication-Results only (authserv-id = ours or in TrustedAuthservIDs,
+//     case-insensitive; `id/queue-id` with AuthservIDWithJobID): dkim results by header.d,
+//     spf only when smtp.mailfrom (bare domain or full address) names the envelope
+//     sender's domain (CVE-2019-20790); unparsable fields (CVE-2020-12272 non-LDH
+//     domains, no ADMD, `(null)=pass`) are ignored;
+//   - else the topmost Received-SPF, only with identity=mailfrom and envelope-from equal to
+//     the real envelope sender; SPFIgnoreResults drops both; SPFSelfValidate checks SPF
+//     itself (common/spf) when nothing was found;
+//   - every domain of every From field is evaluated (common/dmarc): mail with several From
+//     domains is a pass only when each domain passes (CVE-2019-16378); a From that does not
+//     parse (an element without a domain, CVE-2021-34555) is permerror, never a pass.
+// Output: the Authentication-Results value opendmarc writes ("id; dmarc=fail (p=reject
+// dis=none) header.from=example.com"), or a reply (RejectFailures: 550 5.7.1 RejectString;
+// temperror: 451 4.7.1), quarantine, CopyFailuresTo, and the fields of the info line.
+// Pure apart from the injected resolver: no logging, no clock; any thread.
+// See also: session.hpp (the milter glue), settings.hpp, tests/unit/milters/dmarc.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/dmarc/engine.hpp"
+#include "common/dns/resolver.hpp"
+#include "common/milter/session.hpp"
+#include "milters/dmarc/settings.hpp"
+
+namespace cachet::dmarcd {
+
+inline constexpr std::size_t kMaxAuthResultsFields = 64;  // A-R fields examined per message
+
+struct MessageInput {
+  std::string queue_id;
+  std::string authserv_id;     // ours, without the job id (settings or the MTA's j macro)
+  std::string output_id;       // written in our fields ("" = authserv_id; "id/qid" with JobID)
+  std::string envelope_from;   // MAIL FROM as given ("<a@b>", "<>")
+  std::string client_ip, helo;
+  std::vector<std::pair<std::string, std::string>> headers;  // in message order (top first)
+};
+
+struct Decision {
+  bool evaluated = false;           // false: not evaluated (no header, no history)
+  milter::Verdict verdict;          // continue = accept the message
+  std::vector<std::string> auth_results;  // values to insert at index 0, in order
+  std::optional<std::string> quarantine_reason;
+  std::optional<std::string> add_rcpt;    // CopyFailuresTo
+  // For the info line and the history.
+  std::string result = "none";      // dmarc result, or why not evaluated
+  std::string from_domain, policy_domain, policy = "none", disposition = "none";
+  std::string dkim, spf;            // what was used: "pass d=example.com" ...
+  std::string reason;
+  // For the history (aggregate reports).
+  std::string history_dkim;         // "domain:result,..." of every dkim result used
+  std::string spf_domain, spf_result = "none";
+  bool dkim_aligned = false, spf_aligned = false;
+};
+
+// `sample` is the pct draw in [0, 100).
+Decision decide_message(const DmarcSettings& s, const MessageInput& in, dns::Resolver& resolver,
+                        unsigned sample);
+
+// RFC 5322 s3.6 header counts (RequiredHeaders): "" when fine, else what is wrong.
+std::string check_required_headers(const std::vector<std::pair<std::string, std::string>>& headers);
+
+}  // namespace cachet::dmarcd

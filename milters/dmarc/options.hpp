@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// milters/dmarc/options.hpp: cachet-dmarc's option table: every opendmarc.conf(5) name of
+// the Debian 1.4.2 binary and of the 2026 upstream tree (peers.md s1.2), each implemented
+// or accepted without effect (one warning line at startup and in check mode). Defaults are
+// opendmarc's (report only: RejectFailures no), except Socket and the options that are
+// ours (Nameservers, DMARCDiscovery). ForensicReports* were renamed by opendmarc 1.3.0 and
+// are fatal there: fatal here too.
+// See also: settings.hpp (how the values are used), cachet-dmarc.8.md.
+#pragma once
+
+#include "common/config/option_spec.hpp"
+
+namespace cachet::dmarcd {
+
+using config::Kind;
+using config::OptionSpec;
+using config::Range;
+using config::Support;
+inline constexpr Support kNoEffect = Support::accepted_no_effect;
+inline constexpr const char* kRenamed = "renamed FailureReports* in opendmarc 1.3.0";
+
+inline constexpr OptionSpec kDmarcOptions[] = {
+    // Runtime (common/daemon).
+    {"Socket", Kind::socket, "local:/run/cachet-dmarc/dmarc.sock", "milter socket the MTA connects to"},
+    {"UserID", Kind::string, "", "user[:group] to run as after startup"},
+    {"UMask", Kind::octal, "", "umask for the socket and pid file", Range{0, 0777}},
+    {"PidFile", Kind::path, "", "pid file"},
+    {"Background", Kind::boolean, "yes", "fork into the background"},
+    {"Syslog", Kind::boolean, "no", "log to syslog (cachet always logs to syslog when in the background)"},
+    // Trust in upstream results.
+    {"AuthservID", Kind::string, "", "authserv-id of our Authentication-Results (default: the MTA's j macro; HOSTNAME = host name)"},
+    {"AuthservIDWithJobID", Kind::boolean, "no", "append /queue-id to our authserv-id; accept id/queue-id in incoming fields"},
+    {"TrustedAuthservIDs", Kind::list, "", "authserv-ids whose Authentication-Results are trusted (default: AuthservID)"},
+    {"SPFIgnoreResults", Kind::boolean, "no", "ignore SPF results in Authentication-Results and Received-SPF"},
+    {"SPFSelfValidate", Kind::boolean, "no", "check SPF ourselves when no trusted SPF result was found"},
+    // Which mail is evaluated.
+    {"IgnoreHosts", Kind::dataset, "127.0.0.1", "clients whose mail is not evaluated"},
+    {"IgnoreAuthenticatedClients", Kind::boolean, "no", "do not evaluate mail from SMTP AUTH clients"},
+    {"IgnoreMailFrom", Kind::dataset, "", "From domains not evaluated"},
+    {"RequiredHeaders", Kind::boolean, "no", "reject mail breaking RFC 5322 header counts"},
+    {"RejectMultiValueFrom", Kind::boolean, "no", "reject a From with addresses in several domains (else not evaluated)"},
+    {"RequiredFrom", Kind::boolean, "no", "reject mail without a From domain"},
+    // Actions.
+    {"RejectFailures", Kind::boolean, "no", "apply p=reject (550) and tempfail evaluation errors"},
+    {"RejectString", Kind::string, "rejected by DMARC policy for %s", "SMTP reject text (%s = policy domain)"},
+    {"HoldQuarantinedMessages", Kind::boolean, "no", "hold p=quarantine failures in the MTA's quarantine"},
+    {"CopyFailuresTo", Kind::string, "", "add this envelope recipient to mail failing a reject/quarantine policy"},
+    {"SoftwareHeader", Kind::boolean, "no", "add a DMARC-Filter header field"},
+    // Policy discovery and DNS.
+    {"PublicSuffixList", Kind::path, "", "public suffix list file (organizational domains)"},
+    {"DMARCDiscovery", Kind::choice, "psl", "psl (RFC 7489) or treewalk (DMARCbis); cachet's option", config::Choices{"psl|treewalk"}},
+    {"Nameservers", Kind::list, "", "recursive nameservers (default: /etc/resolv.conf); cachet's option"},
+    {"DNSTimeout", Kind::integer, "5", "DNS timeout in seconds", Range{1, 60}},
+    // History for aggregate reports.
+    {"HistoryFile", Kind::path, "", "opendmarc history file (text, for opendmarc-import)", kNoEffect},
+    {"HistoryDatabase", Kind::string, "/var/lib/cachet/dmarc-history.sqlite", "SQLite history for cachetctl dmarc-report (empty: none); cachet's option"},
+    {"RecordAllMessages", Kind::boolean, "no", "history also for domains without DMARC", kNoEffect},
+    {"IgnoreMailTo", Kind::dataset, "", "recipients whose mail is not recorded", kNoEffect},
+    // Accepted without effect.
+    {"AutoRestart", Kind::boolean, "no", "use the service manager", kNoEffect},
+    {"AutoRestartCount", Kind::integer, "0", "use the service manager", kNoEffect},
+    {"AutoRestartRate", Kind::string, "", "use the service manager", kNoEffect},
+    {"BaseDirectory", Kind::string, "", "working directory", kNoEffect},
+    {"ChangeRootDirectory", Kind::string, "", "chroot (use the systemd unit's confinement)", kNoEffect},
+    {"DomainWhitelist", Kind::string, "", "ARC override (no ARC override: safer)", kNoEffect},
+    {"DomainWhitelistFile", Kind::string, "", "ARC override (no ARC override: safer)", kNoEffect},
+    {"DomainWhitelistSize", Kind::string, "", "ARC override", kNoEffect},
+    {"EnableCoredumps", Kind::boolean, "no", "core dumps stay off", kNoEffect},
+    {"FailureReports", Kind::boolean, "no", "RFC 6591 failure reports", kNoEffect},
+    {"FailureReportsBcc", Kind::string, "", "failure reports", kNoEffect},
+    {"FailureReportsOnNone", Kind::boolean, "no", "failure reports", kNoEffect},
+    {"FailureReportsSentBy", Kind::string, "", "failure reports", kNoEffect},
+    {"MilterDebug", Kind::integer, "0", "libmilter debug level", kNoEffect},
+    {"NoReportsList", Kind::string, "", "failure reports", kNoEffect},
+    {"ReportCommand", Kind::string, "/usr/sbin/sendmail -t", "failure reports", kNoEffect},
+    {"SyslogFacility", Kind::string, "mail", "syslog facility", kNoEffect},
+    {"TestDNSData", Kind::string, "", "test mode", kNoEffect},
+    // Retired by opendmarc: fatal there, fatal here.
+    {"ForensicReports", Kind::string, "", kRenamed, Support::obsolete},
+    {"ForensicReportsBcc", Kind::string, "", kRenamed, Support::obsolete},
+    {"ForensicReportsOnNone", Kind::string, "", kRenamed, Support::obsolete},
+    {"ForensicReportsSentBy", Kind::string, "", kRenamed, Support::obsolete},
+};
+
+}  // namespace cachet::dmarcd

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// milters/dmarc/session.cpp: see session.hpp.
+#include "milters/dmarc/session.hpp"
+
+#include <unistd.h>
+
+#include <ctime>
+
+#include "common/base/strings.hpp"
+#include "milters/dmarc/message.hpp"
+
+namespace cachet::dmarcd {
+
+using milter::Verdict;
+
+DmarcSession::DmarcSession(const SessionShared& shared, const milter::ConnInfo& conn)
+    : shared_(shared), conn_(conn), rng_(std::random_device{}()) {}
+
+void DmarcSession::reset() {
+  st_.reset();
+  skip_ = false;
+  skip_reason_.clear();
+  envelope_from_.clear();
+  headers_.clear();
+  header_bytes_ = 0;
+  too_big_ = false;
+}
+
+Verdict DmarcSession::on_connect(milter::Context&, const milter::ConnInfo& ci) {
+  conn_ = ci;
+  return Verdict::cont();
+}
+
+Verdict DmarcSession::on_helo(milter::Context&, std::string_view helo) {
+  helo_ = std::string(helo);
+  return Verdict::cont();
+}
+
+Verdict DmarcSession::on_envfrom(milter::Context& ctx, const std::vector<std::string_view>& args) {
+  reset();
+  st_ = shared_.state->load();
+  if (!args.empty()) envelope_from_ = std::string(args.front());
+  const DmarcSettings& s = st_->settings;
+  if (conn_.known && s.ignore_hosts.matches(conn_.address, conn_.hostname)) {
+    skip_ = true;
+    skip_reason_ = "IgnoreHosts";
+  } else if (s.ignore_authenticated && !ctx.macro("{auth_authen}").value_or("").empty()) {
+    skip_ = true;
+    skip_reason_ = "authenticated";
+  }
+  return Verdict::cont();
+}
+
+Verdict DmarcSession::on_header(milter::Context& ctx, std::string_view name, std::string_view value) {
+  if (skip_ || too_big_ || !st_) return Verdict::cont();
+  header_bytes_ += name.size() + value.size() + 4;
+  if (header_bytes_ > kMaxHeaderBytes) {
+    too_big_ = true;
+    headers_.clear();
+    log::Event(*shared_.logger, log::Level::warning, "dmarc.header_limit")
+        .kv("qid", ctx.queue_id())
+        .kv("limit", static_cast<long long>(kMaxHeaderBytes));
+    return Verdict::cont();
+  }
+  if (ctx.has_leading_space() && !value.empty() && value.front() == ' ') value.remove_prefix(1);
+  headers_.emplace_back(std::string(name), std::string(value));
+  return Verdict::cont();
+}
+
+std::string DmarcSession::authserv_id(milter::Context& ctx) const {
+  std::string id = st_->settings.authserv_id;
+  if (id.empty()) id = ctx.macro("j").value_or("");
+  if (id.empty()) id = expand_hostname("HOSTNAME");
+  return id;
+}
+
+void DmarcSession::record_history(const MessageInput& in, const Decision& d) {
+  dmarc::HistoryRecord r;
+  r.received = static_cast<std::int64_t>(std::time(nullptr));
+  r.job_id = in.queue_id;
+  r.reporter = in.authserv_id;
+  r.source_ip = in.client_ip;
+  r.header_from = d.from_domain;
+  r.envelope_from = in.envelope_from;
+  r.policy_domain = d.policy_domain.empty() ? d.from_domain : d.policy_domain;
+  r.policy = d.policy;
+  r.disposition = d.disposition == "tempfail" ? "none" : d.disposition;
+  r.result = d.result;
+  r.dkim = d.history_dkim;
+  r.spf_domain = d.spf_domain;
+  r.spf_result = d.spf_result;
+  r.dkim_aligned = d.dkim_aligned;
+  r.spf_aligned = d.spf_aligned;
+  if (auto ok = st_->history->add(r); !ok)
+    log::Event(*shared_.logger, log::Level::warning, "dmarc.history_failed")
+        .kv("qid", in.queue_id)
+        .kv("reason", ok.error().detail);
+}
+
+Verdict DmarcSession::on_eom(milter::Context& ctx) {
+  if (!st_) return Verdict::cont();
+  const std::string qid = ctx.queue_id();
+  if (skip_ || too_big_) {
+    log::Event(*shared_.logger, log::Level::info, "dmarc.result")
+        .kv("qid", qid)
+        .kv("result", "skipped")
+        .kv("reason", too_big_ ? "header limit" : skip_reason_);
+    reset();
+    return Verdict::cont();
+  }
+  const DmarcSettings& s = st_->settings;
+  MessageInput in;
+  in.queue_id = qid;
+  in.authserv_id = authserv_id(ctx);
+  if (s.authserv_id_with_job_id && !qid.empty()) in.output_id = in.authserv_id + "/" + qid;
+  in.envelope_from = envelope_from_;
+  in.client_ip = conn_.family == milter::ConnInfo::Family::inet || conn_.family == milter::ConnInfo::Family::inet6
+                     ? conn_.address : std::string();
+  in.helo = helo_;
+  in.headers = std::move(headers_);
+  dns::Resolver& resolver = shared_.resolver_override != nullptr ? *shared_.resolver_override
+                                                                 : *st_->resolvers->cache;
+  const Decision d = decide_message(s, in, resolver, static_cast<unsigned>(rng_() % 100));
+
+  const std::string& our_id = in.output_id.empty() ? in.authserv_id : in.output_id;
+  bool io_ok = true;
+  if (d.verdict.is_continue()) {
+    // Insert in reverse so that the fields end up in decision order at the top.
+    for (auto it = d.auth_results.rbegin(); it != d.auth_results.rend(); ++it)
+      io_ok = ctx.insert_header(0, "Authentication-Results", *it).has_value() && io_ok;
+    if (s.software_header && d.evaluated)
+      io_ok = ctx.add_header("DMARC-Filter", "cachet-dmarc " + our_id + " " + qid).has_value() && io_ok;
+    if (d.quarantine_reason) io_ok = ctx.quarantine(*d.quarantine_reason).has_value() && io_ok;
+    if (d.add_rcpt) io_ok = ctx.add_rcpt("<" + *d.add_rcpt + ">").has_value() && io_ok;
+  }
+  log::Event(*shared_.logger, log::Level::info, "dmarc.result")
+      .kv("qid", qid)
+      .kv("from", d.from_domain)
+      .kv("result", d.result)
+      .kv("policy", d.policy)
+      .kv("disposition", d.disposition)
+      .kv("dkim", d.dkim)
+      .kv("spf", d.spf)
+      .kv("reason", d.reason);
+  if (d.evaluated && st_->history) record_history(in, d);
+  if (!io_ok)
+    log::Event(*shared_.logger, log::Level::warning, "dmarc.modify_failed").kv("qid", qid);
+  reset();
+  return d.verdict;
+}
+
+}  // namespace cachet::dmarcd

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// milters/dmarc/settings.cpp: see settings.hpp.
+#include "milters/dmarc/settings.hpp"
+
+#include <unistd.h>
+
+#include "common/base/strings.hpp"
+
+namespace cachet::dmarcd {
+namespace {
+
+Unexpected<Error> option_error(std::string_view option, const Error& e) {
+  return fail(Errc::config, std::string(option) + ": " + e.detail);
+}
+
+Result<config::Dataset> dataset(const config::Config& cfg, std::string_view name) {
+  const std::string& text = cfg.string(name);
+  if (text.empty()) return config::Dataset();
+  auto ds = config::load_dataset(text);
+  if (!ds) return option_error(name, ds.error());
+  return ds;
+}
+
+Result<void> load_lists(const config::Config& cfg, DmarcSettings& s) {
+  auto hosts = dataset(cfg, "IgnoreHosts");
+  if (!hosts) return Unexpected<Error>(hosts.error());
+  std::vector<std::string> items;
+  for (const auto& e : hosts->entries()) items.push_back(e.key);
+  auto hl = config::parse_host_list(items);
+  if (!hl) return option_error("IgnoreHosts", hl.error());
+  s.ignore_hosts = std::move(*hl);
+  auto from = dataset(cfg, "IgnoreMailFrom");
+  if (!from) return Unexpected<Error>(from.error());
+  s.ignore_mail_from = std::move(*from);
+  return {};
+}
+
+}  // namespace
+
+std::string expand_hostname(std::string_view id) {
+  if (!iequals(id, "HOSTNAME")) return std::string(id);
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) return std::string(id);
+  return host;
+}
+
+Result<DmarcSettings> build_settings(const config::Config& cfg) {
+  DmarcSettings s;
+  s.authserv_id = expand_hostname(cfg.string("AuthservID"));
+  s.authserv_id_with_job_id = cfg.boolean("AuthservIDWithJobID");
+  for (const std::string& id : cfg.list("TrustedAuthservIDs")) s.trusted_ids.push_back(expand_hostname(id));
+  s.spf_ignore_results = cfg.boolean("SPFIgnoreResults");
+  s.spf_self_validate = cfg.boolean("SPFSelfValidate");
+  s.ignore_authenticated = cfg.boolean("IgnoreAuthenticatedClients");
+  s.required_headers = cfg.boolean("RequiredHeaders");
+  s.reject_multi_value_from = cfg.boolean("RejectMultiValueFrom");
+  s.required_from = cfg.boolean("RequiredFrom");
+  s.reject_failures = cfg.boolean("RejectFailures");
+  s.reject_string = cfg.string("RejectString");
+  s.hold_quarantined = cfg.boolean("HoldQuarantinedMessages");
+  s.copy_failures_to = cfg.string("CopyFailuresTo");
+  s.software_header = cfg.boolean("SoftwareHeader");
+  s.mode = iequals(cfg.string("DMARCDiscovery"), "treewalk") ? dmarc::DiscoveryMode::tree_walk
+                                                             : dmarc::DiscoveryMode::rfc7489_psl;
+  if (auto r = load_lists(cfg, s); !r) return Unexpected<Error>(r.error());
+  if (const std::string& path = cfg.string("PublicSuffixList"); !path.empty()) {
+    auto psl = dmarc::PublicSuffixList::load_file(path);
+    if (!psl) return option_error("PublicSuffixList", psl.error());
+    s.psl = std::make_shared<const dmarc::PublicSuffixList>(std::move(*psl));
+  }
+  return s;
+}
+
+Result<std::shared_ptr<const DmarcState>> build_state(const config::Config& cfg) {
+  auto settings = build_settings(cfg);
+  if (!settings) return Unexpected<Error>(settings.error());
+  auto st = std::make_shared<DmarcState>();
+  st->settings = std::move(*settings);
+  dns::ResolverOptions ro;
+  ro.nameservers = cfg.list("Nameservers");
+  ro.timeout = std::chrono::seconds(cfg.integer("DNSTimeout"));
+  auto net = dns::LdnsResolver::create(ro);
+  if (!net) return option_error("Nameservers", net.error());
+  auto r = std::make_shared<Resolvers>();
+  r->network = std::move(*net);
+  r->cache = std::make_unique<dns::CachingResolver>(*r->network);
+  st->resolvers = std::move(r);
+  if (const std::string& db = cfg.string("HistoryDatabase"); !db.empty())
+    st->history = std::make_shared<dmarc::SqliteHistoryStore>(db);  // opened on first use
+  return std::shared_ptr<const DmarcState>(std::move(st));
+}
+
+}  // namespace cachet::dmarcd

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// milters/dmarc/settings.hpp: the immutable state cachet-dmarc builds from a config (at
+// startup as root, again on each reload; a broken reload keeps the old state): trust list,
+// host lists, actions, the public suffix list and the resolver (CachingResolver over
+// LdnsResolver with the configured Nameservers and DNSTimeout).
+// Errors: Errc::config naming the option (unreadable PublicSuffixList, bad IgnoreHosts).
+// See also: options.hpp, message.hpp (the per-message decision that reads it).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/base/result.hpp"
+#include "common/config/config.hpp"
+#include "common/config/dataset.hpp"
+#include "common/config/host_list.hpp"
+#include "common/dmarc/engine.hpp"
+#include "common/dmarc/history.hpp"
+#include "common/dns/caching_resolver.hpp"
+#include "common/dns/ldns_resolver.hpp"
+
+namespace cachet::dmarcd {
+
+struct Resolvers {
+  std::unique_ptr<dns::LdnsResolver> network;
+  std::unique_ptr<dns::CachingResolver> cache;  // over network
+};
+
+struct DmarcSettings {
+  // Trust.
+  std::string authserv_id;                 // "" = the MTA's j macro (then the host name)
+  bool authserv_id_with_job_id = false;
+  std::vector<std::string> trusted_ids;    // empty = just our own authserv-id
+  bool spf_ignore_results = false;
+  bool spf_self_validate = false;
+  // Which mail is evaluated.
+  config::HostList ignore_hosts;
+  bool ignore_authenticated = false;
+  config::Dataset ignore_mail_from;
+  bool required_headers = false;
+  bool reject_multi_value_from = false;
+  bool required_from = false;
+  // Actions.
+  bool reject_failures = false;
+  std::string reject_string = "rejected by DMARC policy for %s";
+  bool hold_quarantined = false;
+  std::string copy_failures_to;
+  bool software_header = false;
+  // Discovery.
+  std::shared_ptr<const dmarc::PublicSuffixList> psl;  // null: no org-domain fallback
+  dmarc::DiscoveryMode mode = dmarc::DiscoveryMode::rfc7489_psl;
+};
+
+struct DmarcState {
+  DmarcSettings settings;
+  std::shared_ptr<Resolvers> resolvers;  // shared: sessions keep it alive via the snapshot
+  std::shared_ptr<dmarc::HistoryStore> history;  // null: HistoryDatabase empty
+};
+
+// The settings alone (no DNS): what message.hpp needs; unit tests build them directly.
+[[nodiscard]] Result<DmarcSettings> build_settings(const config::Config& cfg);
+
+[[nodiscard]] Result<std::shared_ptr<const DmarcState>> build_state(const config::Config& cfg);
+
+// "HOSTNAME" -> gethostname(); anything else unchanged.
+std::string expand_hostname(std::string_view id);
+
+}  // namespace cachet::dmarcd

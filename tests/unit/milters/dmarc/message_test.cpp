@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// tests/unit/milters/dmarc/message_test.cpp: decide_message() row by row: trust, SPF
+// sources, From handling, actions, and the bad inputs of peers.md s4.2 (CVE rows).
+#include "milters/dmarc/message.hpp"
+
+#include <gtest/gtest.h>
+
+#include "common/dns/zone_resolver.hpp"
+
+namespace cachet::dmarcd {
+namespace {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+class DecideMessage : public ::testing::Test {
+ protected:
+  DecideMessage() {
+    dns.add_txt("_dmarc.reject.example", {"v=DMARC1; p=reject"});
+    dns.add_txt("_dmarc.quar.example", {"v=DMARC1; p=quarantine"});
+    dns.add_txt("_dmarc.none.example", {"v=DMARC1; p=none"});
+    dns.add_txt("_dmarc.bad.example", {"v=DMARC1; p=reject; rf=afrfruf=mailto:x@bad.example"});
+    dns.add("reject.example", dns::RrType::a, "192.0.2.1");
+    dns.add("nodmarc.example", dns::RrType::a, "192.0.2.1");
+    dns.set_timeout("_dmarc.slow.example");
+  }
+
+  Decision run(Headers headers, std::string envfrom = "<bounce@reject.example>", unsigned sample = 0) {
+    MessageInput in;
+    in.queue_id = "QID1";
+    in.authserv_id = "mx.example.net";
+    in.envelope_from = std::move(envfrom);
+    in.client_ip = "192.0.2.99";
+    in.helo = "client.example";
+    in.headers = std::move(headers);
+    return decide_message(s, in, dns, sample);
+  }
+
+  DmarcSettings s;
+  dns::ZoneResolver dns;
+};
+
+TEST_F(DecideMessage, TrustedDkimPassGivesPass) {
+  const Decision d = run({{"Authentication-Results", "mx.example.net; dkim=pass header.d=reject.example"},
+                          {"From", "a@reject.example"}});
+  EXPECT_TRUE(d.verdict.is_continue());
+  ASSERT_EQ(d.auth_results.size(), 1u);
+  EXPECT_EQ(d.auth_results[0], "mx.example.net; dmarc=pass (p=reject dis=none) header.from=reject.example");
+}
+
+TEST_F(DecideMessage, FailIsReportOnlyByDefault) {
+  const Decision d = run({{"From", "a@reject.example"}});
+  EXPECT_TRUE(d.verdict.is_continue());
+  ASSERT_EQ(d.auth_results.size(), 1u);
+  EXPECT_EQ(d.auth_results[0], "mx.example.net; dmarc=fail (p=reject dis=none) header.from=reject.example");
+}
+
+TEST_F(DecideMessage, RejectFailuresRefusesWithOpendmarcText) {
+  s.reject_failures = true;
+  const Decision d = run({{"From", "a@reject.example"}});
+  EXPECT_EQ(d.verdict.action, milter::Action::reply);
+  EXPECT_EQ(d.verdict.code, "550");
+  EXPECT_EQ(d.verdict.xcode, "5.7.1");
+  EXPECT_EQ(d.verdict.text, "rejected by DMARC policy for reject.example");
+  EXPECT_TRUE(d.auth_results.empty());
+}
+
+TEST_F(DecideMessage, UntrustedAuthResultsAreIgnored) {
+  const Decision d = run({{"Authentication-Results", "evil.example; dkim=pass header.d=reject.example"},
+                          {"From", "a@reject.example"}});
+  EXPECT_EQ(d.result, "fail");
+}
+
+TEST_F(DecideMessage, TrustedAuthservIdsReplaceOurOwn) {
+  s.trusted_ids = {"relay.example"};
+  EXPECT_EQ(run({{"Authentication-Results", "RELAY.example; dkim=pass header.d=reject.example"},
+                 {"From", "a@reject.example"}}).result, "pass");
+  EXPECT_EQ(run({{"Authentication-Results", "mx.example.net; dkim=pass header.d=reject.example"},
+                 {"From", "a@reject.example"}}).result, "fail");
+}
+
+TEST_F(DecideMessage, JobIdFormIsTrustedOnlyForThisQueueId) {
+  s.authserv_id_with_job_id = true;
+  EXPECT_EQ(run({{"Authentication-Results", "mx.example.net/QID1; dkim=pass header.d=reject.example"},
+                 {"From", "a@reject.example"}}).result, "pass");
+  EXPECT_EQ(run({{"Authentication-Results", "mx.example.net/OTHER; dkim=pass header.d=reject.example"},
+                 {"From", "a@reject.example"}}).result, "fail");
+}
+
+TEST_F(DecideMessage, SpfMailfromBareDomainOrFullAddress) {
+  EXPECT_EQ(run({{"Authentication-Results", "mx.example.net; spf=pass smtp.mailfrom=reject.example"},
+                 {"From", "a@reject.example"}}).result, "pass");
+  EXPECT_EQ(run({{"Authentication-Results", "mx.example.net; spf=pass smtp.mailfrom=bounce@reject.example"},
+                 {"From", "a@reject.example"}}).result, "pass");
+}
+
+TEST_F(DecideMessage, SpfForAnotherDomainThanTheEnvelopeIsIgnored) {
+  EXPECT_EQ(run({{"Authentication-Results", "mx.example.net; spf=pass smtp.mailfrom=reject.example"},
+                 {"From", "a@reject.example"}}, "<x@attacker.example>").result, "fail");
+}
+
+TEST_F(DecideMessage, ReceivedSpfMailfromWithOurEnvelopeCounts) {
+  const Decision d = run({{"Received-SPF", "Pass (mailfrom) identity=mailfrom; client-ip=192.0.2.99; "
+                                           "helo=client.example; envelope-from=bounce@reject.example; receiver=mx"},
+                          {"From", "a@reject.example"}});
+  EXPECT_EQ(d.result, "pass");
+}
+
+TEST_F(DecideMessage, ForgedReceivedSpfIsIgnored) {  // CVE-2019-20790
+  EXPECT_EQ(run({{"Received-SPF", "Pass identity=helo; client-ip=192.0.2.99; helo=reject.example; "
+                                  "envelope-from=bounce@reject.example"},
+                 {"From", "a@reject.example"}}).result, "fail");
+  EXPECT_EQ(run({{"Received-SPF", "Pass identity=mailfrom; envelope-from=other@reject.example"},
+                 {"From", "a@reject.example"}}).result, "fail");
+}
+
+TEST_F(DecideMessage, OnlyTheTopmostReceivedSpfCounts) {
+  EXPECT_EQ(run({{"Received-SPF", "Fail identity=mailfrom; envelope-from=bounce@reject.example"},
+                 {"Received-SPF", "Pass identity=mailfrom; envelope-from=bounce@reject.example"},
+                 {"From", "a@reject.example"}}).result, "fail");
+}
+
+TEST_F(DecideMessage, SpfIgnoreResultsDropsHeaderSpf) {
+  s.spf_ignore_results = true;
+  EXPECT_EQ(run({{"Authentication-Results", "mx.example.net; spf=pass smtp.mailfrom=reject.example"},
+                 {"From", "a@reject.example"}}).result, "fail");
+}
+
+TEST_F(DecideMessage, MultiDomainFromIsNeverAPassForOneDomain) {  // CVE-2019-16378
+  const Decision d = run({{"Authentication-Results", "mx.example.net; dkim=pass header.d=attacker.example"},
+                          {"From", "ceo@reject.example, x@attacker.example"}});
+  EXPECT_NE(d.result, "pass");
+}
+
+TEST_F(DecideMessage, RejectMultiValueFrom) {
+  s.reject_multi_value_from = true;
+  const Decision d = run({{"From", "a@reject.example, b@other.example"}});
+  EXPECT_EQ(d.verdict.code, "550");
+  EXPECT_EQ(run({{"From", "a@reject.example, b@reject.example"}}).verdict.code, "");
+}
+
+TEST_F(DecideMessage, FromElementWithoutDomainIsPermerror) {  // CVE-2021-34555
+  for (const char* from : {"user, b@reject.example", "a@reject.example, b", "user"}) {
+    const Decision d = run({{"Authentication-Results", "mx.example.net; dkim=pass header.d=reject.example"},
+                            {"From", from}});
+    EXPECT_EQ(d.result, "permerror") << from;
+    EXPECT_TRUE(d.verdict.is_continue()) << from;
+  }
+  s.reject_failures = true;
+  EXPECT_EQ(run({{"From", "user, b@reject.example"}}).verdict.code, "550");
+}
+
+TEST_F(DecideMessage, TwoFromFieldsAreBothEvaluated) {
+  const Decision d = run({{"Authentication-Results", "mx.example.net; dkim=pass header.d=none.example"},
+                          {"From", "a@none.example"}, {"From", "b@reject.example"}});
+  EXPECT_EQ(d.result, "fail");
+}
+
+TEST_F(DecideMessage, BadAuthResultsAreIgnoredNotTrusted) {
+  for (const char* ar : {"dkim=pass header.d=reject.example",                       // no ADMD
+                         "mx.example.net; (null)=pass header.d=reject.example",     // #31
+                         "mx.example.net; dkim=pass header.d=reject.example(.attacker.example",  // CVE-2020-12272
+                         "mx.example.net; dkim=pass header.d=\"reject.example(.x\""}) {
+    EXPECT_EQ(run({{"Authentication-Results", ar}, {"From", "a@reject.example"}}).result, "fail") << ar;
+  }
+}
+
+TEST_F(DecideMessage, ArcSealFragmentsDoNotCrash) {
+  EXPECT_EQ(run({{"ARC-Seal", "i=1; cv"}, {"ARC-Authentication-Results", "i=1; (null)=pass"},
+                 {"From", "a@reject.example"}}).result, "fail");
+}
+
+TEST_F(DecideMessage, RecordWithGluedTagsIsHandled) {  // OpenDMARC #62
+  const Decision d = run({{"From", "a@bad.example"}});
+  EXPECT_NE(d.result, "pass");
+  EXPECT_TRUE(d.verdict.is_continue());
+}
+
+TEST_F(DecideMessage, DnsTimeoutIsTemperrorNeverPass) {
+  const Decision d = run({{"Authentication-Results", "mx.example.net; dkim=pass header.d=other.example"},
+                          {"From", "a@slow.example"}});
+  EXPECT_EQ(d.result, "temperror");
+  EXPECT_TRUE(d.verdict.is_continue());
+  s.reject_failures = true;
+  EXPECT_EQ(run({{"From", "a@slow.example"}}).verdict.code, "451");
+}
+
+TEST_F(DecideMessage, NoRecordIsNone) {
+  const Decision d = run({{"From", "a@nodmarc.example"}});
+  ASSERT_EQ(d.auth_results.size(), 1u);
+  EXPECT_EQ(d.auth_results[0], "mx.example.net; dmarc=none (p=none dis=none) header.from=nodmarc.example");
+}
+
+TEST_F(DecideMessage, QuarantineHoldAndCopyFailuresTo) {
+  s.hold_quarantined = true;
+  s.copy_failures_to = "dmarc-fail@mx.example.net";
+  const Decision d = run({{"From", "a@quar.example"}});
+  ASSERT_TRUE(d.quarantine_reason.has_value());
+  EXPECT_EQ(*d.quarantine_reason, "quarantined by DMARC policy for quar.example");
+  EXPECT_EQ(d.add_rcpt.value_or(""), "dmarc-fail@mx.example.net");
+  EXPECT_EQ(d.auth_results.at(0), "mx.example.net; dmarc=fail (p=quarantine dis=quarantine) header.from=quar.example");
+  EXPECT_FALSE(run({{"From", "a@none.example"}}).add_rcpt.has_value());
+}
+
+TEST_F(DecideMessage, IgnoreMailFromSkipsEvaluation) {
+  s.ignore_mail_from = config::Dataset({{"reject.example", ""}}, false, "csl");
+  const Decision d = run({{"From", "a@reject.example"}});
+  EXPECT_FALSE(d.evaluated);
+  EXPECT_TRUE(d.auth_results.empty());
+}
+
+TEST_F(DecideMessage, RequiredHeaders) {
+  s.required_headers = true;
+  EXPECT_EQ(run({{"From", "a@reject.example"}}).verdict.code, "550");  // no Date
+  EXPECT_EQ(run({{"From", "a@reject.example"}, {"Date", "x"}, {"Subject", "a"}, {"subject", "b"}}).verdict.text,
+            "RFC5322 requirement error: more than one Subject");
+  EXPECT_TRUE(run({{"From", "a@reject.example"}, {"Date", "x"}}).verdict.is_continue());
+}
+
+TEST_F(DecideMessage, NoFromIsNotEvaluated) {
+  EXPECT_FALSE(run({{"Subject", "x"}}).evaluated);
+  s.required_from = true;
+  EXPECT_EQ(run({{"Subject", "x"}}).verdict.code, "550");
+}
+
+TEST_F(DecideMessage, HugeHeaderValuesAreDefined) {
+  const std::string huge(200 * 1024, 'a');
+  EXPECT_EQ(run({{"Authentication-Results", "mx.example.net; dkim=pass header.d=" + huge},
+                 {"From", "a@reject.example"}}).result, "fail");
+  EXPECT_EQ(run({{"From", huge + "@reject.example"}}).result, "permerror");
+}
+
+}  // namespace
+}  // namespace cachet::dmarcd

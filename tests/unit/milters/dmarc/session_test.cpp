@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// tests/unit/milters/dmarc/session_test.cpp: DmarcSession over FakeContext: the field is
+// inserted at index 0, IgnoreHosts / IgnoreAuthenticatedClients skip, replies pass through,
+// quarantine and CopyFailuresTo reach the MTA; plus the option table against the man page.
+#include "milters/dmarc/session.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "common/dns/zone_resolver.hpp"
+#include "common/milter/fake_context.hpp"
+#include "milters/dmarc/options.hpp"
+
+namespace cachet::dmarcd {
+namespace {
+
+class DmarcSessionTest : public ::testing::Test {
+ protected:
+  DmarcSessionTest() {
+    dns.add_txt("_dmarc.reject.example", {"v=DMARC1; p=reject"});
+    dns.add_txt("_dmarc.quar.example", {"v=DMARC1; p=quarantine"});
+    ctx.macros = {{"i", "QID7"}, {"j", "mx.example.net"}};
+  }
+  void set(const DmarcSettings& s) {
+    auto st = std::make_shared<DmarcState>();
+    st->settings = s;
+    state.store(st);
+  }
+  milter::Verdict message(const std::string& from, const std::string& ar = "") {
+    DmarcSession session(SessionShared{&state, &logger, &dns}, conn);
+    session.on_connect(ctx, conn);
+    const std::string envfrom = "<b@reject.example>";
+    session.on_envfrom(ctx, {envfrom});
+    if (!ar.empty()) session.on_header(ctx, "Authentication-Results", " " + ar);
+    session.on_header(ctx, "From", " " + from);
+    return session.on_eom(ctx);
+  }
+
+  milter::SharedState<DmarcState> state;
+  log::CaptureLogger logger;
+  dns::ZoneResolver dns;
+  milter::FakeContext ctx;
+  milter::ConnInfo conn{true, "client.example", milter::ConnInfo::Family::inet, "192.0.2.9", 25};
+};
+
+TEST_F(DmarcSessionTest, InsertsResultAtTopWithMtaName) {
+  set(DmarcSettings{});
+  EXPECT_TRUE(message("a@reject.example", "mx.example.net; dkim=pass header.d=reject.example").is_continue());
+  ASSERT_EQ(ctx.changes.size(), 1u);
+  EXPECT_EQ(ctx.changes[0].command, milter::wire::kRepInsHeader);
+  EXPECT_EQ(ctx.changes[0].index, 0);
+  EXPECT_EQ(ctx.changes[0].name, "Authentication-Results");
+  EXPECT_EQ(ctx.changes[0].value, "mx.example.net; dmarc=pass (p=reject dis=none) header.from=reject.example");
+}
+
+TEST_F(DmarcSessionTest, JobIdIsAppended) {
+  DmarcSettings s;
+  s.authserv_id_with_job_id = true;
+  set(s);
+  (void)message("a@reject.example");
+  ASSERT_EQ(ctx.changes.size(), 1u);
+  EXPECT_EQ(ctx.changes[0].value.rfind("mx.example.net/QID7; dmarc=fail", 0), 0u) << ctx.changes[0].value;
+}
+
+TEST_F(DmarcSessionTest, IgnoreHostsSkips) {
+  DmarcSettings s;
+  s.ignore_hosts = *config::parse_host_list({"192.0.2.0/24"});
+  set(s);
+  EXPECT_TRUE(message("a@reject.example").is_continue());
+  EXPECT_TRUE(ctx.changes.empty());
+}
+
+TEST_F(DmarcSessionTest, AuthenticatedClientsSkipWhenAsked) {
+  DmarcSettings s;
+  s.ignore_authenticated = true;
+  s.reject_failures = true;
+  set(s);
+  ctx.macros["{auth_authen}"] = "alice";
+  EXPECT_TRUE(message("a@reject.example").is_continue());
+  EXPECT_TRUE(ctx.changes.empty());
+}
+
+TEST_F(DmarcSessionTest, RejectReplyAndNoField) {
+  DmarcSettings s;
+  s.reject_failures = true;
+  set(s);
+  const milter::Verdict v = message("a@reject.example");
+  EXPECT_EQ(v.code, "550");
+  EXPECT_EQ(v.text, "rejected by DMARC policy for reject.example");
+  EXPECT_TRUE(ctx.changes.empty());
+  EXPECT_TRUE(logger.contains("dmarc.result qid=QID7"));
+}
+
+TEST_F(DmarcSessionTest, QuarantineAndCopy) {
+  DmarcSettings s;
+  s.hold_quarantined = true;
+  s.copy_failures_to = "fail@mx.example.net";
+  set(s);
+  (void)message("a@quar.example");
+  ASSERT_EQ(ctx.changes.size(), 3u);
+  EXPECT_EQ(ctx.changes[1].command, milter::wire::kRepQuarantine);
+  EXPECT_EQ(ctx.changes[2].command, milter::wire::kRepAddRcpt);
+  EXPECT_EQ(ctx.changes[2].name, "<fail@mx.example.net>");
+}
+
+TEST(DmarcOptions, EveryOptionIsInTheManPageWithItsDefault) {
+  std::ifstream in(std::string(CACHET_SOURCE_DIR) + "/milters/dmarc/cachet-dmarc.8.md");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string man = ss.str();
+  for (const config::OptionSpec& o : kDmarcOptions) {
+    const std::string row = "| " + std::string(o.name) + " | " + std::string(o.default_value) + " |";
+    EXPECT_NE(man.find(row), std::string::npos) << row;
+  }
+}
+
+}  // namespace
+}  // namespace cachet::dmarcd
