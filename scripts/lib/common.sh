@@ -29,11 +29,14 @@ install_packages() {
   apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# build PRESET [TARGET...]: configure (once) and build one CMake preset (all targets by default).
+# build PRESET [TARGET...]: configure and build one CMake preset (all targets by default).
+# The array CMAKE_ARGS (empty unless the caller sets it) adds cache settings to the configure
+# step.
 build() {
   local preset=$1
   shift
   say "building ($preset${*:+: $*})"
-  cmake --preset "$preset" -S "$CACHET_ROOT" >/dev/null
+  cmake --preset "$preset" -S "$CACHET_ROOT" "${CMAKE_ARGS[@]}" >/dev/null
   cmake --build "$CACHET_ROOT/build/$preset" -j "$JOBS" ${*:+--target "$@"}
 }
+CMAKE_ARGS=()
