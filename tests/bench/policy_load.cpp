@@ -20,7 +20,7 @@
 #include <fstream>
 
 #include "common/base/strings.hpp"
-#include "common/milter/runner.hpp"
+#include "common/daemon/socket_spec.hpp"
 #include "tests/bench/load_common.hpp"
 #include "tests/lib/policy_client.hpp"
 
@@ -73,10 +73,10 @@ struct Config {
 
 Result<PolicyClient> open_connection(const Config& cfg) {
   if (!cfg.argv.empty()) return PolicyClient::spawn(cfg.argv);
-  auto spec = milter::parse_socket_spec(cfg.socket);  // same socket syntax as the milters
+  auto spec = daemon::parse_socket_spec(cfg.socket);  // the daemons' socket syntax
   if (!spec) return fail(Errc::config, spec.error().detail);
-  if (spec->kind == milter::SocketSpec::Kind::unix_) return PolicyClient::connect_unix(spec->path);
-  const bool v6 = spec->kind == milter::SocketSpec::Kind::inet6;
+  if (spec->is_unix()) return PolicyClient::connect_unix(spec->path);
+  const bool v6 = spec->family == daemon::SocketSpec::Family::inet6;
   return PolicyClient::connect_inet(spec->host.empty() ? (v6 ? "::1" : "127.0.0.1") : spec->host,
                                     spec->port);
 }
