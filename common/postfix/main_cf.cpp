@@ -129,7 +129,9 @@ Result<MainCf> parse_main_cf(std::string_view text, std::string_view file_name) 
   for (const auto& l : lines->lines) {
     const std::string_view line = l.text;
     std::size_t j = 0;
-    while (j < line.size() && is_name_char(line[j])) ++j;
+    // Per-service parameters carry the master.cf service name, which may hold '-'
+    // (policy-spf_time_limit); $name expansion takes only letters, digits and '_'.
+    while (j < line.size() && (is_name_char(line[j]) || line[j] == '-')) ++j;
     const std::string_view name = line.substr(0, j);
     std::string_view rest = trim(line.substr(j));
     if (name.empty() || rest.empty() || rest[0] != '=')

@@ -38,6 +38,11 @@ TEST(MainCf, ReadsNameEqualsValueWithCommentsAndContinuations) {
   EXPECT_EQ(cf.origin("myhostname"), "main.cf:3");
 }
 
+TEST(MainCf, AcceptsPerServiceParameterNames) {
+  // The classic guide's `policy-spf_time_limit = 3600s`: service names may hold '-'.
+  EXPECT_EQ(parse("policy-spf_time_limit = 3600s\n").raw("policy-spf_time_limit").value(), "3600s");
+}
+
 TEST(MainCf, LaterLineWins) {
   EXPECT_EQ(parse("a = 1\na = 2\n").raw("a").value(), "2");
 }
