@@ -3,14 +3,13 @@
 #include "common/dns/ldns_resolver.hpp"
 
 #include <poll.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 
 #include <array>
 #include <cerrno>
-#include <random>
 
 #include "common/base/fd.hpp"
+#include "common/base/random.hpp"
 #include "common/dns/name.hpp"
 #include "common/dns/reply.hpp"
 
@@ -19,12 +18,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::uint16_t random_id() {
-  std::uint16_t id = 0;
-  if (::getrandom(&id, sizeof id, 0) == static_cast<ssize_t>(sizeof id)) return id;
-  std::random_device rd;  // getrandom(2) only fails before the pool is seeded
-  return static_cast<std::uint16_t>(rd());
-}
+std::uint16_t random_id() { return static_cast<std::uint16_t>(random_u32()); }
 
 // Waits until fd is ready for `events` or the deadline passes; false on timeout/error.
 bool wait_fd(int fd, short events, Clock::time_point deadline) {

@@ -6,6 +6,7 @@
 
 #include <ctime>
 
+#include "common/base/random.hpp"
 #include "common/base/strings.hpp"
 #include "milters/dmarc/message.hpp"
 
@@ -14,7 +15,7 @@ namespace cachet::dmarcd {
 using milter::Verdict;
 
 DmarcSession::DmarcSession(const SessionShared& shared, const milter::ConnInfo& conn)
-    : shared_(shared), conn_(conn), rng_(std::random_device{}()) {}
+    : shared_(shared), conn_(conn) {}
 
 void DmarcSession::reset() {
   st_.reset();
@@ -120,7 +121,7 @@ Verdict DmarcSession::on_eom(milter::Context& ctx) {
   in.headers = std::move(headers_);
   dns::Resolver& resolver = shared_.resolver_override != nullptr ? *shared_.resolver_override
                                                                  : *st_->resolvers->cache;
-  const Decision d = decide_message(s, in, resolver, static_cast<unsigned>(rng_() % 100));
+  const Decision d = decide_message(s, in, resolver, random_u32() % 100);
 
   const std::string& our_id = in.output_id.empty() ? in.authserv_id : in.output_id;
   bool io_ok = true;

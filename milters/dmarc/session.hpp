@@ -14,7 +14,6 @@
 
 #include <functional>
 #include <memory>
-#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -61,7 +60,6 @@ class DmarcSession final : public milter::Session {
   std::vector<std::pair<std::string, std::string>> headers_;
   std::size_t header_bytes_ = 0;
   bool too_big_ = false;
-  std::minstd_rand rng_;
 };
 
 }  // namespace cachet::dmarcd
