@@ -3,12 +3,39 @@
 // common/dkim/canon.cpp: see canon.hpp. RFC 6376 s3.4.1-3.4.4.
 #include "common/dkim/canon.hpp"
 
+#include <cstring>
+
 #include "common/base/strings.hpp"
 
 namespace cachet::dkim {
 namespace {
 
 bool is_wsp(char c) noexcept { return c == ' ' || c == '\t'; }
+
+bool needs_decision(char c, bool relaxed) { return c == '\r' || c == '\n' || (relaxed && is_wsp(c)); }
+
+// End of the run starting at i that canonicalizes to itself: bytes needing no decision and,
+// in relaxed mode, single SPs between two of them (already canonical: words in a line).
+std::size_t plain_run_end(std::string_view s, std::size_t i, bool relaxed) {
+  if (!relaxed) {  // only CR and LF matter: memchr scans a line in a few vector steps
+    const char* base = s.data();
+    const void* cr = std::memchr(base + i, '\r', s.size() - i);
+    const std::size_t stop = cr ? static_cast<const char*>(cr) - base : s.size();
+    const void* lf = std::memchr(base + i, '\n', stop - i);
+    return lf ? static_cast<const char*>(lf) - base : stop;
+  }
+  std::size_t j = i;
+  while (j < s.size()) {
+    if (!needs_decision(s[j], relaxed)) {
+      ++j;
+    } else if (relaxed && s[j] == ' ' && j > i && j + 1 < s.size() && !needs_decision(s[j + 1], relaxed)) {
+      j += 2;
+    } else {
+      break;
+    }
+  }
+  return j;
+}
 
 }  // namespace
 
@@ -55,11 +82,7 @@ std::string canon_header(std::string_view name, std::string_view value, Canon c)
   return out;
 }
 
-void BodyCanonicalizer::text_byte(char c, std::string& out) {
-  if (canon_ == Canon::relaxed && is_wsp(c)) {
-    wsp_pending_ = true;
-    return;
-  }
+void BodyCanonicalizer::text_run(std::string_view run, std::string& out) {
   if (line_empty_) {
     for (; blank_lines_ > 0; --blank_lines_) out += "\r\n";
     line_empty_ = false;
@@ -68,8 +91,16 @@ void BodyCanonicalizer::text_byte(char c, std::string& out) {
     out += ' ';
     wsp_pending_ = false;
   }
-  out += c;
+  out += run;
   any_output_ = true;
+}
+
+void BodyCanonicalizer::text_byte(char c, std::string& out) {
+  if (canon_ == Canon::relaxed && is_wsp(c)) {
+    wsp_pending_ = true;
+    return;
+  }
+  text_run(std::string_view(&c, 1), out);
 }
 
 void BodyCanonicalizer::end_line(std::string& out) {
@@ -83,7 +114,21 @@ void BodyCanonicalizer::end_line(std::string& out) {
 }
 
 void BodyCanonicalizer::feed(std::string_view chunk, std::string& out) {
-  for (const char c : chunk) {
+  out.reserve(out.size() + chunk.size() + 2);
+  const bool relaxed = canon_ == Canon::relaxed;
+  std::size_t i = 0;
+  while (i < chunk.size()) {
+    // Fast path: a run of bytes that need no decision is copied in one append (the byte-wise
+    // state machine below was over half of the daemon's CPU on a 100 KB body).
+    if (!cr_pending_) {
+      const std::size_t j = plain_run_end(chunk, i, relaxed);
+      if (j > i) {
+        text_run(chunk.substr(i, j - i), out);
+        i = j;
+        continue;
+      }
+    }
+    const char c = chunk[i++];
     if (cr_pending_) {
       cr_pending_ = false;
       if (c == '\n') {

@@ -35,6 +35,7 @@ class BodyCanonicalizer {
   void finish(std::string& out);
 
  private:
+  void text_run(std::string_view run, std::string& out);  // bytes other than CR, LF (relaxed: WSP)
   void text_byte(char c, std::string& out);
   void end_line(std::string& out);
 
