@@ -44,9 +44,12 @@
 
 namespace cachet::spfd {
 
-inline constexpr std::size_t kMaxPerUserBytes = 16u << 20;
+// LIMITATION: each listed recipient holds a full Settings copy (under 1 KiB), so the
+// entry limit keeps a table under about 10 MB; policyd-spf's text type is meant for "a
+// small number of users" (its man page).
+inline constexpr std::size_t kMaxPerUserBytes = 4u << 20;
 inline constexpr std::size_t kMaxPerUserLineBytes = 8192;
-inline constexpr std::size_t kMaxPerUserEntries = 100000;
+inline constexpr std::size_t kMaxPerUserEntries = 10000;
 inline constexpr std::size_t kMaxPerUserPairs = 32;
 
 struct PerUserEntry {

@@ -91,6 +91,21 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"duplicate recipient: first wins", "a@x.example,No_Mail=True\nA@X.example,TestOnly=0",
             true, 1}));
 
+std::string entries(std::size_t n) {
+  std::string text;
+  for (std::size_t i = 0; i < n; ++i) text += "u" + std::to_string(i) + "@x.example,No_Mail=True\n";
+  return text;
+}
+
+TEST(PerUser, EntryAndSizeLimits) {
+  EXPECT_TRUE(parse_per_user(entries(kMaxPerUserEntries), "u").ok());
+  EXPECT_FALSE(parse_per_user(entries(kMaxPerUserEntries + 1), "u").ok());
+  std::string big = "# " + std::string(kMaxPerUserBytes - 3, 'x') + "\n";
+  EXPECT_TRUE(parse_per_user(big, "u").ok());
+  big.insert(0, "#");
+  EXPECT_FALSE(parse_per_user(big, "u").ok());
+}
+
 TEST(PerUser, ProblemsNameFileAndLine) {
   const PerUserOutcome got =
       parse_per_user("# header\na@x.example,No_Mail=True\nbroken line\nb@x,Bogus=1\n", "userconf");
