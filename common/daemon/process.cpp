@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,6 +14,7 @@
 
 #include "common/base/strings.hpp"
 #include "common/config/file_reader.hpp"
+#include "common/daemon/sd_notify.hpp"
 
 namespace cachet::daemon {
 namespace {
@@ -109,8 +109,11 @@ Result<Background> go_background() {
 }
 
 void notify(std::string_view state) {
-  const std::string s(state);
-  (void)::sd_notify(0, s.c_str());
+  const char* address = std::getenv("NOTIFY_SOCKET");
+  if (address == nullptr || address[0] == '\0') return;  // not started by systemd
+  // Readiness is best effort, as with libsystemd's sd_notify(): systemd notices a daemon
+  // that never reports and fails the unit itself.
+  (void)send_notify(address, state);
 }
 
 std::unique_ptr<log::Logger> make_logger(bool foreground, std::string ident) {

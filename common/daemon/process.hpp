@@ -57,7 +57,8 @@ class Background {
 // grandchild reports ready, 1 if it exits first). Errc::temporary if fork/pipe fail.
 [[nodiscard]] Result<Background> go_background();
 
-// sd_notify(3) with the given state ("READY=1", "RELOADING=1", "STOPPING=1"); a no-op when
+// sd_notify(3) (our sd_notify.hpp, no libsystemd) with the given state ("READY=1",
+// "RELOADING=1", "STOPPING=1"); best effort, a no-op when
 // not started by systemd with NOTIFY_SOCKET.
 void notify(std::string_view state);
 

@@ -11,16 +11,15 @@
 #include "common/base/strings.hpp"
 #include "common/policy/reply.hpp"
 #include "common/spf/engine.hpp"
+#include "policyd/spf/per_user.hpp"
 
 namespace cachet::spfd {
 
-std::optional<CachedInstance> InstanceCache::take(const std::string& instance) {
+std::optional<CachedInstance> InstanceCache::find(const std::string& instance) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = map_.find(instance);
   if (it == map_.end()) return std::nullopt;
-  CachedInstance copy = it->second;
-  it->second.pending_header.clear();  // a pending header goes out once
-  return copy;
+  return it->second;
 }
 
 void InstanceCache::put(const std::string& instance, CachedInstance entry) {
@@ -345,26 +344,36 @@ SpfService::SpfService(dns::Resolver& resolver, log::Logger& logger, SettingsSou
       receiver_(std::move(receiver)), cache_(std::move(cache)) {}
 
 Result<Outcome> SpfService::decide(const policy::Request& request, const Settings& s,
-                                   std::string* identity, std::string* result) {
+                                   std::string* identity, std::string* result,
+                                   const Settings** used) {
   *identity = "none";
   *result = "none";
+  const Settings* eff = &s;
+  if (s.per_user) {
+    if (const Settings* u = s.per_user->find(clean_value(request.recipient(), true))) eff = u;
+  }
+  const bool per_user = eff != &s;
+  if (used != nullptr) *used = eff;
+  // Receiver, Prospective and Hide_Receiver are not per-user options: the global ones.
   Facts f = facts_from(request, s);
   if (f.ip.empty()) return Outcome{};  // policyd-spf: no client address -> dunno
   if (!is_ip(f.ip)) {
     return fail(Errc::bad_input, "client_address is not an IP address");
   }
   const std::string instance = f.instance;
-  if (!instance.empty()) {
-    if (auto cached = cache_->take(instance)) {
-      *identity = "cached";
-      if (cached->outcome.kind != Outcome::Kind::prepend) return cached->outcome;
-      if (!cached->pending_header.empty()) {
-        return Outcome{Outcome::Kind::prepend, cached->pending_header, false};
-      }
-      return Outcome{};  // header already prepended for this message
-    }
+  std::optional<CachedInstance> cached;
+  if (!instance.empty()) cached = cache_->find(instance);
+  if (cached && cached->outcome && !per_user) {
+    *identity = "cached";
+    const Outcome& c = *cached->outcome;
+    if (c.kind != Outcome::Kind::prepend) return c;
+    if (cached->pending_header.empty()) return Outcome{};  // header already prepended
+    Outcome o{Outcome::Kind::prepend, cached->pending_header, false};
+    cached->pending_header.clear();  // a pending header goes out once
+    cache_->put(instance, std::move(*cached));
+    return o;
   }
-  Decider decider(resolver_, s, receiver_, std::move(f));
+  Decider decider(resolver_, *eff, receiver_, std::move(f));
   std::string pending;
   Outcome o;
   if (auto skip = decider.skipped()) {
@@ -375,7 +384,21 @@ Result<Outcome> SpfService::decide(const policy::Request& request, const Setting
   } else {
     o = decider.check(identity, result, &pending);
   }
-  if (!instance.empty()) cache_->put(instance, CachedInstance{o, pending});
+  if (instance.empty()) return o;
+  CachedInstance entry = cached.value_or(CachedInstance{});
+  if (!per_user) entry.outcome = o;
+  if (o.kind == Outcome::Kind::prepend) {
+    if (!entry.header_prepended) {
+      entry.header_prepended = true;
+      entry.pending_header = std::move(pending);
+    } else if (!entry.pending_header.empty()) {
+      o.text = std::move(entry.pending_header);  // the message's second header (Both)
+      entry.pending_header.clear();
+    } else {
+      o = Outcome{};  // this message has its header already
+    }
+  }
+  cache_->put(instance, std::move(entry));
   return o;
 }
 
@@ -387,9 +410,10 @@ Result<std::string> SpfService::handle(const policy::Request& request,
   if (s->mock) return std::string(kMockAction);
   std::string identity;
   std::string result;
-  Result<Outcome> o = decide(request, *s, &identity, &result);
+  const Settings* used = s.get();
+  Result<Outcome> o = decide(request, *s, &identity, &result, &used);
   if (!o) return fail(o.error().code, o.error().detail);
-  std::string action = action_text(*o, *s);
+  std::string action = action_text(*o, *used);
   if (s->debug_level >= 1) {
     log::Event ev(logger_, log::Level::info, "spf.request");
     if (s->log_queue_id) ev.kv("qid", request.queue_id());

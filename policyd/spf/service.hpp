@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -33,15 +34,22 @@ namespace cachet::spfd {
 // serves one smtpd connection; the socket server serves all of them.
 inline constexpr std::size_t kMaxInstances = 4096;
 
-// What a request's outcome leaves for later recipients of the same message.
+// What the answers so far leave for later recipients of the same message.
+// Per_User (a decision, see decide()): a recipient with a per-user line is always evaluated
+// under its own settings and never answered from, nor stored as, `outcome` (policyd-spf
+// does the same: its reject/defer policy may differ from the global one); but every
+// recipient, per-user or not, sets `header_prepended`, so a message gets one SPF header
+// whichever recipients come first. (policyd-spf lets a plain recipient after a per-user
+// one prepend a second header; docs/migrating-spf.md.)
 struct CachedInstance {
-  Outcome outcome;
-  std::string pending_header;  // Header_Type Both: the A-R header still to prepend
+  std::optional<Outcome> outcome;  // the answer under the global settings
+  bool header_prepended = false;   // some recipient of this message got a prepend
+  std::string pending_header;      // Header_Type Both: the A-R header still to prepend
 };
 
 class InstanceCache {
  public:
-  std::optional<CachedInstance> take(const std::string& instance);
+  std::optional<CachedInstance> find(const std::string& instance);
   void put(const std::string& instance, CachedInstance entry);
 
  private:
@@ -75,10 +83,12 @@ class SpfService final : public policy::PolicyHandler {
   Result<std::string> handle(const policy::Request& request,
                              const policy::ConnectionInfo& conn) override;
 
-  // The decision for one request under `s` (handle() without the logging and the final
-  // formatting). Errors as handle().
+  // The decision for one request under `s`, or under the recipient's per-user settings
+  // when s.per_user lists it (handle() without the logging and the final formatting).
+  // `*used` (if given) is set to the Settings applied, for action_text. Errors as handle().
   [[nodiscard]] Result<Outcome> decide(const policy::Request& request, const Settings& s,
-                                       std::string* identity, std::string* result);
+                                       std::string* identity, std::string* result,
+                                       const Settings** used = nullptr);
 
  private:
   dns::Resolver& resolver_;

@@ -143,20 +143,99 @@ std::string local_hostname() {
   return buf;
 }
 
+namespace {
+
+// The options a Per_User line may set, in the order settings_from applies them.
+constexpr std::string_view kSettable[] = {
+    "TestOnly", "HELO_reject", "Mail_From_reject", "HELO_pass_restriction",
+    "Mail_From_pass_restriction", "No_Mail", "Reject_Not_Pass_Domains", "PermError_reject",
+    "TempError_Defer", "skip_addresses", "Whitelist", "HELO_Whitelist", "Domain_Whitelist",
+    "Domain_Whitelist_PTR", "SPF_Enhanced_Status_Codes", "Whitelist_Lookup_Time", "Void_Limit",
+    "Reason_Message"};
+// policyd-spf.peruser(5): "cannot be modified on a per user basis"; defaultSeedOnly has no
+// effect anywhere.
+constexpr std::string_view kIgnoredPerUser[] = {"Lookup_Time",  "Header_Type", "Hide_Receiver",
+                                                "Authserv_Id",  "Prospective", "debugLevel",
+                                                "Mock",         "defaultSeedOnly"};
+
+Result<int> ranged_int(std::string_view name, std::string_view value) {
+  const config::OptionSpec* spec = config::find_option(kSpfOptions, name);
+  auto n = config::parse_integer(value, spec ? spec->range : config::Range{});
+  if (!n) return fail(Errc::config, std::string(name) + ": " + n.error().detail);
+  return static_cast<int>(*n);
+}
+
+Result<std::vector<Network>> networks_of(std::string_view name, std::string_view value) {
+  auto nets = parse_networks(value);
+  if (!nets) return fail(Errc::config, std::string(name) + ": " + nets.error().detail);
+  return nets;
+}
+
+}  // namespace
+
+PerUserUse per_user_use(std::string_view canonical_name) noexcept {
+  for (std::string_view n : kSettable) {
+    if (n == canonical_name) return PerUserUse::settable;
+  }
+  for (std::string_view n : kIgnoredPerUser) {
+    if (n == canonical_name) return PerUserUse::ignored;
+  }
+  return PerUserUse::refused;
+}
+
+Result<void> apply_option(Settings& s, std::string_view name, std::string_view value) {
+  if (name == "TestOnly") {
+    auto n = ranged_int(name, value);
+    if (!n) return fail(n.error().code, n.error().detail);
+    s.test_mode = *n == 0;
+  } else if (name == "HELO_reject") {
+    s.helo_reject = parse_reject_policy(value);
+  } else if (name == "Mail_From_reject") {
+    s.mail_from_reject = parse_reject_policy(value);
+    // "Null" only means something for HELO (reject HELO fail only for the null sender).
+    if (s.mail_from_reject == RejectPolicy::null) s.mail_from_reject = RejectPolicy::other;
+  } else if (name == "HELO_pass_restriction") {
+    s.helo_pass_restriction = std::string(value);
+  } else if (name == "Mail_From_pass_restriction") {
+    s.mail_from_pass_restriction = std::string(value);
+  } else if (name == "No_Mail") {
+    s.no_mail = value == "True";
+  } else if (name == "Reject_Not_Pass_Domains") {
+    s.reject_not_pass_domains = split_csv(value);
+  } else if (name == "PermError_reject") {
+    s.permerror_reject = value == "True";
+  } else if (name == "TempError_Defer") {
+    s.temperror_defer = value == "True";
+  } else if (name == "skip_addresses" || name == "Whitelist") {
+    auto nets = networks_of(name, value);
+    if (!nets) return fail(nets.error().code, nets.error().detail);
+    (name == "Whitelist" ? s.whitelist : s.skip_addresses) = std::move(*nets);
+  } else if (name == "HELO_Whitelist") {
+    s.helo_whitelist = split_csv(value);
+  } else if (name == "Domain_Whitelist") {
+    s.domain_whitelist = split_csv(value);
+  } else if (name == "Domain_Whitelist_PTR") {
+    s.domain_whitelist_ptr = split_csv(value);
+  } else if (name == "SPF_Enhanced_Status_Codes") {
+    s.enhanced_codes = value != "No";
+  } else if (name == "Whitelist_Lookup_Time" || name == "Void_Limit") {
+    auto n = ranged_int(name, value);
+    if (!n) return fail(n.error().code, n.error().detail);
+    (name == "Void_Limit" ? s.void_limit : s.whitelist_lookup_time) = *n;
+  } else if (name == "Reason_Message") {
+    s.reason_message = std::string(value);
+  } else {
+    return fail(Errc::config, std::string(name) + ": cannot be set per user");
+  }
+  return {};
+}
+
 Result<Settings> settings_from(const config::Config& cfg, std::string_view hostname) {
   Settings s;
   s.debug_level = static_cast<int>(cfg.integer("debugLevel"));
-  s.test_mode = cfg.integer("TestOnly") == 0;
-  s.helo_reject = parse_reject_policy(cfg.string("HELO_reject"));
-  s.mail_from_reject = parse_reject_policy(cfg.string("Mail_From_reject"));
-  // "Null" only means something for HELO (reject HELO fail only for the null sender).
-  if (s.mail_from_reject == RejectPolicy::null) s.mail_from_reject = RejectPolicy::other;
-  s.helo_pass_restriction = cfg.string("HELO_pass_restriction");
-  s.mail_from_pass_restriction = cfg.string("Mail_From_pass_restriction");
-  s.no_mail = cfg.string("No_Mail") == "True";
-  s.reject_not_pass_domains = split_csv(cfg.string("Reject_Not_Pass_Domains"));
-  s.permerror_reject = cfg.string("PermError_reject") == "True";
-  s.temperror_defer = cfg.string("TempError_Defer") == "True";
+  for (std::string_view name : kSettable) {
+    if (auto r = apply_option(s, name, cfg.string(name)); !r) return fail(r.error().code, r.error().detail);
+  }
   s.prospective = std::string(trim(cfg.string("Prospective")));
   if (!s.prospective.empty()) {
     auto net = parse_network(s.prospective);
@@ -164,16 +243,6 @@ Result<Settings> settings_from(const config::Config& cfg, std::string_view hostn
       return fail(Errc::config, "Prospective: '" + s.prospective + "' is not an IP address");
     }
   }
-  auto skip = parse_networks(cfg.string("skip_addresses"));
-  if (!skip) return fail(Errc::config, "skip_addresses: " + skip.error().detail);
-  s.skip_addresses = std::move(*skip);
-  auto white = parse_networks(cfg.string("Whitelist"));
-  if (!white) return fail(Errc::config, "Whitelist: " + white.error().detail);
-  s.whitelist = std::move(*white);
-  s.helo_whitelist = split_csv(cfg.string("HELO_Whitelist"));
-  s.domain_whitelist = split_csv(cfg.string("Domain_Whitelist"));
-  s.domain_whitelist_ptr = split_csv(cfg.string("Domain_Whitelist_PTR"));
-  s.enhanced_codes = cfg.string("SPF_Enhanced_Status_Codes") != "No";
   const std::string& ht = cfg.string("Header_Type");
   if (iequals(ht, "AR")) s.header_type = HeaderType::ar;
   else if (iequals(ht, "None")) s.header_type = HeaderType::none;
@@ -186,12 +255,26 @@ Result<Settings> settings_from(const config::Config& cfg, std::string_view hostn
     return fail(Errc::config, "Authserv_Id: empty, but Header_Type needs it");
   }
   s.lookup_time = static_cast<int>(cfg.integer("Lookup_Time"));
-  s.whitelist_lookup_time = static_cast<int>(cfg.integer("Whitelist_Lookup_Time"));
-  s.void_limit = static_cast<int>(cfg.integer("Void_Limit"));
-  s.reason_message = cfg.string("Reason_Message");
   s.mock = cfg.boolean("Mock");
   s.log_queue_id = cfg.boolean("QueueID");
+  if (auto p = per_user_path(cfg.string("Per_User")); !p) return fail(p.error().code, p.error().detail);
   return s;
+}
+
+Result<std::string> per_user_path(std::string_view option_value) {
+  const std::string_view v = trim(option_value);
+  if (v.empty()) return std::string();
+  const std::size_t comma = v.find(',');
+  const std::string_view type = trim(v.substr(0, comma));
+  if (comma == std::string_view::npos || type != "text") {
+    return fail(Errc::config, "Per_User: '" + std::string(v) +
+                                  "' is not text,/path (text files are the only per-user type)");
+  }
+  const std::string_view path = trim(v.substr(comma + 1));
+  if (path.empty() || path.front() != '/') {
+    return fail(Errc::config, "Per_User: the per-user file must be an absolute path");
+  }
+  return std::string(path);
 }
 
 std::vector<config::Problem> check_settings(const config::Config& cfg) {

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,7 +65,7 @@ inline constexpr OptionSpec kSpfOptions[] = {
     {"Reason_Message", Kind::string, kDefaultReasonMessage, "reject/defer text with {rejectdefer}, {spf}, {url}"},
     {"Mock", Kind::boolean, "False", "True: answer every request with a mock dunno (testing only)"},
     {"QueueID", Kind::boolean, "True", "put the queue id in log lines"},
-    {"Per_User", Kind::string, "", "per-recipient overrides (policyd-spf.peruser(5))", Support::accepted_no_effect},
+    {"Per_User", Kind::string, "", "text,/path: per-recipient overrides (policyd-spf.peruser(5))"},
     {"Socket", Kind::socket, "", "listen here (socket server); unset = spawn mode (stdin/stdout)"},
     {"PidFile", Kind::path, "", "pid file (socket server)"},
     {"UserID", Kind::string, "", "user[:group] to run as after binding the socket"},
@@ -86,6 +87,8 @@ struct Network {
   std::uint8_t addr[16] = {};
   int prefix = 0;
 };
+
+class PerUserTable;
 
 struct Settings {
   int debug_level = 1;
@@ -114,6 +117,9 @@ struct Settings {
   std::string reason_message{kDefaultReasonMessage};
   bool mock = false;
   bool log_queue_id = true;
+  // Per_User: the overrides of listed recipients (null when unset). The Settings inside
+  // are copies of this one with a line's overrides, and have no table themselves.
+  std::shared_ptr<const PerUserTable> per_user;
 };
 
 // Errors (Errc::config): a CIDR list entry that is not an address or network.
@@ -125,8 +131,23 @@ bool any_contains(const std::vector<Network>& nets, std::string_view ip) noexcep
 
 RejectPolicy parse_reject_policy(std::string_view v) noexcept;
 
+// How an option may appear in a Per_User line: settable (apply_option knows it), ignored
+// (policyd-spf.peruser(5): cannot be set per user; defaultSeedOnly), or not at all.
+enum class PerUserUse { settable, ignored, refused };
+PerUserUse per_user_use(std::string_view canonical_name) noexcept;
+
+// Sets one per-user-settable option of `s` from its text (the same conversion
+// settings_from applies to the file's value). Errors (Errc::config): a bad CIDR list, a
+// number out of range, a name that is not settable per user.
+[[nodiscard]] Result<void> apply_option(Settings& s, std::string_view name, std::string_view value);
+
+// The path of `Per_User = text,/path`; empty when the option is unset. Errors
+// (Errc::config): another type than text, no path, a relative path.
+[[nodiscard]] Result<std::string> per_user_path(std::string_view option_value);
+
 // Builds Settings from a parsed snapshot. Errors (Errc::config): bad CIDR lists,
-// Header_Type AR without an Authserv_Id. `hostname` replaces Authserv_Id = HOSTNAME.
+// Header_Type AR without an Authserv_Id, a malformed Per_User value (the per-user file
+// itself is read by per_user.hpp's load_per_user). `hostname` replaces Authserv_Id = HOSTNAME.
 [[nodiscard]] Result<Settings> settings_from(const config::Config& cfg, std::string_view hostname);
 
 // Cross-option checks for run_daemon's validate: errors from settings_from, and a

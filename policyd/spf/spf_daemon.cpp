@@ -8,6 +8,7 @@
 #include "common/dns/caching_resolver.hpp"
 #include "common/dns/ldns_resolver.hpp"
 #include "common/policy/policy_daemon.hpp"
+#include "policyd/spf/per_user.hpp"
 #include "policyd/spf/service.hpp"
 #include "policyd/spf/settings.hpp"
 
@@ -52,6 +53,10 @@ Result<std::shared_ptr<policy::PolicyHandler>> make_handler(
   if (auto r = open_resolver(sh, *cfg); !r) return fail(r.error().code, r.error().detail);
   auto s = settings_from(*cfg, sh.hostname);
   if (!s) return fail(Errc::config, s.error().detail);
+  // Per_User: read here, so a reload (SIGHUP) re-reads it with the rest of the config.
+  auto per_user = load_per_user(*cfg, *s);
+  if (!per_user) return fail(Errc::config, per_user.error().detail);
+  s->per_user = std::move(*per_user);
   logger.set_max_level(level_for(s->debug_level));
   auto settings = std::make_shared<const Settings>(std::move(*s));
   return std::shared_ptr<policy::PolicyHandler>(std::make_shared<SpfService>(
@@ -69,7 +74,11 @@ int run_spf(int argc, char** argv) {
   spec.default_config = kDefaultConfigPath;
   spec.positional_config = true;
   spec.allow_missing_default_config = true;
-  spec.validate = [](const config::Config& cfg) { return check_settings(cfg); };
+  spec.validate = [](const config::Config& cfg) {
+    auto problems = check_settings(cfg);
+    for (auto& p : check_per_user(cfg)) problems.push_back(std::move(p));
+    return problems;
+  };
   spec.make_handler = [sh](const std::shared_ptr<const config::Config>& cfg, log::Logger& logger) {
     return make_handler(*sh, cfg, logger);
   };

@@ -97,6 +97,26 @@ TEST(SpfSettings, BadValuesAreErrors) {
   auto prospective = parse("Prospective = 192.0.2.0/24\n");
   ASSERT_TRUE(prospective.ok());
   EXPECT_FALSE(settings_from(*prospective.config, "h").has_value());
+  for (const char* per_user : {"Per_User = sql,/etc/u\n", "Per_User = text\n",
+                               "Per_User = text,relative/u\n"}) {
+    auto pu = parse(per_user);
+    ASSERT_TRUE(pu.ok()) << per_user;
+    EXPECT_FALSE(settings_from(*pu.config, "h").has_value()) << per_user;
+  }
+}
+
+TEST(SpfSettings, ApplyOptionSetsOnlyPerUserOptions) {
+  Settings s;
+  ASSERT_TRUE(apply_option(s, "PermError_reject", "True").has_value());
+  EXPECT_TRUE(s.permerror_reject);
+  ASSERT_TRUE(apply_option(s, "TestOnly", "0").has_value());
+  EXPECT_TRUE(s.test_mode);
+  EXPECT_FALSE(apply_option(s, "Void_Limit", "101").has_value());
+  EXPECT_FALSE(apply_option(s, "Whitelist", "192.0.2.0/33").has_value());
+  EXPECT_FALSE(apply_option(s, "Header_Type", "AR").has_value());
+  EXPECT_EQ(per_user_use("Header_Type"), PerUserUse::ignored);
+  EXPECT_EQ(per_user_use("Socket"), PerUserUse::refused);
+  EXPECT_EQ(per_user_use("Reason_Message"), PerUserUse::settable);
 }
 
 struct NetCase {
