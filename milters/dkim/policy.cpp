@@ -155,7 +155,6 @@ Outcome outcome_for(const Actions& a, Situation s) {
   switch (s) {
     case Situation::bad_signature: act = a.bad_signature; text = "bad DKIM signature data"; break;
     case Situation::syntax_error: act = a.bad_signature; text = "DKIM signature syntax error"; break;
-    case Situation::unverifiable: act = a.bad_signature; text = "DKIM signature processing failed"; break;
     case Situation::no_signature: act = a.no_signature; text = "no DKIM signature data"; break;
     case Situation::key_not_found:
       act = a.key_not_found; text = "DKIM key retrieval failed"; temp_x = "4.7.5"; break;
@@ -185,7 +184,7 @@ std::optional<Situation> classify(const std::vector<dkim::SignatureResult>& resu
     if (r.result == dkim::VerifyResult::permerror && r.reason == "no key for signature") missing = true;
     if (r.result == dkim::VerifyResult::permerror && r.domain.empty()) syntax = true;
   }
-  if (unprotected) return Situation::unverifiable;
+  if (unprotected) return std::nullopt;
   if (dns) return Situation::dns_error;
   if (missing) return Situation::key_not_found;
   if (syntax) return Situation::syntax_error;

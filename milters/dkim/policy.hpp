@@ -57,17 +57,18 @@ struct Outcome {
   std::string code, xcode, text;  // set for reject/tempfail
 };
 
-// unverifiable: a signature failed MustBeSigned (opendkim: DKIM_STAT_CANTVRFY, handled by
-// On-BadSignature with the text "DKIM signature processing failed").
 enum class Situation { bad_signature, no_signature, key_not_found, dns_error, syntax_error,
-                       unverifiable, internal_error, signature_error, security };
+                       internal_error, signature_error, security };
 // opendkim's reply for `situation` under its configured action (peers.md s2.2).
 Outcome outcome_for(const Actions& actions, Situation situation);
 
 // The situation of a verified message: nullopt when a signature passed (or nothing to do).
-// No results at all (every signature ignored by the prescreen) is no_signature; a
-// MustBeSigned failure outranks DNS and key trouble, as in opendkim, where that signature
-// is the one libopendkim reports.
+// No results at all (every signature ignored by the prescreen) is no_signature. A
+// MustBeSigned failure ("unprotected header field") is nullopt too: opendkim reports it in
+// Authentication-Results (dkim=fail) but applies no On-* action (libopendkim returns
+// DKIM_STAT_CANTVRFY for that signature, which mlfi_eom only records; checked with
+// opendkim 2.11 -t: On-BadSignature reject still accepts), and since libopendkim picks that
+// signature first (it carries the passed flag), the other signatures decide nothing.
 std::optional<Situation> classify(const std::vector<dkim::SignatureResult>& results);
 
 }  // namespace cachet::dkimd

@@ -388,20 +388,19 @@ TEST_F(DkimMilter, VerifiesPassAndFailWithOpendkimAuthResults) {
 }
 
 TEST_F(DkimMilter, MustBeSignedFailsAnUncoveredField) {
+  // opendkim 2.11 (-t, same input): dkim=fail reason="unprotected header field" in the
+  // A-R, and no On-* action even with On-BadSignature reject.
   start(base_config("MustBeSigned X-Priority,List-Id\nOn-BadSignature reject\n"));
   Message m = inbound(foreign_signed());
-  EXPECT_TRUE(send(m).accepted()) << "listed fields absent: no requirement";
-  m.headers.emplace_back("X-Priority", " 1");  // added after signing: not in h=
-  const Transaction& t = send(m);
-  EXPECT_EQ(t.final_command, 'y') << daemon_->log();
-  EXPECT_NE(t.reply_text.find("550 5.7.0 DKIM signature processing failed"), std::string::npos)
-      << t.reply_text;
-  restart_with(base_config("MustBeSigned X-Priority\n"));
   const auto* ar = find_insert(send(m), "Authentication-Results");
+  ASSERT_NE(ar, nullptr) << daemon_->log();
+  EXPECT_NE(ar->value.find("dkim=pass"), std::string::npos) << "listed fields absent: no requirement";
+  m.headers.emplace_back("X-Priority", " 1");  // added after signing: not in h=
+  ar = find_insert(send(m), "Authentication-Results");
   ASSERT_NE(ar, nullptr) << daemon_->log();
   EXPECT_NE(ar->value.find("dkim=fail reason=\"unprotected header field\" (2048-bit key) header.d=sender.example"),
             std::string::npos) << ar->value;
-  EXPECT_TRUE(last_.accepted());  // On-BadSignature default: accept
+  EXPECT_TRUE(last_.accepted()) << last_.reply_text;
 }
 
 TEST_F(DkimMilter, TrustSignaturesFromDecidesWhichSignaturesCount) {

@@ -128,8 +128,6 @@ INSTANTIATE_TEST_SUITE_P(Rows, OutcomeRows, ::testing::Values(
     OutcomeCase{Situation::key_not_found, Action::reject, "550", "5.7.0", "DKIM key retrieval failed"},
     OutcomeCase{Situation::dns_error, Action::tempfail, "451", "4.7.5", "DKIM key retrieval failed"},
     OutcomeCase{Situation::syntax_error, Action::reject, "550", "5.7.0", "DKIM signature syntax error"},
-    OutcomeCase{Situation::unverifiable, Action::reject, "550", "5.7.0", "DKIM signature processing failed"},
-    OutcomeCase{Situation::unverifiable, Action::tempfail, "451", "4.7.0", "DKIM signature processing failed"},
     OutcomeCase{Situation::signature_error, Action::reject, "550", "5.7.0", "DKIM signing error"},
     OutcomeCase{Situation::internal_error, Action::tempfail, "451", "4.7.0", "internal DKIM error"},
     OutcomeCase{Situation::bad_signature, Action::accept, "", "", ""}));
@@ -147,22 +145,24 @@ TEST(Classify, NeverPassOnError) {
   nokey.result = VerifyResult::permerror;
   nokey.reason = "no key for signature";
   EXPECT_EQ(classify({nokey}), Situation::key_not_found);
-  // MustBeSigned: opendkim reports the unprotected signature (CANTVRFY), before DNS trouble.
-  SignatureResult mbs = tmp;
-  mbs.result = VerifyResult::fail;
-  mbs.reason = std::string(cachet::dkim::kUnprotectedReason);
-  EXPECT_EQ(classify({mbs}), Situation::unverifiable);
-  EXPECT_EQ(classify({tmp, mbs}), Situation::unverifiable);
-  EXPECT_EQ(classify({mbs, ok}), std::nullopt);
 }
 
-TEST(Classify, UnverifiableUsesOnBadSignature) {
-  Actions a;
-  a.bad_signature = Action::reject;
-  a.security = Action::accept;
-  EXPECT_EQ(outcome_for(a, Situation::unverifiable).action, Action::reject);
-  a.bad_signature = Action::accept;
-  EXPECT_EQ(outcome_for(a, Situation::unverifiable).action, Action::accept);
+TEST(Classify, MustBeSignedFailureTakesNoActionLikeOpendkim) {
+  using cachet::dkim::SignatureResult;
+  using cachet::dkim::VerifyResult;
+  // opendkim: dkim=fail in the A-R, but CANTVRFY applies no On-* action, and the
+  // unprotected signature is the one libopendkim reports, so other signatures decide nothing.
+  SignatureResult mbs{VerifyResult::fail, std::string(cachet::dkim::kUnprotectedReason), "example.com",
+                      "@example.com", "s", "rsa-sha256", "x", 2048, false};
+  SignatureResult tmp = mbs;
+  tmp.result = VerifyResult::temperror;
+  tmp.reason = "key query failed";
+  SignatureResult bad = mbs;
+  bad.reason = "signature verification failed";
+  EXPECT_EQ(classify({mbs}), std::nullopt);
+  EXPECT_EQ(classify({tmp, mbs}), std::nullopt);
+  EXPECT_EQ(classify({mbs, bad}), std::nullopt);
+  EXPECT_EQ(classify({bad}), Situation::bad_signature);
 }
 
 TEST(AuthResults, OpendkimFormat) {
