@@ -14,6 +14,7 @@ namespace cachet::dkim {
 
 struct Verifier::Pending {
   std::size_t header_index = 0;
+  bool is_ignored = false;  // not chosen by the prescreen: reported `neutral`
   Result<Signature> sig = fail(Errc::internal, "not parsed");
   HashKey hash_key{};
 };
@@ -194,12 +195,18 @@ void Verifier::set_headers(std::vector<mail::HeaderField> headers) {
     chosen = choose_signatures(domains, options_);
   }
   for (std::size_t k = 0; k < fields.size(); ++k) {
-    if (!chosen[k]) {
-      ++skipped_;
+    if (!chosen[k]) ++skipped_;
+    if (pending_.size() >= kMaxReportedSignatures) {
+      if (chosen[k]) ++skipped_;
       continue;
     }
     Pending p;
     p.header_index = fields[k];
+    p.is_ignored = !chosen[k];
+    if (p.is_ignored) {
+      pending_.push_back(std::move(p));
+      continue;
+    }
     p.sig = parse_signature(headers_[fields[k]].value);
     if (p.sig) {
       const Signature& s = *p.sig;
@@ -218,6 +225,11 @@ void Verifier::feed_body(std::string_view chunk) {
 
 SignatureResult Verifier::evaluate(Pending& p, const KeyLookup& lookup) {
   const std::string& raw_value = headers_[p.header_index].value;
+  if (p.is_ignored) {
+    SignatureResult out = make(VerifyResult::neutral, "");
+    describe_raw(raw_value, out);
+    return out;
+  }
   if (!p.sig) {
     SignatureResult out = make(VerifyResult::permerror, p.sig.error().detail);
     describe_raw(raw_value, out);

@@ -17,13 +17,15 @@
 //  * Several TXT records (s6.1.2 lets the verifier choose): the one that parses as a key
 //    record is used; none or more than one valid -> permerror.
 //  * l= larger than the canonical body: fail "body shorter than l=".
-//  * Which signatures are evaluated is opendkim's "prescreen" (choose_signatures below):
-//    the others are ignored entirely (no result; skipped() counts them), so a message whose
-//    signatures are all ignored is reported like an unsigned one.
+//  * Which signatures are evaluated is opendkim's "prescreen" (choose_signatures below).
+//    An ignored one is not evaluated (no DNS query) and is reported as `neutral` with its
+//    tags, as opendkim 2.11 writes it (checked with opendkim -t); skipped() counts them.
+//    Results stop at kMaxReportedSignatures fields (a message with thousands of signature
+//    fields must not make a huge Authentication-Results; opendkim truncates at 4 KB).
 //  * MustBeSigned (VerifyOptions::must_be_signed): a signature whose key was loaded but
 //    whose h= omits a listed field present in the message is `fail` "unprotected header
 //    field" (libopendkim's DKIM_SIGERROR_MBSFAILED text), whatever its cryptographic result.
-//  * `neutral` is never produced (kept for the A-R vocabulary); t= in the future is
+//  * `neutral` means "ignored" and nothing else; t= in the future is
 //    accepted (clock skew); key record t=y does not change the result (is_testing says it).
 // Header values must carry CRLF folding as on the wire (the milter layer converts
 // Postfix's LF folding with mail::lf_to_crlf), or simple header canonicalization breaks.
@@ -47,6 +49,7 @@
 namespace cachet::dkim {
 
 inline constexpr int kMaxRsaBits = 8192;
+inline constexpr std::size_t kMaxReportedSignatures = 32;
 // The reason of a MustBeSigned failure (libopendkim's text for DKIM_SIGERROR_MBSFAILED).
 inline constexpr std::string_view kUnprotectedReason = "unprotected header field";
 
@@ -106,7 +109,8 @@ class Verifier {
   // All header fields in message order; finds and parses the DKIM-Signature fields.
   void set_headers(std::vector<mail::HeaderField> headers);
   void feed_body(std::string_view chunk);
-  // One result per DKIM-Signature field (in header order, up to max_signatures).
+  // One result per DKIM-Signature field, in header order (ignored ones `neutral`), at most
+  // kMaxReportedSignatures.
   std::vector<SignatureResult> finish(const KeyLookup& lookup);
   std::size_t skipped() const noexcept { return skipped_; }
 

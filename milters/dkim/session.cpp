@@ -320,6 +320,11 @@ Verdict DkimSession::finish_verifying(milter::Context& ctx) {
       return apply(ctx, *situation, "verification");
   }
   if (!remove_own_auth_results(ctx)) return apply(ctx, Situation::internal_error, "header change failed");
+  // Every signature ignored by the prescreen: opendkim writes only dkim=none (and only with
+  // AlwaysAddARHeader), not the neutral entries.
+  if (std::all_of(results.begin(), results.end(),
+                  [](const dkim::SignatureResult& r) { return r.result == dkim::VerifyResult::neutral; }))
+    results.clear();
   if (!results.empty() || st_->always_add_ar) {
     const std::string lead = ctx.has_leading_space() ? " " : "";
     const std::string value = format_auth_results(authserv_id(ctx), results, !st_->no_header_b);

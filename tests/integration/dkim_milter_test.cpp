@@ -404,31 +404,37 @@ TEST_F(DkimMilter, MustBeSignedFailsAnUncoveredField) {
 }
 
 TEST_F(DkimMilter, TrustSignaturesFromDecidesWhichSignaturesCount) {
-  // A mailing list's signature on top of the author's; one signature may be verified.
+  // A mailing list's signature on top of the author's. Expected rows as opendkim 2.11 -t
+  // writes them for the same configurations (ignored signatures: dkim=neutral).
   const std::string msg = signed_as("list.example", foreign_signed());
-  auto domains_in_ar = [&](const std::string& conf) {
+  auto results_in_ar = [&](const std::string& conf) {
     restart_with(base_config(conf));
     const auto* ar = find_insert(send(inbound(msg)), "Authentication-Results");
     if (ar == nullptr) return std::string("(none)");
     std::string out;
-    for (auto p = ar->value.find("header.d="); p != std::string::npos; p = ar->value.find("header.d=", p + 1))
-      out += ar->value.substr(p + 9, ar->value.find(' ', p) - p - 9) + ";";
+    const std::string& v = ar->value;
+    for (auto p = v.find("dkim="); p != std::string::npos; p = v.find("dkim=", p + 1)) {
+      const auto d = v.find("header.d=", p);
+      out += v.substr(p + 5, v.find_first_of(" ;", p) - p - 5) + ":" +
+             (d == std::string::npos ? "" : v.substr(d + 9, v.find(' ', d) - d - 9)) + ";";
+    }
     return out;
   };
-  EXPECT_EQ(domains_in_ar("MaximumSignaturesToVerify 1\n"), "list.example;");  // top down
-  EXPECT_EQ(domains_in_ar("MaximumSignaturesToVerify 1\nTrustSignaturesFrom sender.example\n"),
-            "sender.example;");
-  EXPECT_EQ(domains_in_ar("TrustSignaturesFrom sender.example\n"), "list.example;sender.example;");
+  EXPECT_EQ(results_in_ar("MaximumSignaturesToVerify 1\n"), "pass:list.example;neutral:sender.example;");
+  EXPECT_EQ(results_in_ar("MaximumSignaturesToVerify 1\nTrustSignaturesFrom sender.example\n"),
+            "neutral:list.example;pass:sender.example;");
+  EXPECT_EQ(results_in_ar("TrustSignaturesFrom sender.example\n"), "pass:list.example;pass:sender.example;");
   // 0: only the author's domain and trusted signers (opendkim's other branch).
-  EXPECT_EQ(domains_in_ar("MaximumSignaturesToVerify 0\n"), "sender.example;");
-  EXPECT_EQ(domains_in_ar("MaximumSignaturesToVerify 0\nTrustSignaturesFrom list.example\n"),
-            "list.example;sender.example;");
-  // Every signature ignored: treated as unsigned (On-NoSignature, dkim=none).
+  EXPECT_EQ(results_in_ar("MaximumSignaturesToVerify 0\n"), "neutral:list.example;pass:sender.example;");
+  EXPECT_EQ(results_in_ar("MaximumSignaturesToVerify 0\nTrustSignaturesFrom list.example\n"),
+            "pass:list.example;pass:sender.example;");
+  // Every signature ignored: dkim=none (AlwaysAddARHeader only) and no action, as opendkim.
   const std::string list_only = signed_as("list.example", raw({"From: Carol <carol@sender.example>",
                                                                "To: bob@example.com", "Subject: x"}, "hi\r\n"));
   restart_with(base_config("MaximumSignaturesToVerify 0\nOn-NoSignature reject\n"));
   const Transaction& t = send(inbound(list_only));
-  EXPECT_NE(t.reply_text.find("550 5.7.0 no DKIM signature data"), std::string::npos) << t.reply_text;
+  EXPECT_TRUE(t.accepted()) << t.reply_text;
+  EXPECT_EQ(find_insert(t, "Authentication-Results"), nullptr);
   restart_with(base_config("MaximumSignaturesToVerify 0\nAlwaysAddARHeader yes\n"));
   const auto* ar = find_insert(send(inbound(list_only)), "Authentication-Results");
   ASSERT_NE(ar, nullptr);

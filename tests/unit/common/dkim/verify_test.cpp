@@ -181,7 +181,10 @@ TEST(Verify, ExpiryBodyLengthAndLimits) {
   v.set_headers(msg3->headers);
   v.feed_body(msg3->body);
   const auto rs = v.finish(zone(record(keys().ed)).lookup());
-  EXPECT_EQ(rs.size(), 2u);
+  ASSERT_EQ(rs.size(), 3u);  // the third is reported, not evaluated
+  EXPECT_EQ(rs[2].result, VerifyResult::neutral);
+  EXPECT_EQ(rs[2].domain, "example.com");
+  EXPECT_EQ(rs[2].key_bits, 0);
   EXPECT_EQ(v.skipped(), 1u);
 }
 
@@ -226,6 +229,17 @@ TEST(ChooseSignatures, ZeroMeansAuthorDomainAndTrustedOnly) {
   EXPECT_EQ(choose(sigs, 0, {}, ""), (V{false, false, false, false}));
 }
 
+TEST(Verify, ReportsAtMostKMaxReportedSignatures) {
+  const std::string one = signed_message(params(keys().ed));
+  const std::string field = one.substr(0, one.find("\r\nFrom:") + 2);
+  std::string many;
+  for (std::size_t i = 0; i < kMaxReportedSignatures + 5; ++i) many += field;
+  const auto rs = verify(many + one, zone(record(keys().ed)));
+  ASSERT_EQ(rs.size(), kMaxReportedSignatures);
+  EXPECT_EQ(rs[0].result, VerifyResult::pass);
+  EXPECT_EQ(rs.back().result, VerifyResult::neutral);
+}
+
 TEST(Verify, UntrustedSignaturesBeyondTheBudgetAreIgnored) {
   // Two valid signatures: a third party's on top, the trusted one below; budget 1.
   SignParams third = params(keys().ed);
@@ -238,18 +252,18 @@ TEST(Verify, UntrustedSignaturesBeyondTheBudgetAreIgnored) {
   dns.add_txt(kKeyName, record(keys().ed));
   dns.add_txt("sel._domainkey.third.example", record(keys().ed));
   VerifyOptions o{.max_signatures = 1, .now = kNow};
-  auto rs = verify(msg, dns, o);
-  expect_one(rs, VerifyResult::pass, "");
-  EXPECT_EQ(rs[0].domain, "third.example");  // plain top-down without a trust list
+  auto words = [&](const VerifyOptions& opts) {
+    std::string out;
+    for (const auto& r : verify(msg, dns, opts)) out += std::string(to_string(r.result)) + ":" + r.domain + ";";
+    return out;
+  };
+  EXPECT_EQ(words(o), "pass:third.example;neutral:example.com;");  // top down, no trust list
   o.is_trusted = [](std::string_view d) { return d == "example.com"; };
-  rs = verify(msg, dns, o);
-  expect_one(rs, VerifyResult::pass, "");
-  EXPECT_EQ(rs[0].domain, "example.com");  // the trusted one replaces the third party's
-  // Nothing chosen: no results at all (reported like an unsigned message).
+  EXPECT_EQ(words(o), "neutral:third.example;pass:example.com;");  // the trusted one first
   o.max_signatures = 0;
   o.is_trusted = nullptr;
   o.author_domain = "elsewhere.example";
-  EXPECT_TRUE(verify(msg, dns, o).empty());
+  EXPECT_EQ(words(o), "neutral:third.example;neutral:example.com;");  // nothing chosen
 }
 
 TEST(Verify, MustBeSignedFailsSignaturesThatLeaveAPresentFieldUncovered) {

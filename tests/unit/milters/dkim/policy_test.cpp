@@ -165,6 +165,19 @@ TEST(Classify, MustBeSignedFailureTakesNoActionLikeOpendkim) {
   EXPECT_EQ(classify({bad}), Situation::bad_signature);
 }
 
+TEST(Classify, IgnoredSignaturesDoNotCount) {
+  using cachet::dkim::SignatureResult;
+  using cachet::dkim::VerifyResult;
+  SignatureResult ignored{VerifyResult::neutral, "", "list.example", "@list.example", "s", "rsa-sha256",
+                          "x", 0, false};
+  SignatureResult bad = ignored;
+  bad.result = VerifyResult::fail;
+  bad.reason = "signature verification failed";
+  EXPECT_EQ(classify({ignored, bad}), Situation::bad_signature);
+  // All ignored: opendkim (-t) accepts, even with On-NoSignature reject.
+  EXPECT_EQ(classify({ignored, ignored}), std::nullopt);
+}
+
 TEST(AuthResults, OpendkimFormat) {
   using cachet::dkim::SignatureResult;
   using cachet::dkim::VerifyResult;
