@@ -3,7 +3,9 @@
 // common/crypto/crypto.cpp: see crypto.hpp. OpenSSL 3 EVP API only.
 #include "common/crypto/crypto.hpp"
 
+#include <mutex>
 #include <new>
+#include <vector>
 
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
@@ -24,7 +26,58 @@ using PkeyCtx = CPtr<EVP_PKEY_CTX, &EVP_PKEY_CTX_free>;
 using MdCtx = CPtr<EVP_MD_CTX, &EVP_MD_CTX_free>;
 using Bio = CPtr<BIO, &BIO_free>;
 
-const EVP_MD* md_of(HashAlg alg) { return alg == HashAlg::sha1 ? EVP_sha1() : EVP_sha256(); }
+// Fetched once: a legacy EVP_sha256() makes every EVP_DigestInit_ex and
+// EVP_PKEY_CTX_set_signature_md look the provider implementation up again (OpenSSL 3
+// implicit fetch: a locked method-store search per call). Kept for the process lifetime.
+const EVP_MD* md_of(HashAlg alg) {
+  static const EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  static const EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  const EVP_MD* md = alg == HashAlg::sha1 ? sha1 : sha256;
+  return md != nullptr ? md : (alg == HashAlg::sha1 ? EVP_sha1() : EVP_sha256());
+}
+
+// Ready-to-use RSA EVP_PKEY_CTXs of one key (sign or verify initialised, PKCS#1 v1.5
+// padding and the digest set), per hash algorithm. Initialising a context costs provider
+// fetches and parameter round trips comparable to a small part of the RSA operation;
+// EVP_PKEY_sign/verify leave an initialised context reusable, so contexts are taken from
+// here and given back instead. Thread-safe (one mutex; held only for the list operation).
+class RsaCtxPool {
+ public:
+  enum class Op { sign, verify };
+  RsaCtxPool(EVP_PKEY* key, Op op) : key_(key), op_(op) {}
+
+  PkeyCtx take(HashAlg alg) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto& free = free_[index(alg)];
+      if (!free.empty()) {
+        PkeyCtx ctx = std::move(free.back());
+        free.pop_back();
+        return ctx;
+      }
+    }
+    PkeyCtx ctx(EVP_PKEY_CTX_new(key_, nullptr));
+    const bool ok = ctx &&
+                    (op_ == Op::sign ? EVP_PKEY_sign_init(ctx.get()) : EVP_PKEY_verify_init(ctx.get())) == 1 &&
+                    EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) == 1 &&
+                    EVP_PKEY_CTX_set_signature_md(ctx.get(), md_of(alg)) == 1;
+    return ok ? std::move(ctx) : PkeyCtx();
+  }
+  // Only contexts whose last operation succeeded come back (a failed one may hold state).
+  void give_back(HashAlg alg, PkeyCtx ctx) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto& free = free_[index(alg)];
+    if (free.size() < kMaxIdle) free.push_back(std::move(ctx));
+  }
+
+ private:
+  static constexpr std::size_t kMaxIdle = 64;  // > any thread count we run with
+  static std::size_t index(HashAlg alg) { return alg == HashAlg::sha1 ? 0 : 1; }
+  EVP_PKEY* key_;  // owned by the key's Impl, which owns the pool too
+  Op op_;
+  std::mutex mutex_;
+  std::vector<PkeyCtx> free_[2];
+};
 
 // Empties the thread's OpenSSL error queue into one line (callers must always drain it,
 // or a stale error would be reported by an unrelated later call).
@@ -117,7 +170,12 @@ std::string digest(HashAlg alg, std::string_view data) {
 // ---- PrivateKey --------------------------------------------------------------------
 
 struct PrivateKey::Impl {
+  explicit Impl(Pkey k) : key(std::move(k)) {
+    if (EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_RSA)
+      rsa = std::make_unique<RsaCtxPool>(key.get(), RsaCtxPool::Op::sign);
+  }
   Pkey key;
+  std::unique_ptr<RsaCtxPool> rsa;  // RSA keys only
 };
 
 PrivateKey::PrivateKey(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -153,9 +211,7 @@ Result<PrivateKey> PrivateKey::load(const SecretBytes& text) {
     drain_errors();
     return fail(Errc::bad_input, "private key is neither RSA nor Ed25519");
   }
-  auto impl = std::make_unique<Impl>();
-  impl->key = std::move(key);
-  return PrivateKey(std::move(impl));
+  return PrivateKey(std::make_unique<Impl>(std::move(key)));
 }
 
 Result<PrivateKey> PrivateKey::generate(KeyType type, int bits) {
@@ -163,9 +219,7 @@ Result<PrivateKey> PrivateKey::generate(KeyType type, int bits) {
                                     : EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA",
                                                         static_cast<size_t>(bits)));
   if (!key) return ssl_fail(Errc::internal, "key generation failed");
-  auto impl = std::make_unique<Impl>();
-  impl->key = std::move(key);
-  return PrivateKey(std::move(impl));
+  return PrivateKey(std::make_unique<Impl>(std::move(key)));
 }
 
 Result<SecretBytes> PrivateKey::to_pem() const {
@@ -198,13 +252,11 @@ Result<std::string> PrivateKey::sign_digest(HashAlg alg, std::string_view digest
       return ssl_fail(Errc::internal, "Ed25519 signing failed");
     }
   } else {
-    PkeyCtx ctx(EVP_PKEY_CTX_new(k, nullptr));
-    if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
-        EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
-        EVP_PKEY_CTX_set_signature_md(ctx.get(), md_of(alg)) != 1 ||
-        EVP_PKEY_sign(ctx.get(), out, &len, in, digest.size()) != 1) {
+    PkeyCtx ctx = impl_->rsa->take(alg);
+    if (!ctx || EVP_PKEY_sign(ctx.get(), out, &len, in, digest.size()) != 1) {
       return ssl_fail(Errc::internal, "RSA signing failed");
     }
+    impl_->rsa->give_back(alg, std::move(ctx));
   }
   sig.resize(len);
   return sig;
@@ -232,7 +284,12 @@ Result<std::string> PrivateKey::public_key_for_dns() const {
 // ---- PublicKey ---------------------------------------------------------------------
 
 struct PublicKey::Impl {
+  explicit Impl(Pkey k) : key(std::move(k)) {
+    if (EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_RSA)
+      rsa = std::make_unique<RsaCtxPool>(key.get(), RsaCtxPool::Op::verify);
+  }
   Pkey key;
+  std::unique_ptr<RsaCtxPool> rsa;  // RSA keys only
 };
 
 PublicKey::PublicKey(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -267,9 +324,7 @@ Result<PublicKey> PublicKey::from_dkim(KeyType type, std::string_view der) {
       return fail(Errc::bad_input, "k=rsa but p= holds another key type");
     }
   }
-  auto impl = std::make_unique<Impl>();
-  impl->key = std::move(key);
-  return PublicKey(std::move(impl));
+  return PublicKey(std::make_unique<Impl>(std::move(key)));
 }
 
 KeyType PublicKey::type() const noexcept { return type_of(impl_->key.get()); }
@@ -286,11 +341,10 @@ bool PublicKey::verify_digest(HashAlg alg, std::string_view digest,
     ok = md && EVP_DigestVerifyInit(md.get(), nullptr, nullptr, nullptr, k) == 1 &&
          EVP_DigestVerify(md.get(), sig, signature.size(), in, digest.size()) == 1;
   } else {
-    PkeyCtx ctx(EVP_PKEY_CTX_new(k, nullptr));
-    ok = ctx && EVP_PKEY_verify_init(ctx.get()) == 1 &&
-         EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) == 1 &&
-         EVP_PKEY_CTX_set_signature_md(ctx.get(), md_of(alg)) == 1 &&
-         EVP_PKEY_verify(ctx.get(), sig, signature.size(), in, digest.size()) == 1;
+    PkeyCtx ctx = impl_->rsa->take(alg);
+    ok = ctx && EVP_PKEY_verify(ctx.get(), sig, signature.size(), in, digest.size()) == 1;
+    // A mismatch is an ordinary outcome that leaves the context as it was: reusable.
+    if (ctx) impl_->rsa->give_back(alg, std::move(ctx));
   }
   drain_errors();  // a mismatch leaves entries in the queue
   return ok;

@@ -8,7 +8,8 @@
 // sign/verify over a precomputed digest (DKIM hashes the header data first; Ed25519 signs
 // that SHA-256 digest, RFC 8463 s3).
 // Keys are parsed once into EVP_PKEY and are immutable afterwards: one PrivateKey or
-// PublicKey may be used from many threads at once (each call makes its own EVP_PKEY_CTX).
+// PublicKey may be used from many threads at once (an RSA key keeps a small mutex-guarded
+// pool of initialised EVP_PKEY_CTXs; a call takes one, so no two threads share one).
 // A Hasher belongs to one thread. Every failure drains the OpenSSL error queue into
 // Error.detail. Errors: bad_input (undecodable key data), permanent (verification
 // mismatch is NOT an error: verify returns false), internal (OpenSSL refused an operation).

@@ -1,22 +1,24 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// common/dkim/key_file.cpp: key file reading and the RequireSafeKeys judgement
-// (key_file.hpp).
+// common/dkim/key_file.cpp: key file reading and the one key-safety rule (key_file.hpp).
 #include "common/dkim/key_file.hpp"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <string.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 
 #include "common/base/fd.hpp"
+#include "common/base/strings.hpp"
 
 namespace cachet::dkim {
 
@@ -35,31 +37,34 @@ std::string who_can(mode_t mode, mode_t group_bit, mode_t other_bit) {
   return g ? "group" : "others";
 }
 
-void judge_file(const PathStat& f, uid_t reader, const std::string& reader_name,
+bool is_owner_ok(uid_t owner, const KeyUser& user) { return owner == 0 || owner == user.uid; }
+
+void judge_file(const PathStat& f, const GroupStat& group, const KeyUser& user,
                 std::vector<KeyFileProblem>& out) {
   if (!S_ISREG(f.mode)) {
     out.push_back({f.path, "not a regular file", "use a plain file for the key"});
     return;
   }
-  if ((f.mode & (S_IRWXG | S_IRWXO)) != 0) {
-    std::string what;
-    if ((f.mode & (S_IRGRP | S_IROTH)) != 0)
-      what = "readable by " + who_can(f.mode, S_IRGRP, S_IROTH);
-    if ((f.mode & (S_IWGRP | S_IWOTH)) != 0)
-      what += std::string(what.empty() ? "" : ", ") + "writable by " +
-              who_can(f.mode, S_IWGRP, S_IWOTH);
-    if (what.empty()) what = "has group or other permission bits";
-    out.push_back({f.path, what + " (mode " + octal_mode(f.mode) + ")", "chmod 0600 " + f.path});
-  }
-  // root (an admin checking the daemon's key) may read a key owned by the daemon user.
-  if (reader != 0 && f.uid != reader && f.uid != 0)
-    out.push_back({f.path, "owned by uid " + std::to_string(f.uid) + ", not by " + reader_name +
+  if (!is_owner_ok(f.uid, user))
+    out.push_back({f.path, "owned by uid " + std::to_string(f.uid) + ", not by " + user.name +
                                " or root",
-                   "chown " + reader_name + " " + f.path});
+                   "chown " + user.name + " " + f.path});
+  const bool is_group_private = group.others.empty();
+  // Group read is fine for a group only the key user (and root) is in: the packaged layout.
+  const mode_t allowed = is_group_private ? S_IRGRP : 0;
+  if ((f.mode & (S_IRWXG | S_IRWXO) & ~allowed) == 0) return;
+  const std::string fix = "chmod " + std::string((f.mode & allowed) != 0 ? "0640 " : "0600 ") + f.path;
+  std::string what;
+  if ((f.mode & S_IRGRP & ~allowed) != 0)
+    what = "readable by group " + group.name + ", which other users are in (" + group.others.front() + ")";
+  if ((f.mode & S_IROTH) != 0) what += std::string(what.empty() ? "" : ", ") + "readable by others";
+  if ((f.mode & (S_IWGRP | S_IWOTH)) != 0)
+    what += std::string(what.empty() ? "" : ", ") + "writable by " + who_can(f.mode, S_IWGRP, S_IWOTH);
+  if (what.empty()) what = "has group or other execute bits";
+  out.push_back({f.path, what + " (mode " + octal_mode(f.mode) + ")", fix});
 }
 
-void judge_dir(const PathStat& d, const PathStat& file, uid_t reader,
-               std::vector<KeyFileProblem>& out) {
+void judge_dir(const PathStat& d, const KeyUser& user, std::vector<KeyFileProblem>& out) {
   // A sticky directory (/tmp) only lets owners rename or delete their own entries.
   const bool is_sticky = (d.mode & S_ISVTX) != 0;
   if ((d.mode & (S_IWGRP | S_IWOTH)) != 0 && !is_sticky)
@@ -67,20 +72,42 @@ void judge_dir(const PathStat& d, const PathStat& file, uid_t reader,
                    "directory writable by " + who_can(d.mode, S_IWGRP, S_IWOTH) + " (mode " +
                        octal_mode(d.mode) + "): the key can be replaced",
                    "chmod go-w " + d.path});
-  if (d.uid != 0 && d.uid != reader && d.uid != file.uid)
+  if (!is_owner_ok(d.uid, user))
     out.push_back({d.path,
-                   "directory owned by uid " + std::to_string(d.uid) +
-                       ", who can replace the key",
+                   "directory owned by uid " + std::to_string(d.uid) + ", who can replace the key",
                    "chown root " + d.path});
 }
 
-std::string user_name(uid_t uid) {
+std::optional<std::string> user_name(uid_t uid) {
   struct passwd pw {};
   struct passwd* found = nullptr;
   char buf[4096];
   if (::getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found != nullptr)
-    return found->pw_name;
-  return std::to_string(uid);
+    return std::string(found->pw_name);
+  return std::nullopt;
+}
+
+// Users other than the key user and root whose primary group is `gid` or who are listed
+// in it (opendkim's check, dkimf_checkfsnode()).
+GroupStat group_of(gid_t gid, const KeyUser& user) {
+  GroupStat g;
+  g.name = std::to_string(gid);
+  auto add = [&](std::string name) {
+    if (name == user.name || name == "root") return;
+    if (std::find(g.others.begin(), g.others.end(), name) == g.others.end()) g.others.push_back(std::move(name));
+  };
+  struct group gr {};
+  struct group* found = nullptr;
+  std::vector<char> buf(1u << 16);
+  if (::getgrgid_r(gid, &gr, buf.data(), buf.size(), &found) == 0 && found != nullptr) {
+    g.name = found->gr_name;
+    for (char** m = found->gr_mem; *m != nullptr; ++m) add(*m);
+  }
+  ::setpwent();
+  while (const struct passwd* pw = ::getpwent())
+    if (pw->pw_gid == gid && pw->pw_uid != user.uid && pw->pw_uid != 0) add(pw->pw_name);
+  ::endpwent();
+  return g;
 }
 
 Result<PathStat> stat_path(const std::string& path, int fd) {
@@ -95,15 +122,32 @@ Result<PathStat> stat_path(const std::string& path, int fd) {
 
 }  // namespace
 
-std::vector<KeyFileProblem> judge_key_path(const PathStat& file, const std::vector<PathStat>& dirs,
-                                           uid_t reader, const std::string& reader_name) {
+std::vector<KeyFileProblem> judge_key_path(const PathStat& file, const GroupStat& group,
+                                           const std::vector<PathStat>& dirs, const KeyUser& user) {
   std::vector<KeyFileProblem> out;
-  judge_file(file, reader, reader_name, out);
-  for (const PathStat& d : dirs) judge_dir(d, file, reader, out);
+  judge_file(file, group, user, out);
+  for (const PathStat& d : dirs) judge_dir(d, user, out);
   return out;
 }
 
-Result<std::vector<KeyFileProblem>> inspect_key_path(const std::string& path, int fd) {
+KeyUser key_user(std::optional<uid_t> uid) {
+  const uid_t u = uid.value_or(::geteuid());
+  return KeyUser{u, user_name(u).value_or(std::to_string(u))};
+}
+
+Result<KeyUser> key_user_named(std::string_view user_id) {
+  const std::string name(user_id.substr(0, user_id.find(':')));
+  struct passwd pw {};
+  struct passwd* found = nullptr;
+  char buf[4096];
+  if (::getpwnam_r(name.c_str(), &pw, buf, sizeof buf, &found) == 0 && found != nullptr)
+    return KeyUser{found->pw_uid, found->pw_name};
+  if (const auto n = parse_uint(name); n && *n <= 0xffffffffu) return key_user(static_cast<uid_t>(*n));
+  return fail(Errc::config, "no such user: " + name);
+}
+
+Result<std::vector<KeyFileProblem>> inspect_key_path(const std::string& path, const KeyUser& user,
+                                                     int fd) {
   auto file = stat_path(path, fd);
   if (!file) return fail(file.error().code, file.error().detail);
   std::error_code ec;
@@ -117,11 +161,12 @@ Result<std::vector<KeyFileProblem>> inspect_key_path(const std::string& path, in
     dirs.push_back(std::move(*d));
     if (dir == dir.root_path() || dir.parent_path() == dir) break;
   }
-  const uid_t reader = ::geteuid();
-  return judge_key_path(*file, dirs, reader, user_name(reader));
+  // The member walk only matters when the group may read.
+  const GroupStat group = (file->mode & S_IRGRP) != 0 ? group_of(file->gid, user) : GroupStat{};
+  return judge_key_path(*file, group, dirs, user);
 }
 
-Result<KeyFile> read_key_file(const std::string& path) {
+Result<KeyFile> read_key_file(const std::string& path, const KeyUser& user) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
   if (fd.get() < 0) {
     const int err = errno;
@@ -132,7 +177,7 @@ Result<KeyFile> read_key_file(const std::string& path) {
     return fail(Errc::config, path + ": not a regular file");
   if (static_cast<std::uint64_t>(st.st_size) > crypto::kMaxKeyTextBytes)
     return fail(Errc::config, path + ": too large for a key file");
-  auto problems = inspect_key_path(path, fd.get());
+  auto problems = inspect_key_path(path, user, fd.get());
   if (!problems) return fail(problems.error().code, problems.error().detail);
   std::string buf(crypto::kMaxKeyTextBytes + 1, '\0');
   std::size_t got = 0;
@@ -141,7 +186,7 @@ Result<KeyFile> read_key_file(const std::string& path) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       const int err = errno;
- explicit_bzero(buf.data(), buf.size());
+      explicit_bzero(buf.data(), buf.size());
       return fail(Errc::config, "cannot read " + path + ": " + std::strerror(err));
     }
     if (n == 0) break;
@@ -154,6 +199,17 @@ Result<KeyFile> read_key_file(const std::string& path) {
   KeyFile out{crypto::SecretBytes(std::string_view(buf.data(), got)), std::move(*problems)};
   explicit_bzero(buf.data(), buf.size());  // the scratch copy holds key material
   return out;
+}
+
+Result<crypto::PrivateKey> load_private_key(const std::string& path, const KeyUser& user,
+                                            bool require_safe) {
+  auto file = read_key_file(path, user);
+  if (!file) return fail(file.error().code, file.error().detail);
+  if (require_safe && !file->problems.empty())
+    return fail(Errc::config, "unsafe key file (RequireSafeKeys): " + describe(file->problems.front()));
+  auto key = crypto::PrivateKey::load(file->text);
+  if (!key) return fail(Errc::config, path + ": holds no usable private key");
+  return std::move(*key);
 }
 
 std::string describe(const KeyFileProblem& p) {

@@ -3,6 +3,8 @@
 // common/dkim/verify.cpp: see verify.hpp.
 #include "common/dkim/verify.hpp"
 
+#include <algorithm>
+
 #include "common/base/base64.hpp"
 #include "common/base/strings.hpp"
 #include "common/dkim/key_record.hpp"
@@ -12,6 +14,7 @@ namespace cachet::dkim {
 
 struct Verifier::Pending {
   std::size_t header_index = 0;
+  bool is_ignored = false;  // not chosen by the prescreen: reported `neutral`
   Result<Signature> sig = fail(Errc::internal, "not parsed");
   HashKey hash_key{};
 };
@@ -104,7 +107,56 @@ std::optional<LoadedKey> load_key(const Signature& sig, const KeyLookup& lookup,
   return LoadedKey{rec, std::move(*key)};
 }
 
+// The d= of a signature field for the prescreen: "" when the tag list or d= is unusable.
+std::string signing_domain(std::string_view value) {
+  auto tags = mail::parse_tag_list(value);
+  if (!tags) return "";
+  const auto* d = tags->find("d");
+  return d && is_ldh_domain(d->value) ? to_lower(d->value) : "";
+}
+
+// MustBeSigned: true when a listed field is in the message but not in the signature's h=.
+bool is_unprotected(const std::vector<mail::HeaderField>& headers, const Signature& sig,
+                    const std::vector<std::string>* must_be_signed) {
+  if (must_be_signed == nullptr) return false;
+  auto named = [](std::string_view n) { return [n](const auto& x) { return iequals(trim(x), n); }; };
+  for (const std::string& name : *must_be_signed) {
+    const bool present = std::any_of(headers.begin(), headers.end(),
+                                     [&](const mail::HeaderField& h) { return iequals(trim(h.name), name); });
+    if (present && std::none_of(sig.signed_headers.begin(), sig.signed_headers.end(), named(name)))
+      return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+std::vector<bool> choose_signatures(const std::vector<std::string>& domains,
+                                    const VerifyOptions& options) {
+  std::vector<bool> chosen(domains.size(), false);
+  auto trusted = [&](const std::string& d) {
+    return !d.empty() && options.is_trusted && options.is_trusted(d);
+  };
+  if (options.max_signatures == 0) {
+    for (std::size_t i = 0; i < domains.size(); ++i)
+      chosen[i] = trusted(domains[i]) ||
+                  (!domains[i].empty() && iequals(domains[i], options.author_domain));
+    return chosen;
+  }
+  // Signed arithmetic on purpose: trusted signatures may take the budget below zero.
+  long long budget = static_cast<long long>(options.max_signatures);
+  for (std::size_t i = 0; i < domains.size(); ++i)
+    if (trusted(domains[i])) {
+      chosen[i] = true;
+      --budget;
+    }
+  for (std::size_t i = 0; i < domains.size() && budget > 0; ++i)
+    if (!chosen[i]) {
+      chosen[i] = true;
+      --budget;
+    }
+  return chosen;
+}
 
 const char* to_string(VerifyResult r) noexcept {
   switch (r) {
@@ -128,15 +180,34 @@ void Verifier::set_headers(std::vector<mail::HeaderField> headers) {
   pending_.clear();
   hashers_.clear();
   skipped_ = 0;
-  for (std::size_t i = 0; i < headers_.size(); ++i) {
-    if (!iequals(trim(headers_[i].name), kFieldName)) continue;
-    if (pending_.size() >= options_.max_signatures) {
-      ++skipped_;
+  std::vector<std::size_t> fields;
+  for (std::size_t i = 0; i < headers_.size(); ++i)
+    if (iequals(trim(headers_[i].name), kFieldName)) fields.push_back(i);
+  std::vector<bool> chosen;
+  if (!options_.is_trusted && options_.max_signatures > 0) {
+    // No trust list: the first max_signatures, without reading the others at all.
+    chosen.assign(fields.size(), false);
+    for (std::size_t k = 0; k < fields.size() && k < options_.max_signatures; ++k) chosen[k] = true;
+  } else {
+    std::vector<std::string> domains;
+    domains.reserve(fields.size());
+    for (const std::size_t i : fields) domains.push_back(signing_domain(headers_[i].value));
+    chosen = choose_signatures(domains, options_);
+  }
+  for (std::size_t k = 0; k < fields.size(); ++k) {
+    if (!chosen[k]) ++skipped_;
+    if (pending_.size() >= kMaxReportedSignatures) {
+      if (chosen[k]) ++skipped_;
       continue;
     }
     Pending p;
-    p.header_index = i;
-    p.sig = parse_signature(headers_[i].value);
+    p.header_index = fields[k];
+    p.is_ignored = !chosen[k];
+    if (p.is_ignored) {
+      pending_.push_back(std::move(p));
+      continue;
+    }
+    p.sig = parse_signature(headers_[fields[k]].value);
     if (p.sig) {
       const Signature& s = *p.sig;
       p.hash_key = HashKey{s.body_canon, hash_of(s.algorithm), s.body_length.value_or(0),
@@ -154,6 +225,11 @@ void Verifier::feed_body(std::string_view chunk) {
 
 SignatureResult Verifier::evaluate(Pending& p, const KeyLookup& lookup) {
   const std::string& raw_value = headers_[p.header_index].value;
+  if (p.is_ignored) {
+    SignatureResult out = make(VerifyResult::neutral, "");
+    describe_raw(raw_value, out);
+    return out;
+  }
   if (!p.sig) {
     SignatureResult out = make(VerifyResult::permerror, p.sig.error().detail);
     describe_raw(raw_value, out);
@@ -183,13 +259,23 @@ SignatureResult Verifier::evaluate(Pending& p, const KeyLookup& lookup) {
     if (key.bits() < options_.min_rsa_bits) return fill(make(VerifyResult::policy, "key too small"));
     if (key.bits() > kMaxRsaBits) return fill(make(VerifyResult::permerror, "key too large"));
   }
+  SignatureResult r = check_crypto(p, key);
+  if (is_unprotected(headers_, sig, options_.must_be_signed))
+    r = make(VerifyResult::fail, std::string(kUnprotectedReason));
+  return fill(std::move(r));
+}
+
+// The body hash, header signature and rsa-sha1 policy of a signature whose key is loaded.
+SignatureResult Verifier::check_crypto(Pending& p, const crypto::PublicKey& key) {
+  const Signature& sig = *p.sig;
+  const std::string& raw_value = headers_[p.header_index].value;
   BodyHasher& body = *hashers_.at(p.hash_key);
   if (sig.body_length && body.canonical_length() < *sig.body_length) {
-    return fill(make(VerifyResult::fail, "body shorter than l="));
+    return make(VerifyResult::fail, "body shorter than l=");
   }
   // The digest of each hasher is computed once in finish(); see there.
   if (base64_decode(sig.bh).value_or("") != body_digests_.at(p.hash_key)) {
-    return fill(make(VerifyResult::fail, "body hash mismatch"));
+    return make(VerifyResult::fail, "body hash mismatch");
   }
   const crypto::HashAlg alg = hash_of(sig.algorithm);
   const std::string input = header_hash_input(headers_, sig.signed_headers, sig.header_canon,
@@ -197,12 +283,12 @@ SignatureResult Verifier::evaluate(Pending& p, const KeyLookup& lookup) {
                                               strip_b_value(raw_value));
   const auto b = base64_decode(sig.b);
   if (!b || !key.verify_digest(alg, crypto::digest(alg, input), *b)) {
-    return fill(make(VerifyResult::fail, "signature verification failed"));
+    return make(VerifyResult::fail, "signature verification failed");
   }
   if (sig.algorithm == Algorithm::rsa_sha1 && !options_.allow_rsa_sha1) {
-    return fill(make(VerifyResult::policy, "rsa-sha1 not accepted (RFC 8301)"));
+    return make(VerifyResult::policy, "rsa-sha1 not accepted (RFC 8301)");
   }
-  return fill(make(VerifyResult::pass, ""));
+  return make(VerifyResult::pass, "");
 }
 
 std::vector<SignatureResult> Verifier::finish(const KeyLookup& lookup) {

@@ -17,8 +17,15 @@
 //  * Several TXT records (s6.1.2 lets the verifier choose): the one that parses as a key
 //    record is used; none or more than one valid -> permerror.
 //  * l= larger than the canonical body: fail "body shorter than l=".
-//  * Signatures beyond max_signatures are not evaluated (skipped() counts them).
-//  * `neutral` is never produced (kept for the A-R vocabulary); t= in the future is
+//  * Which signatures are evaluated is opendkim's "prescreen" (choose_signatures below).
+//    An ignored one is not evaluated (no DNS query) and is reported as `neutral` with its
+//    tags, as opendkim 2.11 writes it (checked with opendkim -t); skipped() counts them.
+//    Results stop at kMaxReportedSignatures fields (a message with thousands of signature
+//    fields must not make a huge Authentication-Results; opendkim truncates at 4 KB).
+//  * MustBeSigned (VerifyOptions::must_be_signed): a signature whose key was loaded but
+//    whose h= omits a listed field present in the message is `fail` "unprotected header
+//    field" (libopendkim's DKIM_SIGERROR_MBSFAILED text), whatever its cryptographic result.
+//  * `neutral` means "ignored" and nothing else; t= in the future is
 //    accepted (clock skew); key record t=y does not change the result (is_testing says it).
 // Header values must carry CRLF folding as on the wire (the milter layer converts
 // Postfix's LF folding with mail::lf_to_crlf), or simple header canonicalization breaks.
@@ -42,6 +49,9 @@
 namespace cachet::dkim {
 
 inline constexpr int kMaxRsaBits = 8192;
+inline constexpr std::size_t kMaxReportedSignatures = 32;
+// The reason of a MustBeSigned failure (libopendkim's text for DKIM_SIGERROR_MBSFAILED).
+inline constexpr std::string_view kUnprotectedReason = "unprotected header field";
 
 enum class VerifyResult { pass, fail, neutral, policy, permerror, temperror };
 const char* to_string(VerifyResult r) noexcept;
@@ -60,7 +70,23 @@ struct VerifyOptions {
   int min_rsa_bits = 1024;
   std::uint64_t now = 0;  // seconds since the epoch, for x= (required)
   PublicKeyCache* key_cache = nullptr;  // optional, shared between threads; not owned
+  // MustBeSigned: field names (case-insensitive); null or empty = no requirement. Not owned.
+  const std::vector<std::string>* must_be_signed = nullptr;
+  // TrustSignaturesFrom: is this d= a trusted signer? Empty = nobody is.
+  std::function<bool(std::string_view domain)> is_trusted{};
+  // The author (From) domain; consulted only when max_signatures == 0.
+  std::string author_domain{};
 };
+
+// opendkim's prescreen: which signatures (given their d=, "" when unreadable, in header
+// order) are evaluated.
+//  * max_signatures > 0: every trusted signature, then untrusted ones from the top down
+//    while max_signatures minus the number of trusted ones allows (trusted signatures may
+//    exceed the limit; they use up the budget first).
+//  * max_signatures == 0: only signatures from the author domain (exact, case-insensitive)
+//    or a trusted domain (opendkim's branch for "MaximumSignaturesToVerify 0").
+std::vector<bool> choose_signatures(const std::vector<std::string>& domains,
+                                    const VerifyOptions& options);
 
 struct SignatureResult {
   VerifyResult result = VerifyResult::permerror;
@@ -83,7 +109,8 @@ class Verifier {
   // All header fields in message order; finds and parses the DKIM-Signature fields.
   void set_headers(std::vector<mail::HeaderField> headers);
   void feed_body(std::string_view chunk);
-  // One result per DKIM-Signature field (in header order, up to max_signatures).
+  // One result per DKIM-Signature field, in header order (ignored ones `neutral`), at most
+  // kMaxReportedSignatures.
   std::vector<SignatureResult> finish(const KeyLookup& lookup);
   std::size_t skipped() const noexcept { return skipped_; }
 
@@ -91,6 +118,7 @@ class Verifier {
   struct Pending;
   using HashKey = std::tuple<Canon, crypto::HashAlg, std::uint64_t, bool>;
   SignatureResult evaluate(Pending& p, const KeyLookup& lookup);
+  SignatureResult check_crypto(Pending& p, const crypto::PublicKey& key);
 
   VerifyOptions options_;
   std::vector<mail::HeaderField> headers_;

@@ -35,7 +35,10 @@ milter::MilterSpec DkimDaemon::milter_spec(const config::Config& cfg) {
   s.name = "cachet-dkim";
   s.actions = wire::kActAddHdrs | wire::kActChgHdrs | wire::kActQuarantine | wire::kActSetSymList;
   s.steps.envrcpt = cfg.is_set("DontSignMailTo");
-  s.no_reply = wire::kNrConn | wire::kNrMail | wire::kNrRcpt | wire::kNrHdr;
+  // No reply to wait for before EOM: two round trips (and wake-ups) fewer per message. A
+  // verdict at EOH (an unsigned message, a PeerList client) is held by the milter layer and
+  // given at EOM; the body is then sent for nothing, which costs less than the round trips.
+  s.no_reply = wire::kNrConn | wire::kNrMail | wire::kNrRcpt | wire::kNrHdr | wire::kNrEoh | wire::kNrBody;
   s.header_leading_space = true;  // exact header bytes for simple canonicalization
   std::string mail = "i {auth_type} {auth_authen} {daemon_name}";
   if (!cfg.string("MacroList").empty())

@@ -3,7 +3,8 @@
 // milters/dkim/options.hpp: cachet-dkim's option table: every opendkim.conf(5) name of the
 // Debian 2.11 binary and of the 2026 upstream tree (peers.md s1.1), each implemented or
 // accepted without effect (one warning line at startup and in check mode). Options whose
-// absence would weaken security (RequireSafeKeys, MinimumKeyBits, On-*) are implemented.
+// absence would weaken security (RequireSafeKeys, MinimumKeyBits, MustBeSigned,
+// TrustSignaturesFrom, On-*) are implemented.
 // Names opendkim retired (ADSP*) are errors, as in opendkim. Defaults are opendkim's,
 // except Socket (ours) and where noted in the man page.
 // See also: settings.hpp (how the values are used), cachet-dkim.8.md.
@@ -58,7 +59,9 @@ inline constexpr OptionSpec kDkimOptions[] = {
     {"AuthservID", Kind::string, "", "authserv-id in Authentication-Results (default: the MTA's j macro; HOSTNAME = host name)"},
     {"AuthservIDWithJobID", Kind::boolean, "no", "append /queue-id to the authserv-id"},
     {"AlwaysAddARHeader", Kind::boolean, "no", "add dkim=none to unsigned mail"},
-    {"MaximumSignaturesToVerify", Kind::integer, "3", "signatures evaluated per message", Range{1, 100}},
+    {"MaximumSignaturesToVerify", Kind::integer, "3", "signatures evaluated per message (0: author-domain and trusted signers only)", Range{0, 100}},
+    {"MustBeSigned", Kind::dataset, "", "header fields every signature must cover when present"},
+    {"TrustSignaturesFrom", Kind::dataset, "", "signing domains always verified, even beyond MaximumSignaturesToVerify"},
     {"MinimumKeyBits", Kind::integer, "1024", "smaller RSA keys are not accepted", Range{512, 8192}},
     {"ClockDrift", Kind::integer, "300", "tolerance in seconds for x=", Range{0, 86400}},
     {"AllowSHA1Only", Kind::boolean, "no", "accept rsa-sha1 signatures (RFC 8301 forbids it)"},
@@ -132,7 +135,6 @@ inline constexpr OptionSpec kDkimOptions[] = {
     {"MaximumSignedBytes", Kind::string, "", "l= signing", kNoEffect},
     {"Minimum", Kind::string, "", "minimum l= coverage", kNoEffect},
     {"MTACommand", Kind::string, "/usr/sbin/sendmail", "reports", kNoEffect},
-    {"MustBeSigned", Kind::string, "", "headers that must be signed", kNoEffect},
     {"POPDBFile", Kind::string, "", "POP-before-SMTP", kNoEffect},
     {"Quarantine", Kind::boolean, "no", "quarantine failures", kNoEffect},
     {"RedirectFailuresTo", Kind::string, "", "redirect failures", kNoEffect},
@@ -160,7 +162,6 @@ inline constexpr OptionSpec kDkimOptions[] = {
     {"TemporaryDirectory", Kind::string, "/tmp", "temporary files", kNoEffect},
     {"TestDNSData", Kind::string, "", "test mode", kNoEffect},
     {"TestPublicKeys", Kind::string, "", "test mode", kNoEffect},
-    {"TrustSignaturesFrom", Kind::string, "", "trusted third-party signers", kNoEffect},
     {"VBR-Certifiers", Kind::string, "", "VBR", kNoEffect},
     {"VBR-PurgeFields", Kind::string, "", "VBR", kNoEffect},
     {"VBR-TrustedCertifiers", Kind::string, "", "VBR", kNoEffect},

@@ -176,13 +176,18 @@ Outcome outcome_for(const Actions& a, Situation s) {
 
 std::optional<Situation> classify(const std::vector<dkim::SignatureResult>& results) {
   if (results.empty()) return Situation::no_signature;
-  bool dns = false, missing = false, syntax = false;
+  bool dns = false, missing = false, syntax = false, unprotected = false, evaluated = false;
   for (const auto& r : results) {
+    if (r.result == dkim::VerifyResult::neutral) continue;  // ignored by the prescreen
+    evaluated = true;
     if (r.result == dkim::VerifyResult::pass) return std::nullopt;
+    if (r.result == dkim::VerifyResult::fail && r.reason == dkim::kUnprotectedReason) unprotected = true;
     if (r.result == dkim::VerifyResult::temperror) dns = true;
     if (r.result == dkim::VerifyResult::permerror && r.reason == "no key for signature") missing = true;
     if (r.result == dkim::VerifyResult::permerror && r.domain.empty()) syntax = true;
   }
+  // Every signature ignored: libopendkim says NOSIG at EOM, which mlfi_eom only records.
+  if (!evaluated || unprotected) return std::nullopt;
   if (dns) return Situation::dns_error;
   if (missing) return Situation::key_not_found;
   if (syntax) return Situation::syntax_error;

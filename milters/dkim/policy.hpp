@@ -63,6 +63,14 @@ enum class Situation { bad_signature, no_signature, key_not_found, dns_error, sy
 Outcome outcome_for(const Actions& actions, Situation situation);
 
 // The situation of a verified message: nullopt when a signature passed (or nothing to do).
+// No results at all is no_signature. `neutral` results (ignored by the prescreen) do not
+// count; when every result is neutral there is no action (opendkim 2.11 -t: accepted even
+// with On-NoSignature reject). A
+// MustBeSigned failure ("unprotected header field") is nullopt too: opendkim reports it in
+// Authentication-Results (dkim=fail) but applies no On-* action (libopendkim returns
+// DKIM_STAT_CANTVRFY for that signature, which mlfi_eom only records; checked with
+// opendkim 2.11 -t: On-BadSignature reject still accepts), and since libopendkim picks that
+// signature first (it carries the passed flag), the other signatures decide nothing.
 std::optional<Situation> classify(const std::vector<dkim::SignatureResult>& results);
 
 }  // namespace cachet::dkimd

@@ -47,15 +47,16 @@ DkimSession::DkimSession(const SessionShared& shared, const milter::ConnInfo& co
     : shared_(shared), conn_(conn) {}
 
 void DkimSession::reset() {
+  // The verifier and signers point into st_: they go first.
+  verifier_.reset();
+  signers_.clear();
+  requests_.clear();
   st_.reset();
   headers_.clear();
   header_bytes_ = 0;
   too_many_headers_ = false;
   rcpt_blocks_signing_ = false;
   role_ = Role::none;
-  requests_.clear();
-  signers_.clear();
-  verifier_.reset();
 }
 
 Verdict DkimSession::on_connect(milter::Context&, const milter::ConnInfo& ci) {
@@ -206,6 +207,12 @@ Verdict DkimSession::on_eoh(milter::Context& ctx) {
   }
   dkim::VerifyOptions vo;
   vo.max_signatures = st_->max_signatures;
+  vo.must_be_signed = &st_->must_be_signed;  // st_ outlives verifier_ (see reset())
+  if (st_->trust_signatures_from) {
+    const config::Dataset* trusted = &*st_->trust_signatures_from;
+    vo.is_trusted = [trusted](std::string_view d) { return trusted->contains(d); };
+  }
+  if (sender) vo.author_domain = sender->domain;
   vo.allow_rsa_sha1 = st_->allow_sha1;
   vo.min_rsa_bits = st_->min_key_bits;
   const std::uint64_t now = shared_.now();
@@ -313,6 +320,11 @@ Verdict DkimSession::finish_verifying(milter::Context& ctx) {
       return apply(ctx, *situation, "verification");
   }
   if (!remove_own_auth_results(ctx)) return apply(ctx, Situation::internal_error, "header change failed");
+  // Every signature ignored by the prescreen: opendkim writes only dkim=none (and only with
+  // AlwaysAddARHeader), not the neutral entries.
+  if (std::all_of(results.begin(), results.end(),
+                  [](const dkim::SignatureResult& r) { return r.result == dkim::VerifyResult::neutral; }))
+    results.clear();
   if (!results.empty() || st_->always_add_ar) {
     const std::string lead = ctx.has_leading_space() ? " " : "";
     const std::string value = format_auth_results(authserv_id(ctx), results, !st_->no_header_b);

@@ -5,39 +5,16 @@
 #include <algorithm>
 
 #include "common/base/strings.hpp"
+#include "common/config/option_values.hpp"
 #include "common/dkim/sign.hpp"
-#include "milters/dkim/key_file.hpp"
+#include "common/dkim/key_file.hpp"
 
 namespace cachet::dkimd {
 namespace {
 
-Unexpected<Error> option_error(std::string_view option, const Error& e) {
-  return fail(Errc::config, std::string(option) + ": " + e.detail);
-}
-
-Result<config::Dataset> dataset(const config::Config& cfg, std::string_view name) {
-  const std::string& text = cfg.string(name);
-  if (text.empty()) return config::Dataset();
-  auto ds = config::load_dataset(text);
-  if (!ds) return option_error(name, ds.error());
-  return ds;
-}
-
-Result<std::vector<std::string>> keys_of(const config::Config& cfg, std::string_view name) {
-  auto ds = dataset(cfg, name);
-  if (!ds) return Unexpected<Error>(ds.error());
-  std::vector<std::string> out;
-  for (const auto& e : ds->entries()) out.push_back(e.key);
-  return out;
-}
-
-Result<config::HostList> host_list(const config::Config& cfg, std::string_view name) {
-  auto items = keys_of(cfg, name);
-  if (!items) return Unexpected<Error>(items.error());
-  auto hl = config::parse_host_list(*items);
-  if (!hl) return option_error(name, hl.error());
-  return hl;
-}
+using config::option_dataset;
+using config::option_error;
+using config::option_keys;
 
 std::optional<std::pair<dkim::Canon, dkim::Canon>> parse_canon(std::string_view text) {
   const auto slash = text.find('/');
@@ -86,11 +63,17 @@ dkim::Algorithm algorithm_for(const crypto::PrivateKey& key, std::optional<dkim:
   return dkim::Algorithm::rsa_sha256;
 }
 
+// RequireSafeKeys and the user the rule protects the key for (common/dkim/key_file.hpp).
+struct KeyFileCheck {
+  bool require_safe = true;
+  dkim::KeyUser user;
+};
+
 Result<std::shared_ptr<const crypto::PrivateKey>> load_key(const std::string& where,
                                                            const std::string& path_or_data,
                                                            const KeyFileCheck& check) {
   if (!path_or_data.empty() && path_or_data.front() == '/') {
-    auto key = load_key_file(path_or_data, check);
+    auto key = dkim::load_private_key(path_or_data, check.user, check.require_safe);
     if (!key) return option_error(where, key.error());
     return std::make_shared<const crypto::PrivateKey>(std::move(*key));
   }
@@ -102,7 +85,7 @@ Result<std::shared_ptr<const crypto::PrivateKey>> load_key(const std::string& wh
 
 Result<void> load_keys(const config::Config& cfg, const KeyFileCheck& check, DkimState& st) {
   if (cfg.is_set("KeyTable")) {
-    auto kt = dataset(cfg, "KeyTable");
+    auto kt = option_dataset(cfg, "KeyTable");
     if (!kt) return Unexpected<Error>(kt.error());
     for (const auto& e : kt->entries()) {
       const auto fields = split(e.value, ':');
@@ -146,7 +129,7 @@ Result<void> load_keys(const config::Config& cfg, const KeyFileCheck& check, Dki
 }
 
 Result<void> load_macro_list(const config::Config& cfg, DkimState& st) {
-  auto ds = dataset(cfg, "MacroList");
+  auto ds = option_dataset(cfg, "MacroList");
   if (!ds) return Unexpected<Error>(ds.error());
   for (const auto& e : ds->entries()) {
     // Inline items arrive as key "name", value "v1|v2"; file rows as "name=v1|v2" or "name v".
@@ -173,19 +156,19 @@ Result<void> load_signing(const config::Config& cfg, DkimState& st) {
     if (!st.configured_algorithm || *st.configured_algorithm == dkim::Algorithm::rsa_sha1)
       return fail(Errc::config, "SignatureAlgorithm: expected rsa-sha256 or ed25519-sha256");
   }
-  auto domains = dataset(cfg, "Domain");
+  auto domains = option_dataset(cfg, "Domain");
   if (!domains) return Unexpected<Error>(domains.error());
   st.domains = std::move(*domains);
   st.subdomains = cfg.boolean("SubDomains");
   if (cfg.is_set("SigningTable")) {
-    auto t = dataset(cfg, "SigningTable");
+    auto t = option_dataset(cfg, "SigningTable");
     if (!t) return Unexpected<Error>(t.error());
     st.signing_table = std::move(*t);
   }
   st.multiple_signatures = cfg.boolean("MultipleSignatures");
-  auto sign = keys_of(cfg, "SignHeaders");
-  auto omit = keys_of(cfg, "OmitHeaders");
-  auto over = keys_of(cfg, "OversignHeaders");
+  auto sign = option_keys(cfg, "SignHeaders");
+  auto omit = option_keys(cfg, "OmitHeaders");
+  auto over = option_keys(cfg, "OversignHeaders");
   if (!sign) return Unexpected<Error>(sign.error());
   if (!omit) return Unexpected<Error>(omit.error());
   if (!over) return Unexpected<Error>(over.error());
@@ -217,12 +200,20 @@ Result<void> load_verifying(const config::Config& cfg, DkimState& st) {
   st.authserv_id_with_job_id = cfg.boolean("AuthservIDWithJobID");
   st.always_add_ar = cfg.boolean("AlwaysAddARHeader");
   st.max_signatures = static_cast<std::size_t>(cfg.integer("MaximumSignaturesToVerify"));
+  auto mbs = option_keys(cfg, "MustBeSigned");
+  if (!mbs) return Unexpected<Error>(mbs.error());
+  st.must_be_signed = std::move(*mbs);
+  if (cfg.is_set("TrustSignaturesFrom")) {
+    auto trusted = option_dataset(cfg, "TrustSignaturesFrom");
+    if (!trusted) return Unexpected<Error>(trusted.error());
+    st.trust_signatures_from = std::move(*trusted);
+  }
   st.min_key_bits = static_cast<int>(cfg.integer("MinimumKeyBits"));
   st.clock_drift = static_cast<std::uint64_t>(cfg.integer("ClockDrift"));
   st.allow_sha1 = cfg.boolean("AllowSHA1Only");
   st.no_header_b = cfg.boolean("NoHeaderB");
   st.keep_auth_results = cfg.boolean("KeepAuthResults");
-  auto from = keys_of(cfg, "RemoveARFrom");
+  auto from = option_keys(cfg, "RemoveARFrom");
   if (!from) return Unexpected<Error>(from.error());
   st.remove_ar_from = *from;
   st.software_header = cfg.boolean("SoftwareHeader") || cfg.boolean("X-Header");
@@ -267,7 +258,7 @@ Result<std::shared_ptr<const DkimState>> build_state(const config::Config& cfg,
   st->sign_mode = mode.find('s') != std::string::npos;
   st->verify_mode = mode.find('v') != std::string::npos;
   if (auto r = load_signing(cfg, *st); !r) return Unexpected<Error>(r.error());
-  KeyFileCheck check{cfg.boolean("RequireSafeKeys"), ctx.run_as_uid};
+  KeyFileCheck check{cfg.boolean("RequireSafeKeys"), dkim::key_user(ctx.run_as_uid)};
   if (auto r = load_keys(cfg, check, *st); !r) return Unexpected<Error>(r.error());
   if (st->signing_table)
     for (const auto& e : st->signing_table->entries()) {
@@ -277,17 +268,17 @@ Result<std::shared_ptr<const DkimState>> build_state(const config::Config& cfg,
                                       std::string(fields.empty() ? "" : trim(fields[0])) +
                                       "' is not in the KeyTable");
     }
-  auto internal = host_list(cfg, "InternalHosts");
-  auto peers = host_list(cfg, "PeerList");
+  auto internal = config::option_host_list(cfg, "InternalHosts");
+  auto peers = config::option_host_list(cfg, "PeerList");
   if (!internal) return Unexpected<Error>(internal.error());
   if (!peers) return Unexpected<Error>(peers.error());
   st->internal_hosts = std::move(*internal);
   st->peer_list = std::move(*peers);
   if (auto r = load_macro_list(cfg, *st); !r) return Unexpected<Error>(r.error());
-  auto mta = dataset(cfg, "MTA");
-  auto dont = dataset(cfg, "DontSignMailTo");
-  auto exempt = dataset(cfg, "ExemptDomains");
-  auto senders = keys_of(cfg, "SenderHeaders");
+  auto mta = option_dataset(cfg, "MTA");
+  auto dont = option_dataset(cfg, "DontSignMailTo");
+  auto exempt = option_dataset(cfg, "ExemptDomains");
+  auto senders = option_keys(cfg, "SenderHeaders");
   if (!mta) return Unexpected<Error>(mta.error());
   if (!dont) return Unexpected<Error>(dont.error());
   if (!exempt) return Unexpected<Error>(exempt.error());

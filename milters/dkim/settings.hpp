@@ -79,7 +79,9 @@ struct DkimState {
   std::string authserv_id;  // "" = the MTA's j macro
   bool authserv_id_with_job_id = false;
   bool always_add_ar = false;
-  std::size_t max_signatures = 3;
+  std::size_t max_signatures = 3;        // 0: only author-domain and trusted signers
+  std::vector<std::string> must_be_signed;  // MustBeSigned field names
+  std::optional<config::Dataset> trust_signatures_from;  // TrustSignaturesFrom
   int min_key_bits = 1024;
   std::uint64_t clock_drift = 300;
   bool allow_sha1 = false;

@@ -172,10 +172,10 @@ TEST_F(TestkeyFixture, PublishedKeysPassForRsaAndEd25519) {
 TEST_F(TestkeyFixture, UnsafePermissionsNameTheFix) {
   const std::string key = keygen("perm", "rsa");
   publish("perm", "example.com");
-  ::chmod(key.c_str(), 0640);
+  ::chmod(key.c_str(), 0604);
   const CommandResult r = testkey("perm", key);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("readable by group (mode 0640); fix: chmod 0600 " + key), std::string::npos)
+  EXPECT_NE(r.err.find("readable by others (mode 0604); fix: chmod 0600 " + key), std::string::npos)
       << r.err;
 }
 

@@ -15,11 +15,8 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -28,6 +25,7 @@
 #include "common/crypto/crypto.hpp"
 #include "common/dkim/sign.hpp"
 #include "common/dns/zone_resolver.hpp"
+#include "tests/lib/daemon_process.hpp"
 #include "tests/lib/dns_server.hpp"
 #include "tests/lib/milter_client.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -39,22 +37,8 @@ using cachet::testlib::MilterClient;
 using cachet::testlib::Transaction;
 namespace crypto = cachet::crypto;
 
-template <class F>
-bool eventually(F cond, int timeout_ms = 10000) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < end) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return cond();
-}
-
-std::string slurp(const std::string& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using cachet::testlib::DaemonProcess;
+using cachet::testlib::eventually;
 
 struct Key {
   std::string pem;
@@ -106,57 +90,11 @@ std::size_t count(const std::string& hay, std::string_view needle) {
   return n;
 }
 
-class Daemon {
+// cachet-dkim in the foreground on one configuration file (tests/lib's DaemonProcess).
+class Daemon : public DaemonProcess {
  public:
-  Daemon(const std::string& conf, const std::string& log) : log_(log) {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      ::dup2(fd, 2);
-      ::dup2(fd, 1);
-      const std::string bin = std::string(CACHET_BIN_DIR) + "/cachet-dkim";
-      ::execl(bin.c_str(), bin.c_str(), "-f", "-x", conf.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-  }
-  ~Daemon() { kill_now(); }
-  bool alive() {
-    if (pid_ <= 0) return false;
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      exit_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      pid_ = -1;
-      return false;
-    }
-    return true;
-  }
-  int wait_exit(int ms) {
-    eventually([&] { return !alive(); }, ms);
-    return pid_ > 0 ? -1 : exit_;
-  }
-  void signal(int sig) { if (pid_ > 0) ::kill(pid_, sig); }
-  void kill_now() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-    }
-  }
-  std::string log() const { return slurp(log_); }
-  // User + system CPU seconds the daemon used so far (/proc/PID/stat).
-  double cpu_seconds() const {
-    std::istringstream in(slurp("/proc/" + std::to_string(pid_) + "/stat"));
-    std::string field;
-    double ticks = 0;
-    for (int i = 1; in >> field && i <= 15; ++i)
-      if (i == 14 || i == 15) ticks += std::stod(field);
-    return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
-  }
-
- private:
-  std::string log_;
-  pid_t pid_ = -1;
-  int exit_ = -1;
+  Daemon(const std::string& conf, const std::string& log)
+      : DaemonProcess({std::string(CACHET_BIN_DIR) + "/cachet-dkim", "-f", "-x", conf}, log) {}
 };
 
 class DkimMilter : public ::testing::Test {
@@ -173,6 +111,7 @@ class DkimMilter : public ::testing::Test {
     zone_.add_txt("sel._domainkey.example.com", chunks(rsa_.record));
     zone_.add_txt("ed._domainkey.example.com", chunks(ed_.record));
     zone_.add_txt("ext._domainkey.sender.example", chunks(foreign_.record));
+    zone_.add_txt("ext._domainkey.list.example", chunks(foreign_.record));
     rsa_path_ = write_key("rsa.private", rsa_.pem);
     ed_path_ = write_key("ed.private", ed_.pem);
   }
@@ -199,6 +138,10 @@ class DkimMilter : public ::testing::Test {
       return daemon_->alive() && probe.connect("unix:" + socket()).has_value();
     })) << daemon_->log();
     return *daemon_;
+  }
+  void restart_with(const std::string& conf_text) {
+    daemon_.reset();
+    start(conf_text);
   }
   static Message outbound() {
     Message m;
@@ -266,14 +209,17 @@ class DkimMilter : public ::testing::Test {
     return out + "\r\n" + body;
   }
   std::string foreign_signed(const std::string& body = "hello there\r\n") const {
+    return signed_as("sender.example", raw({"From: Carol <carol@sender.example>", "To: bob@example.com",
+                                            "Subject: inbound"}, body));
+  }
+  // `msg` with one more DKIM-Signature on top, d=domain s=ext (the foreign key).
+  std::string signed_as(const std::string& domain, const std::string& msg) const {
     auto key = crypto::PrivateKey::load(crypto::SecretBytes(foreign_.pem));
     cachet::dkim::SignParams p;
-    p.domain = "sender.example";
+    p.domain = domain;
     p.selector = "ext";
     p.key = &*key;
     p.timestamp = static_cast<std::uint64_t>(::time(nullptr));
-    const std::string msg = raw({"From: Carol <carol@sender.example>", "To: bob@example.com",
-                                 "Subject: inbound"}, body);
     auto sig = cachet::dkim::sign_message(msg, p);
     return "DKIM-Signature: " + *sig + "\r\n" + msg;
   }
@@ -441,6 +387,60 @@ TEST_F(DkimMilter, VerifiesPassAndFailWithOpendkimAuthResults) {
   EXPECT_TRUE(bad.accepted());  // On-BadSignature default: accept
 }
 
+TEST_F(DkimMilter, MustBeSignedFailsAnUncoveredField) {
+  // opendkim 2.11 (-t, same input): dkim=fail reason="unprotected header field" in the
+  // A-R, and no On-* action even with On-BadSignature reject.
+  start(base_config("MustBeSigned X-Priority,List-Id\nOn-BadSignature reject\n"));
+  Message m = inbound(foreign_signed());
+  const auto* ar = find_insert(send(m), "Authentication-Results");
+  ASSERT_NE(ar, nullptr) << daemon_->log();
+  EXPECT_NE(ar->value.find("dkim=pass"), std::string::npos) << "listed fields absent: no requirement";
+  m.headers.emplace_back("X-Priority", " 1");  // added after signing: not in h=
+  ar = find_insert(send(m), "Authentication-Results");
+  ASSERT_NE(ar, nullptr) << daemon_->log();
+  EXPECT_NE(ar->value.find("dkim=fail reason=\"unprotected header field\" (2048-bit key) header.d=sender.example"),
+            std::string::npos) << ar->value;
+  EXPECT_TRUE(last_.accepted()) << last_.reply_text;
+}
+
+TEST_F(DkimMilter, TrustSignaturesFromDecidesWhichSignaturesCount) {
+  // A mailing list's signature on top of the author's. Expected rows as opendkim 2.11 -t
+  // writes them for the same configurations (ignored signatures: dkim=neutral).
+  const std::string msg = signed_as("list.example", foreign_signed());
+  auto results_in_ar = [&](const std::string& conf) {
+    restart_with(base_config(conf));
+    const auto* ar = find_insert(send(inbound(msg)), "Authentication-Results");
+    if (ar == nullptr) return std::string("(none)");
+    std::string out;
+    const std::string& v = ar->value;
+    for (auto p = v.find("dkim="); p != std::string::npos; p = v.find("dkim=", p + 1)) {
+      const auto d = v.find("header.d=", p);
+      out += v.substr(p + 5, v.find_first_of(" ;", p) - p - 5) + ":" +
+             (d == std::string::npos ? "" : v.substr(d + 9, v.find(' ', d) - d - 9)) + ";";
+    }
+    return out;
+  };
+  EXPECT_EQ(results_in_ar("MaximumSignaturesToVerify 1\n"), "pass:list.example;neutral:sender.example;");
+  EXPECT_EQ(results_in_ar("MaximumSignaturesToVerify 1\nTrustSignaturesFrom sender.example\n"),
+            "neutral:list.example;pass:sender.example;");
+  EXPECT_EQ(results_in_ar("TrustSignaturesFrom sender.example\n"), "pass:list.example;pass:sender.example;");
+  // 0: only the author's domain and trusted signers (opendkim's other branch).
+  EXPECT_EQ(results_in_ar("MaximumSignaturesToVerify 0\n"), "neutral:list.example;pass:sender.example;");
+  EXPECT_EQ(results_in_ar("MaximumSignaturesToVerify 0\nTrustSignaturesFrom list.example\n"),
+            "pass:list.example;pass:sender.example;");
+  // Every signature ignored: dkim=none (AlwaysAddARHeader only) and no action, as opendkim.
+  const std::string list_only = signed_as("list.example", raw({"From: Carol <carol@sender.example>",
+                                                               "To: bob@example.com", "Subject: x"}, "hi\r\n"));
+  restart_with(base_config("MaximumSignaturesToVerify 0\nOn-NoSignature reject\n"));
+  const Transaction& t = send(inbound(list_only));
+  EXPECT_TRUE(t.accepted()) << t.reply_text;
+  EXPECT_EQ(find_insert(t, "Authentication-Results"), nullptr);
+  restart_with(base_config("MaximumSignaturesToVerify 0\nAlwaysAddARHeader yes\n"));
+  const auto* ar = find_insert(send(inbound(list_only)), "Authentication-Results");
+  ASSERT_NE(ar, nullptr);
+  EXPECT_EQ(ar->value, " mx.test; dkim=none");
+}
+
 TEST_F(DkimMilter, DnsTimeoutIsTempfailNeverPass) {
   zone_.set_timeout("ext._domainkey.sender.example");
   start(base_config(""));
@@ -488,14 +488,15 @@ TEST_F(DkimMilter, ReloadPicksUpNewSelectorAndKeepsStateOnBrokenKey) {
 }
 
 TEST_F(DkimMilter, KeyReadableByOthersIsRefusedWithTheFix) {
-  const std::string unsafe = write_key("unsafe.private", rsa_.pem, 0644);
+  const std::string unsafe = write_key("unsafe.private", rsa_.pem, 0604);
   std::string conf = base_config("");
   conf.replace(conf.find("RequireSafeKeys false"), 21, "RequireSafeKeys true");
   conf.replace(conf.find(rsa_path_), rsa_path_.size(), unsafe);
   const std::string path = dir_.write("dkim.conf", conf);
   Daemon d(path, dir_.file("dkim.log"));
-  EXPECT_EQ(d.wait_exit(10000), 78) << d.log();
-  EXPECT_NE(d.log().find("chmod 600 " + unsafe), std::string::npos) << d.log();
+  EXPECT_EQ(d.wait_exit(), 78) << d.log();
+  EXPECT_NE(d.log().find(unsafe + ": readable by others (mode 0604); fix: chmod 0600 " + unsafe),
+            std::string::npos) << d.log();
 }
 
 TEST_F(DkimMilter, BadInputGivesClearResults) {

@@ -39,6 +39,9 @@ class DaemonProcess {
   pid_t pid() const noexcept { return pid_; }
   // What the process wrote to stdout/stderr so far.
   std::string log() const;
+  // User + system CPU seconds the running process used so far (/proc/PID/stat, all
+  // threads); -1 when it is not running.
+  double cpu_seconds() const;
 
  private:
   pid_t pid_ = -1;

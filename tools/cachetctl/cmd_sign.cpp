@@ -63,7 +63,7 @@ int cmd_sign(std::span<char* const> args) {
     sign_usage(stdout);
     return 0;
   }
-  auto file = dkim::read_key_file(o.key_path);
+  auto file = dkim::read_key_file(o.key_path, dkim::key_user());
   if (!file) return complain(kName, file.error().detail, 1);
   for (const dkim::KeyFileProblem& p : file->problems)
     complain(kName, "WARNING: unsafe permissions: " + dkim::describe(p), 0);

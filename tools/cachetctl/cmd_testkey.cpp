@@ -38,6 +38,7 @@ struct KeyToTest {
   std::string domain;
   std::string selector;
   std::string key_path;  // may be empty: only the record is checked
+  dkim::KeyUser user;    // whom the file rule protects the key for
 };
 
 void testkey_usage(std::FILE* out) {
@@ -47,14 +48,14 @@ void testkey_usage(std::FILE* out) {
                "\t-k keypath  \tpath to private key\n"
                "\t-s selector \tselector name\n"
                "\t-v          \tincrease verbose output\n"
-               "\t-x conffile \tconfiguration file (Domain, Selector, KeyFile, KeyTable, Nameservers)\n"
+               "\t-x conffile \tconfiguration file (Domain, Selector, KeyFile, KeyTable, Nameservers, UserID)\n"
                "\t-n addr[:port]\tnameserver to ask (repeatable; default /etc/resolv.conf)\n"
                "\t-T seconds  \tDNS timeout per attempt [5]\n"
                "\t--key-file SEL._domainkey.DOMAIN=FILE\ttake that record from FILE, not DNS\n");
 }
 
 struct ConfValues {
-  std::string domain, selector, key_file, key_table, nameservers;
+  std::string domain, selector, key_file, key_table, nameservers, user_id;
 };
 
 // The few opendkim.conf values testkey uses; other lines are not its business.
@@ -74,6 +75,7 @@ Result<ConfValues> read_conf(const std::string& path) {
     else if (iequals(name, "KeyFile")) v.key_file = value;
     else if (iequals(name, "KeyTable")) v.key_table = value;
     else if (iequals(name, "Nameservers")) v.nameservers = value;
+    else if (iequals(name, "UserID")) v.user_id = value;
   }
   return v;
 }
@@ -89,9 +91,16 @@ Result<std::vector<KeyToTest>> keys_to_test(TestkeyOptions& o) {
       for (std::string_view ns : split(conf.nameservers, ','))
         if (!trim(ns).empty()) o.keys.nameservers.emplace_back(trim(ns));
   }
+  // The file rule protects the key for the daemon's user (UserID), else for whoever runs us.
+  dkim::KeyUser user = dkim::key_user();
+  if (!conf.user_id.empty()) {
+    auto named = dkim::key_user_named(conf.user_id);
+    if (!named) return fail(named.error().code, "UserID: " + named.error().detail);
+    user = std::move(*named);
+  }
   KeyToTest single{o.domain.empty() ? conf.domain : o.domain,
                    o.selector.empty() ? conf.selector : o.selector,
-                   o.key_path.empty() ? conf.key_file : o.key_path};
+                   o.key_path.empty() ? conf.key_file : o.key_path, user};
   // Domain may be a data set ("a.example,b.example"); testkey checks one domain.
   if (single.domain.find(',') != std::string::npos)
     return fail(Errc::config, "Domain lists several domains; give one with -d");
@@ -106,7 +115,7 @@ Result<std::vector<KeyToTest>> keys_to_test(TestkeyOptions& o) {
     if (fields.size() < 3)
       return fail(Errc::config, table->origin() + ":" + std::to_string(e.line) +
                                     ": expected domain:selector:keypath");
-    keys.push_back({std::string(fields[0]), std::string(fields[1]), std::string(fields[2])});
+    keys.push_back({std::string(fields[0]), std::string(fields[1]), std::string(fields[2]), user});
   }
   if (keys.empty()) return fail(Errc::config, "the KeyTable is empty");
   return keys;
@@ -169,7 +178,7 @@ bool test_one(const KeyToTest& k, KeyFetcher& fetcher, int verbose) {
   if (rec->is_testing && verbose > 0) complain(kName, "'" + name + "': key is in test mode (t=y)", 0);
   if (verbose > 0) complain(kName, "key not secure (no DNSSEC validation)", 0);
   if (!k.key_path.empty()) {
-    auto file = dkim::read_key_file(k.key_path);
+    auto file = dkim::read_key_file(k.key_path, k.user);
     if (!file) return problem(file.error().detail);
     for (const dkim::KeyFileProblem& p : file->problems)
       ok = problem("WARNING: unsafe permissions: " + dkim::describe(p));

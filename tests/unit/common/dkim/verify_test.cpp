@@ -6,7 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "common/base/base64.hpp"
+#include "common/base/strings.hpp"
 #include "common/dkim/sign.hpp"
 #include "tests/unit/common/dkim/test_util.hpp"
 
@@ -178,8 +181,114 @@ TEST(Verify, ExpiryBodyLengthAndLimits) {
   v.set_headers(msg3->headers);
   v.feed_body(msg3->body);
   const auto rs = v.finish(zone(record(keys().ed)).lookup());
-  EXPECT_EQ(rs.size(), 2u);
+  ASSERT_EQ(rs.size(), 3u);  // the third is reported, not evaluated
+  EXPECT_EQ(rs[2].result, VerifyResult::neutral);
+  EXPECT_EQ(rs[2].domain, "example.com");
+  EXPECT_EQ(rs[2].key_bits, 0);
   EXPECT_EQ(v.skipped(), 1u);
+}
+
+// opendkim's prescreen, row by row: d= list -> which are evaluated.
+std::vector<bool> choose(std::vector<std::string> domains, std::size_t max,
+                         std::vector<std::string> trusted = {}, std::string author = "") {
+  VerifyOptions o{.max_signatures = max, .now = kNow};
+  if (!trusted.empty())
+    o.is_trusted = [trusted](std::string_view d) {
+      return std::any_of(trusted.begin(), trusted.end(), [&](const std::string& t) { return iequals(t, d); });
+    };
+  o.author_domain = std::move(author);
+  return choose_signatures(domains, o);
+}
+
+TEST(ChooseSignatures, TopDownWithoutTrustList) {
+  using V = std::vector<bool>;
+  EXPECT_EQ(choose({}, 3), V{});
+  EXPECT_EQ(choose({"a.example", "b.example", "c.example", "d.example"}, 3), (V{true, true, true, false}));
+  EXPECT_EQ(choose({"a.example", "", "c.example"}, 1), (V{true, false, false}));
+}
+
+TEST(ChooseSignatures, TrustedAlwaysEvaluatedAndUseTheBudgetFirst) {
+  using V = std::vector<bool>;
+  const std::vector<std::string> sigs = {"list.example", "spam.example", "a.example", "trusted.example"};
+  // Budget 2: the trusted one (4th) takes one slot, the top untrusted one the other.
+  EXPECT_EQ(choose(sigs, 2, {"Trusted.Example"}), (V{true, false, false, true}));
+  // Budget 1: only the trusted one, even though it is last.
+  EXPECT_EQ(choose(sigs, 1, {"trusted.example"}), (V{false, false, false, true}));
+  // More trusted signatures than the budget: all evaluated, no untrusted one.
+  EXPECT_EQ(choose({"t1.example", "x.example", "t2.example"}, 1, {"t1.example", "t2.example"}),
+            (V{true, false, true}));
+  // Unreadable d= ("") is never trusted.
+  EXPECT_EQ(choose({"", "t1.example"}, 1, {"", "t1.example"}), (V{false, true}));
+}
+
+TEST(ChooseSignatures, ZeroMeansAuthorDomainAndTrustedOnly) {
+  using V = std::vector<bool>;
+  const std::vector<std::string> sigs = {"list.example", "Example.COM", "trusted.example", ""};
+  EXPECT_EQ(choose(sigs, 0, {}, "example.com"), (V{false, true, false, false}));
+  EXPECT_EQ(choose(sigs, 0, {"trusted.example"}, "example.com"), (V{false, true, true, false}));
+  EXPECT_EQ(choose(sigs, 0, {}, ""), (V{false, false, false, false}));
+}
+
+TEST(Verify, ReportsAtMostKMaxReportedSignatures) {
+  const std::string one = signed_message(params(keys().ed));
+  const std::string field = one.substr(0, one.find("\r\nFrom:") + 2);
+  std::string many;
+  for (std::size_t i = 0; i < kMaxReportedSignatures + 5; ++i) many += field;
+  const auto rs = verify(many + one, zone(record(keys().ed)));
+  ASSERT_EQ(rs.size(), kMaxReportedSignatures);
+  EXPECT_EQ(rs[0].result, VerifyResult::pass);
+  EXPECT_EQ(rs.back().result, VerifyResult::neutral);
+}
+
+TEST(Verify, UntrustedSignaturesBeyondTheBudgetAreIgnored) {
+  // Two valid signatures: a third party's on top, the trusted one below; budget 1.
+  SignParams third = params(keys().ed);
+  third.domain = "third.example";
+  const std::string inner = signed_message(params(keys().ed));
+  auto outer = sign_message(inner, third);
+  ASSERT_TRUE(outer.has_value());
+  const std::string msg = "DKIM-Signature: " + *outer + "\r\n" + inner;
+  test::FakeDns dns;
+  dns.add_txt(kKeyName, record(keys().ed));
+  dns.add_txt("sel._domainkey.third.example", record(keys().ed));
+  VerifyOptions o{.max_signatures = 1, .now = kNow};
+  auto words = [&](const VerifyOptions& opts) {
+    std::string out;
+    for (const auto& r : verify(msg, dns, opts)) out += std::string(to_string(r.result)) + ":" + r.domain + ";";
+    return out;
+  };
+  EXPECT_EQ(words(o), "pass:third.example;neutral:example.com;");  // top down, no trust list
+  o.is_trusted = [](std::string_view d) { return d == "example.com"; };
+  EXPECT_EQ(words(o), "neutral:third.example;pass:example.com;");  // the trusted one first
+  o.max_signatures = 0;
+  o.is_trusted = nullptr;
+  o.author_domain = "elsewhere.example";
+  EXPECT_EQ(words(o), "neutral:third.example;neutral:example.com;");  // nothing chosen
+}
+
+TEST(Verify, MustBeSignedFailsSignaturesThatLeaveAPresentFieldUncovered) {
+  SignParams p = params(keys().ed);
+  p.signed_headers = {"From", "To"};  // Subject present but not signed
+  const std::string msg = signed_message(p);
+  const std::vector<std::string> mbs = {"subject"};
+  VerifyOptions o{.now = kNow};
+  expect_one(verify(msg, zone(record(keys().ed)), o), VerifyResult::pass, "");
+  o.must_be_signed = &mbs;
+  expect_one(verify(msg, zone(record(keys().ed)), o), VerifyResult::fail, kUnprotectedReason);
+  // A listed field the message does not have is no requirement.
+  const std::vector<std::string> absent = {"List-Id", "To"};
+  o.must_be_signed = &absent;
+  expect_one(verify(msg, zone(record(keys().ed)), o), VerifyResult::pass, "");
+  // Covered: pass. A tampered body stays `fail`, now with the MustBeSigned reason first.
+  p.signed_headers = {"From", "To", "Subject"};
+  o.must_be_signed = &mbs;
+  expect_one(verify(signed_message(p), zone(record(keys().ed)), o), VerifyResult::pass, "");
+  p.signed_headers = {"From"};
+  std::string bad = signed_message(p);
+  bad.replace(bad.find("Hello."), 6, "Hullo.");
+  expect_one(verify(bad, zone(record(keys().ed)), o), VerifyResult::fail, kUnprotectedReason);
+  // Errors before the key is loaded keep their own result.
+  expect_one(verify(signed_message(p), test::FakeDns(), o), VerifyResult::permerror, "no key");
 }
 
 TEST(Verify, UnparseableSignatureIsPermerrorWithoutForeignDomain) {

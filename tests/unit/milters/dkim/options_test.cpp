@@ -55,7 +55,8 @@ TEST(DkimOptions, EveryOpendkimNameIsKnown) {
 TEST(DkimOptions, SecurityOptionsAreImplemented) {
   for (const char* name : {"RequireSafeKeys", "MinimumKeyBits", "On-BadSignature", "On-Default",
                            "On-DNSError", "On-InternalError", "On-KeyNotFound", "On-NoSignature",
-                           "On-Security", "On-SignatureError", "KeepAuthResults"}) {
+                           "On-Security", "On-SignatureError", "KeepAuthResults", "MustBeSigned",
+                           "TrustSignaturesFrom", "MaximumSignaturesToVerify"}) {
     const auto* o = config::find_option(dkimd::kDkimOptions, name);
     ASSERT_NE(o, nullptr) << name;
     EXPECT_EQ(o->support, config::Support::implemented) << name;

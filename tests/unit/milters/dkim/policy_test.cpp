@@ -147,6 +147,37 @@ TEST(Classify, NeverPassOnError) {
   EXPECT_EQ(classify({nokey}), Situation::key_not_found);
 }
 
+TEST(Classify, MustBeSignedFailureTakesNoActionLikeOpendkim) {
+  using cachet::dkim::SignatureResult;
+  using cachet::dkim::VerifyResult;
+  // opendkim: dkim=fail in the A-R, but CANTVRFY applies no On-* action, and the
+  // unprotected signature is the one libopendkim reports, so other signatures decide nothing.
+  SignatureResult mbs{VerifyResult::fail, std::string(cachet::dkim::kUnprotectedReason), "example.com",
+                      "@example.com", "s", "rsa-sha256", "x", 2048, false};
+  SignatureResult tmp = mbs;
+  tmp.result = VerifyResult::temperror;
+  tmp.reason = "key query failed";
+  SignatureResult bad = mbs;
+  bad.reason = "signature verification failed";
+  EXPECT_EQ(classify({mbs}), std::nullopt);
+  EXPECT_EQ(classify({tmp, mbs}), std::nullopt);
+  EXPECT_EQ(classify({mbs, bad}), std::nullopt);
+  EXPECT_EQ(classify({bad}), Situation::bad_signature);
+}
+
+TEST(Classify, IgnoredSignaturesDoNotCount) {
+  using cachet::dkim::SignatureResult;
+  using cachet::dkim::VerifyResult;
+  SignatureResult ignored{VerifyResult::neutral, "", "list.example", "@list.example", "s", "rsa-sha256",
+                          "x", 0, false};
+  SignatureResult bad = ignored;
+  bad.result = VerifyResult::fail;
+  bad.reason = "signature verification failed";
+  EXPECT_EQ(classify({ignored, bad}), Situation::bad_signature);
+  // All ignored: opendkim (-t) accepts, even with On-NoSignature reject.
+  EXPECT_EQ(classify({ignored, ignored}), std::nullopt);
+}
+
 TEST(AuthResults, OpendkimFormat) {
   using cachet::dkim::SignatureResult;
   using cachet::dkim::VerifyResult;
