@@ -49,7 +49,7 @@ class DmarcSession final : public milter::Session {
  private:
   void reset();
   std::string authserv_id(milter::Context& ctx) const;
-  void record_history(const MessageInput& in, const Decision& d);
+  void record_history(milter::Context& ctx, const MessageInput& in, const Decision& d);
 
   SessionShared shared_;
   milter::ConnInfo conn_;
