@@ -55,6 +55,12 @@ bool is_plain(std::string_view s) { return s.find_first_of(":,") == std::string_
 
 std::span<const HistoryColumn> history_columns() { return kColumns; }
 
+std::string history_column_list() {
+  std::string out;
+  for (const HistoryColumn& c : kColumns) out += (out.empty() ? "" : ", ") + std::string(c.name);
+  return out;
+}
+
 void set_published_policy(HistoryRecord& r, const Record& published) {
   auto policy = [](const std::optional<Policy>& p) { return p ? std::string(to_string(*p)) : std::string(); };
   r.p = policy(published.p);

@@ -65,6 +65,7 @@ struct HistoryColumn {
   void (*set)(HistoryRecord&, std::string_view);
 };
 std::span<const HistoryColumn> history_columns();
+std::string history_column_list();  // "received, job, ..." for SQL
 
 // Where records go (a database, opendmarc's text file). add_batch is all-or-nothing
 // where the backend can make it so (one transaction).

@@ -31,12 +31,6 @@ Unexpected<Error> pg_error(void* c, std::string_view what) {
 
 const char* pg_type(ColumnType t) { return t == ColumnType::integer ? "BIGINT" : "TEXT"; }
 
-std::string column_list() {
-  std::string out;
-  for (const HistoryColumn& c : history_columns()) out += (out.empty() ? "" : ", ") + std::string(c.name);
-  return out;
-}
-
 std::string schema_sql() {
   std::string cols = "id BIGSERIAL PRIMARY KEY";
   std::string add;
@@ -109,7 +103,7 @@ Result<void> PgHistoryStore::connect_locked() {
     drop_locked();
     return e;
   }
-  const PgResult set(PQexec(handle(conn_), "SET statement_timeout = 10000"));
+  const PgResult set(PQexec(handle(conn_), "SET statement_timeout = 10000; SET client_min_messages = warning"));
   const PgResult schema(PQexec(handle(conn_), schema_sql().c_str()));
   if (!ok(set, PGRES_COMMAND_OK) || !ok(schema, PGRES_COMMAND_OK)) {
     auto e = pg_error(conn_, "schema");
@@ -118,7 +112,7 @@ Result<void> PgHistoryStore::connect_locked() {
   }
   std::string marks;
   for (std::size_t i = 1; i <= history_columns().size(); ++i) marks += (i > 1 ? ",$" : "$") + std::to_string(i);
-  const std::string sql = "INSERT INTO messages (" + column_list() + ") VALUES (" + marks + ")";
+  const std::string sql = "INSERT INTO messages (" + history_column_list() + ") VALUES (" + marks + ")";
   const PgResult prep(PQprepare(handle(conn_), kInsert, sql.c_str(), 0, nullptr));
   if (!ok(prep, PGRES_COMMAND_OK)) {
     auto e = pg_error(conn_, "prepare");
@@ -158,7 +152,7 @@ Result<void> PgHistoryStore::add_batch(std::span<const HistoryRecord> records) {
 Result<std::vector<HistoryRecord>> PgHistoryStore::range(std::int64_t from, std::int64_t to) {
   std::lock_guard<std::mutex> lock(mu_);
   if (auto c = connect_locked(); !c) return Unexpected<Error>(c.error());
-  const std::string sql = "SELECT " + column_list() +
+  const std::string sql = "SELECT " + history_column_list() +
                           " FROM messages WHERE received >= $1 AND received < $2 ORDER BY received, id";
   const std::string a = std::to_string(from), b = std::to_string(to);
   const char* params[] = {a.c_str(), b.c_str()};

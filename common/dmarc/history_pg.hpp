@@ -6,7 +6,8 @@
 // missing (columns added later are added with ADD COLUMN IF NOT EXISTS).
 // Connection: the HistoryDatabase value is a libpq URI or conninfo, used as given, with
 // connect_timeout 5 and application name cachet-dmarc unless it sets them; every
-// session runs with statement_timeout 10 s so a hung server cannot hold the writer forever.
+// session runs with statement_timeout 10 s so a hung server cannot hold the writer forever,
+// and client_min_messages warning (the schema statements NOTICE nothing to stderr).
 // Credentials never sit in the (world-readable) config: a password in the value is a
 // config error; libpq reads it from the passfile (`passfile=` in the conninfo, PGPASSFILE,
 // or ~/.pgpass of the daemon user, mode 0600), or the server trusts peer/cert auth.

@@ -19,12 +19,6 @@ Unexpected<Error> db_error(void* db, std::string_view what) {
   return fail(Errc::temporary, std::string(what) + ": " + (db ? sqlite3_errmsg(handle(db)) : "no database"));
 }
 
-std::string column_list() {
-  std::string out;
-  for (const HistoryColumn& c : history_columns()) out += (out.empty() ? "" : ", ") + std::string(c.name);
-  return out;
-}
-
 const char* sql_type(ColumnType t) { return t == ColumnType::integer ? "INTEGER" : "TEXT"; }
 
 std::string create_sql() {
@@ -91,7 +85,7 @@ Result<void> SqliteHistoryStore::add_batch(std::span<const HistoryRecord> record
   const auto columns = history_columns();
   std::string marks;
   for (std::size_t i = 0; i < columns.size(); ++i) marks += i ? ",?" : "?";
-  auto s = prepare(db_, "INSERT INTO messages (" + column_list() + ") VALUES (" + marks + ")");
+  auto s = prepare(db_, "INSERT INTO messages (" + history_column_list() + ") VALUES (" + marks + ")");
   if (!s) return Unexpected<Error>(s.error());
   if (sqlite3_exec(handle(db_), "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) return db_error(db_, "begin");
   for (const HistoryRecord& r : records) {
@@ -118,7 +112,7 @@ Result<void> SqliteHistoryStore::add_batch(std::span<const HistoryRecord> record
 Result<std::vector<HistoryRecord>> SqliteHistoryStore::range(std::int64_t from, std::int64_t to) {
   std::lock_guard<std::mutex> lock(mu_);
   if (auto o = open_locked(); !o) return Unexpected<Error>(o.error());
-  auto s = prepare(db_, "SELECT " + column_list() +
+  auto s = prepare(db_, "SELECT " + history_column_list() +
                             " FROM messages WHERE received >= ? AND received < ? ORDER BY received, rowid");
   if (!s) return Unexpected<Error>(s.error());
   sqlite3_bind_int64(s->get(), 1, from);
