@@ -2,159 +2,131 @@
 // common/dmarc/history.cpp: see history.hpp.
 #include "common/dmarc/history.hpp"
 
-#include <sqlite3.h>
-
-#include <map>
-#include <tuple>
+#include <array>
+#include <charconv>
 
 #include "common/base/strings.hpp"
+#include "common/dmarc/history_pg.hpp"
+#include "common/dmarc/history_sqlite.hpp"
 
 namespace cachet::dmarc {
 namespace {
 
-constexpr const char* kSchema =
-    "CREATE TABLE IF NOT EXISTS messages (received INTEGER NOT NULL, job TEXT, reporter TEXT,"
-    " ip TEXT, header_from TEXT, envelope_from TEXT, policy_domain TEXT, policy TEXT,"
-    " disposition TEXT, result TEXT, dkim TEXT, spf_domain TEXT, spf_result TEXT,"
-    " dkim_aligned INTEGER, spf_aligned INTEGER);"
-    "CREATE INDEX IF NOT EXISTS messages_received ON messages(received);";
-
-sqlite3* handle(void* p) { return static_cast<sqlite3*>(p); }
-
-Unexpected<Error> db_error(void* db, std::string_view what) {
-  return fail(Errc::temporary, std::string(what) + ": " + (db ? sqlite3_errmsg(handle(db)) : "no database"));
+std::int64_t to_int(std::string_view s) {
+  std::int64_t v = 0;
+  (void)std::from_chars(s.data(), s.data() + s.size(), v);  // "" or junk (NULL column) reads 0
+  return v;
 }
 
-using Stmt = std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>;
-
-std::string column(sqlite3_stmt* s, int i) {
-  const unsigned char* t = sqlite3_column_text(s, i);
-  return t ? reinterpret_cast<const char*>(t) : "";
+template <std::string HistoryRecord::*M>
+constexpr HistoryColumn text(std::string_view name) {
+  return {name, ColumnType::text, [](const HistoryRecord& r) { return r.*M; },
+          [](HistoryRecord& r, std::string_view v) { r.*M = std::string(v); }};
 }
 
-std::string xml(std::string_view in) {
-  std::string out;
-  for (const char c : in) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += (static_cast<unsigned char>(c) < 0x20) ? ' ' : c;
-    }
-  }
-  return out;
+template <std::int64_t HistoryRecord::*M>
+constexpr HistoryColumn integer(std::string_view name) {
+  return {name, ColumnType::integer, [](const HistoryRecord& r) { return std::to_string(r.*M); },
+          [](HistoryRecord& r, std::string_view v) { r.*M = to_int(v); }};
 }
 
-std::string pass_fail(bool aligned) { return aligned ? "pass" : "fail"; }
+template <bool HistoryRecord::*M>
+constexpr HistoryColumn flag(std::string_view name) {
+  return {name, ColumnType::integer, [](const HistoryRecord& r) { return std::string(r.*M ? "1" : "0"); },
+          [](HistoryRecord& r, std::string_view v) { r.*M = to_int(v) != 0; }};
+}
+
+using R = HistoryRecord;
+// The first 15 are the columns of the first SQLite schema (older files gain the rest).
+constexpr std::array kColumns = {
+    integer<&R::received>("received"), text<&R::job_id>("job"), text<&R::reporter>("reporter"),
+    text<&R::source_ip>("ip"), text<&R::header_from>("header_from"),
+    text<&R::envelope_from>("envelope_from"), text<&R::policy_domain>("policy_domain"),
+    text<&R::policy>("policy"), text<&R::disposition>("disposition"), text<&R::result>("result"),
+    text<&R::dkim>("dkim"), text<&R::spf_domain>("spf_domain"), text<&R::spf_result>("spf_result"),
+    flag<&R::dkim_aligned>("dkim_aligned"), flag<&R::spf_aligned>("spf_aligned"),
+    text<&R::p>("p"), text<&R::sp>("sp"), text<&R::np>("np"), text<&R::adkim>("adkim"),
+    text<&R::aspf>("aspf"), integer<&R::pct>("pct"), text<&R::fo>("fo"), text<&R::rua>("rua"),
+};
+
+bool is_plain(std::string_view s) { return s.find_first_of(":,") == std::string_view::npos; }
 
 }  // namespace
 
-SqliteHistoryStore::SqliteHistoryStore(std::string path) : path_(std::move(path)) {}
+std::span<const HistoryColumn> history_columns() { return kColumns; }
 
-SqliteHistoryStore::~SqliteHistoryStore() {
-  if (db_ != nullptr) sqlite3_close(handle(db_));
-}
-
-Result<void> SqliteHistoryStore::open_locked() {
-  if (db_ != nullptr) return {};
-  sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-  db_ = db;  // sqlite3_open_v2 allocates a handle even on failure: closed below or in ~
-  if (rc != SQLITE_OK) {
-    auto e = db_error(db_, "open " + path_);
-    sqlite3_close(db);
-    db_ = nullptr;
-    return e;
-  }
-  sqlite3_busy_timeout(db, 2000);  // several MX processes may share one file
-  if (sqlite3_exec(db, kSchema, nullptr, nullptr, nullptr) != SQLITE_OK) return db_error(db_, "schema");
-  return {};
-}
-
-Result<void> SqliteHistoryStore::add(const HistoryRecord& r) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (auto o = open_locked(); !o) return o;
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(handle(db_), "INSERT INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &raw,
-                         nullptr) != SQLITE_OK)
-    return db_error(db_, "prepare insert");
-  Stmt s(raw, &sqlite3_finalize);
-  sqlite3_bind_int64(raw, 1, r.received);
-  const std::string* texts[] = {&r.job_id, &r.reporter, &r.source_ip, &r.header_from, &r.envelope_from,
-                                &r.policy_domain, &r.policy, &r.disposition, &r.result, &r.dkim,
-                                &r.spf_domain, &r.spf_result};
-  int i = 2;
-  for (const std::string* t : texts) sqlite3_bind_text(raw, i++, t->c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int(raw, i++, r.dkim_aligned ? 1 : 0);
-  sqlite3_bind_int(raw, i, r.spf_aligned ? 1 : 0);
-  if (sqlite3_step(raw) != SQLITE_DONE) return db_error(db_, "insert");
-  return {};
-}
-
-Result<std::vector<HistoryRecord>> SqliteHistoryStore::range(std::int64_t from, std::int64_t to) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (auto o = open_locked(); !o) return Unexpected<Error>(o.error());
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(handle(db_), "SELECT * FROM messages WHERE received >= ? AND received < ? ORDER BY received",
-                         -1, &raw, nullptr) != SQLITE_OK)
-    return db_error(db_, "prepare select");
-  Stmt s(raw, &sqlite3_finalize);
-  sqlite3_bind_int64(raw, 1, from);
-  sqlite3_bind_int64(raw, 2, to);
-  std::vector<HistoryRecord> out;
-  int rc;
-  while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
-    HistoryRecord r;
-    r.received = sqlite3_column_int64(raw, 0);
-    std::string* texts[] = {&r.job_id, &r.reporter, &r.source_ip, &r.header_from, &r.envelope_from,
-                            &r.policy_domain, &r.policy, &r.disposition, &r.result, &r.dkim,
-                            &r.spf_domain, &r.spf_result};
-    int i = 1;
-    for (std::string* t : texts) *t = column(raw, i++);
-    r.dkim_aligned = sqlite3_column_int(raw, i++) != 0;
-    r.spf_aligned = sqlite3_column_int(raw, i) != 0;
-    out.push_back(std::move(r));
-  }
-  if (rc != SQLITE_DONE) return db_error(db_, "select");
+std::string history_column_list() {
+  std::string out;
+  for (const HistoryColumn& c : kColumns) out += (out.empty() ? "" : ", ") + std::string(c.name);
   return out;
 }
 
-std::string aggregate_report_xml(const ReportMeta& meta, const std::string& policy_domain,
-                                 const std::vector<HistoryRecord>& records) {
-  using Key = std::tuple<std::string, std::string, bool, bool, std::string, std::string, std::string, std::string>;
-  std::map<Key, unsigned> rows;
-  std::string policy = "none";
-  for (const HistoryRecord& r : records) {
-    if (!iequals(r.policy_domain, policy_domain)) continue;
-    policy = r.policy;
-    ++rows[{r.source_ip, r.disposition, r.dkim_aligned, r.spf_aligned, r.header_from, r.dkim,
-            r.spf_domain, r.spf_result}];
-  }
-  std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feedback>\n  <report_metadata>\n";
-  x += "    <org_name>" + xml(meta.org_name) + "</org_name>\n    <email>" + xml(meta.email) + "</email>\n";
-  x += "    <report_id>" + xml(meta.report_id) + "</report_id>\n    <date_range>\n      <begin>" +
-       std::to_string(meta.begin) + "</begin>\n      <end>" + std::to_string(meta.end) +
-       "</end>\n    </date_range>\n  </report_metadata>\n";
-  x += "  <policy_published>\n    <domain>" + xml(policy_domain) + "</domain>\n    <p>" + xml(policy) +
-       "</p>\n    <sp>" + xml(policy) + "</sp>\n    <pct>100</pct>\n  </policy_published>\n";
-  for (const auto& [k, n] : rows) {
-    const auto& [ip, dis, dkim_al, spf_al, from, dkim, spf_domain, spf_result] = k;
-    x += "  <record>\n    <row>\n      <source_ip>" + xml(ip) + "</source_ip>\n      <count>" +
-         std::to_string(n) + "</count>\n      <policy_evaluated>\n        <disposition>" + xml(dis) +
-         "</disposition>\n        <dkim>" + pass_fail(dkim_al) + "</dkim>\n        <spf>" + pass_fail(spf_al) +
-         "</spf>\n      </policy_evaluated>\n    </row>\n    <identifiers>\n      <header_from>" + xml(from) +
-         "</header_from>\n    </identifiers>\n    <auth_results>\n";
-    for (std::string_view d : split(dkim, ',')) {
-      const auto colon = d.rfind(':');
-      if (colon == std::string::npos) continue;
-      x += "      <dkim>\n        <domain>" + xml(d.substr(0, colon)) + "</domain>\n        <result>" +
-           xml(d.substr(colon + 1)) + "</result>\n      </dkim>\n";
+void set_published_policy(HistoryRecord& r, const Record& published) {
+  auto policy = [](const std::optional<Policy>& p) { return p ? std::string(to_string(*p)) : std::string(); };
+  r.p = policy(published.p);
+  r.sp = policy(published.sp);
+  r.np = policy(published.np);
+  r.adkim = published.adkim == AlignmentMode::strict ? "s" : "r";
+  r.aspf = published.aspf == AlignmentMode::strict ? "s" : "r";
+  r.pct = published.pct;
+  r.fo = published.fo;
+  r.rua.clear();
+  for (const ReportUri& u : published.rua) {
+    std::string uri = u.uri;
+    if (u.max_bytes) {
+      std::uint64_t n = *u.max_bytes;
+      std::string unit;
+      for (const char* k : {"k", "m", "g", "t"}) {
+        if (n == 0 || n % 1024 != 0) break;
+        n /= 1024;
+        unit = k;
+      }
+      uri += "!" + std::to_string(n) + unit;
     }
-    x += "      <spf>\n        <domain>" + xml(spf_domain) + "</domain>\n        <result>" + xml(spf_result) +
-         "</result>\n      </spf>\n    </auth_results>\n  </record>\n";
+    r.rua += (r.rua.empty() ? "" : " ") + uri;
   }
-  return x + "</feedback>\n";
+}
+
+std::string format_dkim_entries(const std::vector<DkimEntry>& entries) {
+  std::string out;
+  for (const DkimEntry& e : entries) {
+    if (e.domain.empty() || !is_plain(e.domain) || !is_plain(e.result)) continue;
+    if (!out.empty()) out += ',';
+    out += e.domain + ":" + (is_plain(e.selector) ? e.selector : "") + ":" + e.result;
+  }
+  return out;
+}
+
+std::vector<DkimEntry> parse_dkim_entries(std::string_view text) {
+  std::vector<DkimEntry> out;
+  for (std::string_view item : split(text, ',')) {
+    const auto first = item.find(':'), last = item.rfind(':');
+    if (first == std::string_view::npos) continue;
+    DkimEntry e{std::string(item.substr(0, first)), {}, std::string(item.substr(last + 1))};
+    if (last != first) e.selector = std::string(item.substr(first + 1, last - first - 1));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+bool is_postgres_spec(std::string_view spec) noexcept {
+  const std::string_view s = trim(spec);
+  if (s.rfind("postgresql://", 0) == 0 || s.rfind("postgres://", 0) == 0) return true;
+  return !s.empty() && s.front() != '/' && s.find('=') != std::string_view::npos;
+}
+
+Result<void> check_history_spec(std::string_view spec) {
+  if (is_postgres_spec(spec)) return check_pg_conninfo(trim(spec));
+  if (spec.empty() || spec.front() != '/')
+    return fail(Errc::config, "'" + std::string(spec) +
+                                  "' is neither an absolute SQLite path nor a PostgreSQL URI/conninfo");
+  return {};
+}
+
+Result<std::unique_ptr<HistoryStore>> open_history_store(std::string_view spec) {
+  if (auto ok = check_history_spec(spec); !ok) return Unexpected<Error>(ok.error());
+  if (is_postgres_spec(spec)) return std::unique_ptr<HistoryStore>(std::make_unique<PgHistoryStore>(std::string(trim(spec))));
+  return std::unique_ptr<HistoryStore>(std::make_unique<SqliteHistoryStore>(std::string(spec)));
 }
 
 }  // namespace cachet::dmarc

@@ -73,6 +73,7 @@ AuthorVerdict evaluate_author(const AuthorPolicy& a, const Inputs& in) {
     case AuthorPolicy::Status::not_found: v.result = DmarcResult::none; return v;
     case AuthorPolicy::Status::found: break;
   }
+  v.record = a.record;
   if (!a.record.p) {  // no usable p= and no rua: RFC 7489 s6.6.3 step 6
     v.result = DmarcResult::none;
     v.detail = "record without policy";

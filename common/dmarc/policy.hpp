@@ -63,6 +63,7 @@ struct AuthorVerdict {
   DmarcResult result = DmarcResult::none;
   std::string author_domain;
   std::string policy_domain;
+  std::optional<Record> record;        // the published record (discovery found one)
   std::optional<Policy> policy;        // the requested policy (p/sp/np value); none if no record
   std::optional<PolicyTag> policy_tag;
   Policy disposition = Policy::none;   // after pct sampling / t=y (what the owner asks for)

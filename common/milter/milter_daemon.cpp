@@ -37,6 +37,12 @@ int run_milter_daemon(const MilterDaemonSpec& spec, int argc, char** argv) {
     return running.runner->open(options);
   };
   d.serve = [&](daemon::ServeContext& ctx) -> int {
+    struct Stopped {
+      const std::function<void()>& hook;
+      ~Stopped() {
+        if (hook) hook();
+      }
+    } stopped{spec.stopped};
     if (auto r = running.runner->start(); !r) {
       log::Event(ctx.logger, log::Level::error, "milter.start_failed").kv("reason", r.error().detail);
       return daemon::kExitOsError;

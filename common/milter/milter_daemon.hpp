@@ -18,6 +18,7 @@
 //   reload (SIGHUP/SIGUSR1, signal thread): load_state(new config, startup=false); the
 //          daemon builds a new state and swaps it into its SharedState only on success, so
 //          a broken new key keeps the old state (run_daemon logs the refusal).
+//   stop   after serve: stopped() (optional) lets the daemon flush and drop its state.
 // Sessions read the state with SharedState::load() once per message (at MAIL FROM) and keep
 // that snapshot until the message ends, so a reload never changes a message half-way.
 // The MilterSpec (negotiation, macro lists) comes from the startup config: changing what
@@ -80,6 +81,9 @@ struct MilterDaemonSpec {
       load_state;
   // Required: one Session per MTA connection.
   std::function<std::unique_ptr<Session>(const ConnInfo&, log::Logger&)> make_session;
+  // Optional: called once when serving has ended (all sessions closed), while the logger
+  // still exists: release state that owns threads or queues (e.g. history writers).
+  std::function<void()> stopped;
   // Optional: libmilter settings other than the socket (which comes from "Socket").
   MilterOptions runner_options{};
 };

@@ -43,7 +43,7 @@ DmarcDaemon::DmarcDaemon() {
     return out;
   };
   spec_.load_state = [this](const config::Config& cfg, log::Logger& logger, bool startup) -> Result<void> {
-    auto st = build_state(cfg);
+    auto st = build_state(cfg, &history_, &logger);
     if (!st) {
       if (!startup)
         log::Event(logger, log::Level::error, "dmarc.reload_failed").kv("reason", st.error().detail);
@@ -54,6 +54,9 @@ DmarcDaemon::DmarcDaemon() {
     state_.store(*st);
     return {};
   };
+  // Serving has ended: drop the state so that the history writers flush their queues
+  // while the logger still exists.
+  spec_.stopped = [this] { state_.store(nullptr); };
   spec_.make_session = [this](const milter::ConnInfo& ci, log::Logger& logger) {
     return std::make_unique<DmarcSession>(SessionShared{&state_, &logger, nullptr}, ci);
   };

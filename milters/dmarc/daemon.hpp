@@ -9,6 +9,7 @@
 #pragma once
 
 #include "common/milter/milter_daemon.hpp"
+#include "milters/dmarc/history_outputs.hpp"
 #include "milters/dmarc/session.hpp"
 #include "milters/dmarc/settings.hpp"
 
@@ -21,6 +22,7 @@ class DmarcDaemon {
   static milter::MilterSpec milter_spec(const config::Config& cfg);
 
  private:
+  HistoryOutputs history_;  // before state_: the states' writers may outlive a reload
   milter::SharedState<DmarcState> state_;
   milter::MilterDaemonSpec spec_;
 };

@@ -63,17 +63,23 @@ bool is_trusted(const DmarcSettings& s, const MessageInput& in, std::string_view
 
 struct Collected {
   std::vector<AuthOutcome> dkim;
+  std::vector<std::string> dkim_selectors;  // parallel to dkim ("" = none given)
   std::optional<AuthOutcome> spf;
 };
 
 void take_dkim(const authres::MethodResult& m, Collected& out) {
   const auto code = result_code(m.result);
   if (!code) return;
-  for (const authres::Property& p : m.properties)
-    if (p.ptype == "header" && !p.name.empty() && p.name.front() == 'd') {
-      out.dkim.push_back({domain_of(p.value), *code});
-      return;
-    }
+  const authres::Property* domain = nullptr;
+  std::string selector;
+  for (const authres::Property& p : m.properties) {
+    if (p.ptype != "header" || p.name.empty()) continue;
+    if (p.name.front() == 'd' && domain == nullptr) domain = &p;
+    if (p.name == "s" && selector.empty()) selector = p.value;
+  }
+  if (domain == nullptr) return;
+  out.dkim.push_back({domain_of(domain->value), *code});
+  out.dkim_selectors.push_back(std::move(selector));
 }
 
 // spf counts only for the envelope sender's domain (CVE-2019-20790); both the bare
@@ -116,16 +122,19 @@ void collect_received_spf(const MessageInput& in, const std::string& env_domain,
     if (identity == nullptr || !iequals(*identity, "mailfrom") || env == nullptr ||
         !iequals(trim(*env), sender) || env_domain.empty())
       return;
+    // Kept as found (softfail stays softfail, for the report): the engine counts only
+    // pass and temperror, which is opendmarc's mapping (fail/softfail/neutral -> fail,
+    // permerror -> none) in effect.
     using authres::SpfResult;
     AuthResultCode code = AuthResultCode::none;
     switch (rs->result) {
       case SpfResult::pass: code = AuthResultCode::pass; break;
       case SpfResult::temperror: code = AuthResultCode::temperror; break;
-      case SpfResult::fail:
-      case SpfResult::softfail:
-      case SpfResult::neutral: code = AuthResultCode::fail; break;
-      case SpfResult::none:
-      case SpfResult::permerror: code = AuthResultCode::none; break;
+      case SpfResult::fail: code = AuthResultCode::fail; break;
+      case SpfResult::softfail: code = AuthResultCode::softfail; break;
+      case SpfResult::neutral: code = AuthResultCode::neutral; break;
+      case SpfResult::none: code = AuthResultCode::none; break;
+      case SpfResult::permerror: code = AuthResultCode::permerror; break;
     }
     out.spf = AuthOutcome{env_domain, code};
     return;
@@ -229,6 +238,7 @@ void apply_verdict(const DmarcSettings& s, const MessageInput& in, const dmarc::
     d.reason = a->detail;
     d.dkim_aligned = a->dkim_aligned;
     d.spf_aligned = a->spf_aligned;
+    d.published = a->record;
   }
   using dmarc::DmarcResult;
   using dmarc::Policy;
@@ -296,8 +306,8 @@ Decision decide_message(const DmarcSettings& s, const MessageInput& in, dns::Res
   auth.dkim = got.dkim;
   auth.spf = got.spf;
   d.dkim = describe(got.dkim);
-  for (const AuthOutcome& o : got.dkim)
-    d.history_dkim += (d.history_dkim.empty() ? "" : ",") + o.domain + ":" + result_name(o.result);
+  for (std::size_t i = 0; i < got.dkim.size(); ++i)
+    d.dkim_results.push_back({got.dkim[i].domain, got.dkim_selectors[i], result_name(got.dkim[i].result)});
   if (got.spf) {
     d.spf_domain = got.spf->domain;
     d.spf_result = result_name(got.spf->result);

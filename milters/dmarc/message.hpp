@@ -55,8 +55,9 @@ struct Decision {
   std::string dkim, spf;            // what was used: "pass d=example.com" ...
   std::string reason;
   // For the history (aggregate reports).
-  std::string history_dkim;         // "domain:result,..." of every dkim result used
-  std::string spf_domain, spf_result = "none";
+  std::vector<dmarc::DkimEntry> dkim_results;  // every trusted dkim result, with selector
+  std::string spf_domain, spf_result = "none";  // the SPF result as found (not mapped)
+  std::optional<dmarc::Record> published;       // the record that applied, if any
   bool dkim_aligned = false, spf_aligned = false;
 };
 

@@ -53,9 +53,9 @@ inline constexpr OptionSpec kDmarcOptions[] = {
     {"Nameservers", Kind::list, "", "recursive nameservers (default: /etc/resolv.conf); cachet's option"},
     {"DNSTimeout", Kind::integer, "5", "DNS timeout in seconds", Range{1, 60}},
     // History for aggregate reports.
-    {"HistoryFile", Kind::path, "", "opendmarc history file (text, for opendmarc-import)", kNoEffect},
-    {"HistoryDatabase", Kind::string, "/var/lib/cachet/dmarc-history.sqlite", "SQLite history for cachetctl dmarc-report (empty: none); cachet's option"},
-    {"RecordAllMessages", Kind::boolean, "no", "history also for domains without DMARC", kNoEffect},
+    {"HistoryFile", Kind::path, "", "opendmarc history file (text, for opendmarc-import)"},
+    {"HistoryDatabase", Kind::string, "/var/lib/cachet/dmarc-history.sqlite", "history for cachetctl dmarc-report: SQLite path, or PostgreSQL URI/conninfo (empty: none); cachet's option"},
+    {"RecordAllMessages", Kind::boolean, "no", "history also for domains without DMARC"},
     {"IgnoreMailTo", Kind::dataset, "", "recipients whose mail is not recorded", kNoEffect},
     // Accepted without effect.
     {"AutoRestart", Kind::boolean, "no", "use the service manager", kNoEffect},

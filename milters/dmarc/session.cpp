@@ -8,6 +8,7 @@
 
 #include "common/base/random.hpp"
 #include "common/base/strings.hpp"
+#include "milters/dmarc/history_outputs.hpp"
 #include "milters/dmarc/message.hpp"
 
 namespace cachet::dmarcd {
@@ -75,27 +76,14 @@ std::string DmarcSession::authserv_id(milter::Context& ctx) const {
   return id;
 }
 
-void DmarcSession::record_history(const MessageInput& in, const Decision& d) {
-  dmarc::HistoryRecord r;
-  r.received = static_cast<std::int64_t>(std::time(nullptr));
-  r.job_id = in.queue_id;
-  r.reporter = in.authserv_id;
-  r.source_ip = in.client_ip;
-  r.header_from = d.from_domain;
-  r.envelope_from = in.envelope_from;
-  r.policy_domain = d.policy_domain.empty() ? d.from_domain : d.policy_domain;
-  r.policy = d.policy;
-  r.disposition = d.disposition == "tempfail" ? "none" : d.disposition;
-  r.result = d.result;
-  r.dkim = d.history_dkim;
-  r.spf_domain = d.spf_domain;
-  r.spf_result = d.spf_result;
-  r.dkim_aligned = d.dkim_aligned;
-  r.spf_aligned = d.spf_aligned;
-  if (auto ok = st_->history->add(r); !ok)
-    log::Event(*shared_.logger, log::Level::warning, "dmarc.history_failed")
-        .kv("qid", in.queue_id)
-        .kv("reason", ok.error().detail);
+void DmarcSession::record_history(milter::Context& ctx, const MessageInput& in, const Decision& d) {
+  if (st_->history.empty() || !should_record(d, st_->settings.record_all_messages)) return;
+  std::string reporter = ctx.macro("j").value_or("");
+  if (reporter.empty()) reporter = expand_hostname("HOSTNAME");
+  // Queued for the writers' threads: a slow or failing store never holds this message.
+  const dmarc::HistoryRecord r =
+      history_record(in, d, std::move(reporter), static_cast<std::int64_t>(std::time(nullptr)));
+  for (const auto& w : st_->history) w->submit(r);
 }
 
 Verdict DmarcSession::on_eom(milter::Context& ctx) {
@@ -143,7 +131,7 @@ Verdict DmarcSession::on_eom(milter::Context& ctx) {
       .kv("dkim", d.dkim)
       .kv("spf", d.spf)
       .kv("reason", d.reason);
-  if (d.evaluated && st_->history) record_history(in, d);
+  record_history(ctx, in, d);
   if (!io_ok)
     log::Event(*shared_.logger, log::Level::warning, "dmarc.modify_failed").kv("qid", qid);
   reset();

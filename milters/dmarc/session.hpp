@@ -5,7 +5,8 @@
 // Clients) SMTP AUTH clients, collects the header fields, and at end of message runs
 // decide_message(), inserts its Authentication-Results at index 0 (as Debian's opendmarc),
 // quarantines / adds the CopyFailuresTo recipient, and returns its reply. One info line per
-// message with the queue id (`dmarc.result qid=... from=... result=...`).
+// message with the queue id (`dmarc.result qid=... from=... result=...`). The history
+// record (history_outputs.hpp) is handed to the state's writers, which only queue it.
 // Header bytes beyond kMaxHeaderBytes make the message permerror-free "unevaluated":
 // the fields are not kept, a warning is logged, nothing is added (no pass on huge input).
 // Threading: hooks of one session never run concurrently (common/milter contract).
@@ -48,7 +49,7 @@ class DmarcSession final : public milter::Session {
  private:
   void reset();
   std::string authserv_id(milter::Context& ctx) const;
-  void record_history(const MessageInput& in, const Decision& d);
+  void record_history(milter::Context& ctx, const MessageInput& in, const Decision& d);
 
   SessionShared shared_;
   milter::ConnInfo conn_;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "common/base/strings.hpp"
+#include "milters/dmarc/history_outputs.hpp"
 
 namespace cachet::dmarcd {
 namespace {
@@ -62,6 +63,9 @@ Result<DmarcSettings> build_settings(const config::Config& cfg) {
   s.software_header = cfg.boolean("SoftwareHeader");
   s.mode = iequals(cfg.string("DMARCDiscovery"), "treewalk") ? dmarc::DiscoveryMode::tree_walk
                                                              : dmarc::DiscoveryMode::rfc7489_psl;
+  s.record_all_messages = cfg.boolean("RecordAllMessages");
+  if (const std::string& db = cfg.string("HistoryDatabase"); !db.empty())
+    if (auto ok = dmarc::check_history_spec(db); !ok) return option_error("HistoryDatabase", ok.error());
   if (auto r = load_lists(cfg, s); !r) return Unexpected<Error>(r.error());
   if (const std::string& path = cfg.string("PublicSuffixList"); !path.empty()) {
     auto psl = dmarc::PublicSuffixList::load_file(path);
@@ -71,7 +75,8 @@ Result<DmarcSettings> build_settings(const config::Config& cfg) {
   return s;
 }
 
-Result<std::shared_ptr<const DmarcState>> build_state(const config::Config& cfg) {
+Result<std::shared_ptr<const DmarcState>> build_state(const config::Config& cfg, HistoryOutputs* history,
+                                                      log::Logger* logger) {
   auto settings = build_settings(cfg);
   if (!settings) return Unexpected<Error>(settings.error());
   auto st = std::make_shared<DmarcState>();
@@ -85,8 +90,11 @@ Result<std::shared_ptr<const DmarcState>> build_state(const config::Config& cfg)
   r->network = std::move(*net);
   r->cache = std::make_unique<dns::CachingResolver>(*r->network);
   st->resolvers = std::move(r);
-  if (const std::string& db = cfg.string("HistoryDatabase"); !db.empty())
-    st->history = std::make_shared<dmarc::SqliteHistoryStore>(db);  // opened on first use
+  if (history != nullptr && logger != nullptr) {
+    auto writers = history->writers_for(cfg, *logger);  // nothing is opened yet
+    if (!writers) return Unexpected<Error>(writers.error());
+    st->history = std::move(*writers);
+  }
   return std::shared_ptr<const DmarcState>(std::move(st));
 }
 

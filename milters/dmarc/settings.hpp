@@ -2,8 +2,8 @@
 //
 // milters/dmarc/settings.hpp: the immutable state cachet-dmarc builds from a config (at
 // startup as root, again on each reload; a broken reload keeps the old state): trust list,
-// host lists, actions, the public suffix list and the resolver (CachingResolver over
-// LdnsResolver with the configured Nameservers and DNSTimeout).
+// host lists, actions, the public suffix list, the resolver (CachingResolver over
+// LdnsResolver with the configured Nameservers and DNSTimeout) and the history writers.
 // Errors: Errc::config naming the option (unreadable PublicSuffixList, bad IgnoreHosts).
 // See also: options.hpp, message.hpp (the per-message decision that reads it).
 #pragma once
@@ -18,7 +18,7 @@
 #include "common/config/dataset.hpp"
 #include "common/config/host_list.hpp"
 #include "common/dmarc/engine.hpp"
-#include "common/dmarc/history.hpp"
+#include "common/dmarc/history_writer.hpp"
 #include "common/dns/caching_resolver.hpp"
 #include "common/dns/ldns_resolver.hpp"
 
@@ -52,18 +52,27 @@ struct DmarcSettings {
   // Discovery.
   std::shared_ptr<const dmarc::PublicSuffixList> psl;  // null: no org-domain fallback
   dmarc::DiscoveryMode mode = dmarc::DiscoveryMode::rfc7489_psl;
+  // History.
+  bool record_all_messages = false;  // also messages whose domain publishes no record
 };
 
 struct DmarcState {
   DmarcSettings settings;
   std::shared_ptr<Resolvers> resolvers;  // shared: sessions keep it alive via the snapshot
-  std::shared_ptr<dmarc::HistoryStore> history;  // null: HistoryDatabase empty
+  // HistoryDatabase, HistoryFile (history_outputs.hpp); empty: no history.
+  std::vector<std::shared_ptr<dmarc::HistoryWriter>> history;
 };
+
+class HistoryOutputs;
 
 // The settings alone (no DNS): what message.hpp needs; unit tests build them directly.
 [[nodiscard]] Result<DmarcSettings> build_settings(const config::Config& cfg);
 
-[[nodiscard]] Result<std::shared_ptr<const DmarcState>> build_state(const config::Config& cfg);
+// With `history` null (tests), the state has no history writers; else they come from it
+// and log to `logger`.
+[[nodiscard]] Result<std::shared_ptr<const DmarcState>> build_state(const config::Config& cfg,
+                                                                    HistoryOutputs* history,
+                                                                    log::Logger* logger);
 
 // "HOSTNAME" -> gethostname(); anything else unchanged.
 std::string expand_hostname(std::string_view id);

@@ -1,50 +1,24 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
 // tests/integration/dmarc_milter_test.cpp: the real cachet-dmarc binary (build/bin), driven
-// by the project's milter client, with DMARC records served by a loopback DnsServer. One
-// daemon per test in a temp dir, killed by pid in TearDown; every wait polls a condition.
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
+// by the project's milter client, with DMARC records served by a loopback DnsServer
+// (dmarc_harness.hpp). One daemon per test in a temp dir, killed by pid at the end; every
+// wait polls a condition.
 #include <fstream>
-#include <memory>
 #include <sstream>
 #include <string>
-#include <thread>
 
 #include <gtest/gtest.h>
 
-#include "common/dmarc/history.hpp"
-#include "common/dns/zone_resolver.hpp"
-#include "tests/lib/dns_server.hpp"
-#include "tests/lib/milter_client.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "common/dmarc/history_sqlite.hpp"
+#include "tests/integration/dmarc_harness.hpp"
+#include "tests/lib/run_command.hpp"
 
 namespace {
 
-using cachet::testlib::Message;
-using cachet::testlib::MilterClient;
+using cachet::testlib::DmarcHarness;
+using cachet::testlib::eventually;
 using cachet::testlib::Transaction;
-
-template <class F>
-bool eventually(F cond, int timeout_ms = 10000) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < end) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return cond();
-}
-
-std::string slurp(const std::string& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::size_t count(const std::string& hay, const std::string& needle) {
   std::size_t n = 0;
@@ -52,152 +26,144 @@ std::size_t count(const std::string& hay, const std::string& needle) {
   return n;
 }
 
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 class DmarcMilter : public ::testing::Test {
  protected:
-  void SetUp() override {
-    zone_.add_txt("_dmarc.reject.example", {"v=DMARC1; p=reject"});
-    zone_.add_txt("_dmarc.none.example", {"v=DMARC1; p=none"});
-    zone_.add("reject.example", cachet::dns::RrType::a, "192.0.2.1");
-    zone_.set_timeout("_dmarc.slow.example");
-    ASSERT_TRUE(dns_.start());
-  }
-  void TearDown() override {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    dns_.stop();
-  }
-  std::string socket() const { return dir_.file("dmarc.sock"); }
-  std::string config(const std::string& extra) const {
-    return "Socket unix:" + socket() + "\nNameservers " + dns_.nameserver() + "\nDNSTimeout 1\nHistoryDatabase " +
-           history() + "\n" + extra;
-  }
-  void start(const std::string& extra = "") {
-    conf_ = dir_.write("dmarc.conf", config(extra));
-    log_ = dir_.file("dmarc.log");
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      ::dup2(fd, 2);
-      ::dup2(fd, 1);
-      const std::string bin = std::string(CACHET_BIN_DIR) + "/cachet-dmarc";
-      ::execl(bin.c_str(), bin.c_str(), "-f", "-c", conf_.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    ASSERT_TRUE(eventually([&] {
-      MilterClient probe;
-      return probe.connect("unix:" + socket()).has_value();
-    })) << log();
-  }
-  std::string log() const { return slurp(log_); }
-  std::string history() const { return dir_.file("history.sqlite"); }
-  static Message message(const std::string& from, const std::vector<std::pair<std::string, std::string>>& extra = {}) {
-    Message m;
-    m.macros = {{"j", "mx.test"}, {"i", "QID1"}};
-    m.mail = {"<bounce@reject.example>"};
-    m.headers = extra;
-    m.headers.emplace_back("From", " " + from);
-    m.headers.emplace_back("Subject", " test");
-    m.body = "hello\r\n";
-    return m;
-  }
-  Transaction send(const Message& m) {
-    MilterClient c;
-    EXPECT_TRUE(c.connect("unix:" + socket()));
-    auto t = c.send_message(m);
-    EXPECT_TRUE(t) << (t ? "" : t.error().detail);
-    return t ? *t : Transaction{};
-  }
-  static std::string ar(const Transaction& t) {
-    const auto* r = t.find('i', "Authentication-Results");
-    return r ? r->value : std::string("<none>");
-  }
-
-  cachet::test::TempDir dir_{"cachet-dmarc"};
-  cachet::dns::ZoneResolver zone_;
-  cachet::test::DnsServer dns_{zone_};
-  std::string conf_, log_;
-  pid_t pid_ = -1;
+  DmarcHarness h;
 };
 
 TEST_F(DmarcMilter, PassWithTrustedAuthResults) {
-  start();
-  const Transaction t = send(message("a@reject.example", {{"Authentication-Results", " mx.test; dkim=pass header.d=reject.example"}}));
+  h.start();
+  const Transaction t = h.send(DmarcHarness::message("a@reject.example", {{"Authentication-Results", " mx.test; dkim=pass header.d=reject.example"}}));
   EXPECT_TRUE(t.accepted());
-  EXPECT_NE(ar(t).find("mx.test; dmarc=pass (p=reject dis=none) header.from=reject.example"), std::string::npos) << ar(t);
-  EXPECT_TRUE(eventually([&] { return log().find("dmarc.result qid=QID1 from=reject.example result=pass") != std::string::npos; })) << log();
+  EXPECT_NE(DmarcHarness::ar(t).find("mx.test; dmarc=pass (p=reject dis=none) header.from=reject.example"), std::string::npos) << DmarcHarness::ar(t);
+  EXPECT_TRUE(h.log_has("dmarc.result qid=QID1 from=reject.example result=pass")) << h.log();
 }
 
 TEST_F(DmarcMilter, HistoryFeedsTheAggregateReport) {
-  start();
-  (void)send(message("a@reject.example", {{"Authentication-Results", " mx.test; dkim=pass header.d=reject.example"}}));
-  ASSERT_TRUE(eventually([&] { return log().find("dmarc.result qid=QID1") != std::string::npos; })) << log();
-  cachet::dmarc::SqliteHistoryStore store(history());
-  auto rows = store.range(0, 4102444800);
-  ASSERT_TRUE(rows) << rows.error().detail;
-  ASSERT_EQ(rows->size(), 1u);
-  EXPECT_EQ((*rows)[0].result, "pass");
-  EXPECT_TRUE((*rows)[0].dkim_aligned);
-  const std::string cmd = std::string(CACHET_BIN_DIR) + "/cachetctl dmarc-report --db " + history() +
-                          " --from 0 --to 4102444800 --org Test --email dmarc@mx.test";
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  EXPECT_EQ(::pclose(p), 0) << out;
-  EXPECT_NE(out.find("<header_from>reject.example</header_from>"), std::string::npos) << out;
-  EXPECT_NE(out.find("<domain>reject.example</domain>\n        <result>pass</result>"), std::string::npos) << out;
+  h.start();
+  (void)h.send(DmarcHarness::message("a@reject.example", {{"Authentication-Results", " mx.test; dkim=pass header.d=reject.example header.s=sel"}}));
+  ASSERT_TRUE(h.log_has("dmarc.result qid=QID1")) << h.log();
+  cachet::dmarc::SqliteHistoryStore store(h.history_database);
+  std::vector<cachet::dmarc::HistoryRecord> rows;
+  ASSERT_TRUE(eventually([&] {  // written by the daemon's history thread
+    auto got = store.range(0, 4102444800);
+    if (got) rows = *got;
+    return rows.size() == 1;
+  }));
+  EXPECT_EQ(rows[0].result, "pass");
+  EXPECT_TRUE(rows[0].dkim_aligned);
+  EXPECT_EQ(rows[0].p, "reject");
+  EXPECT_EQ(rows[0].rua, "mailto:agg@reject.example");
+  EXPECT_EQ(rows[0].reporter, "mx.test");
+  auto out = cachet::test::run_command({std::string(CACHET_BIN_DIR) + "/cachetctl", "dmarc-report", "--db",
+                                        h.history_database, "--from", "0", "--to", "4102444800", "--org", "Test",
+                                        "--email", "dmarc@mx.test"});
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->exit_code, 0) << out->err;
+  EXPECT_NE(out->out.find("<header_from>reject.example</header_from>"), std::string::npos) << out->out;
+  EXPECT_NE(out->out.find("<domain>reject.example</domain>\n        <selector>sel</selector>\n        <result>pass</result>"),
+            std::string::npos) << out->out;
+  EXPECT_NE(out->out.find("<p>reject</p>\n    <sp>reject</sp>\n    <pct>100</pct>\n    <fo>0</fo>"), std::string::npos) << out->out;
+}
+
+TEST_F(DmarcMilter, DomainsWithoutRecordRecordedOnlyWithRecordAllMessages) {
+  h.start("HistoryFile " + h.dir.file("opendmarc.history") + "\n");
+  (void)h.send(DmarcHarness::message("a@nodmarc.example"));
+  (void)h.send(DmarcHarness::message("a@reject.example"));
+  ASSERT_TRUE(eventually([&] { return count(slurp(h.dir.file("opendmarc.history")), "\naction ") == 1; }))
+      << slurp(h.dir.file("opendmarc.history"));
+  h.reload("HistoryFile " + h.dir.file("opendmarc.history") + "\nRecordAllMessages yes\n");
+  ASSERT_TRUE(eventually([&] { return count(h.log(), "dmarc.state_loaded") >= 2; })) << h.log();
+  (void)h.send(DmarcHarness::message("a@nodmarc.example"));
+  ASSERT_TRUE(eventually([&] { return count(slurp(h.dir.file("opendmarc.history")), "\naction ") == 2; }));
+  EXPECT_NE(slurp(h.dir.file("opendmarc.history")).find("\nfrom nodmarc.example\n"), std::string::npos);
+}
+
+TEST_F(DmarcMilter, WritesOpendmarcHistoryFile) {
+  h.start("HistoryFile " + h.dir.file("opendmarc.history") + "\nRejectFailures yes\n");
+  auto m = DmarcHarness::message("a@reject.example");
+  m.client_addr = "198.51.100.7";
+  EXPECT_EQ(h.send(m).final_command, 'y');
+  std::string text;
+  ASSERT_TRUE(eventually([&] { return (text = slurp(h.dir.file("opendmarc.history"))).find("action ") != std::string::npos; }));
+  const std::string received = text.substr(text.find("received "), text.find('\n', text.find("received ")) - text.find("received ") + 1);
+  EXPECT_EQ(text, "job QID1\nreporter mx.test\n" + received +
+                      "ipaddr 198.51.100.7\nfrom reject.example\nmfrom reject.example\nspf -1\n"
+                      "pdomain reject.example\npolicy 16\nrua mailto:agg@reject.example\npct 100\nadkim 114\n"
+                      "aspf 114\np 114\nsp 0\nalign_dkim 5\nalign_spf 5\narc 7\narc_policy 2 json:[]\naction 0\n");
+}
+
+TEST_F(DmarcMilter, UnreachableHistoryDatabaseNeverHoldsMail) {
+  h.history_database = "host=" + h.dir.file("no-such-server") + " dbname=dmarc connect_timeout=2";
+  h.start("RejectFailures yes\n");
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(h.send(DmarcHarness::message("a@none.example")).accepted());
+  EXPECT_TRUE(h.log_has("dmarc.history_unavailable")) << h.log();
+  EXPECT_EQ(count(h.log(), "dmarc.history_unavailable"), 1u) << h.log();
+}
+
+TEST_F(DmarcMilter, PasswordInHistoryDatabaseIsAConfigError) {
+  h.start_dns();
+  const std::string conf = h.dir.write("bad.conf", "Socket unix:" + h.socket() +
+                                                       "\nHistoryDatabase postgresql://cachet:secret@db.example/dmarc\n");
+  auto r = cachet::test::run_command({std::string(CACHET_BIN_DIR) + "/cachet-dmarc", "-n", "-c", conf});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->exit_code, 78);
+  EXPECT_NE(r->err.find("HistoryDatabase: a password does not belong"), std::string::npos) << r->err;
 }
 
 TEST_F(DmarcMilter, FailAddsFieldOnlyByDefault) {
-  start();
-  const Transaction t = send(message("a@reject.example"));
+  h.start();
+  const Transaction t = h.send(DmarcHarness::message("a@reject.example"));
   EXPECT_TRUE(t.accepted());
-  EXPECT_NE(ar(t).find("dmarc=fail (p=reject dis=none) header.from=reject.example"), std::string::npos) << ar(t);
+  EXPECT_NE(DmarcHarness::ar(t).find("dmarc=fail (p=reject dis=none) header.from=reject.example"), std::string::npos) << DmarcHarness::ar(t);
 }
 
 TEST_F(DmarcMilter, RejectFailuresRefuses) {
-  start("RejectFailures yes\n");
-  const Transaction t = send(message("a@reject.example"));
+  h.start("RejectFailures yes\n");
+  const Transaction t = h.send(DmarcHarness::message("a@reject.example"));
   EXPECT_EQ(t.final_command, 'y');
   EXPECT_NE(t.reply_text.find("550 5.7.1 rejected by DMARC policy for reject.example"), std::string::npos) << t.reply_text;
 }
 
 TEST_F(DmarcMilter, UntrustedAuthResultsIgnored) {
-  start();
-  const Transaction t = send(message("a@reject.example", {{"Authentication-Results", " evil.example; dkim=pass header.d=reject.example"}}));
-  EXPECT_NE(ar(t).find("dmarc=fail"), std::string::npos) << ar(t);
+  h.start();
+  const Transaction t = h.send(DmarcHarness::message("a@reject.example", {{"Authentication-Results", " evil.example; dkim=pass header.d=reject.example"}}));
+  EXPECT_NE(DmarcHarness::ar(t).find("dmarc=fail"), std::string::npos) << DmarcHarness::ar(t);
 }
 
 TEST_F(DmarcMilter, ForgedReceivedSpfIgnored) {
-  start();
-  const Transaction t = send(message("a@reject.example", {{"Received-SPF", " Pass identity=helo; helo=reject.example; envelope-from=bounce@reject.example"}}));
-  EXPECT_NE(ar(t).find("dmarc=fail"), std::string::npos) << ar(t);
+  h.start();
+  const Transaction t = h.send(DmarcHarness::message("a@reject.example", {{"Received-SPF", " Pass identity=helo; helo=reject.example; envelope-from=bounce@reject.example"}}));
+  EXPECT_NE(DmarcHarness::ar(t).find("dmarc=fail"), std::string::npos) << DmarcHarness::ar(t);
 }
 
 TEST_F(DmarcMilter, MultiDomainFromNotAPass) {
-  start();
-  const Transaction t = send(message("ceo@reject.example, x@attacker.example",
-                                     {{"Authentication-Results", " mx.test; dkim=pass header.d=attacker.example"}}));
-  EXPECT_EQ(ar(t).find("dmarc=pass"), std::string::npos) << ar(t);
+  h.start();
+  const Transaction t = h.send(DmarcHarness::message("ceo@reject.example, x@attacker.example",
+                                                     {{"Authentication-Results", " mx.test; dkim=pass header.d=attacker.example"}}));
+  EXPECT_EQ(DmarcHarness::ar(t).find("dmarc=pass"), std::string::npos) << DmarcHarness::ar(t);
 }
 
 TEST_F(DmarcMilter, DnsTimeoutIsTemperror) {
-  start();
-  const Transaction t = send(message("a@slow.example", {{"Authentication-Results", " mx.test; dkim=pass header.d=slow.example"}}));
+  h.start();
+  const Transaction t = h.send(DmarcHarness::message("a@slow.example", {{"Authentication-Results", " mx.test; dkim=pass header.d=slow.example"}}));
   EXPECT_TRUE(t.accepted());
-  EXPECT_NE(ar(t).find("dmarc=temperror"), std::string::npos) << ar(t);
+  EXPECT_NE(DmarcHarness::ar(t).find("dmarc=temperror"), std::string::npos) << DmarcHarness::ar(t);
 }
 
 TEST_F(DmarcMilter, ReloadTurnsEnforcementOn) {
-  start();
-  EXPECT_TRUE(send(message("a@reject.example")).accepted());
-  std::ofstream(conf_) << config("RejectFailures yes\n");
-  ::kill(pid_, SIGHUP);
-  ASSERT_TRUE(eventually([&] { return count(log(), "dmarc.state_loaded") >= 2; })) << log();
-  EXPECT_EQ(send(message("a@reject.example")).final_command, 'y');
+  h.start();
+  EXPECT_TRUE(h.send(DmarcHarness::message("a@reject.example")).accepted());
+  h.reload("RejectFailures yes\n");
+  ASSERT_TRUE(eventually([&] { return count(h.log(), "dmarc.state_loaded") >= 2; })) << h.log();
+  EXPECT_EQ(h.send(DmarcHarness::message("a@reject.example")).final_command, 'y');
 }
 
 }  // namespace

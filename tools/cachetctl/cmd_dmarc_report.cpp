@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // tools/cachetctl/cmd_dmarc_report.cpp: `cachetctl dmarc-report --from T --to T --org NAME
-// --email ADDR [--domain D] [--db PATH] [--out DIR]`: RFC 7489 aggregate reports for the
-// period [from, to) from cachet-dmarc's SQLite history. T is seconds since the epoch or a
+// --email ADDR [--domain D] [--db STORE] [--out DIR]`: RFC 7489 aggregate reports for the
+// period [from, to) from cachet-dmarc's history: STORE is what HistoryDatabase names (a
+// SQLite path, or a PostgreSQL URI/conninfo, e.g. the fleet's shared database). T is seconds since the epoch or a
 // UTC date YYYY-MM-DD. One report per policy domain: with --out, written as
 // DIR/<receiver>!<domain>!<begin>!<end>.xml (RFC 7489 s7.2.1.1; receiver = the --email
 // domain); without it, the one report (--domain, or the only domain of the period) goes to
@@ -17,6 +18,7 @@
 
 #include "common/base/strings.hpp"
 #include "common/dmarc/history.hpp"
+#include "common/dmarc/report_xml.hpp"
 
 namespace cachet::ctl {
 namespace {
@@ -32,7 +34,8 @@ std::optional<std::int64_t> parse_time(std::string_view t) {
 int usage() {
   std::fprintf(stderr,
                "usage: cachetctl dmarc-report --from T --to T --org NAME --email ADDR [--domain D]\n"
-               "                              [--db PATH] [--out DIR]\n"
+               "                              [--db STORE] [--out DIR]\n"
+               "  STORE: SQLite path or PostgreSQL URI/conninfo (as HistoryDatabase)\n"
                "  T: seconds since the epoch or YYYY-MM-DD (UTC); the period is [from, to)\n");
   return 64;
 }
@@ -51,8 +54,12 @@ int cmd_dmarc_report(std::span<char* const> args) {
   const auto from = parse_time(opt["--from"]), to = parse_time(opt["--to"]);
   if (!from || !to || *to <= *from) return usage();
 
-  dmarc::SqliteHistoryStore store(opt["--db"]);
-  auto records = store.range(*from, *to);
+  auto store = dmarc::open_history_store(opt["--db"]);
+  if (!store) {
+    std::fprintf(stderr, "cachetctl: --db: %s\n", store.error().detail.c_str());
+    return 64;
+  }
+  auto records = (*store)->range(*from, *to);
   if (!records) {
     std::fprintf(stderr, "cachetctl: %s\n", records.error().detail.c_str());
     return 75;

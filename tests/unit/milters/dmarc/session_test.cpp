@@ -105,6 +105,79 @@ TEST_F(DmarcSessionTest, QuarantineAndCopy) {
   EXPECT_EQ(ctx.changes[2].name, "<fail@mx.example.net>");
 }
 
+// Keeps what the session's history writer hands over.
+class KeepingSink final : public dmarc::HistorySink {
+ public:
+  explicit KeepingSink(std::vector<dmarc::HistoryRecord>& out) : out_(out) {}
+  Result<void> add_batch(std::span<const dmarc::HistoryRecord> records) override {
+    out_.insert(out_.end(), records.begin(), records.end());
+    return {};
+  }
+  std::string describe() const override { return "keeping"; }
+
+ private:
+  std::vector<dmarc::HistoryRecord>& out_;
+};
+
+class DmarcSessionHistoryTest : public DmarcSessionTest {
+ protected:
+  void with_history(DmarcSettings s) {
+    auto st = std::make_shared<DmarcState>();
+    st->settings = s;
+    writer = std::make_shared<dmarc::HistoryWriter>(std::make_unique<KeepingSink>(kept), logger);
+    st->history.push_back(writer);
+    state.store(st);
+  }
+  std::vector<dmarc::HistoryRecord> kept;  // written by the writer's thread; read after wait_idle
+  std::shared_ptr<dmarc::HistoryWriter> writer;
+};
+
+TEST_F(DmarcSessionHistoryTest, RecordsThePublishedPolicyAndSelector) {
+  dns.add_txt("_dmarc.full.example", {"v=DMARC1; p=quarantine; sp=reject; adkim=s; pct=40; fo=1; rua=mailto:r@full.example"});
+  with_history(DmarcSettings{});
+  (void)message("a@full.example", "mx.example.net; dkim=pass header.d=full.example header.s=sel9");
+  ASSERT_TRUE(writer->wait_idle_for_test(std::chrono::seconds(10)));
+  ASSERT_EQ(kept.size(), 1u);
+  const dmarc::HistoryRecord& r = kept[0];
+  EXPECT_EQ(r.job_id, "QID7");
+  EXPECT_EQ(r.reporter, "mx.example.net");
+  EXPECT_EQ(r.source_ip, "192.0.2.9");
+  EXPECT_EQ(r.result, "pass");
+  EXPECT_EQ(r.dkim, "full.example:sel9:pass");
+  EXPECT_EQ(r.p, "quarantine");
+  EXPECT_EQ(r.sp, "reject");
+  EXPECT_EQ(r.adkim, "s");
+  EXPECT_EQ(r.pct, 40);
+  EXPECT_EQ(r.fo, "1");
+  EXPECT_EQ(r.rua, "mailto:r@full.example");
+}
+
+TEST_F(DmarcSessionHistoryTest, DomainsWithoutRecordOnlyWithRecordAllMessages) {
+  with_history(DmarcSettings{});
+  (void)message("a@nodmarc.example");
+  ASSERT_TRUE(writer->wait_idle_for_test(std::chrono::seconds(10)));
+  EXPECT_TRUE(kept.empty());
+  DmarcSettings all;
+  all.record_all_messages = true;
+  with_history(all);
+  (void)message("a@nodmarc.example");
+  ASSERT_TRUE(writer->wait_idle_for_test(std::chrono::seconds(10)));
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].result, "none");
+  EXPECT_EQ(kept[0].p, "");
+}
+
+TEST_F(DmarcSessionHistoryTest, RejectedMailIsRecordedWithItsDisposition) {
+  DmarcSettings s;
+  s.reject_failures = true;
+  with_history(s);
+  EXPECT_EQ(message("a@reject.example").code, "550");
+  ASSERT_TRUE(writer->wait_idle_for_test(std::chrono::seconds(10)));
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].disposition, "reject");
+  EXPECT_EQ(kept[0].envelope_from, "<b@reject.example>");
+}
+
 TEST(DmarcOptions, EveryOptionIsInTheManPageWithItsDefault) {
   std::ifstream in(std::string(CACHET_SOURCE_DIR) + "/milters/dmarc/cachet-dmarc.8.md");
   std::stringstream ss;

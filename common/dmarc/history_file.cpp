@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// common/dmarc/history_file.cpp: see history_file.hpp.
+#include "common/dmarc/history_file.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "common/base/fd.hpp"
+#include "common/base/strings.hpp"
+
+namespace cachet::dmarc {
+namespace {
+
+// opendmarc-ar.h ARES_RESULT_* codes.
+int ares_code(std::string_view result) {
+  static constexpr std::array<std::pair<std::string_view, int>, 8> kCodes{{
+      {"pass", 0}, {"softfail", 2}, {"neutral", 3}, {"temperror", 4},
+      {"permerror", 5}, {"none", 6}, {"fail", 7}, {"policy", 8},
+  }};
+  for (const auto& [name, code] : kCodes)
+    if (iequals(name, result)) return code;
+  return -1;
+}
+
+// dmarc.h DMARC_RECORD_P_* / DMARC_RECORD_A_*: the tag's letter as a number, 0 = unset.
+int letter_code(std::string_view value) { return value.empty() ? 0 : static_cast<unsigned char>(ascii_lower(value[0])); }
+
+// dmarc.h DMARC_POLICY_*: what the record asks for this message.
+int policy_code(const HistoryRecord& r) {
+  if (r.p.empty()) return 14;  // DMARC_POLICY_ABSENT
+  if (r.result == "pass") return 15;
+  if (r.policy == "reject") return 16;
+  if (r.policy == "quarantine") return 17;
+  return r.result == "fail" ? 18 : 14;
+}
+
+// opendmarc.c DMARC_RESULT_*: what the milter did.
+int action_code(std::string_view disposition) {
+  if (disposition == "reject") return 0;
+  if (disposition == "quarantine") return 4;
+  return 2;
+}
+
+std::string envelope_domain(std::string_view env) {
+  if (!env.empty() && env.front() == '<') env.remove_prefix(1);
+  if (!env.empty() && env.back() == '>') env.remove_suffix(1);
+  const auto at = env.rfind('@');
+  return to_lower(at == std::string_view::npos ? env : env.substr(at + 1));
+}
+
+// A value must stay on its line and be one word where opendmarc-import splits on spaces.
+std::string word(std::string_view v) {
+  std::string out(v);
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) <= ' ') c = '_';
+  return out;
+}
+
+}  // namespace
+
+std::string format_history_record(const HistoryRecord& r) {
+  std::string x;
+  auto line = [&](std::string_view key, const std::string& value) { x += std::string(key) + " " + value + "\n"; };
+  line("job", word(r.job_id));
+  line("reporter", word(r.reporter));
+  line("received", std::to_string(r.received));
+  line("ipaddr", word(r.source_ip));
+  line("from", word(r.header_from));
+  line("mfrom", word(envelope_domain(r.envelope_from)));
+  for (const DkimEntry& e : parse_dkim_entries(r.dkim))
+    line("dkim", word(e.domain) + " " + (e.selector.empty() ? "-" : word(e.selector)) + " " +
+                     std::to_string(ares_code(e.result)));
+  line("spf", std::to_string(r.spf_domain.empty() ? -1 : ares_code(r.spf_result)));
+  line("pdomain", word(r.policy_domain));
+  line("policy", std::to_string(policy_code(r)));
+  bool any_rua = false;
+  for (std::string_view uri : split(r.rua, ' '))
+    if (!uri.empty()) {
+      line("rua", word(uri));
+      any_rua = true;
+    }
+  if (!any_rua) line("rua", "-");
+  const bool has_record = !r.p.empty();
+  line("pct", std::to_string(has_record ? r.pct : 0));
+  line("adkim", std::to_string(letter_code(r.adkim)));
+  line("aspf", std::to_string(letter_code(r.aspf)));
+  line("p", std::to_string(letter_code(r.p)));
+  line("sp", std::to_string(letter_code(r.sp)));
+  line("align_dkim", std::to_string(has_record ? (r.dkim_aligned ? 4 : 5) : 0));
+  line("align_spf", std::to_string(has_record ? (r.spf_aligned ? 4 : 5) : 0));
+  line("arc", "7");
+  line("arc_policy", "2 json:[]");
+  line("action", std::to_string(action_code(r.disposition)));
+  return x;
+}
+
+Result<void> HistoryFileSink::add_batch(std::span<const HistoryRecord> records) {
+  std::string text;
+  for (const HistoryRecord& r : records) text += format_history_record(r);
+  const Fd fd(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
+  if (!fd.valid()) return fail(Errc::temporary, "open " + path_ + ": " + std::strerror(errno));
+  if (::flock(fd.get(), LOCK_EX) != 0) return fail(Errc::temporary, "flock " + path_ + ": " + std::strerror(errno));
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    const ssize_t n = ::write(fd.get(), rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail(Errc::temporary, "write " + path_ + ": " + std::strerror(errno));
+    rest.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return {};  // the lock goes with the descriptor
+}
+
+}  // namespace cachet::dmarc

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// common/dmarc/history_writer.cpp: see history_writer.hpp.
+#include "common/dmarc/history_writer.hpp"
+
+#include <algorithm>
+#include <iterator>
+#include <vector>
+
+namespace cachet::dmarc {
+
+HistoryWriter::HistoryWriter(std::unique_ptr<HistorySink> sink, log::Logger& logger, Options options)
+    : sink_(std::move(sink)), logger_(logger), options_(options), backoff_(options.min_backoff) {}
+
+HistoryWriter::~HistoryWriter() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+void HistoryWriter::log(log::Level level, std::string_view event, std::string_view reason) {
+  log::Event e(logger_, level, event);
+  e.kv("store", sink_->describe());
+  e.kv("written", static_cast<long long>(written_)).kv("dropped", static_cast<long long>(dropped_));
+  e.kv("pending", static_cast<long long>(queue_.size()));
+  if (!reason.empty()) e.kv("reason", reason);
+}
+
+void HistoryWriter::submit(HistoryRecord r) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stop_) return;
+  if (queue_.size() + in_flight_ >= options_.capacity) {
+    ++dropped_;
+    if (!drop_logged_) log(log::Level::warning, "dmarc.history_queue_full");
+    drop_logged_ = true;
+    return;
+  }
+  queue_.push_back(std::move(r));
+  if (!worker_.joinable()) worker_ = std::thread([this] { run(); });
+  wake_.notify_one();
+}
+
+HistoryWriter::Stats HistoryWriter::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Stats{written_, dropped_, queue_.size() + in_flight_, failing_};
+}
+
+bool HistoryWriter::wait_idle_for_test(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return idle_.wait_for(lock, timeout, [&] { return queue_.empty() && in_flight_ == 0; });
+}
+
+void HistoryWriter::write_one_batch(std::unique_lock<std::mutex>& lock) {
+  const std::size_t n = std::min(options_.batch, queue_.size());
+  std::vector<HistoryRecord> batch(std::make_move_iterator(queue_.begin()),
+                                   std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(n)));
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  in_flight_ = n;
+  lock.unlock();
+  const Result<void> r = sink_->add_batch(batch);
+  lock.lock();
+  in_flight_ = 0;
+  if (r) {
+    written_ += n;
+    if (failing_) {
+      log(log::Level::info, "dmarc.history_recovered");
+      failing_ = false;
+    }
+    drop_logged_ = false;
+    backoff_ = options_.min_backoff;
+    if (queue_.empty()) idle_.notify_all();
+    return;
+  }
+  // Keep the records, oldest first, for the next attempt.
+  queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+  if (!failing_) log(log::Level::warning, "dmarc.history_unavailable", r.error().detail);
+  failing_ = true;
+  if (stop_) {
+    dropped_ += queue_.size();
+    log(log::Level::error, "dmarc.history_lost", r.error().detail);
+    queue_.clear();
+    idle_.notify_all();
+    return;
+  }
+  wake_.wait_for(lock, backoff_, [&] { return stop_; });
+  backoff_ = std::min(backoff_ * 2, options_.max_backoff);
+}
+
+void HistoryWriter::run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    wake_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, nothing left
+    write_one_batch(lock);
+  }
+}
+
+}  // namespace cachet::dmarc

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// tests/unit/common/dmarc/history_writer_test.cpp: HistoryWriter over a scripted sink:
+// records reach the sink in order, an outage is logged once and retried without loss, the
+// queue bound drops (and counts) rather than grows, a blocked sink never blocks submit(),
+// the destructor flushes (or reports what it lost).
+#include "common/dmarc/history_writer.hpp"
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace cachet::dmarc {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Script {
+  std::mutex mu;
+  std::vector<std::string> jobs;  // what was stored
+  int failures_left = 0;          // next add_batch calls that fail
+  bool always_fail = false;
+  std::promise<void> release;     // a blocked sink waits for this
+  std::shared_future<void> gate;
+  std::atomic<int> calls{0};
+};
+
+class ScriptedSink final : public HistorySink {
+ public:
+  explicit ScriptedSink(Script& s) : s_(s) {}
+  Result<void> add_batch(std::span<const HistoryRecord> records) override {
+    ++s_.calls;
+    if (s_.gate.valid()) s_.gate.wait();
+    std::lock_guard<std::mutex> lock(s_.mu);
+    if (s_.always_fail || s_.failures_left > 0) {
+      --s_.failures_left;
+      return fail(Errc::temporary, "database down");
+    }
+    for (const auto& r : records) s_.jobs.push_back(r.job_id);
+    return {};
+  }
+  std::string describe() const override { return "scripted"; }
+
+ private:
+  Script& s_;
+};
+
+// Polls until cond holds (bounded); the writer's thread changes what it reads.
+template <class F>
+bool soon(F cond) {
+  for (int i = 0; i < 2000 && !cond(); ++i) std::this_thread::sleep_for(5ms);
+  return cond();
+}
+
+HistoryRecord job(int i) {
+  HistoryRecord r;
+  r.job_id = "Q" + std::to_string(i);
+  return r;
+}
+
+HistoryWriter::Options fast(std::size_t capacity = 100) {
+  HistoryWriter::Options o;
+  o.capacity = capacity;
+  o.batch = 3;
+  o.min_backoff = 1ms;
+  o.max_backoff = 4ms;
+  return o;
+}
+
+TEST(HistoryWriter, WritesInOrderInBatches) {
+  Script s;
+  log::CaptureLogger logger;
+  HistoryWriter w(std::make_unique<ScriptedSink>(s), logger, fast());
+  for (int i = 0; i < 10; ++i) w.submit(job(i));
+  ASSERT_TRUE(w.wait_idle_for_test(10s));
+  std::lock_guard<std::mutex> lock(s.mu);
+  ASSERT_EQ(s.jobs.size(), 10u);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(s.jobs[static_cast<std::size_t>(i)], "Q" + std::to_string(i));
+  EXPECT_EQ(w.stats().written, 10u);
+}
+
+TEST(HistoryWriter, OutageIsLoggedOnceAndRetriedWithoutLoss) {
+  Script s;
+  s.failures_left = 5;
+  log::CaptureLogger logger;
+  HistoryWriter w(std::make_unique<ScriptedSink>(s), logger, fast());
+  for (int i = 0; i < 4; ++i) w.submit(job(i));
+  ASSERT_TRUE(w.wait_idle_for_test(10s));
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    EXPECT_EQ(s.jobs, (std::vector<std::string>{"Q0", "Q1", "Q2", "Q3"}));
+  }
+  std::size_t unavailable = 0, recovered = 0;
+  for (const std::string& l : logger.lines()) {
+    unavailable += l.find("dmarc.history_unavailable store=scripted") != std::string::npos;
+    recovered += l.find("dmarc.history_recovered") != std::string::npos;
+  }
+  EXPECT_EQ(unavailable, 1u);
+  EXPECT_EQ(recovered, 1u);
+  EXPECT_FALSE(w.stats().failing);
+}
+
+TEST(HistoryWriter, BlockedSinkNeverBlocksSubmitAndTheQueueIsBounded) {
+  Script s;
+  s.gate = s.release.get_future().share();
+  log::CaptureLogger logger;
+  HistoryWriter w(std::make_unique<ScriptedSink>(s), logger, fast(5));
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 50; ++i) w.submit(job(i));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  const auto st = w.stats();
+  EXPECT_EQ(st.pending, 5u);
+  EXPECT_EQ(st.dropped, 45u);
+  EXPECT_TRUE(logger.contains("dmarc.history_queue_full"));
+  s.release.set_value();
+  ASSERT_TRUE(w.wait_idle_for_test(10s));
+  EXPECT_EQ(w.stats().written, 5u);
+}
+
+TEST(HistoryWriter, DestructorFlushesWhatIsQueued) {
+  Script s;
+  log::CaptureLogger logger;
+  {
+    HistoryWriter w(std::make_unique<ScriptedSink>(s), logger, fast());
+    for (int i = 0; i < 7; ++i) w.submit(job(i));
+  }
+  std::lock_guard<std::mutex> lock(s.mu);
+  EXPECT_EQ(s.jobs.size(), 7u);
+}
+
+TEST(HistoryWriter, DestructorReportsWhatAFailingSinkLost) {
+  Script s;
+  s.always_fail = true;
+  log::CaptureLogger logger;
+  {
+    HistoryWriter w(std::make_unique<ScriptedSink>(s), logger, fast());
+    for (int i = 0; i < 3; ++i) w.submit(job(i));
+    ASSERT_TRUE(soon([&] { return w.stats().failing; }));
+  }
+  EXPECT_TRUE(logger.contains("dmarc.history_lost")) << ::testing::PrintToString(logger.lines());
+  EXPECT_TRUE(logger.contains("dropped=3")) << ::testing::PrintToString(logger.lines());
+}
+
+TEST(HistoryWriter, NoThreadUntilTheFirstRecord) {
+  Script s;
+  log::CaptureLogger logger;
+  HistoryWriter w(std::make_unique<ScriptedSink>(s), logger, fast());
+  EXPECT_EQ(s.calls.load(), 0);
+  EXPECT_TRUE(w.wait_idle_for_test(1ms));
+}
+
+}  // namespace
+}  // namespace cachet::dmarc
