@@ -5,32 +5,17 @@
 #include <unistd.h>
 
 #include "common/base/strings.hpp"
+#include "common/config/option_values.hpp"
 #include "milters/dmarc/history_outputs.hpp"
 
 namespace cachet::dmarcd {
 namespace {
 
-Unexpected<Error> option_error(std::string_view option, const Error& e) {
-  return fail(Errc::config, std::string(option) + ": " + e.detail);
-}
-
-Result<config::Dataset> dataset(const config::Config& cfg, std::string_view name) {
-  const std::string& text = cfg.string(name);
-  if (text.empty()) return config::Dataset();
-  auto ds = config::load_dataset(text);
-  if (!ds) return option_error(name, ds.error());
-  return ds;
-}
-
 Result<void> load_lists(const config::Config& cfg, DmarcSettings& s) {
-  auto hosts = dataset(cfg, "IgnoreHosts");
+  auto hosts = config::option_host_list(cfg, "IgnoreHosts");
   if (!hosts) return Unexpected<Error>(hosts.error());
-  std::vector<std::string> items;
-  for (const auto& e : hosts->entries()) items.push_back(e.key);
-  auto hl = config::parse_host_list(items);
-  if (!hl) return option_error("IgnoreHosts", hl.error());
-  s.ignore_hosts = std::move(*hl);
-  auto from = dataset(cfg, "IgnoreMailFrom");
+  s.ignore_hosts = std::move(*hosts);
+  auto from = config::option_dataset(cfg, "IgnoreMailFrom");
   if (!from) return Unexpected<Error>(from.error());
   s.ignore_mail_from = std::move(*from);
   return {};
@@ -65,11 +50,11 @@ Result<DmarcSettings> build_settings(const config::Config& cfg) {
                                                              : dmarc::DiscoveryMode::rfc7489_psl;
   s.record_all_messages = cfg.boolean("RecordAllMessages");
   if (const std::string& db = cfg.string("HistoryDatabase"); !db.empty())
-    if (auto ok = dmarc::check_history_spec(db); !ok) return option_error("HistoryDatabase", ok.error());
+    if (auto ok = dmarc::check_history_spec(db); !ok) return config::option_error("HistoryDatabase", ok.error());
   if (auto r = load_lists(cfg, s); !r) return Unexpected<Error>(r.error());
   if (const std::string& path = cfg.string("PublicSuffixList"); !path.empty()) {
     auto psl = dmarc::PublicSuffixList::load_file(path);
-    if (!psl) return option_error("PublicSuffixList", psl.error());
+    if (!psl) return config::option_error("PublicSuffixList", psl.error());
     s.psl = std::make_shared<const dmarc::PublicSuffixList>(std::move(*psl));
   }
   return s;
@@ -85,7 +70,7 @@ Result<std::shared_ptr<const DmarcState>> build_state(const config::Config& cfg,
   ro.nameservers = cfg.list("Nameservers");
   ro.timeout = std::chrono::seconds(cfg.integer("DNSTimeout"));
   auto net = dns::LdnsResolver::create(ro);
-  if (!net) return option_error("Nameservers", net.error());
+  if (!net) return config::option_error("Nameservers", net.error());
   auto r = std::make_shared<Resolvers>();
   r->network = std::move(*net);
   r->cache = std::make_unique<dns::CachingResolver>(*r->network);
