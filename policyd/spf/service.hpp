@@ -10,7 +10,7 @@
 // Errors: an unparsable client_address, or an exception from below, is returned as an
 // error, so the policy layer logs it and closes without replying (Postfix then applies
 // smtpd_policy_service_default_action). No error becomes OK; a DNS timeout is temperror.
-// Deliberate differences from policyd-spf: see docs/migrating-spf.md.
+// Deliberate differences from policyd-spf: see docs/migrating.md (cachet-spf).
 #pragma once
 
 #include <cstddef>
