@@ -41,6 +41,17 @@ DaemonSpec minimal_spec() {
   return spec;
 }
 
+// A spec whose open only records that it ran and whose serve returns at once.
+DaemonSpec recording_spec(bool& opened) {
+  DaemonSpec spec = minimal_spec();
+  spec.open = [&opened](const OpenContext&) -> Result<void> {
+    opened = true;
+    return {};
+  };
+  spec.serve = [](ServeContext&) { return 0; };
+  return spec;
+}
+
 TEST(Reload, GoodConfigIsSwappedIn) {
   config::ConfigHolder holder(parse("DNSTimeout 5\n").config);
   log::CaptureLogger logger;
@@ -173,13 +184,8 @@ TEST_F(DaemonProcess, RefusesToStartOverALiveInstance) {
   const std::string pid_file = dir_ + "/live.pid";
   write(pid_file, std::to_string(twin) + "\n");
   write(dir_ + "/d.conf", "PidFile " + pid_file + "\nSocket local:" + dir_ + "/d.sock\n");
-  DaemonSpec spec = minimal_spec();
   bool opened = false;
-  spec.open = [&](const OpenContext&) -> Result<void> {
-    opened = true;
-    return {};
-  };
-  spec.serve = [](ServeContext&) { return 0; };
+  const DaemonSpec spec = recording_spec(opened);
   EXPECT_EQ(run_with(spec, {"cachet-test", "-f", "-x", dir_ + "/d.conf"}), kExitOsError);
   EXPECT_FALSE(opened);
   EXPECT_TRUE(std::filesystem::exists(pid_file));  // not ours to remove
@@ -317,13 +323,8 @@ TEST_F(DaemonProcess, UserIdOfTheUserAlreadyRunningIsSatisfied) {
     FILE* f = std::freopen(log_file.c_str(), "w", stderr);
     if (f == nullptr) return 99;
     std::setvbuf(stderr, nullptr, _IONBF, 0);
-    DaemonSpec spec = minimal_spec();
     bool opened = false;
-    spec.open = [&](const OpenContext&) -> Result<void> {
-      opened = true;
-      return {};
-    };
-    spec.serve = [](ServeContext&) { return 0; };
+    const DaemonSpec spec = recording_spec(opened);
     write(dir_ + "/same.conf", "UserID nobody\n");
     write(dir_ + "/other.conf", "DNSTimeout 5\nUserID root:root\n");
     if (run_with(spec, {"cachet-test", "-n", "-x", dir_ + "/same.conf"}) != 0) return 20;
