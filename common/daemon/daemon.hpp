@@ -12,7 +12,8 @@
 // command-line overrides (errors → every problem on stderr and in the log, exit 78;
 // `-n`/`--check-config` prints problems and exits 78 or 0; `--print-config` also prints the
 // effective configuration) → spec.validate (cross-option checks) → refuse if the pid file
-// names a live instance → resolve UserID → block signals → set the process umask to UMask →
+// names a live instance → resolve UserID and check that this process can become that user
+// (root, or already that user and group: else exit 78) → block signals → set the process umask to UMask →
 // spec.open (as root: bind sockets, read keys) → hand a UNIX Socket to UserID → drop
 // privileges → go to the background unless foreground → write the pid file → start the
 // signal thread → sd_notify READY=1 → spec.serve (until stop) → STOPPING=1 → remove the pid
@@ -30,8 +31,12 @@
 // spec.reload (which may refuse: the old state stays) run, then the ConfigHolder is swapped.
 // SIGTERM/SIGINT request stop on serve's stop_token: serve must then return promptly.
 //
+// Check mode goes further than parsing: it resolves UserID and checks it as startup does
+// (run it as the user that starts the daemon), then runs spec.check (load the files open
+// would load); their problems are printed with the others.
 // Exit codes: 0 ok; 64 usage; 70 internal error (an exception escaped); 71 OS failure
-// (bind, setuid, fork, pid file, already running); 78 configuration error.
+// (bind, setuid, fork, pid file, already running); 78 configuration error (including a
+// UserID the process cannot become: not root and not already that user and group).
 // Callbacks must not start threads before serve (the runtime may fork after open).
 // Milters: in open, call remove_stale_socket(path) for a UNIX socket, then
 // smfi_setconn(to_milter_conn(spec)) and smfi_opensocket(false) (libmilter's own removal is
@@ -92,6 +97,10 @@ struct DaemonSpec {
   // spawn(8), inetd style): the runtime then stays in the foreground (whatever Background
   // says), writes no pid file (many instances run at once) and owns no socket.
   std::function<bool(const config::Config&)> serves_stdio;
+  // Optional, check mode only: load what open would load (tables, main.cf, keys) exactly
+  // as open does, without binding or starting anything; return each problem
+  // (`file:line: problem` or `path: problem`). Runs only when the config parsed cleanly.
+  std::function<std::vector<config::Problem>(const config::Config&)> check;
   // Required: bind sockets, read keys, as root. An Errc::config error exits 78, others 71.
   std::function<Result<void>(const OpenContext&)> open;
   // Required: serve until ctx.stop fires (or a fatal error); returns the exit code.

@@ -17,6 +17,24 @@ Unexpected<Error> os_error(const std::string& what, int err) {
   return fail(Errc::internal, what + ": " + std::strerror(err));
 }
 
+std::string user_name(uid_t uid) {
+  std::vector<char> buf(16384);
+  passwd pw{};
+  passwd* found = nullptr;
+  if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr)
+    return pw.pw_name;
+  return "uid " + std::to_string(uid);
+}
+
+std::string group_name(gid_t gid) {
+  std::vector<char> buf(16384);
+  group gr{};
+  group* found = nullptr;
+  if (::getgrgid_r(gid, &gr, buf.data(), buf.size(), &found) == 0 && found != nullptr)
+    return gr.gr_name;
+  return "gid " + std::to_string(gid);
+}
+
 }  // namespace
 
 Result<UserSpec> parse_user_spec(std::string_view text) {
@@ -42,7 +60,7 @@ Result<RunAs> resolve_user(const UserSpec& spec) {
   if (found == nullptr)
     return fail(Errc::config, "unknown user '" + spec.user + "'" +
                                   (rc != 0 ? std::string(": ") + std::strerror(rc) : ""));
-  RunAs who{spec.user, pw.pw_uid, pw.pw_gid};
+  RunAs who{spec.user, pw.pw_uid, pw.pw_gid, spec.group};
   if (!spec.group.empty()) {
     group gr{};
     group* gfound = nullptr;
@@ -61,11 +79,19 @@ Result<void> give_to(const std::string& path, const RunAs& who) {
   return {};
 }
 
+Result<void> check_can_become(const RunAs& who) {
+  if (::geteuid() == 0) return {};
+  if (::getuid() == who.uid && ::geteuid() == who.uid && ::getegid() == who.gid) return {};
+  const std::string wanted = who.user + ":" + (who.group.empty() ? group_name(who.gid) : who.group);
+  const std::string running = user_name(::geteuid()) + ":" + group_name(::getegid());
+  return fail(Errc::config, "UserID " + wanted + ": not running as root but as " + running +
+                                ", so the user cannot be switched; remove UserID (a systemd "
+                                "unit's User=/Group= already chose the user) or set it to " +
+                                running);
+}
+
 Result<void> drop_privileges(const RunAs& who) {
-  if (::geteuid() != 0) {
-    if (::getuid() == who.uid && ::geteuid() == who.uid && ::getegid() == who.gid) return {};
-    return fail(Errc::config, "cannot switch to user '" + who.user + "': not running as root");
-  }
+  if (::geteuid() != 0) return check_can_become(who);
   // Supplementary groups first (needs root), then the gid, then the uid: any other order
   // leaves a privilege behind.
   if (::initgroups(who.user.c_str(), who.gid) != 0) return os_error("initgroups", errno);

@@ -105,6 +105,7 @@ class PolicyDaemon {
         for (auto& p : spec_.validate(cfg)) problems.push_back(std::move(p));
       return problems;
     };
+    d.check = spec_.check;
     d.serves_stdio = [](const config::Config& cfg) { return is_spawn_mode(cfg); };
     d.open = [this](const daemon::OpenContext& ctx) { return open(ctx); };
     d.serve = [this](daemon::ServeContext& ctx) { return serve(ctx); };

@@ -69,6 +69,8 @@ struct PolicyDaemonSpec {
   // Optional cross-option checks (besides the Socket check policy_daemon adds).
   std::function<std::vector<config::Problem>(const config::Config&)> validate;
   HandlerFactory make_handler;  // required
+  // Optional, check mode only (daemon::DaemonSpec::check): load the handler's files.
+  std::function<std::vector<config::Problem>(const config::Config&)> check;
   // Session limits (spawn and socket mode) and the server's threads.
   ServerOptions server;
 };

@@ -30,6 +30,21 @@ std::vector<config::Problem> validate(const config::Config& cfg) {
   return problems;
 }
 
+// Check mode: the maps exactly as make_handler loads them (main.cf, the tables it names,
+// the aliases files), so a missing main.cf or a broken map fails the check, not the start.
+// The loaders' messages already start with `file:line:` or `path:`; every broken table is
+// named (SenderMaps::check).
+std::vector<config::Problem> check_files(const config::Config& cfg) {
+  std::vector<config::Problem> problems;
+  std::vector<std::string> warnings;
+  const auto settings = handler_settings_from(cfg, system_hostname());
+  auto errors = SenderMaps::check(settings.maps, tables::read_table_file, warnings);
+  for (auto& w : warnings)
+    problems.push_back(config::Problem{"", 0, "", std::move(w), config::Severity::warning});
+  for (auto& e : errors) problems.push_back(config::Problem{"", 0, "", std::move(e)});
+  return problems;
+}
+
 Result<std::shared_ptr<policy::PolicyHandler>> make_handler(
     const std::shared_ptr<const config::Config>& cfg, log::Logger& logger) {
   auto h = SenderHandler::create(handler_settings_from(*cfg, system_hostname()),
@@ -61,6 +76,7 @@ policy::PolicyDaemonSpec daemon_spec() {
   s.config_flag = 'c';
   s.validate = validate;
   s.make_handler = make_handler;
+  s.check = check_files;
   return s;
 }
 

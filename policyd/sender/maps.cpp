@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 
 #include "common/base/strings.hpp"
@@ -100,6 +101,36 @@ Result<std::shared_ptr<const SenderMaps>> SenderMaps::load(const MapsSettings& s
     }
   }
   return std::shared_ptr<const SenderMaps>(std::move(maps));
+}
+
+std::vector<std::string> SenderMaps::check(const MapsSettings& settings,
+                                           const tables::FileReader& reader,
+                                           std::vector<std::string>& warnings) {
+  auto loaded = load(settings, reader, warnings);
+  if (loaded) return {};
+  std::vector<std::string> errors;
+  std::string from_main_cf;
+  std::vector<tables::FileStamp> stamps;
+  auto facts = read_facts(settings, reader, from_main_cf, stamps);
+  const std::string list = settings.login_maps.empty() ? from_main_cf : settings.login_maps;
+  auto specs = tables::parse_table_list(list);
+  if (facts && specs) {
+    tables::LoadOptions options;
+    options.strict = settings.strict;
+    for (const tables::TableSpec& spec : *specs)
+      if (auto t = tables::open_table(spec, reader, options); !t)
+        errors.push_back(spec.text() + ": " + t.error().detail);
+    for (const auto& file : settings.allow_alias_owners ? settings.alias_files
+                                                        : std::vector<std::string>{}) {
+      auto content = reader(file);
+      if (!content) errors.push_back(content.error().detail);
+      else if (auto a = parse_aliases(content->bytes, file); !a) errors.push_back(a.error().detail);
+    }
+  }
+  // load()'s own error comes first unless the walk above already named it.
+  if (std::find(errors.begin(), errors.end(), loaded.error().detail) == errors.end())
+    errors.insert(errors.begin(), loaded.error().detail);
+  return errors;
 }
 
 Result<std::vector<Owners>> SenderMaps::lookup(std::string_view sender) const {

@@ -49,6 +49,13 @@ class SenderMaps {
       const MapsSettings& settings, const tables::FileReader& reader,
       std::vector<std::string>& warnings);
 
+  // Check mode: load() as startup runs it; when it fails, every table and aliases file is
+  // tried on its own so that each broken one is named, not only the first. Returns the
+  // errors (empty: load() succeeded); `warnings` as for load().
+  [[nodiscard]] static std::vector<std::string> check(const MapsSettings& settings,
+                                                      const tables::FileReader& reader,
+                                                      std::vector<std::string>& warnings);
+
   // Every source that knows `sender` (the login maps first, then the aliases). Errors:
   // those of TableList::find_address (Errc::temporary for a PCRE2 limit).
   [[nodiscard]] Result<std::vector<Owners>> lookup(std::string_view sender) const;

@@ -5,7 +5,7 @@
 // (Received-SPF, Authentication-Results, X-Comment, the reject/defer reply, the final
 // action line). Table-driven; tests compare with ../shared/reference/peers.md s2.4 row by
 // row. Pure: no I/O, no logging; any thread.
-// Deliberate differences (docs/migrating-spf.md): {url} points at RFC 7208 instead of the
+// Deliberate differences (docs/migrating.md, cachet-spf): {url} points at RFC 7208 instead of the
 // dead www.openspf.net; permerror/temperror reasons carry our engine's wording of the
 // problem; a cached reject keeps its 5.7.24 code for later recipients.
 #pragma once

@@ -18,7 +18,7 @@
 // Prospective, debugLevel, Mock: ignored), defaultSeedOnly (no effect), TestOnly=0 (test
 // mode), a repeated recipient (the first wins), a repeated name on one line (the last wins).
 //
-// Deliberate differences from policyd-spf (docs/migrating-spf.md): policyd-spf crashes on
+// Deliberate differences from policyd-spf (docs/migrating.md, cachet-spf): policyd-spf crashes on
 // a malformed line and ignores a missing file or an unknown name; we refuse the file (a
 // per-user rule that silently vanishes could weaken a user's policy). Recipients match
 // case-insensitively (policyd-spf lower-cases the request but not the file, so an

@@ -10,7 +10,7 @@
 // Errors: an unparsable client_address, or an exception from below, is returned as an
 // error, so the policy layer logs it and closes without replying (Postfix then applies
 // smtpd_policy_service_default_action). No error becomes OK; a DNS timeout is temperror.
-// Deliberate differences from policyd-spf: see docs/migrating-spf.md.
+// Deliberate differences from policyd-spf: see docs/migrating.md (cachet-spf).
 #pragma once
 
 #include <cstddef>
@@ -40,7 +40,7 @@ inline constexpr std::size_t kMaxInstances = 4096;
 // does the same: its reject/defer policy may differ from the global one); but every
 // recipient, per-user or not, sets `header_prepended`, so a message gets one SPF header
 // whichever recipients come first. (policyd-spf lets a plain recipient after a per-user
-// one prepend a second header; docs/migrating-spf.md.)
+// one prepend a second header; docs/migrating.md.)
 struct CachedInstance {
   std::optional<Outcome> outcome;  // the answer under the global settings
   bool header_prepended = false;   // some recipient of this message got a prepend

@@ -33,7 +33,7 @@ using config::Support;
 
 inline constexpr std::string_view kDefaultConfigPath =
     "/etc/postfix-policyd-spf-python/policyd-spf.conf";
-// policyd-spf's text, with {url} now pointing at a page that exists (migrating-spf.md).
+// policyd-spf's text, with {url} now pointing at a page that exists (docs/migrating.md).
 inline constexpr std::string_view kDefaultReasonMessage =
     "Message {rejectdefer} due to: {spf}. Please see {url}";
 

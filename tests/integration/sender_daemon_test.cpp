@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -216,6 +217,36 @@ TEST_F(SenderDaemon, BrokenMapAtStartExits78WithFileAndLine) {
   const std::string log = p.log();
   EXPECT_EQ(rc, 78) << log;
   EXPECT_NE(log.find("sendas.pcre:"), std::string::npos) << log;
+}
+
+// --check-config loads main.cf and every map as startup does; each broken one is named.
+TEST_F(SenderDaemon, CheckConfigLoadsMainCfAndEveryMap) {
+  const std::string conf = write_config("local:" + socket_, "");
+  DaemonProcess good({kSender, "--check-config", "-c", conf}, dir_.file("good.log"));
+  EXPECT_EQ(good.wait_exit(), 0) << good.log();
+  EXPECT_FALSE(std::filesystem::exists(socket_));  // a check binds nothing
+
+  const std::string no_main_cf = dir_.file("absent-main.cf");
+  const std::string missing_conf = dir_.write(
+      "missing.conf", "Socket local:" + socket_ + "\nPostfixMainCf " + no_main_cf + "\n");
+  DaemonProcess missing({kSender, "--check-config", "-c", missing_conf}, dir_.file("m.log"));
+  EXPECT_EQ(missing.wait_exit(), 78);
+  EXPECT_NE(missing.log().find(no_main_cf + ": "), std::string::npos) << missing.log();
+
+  const std::string other = dir_.write("other.pcre", "/^a/ alice\n/(/ bob\n");
+  dir_.write("sendas.pcre", "/^a/ alice\nif /x/\n/(/ bob\n");
+  dir_.write("main.cf", std::string(kMainCf) + "smtpd_sender_login_maps = pcre:" + map_ +
+                            " texthash:" + dir_.file("absent") + " pcre:" + other + "\n");
+  DaemonProcess broken({kSender, "-n", "-c", conf}, dir_.file("b.log"));
+  EXPECT_EQ(broken.wait_exit(), 78);
+  const std::string log = broken.log();
+  for (const std::string& want : {map_ + ":3: ", dir_.file("absent") + ": ", other + ":2: "})
+    EXPECT_NE(log.find(want), std::string::npos) << want << "\n" << log;
+
+  dir_.write("main.cf", std::string(kMainCf) + "smtpd_sender_login_maps pcre:" + map_ + "\n");
+  DaemonProcess bad_main({kSender, "-n", "-c", conf}, dir_.file("bm.log"));
+  EXPECT_EQ(bad_main.wait_exit(), 78);
+  EXPECT_NE(bad_main.log().find(main_cf_ + ":6: "), std::string::npos) << bad_main.log();
 }
 
 struct QueryCase {

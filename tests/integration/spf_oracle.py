@@ -7,7 +7,7 @@
 # (`unshare --net --mount`), brings up loopback, bind-mounts a resolv.conf naming
 # 127.0.0.1 over /etc/resolv.conf (pyspf reads it; cachet-spf does too), and runs unbound
 # on 127.0.0.1:53 serving only the test zone. Nothing can reach the system resolver.
-# Known differences (docs/migrating-spf.md) are normalised before comparing: the {url}
+# Known differences (docs/migrating.md, cachet-spf) are normalised before comparing: the {url}
 # (www.openspf.net vs RFC 7208) and the engine's wording after "SPF Permanent Error:";
 # with Per_User set, policyd-spf writes the whole recipient address into receiver= (we
 # keep the domain), so receiver= is normalised for that config. Rows marked `known`

@@ -41,6 +41,17 @@ DaemonSpec minimal_spec() {
   return spec;
 }
 
+// A spec whose open only records that it ran and whose serve returns at once.
+DaemonSpec recording_spec(bool& opened) {
+  DaemonSpec spec = minimal_spec();
+  spec.open = [&opened](const OpenContext&) -> Result<void> {
+    opened = true;
+    return {};
+  };
+  spec.serve = [](ServeContext&) { return 0; };
+  return spec;
+}
+
 TEST(Reload, GoodConfigIsSwappedIn) {
   config::ConfigHolder holder(parse("DNSTimeout 5\n").config);
   log::CaptureLogger logger;
@@ -173,13 +184,8 @@ TEST_F(DaemonProcess, RefusesToStartOverALiveInstance) {
   const std::string pid_file = dir_ + "/live.pid";
   write(pid_file, std::to_string(twin) + "\n");
   write(dir_ + "/d.conf", "PidFile " + pid_file + "\nSocket local:" + dir_ + "/d.sock\n");
-  DaemonSpec spec = minimal_spec();
   bool opened = false;
-  spec.open = [&](const OpenContext&) -> Result<void> {
-    opened = true;
-    return {};
-  };
-  spec.serve = [](ServeContext&) { return 0; };
+  const DaemonSpec spec = recording_spec(opened);
   EXPECT_EQ(run_with(spec, {"cachet-test", "-f", "-x", dir_ + "/d.conf"}), kExitOsError);
   EXPECT_FALSE(opened);
   EXPECT_TRUE(std::filesystem::exists(pid_file));  // not ours to remove
@@ -298,9 +304,65 @@ TEST_F(DaemonProcess, DropsRootForGoodAndHandsTheSocketOver) {
   EXPECT_EQ(wait_exit(child), 0);
 }
 
+// A process started as its user (systemd User=, setpriv) with a UserID naming that user
+// and group carries on without switching; any other UserID is a config error (78) found
+// before open, and by the check mode with file:line. Runs as nobody in a forked child.
+TEST_F(DaemonProcess, UserIdOfTheUserAlreadyRunningIsSatisfied) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root (to become nobody)";
+  const auto nobody = resolve_user(UserSpec{"nobody", ""});
+  ASSERT_TRUE(nobody);
+  ASSERT_EQ(::chmod(dir_.c_str(), 0777), 0);
+  const std::string log_file = dir_ + "/stderr.log";
+  const pid_t child = spawn([&] {
+    if (!drop_privileges(*nobody)) return 10;
+    if (!drop_privileges(*nobody) || !check_can_become(*nobody)) return 11;  // nothing to do
+    auto root = check_can_become(RunAs{"root", 0, 0, ""});
+    if (root || root.error().code != Errc::config) return 12;
+    if (root.error().detail.find("not running as root but as nobody:") == std::string::npos)
+      return 13;
+    FILE* f = std::freopen(log_file.c_str(), "w", stderr);
+    if (f == nullptr) return 99;
+    std::setvbuf(stderr, nullptr, _IONBF, 0);
+    bool opened = false;
+    const DaemonSpec spec = recording_spec(opened);
+    write(dir_ + "/same.conf", "UserID nobody\n");
+    write(dir_ + "/other.conf", "DNSTimeout 5\nUserID root:root\n");
+    if (run_with(spec, {"cachet-test", "-n", "-x", dir_ + "/same.conf"}) != 0) return 20;
+    if (run_with(spec, {"cachet-test", "-n", "-x", dir_ + "/other.conf"}) != 78) return 21;
+    if (run_with(spec, {"cachet-test", "-f", "-x", dir_ + "/other.conf"}) != 78) return 22;
+    if (opened) return 23;  // refused before anything was opened
+    if (run_with(spec, {"cachet-test", "-f", "-x", dir_ + "/same.conf"}) != 0) return 24;
+    return opened ? 0 : 25;
+  });
+  EXPECT_EQ(wait_exit(child), 0) << *config::read_text_file(log_file, 1 << 20);
+  EXPECT_TRUE(file_contains(log_file, "other.conf:2: UserID root:root: not running as root"));
+  EXPECT_TRUE(file_contains(log_file, "daemon.bad_user"));
+}
+
+// spec.check runs in check mode only, after a clean parse; its errors make the exit 78.
+TEST_F(DaemonProcess, CheckModeRunsTheSpecsFileCheck) {
+  DaemonSpec spec = minimal_spec();
+  int checks = 0;
+  std::string severity = "error";
+  spec.check = [&](const config::Config&) {
+    ++checks;
+    return std::vector<config::Problem>{
+        {"", 0, "", "/etc/x.map:3: bad line",
+         severity == "error" ? config::Severity::error : config::Severity::warning}};
+  };
+  write(dir_ + "/good.conf", "DNSTimeout 5\n");
+  write(dir_ + "/bad.conf", "DNSTimeout 99\n");
+  EXPECT_EQ(run_with(spec, {"cachet-test", "-n", "-x", dir_ + "/good.conf"}), 78);
+  EXPECT_EQ(run_with(spec, {"cachet-test", "-n", "-x", dir_ + "/bad.conf"}), 78);
+  EXPECT_EQ(checks, 1);  // not run on a config that did not parse
+  severity = "warning";
+  EXPECT_EQ(run_with(spec, {"cachet-test", "-n", "-x", dir_ + "/good.conf"}), 0);
+  EXPECT_EQ(checks, 2);
+}
+
 TEST(Privileges, NonRootCannotBecomeSomeoneElse) {
   if (::geteuid() == 0) GTEST_SKIP() << "needs a non-root user";
-  const auto got = drop_privileges(RunAs{"root", 0, 0});
+  const auto got = drop_privileges(RunAs{"root", 0, 0, ""});
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().code, Errc::config);
 }

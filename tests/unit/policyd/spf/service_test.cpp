@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // tests/unit/policyd/spf/service_test.cpp: cachet-spf's action lines, row by row against
 // ../shared/reference/peers.md s2.4 (policyd-spf 3.0.4, captured), on an in-memory zone.
-// Rows differ from the capture only where docs/migrating-spf.md says so: the {url}
+// Rows differ from the capture only where docs/migrating.md (cachet-spf) says so: the {url}
 // (RFC 7208 instead of www.openspf.net) and our wording of permerror/temperror causes.
 #include <gtest/gtest.h>
 
