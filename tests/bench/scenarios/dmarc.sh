@@ -5,7 +5,8 @@
 # Cases: trusted Authentication-Results (dkim=pass, spf=pass from mx.bench.example, the
 # trusted authserv-id) on the 2 KB message; and SPF self-validation (SPFIgnoreResults +
 # SPFSelfValidate: the milter checks SPF itself against ../zone.conf). Both sides read the
-# SAME opendmarc.conf (drop-in: `cachet-dmarc -c FILE`), differing only in Socket/PidFile.
+# SAME opendmarc.conf (drop-in: `cachet-dmarc -c FILE`), differing only in Socket/PidFile
+# and HistoryFile paths; both record history (HistoryFile), ours also into SQLite.
 # Each message must get an A-R with dmarc=pass.
 
 dmarc_setup() {
@@ -29,6 +30,7 @@ IgnoreAuthenticatedClients	false
 RejectFailures		false
 SPFIgnoreResults	$self
 SPFSelfValidate		$self
+HistoryFile		$W/data/$name.history
 EOC
   SERVER_SOCKET=unix:$W/$name.sock
   rm -f "$W/$name.sock"
@@ -41,6 +43,9 @@ dmarc_peer() {
 dmarc_ours() {
   bench_need_bin cachet-dmarc || return 77
   dmarc_conf "cdm-$1" "$2"
+  # cachet's own option (opendmarc would refuse it): its default SQLite history, kept in the
+  # scratch dir, so ours records each message twice (text + SQLite) against the peer's once.
+  printf 'HistoryDatabase\t\t%s\n' "$W/data/cdm-$1.sqlite" >> "$W/etc/cdm-$1.conf"
   # TODO(dmarc helper): keep in step with cachet-dmarc's CLI (foreground flag).
   bench_start "cdm-$1" "$BENCH_BINARY" -f -c "$W/etc/cdm-$1.conf"
   SERVER_PID=$BENCH_PID
