@@ -32,7 +32,8 @@ class SqliteHistoryStore final : public HistoryStore {
   Result<void> migrate_locked();
   std::string path_;
   std::mutex mu_;
-  void* db_ = nullptr;  // sqlite3*, kept opaque so the header needs no sqlite3.h
+  void* db_ = nullptr;      // sqlite3*, kept opaque so the header needs no sqlite3.h
+  void* insert_ = nullptr;  // sqlite3_stmt*: the INSERT, compiled once per open handle
 };
 
 }  // namespace cachet::dmarc
