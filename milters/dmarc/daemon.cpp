@@ -18,6 +18,7 @@ milter::MilterSpec DmarcDaemon::milter_spec(const config::Config& cfg) {
   s.actions = wire::kActAddHdrs | wire::kActQuarantine | wire::kActAddRcpt | wire::kActSetSymList;
   s.steps.helo = cfg.boolean("SPFSelfValidate");
   s.steps.body = false;
+  s.steps.eoh = false;  // decided at EOM from the collected headers: one round trip less
   s.no_reply = wire::kNrConn | wire::kNrHelo | wire::kNrMail | wire::kNrHdr;
   s.macros[static_cast<int>(wire::Stage::mail)] = "i {auth_authen}";
   s.macros[static_cast<int>(wire::Stage::eom)] = "i j";
