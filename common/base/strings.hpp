@@ -24,5 +24,8 @@ std::string_view trim(std::string_view s) noexcept;
 std::vector<std::string_view> split(std::string_view s, char sep);
 // Parses a whole decimal number (no sign, no spaces); nullopt on junk or overflow.
 std::optional<std::uint64_t> parse_uint(std::string_view s) noexcept;
+// True when s is well-formed UTF-8 (RFC 3629: shortest forms only, no surrogates, at most
+// U+10FFFF). ASCII is well-formed.
+bool is_valid_utf8(std::string_view s) noexcept;
 
 }  // namespace cachet

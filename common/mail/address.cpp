@@ -111,6 +111,9 @@ Result<std::string> normalize_domain(std::string_view domain) {
     if (++label > kMaxLabelBytes) return fail(Errc::bad_input, "label too long");
   }
   if (label == 0) return fail(Errc::bad_input, "empty label in domain");
+  // A U-label must at least be UTF-8: a stray 8-bit byte would reach A-R fields that
+  // every strict reader (ours included) refuses.
+  if (!is_valid_utf8(domain)) return fail(Errc::bad_input, "domain is not valid UTF-8");
   return to_lower(domain);
 }
 

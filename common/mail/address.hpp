@@ -34,8 +34,8 @@ struct Mailbox {
 };
 
 // Lower-cases ASCII, removes one trailing dot and checks the name: 1..253 bytes, labels of
-// 1..63 bytes made of letters, digits, '-', '_' or UTF-8 bytes (>= 0x80; U-labels are kept
-// as received). Errors (bad_input): empty, empty label, other bytes, limits.
+// 1..63 bytes made of letters, digits, '-', '_' or UTF-8 (well-formed; U-labels are kept
+// as received). Errors (bad_input): empty, empty label, other bytes, bad UTF-8, limits.
 [[nodiscard]] Result<std::string> normalize_domain(std::string_view domain);
 
 // True for a domain made only of ASCII letters, digits, '-', '_' and dots, with labels of

@@ -155,6 +155,9 @@ TEST(NormalizeDomain, LimitsAndCase) {
   EXPECT_FALSE(normalize_domain("."));
   EXPECT_FALSE(normalize_domain(".example.com"));
   EXPECT_FALSE(normalize_domain("exa mple.com"));
+  EXPECT_EQ(normalize_domain("B\xC3\xBC" "cher.Example").value_or(""), "b\xC3\xBC" "cher.example");
+  EXPECT_FALSE(normalize_domain("\x81.example"));  // found by fuzz_dmarc_decision
+  EXPECT_FALSE(normalize_domain("b\xC3.example"));
   EXPECT_TRUE(normalize_domain(std::string(63, 'a') + ".com"));
   EXPECT_FALSE(normalize_domain(std::string(64, 'a') + ".com"));
   std::string at_limit;
