@@ -40,3 +40,41 @@ build() {
   cmake --build "$CACHET_ROOT/build/$preset" -j "$JOBS" ${*:+--target "$@"}
 }
 CMAKE_ARGS=()
+
+# Stages: scripts/test runs every stage even when an earlier one fails, so one failure does
+# not hide the rest, then fails with the list (finish_stages).
+FAILED_STAGES=()
+STAGE_LOGS=$(mktemp -d /tmp/cachet-stages.XXXXXX)
+
+# stage NAME CMD...: runs CMD in a subshell with errexit on; records NAME when it fails.
+stage() {
+  local name=$1 rc
+  shift
+  say "$name"
+  set +e
+  (set -e; "$@")
+  rc=$?
+  set -e
+  [ "$rc" -eq 0 ] || { FAILED_STAGES+=("$name"); echo "stage '$name' failed (exit $rc)" >&2; }
+}
+
+# run_ctest ARGS...: ctest with ARGS, output kept for the summary; fails on no tests too.
+run_ctest() {
+  ctest --no-tests=error "$@" 2>&1 | tee "$STAGE_LOGS/ctest.$(ls "$STAGE_LOGS" | wc -l).log"
+  return "${PIPESTATUS[0]}"
+}
+
+# finish_stages: names the failed stages, then ends with one line in ctest's summary format
+# over every run_ctest of the script; exits 1 when a stage failed.
+finish_stages() {
+  local passed=0 failed=0 total=0 p f
+  while read -r p f; do
+    total=$((total + p + f)); passed=$((passed + p)); failed=$((failed + f))
+  done < <(cat "$STAGE_LOGS"/ctest.*.log 2>/dev/null |
+             sed -n 's/^[0-9]*% tests passed, \([0-9]*\) tests\{0,1\} failed out of \([0-9]*\)$/\2 \1/p' |
+             awk '{print $1 - $2, $2}')
+  rm -rf "$STAGE_LOGS"
+  say "all stages: ${#FAILED_STAGES[@]} failed${FAILED_STAGES:+: ${FAILED_STAGES[*]}}"
+  echo "$(( total ? passed * 100 / total : 0 ))% tests passed, $failed tests failed out of $total"
+  [ ${#FAILED_STAGES[@]} -eq 0 ]
+}
