@@ -9,13 +9,17 @@
 // warm-up and all runs, like an smtpd keeping its policy connection, so a kept process's
 // start-up is not part of the measured runs (use --warmup >= 1). Requests come from a template file: `name=value` lines, blank lines between
 // several requests (used round-robin); `instance` is set to a fresh value per request so
-// per-instance caches (policyd-spf's) never short-circuit. Server CPU: --server-pid for a
+// per-instance caches (policyd-spf's) never short-circuit, and `{fresh}` in any value becomes
+// a label no earlier request used (pid + counter), so `sender=u@{fresh}.cold.example` makes
+// every request a cache miss (the cold-DNS rows). Server CPU: --server-pid for a
 // socket server; in spawn mode the reaped children's rusage. --first-answer K: K spawns one
 // after another, each timed from just before fork() to its first complete reply.
 // Exit status 1 when a run had errors (closed connection, timeout, unexpected action).
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 
@@ -90,12 +94,32 @@ void close_connection(std::optional<PolicyClient>& client) {
   client.reset();
 }
 
+// Requests made by this process so far: makes `{fresh}` labels unique (with the pid).
+std::atomic<std::uint64_t> fresh_requests{0};
+
+// `value` with every `{fresh}` replaced by `label`.
+std::string with_fresh(std::string value, const std::string& label) {
+  for (auto p = value.find("{fresh}"); p != std::string::npos; p = value.find("{fresh}", p + label.size()))
+    value.replace(p, 7, label);
+  return value;
+}
+
 // One request/reply; empty on success, else what went wrong.
 std::string ask(const Config& cfg, PolicyClient& client, const Template& t, const std::string& instance) {
+  std::string label;  // made on first use: most templates have no {fresh}
+  std::vector<std::string> fresh_values;  // owns the substituted values while attrs views them
+  fresh_values.reserve(t.size());
   std::vector<policy::Attribute> attrs;
   attrs.reserve(t.size());
-  for (const auto& [name, value] : t)
-    attrs.push_back({name, name == "instance" ? std::string_view(instance) : std::string_view(value)});
+  for (const auto& [name, value] : t) {
+    std::string_view v = value;
+    if (name == "instance") v = instance;
+    else if (value.find("{fresh}") != std::string::npos) {
+      if (label.empty()) label = "f" + std::to_string(::getpid()) + "-" + std::to_string(fresh_requests++);
+      v = fresh_values.emplace_back(with_fresh(value, label));
+    }
+    attrs.push_back({name, v});
+  }
   const auto reply = client.ask(attrs, cfg.timeout);
   if (!reply) return reply.error().detail;
   if (reply->status == testlib::ReplyStatus::closed) return "connection closed without a reply";

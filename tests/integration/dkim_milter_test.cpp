@@ -21,11 +21,11 @@
 
 #include <gtest/gtest.h>
 
-#include "common/base/base64.hpp"
 #include "common/crypto/crypto.hpp"
 #include "common/dkim/sign.hpp"
 #include "common/dns/zone_resolver.hpp"
 #include "tests/lib/daemon_process.hpp"
+#include "tests/lib/dkim_keys.hpp"
 #include "tests/lib/dns_server.hpp"
 #include "tests/lib/milter_client.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -40,19 +40,9 @@ namespace crypto = cachet::crypto;
 using cachet::testlib::DaemonProcess;
 using cachet::testlib::eventually;
 
-struct Key {
-  std::string pem;
-  std::string record;  // TXT value
-};
-
-Key make_key(crypto::KeyType type) {
-  auto k = crypto::PrivateKey::generate(type, 2048);
-  Key out;
-  out.pem = std::string(k->to_pem()->view());
-  out.record = std::string("v=DKIM1; k=") + (type == crypto::KeyType::rsa ? "rsa" : "ed25519") +
-               "; p=" + cachet::base64_encode(*k->public_key_for_dns());
-  return out;
-}
+using Key = cachet::testlib::DkimTestKey;
+constexpr auto make_key = cachet::testlib::make_dkim_key;
+constexpr auto chunks = cachet::testlib::txt_chunks;
 
 // Runs a shell command, returns (exit status, stdout).
 std::pair<int, std::string> run(const std::string& cmd) {
@@ -63,13 +53,6 @@ std::pair<int, std::string> run(const std::string& cmd) {
   while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
   const int st = ::pclose(p);
   return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
-
-// TXT rdata as 255-byte character-strings (the resolver concatenates them).
-std::vector<std::string> chunks(const std::string& v) {
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < v.size(); i += 255) out.push_back(v.substr(i, 255));
-  return out;
 }
 
 bool have_dkimpy() { return run("/usr/bin/python3 -c 'import dkim' 2>/dev/null").first == 0; }
