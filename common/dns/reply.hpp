@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// common/dns/reply.hpp: DNS messages on the wire, built and read with ldns. The reply
-// decoder is a pure function of the bytes received (untrusted: fuzzed by
-// tests/fuzz/fuzz_dns_reply.cpp); no I/O, no logging; any thread.
+// common/dns/reply.hpp: DNS messages on the wire: queries written directly, replies read
+// with ldns. The reply decoder is a pure function of the bytes received (untrusted:
+// fuzzed by tests/fuzz/fuzz_dns_reply.cpp); no I/O, no logging; any thread.
 // Mapping (RFC 1035, RFC 2308, RFC 6604):
 //   NOERROR + records of the asked type (after CNAMEs)  -> answer
 //   NOERROR without them                                 -> nodata
@@ -47,7 +47,8 @@ DecodedReply decode_reply(std::span<const std::uint8_t> wire, std::uint16_t id,
                           std::string_view qname, RrType qtype);
 
 // A recursion-desired query for (qname, qtype, IN) with the given ID; with an EDNS0 OPT
-// record advertising edns_udp_size when it is non-zero. Errc::internal if ldns fails.
+// record advertising edns_udp_size when it is non-zero. Errc::internal for a name that
+// is not normalized (empty, an empty or overlong label, over kMaxNameLength).
 [[nodiscard]] Result<std::vector<std::uint8_t>> build_query(std::string_view qname, RrType qtype,
                                                             std::uint16_t id,
                                                             std::uint16_t edns_udp_size);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/dns/ldns_types.hpp"
+#include "common/dns/name.hpp"
 
 namespace cachet::dns {
 namespace {
@@ -232,6 +233,42 @@ TEST(BuildQuery, NoEdnsWhenSizeIsZero) {
   ASSERT_EQ(ldns_wire2pkt(&raw, q->data(), q->size()), LDNS_STATUS_OK);
   const LdnsPkt pkt(raw);
   EXPECT_FALSE(ldns_pkt_edns(pkt.get()));
+}
+
+// The same query as ldns writes it (the encoder build_query() replaced): the oracle.
+std::vector<std::uint8_t> ldns_query(const std::string& qname, RrType qtype, std::uint16_t id, std::uint16_t edns) {
+  const LdnsRdf name(ldns_dname_new_frm_str((qname + ".").c_str()));
+  const LdnsPkt pkt(ldns_pkt_query_new(ldns_rdf_clone(name.get()), static_cast<ldns_rr_type>(qtype),
+                                       LDNS_RR_CLASS_IN, LDNS_RD));
+  ldns_pkt_set_id(pkt.get(), id);
+  if (edns != 0) ldns_pkt_set_edns_udp_size(pkt.get(), edns);
+  std::uint8_t* raw = nullptr;
+  std::size_t size = 0;
+  EXPECT_EQ(ldns_pkt2wire(&raw, pkt.get(), &size), LDNS_STATUS_OK);
+  const LdnsBytes bytes(raw);
+  return {bytes.get(), bytes.get() + size};
+}
+
+TEST(BuildQuery, SameBytesAsLdns) {
+  const std::string label63(63, 'a');
+  const std::string name253 = label63 + "." + label63 + "." + label63 + "." + std::string(61, 'b');
+  ASSERT_EQ(name253.size(), kMaxNameLength);
+  struct Case { std::string name; RrType type; std::uint16_t id, edns; };
+  for (const Case& c : {Case{"example.org", RrType::txt, 0, 1232}, Case{"a", RrType::a, 0xffff, 0},
+                        Case{"_dmarc.mail.example.org", RrType::txt, 7, 4096},
+                        Case{"sel._domainkey.example.org", RrType::txt, 0x8000, 512},
+                        Case{label63 + ".example", RrType::mx, 42, 1232}, Case{name253, RrType::aaaa, 1, 1232},
+                        Case{"4.3.2.1.in-addr.arpa", RrType::ptr, 9, 0}}) {
+    const auto got = build_query(c.name, c.type, c.id, c.edns);
+    ASSERT_TRUE(got.has_value()) << c.name;
+    EXPECT_EQ(*got, ldns_query(c.name, c.type, c.id, c.edns)) << c.name;
+  }
+}
+
+TEST(BuildQuery, RefusesNamesThatAreNotNormalized) {
+  for (const std::string& name : {std::string(), std::string(64, 'a') + ".example", std::string("a..b"),
+                                  std::string(".a"), std::string("a."), std::string(254, 'a')})
+    EXPECT_FALSE(build_query(name, RrType::a, 1, 0).has_value()) << "'" << name << "'";
 }
 
 }  // namespace
