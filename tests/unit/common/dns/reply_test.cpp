@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // tests/unit/common/dns/reply_test.cpp: decode_reply() for each outcome class, reply
-// validation (ID, QR, question), CNAME chains at and over the limit, and build_query().
+// validation (ID, QR, question), CNAME chains at and over the limit, malformed wire format
+// (compression pointers, labels, RDATA bounds), and build_query() against ldns's encoder.
 #include "common/dns/reply.hpp"
 
 #include <gtest/gtest.h>
@@ -233,6 +234,55 @@ TEST(BuildQuery, NoEdnsWhenSizeIsZero) {
   ASSERT_EQ(ldns_wire2pkt(&raw, q->data(), q->size()), LDNS_STATUS_OK);
   const LdnsPkt pkt(raw);
   EXPECT_FALSE(ldns_pkt_edns(pkt.get()));
+}
+
+// A reply by hand: header (ID kId, QR RD RA, NOERROR, one question, `ancount` answers),
+// the question example.org A, then `tail` as the answer section.
+std::vector<std::uint8_t> raw_reply(std::uint16_t ancount, const std::vector<std::uint8_t>& tail) {
+  std::vector<std::uint8_t> m = {0x12, 0x34, 0x81, 0x80, 0, 1, 0, static_cast<std::uint8_t>(ancount), 0, 0, 0, 0,
+                                 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'o', 'r', 'g', 0, 0, 1, 0, 1};
+  m.insert(m.end(), tail.begin(), tail.end());
+  return m;
+}
+
+// An A record owned by the question's name (pointer 0xc00c) holding 192.0.2.1.
+const std::vector<std::uint8_t> kGoodA = {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 1, 0x2c, 0, 4, 192, 0, 2, 1};
+
+struct RawCase { const char* name; std::uint16_t ancount; std::vector<std::uint8_t> tail; Status want; };
+
+TEST(DecodeReply, HandlesMalformedWireFormat) {
+  const RawCase cases[] = {
+      {"well-formed, compressed owner", 1, kGoodA, Status::answer},
+      {"pointer to itself", 1, {0xc0, 0x1d, 0, 1, 0, 1, 0, 0, 0, 1, 0, 4, 1, 2, 3, 4}, Status::servfail},
+      {"forward pointer", 1, {0xc0, 0x2d, 0, 1, 0, 1, 0, 0, 0, 1, 0, 4, 1, 2, 3, 4, 0}, Status::servfail},
+      {"label type 01", 1, {0x41, 'a', 0, 0, 1, 0, 1, 0, 0, 0, 1, 0, 4, 1, 2, 3, 4}, Status::servfail},
+      {"pointer cut after one byte", 1, {0xc0}, Status::servfail},
+      {"fewer records than counted", 2, kGoodA, Status::servfail},
+      {"RDATA past the end", 1, {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 1, 0x2c, 0, 9, 192, 0, 2, 1}, Status::servfail},
+      {"A with 3 bytes", 1, {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 1, 0x2c, 0, 3, 192, 0, 2}, Status::servfail},
+      {"A of another class is ignored", 1, {0xc0, 0x0c, 0, 1, 0, 3, 0, 0, 1, 0x2c, 0, 4, 192, 0, 2, 1}, Status::nodata},
+  };
+  for (const RawCase& c : cases) {
+    const auto got = decode_reply(raw_reply(c.ancount, c.tail), kId, "example.org", RrType::a);
+    EXPECT_EQ(got.kind, ReplyKind::usable) << c.name;
+    EXPECT_EQ(got.answer.status, c.want) << c.name;
+  }
+}
+
+TEST(DecodeReply, TxtAndMxRdataMustBeUsedUpExactly) {
+  // TXT: one string whose length byte claims more than the RDATA holds.
+  auto txt = raw_reply(1, {0xc0, 0x0c, 0, 16, 0, 1, 0, 0, 1, 0x2c, 0, 3, 5, 'a', 'b'});
+  txt[26] = 16;  // the question asks TXT
+  EXPECT_EQ(decode_reply(txt, kId, "example.org", RrType::txt).answer.status, Status::servfail);
+  // MX: the exchange name runs past its RDATA into the next bytes.
+  auto mx = raw_reply(1, {0xc0, 0x0c, 0, 15, 0, 1, 0, 0, 1, 0x2c, 0, 4, 0, 10, 2, 'm', 'x', 0});
+  mx[26] = 15;
+  EXPECT_EQ(decode_reply(mx, kId, "example.org", RrType::mx).answer.status, Status::servfail);
+  mx[40] = 6;  // RDLENGTH covers the name: fine
+  const auto ok = decode_reply(mx, kId, "example.org", RrType::mx);
+  ASSERT_EQ(ok.answer.status, Status::answer);
+  EXPECT_EQ(ok.answer.records[0].value, "mx");
+  EXPECT_EQ(ok.answer.records[0].preference, 10);
 }
 
 // The same query as ldns writes it (the encoder build_query() replaced): the oracle.
