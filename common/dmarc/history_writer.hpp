@@ -3,7 +3,8 @@
 // common/dmarc/history_writer.hpp: puts history records into a HistorySink off the milter
 // threads, so that a slow or unreachable database never delays or refuses mail.
 // submit() only appends to a bounded in-memory queue (capacity records; beyond it new
-// records are dropped and counted: memory stays bounded during a long outage). One worker
+// records are dropped and counted: memory stays bounded during a long outage; one
+// `dmarc.history_queue_full` warning until the queue drains to half its capacity). One worker
 // thread, started by the first submit() (never before: the daemon may fork after loading
 // its state), writes batches of up to `batch` records. When the sink fails it logs
 // `dmarc.history_unavailable` once, keeps the batch at the head of the queue, and retries

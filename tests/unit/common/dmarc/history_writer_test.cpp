@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // tests/unit/common/dmarc/history_writer_test.cpp: HistoryWriter over a scripted sink:
 // records reach the sink in order, an outage is logged once and retried without loss, the
-// queue bound drops (and counts) rather than grows, a blocked sink never blocks submit(),
-// the destructor flushes (or reports what it lost).
+// queue bound drops (and counts) rather than grows and warns once per episode, a blocked
+// sink never blocks submit(), the destructor flushes (or reports what it lost).
 #include "common/dmarc/history_writer.hpp"
 
 #include <atomic>
 #include <future>
+#include <semaphore>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -116,6 +117,38 @@ TEST(HistoryWriter, BlockedSinkNeverBlocksSubmitAndTheQueueIsBounded) {
   s.release.set_value();
   ASSERT_TRUE(w.wait_idle_for_test(10s));
   EXPECT_EQ(w.stats().written, 5u);
+}
+
+// A sink that writes one batch per step the test allows: slower than submit().
+class SteppedSink final : public HistorySink {
+ public:
+  explicit SteppedSink(std::counting_semaphore<>& steps) : steps_(steps) {}
+  Result<void> add_batch(std::span<const HistoryRecord>) override {
+    steps_.acquire();
+    return {};
+  }
+  std::string describe() const override { return "stepped"; }
+
+ private:
+  std::counting_semaphore<>& steps_;
+};
+
+TEST(HistoryWriter, FullQueueIsLoggedOncePerEpisodeWhileTheSinkIsSlow) {
+  std::counting_semaphore<> steps(0);
+  log::CaptureLogger logger;
+  auto options = fast(4);
+  options.batch = 1;
+  HistoryWriter w(std::make_unique<SteppedSink>(steps), logger, options);
+  for (int i = 0; i < 5; ++i) w.submit(job(i));  // 4 held, the 5th dropped
+  steps.release();                                // one batch written: still 3 of 4 held
+  ASSERT_TRUE(soon([&] { return w.stats().written == 1; }));
+  for (int i = 5; i < 7; ++i) w.submit(job(i));  // full again: one more dropped
+  EXPECT_EQ(w.stats().dropped, 2u);
+  std::size_t warnings = 0;
+  for (const std::string& l : logger.lines()) warnings += l.find("dmarc.history_queue_full") != std::string::npos;
+  EXPECT_EQ(warnings, 1u);
+  steps.release(10);
+  ASSERT_TRUE(w.wait_idle_for_test(10s));
 }
 
 TEST(HistoryWriter, DestructorFlushesWhatIsQueued) {
