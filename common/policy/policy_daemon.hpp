@@ -4,7 +4,7 @@
 // policy layer, so a policy daemon's main.cpp is one call:
 //
 //   int main(int argc, char** argv) {
-//     return cachet::policy::run_policy_daemon(cachet::sender::policy_daemon_spec(), argc, argv);
+//     return cachet::policy::run_policy_daemon(cachet::spfd::daemon_spec(), argc, argv);
 //   }
 //
 // Two modes, chosen by the Socket option of the loaded configuration:

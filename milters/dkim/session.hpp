@@ -11,7 +11,7 @@
 // Errors never give a pass: DNS trouble is temperror (On-DNSError), our own failures
 // On-InternalError / On-SignatureError.
 // Threading: hooks of one session never run concurrently (common/milter contract).
-// See also: policy.hpp, ar.hpp, daemon.hpp, tests/unit/milters/dkim/session_test.cpp
+// See also: common/dkim/policy.hpp, ar.hpp, daemon.hpp, tests/integration/dkim_milter_test.cpp
 #pragma once
 
 #include <memory>
@@ -25,10 +25,17 @@
 #include "common/log/logger.hpp"
 #include "common/milter/milter_daemon.hpp"
 #include "common/milter/session.hpp"
-#include "milters/dkim/policy.hpp"
+#include "common/dkim/policy.hpp"
 #include "milters/dkim/settings.hpp"
 
 namespace cachet::dkimd {
+
+// The pure decision (common/dkim/policy.hpp).
+using dkim::ClientFacts;
+using dkim::Outcome;
+using dkim::Sender;
+using dkim::SignRequest;
+using dkim::Situation;
 
 // Fixed at startup: what the sessions share.
 struct SessionShared {

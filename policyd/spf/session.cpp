@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// policyd/spf/service.cpp: see service.hpp. The flow mirrors policyd-spf 3.0.4's
+// policyd/spf/session.cpp: see session.hpp. The flow mirrors policyd-spf 3.0.4's
 // _spfcheck(); comments name the places where we deliberately differ.
-#include "policyd/spf/service.hpp"
+#include "policyd/spf/session.hpp"
 
 #include <arpa/inet.h>
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// policyd/sender/handler.cpp: cachet-sender's request handling (handler.hpp).
-#include "policyd/sender/handler.hpp"
+// policyd/sender/session.cpp: cachet-sender's request handling (session.hpp).
+#include "policyd/sender/session.hpp"
 
-namespace cachet::sender {
+namespace cachet::senderd {
 namespace {
 
 void log_warnings(log::Logger& logger, const std::vector<std::string>& warnings) {
@@ -21,16 +21,6 @@ bool has_sender_stage(policy::ProtocolState s) noexcept {
 }
 
 }  // namespace
-
-HandlerSettings handler_settings_from(const config::Config& cfg, std::string system_hostname) {
-  HandlerSettings s;
-  s.policy = parse_mismatch_policy(cfg.string("MismatchPolicy")).value_or(MismatchPolicy::all);
-  s.on_table_error =
-      parse_table_error_action(cfg.string("OnTableError")).value_or(TableErrorAction::defer);
-  s.reload_check_interval = cfg.seconds("ReloadCheckInterval");
-  s.maps = settings_from(cfg, std::move(system_hostname));
-  return s;
-}
 
 Result<std::shared_ptr<SenderHandler>> SenderHandler::create(HandlerSettings settings,
                                                              tables::FileReader reader,
@@ -115,4 +105,4 @@ Result<std::string> SenderHandler::handle(const policy::Request& request,
   return d.action;
 }
 
-}  // namespace cachet::sender
+}  // namespace cachet::senderd

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// policyd/spf/service.hpp: cachet-spf's PolicyHandler: one request in, one action out, in
+// policyd/spf/session.hpp: cachet-spf's PolicyHandler: one request in, one action out, in
 // policyd-spf 3.0.4's order (skip_addresses, Whitelist, Domain_Whitelist, HELO_Whitelist,
 // Domain_Whitelist_PTR, then HELO, then MAIL FROM) with its per-`instance` cache so a
-// message gets one header however many recipients it has. The wording is action.hpp's.
+// message gets one header however many recipients it has. The wording is common/spf/action.hpp's.
 // Thread-safety: handle() runs concurrently on the socket server's workers. Each call makes
 // its own SpfEngine (~1 us; engines are not thread-safe); the Resolver (a shared
 // CachingResolver in socket mode) and the instance cache (mutex) are shared.
@@ -25,10 +25,19 @@
 #include "common/dns/resolver.hpp"
 #include "common/log/logger.hpp"
 #include "common/policy/handler.hpp"
-#include "policyd/spf/action.hpp"
+#include "common/spf/action.hpp"
 #include "policyd/spf/settings.hpp"
 
 namespace cachet::spfd {
+
+// The pure decision (common/spf/action.hpp).
+using spf::Disposition;
+using spf::HeaderFacts;
+using spf::kMockAction;
+using spf::Outcome;
+using spf::Scope;
+using spf::SkipReason;
+using spf::Verdict;
 
 // Messages remembered by the instance cache (oldest forgotten first). A spawned process
 // serves one smtpd connection; the socket server serves all of them.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// policyd/sender/handler.hpp: cachet-sender's PolicyHandler. One per config snapshot
+// policyd/sender/session.hpp: cachet-sender's PolicyHandler. One per config snapshot
 // (policy_daemon rebuilds it on SIGHUP). Per request: take the sender and sasl_username,
 // decide (common/sender/login_check.hpp) against the current SenderMaps, log one line
 //   sender.decision qid=Q sender=S login=L decision=allowed|not_owned|not_logged_in|
@@ -14,7 +14,7 @@
 // check and answer DUNNO without a lookup; a request without a sender attribute is treated
 // as the null sender (Postfix sends `sender=` for it).
 // Thread-safe: the maps pointer is swapped under a mutex; lookups run on a snapshot.
-// See also: tests/unit/policyd/sender/handler_test.cpp
+// See also: settings.hpp, tests/unit/policyd/sender/session_test.cpp
 #pragma once
 
 #include <atomic>
@@ -27,18 +27,9 @@
 #include "common/log/logger.hpp"
 #include "common/policy/handler.hpp"
 #include "common/sender/login_check.hpp"
-#include "policyd/sender/maps.hpp"
+#include "policyd/sender/settings.hpp"
 
-namespace cachet::sender {
-
-struct HandlerSettings {
-  MismatchPolicy policy = MismatchPolicy::all;
-  TableErrorAction on_table_error = TableErrorAction::defer_if_permit;
-  std::chrono::seconds reload_check_interval{1};  // 0 = never check
-  MapsSettings maps;
-};
-
-HandlerSettings handler_settings_from(const config::Config& cfg, std::string system_hostname);
+namespace cachet::senderd {
 
 class SenderHandler final : public policy::PolicyHandler {
  public:
@@ -74,4 +65,4 @@ class SenderHandler final : public policy::PolicyHandler {
   std::string last_reload_error_;  // touched only by the request holding checking_
 };
 
-}  // namespace cachet::sender
+}  // namespace cachet::senderd
