@@ -35,6 +35,7 @@
 
 #include "common/base/result.hpp"
 #include "common/config/config.hpp"
+#include "common/daemon/daemon.hpp"
 #include "common/log/logger.hpp"
 #include "common/milter/runner.hpp"
 #include "common/milter/session.hpp"
@@ -63,14 +64,10 @@ class SharedState {
   std::shared_ptr<const T> current_;
 };
 
-struct MilterDaemonSpec {
-  std::string_view binary;          // "cachet-dkim"
-  std::string_view version;
-  config::OptionTable options;      // must declare "Socket" (Kind::socket)
-  std::string_view default_config;  // "/etc/cachet/dkim.conf"
-  char config_flag = 'x';           // opendkim -x, opendmarc -c
-  std::function<std::vector<config::Problem>(const config::Config&)> validate;  // optional
-
+// The runtime's fields (binary, version, options, default_config, config_flag, validate,
+// check, ...) are daemon::DaemonSpec's, set directly on this spec; open, serve and reload
+// belong to run_milter_daemon, which sets them (a value given here is ignored).
+struct MilterDaemonSpec : daemon::DaemonSpec {
   // Required: the negotiation for this config (read once, at startup).
   std::function<MilterSpec(const config::Config&)> milter;
   // Required: builds the daemon's immutable state from `config` and stores it (only on

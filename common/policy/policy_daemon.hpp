@@ -42,6 +42,7 @@
 
 #include "common/base/result.hpp"
 #include "common/config/config.hpp"
+#include "common/daemon/daemon.hpp"
 #include "common/log/logger.hpp"
 #include "common/policy/handler.hpp"
 #include "common/policy/server.hpp"
@@ -58,19 +59,12 @@ inline constexpr std::string_view kSpawnSocketWord = "stdio";
 using HandlerFactory = std::function<Result<std::shared_ptr<PolicyHandler>>(
     const std::shared_ptr<const config::Config>&, log::Logger&)>;
 
-struct PolicyDaemonSpec {
-  std::string_view binary;          // "cachet-spf"
-  std::string_view version;         // CACHET_VERSION
-  config::OptionTable options;      // outlives run_policy_daemon
-  std::string_view default_config;  // "/etc/cachet/spf.conf"
-  char config_flag = 'c';
-  bool positional_config = false;             // policyd-spf: `cachet-spf /etc/.../x.conf`
-  bool allow_missing_default_config = false;  // defaults if the default file is absent
-  // Optional cross-option checks (besides the Socket check policy_daemon adds).
-  std::function<std::vector<config::Problem>(const config::Config&)> validate;
+// The runtime's fields (binary, version, options, default_config, config_flag,
+// positional_config, allow_missing_default_config, validate, check) are
+// daemon::DaemonSpec's, set directly on this spec. run_policy_daemon adds the Socket check
+// to validate, and sets serves_stdio, open, serve and reload (values given here are ignored).
+struct PolicyDaemonSpec : daemon::DaemonSpec {
   HandlerFactory make_handler;  // required
-  // Optional, check mode only (daemon::DaemonSpec::check): load the handler's files.
-  std::function<std::vector<config::Problem>(const config::Config&)> check;
   // Session limits (spawn and socket mode) and the server's threads.
   ServerOptions server;
 };

@@ -71,6 +71,7 @@ policy::PolicyDaemonSpec daemon_spec() {
   spec.version = CACHET_VERSION;
   spec.options = kSpfOptions;
   spec.default_config = kDefaultConfigPath;
+  spec.config_flag = 'c';
   spec.positional_config = true;
   spec.allow_missing_default_config = true;
   spec.validate = [](const config::Config& cfg) {
