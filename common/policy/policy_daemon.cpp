@@ -53,20 +53,6 @@ Result<std::string> SwappableHandler::handle(const Request& request, const Conne
   return h->handle(request, conn);
 }
 
-void SwappableHandler::store(std::shared_ptr<PolicyHandler> next) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    current_.swap(next);
-  }
-  // `next` holds the old handler: destroyed here, outside the lock (or later, by the
-  // last request still using it).
-}
-
-std::shared_ptr<PolicyHandler> SwappableHandler::load() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return current_;
-}
-
 namespace {
 
 // spawn(8) connects stdin, stdout and stderr to the same socket: anything printed to

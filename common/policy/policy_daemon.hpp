@@ -36,11 +36,11 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string_view>
 #include <vector>
 
 #include "common/base/result.hpp"
+#include "common/base/swappable.hpp"
 #include "common/config/config.hpp"
 #include "common/daemon/daemon.hpp"
 #include "common/log/logger.hpp"
@@ -82,19 +82,18 @@ std::vector<config::Problem> check_socket_option(const config::Config& cfg);
 int spawn_exit_status(SpawnEnd end) noexcept;
 
 // The handler the server and spawn mode call: forwards to the current handler, which
-// store() replaces atomically (reload). Thread-safe.
+// store() replaces atomically (reload; a Swappable). Thread-safe.
 class SwappableHandler final : public PolicyHandler {
  public:
   explicit SwappableHandler(std::shared_ptr<PolicyHandler> initial = nullptr)
       : current_(std::move(initial)) {}
   // Errors: Errc::internal when no handler was stored yet; else the current handler's.
   Result<std::string> handle(const Request& request, const ConnectionInfo& conn) override;
-  void store(std::shared_ptr<PolicyHandler> next);
-  std::shared_ptr<PolicyHandler> load() const;
+  void store(std::shared_ptr<PolicyHandler> next) { current_.store(std::move(next)); }
+  std::shared_ptr<PolicyHandler> load() const { return current_.load(); }
 
  private:
-  mutable std::mutex mu_;
-  std::shared_ptr<PolicyHandler> current_;
+  Swappable<PolicyHandler> current_;
 };
 
 }  // namespace cachet::policy

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "common/base/swappable.hpp"
 #include "common/dkim/key_cache.hpp"
 #include "common/dkim/sign.hpp"
 #include "common/dkim/verify.hpp"
@@ -39,7 +40,7 @@ using dkim::Situation;
 
 // Fixed at startup: what the sessions share.
 struct SessionShared {
-  const milter::SharedState<DkimState>* state = nullptr;
+  const Swappable<const DkimState>* state = nullptr;
   dkim::PublicKeyCache* key_cache = nullptr;
   log::Logger* logger = nullptr;
   std::function<std::uint64_t()> now;  // seconds since the epoch (tests inject a clock)

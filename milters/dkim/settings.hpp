@@ -4,7 +4,7 @@
 // the option values the per-message path needs (copied out of the Config, so no map lookups
 // per message), the signing keys (parsed once into OpenSSL objects), the tables, and the
 // resolver. Built at startup (as root, before the privilege drop) and on each reload; a
-// session takes one snapshot at MAIL FROM (milter::SharedState).
+// session takes one snapshot at MAIL FROM (Swappable, common/base).
 // build_state does I/O (key files, dataset files); errors are Errc::config naming the
 // option and file. Never logs key material.
 // See also: options.hpp, common/dkim/policy.hpp (signing decisions), session.hpp.

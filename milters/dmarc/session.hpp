@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/base/swappable.hpp"
 #include "common/log/logger.hpp"
 #include "common/milter/milter_daemon.hpp"
 #include "common/milter/session.hpp"
@@ -30,7 +31,7 @@ namespace cachet::dmarcd {
 inline constexpr std::size_t kMaxHeaderBytes = 1024 * 1024;  // all header fields together
 
 struct SessionShared {
-  const milter::SharedState<DmarcState>* state = nullptr;
+  const Swappable<const DmarcState>* state = nullptr;
   log::Logger* logger = nullptr;
   dns::Resolver* resolver_override = nullptr;  // tests: used instead of the state's resolver
 };
