@@ -43,10 +43,7 @@ SenderHandler::SenderHandler(HandlerSettings settings, tables::FileReader reader
   next_check_ns_.store(to_ns(now_() + settings_.reload_check_interval));
 }
 
-std::shared_ptr<const SenderMaps> SenderHandler::maps() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return maps_;
-}
+std::shared_ptr<const SenderMaps> SenderHandler::maps() const { return maps_.load(); }
 
 // One request at a time does the check (checking_), the others go on with the current
 // maps; the stat calls and a reload therefore never block more than that one request.
@@ -62,10 +59,7 @@ void SenderHandler::maybe_reload() {
     auto fresh = SenderMaps::load(settings_.maps, reader_, warnings);
     if (fresh) {
       log_warnings(logger_, warnings);
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        maps_ = std::move(*fresh);
-      }
+      maps_.store(std::move(*fresh));
       log::Event(logger_, log::Level::info, "sender.maps_reloaded").kv("maps", current->login_maps());
     } else {
       // Keep the last good maps. The files stay "changed" relative to them, so the next

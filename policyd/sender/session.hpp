@@ -13,7 +13,7 @@
 // Requests before the protocol reaches MAIL FROM (CONNECT, EHLO, HELO) have no sender to
 // check and answer DUNNO without a lookup; a request without a sender attribute is treated
 // as the null sender (Postfix sends `sender=` for it).
-// Thread-safe: the maps pointer is swapped under a mutex; lookups run on a snapshot.
+// Thread-safe: the maps are swapped as a whole (Swappable); lookups run on a snapshot.
 // See also: settings.hpp, tests/unit/policyd/sender/session_test.cpp
 #pragma once
 
@@ -21,9 +21,9 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "common/base/swappable.hpp"
 #include "common/log/logger.hpp"
 #include "common/policy/handler.hpp"
 #include "common/sender/login_check.hpp"
@@ -58,8 +58,7 @@ class SenderHandler final : public policy::PolicyHandler {
   tables::FileReader reader_;
   log::Logger& logger_;
   Now now_;
-  mutable std::mutex mu_;
-  std::shared_ptr<const SenderMaps> maps_;
+  Swappable<const SenderMaps> maps_;
   std::atomic<std::int64_t> next_check_ns_{0};
   std::atomic<bool> checking_{false};
   std::string last_reload_error_;  // touched only by the request holding checking_

@@ -16,20 +16,20 @@
 namespace cachet::spfd {
 
 std::optional<CachedInstance> InstanceCache::find(const std::string& instance) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = map_.find(instance);
-  if (it == map_.end()) return std::nullopt;
+  const auto e = entries_.lock();
+  auto it = e->map.find(instance);
+  if (it == e->map.end()) return std::nullopt;
   return it->second;
 }
 
 void InstanceCache::put(const std::string& instance, CachedInstance entry) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto [it, inserted] = map_.insert_or_assign(instance, std::move(entry));
+  const auto e = entries_.lock();
+  auto [it, inserted] = e->map.insert_or_assign(instance, std::move(entry));
   if (!inserted) return;
-  order_.push_back(instance);
-  while (order_.size() > kMaxInstances) {
-    map_.erase(order_.front());
-    order_.pop_front();
+  e->order.push_back(instance);
+  while (e->order.size() > kMaxInstances) {
+    e->map.erase(e->order.front());
+    e->order.pop_front();
   }
 }
 

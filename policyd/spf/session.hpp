@@ -6,7 +6,7 @@
 // message gets one header however many recipients it has. The wording is common/spf/action.hpp's.
 // Thread-safety: handle() runs concurrently on the socket server's workers. Each call makes
 // its own SpfEngine (~1 us; engines are not thread-safe); the Resolver (a shared
-// CachingResolver in socket mode) and the instance cache (mutex) are shared.
+// CachingResolver in socket mode) and the instance cache (Guarded) are shared.
 // Errors: an unparsable client_address, or an exception from below, is returned as an
 // error, so the policy layer logs it and closes without replying (Postfix then applies
 // smtpd_policy_service_default_action). No error becomes OK; a DNS timeout is temperror.
@@ -17,11 +17,11 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
+#include "common/base/guarded.hpp"
 #include "common/dns/resolver.hpp"
 #include "common/log/logger.hpp"
 #include "common/policy/handler.hpp"
@@ -62,9 +62,11 @@ class InstanceCache {
   void put(const std::string& instance, CachedInstance entry);
 
  private:
-  std::mutex mu_;
-  std::unordered_map<std::string, CachedInstance> map_;
-  std::deque<std::string> order_;
+  struct Entries {
+    std::unordered_map<std::string, CachedInstance> map;
+    std::deque<std::string> order;  // insertion order, oldest first
+  };
+  Guarded<Entries> entries_;
 };
 
 // Request values as policyd-spf sees them: lower-cased except protocol_state,
