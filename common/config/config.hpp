@@ -28,13 +28,13 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/base/result.hpp"
+#include "common/base/swappable.hpp"
 #include "common/config/option_spec.hpp"
 
 namespace cachet::config {
@@ -128,28 +128,8 @@ ConfigOutcome load_config(const std::string& path, OptionTable table, ParseOptio
 // print_effective and there are no errors. Returns kExitConfig if any error, else 0.
 int check_config(const ConfigOutcome& outcome, std::ostream& out, bool print_effective = false);
 
-// Holds the current snapshot. load() hands out a shared_ptr that stays valid (and
-// unchanged) however often store() runs, so a message keeps one snapshot throughout.
-// Thread-safe.
-class ConfigHolder {
- public:
-  explicit ConfigHolder(std::shared_ptr<const Config> initial = nullptr)
-      : current_(std::move(initial)) {}
-  std::shared_ptr<const Config> load() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return current_;
-  }
-  void store(std::shared_ptr<const Config> next) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      current_.swap(next);
-    }
-    // `next` now holds the old snapshot; it is released here, outside the lock.
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::shared_ptr<const Config> current_;
-};
+// Holds the current snapshot (hot reload): load() hands out a snapshot that stays valid and
+// unchanged however often store() runs, so a message keeps one snapshot throughout.
+using ConfigHolder = Swappable<const Config>;
 
 }  // namespace cachet::config

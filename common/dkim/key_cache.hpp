@@ -4,7 +4,7 @@
 // all verifier threads. OpenSSL 3 spends ~250 us decoding an RSA-2048 SubjectPublicKeyInfo
 // (about ten RSA verifications), so a milter that sees the same senders over and over
 // decodes each key once. The bytes are the key, so there is nothing to expire: DNS TTLs
-// stay the resolver's business. Thread-safe (one mutex, held only for the map access).
+// stay the resolver's business. Thread-safe (the map is Guarded, locked only for the map access).
 // Bounded: when kDefaultCapacity entries are held, the cache is emptied and starts over.
 // See also: verify.hpp, tests/unit/common/dkim/key_cache_test.cpp
 #pragma once
@@ -12,11 +12,11 @@
 #include <cstddef>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "common/base/guarded.hpp"
 #include "common/base/result.hpp"
 #include "common/crypto/crypto.hpp"
 
@@ -35,8 +35,7 @@ class PublicKeyCache {
  private:
   using Key = std::pair<crypto::KeyType, std::string>;
   std::size_t capacity_;
-  mutable std::mutex mu_;
-  std::map<Key, std::shared_ptr<const crypto::PublicKey>, std::less<>> keys_;
+  Guarded<std::map<Key, std::shared_ptr<const crypto::PublicKey>, std::less<>>> keys_;
 };
 
 }  // namespace cachet::dkim

@@ -6,8 +6,8 @@
 #include <charconv>
 
 #include "common/base/strings.hpp"
-#include "common/dmarc/history_pg.hpp"
-#include "common/dmarc/history_sqlite.hpp"
+#include "common/dmarc/store/history_pg.hpp"
+#include "common/dmarc/store/history_sqlite.hpp"
 
 namespace cachet::dmarc {
 namespace {

@@ -4,9 +4,9 @@
 // aggregate reports (the facts opendmarc's HistoryFile holds, plus the published policy),
 // the sink/store interfaces, the one logical schema both SQL stores share, and
 // open_history_store(), which picks the backend from the HistoryDatabase value:
-//   /path/file.sqlite             SQLite (embedded, the default; history_sqlite.hpp)
+//   /path/file.sqlite             SQLite (embedded, the default; store/history_sqlite.hpp)
 //   postgresql://user@host/db     PostgreSQL URI, or a libpq conninfo such as
-//   host=db1 dbname=dmarc ...     "host=... dbname=..." (history_pg.hpp)
+//   host=db1 dbname=dmarc ...     "host=... dbname=..." (store/history_pg.hpp)
 // Records are written through HistoryWriter (history_writer.hpp), never on the milter
 // thread. Stores are thread-safe (each serialises its own calls). Errors: Errc::temporary
 // for database trouble (callers log and go on: history never changes a verdict),

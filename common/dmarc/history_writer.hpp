@@ -15,7 +15,7 @@
 // Records are kept only in memory: a crash or kill loses what is queued (at most
 // `capacity`); the aggregate report then under-counts, it never invents mail.
 // Thread-safety: submit() and stats() from any thread.
-// See also: history.hpp, history_pg.hpp, history_file.hpp, milters/dmarc/session.cpp
+// See also: history.hpp, store/history_pg.hpp, history_file.hpp, milters/dmarc/session.cpp
 #pragma once
 
 #include <chrono>

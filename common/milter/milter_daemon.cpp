@@ -4,7 +4,6 @@
 
 #include <stop_token>
 
-#include "common/daemon/daemon.hpp"
 
 namespace cachet::milter {
 namespace {
@@ -18,13 +17,7 @@ struct Running {
 
 int run_milter_daemon(const MilterDaemonSpec& spec, int argc, char** argv) {
   Running running;
-  daemon::DaemonSpec d;
-  d.binary = spec.binary;
-  d.version = spec.version;
-  d.options = spec.options;
-  d.default_config = spec.default_config;
-  d.config_flag = spec.config_flag;
-  d.validate = spec.validate;
+  daemon::DaemonSpec d = spec;  // the runtime's part; open, serve and reload are ours
   d.open = [&](const daemon::OpenContext& ctx) -> Result<void> {
     if (auto r = spec.load_state(ctx.config, ctx.logger, true); !r) return r;
     log::Logger* logger = &ctx.logger;

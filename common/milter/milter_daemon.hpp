@@ -5,7 +5,7 @@
 // call:
 //
 //   int main(int argc, char** argv) {
-//     cachet::dkim::DkimDaemon d;                 // owns a SharedState<DkimState>
+//     static cachet::dkimd::DkimDaemon d;  // owns a Swappable<const DkimState>
 //     return cachet::milter::run_milter_daemon(d.spec(), argc, argv);
 //   }
 //
@@ -16,61 +16,35 @@
 //   serve  MilterRunner::start; a std::stop_callback on SIGTERM/SIGINT calls stop(); wait.
 //          Exit code 0 after a requested stop, 71 when libmilter failed or ended by itself.
 //   reload (SIGHUP/SIGUSR1, signal thread): load_state(new config, startup=false); the
-//          daemon builds a new state and swaps it into its SharedState only on success, so
+//          daemon builds a new state and swaps it into its Swappable only on success, so
 //          a broken new key keeps the old state (run_daemon logs the refusal).
 //   stop   after serve: stopped() (optional) lets the daemon flush and drop its state.
-// Sessions read the state with SharedState::load() once per message (at MAIL FROM) and keep
+// Sessions read the state with Swappable::load() once per message (at MAIL FROM) and keep
 // that snapshot until the message ends, so a reload never changes a message half-way.
 // The MilterSpec (negotiation, macro lists) comes from the startup config: changing what
 // it depends on needs a restart.
-// Threading: SharedState is thread-safe; the hooks run on libmilter's threads.
+// Threading: Swappable (common/base) is thread-safe; the hooks run on libmilter's threads.
 // See also: runner.hpp, common/daemon/daemon.hpp, milters/dkim, milters/dmarc.
 #pragma once
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string_view>
 #include <vector>
 
 #include "common/base/result.hpp"
 #include "common/config/config.hpp"
+#include "common/daemon/daemon.hpp"
 #include "common/log/logger.hpp"
 #include "common/milter/runner.hpp"
 #include "common/milter/session.hpp"
 
 namespace cachet::milter {
 
-// An immutable state snapshot, swapped as a whole (the ConfigHolder pattern for a daemon's
-// own derived state). load() may be called from any thread at any time.
-template <class T>
-class SharedState {
- public:
-  std::shared_ptr<const T> load() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return current_;
-  }
-  void store(std::shared_ptr<const T> next) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      current_.swap(next);
-    }
-    // `next` holds the old state: released here, outside the lock (sessions may keep it).
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::shared_ptr<const T> current_;
-};
-
-struct MilterDaemonSpec {
-  std::string_view binary;          // "cachet-dkim"
-  std::string_view version;
-  config::OptionTable options;      // must declare "Socket" (Kind::socket)
-  std::string_view default_config;  // "/etc/cachet/dkim.conf"
-  char config_flag = 'x';           // opendkim -x, opendmarc -c
-  std::function<std::vector<config::Problem>(const config::Config&)> validate;  // optional
-
+// The runtime's fields (binary, version, options, default_config, config_flag, validate,
+// check, ...) are daemon::DaemonSpec's, set directly on this spec; open, serve and reload
+// belong to run_milter_daemon, which sets them (a value given here is ignored).
+struct MilterDaemonSpec : daemon::DaemonSpec {
   // Required: the negotiation for this config (read once, at startup).
   std::function<MilterSpec(const config::Config&)> milter;
   // Required: builds the daemon's immutable state from `config` and stores it (only on

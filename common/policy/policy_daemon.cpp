@@ -13,7 +13,6 @@
 
 #include "common/base/fd.hpp"
 #include "common/base/strings.hpp"
-#include "common/daemon/daemon.hpp"
 #include "common/daemon/socket_spec.hpp"
 
 namespace cachet::policy {
@@ -54,20 +53,6 @@ Result<std::string> SwappableHandler::handle(const Request& request, const Conne
   return h->handle(request, conn);
 }
 
-void SwappableHandler::store(std::shared_ptr<PolicyHandler> next) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    current_.swap(next);
-  }
-  // `next` holds the old handler: destroyed here, outside the lock (or later, by the
-  // last request still using it).
-}
-
-std::shared_ptr<PolicyHandler> SwappableHandler::load() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return current_;
-}
-
 namespace {
 
 // spawn(8) connects stdin, stdout and stderr to the same socket: anything printed to
@@ -91,21 +76,13 @@ class PolicyDaemon {
   explicit PolicyDaemon(const PolicyDaemonSpec& spec) : spec_(spec) {}
 
   daemon::DaemonSpec daemon_spec() {
-    daemon::DaemonSpec d;
-    d.binary = spec_.binary;
-    d.version = spec_.version;
-    d.options = spec_.options;
-    d.default_config = spec_.default_config;
-    d.config_flag = spec_.config_flag;
-    d.positional_config = spec_.positional_config;
-    d.allow_missing_default_config = spec_.allow_missing_default_config;
+    daemon::DaemonSpec d = spec_;  // the runtime's part; the rest is ours
     d.validate = [this](const config::Config& cfg) {
       auto problems = check_socket_option(cfg);
       if (spec_.validate)
         for (auto& p : spec_.validate(cfg)) problems.push_back(std::move(p));
       return problems;
     };
-    d.check = spec_.check;
     d.serves_stdio = [](const config::Config& cfg) { return is_spawn_mode(cfg); };
     d.open = [this](const daemon::OpenContext& ctx) { return open(ctx); };
     d.serve = [this](daemon::ServeContext& ctx) { return serve(ctx); };

@@ -4,7 +4,7 @@
 // policy layer, so a policy daemon's main.cpp is one call:
 //
 //   int main(int argc, char** argv) {
-//     return cachet::policy::run_policy_daemon(cachet::sender::policy_daemon_spec(), argc, argv);
+//     return cachet::policy::run_policy_daemon(cachet::spfd::daemon_spec(), argc, argv);
 //   }
 //
 // Two modes, chosen by the Socket option of the loaded configuration:
@@ -36,12 +36,13 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string_view>
 #include <vector>
 
 #include "common/base/result.hpp"
+#include "common/base/swappable.hpp"
 #include "common/config/config.hpp"
+#include "common/daemon/daemon.hpp"
 #include "common/log/logger.hpp"
 #include "common/policy/handler.hpp"
 #include "common/policy/server.hpp"
@@ -58,19 +59,12 @@ inline constexpr std::string_view kSpawnSocketWord = "stdio";
 using HandlerFactory = std::function<Result<std::shared_ptr<PolicyHandler>>(
     const std::shared_ptr<const config::Config>&, log::Logger&)>;
 
-struct PolicyDaemonSpec {
-  std::string_view binary;          // "cachet-spf"
-  std::string_view version;         // CACHET_VERSION
-  config::OptionTable options;      // outlives run_policy_daemon
-  std::string_view default_config;  // "/etc/cachet/spf.conf"
-  char config_flag = 'c';
-  bool positional_config = false;             // policyd-spf: `cachet-spf /etc/.../x.conf`
-  bool allow_missing_default_config = false;  // defaults if the default file is absent
-  // Optional cross-option checks (besides the Socket check policy_daemon adds).
-  std::function<std::vector<config::Problem>(const config::Config&)> validate;
+// The runtime's fields (binary, version, options, default_config, config_flag,
+// positional_config, allow_missing_default_config, validate, check) are
+// daemon::DaemonSpec's, set directly on this spec. run_policy_daemon adds the Socket check
+// to validate, and sets serves_stdio, open, serve and reload (values given here are ignored).
+struct PolicyDaemonSpec : daemon::DaemonSpec {
   HandlerFactory make_handler;  // required
-  // Optional, check mode only (daemon::DaemonSpec::check): load the handler's files.
-  std::function<std::vector<config::Problem>(const config::Config&)> check;
   // Session limits (spawn and socket mode) and the server's threads.
   ServerOptions server;
 };
@@ -88,19 +82,18 @@ std::vector<config::Problem> check_socket_option(const config::Config& cfg);
 int spawn_exit_status(SpawnEnd end) noexcept;
 
 // The handler the server and spawn mode call: forwards to the current handler, which
-// store() replaces atomically (reload). Thread-safe.
+// store() replaces atomically (reload; a Swappable). Thread-safe.
 class SwappableHandler final : public PolicyHandler {
  public:
   explicit SwappableHandler(std::shared_ptr<PolicyHandler> initial = nullptr)
       : current_(std::move(initial)) {}
   // Errors: Errc::internal when no handler was stored yet; else the current handler's.
   Result<std::string> handle(const Request& request, const ConnectionInfo& conn) override;
-  void store(std::shared_ptr<PolicyHandler> next);
-  std::shared_ptr<PolicyHandler> load() const;
+  void store(std::shared_ptr<PolicyHandler> next) { current_.store(std::move(next)); }
+  std::shared_ptr<PolicyHandler> load() const { return current_.load(); }
 
  private:
-  mutable std::mutex mu_;
-  std::shared_ptr<PolicyHandler> current_;
+  Swappable<PolicyHandler> current_;
 };
 
 }  // namespace cachet::policy

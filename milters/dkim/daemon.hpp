@@ -24,7 +24,7 @@ class DkimDaemon {
   static milter::MilterSpec milter_spec(const config::Config& cfg);
 
  private:
-  milter::SharedState<DkimState> state_;
+  Swappable<const DkimState> state_;
   dkim::PublicKeyCache key_cache_;
   std::optional<uid_t> run_as_uid_;
   milter::MilterDaemonSpec spec_;

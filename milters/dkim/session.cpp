@@ -13,6 +13,8 @@
 namespace cachet::dkimd {
 namespace {
 
+using dkim::parse_sender;
+
 using milter::Verdict;
 constexpr std::string_view kArName = "Authentication-Results";
 constexpr std::string_view kSigName = "DKIM-Signature";

@@ -11,7 +11,7 @@
 // Errors never give a pass: DNS trouble is temperror (On-DNSError), our own failures
 // On-InternalError / On-SignatureError.
 // Threading: hooks of one session never run concurrently (common/milter contract).
-// See also: policy.hpp, ar.hpp, daemon.hpp, tests/unit/milters/dkim/session_test.cpp
+// See also: common/dkim/policy.hpp, ar.hpp, daemon.hpp, tests/integration/dkim_milter_test.cpp
 #pragma once
 
 #include <memory>
@@ -19,20 +19,28 @@
 #include <string>
 #include <vector>
 
+#include "common/base/swappable.hpp"
 #include "common/dkim/key_cache.hpp"
 #include "common/dkim/sign.hpp"
 #include "common/dkim/verify.hpp"
 #include "common/log/logger.hpp"
 #include "common/milter/milter_daemon.hpp"
 #include "common/milter/session.hpp"
-#include "milters/dkim/policy.hpp"
+#include "common/dkim/policy.hpp"
 #include "milters/dkim/settings.hpp"
 
 namespace cachet::dkimd {
 
+// The pure decision (common/dkim/policy.hpp).
+using dkim::ClientFacts;
+using dkim::Outcome;
+using dkim::Sender;
+using dkim::SignRequest;
+using dkim::Situation;
+
 // Fixed at startup: what the sessions share.
 struct SessionShared {
-  const milter::SharedState<DkimState>* state = nullptr;
+  const Swappable<const DkimState>* state = nullptr;
   dkim::PublicKeyCache* key_cache = nullptr;
   log::Logger* logger = nullptr;
   std::function<std::uint64_t()> now;  // seconds since the epoch (tests inject a clock)

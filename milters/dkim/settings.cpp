@@ -245,12 +245,6 @@ Result<void> load_resolver(const config::Config& cfg, DkimState& st) {
 
 }  // namespace
 
-const SigningKey* DkimState::find_key(std::string_view name) const {
-  for (const SigningKey& k : keys)
-    if (iequals(k.name, name)) return &k;
-  return nullptr;
-}
-
 Result<std::shared_ptr<const DkimState>> build_state(const config::Config& cfg,
                                                      const BuildContext& ctx) {
   auto st = std::make_shared<DkimState>();

@@ -4,10 +4,10 @@
 // the option values the per-message path needs (copied out of the Config, so no map lookups
 // per message), the signing keys (parsed once into OpenSSL objects), the tables, and the
 // resolver. Built at startup (as root, before the privilege drop) and on each reload; a
-// session takes one snapshot at MAIL FROM (milter::SharedState).
+// session takes one snapshot at MAIL FROM (Swappable, common/base).
 // build_state does I/O (key files, dataset files); errors are Errc::config naming the
 // option and file. Never logs key material.
-// See also: options.hpp, policy.hpp (signing decisions), session.hpp.
+// See also: options.hpp, common/dkim/policy.hpp (signing decisions), session.hpp.
 #pragma once
 
 #include <cstdint>
@@ -21,50 +21,26 @@
 #include "common/config/dataset.hpp"
 #include "common/config/host_list.hpp"
 #include "common/crypto/crypto.hpp"
+#include "common/dkim/policy.hpp"
 #include "common/dkim/signature.hpp"
 #include "common/dns/caching_resolver.hpp"
 #include "common/dns/ldns_resolver.hpp"
 
 namespace cachet::dkimd {
 
-struct SigningKey {
-  std::string name;      // KeyTable key name ("" in single-key mode)
-  std::string domain;    // d=; "%" = the sender's domain
-  std::string selector;  // s=
-  std::shared_ptr<const crypto::PrivateKey> key;
-  dkim::Algorithm algorithm = dkim::Algorithm::rsa_sha256;
-};
-
-// MacroList item: the macro, and the values that count (empty = any non-empty value).
-struct MacroRule {
-  std::string name;  // as given to the MTA: "daemon_name" or "{daemon_name}"
-  std::vector<std::string> values;
-};
-
-struct Actions {
-  config::Action bad_signature = config::Action::accept;
-  config::Action dns_error = config::Action::tempfail;
-  config::Action internal_error = config::Action::tempfail;
-  config::Action key_not_found = config::Action::accept;
-  config::Action no_signature = config::Action::accept;
-  config::Action security = config::Action::tempfail;
-  config::Action signature_error = config::Action::reject;
-};
+using dkim::Actions;
+using dkim::MacroRule;
+using dkim::SigningKey;
 
 struct Resolvers {
   std::unique_ptr<dns::LdnsResolver> network;
   std::unique_ptr<dns::CachingResolver> cache;  // over network
 };
 
-struct DkimState {
+// The signing decision's inputs (common/dkim/policy.hpp) and what the session needs.
+struct DkimState : dkim::SigningPolicy {
   bool sign_mode = true, verify_mode = true;
   // Signing.
-  std::vector<SigningKey> keys;          // KeyTable rows, or the single key
-  bool single_key = false;               // Domain/KeyFile/Selector mode
-  config::Dataset domains;               // single-key mode: Domain
-  bool subdomains = false;
-  std::optional<config::Dataset> signing_table;
-  bool multiple_signatures = false;
   dkim::Canon header_canon = dkim::Canon::simple, body_canon = dkim::Canon::simple;
   std::optional<dkim::Algorithm> configured_algorithm;  // SignatureAlgorithm if set
   std::vector<std::string> sign_headers;     // effective (defaults, +/- applied, omits removed)
@@ -72,8 +48,7 @@ struct DkimState {
   std::uint64_t signature_ttl = 0;
   bool remove_old_signatures = false;
   config::HostList internal_hosts, peer_list;
-  std::vector<MacroRule> macro_list;
-  config::Dataset mta, dont_sign_mail_to, exempt_domains;
+  config::Dataset dont_sign_mail_to, exempt_domains;
   std::vector<std::string> sender_headers;  // default {"From"}
   // Verifying.
   std::string authserv_id;  // "" = the MTA's j macro
@@ -91,9 +66,6 @@ struct DkimState {
   bool software_header = false;
   Actions actions;
   std::shared_ptr<Resolvers> resolvers;  // shared: sessions keep it alive via the snapshot
-
-  // The key rows for a KeyTable name (case-insensitive), or null.
-  const SigningKey* find_key(std::string_view name) const;
 };
 
 struct BuildContext {

@@ -23,7 +23,7 @@ class DmarcDaemon {
 
  private:
   HistoryOutputs history_;  // before state_: the states' writers may outlive a reload
-  milter::SharedState<DmarcState> state_;
+  Swappable<const DmarcState> state_;
   milter::MilterDaemonSpec spec_;
 };
 

@@ -39,11 +39,11 @@ Result<std::vector<std::shared_ptr<dmarc::HistoryWriter>>> HistoryOutputs::write
   return out;
 }
 
-bool should_record(const Decision& d, bool record_all_messages) {
+bool should_record(const dmarc::Decision& d, bool record_all_messages) {
   return d.evaluated && (d.published.has_value() || record_all_messages);
 }
 
-dmarc::HistoryRecord history_record(const MessageInput& in, const Decision& d, std::string reporter,
+dmarc::HistoryRecord history_record(const dmarc::MessageInput& in, const dmarc::Decision& d, std::string reporter,
                                     std::int64_t now) {
   dmarc::HistoryRecord r;
   r.received = now;

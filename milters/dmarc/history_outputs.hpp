@@ -25,7 +25,7 @@
 #include "common/config/config.hpp"
 #include "common/dmarc/history_writer.hpp"
 #include "common/log/logger.hpp"
-#include "milters/dmarc/message.hpp"
+#include "common/dmarc/message.hpp"
 
 namespace cachet::dmarcd {
 
@@ -41,11 +41,11 @@ class HistoryOutputs {
   std::map<std::string, std::weak_ptr<dmarc::HistoryWriter>> cache_;  // by "db:"/"file:" target
 };
 
-bool should_record(const Decision& d, bool record_all_messages);
+bool should_record(const dmarc::Decision& d, bool record_all_messages);
 
 // The record of one decided message. reporter: the MTA's name (milter macro j), as
 // opendmarc writes it.
-dmarc::HistoryRecord history_record(const MessageInput& in, const Decision& d, std::string reporter,
+dmarc::HistoryRecord history_record(const dmarc::MessageInput& in, const dmarc::Decision& d, std::string reporter,
                                     std::int64_t now);
 
 }  // namespace cachet::dmarcd

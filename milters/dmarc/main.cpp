@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // milters/dmarc/main.cpp: cachet-dmarc, the DMARC milter (a drop-in for opendmarc:
-// `cachet-dmarc -c /etc/opendmarc.conf`). Everything lives in dmarc_core.
+// `cachet-dmarc -c /etc/opendmarc.conf`). Everything lives in cachet_dmarc_core.
 #include "common/milter/milter_daemon.hpp"
 #include "milters/dmarc/daemon.hpp"
 

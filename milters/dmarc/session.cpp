@@ -9,7 +9,7 @@
 #include "common/base/random.hpp"
 #include "common/base/strings.hpp"
 #include "milters/dmarc/history_outputs.hpp"
-#include "milters/dmarc/message.hpp"
+#include "common/dmarc/message.hpp"
 
 namespace cachet::dmarcd {
 

@@ -10,7 +10,7 @@
 // Header bytes beyond kMaxHeaderBytes make the message permerror-free "unevaluated":
 // the fields are not kept, a warning is logged, nothing is added (no pass on huge input).
 // Threading: hooks of one session never run concurrently (common/milter contract).
-// See also: message.hpp, daemon.hpp, tests/unit/milters/dmarc/session_test.cpp
+// See also: common/dmarc/message.hpp, daemon.hpp, tests/unit/milters/dmarc/session_test.cpp
 #pragma once
 
 #include <functional>
@@ -19,10 +19,11 @@
 #include <utility>
 #include <vector>
 
+#include "common/base/swappable.hpp"
 #include "common/log/logger.hpp"
 #include "common/milter/milter_daemon.hpp"
 #include "common/milter/session.hpp"
-#include "milters/dmarc/message.hpp"
+#include "common/dmarc/message.hpp"
 #include "milters/dmarc/settings.hpp"
 
 namespace cachet::dmarcd {
@@ -30,7 +31,7 @@ namespace cachet::dmarcd {
 inline constexpr std::size_t kMaxHeaderBytes = 1024 * 1024;  // all header fields together
 
 struct SessionShared {
-  const milter::SharedState<DmarcState>* state = nullptr;
+  const Swappable<const DmarcState>* state = nullptr;
   log::Logger* logger = nullptr;
   dns::Resolver* resolver_override = nullptr;  // tests: used instead of the state's resolver
 };

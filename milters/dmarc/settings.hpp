@@ -5,7 +5,7 @@
 // host lists, actions, the public suffix list, the resolver (CachingResolver over
 // LdnsResolver with the configured Nameservers and DNSTimeout) and the history writers.
 // Errors: Errc::config naming the option (unreadable PublicSuffixList, bad IgnoreHosts).
-// See also: options.hpp, message.hpp (the per-message decision that reads it).
+// See also: options.hpp, common/dmarc/message.hpp (the per-message decision that reads it).
 #pragma once
 
 #include <memory>
@@ -19,6 +19,7 @@
 #include "common/config/host_list.hpp"
 #include "common/dmarc/engine.hpp"
 #include "common/dmarc/history_writer.hpp"
+#include "common/dmarc/message.hpp"
 #include "common/dns/caching_resolver.hpp"
 #include "common/dns/ldns_resolver.hpp"
 
@@ -29,32 +30,9 @@ struct Resolvers {
   std::unique_ptr<dns::CachingResolver> cache;  // over network
 };
 
-struct DmarcSettings {
-  // Trust.
-  std::string authserv_id;                 // "" = the MTA's j macro (then the host name)
-  bool authserv_id_with_job_id = false;
-  std::vector<std::string> trusted_ids;    // empty = just our own authserv-id
-  bool spf_ignore_results = false;
-  bool spf_self_validate = false;
-  // Which mail is evaluated.
-  config::HostList ignore_hosts;
-  bool ignore_authenticated = false;
-  config::Dataset ignore_mail_from;
-  bool required_headers = false;
-  bool reject_multi_value_from = false;
-  bool required_from = false;
-  // Actions.
-  bool reject_failures = false;
-  std::string reject_string = "rejected by DMARC policy for %s";
-  bool hold_quarantined = false;
-  std::string copy_failures_to;
-  bool software_header = false;
-  // Discovery.
-  std::shared_ptr<const dmarc::PublicSuffixList> psl;  // null: no org-domain fallback
-  dmarc::DiscoveryMode mode = dmarc::DiscoveryMode::rfc7489_psl;
-  // History.
-  bool record_all_messages = false;  // also messages whose domain publishes no record
-};
+using DmarcSettings = dmarc::MessageSettings;
+using dmarc::Decision;
+using dmarc::MessageInput;
 
 struct DmarcState {
   DmarcSettings settings;
@@ -65,7 +43,7 @@ struct DmarcState {
 
 class HistoryOutputs;
 
-// The settings alone (no DNS): what message.hpp needs; unit tests build them directly.
+// The settings alone (no DNS): what common/dmarc/message.hpp needs; unit tests build them directly.
 [[nodiscard]] Result<DmarcSettings> build_settings(const config::Config& cfg);
 
 // With `history` null (tests), the state has no history writers; else they come from it

@@ -8,10 +8,10 @@
 #include "common/base/strings.hpp"
 #include "common/config/config.hpp"
 #include "common/daemon/daemon.hpp"
-#include "policyd/sender/handler.hpp"
+#include "policyd/sender/session.hpp"
 #include "policyd/sender/options.hpp"
 
-namespace cachet::sender {
+namespace cachet::senderd {
 namespace {
 
 constexpr std::string_view kBinary = "cachet-sender";
@@ -147,4 +147,4 @@ int sender_main(int argc, char** argv) {
   return policy::run_policy_daemon(daemon_spec(), argc, argv);
 }
 
-}  // namespace cachet::sender
+}  // namespace cachet::senderd

@@ -6,7 +6,7 @@
 // prints the decision, the rule that matched and the action Postfix would get, and exits
 // 0 (allowed), 1 (refused), 75 (lookup failed: EX_TEMPFAIL), 78 (configuration error) or
 // 64 (usage). An empty or missing login means "not authenticated".
-// See also: handler.hpp, cachet-sender.8.md
+// See also: session.hpp, settings.hpp, options.hpp, cachet-sender.8.md
 #pragma once
 
 #include <iosfwd>
@@ -18,7 +18,7 @@
 #include "common/base/result.hpp"
 #include "common/policy/policy_daemon.hpp"
 
-namespace cachet::sender {
+namespace cachet::senderd {
 
 policy::PolicyDaemonSpec daemon_spec();
 
@@ -44,4 +44,4 @@ int run_query(const QueryArgs& args, std::ostream& out, std::ostream& err);
 // main()'s body: query mode or the daemon.
 int sender_main(int argc, char** argv);
 
-}  // namespace cachet::sender
+}  // namespace cachet::senderd

@@ -2,4 +2,4 @@
 // policyd/sender/main.cpp: cachet-sender; see daemon.hpp and cachet-sender.8.md.
 #include "policyd/sender/daemon.hpp"
 
-int main(int argc, char** argv) { return cachet::sender::sender_main(argc, argv); }
+int main(int argc, char** argv) { return cachet::senderd::sender_main(argc, argv); }

@@ -8,7 +8,7 @@
 #include "common/config/option_spec.hpp"
 #include "common/sender/login_check.hpp"
 
-namespace cachet::sender {
+namespace cachet::senderd {
 
 using config::Choices;
 using config::Kind;
@@ -32,7 +32,7 @@ inline constexpr OptionSpec kSenderOptions[] = {
      "(Postfix's defaults for the local domains then)"},
     {"MismatchPolicy", Kind::choice, "reject_sender_login_mismatch",
      "which clients are checked, as the Postfix restriction of the same name",
-     Choices{kMismatchPolicyChoices}},
+     Choices{sender::kMismatchPolicyChoices}},
     {"StrictMaps", Kind::boolean, "yes",
      "a map rule or entry Postfix would skip with a warning makes the whole map fail to load "
      "(at startup: exit 78; on reload: the last good maps stay)"},
@@ -45,10 +45,10 @@ inline constexpr OptionSpec kSenderOptions[] = {
      "the members of an alias in AliasMaps may use the alias as sender"},
     {"OnTableError", Kind::choice, "defer_if_permit",
      "answer when a lookup fails (PCRE2 limit, bad map): defer_if_permit or defer (451)",
-     Choices{kTableErrorChoices}},
+     Choices{sender::kTableErrorChoices}},
     {"ReloadCheckInterval", Kind::seconds, "1",
      "how often (at most) requests check whether map files changed on disk; 0: never",
      config::Range{0, 3600}},
 };
 
-}  // namespace cachet::sender
+}  // namespace cachet::senderd

@@ -14,14 +14,14 @@
 
 #include "common/authres/authres.hpp"
 #include "common/base/strings.hpp"
+#include "common/dmarc/message.hpp"
 #include "common/dmarc/report_xml.hpp"
 #include "common/dns/zone_resolver.hpp"
 #include "milters/dmarc/history_outputs.hpp"
-#include "milters/dmarc/message.hpp"
 
 namespace {
 
-using cachet::dmarcd::DmarcSettings;
+using DmarcSettings = cachet::dmarc::MessageSettings;
 
 void fill_zone(cachet::dns::ZoneResolver& z) {
   z.add_txt("_dmarc.example.com", {"v=DMARC1; p=reject; sp=quarantine; adkim=s; rua=mailto:a@example.com"});
@@ -53,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)filled;
   const std::string_view in(reinterpret_cast<const char*>(data), size);
   const auto lines = cachet::split(in, '\n');
-  cachet::dmarcd::MessageInput msg;
+  cachet::dmarc::MessageInput msg;
   msg.queue_id = "QFUZZ";
   msg.authserv_id = "mx.example.net";
   msg.client_ip = "192.0.2.1";
@@ -68,7 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     from_fields += cachet::iequals(msg.headers.back().first, "From");
   }
   const DmarcSettings s = settings(bits);
-  const auto d = cachet::dmarcd::decide_message(s, msg, zone, static_cast<unsigned>(size % 100));
+  const auto d = cachet::dmarc::decide_message(s, msg, zone, static_cast<unsigned>(size % 100));
 
   if (d.result == "pass") {
     if (!d.dkim_aligned && !d.spf_aligned) std::abort();

@@ -9,8 +9,8 @@
 // Skipped, with the reason, when the server binaries are absent.
 #include <gtest/gtest.h>
 
-#include "common/dmarc/history_pg.hpp"
-#include "common/dmarc/history_sqlite.hpp"
+#include "common/dmarc/store/history_pg.hpp"
+#include "common/dmarc/store/history_sqlite.hpp"
 #include "common/dmarc/history_writer.hpp"
 #include "common/dmarc/report_xml.hpp"
 #include "tests/integration/dmarc_harness.hpp"

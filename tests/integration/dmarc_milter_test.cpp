@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "common/dmarc/history_sqlite.hpp"
+#include "common/dmarc/store/history_sqlite.hpp"
 #include "tests/integration/dmarc_harness.hpp"
 #include "tests/lib/run_command.hpp"
 

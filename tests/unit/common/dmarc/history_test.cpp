@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "common/dmarc/history_sqlite.hpp"
+#include "common/dmarc/store/history_sqlite.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/dmarc_history_records.hpp"
 

@@ -38,7 +38,7 @@ class DmarcSessionTest : public ::testing::Test {
     return session.on_eom(ctx);
   }
 
-  milter::SharedState<DmarcState> state;
+  Swappable<const DmarcState> state;
   log::CaptureLogger logger;
   dns::ZoneResolver dns;
   milter::FakeContext ctx;

@@ -12,7 +12,7 @@
 #include "common/config/config.hpp"
 #include "policyd/sender/daemon.hpp"
 
-namespace cachet::sender {
+namespace cachet::senderd {
 namespace {
 
 std::string man_page() {
@@ -43,9 +43,9 @@ TEST(SenderOptions, DefaultsParse) {
   const auto outcome = config::parse_config("", "sender.conf", kSenderOptions);
   ASSERT_TRUE(outcome.ok());
   EXPECT_EQ(outcome.config->string("Socket"), "local:/run/cachet-sender/sender.sock");
-  EXPECT_EQ(parse_mismatch_policy(outcome.config->string("MismatchPolicy")), MismatchPolicy::all);
-  EXPECT_EQ(parse_table_error_action(outcome.config->string("OnTableError")),
-            TableErrorAction::defer_if_permit);
+  EXPECT_EQ(sender::parse_mismatch_policy(outcome.config->string("MismatchPolicy")), sender::MismatchPolicy::all);
+  EXPECT_EQ(sender::parse_table_error_action(outcome.config->string("OnTableError")),
+            sender::TableErrorAction::defer_if_permit);
 }
 
 TEST(SenderOptions, UnknownOptionAndBadChoiceAreErrors) {
@@ -84,4 +84,4 @@ TEST(SenderQueryArgs, ParsesOrDefers) {
 }
 
 }  // namespace
-}  // namespace cachet::sender
+}  // namespace cachet::senderd

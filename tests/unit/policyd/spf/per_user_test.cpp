@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // tests/unit/policyd/spf/per_user_test.cpp: the Per_User file parser (policyd-spf.peruser(5)
 // format) on boundaries and malformed lines, the table built from it, and per-user
-// overrides through SpfService (with the instance cache decision of service.hpp).
+// overrides through SpfService (with the instance cache decision of session.hpp).
 #include "policyd/spf/per_user.hpp"
 
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@
 #include "common/dns/zone_resolver.hpp"
 #include "common/log/logger.hpp"
 #include "common/policy/request.hpp"
-#include "policyd/spf/service.hpp"
+#include "policyd/spf/session.hpp"
 
 namespace cachet::spfd {
 namespace {

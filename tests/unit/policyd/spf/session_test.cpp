@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// tests/unit/policyd/spf/service_test.cpp: cachet-spf's action lines, row by row against
+// tests/unit/policyd/spf/session_test.cpp: cachet-spf's action lines, row by row against
 // ../shared/reference/peers.md s2.4 (policyd-spf 3.0.4, captured), on an in-memory zone.
 // Rows differ from the capture only where docs/migrating.md (cachet-spf) says so: the {url}
 // (RFC 7208 instead of www.openspf.net) and our wording of permerror/temperror causes.
@@ -12,7 +12,7 @@
 #include "common/log/logger.hpp"
 #include "common/policy/reply.hpp"
 #include "common/policy/request.hpp"
-#include "policyd/spf/service.hpp"
+#include "policyd/spf/session.hpp"
 
 namespace cachet::spfd {
 namespace {

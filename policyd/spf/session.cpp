@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// policyd/spf/service.cpp: see service.hpp. The flow mirrors policyd-spf 3.0.4's
+// policyd/spf/session.cpp: see session.hpp. The flow mirrors policyd-spf 3.0.4's
 // _spfcheck(); comments name the places where we deliberately differ.
-#include "policyd/spf/service.hpp"
+#include "policyd/spf/session.hpp"
 
 #include <arpa/inet.h>
 
@@ -16,20 +16,20 @@
 namespace cachet::spfd {
 
 std::optional<CachedInstance> InstanceCache::find(const std::string& instance) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = map_.find(instance);
-  if (it == map_.end()) return std::nullopt;
+  const auto e = entries_.lock();
+  auto it = e->map.find(instance);
+  if (it == e->map.end()) return std::nullopt;
   return it->second;
 }
 
 void InstanceCache::put(const std::string& instance, CachedInstance entry) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto [it, inserted] = map_.insert_or_assign(instance, std::move(entry));
+  const auto e = entries_.lock();
+  auto [it, inserted] = e->map.insert_or_assign(instance, std::move(entry));
   if (!inserted) return;
-  order_.push_back(instance);
-  while (order_.size() > kMaxInstances) {
-    map_.erase(order_.front());
-    order_.pop_front();
+  e->order.push_back(instance);
+  while (e->order.size() > kMaxInstances) {
+    e->map.erase(e->order.front());
+    e->order.pop_front();
   }
 }
 

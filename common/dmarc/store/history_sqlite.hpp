@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// common/dmarc/history_sqlite.hpp: the embedded history store (the default): one SQLite
+// common/dmarc/store/history_sqlite.hpp: the embedded history store (the default): one SQLite
 // file, table `messages` with history_columns(). Opened lazily on first use, so that the
 // file is created by the unprivileged daemon user (not root at startup); a file of the
 // first schema gains the newer columns (ALTER TABLE ADD COLUMN). busy_timeout 2 s, because
 // cachetctl or several processes may share the file. A batch is one transaction.
 // Thread-safety: calls are serialised by a mutex. Errors: Errc::temporary.
-// See also: history.hpp, history_pg.hpp (same schema), tests/unit/common/dmarc/history_test.cpp
+// See also: ../history.hpp, history_pg.hpp (same schema), tests/unit/common/dmarc/history_test.cpp
 #pragma once
 
 #include <mutex>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// common/dmarc/history_sqlite.cpp: see history_sqlite.hpp.
-#include "common/dmarc/history_sqlite.hpp"
+// common/dmarc/store/history_sqlite.cpp: see history_sqlite.hpp.
+#include "common/dmarc/store/history_sqlite.hpp"
 
 #include <sqlite3.h>
 

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// milters/dkim/policy.hpp: opendkim's decisions as pure functions over a DkimState
-// snapshot: the sender address from the From field, whether a message is signed (client in
+// common/dkim/policy.hpp: cachet-dkim's pure decision: opendkim's choices as functions
+// over a SigningPolicy (the part of cachet-dkim's settings they read): the sender address from the From field, whether a message is signed (client in
 // InternalHosts, {auth_type}/{auth_authen} set, MacroList or MTA match), which keys sign it
 // (single-key mode with Domain/SubDomains, or SigningTable -> KeyTable with refile: globs,
 // the opendkim lookup order, `%` substitution, `:identity`, MultipleSignatures), and the
 // On-* action for a verification outcome with opendkim's reply codes and texts.
 // No I/O, no logging; any thread.
-// See also: settings.hpp, session.cpp, tests/unit/milters/dkim/policy_test.cpp
+// See also: milters/dkim/settings.hpp (builds the SigningPolicy), milters/dkim/session.cpp,
+// tests/unit/common/dkim/policy_test.cpp
 #pragma once
 
 #include <optional>
@@ -15,12 +16,56 @@
 #include <string_view>
 #include <vector>
 
-#include "common/config/option_spec.hpp"
-#include "common/dkim/verify.hpp"
-#include "common/milter/session.hpp"
-#include "milters/dkim/settings.hpp"
+#include <cstdint>
+#include <memory>
 
-namespace cachet::dkimd {
+#include "common/config/dataset.hpp"
+#include "common/config/option_spec.hpp"
+#include "common/crypto/crypto.hpp"
+#include "common/dkim/signature.hpp"
+#include "common/dkim/verify.hpp"
+
+namespace cachet::dkim {
+
+struct SigningKey {
+  std::string name;      // KeyTable key name ("" in single-key mode)
+  std::string domain;    // d=; "%" = the sender's domain
+  std::string selector;  // s=
+  std::shared_ptr<const crypto::PrivateKey> key;
+  dkim::Algorithm algorithm = dkim::Algorithm::rsa_sha256;
+};
+
+// MacroList item: the macro, and the values that count (empty = any non-empty value).
+struct MacroRule {
+  std::string name;  // as given to the MTA: "daemon_name" or "{daemon_name}"
+  std::vector<std::string> values;
+};
+
+// The On-* actions (opendkim's names).
+struct Actions {
+  config::Action bad_signature = config::Action::accept;
+  config::Action dns_error = config::Action::tempfail;
+  config::Action internal_error = config::Action::tempfail;
+  config::Action key_not_found = config::Action::accept;
+  config::Action no_signature = config::Action::accept;
+  config::Action security = config::Action::tempfail;
+  config::Action signature_error = config::Action::reject;
+};
+
+// What the signing decision reads: cachet-dkim's DkimState derives from it.
+struct SigningPolicy {
+  std::vector<SigningKey> keys;          // KeyTable rows, or the single key
+  bool single_key = false;               // Domain/KeyFile/Selector mode
+  config::Dataset domains;               // single-key mode: Domain
+  bool subdomains = false;
+  std::optional<config::Dataset> signing_table;
+  bool multiple_signatures = false;
+  std::vector<MacroRule> macro_list;
+  config::Dataset mta;
+
+  // The key rows for a KeyTable name (case-insensitive), or null.
+  const SigningKey* find_key(std::string_view name) const;
+};
 
 struct Sender {
   std::string local;   // as written (may be empty)
@@ -40,7 +85,7 @@ struct ClientFacts {
 };
 
 // True when opendkim would treat the message as originating (sign rather than verify).
-bool is_originating(const DkimState& st, const ClientFacts& facts);
+bool is_originating(const SigningPolicy& st, const ClientFacts& facts);
 
 struct SignRequest {
   const SigningKey* key = nullptr;
@@ -49,7 +94,7 @@ struct SignRequest {
 };
 
 // The signatures for this sender (empty: no key applies: "no signing table match").
-std::vector<SignRequest> choose_keys(const DkimState& st, const Sender& sender);
+std::vector<SignRequest> choose_keys(const SigningPolicy& st, const Sender& sender);
 
 // An SMTP outcome for an On-* action. Action::accept means "go on" (deliver).
 struct Outcome {
@@ -73,4 +118,4 @@ Outcome outcome_for(const Actions& actions, Situation situation);
 // signature first (it carries the passed flag), the other signatures decide nothing.
 std::optional<Situation> classify(const std::vector<dkim::SignatureResult>& results);
 
-}  // namespace cachet::dkimd
+}  // namespace cachet::dkim

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// common/dmarc/history_pg.hpp: the shared history store for a fleet of MX hosts: a
+// common/dmarc/store/history_pg.hpp: the shared history store for a fleet of MX hosts: a
 // PostgreSQL database (libpq; the only file that includes libpq-fe.h), table `messages`
 // with the columns of history_columns() plus `id BIGSERIAL` (insertion order), created if
 // missing (columns added later are added with ADD COLUMN IF NOT EXISTS).

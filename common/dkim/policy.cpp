@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// milters/dkim/policy.cpp: see policy.hpp.
-#include "milters/dkim/policy.hpp"
+// common/dkim/policy.cpp: see policy.hpp.
+#include "common/dkim/policy.hpp"
 
 #include <algorithm>
 
 #include "common/base/strings.hpp"
 #include "common/dkim/signature.hpp"
 
-namespace cachet::dkimd {
+namespace cachet::dkim {
 namespace {
 
 std::string strip_comments(std::string_view v) {
@@ -39,7 +39,7 @@ bool macro_matches(const MacroRule& rule, const std::optional<std::string>& valu
                      [&](const std::string& v) { return iequals(v, *value); });
 }
 
-void add_request(const DkimState& st, const Sender& s, std::string_view value,
+void add_request(const SigningPolicy& st, const Sender& s, std::string_view value,
                  std::vector<SignRequest>& out) {
   const auto fields = split(value, ':');
   if (fields.empty()) return;
@@ -79,6 +79,12 @@ std::vector<std::string> lookup_keys(const Sender& s) {
 
 }  // namespace
 
+const SigningKey* SigningPolicy::find_key(std::string_view name) const {
+  for (const SigningKey& k : keys)
+    if (iequals(k.name, name)) return &k;
+  return nullptr;
+}
+
 std::optional<Sender> parse_sender(std::string_view value) {
   std::string v = strip_comments(value);
   const auto lt = v.rfind('<');
@@ -102,7 +108,7 @@ std::optional<Sender> parse_sender(std::string_view value) {
   return s;
 }
 
-bool is_originating(const DkimState& st, const ClientFacts& f) {
+bool is_originating(const SigningPolicy& st, const ClientFacts& f) {
   if (f.is_internal) return true;
   if ((f.auth_type && !f.auth_type->empty()) || (f.auth_authen && !f.auth_authen->empty()))
     return true;
@@ -112,7 +118,7 @@ bool is_originating(const DkimState& st, const ClientFacts& f) {
   return false;
 }
 
-std::vector<SignRequest> choose_keys(const DkimState& st, const Sender& s) {
+std::vector<SignRequest> choose_keys(const SigningPolicy& st, const Sender& s) {
   std::vector<SignRequest> out;
   if (st.signing_table) {
     const config::Dataset& t = *st.signing_table;
@@ -194,4 +200,4 @@ std::optional<Situation> classify(const std::vector<dkim::SignatureResult>& resu
   return Situation::bad_signature;
 }
 
-}  // namespace cachet::dkimd
+}  // namespace cachet::dkim

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// policyd/sender/maps.cpp: loading and searching cachet-sender's files (maps.hpp).
-#include "policyd/sender/maps.hpp"
+// policyd/sender/settings.cpp: cachet-sender's settings; loading and searching its files
+// (settings.hpp).
+#include "policyd/sender/settings.hpp"
 
 #include <unistd.h>
 
@@ -9,7 +10,7 @@
 
 #include "common/base/strings.hpp"
 
-namespace cachet::sender {
+namespace cachet::senderd {
 namespace {
 
 std::string join(const std::vector<std::string>& items, std::string_view sep) {
@@ -93,7 +94,7 @@ Result<std::shared_ptr<const SenderMaps>> SenderMaps::load(const MapsSettings& s
     for (const auto& file : settings.alias_files) {
       auto content = reader(file);
       if (!content) return Unexpected<Error>(std::move(content).error());
-      auto aliases = parse_aliases(content->bytes, file);
+      auto aliases = sender::parse_aliases(content->bytes, file);
       if (!aliases) return Unexpected<Error>(std::move(aliases).error());
       for (const auto& w : aliases->warnings()) warnings.push_back(w);
       maps->stamps_.push_back(content->stamp);
@@ -124,7 +125,7 @@ std::vector<std::string> SenderMaps::check(const MapsSettings& settings,
                                                         : std::vector<std::string>{}) {
       auto content = reader(file);
       if (!content) errors.push_back(content.error().detail);
-      else if (auto a = parse_aliases(content->bytes, file); !a) errors.push_back(a.error().detail);
+      else if (auto a = sender::parse_aliases(content->bytes, file); !a) errors.push_back(a.error().detail);
     }
   }
   // load()'s own error comes first unless the walk above already named it.
@@ -156,7 +157,7 @@ std::vector<Owners> SenderMaps::alias_owners(std::string_view address) const {
   const std::string_view local = address.substr(0, at);
   const std::optional<std::string> bare = tables::strip_extension(local, query_);
   for (const Aliases& a : aliases_) {
-    const AliasEntry* e = a.find(local);
+    const sender::AliasEntry* e = a.find(local);
     if (!e && bare) e = a.find(*bare);
     if (!e) continue;
     std::vector<std::string> owners;
@@ -187,4 +188,14 @@ std::string system_hostname() {
   return buf;
 }
 
-}  // namespace cachet::sender
+HandlerSettings handler_settings_from(const config::Config& cfg, std::string system_hostname) {
+  HandlerSettings s;
+  s.policy = sender::parse_mismatch_policy(cfg.string("MismatchPolicy")).value_or(MismatchPolicy::all);
+  s.on_table_error =
+      sender::parse_table_error_action(cfg.string("OnTableError")).value_or(TableErrorAction::defer);
+  s.reload_check_interval = cfg.seconds("ReloadCheckInterval");
+  s.maps = settings_from(cfg, std::move(system_hostname));
+  return s;
+}
+
+}  // namespace cachet::senderd

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// policyd/sender/handler.hpp: cachet-sender's PolicyHandler. One per config snapshot
+// policyd/sender/session.hpp: cachet-sender's PolicyHandler. One per config snapshot
 // (policy_daemon rebuilds it on SIGHUP). Per request: take the sender and sasl_username,
 // decide (common/sender/login_check.hpp) against the current SenderMaps, log one line
 //   sender.decision qid=Q sender=S login=L decision=allowed|not_owned|not_logged_in|
@@ -13,32 +13,23 @@
 // Requests before the protocol reaches MAIL FROM (CONNECT, EHLO, HELO) have no sender to
 // check and answer DUNNO without a lookup; a request without a sender attribute is treated
 // as the null sender (Postfix sends `sender=` for it).
-// Thread-safe: the maps pointer is swapped under a mutex; lookups run on a snapshot.
-// See also: tests/unit/policyd/sender/handler_test.cpp
+// Thread-safe: the maps are swapped as a whole (Swappable); lookups run on a snapshot.
+// See also: settings.hpp, tests/unit/policyd/sender/session_test.cpp
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "common/base/swappable.hpp"
 #include "common/log/logger.hpp"
 #include "common/policy/handler.hpp"
 #include "common/sender/login_check.hpp"
-#include "policyd/sender/maps.hpp"
+#include "policyd/sender/settings.hpp"
 
-namespace cachet::sender {
-
-struct HandlerSettings {
-  MismatchPolicy policy = MismatchPolicy::all;
-  TableErrorAction on_table_error = TableErrorAction::defer_if_permit;
-  std::chrono::seconds reload_check_interval{1};  // 0 = never check
-  MapsSettings maps;
-};
-
-HandlerSettings handler_settings_from(const config::Config& cfg, std::string system_hostname);
+namespace cachet::senderd {
 
 class SenderHandler final : public policy::PolicyHandler {
  public:
@@ -67,11 +58,10 @@ class SenderHandler final : public policy::PolicyHandler {
   tables::FileReader reader_;
   log::Logger& logger_;
   Now now_;
-  mutable std::mutex mu_;
-  std::shared_ptr<const SenderMaps> maps_;
+  Swappable<const SenderMaps> maps_;
   std::atomic<std::int64_t> next_check_ns_{0};
   std::atomic<bool> checking_{false};
   std::string last_reload_error_;  // touched only by the request holding checking_
 };
 
-}  // namespace cachet::sender
+}  // namespace cachet::senderd

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// policyd/spf/action.cpp: see action.hpp.
-#include "policyd/spf/action.hpp"
+// common/spf/action.cpp: see action.hpp.
+#include "common/spf/action.hpp"
 
-namespace cachet::spfd {
+namespace cachet::spf {
 
 const char* result_word(Verdict v) noexcept {
   switch (v) {
@@ -17,7 +17,7 @@ const char* result_word(Verdict v) noexcept {
   return "Temperror";
 }
 
-std::string reason_text(const spf::SpfResult& r) {
+std::string reason_text(const SpfResult& r) {
   switch (r.verdict) {
     case Verdict::pass: return "sender SPF authorized";
     case Verdict::fail:
@@ -35,7 +35,7 @@ std::string reason_text(const spf::SpfResult& r) {
   return "SPF Temporary Error: unknown";
 }
 
-Disposition disposition(Verdict v, RejectPolicy policy, const Settings& s) noexcept {
+Disposition disposition(Verdict v, RejectPolicy policy, const ActionSettings& s) noexcept {
   // Which results each policy rejects (policyd-spf _get_resultcodes).
   bool rejects = false;
   switch (policy) {
@@ -109,7 +109,7 @@ std::string auth_results(std::string_view authserv_id, Verdict v, Scope scope,
   return out;
 }
 
-std::string skip_header(SkipReason why, const Settings& s, const HeaderFacts& f) {
+std::string skip_header(SkipReason why, const ActionSettings& s, const HeaderFacts& f) {
   std::string_view comment;
   switch (why) {
     case SkipReason::local: comment = "SPF check N/A for local connections - "; break;
@@ -177,7 +177,7 @@ std::string reason_message(std::string_view tmpl, Disposition d, std::string_vie
   return out;
 }
 
-std::string action_text(const Outcome& o, const Settings& s) {
+std::string action_text(const Outcome& o, const ActionSettings& s) {
   using K = Outcome::Kind;
   if (s.test_mode && o.kind != K::prepend) return "dunno";
   switch (o.kind) {
@@ -200,4 +200,4 @@ std::string action_text(const Outcome& o, const Settings& s) {
   return "dunno";
 }
 
-}  // namespace cachet::spfd
+}  // namespace cachet::spf

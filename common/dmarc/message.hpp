@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// milters/dmarc/message.hpp: the per-message DMARC decision of cachet-dmarc, as opendmarc
+// common/dmarc/message.hpp: cachet-dmarc's pure decision, per message, as opendmarc
 // takes its inputs (peers.md s2.3) but without its bypasses:
 //   - trusted Authentication-Results only (authserv-id = ours or in TrustedAuthservIDs,
 //     case-insensitive; `id/queue-id` with AuthservIDWithJobID): dkim results by header.d,
@@ -17,20 +17,52 @@
 // dis=none) header.from=example.com"), or a reply (RejectFailures: 550 5.7.1 RejectString;
 // temperror: 451 4.7.1), quarantine, CopyFailuresTo, and the fields of the info line.
 // Pure apart from the injected resolver: no logging, no clock; any thread.
-// See also: session.hpp (the milter glue), settings.hpp, tests/unit/milters/dmarc.
+// See also: milters/dmarc/session.hpp (the milter glue), milters/dmarc/settings.hpp (builds
+// the MessageSettings), tests/unit/common/dmarc/message_test.cpp.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "common/config/dataset.hpp"
+#include "common/config/host_list.hpp"
 #include "common/dmarc/engine.hpp"
+#include "common/dmarc/history.hpp"
 #include "common/dns/resolver.hpp"
 #include "common/milter/session.hpp"
-#include "milters/dmarc/settings.hpp"
 
-namespace cachet::dmarcd {
+namespace cachet::dmarc {
+
+// What the decision reads: cachet-dmarc's options (milters/dmarc/settings.hpp builds it).
+struct MessageSettings {
+  // Trust.
+  std::string authserv_id;                 // "" = the MTA's j macro (then the host name)
+  bool authserv_id_with_job_id = false;
+  std::vector<std::string> trusted_ids;    // empty = just our own authserv-id
+  bool spf_ignore_results = false;
+  bool spf_self_validate = false;
+  // Which mail is evaluated.
+  config::HostList ignore_hosts;
+  bool ignore_authenticated = false;
+  config::Dataset ignore_mail_from;
+  bool required_headers = false;
+  bool reject_multi_value_from = false;
+  bool required_from = false;
+  // Actions.
+  bool reject_failures = false;
+  std::string reject_string = "rejected by DMARC policy for %s";
+  bool hold_quarantined = false;
+  std::string copy_failures_to;
+  bool software_header = false;
+  // Discovery.
+  std::shared_ptr<const dmarc::PublicSuffixList> psl;  // null: no org-domain fallback
+  dmarc::DiscoveryMode mode = dmarc::DiscoveryMode::rfc7489_psl;
+  // History.
+  bool record_all_messages = false;  // also messages whose domain publishes no record
+};
 
 inline constexpr std::size_t kMaxAuthResultsFields = 64;  // A-R fields examined per message
 
@@ -55,17 +87,17 @@ struct Decision {
   std::string dkim, spf;            // what was used: "pass d=example.com" ...
   std::string reason;
   // For the history (aggregate reports).
-  std::vector<dmarc::DkimEntry> dkim_results;  // every trusted dkim result, with selector
+  std::vector<DkimEntry> dkim_results;  // every trusted dkim result, with selector
   std::string spf_domain, spf_result = "none";  // the SPF result as found (not mapped)
-  std::optional<dmarc::Record> published;       // the record that applied, if any
+  std::optional<Record> published;       // the record that applied, if any
   bool dkim_aligned = false, spf_aligned = false;
 };
 
 // `sample` is the pct draw in [0, 100).
-Decision decide_message(const DmarcSettings& s, const MessageInput& in, dns::Resolver& resolver,
+Decision decide_message(const MessageSettings& s, const MessageInput& in, dns::Resolver& resolver,
                         unsigned sample);
 
 // RFC 5322 s3.6 header counts (RequiredHeaders): "" when fine, else what is wrong.
 std::string check_required_headers(const std::vector<std::pair<std::string, std::string>>& headers);
 
-}  // namespace cachet::dmarcd
+}  // namespace cachet::dmarc

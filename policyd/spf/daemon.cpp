@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// policyd/spf/spf_daemon.cpp: see spf_daemon.hpp.
-#include "policyd/spf/spf_daemon.hpp"
+// policyd/spf/daemon.cpp: see daemon.hpp.
+#include "policyd/spf/daemon.hpp"
 
 #include <memory>
 #include <mutex>
 
 #include "common/dns/caching_resolver.hpp"
 #include "common/dns/ldns_resolver.hpp"
-#include "common/policy/policy_daemon.hpp"
 #include "policyd/spf/per_user.hpp"
-#include "policyd/spf/service.hpp"
+#include "policyd/spf/session.hpp"
 #include "policyd/spf/settings.hpp"
 
 namespace cachet::spfd {
@@ -65,13 +64,14 @@ Result<std::shared_ptr<policy::PolicyHandler>> make_handler(
 
 }  // namespace
 
-int run_spf(int argc, char** argv) {
+policy::PolicyDaemonSpec daemon_spec() {
   auto sh = std::make_shared<Shared>();
   policy::PolicyDaemonSpec spec;
   spec.binary = "cachet-spf";
   spec.version = CACHET_VERSION;
   spec.options = kSpfOptions;
   spec.default_config = kDefaultConfigPath;
+  spec.config_flag = 'c';
   spec.positional_config = true;
   spec.allow_missing_default_config = true;
   spec.validate = [](const config::Config& cfg) {
@@ -84,7 +84,7 @@ int run_spf(int argc, char** argv) {
   };
   // Four threads evaluate SPF in socket mode (DNS waits dominate; the cache is shared).
   spec.server.worker_threads = 4;
-  return policy::run_policy_daemon(spec, argc, argv);
+  return spec;
 }
 
 }  // namespace cachet::spfd

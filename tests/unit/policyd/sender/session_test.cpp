@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// tests/unit/policyd/sender/handler_test.cpp: cachet-sender's maps and handler: lookup
+// tests/unit/policyd/sender/session_test.cpp: cachet-sender's maps and handler: lookup
 // order with main.cf facts, alias owners, bad maps, PCRE2 limits, logging and reload on a
 // change on disk (fake clock, real files in a temp dir).
-#include "policyd/sender/handler.hpp"
+#include "policyd/sender/session.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 
 #include "tests/support/temp_dir.hpp"
 
-namespace cachet::sender {
+namespace cachet::senderd {
 namespace {
 
 using namespace std::chrono_literals;
@@ -99,9 +99,9 @@ TEST(SenderMaps, AliasMembersOwnTheAlias) {
   ASSERT_TRUE(got.has_value());
   ASSERT_EQ(got->size(), 1u);
   EXPECT_EQ((*got)[0].rule, "/m/aliases:1");
-  EXPECT_TRUE(is_owner((*got)[0].owners, "alice"));
-  EXPECT_TRUE(is_owner((*got)[0].owners, "bob"));  // bob@example.test, a local domain
-  EXPECT_FALSE(is_owner((*got)[0].owners, "carol"));
+  EXPECT_TRUE(sender::is_owner((*got)[0].owners, "alice"));
+  EXPECT_TRUE(sender::is_owner((*got)[0].owners, "bob"));  // bob@example.test, a local domain
+  EXPECT_FALSE(sender::is_owner((*got)[0].owners, "carol"));
   EXPECT_EQ(first_owner(*m, "team@remote.test"), "(none)");
 }
 
@@ -284,4 +284,4 @@ TEST_F(SenderReload, DeletedMapKeepsLastGood) {
 }
 
 }  // namespace
-}  // namespace cachet::sender
+}  // namespace cachet::senderd

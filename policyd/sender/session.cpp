@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// policyd/sender/handler.cpp: cachet-sender's request handling (handler.hpp).
-#include "policyd/sender/handler.hpp"
+// policyd/sender/session.cpp: cachet-sender's request handling (session.hpp).
+#include "policyd/sender/session.hpp"
 
-namespace cachet::sender {
+namespace cachet::senderd {
 namespace {
 
 void log_warnings(log::Logger& logger, const std::vector<std::string>& warnings) {
@@ -21,16 +21,6 @@ bool has_sender_stage(policy::ProtocolState s) noexcept {
 }
 
 }  // namespace
-
-HandlerSettings handler_settings_from(const config::Config& cfg, std::string system_hostname) {
-  HandlerSettings s;
-  s.policy = parse_mismatch_policy(cfg.string("MismatchPolicy")).value_or(MismatchPolicy::all);
-  s.on_table_error =
-      parse_table_error_action(cfg.string("OnTableError")).value_or(TableErrorAction::defer);
-  s.reload_check_interval = cfg.seconds("ReloadCheckInterval");
-  s.maps = settings_from(cfg, std::move(system_hostname));
-  return s;
-}
 
 Result<std::shared_ptr<SenderHandler>> SenderHandler::create(HandlerSettings settings,
                                                              tables::FileReader reader,
@@ -53,10 +43,7 @@ SenderHandler::SenderHandler(HandlerSettings settings, tables::FileReader reader
   next_check_ns_.store(to_ns(now_() + settings_.reload_check_interval));
 }
 
-std::shared_ptr<const SenderMaps> SenderHandler::maps() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return maps_;
-}
+std::shared_ptr<const SenderMaps> SenderHandler::maps() const { return maps_.load(); }
 
 // One request at a time does the check (checking_), the others go on with the current
 // maps; the stat calls and a reload therefore never block more than that one request.
@@ -72,10 +59,7 @@ void SenderHandler::maybe_reload() {
     auto fresh = SenderMaps::load(settings_.maps, reader_, warnings);
     if (fresh) {
       log_warnings(logger_, warnings);
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        maps_ = std::move(*fresh);
-      }
+      maps_.store(std::move(*fresh));
       log::Event(logger_, log::Level::info, "sender.maps_reloaded").kv("maps", current->login_maps());
     } else {
       // Keep the last good maps. The files stay "changed" relative to them, so the next
@@ -115,4 +99,4 @@ Result<std::string> SenderHandler::handle(const policy::Request& request,
   return d.action;
 }
 
-}  // namespace cachet::sender
+}  // namespace cachet::senderd

@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// tests/unit/milters/dkim/policy_test.cpp: sender parsing, signing decisions, key choice
+// tests/unit/common/dkim/policy_test.cpp: sender parsing, signing decisions, key choice
 // and the On-* reply table (opendkim's codes and texts, peers.md s2.2).
-#include "milters/dkim/policy.hpp"
+#include "common/dkim/policy.hpp"
 
 #include <gtest/gtest.h>
 
-#include "milters/dkim/ar.hpp"
-
 namespace {
 
-using namespace cachet::dkimd;
+using namespace cachet::dkim;
 using cachet::config::Action;
 
 struct SenderCase {
@@ -38,8 +36,8 @@ INSTANTIATE_TEST_SUITE_P(Rows, SenderRows, ::testing::Values(
     SenderCase{" a@exa\xc3\xa9mple.com", false, "", ""},
     SenderCase{" <broken@example.com", false, "", ""}));
 
-DkimState table_state(bool refile, bool multiple) {
-  DkimState st;
+SigningPolicy table_state(bool refile, bool multiple) {
+  SigningPolicy st;
   auto rsa = std::make_shared<const cachet::crypto::PrivateKey>(
       *cachet::crypto::PrivateKey::generate(cachet::crypto::KeyType::ed25519, 0));
   st.keys.push_back({"rsa", "%", "r1", rsa, cachet::dkim::Algorithm::ed25519_sha256});
@@ -55,11 +53,11 @@ DkimState table_state(bool refile, bool multiple) {
 
 TEST(ChooseKeys, RefileFirstMatchOrAll) {
   const Sender s{"alice", "example.com"};
-  const DkimState first = table_state(true, false);  // requests point into the state
+  const SigningPolicy first = table_state(true, false);  // requests point into the state
   auto one = choose_keys(first, s);
   ASSERT_EQ(one.size(), 1u);
   EXPECT_EQ(one[0].domain, "example.com");
-  const DkimState dual = table_state(true, true);
+  const SigningPolicy dual = table_state(true, true);
   auto two = choose_keys(dual, s);
   ASSERT_EQ(two.size(), 2u);
   EXPECT_EQ(two[1].identity, "alice@example.com");
@@ -67,14 +65,14 @@ TEST(ChooseKeys, RefileFirstMatchOrAll) {
 }
 
 TEST(ChooseKeys, PlainTableUsesDomainKey) {
-  const DkimState st = table_state(false, false);
+  const SigningPolicy st = table_state(false, false);
   auto got = choose_keys(st, Sender{"bob", "example.com"});
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].key->selector, "r1");
 }
 
 TEST(ChooseKeys, SingleKeyModeWithSubDomains) {
-  DkimState st;
+  SigningPolicy st;
   st.single_key = true;
   st.keys.push_back({"", "%", "default", nullptr, cachet::dkim::Algorithm::rsa_sha256});
   st.domains = cachet::config::dataset_from_items({"example.com"});
@@ -87,7 +85,7 @@ TEST(ChooseKeys, SingleKeyModeWithSubDomains) {
 }
 
 TEST(IsOriginating, InternalAuthMacroListAndMta) {
-  DkimState st;
+  SigningPolicy st;
   st.macro_list.push_back({"{daemon_name}", {"ORIGINATING"}});
   ClientFacts f;
   EXPECT_FALSE(is_originating(st, f));
@@ -176,35 +174,6 @@ TEST(Classify, IgnoredSignaturesDoNotCount) {
   EXPECT_EQ(classify({ignored, bad}), Situation::bad_signature);
   // All ignored: opendkim (-t) accepts, even with On-NoSignature reject.
   EXPECT_EQ(classify({ignored, ignored}), std::nullopt);
-}
-
-TEST(AuthResults, OpendkimFormat) {
-  using cachet::dkim::SignatureResult;
-  using cachet::dkim::VerifyResult;
-  SignatureResult r{VerifyResult::pass, "", "example.com", "@example.com", "sel1", "rsa-sha256", "sn8WayZw", 2048, false};
-  EXPECT_EQ(format_auth_results("mx.example.net", {r}, true),
-            "mx.example.net;\n\tdkim=pass (2048-bit key) header.d=example.com header.i=@example.com "
-            "header.a=rsa-sha256 header.s=sel1 header.b=sn8WayZw");
-  r.result = VerifyResult::fail;
-  r.reason = "signature verification failed";
-  EXPECT_EQ(format_auth_results("mx", {r, r}, false),
-            "mx;\n\tdkim=fail reason=\"signature verification failed\" (2048-bit key) header.d=example.com "
-            "header.i=@example.com header.a=rsa-sha256 header.s=sel1;\n\tdkim=fail reason=\"signature "
-            "verification failed\" (2048-bit key) header.d=example.com header.i=@example.com "
-            "header.a=rsa-sha256 header.s=sel1");
-  EXPECT_EQ(format_auth_results("mx", {}, true), "mx; dkim=none");
-  r.identity = "a;b@example.com";
-  EXPECT_NE(format_auth_results("mx", {r}, true).find("header.i=\"a;b@example.com\""), std::string::npos);
-}
-
-TEST(AuthResults, ClaimedId) {
-  EXPECT_EQ(claimed_authserv_id(" MX.example.net; dkim=pass"), "mx.example.net");
-  EXPECT_EQ(claimed_authserv_id(" (c) mx.example.net\n\t; dkim=pass"), "mx.example.net");
-  EXPECT_EQ(claimed_authserv_id(" mx.example.net 1; none"), "mx.example.net");
-  EXPECT_EQ(claimed_authserv_id(""), "");
-  EXPECT_TRUE(claims_id("mx.example.net/ABC", "mx.example.net"));
-  EXPECT_FALSE(claims_id("mx.example.net.evil", "mx.example.net"));
-  EXPECT_FALSE(claims_id("x", ""));
 }
 
 }  // namespace

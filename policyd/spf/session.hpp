@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// policyd/spf/service.hpp: cachet-spf's PolicyHandler: one request in, one action out, in
+// policyd/spf/session.hpp: cachet-spf's PolicyHandler: one request in, one action out, in
 // policyd-spf 3.0.4's order (skip_addresses, Whitelist, Domain_Whitelist, HELO_Whitelist,
 // Domain_Whitelist_PTR, then HELO, then MAIL FROM) with its per-`instance` cache so a
-// message gets one header however many recipients it has. The wording is action.hpp's.
+// message gets one header however many recipients it has. The wording is common/spf/action.hpp's.
 // Thread-safety: handle() runs concurrently on the socket server's workers. Each call makes
 // its own SpfEngine (~1 us; engines are not thread-safe); the Resolver (a shared
-// CachingResolver in socket mode) and the instance cache (mutex) are shared.
+// CachingResolver in socket mode) and the instance cache (Guarded) are shared.
 // Errors: an unparsable client_address, or an exception from below, is returned as an
 // error, so the policy layer logs it and closes without replying (Postfix then applies
 // smtpd_policy_service_default_action). No error becomes OK; a DNS timeout is temperror.
@@ -17,18 +17,27 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
+#include "common/base/guarded.hpp"
 #include "common/dns/resolver.hpp"
 #include "common/log/logger.hpp"
 #include "common/policy/handler.hpp"
-#include "policyd/spf/action.hpp"
+#include "common/spf/action.hpp"
 #include "policyd/spf/settings.hpp"
 
 namespace cachet::spfd {
+
+// The pure decision (common/spf/action.hpp).
+using spf::Disposition;
+using spf::HeaderFacts;
+using spf::kMockAction;
+using spf::Outcome;
+using spf::Scope;
+using spf::SkipReason;
+using spf::Verdict;
 
 // Messages remembered by the instance cache (oldest forgotten first). A spawned process
 // serves one smtpd connection; the socket server serves all of them.
@@ -53,9 +62,11 @@ class InstanceCache {
   void put(const std::string& instance, CachedInstance entry);
 
  private:
-  std::mutex mu_;
-  std::unordered_map<std::string, CachedInstance> map_;
-  std::deque<std::string> order_;
+  struct Entries {
+    std::unordered_map<std::string, CachedInstance> map;
+    std::deque<std::string> order;  // insertion order, oldest first
+  };
+  Guarded<Entries> entries_;
 };
 
 // Request values as policyd-spf sees them: lower-cased except protocol_state,

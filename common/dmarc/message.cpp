@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// milters/dmarc/message.cpp: see message.hpp.
-#include "milters/dmarc/message.hpp"
+// common/dmarc/message.cpp: see message.hpp.
+#include "common/dmarc/message.hpp"
 
 #include <algorithm>
 #include <array>
@@ -11,11 +11,9 @@
 #include "common/mail/address.hpp"
 #include "common/spf/engine.hpp"
 
-namespace cachet::dmarcd {
+namespace cachet::dmarc {
 namespace {
 
-using dmarc::AuthOutcome;
-using dmarc::AuthResultCode;
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 const std::string& output_id(const MessageInput& in) {
@@ -49,7 +47,7 @@ std::string domain_of(std::string_view text) {
   return n ? *n : std::string();
 }
 
-bool is_trusted(const DmarcSettings& s, const MessageInput& in, std::string_view id) {
+bool is_trusted(const MessageSettings& s, const MessageInput& in, std::string_view id) {
   if (s.authserv_id_with_job_id && !in.queue_id.empty()) {
     const auto slash = id.rfind('/');
     if (slash != std::string_view::npos && id.substr(slash + 1) == in.queue_id)
@@ -94,7 +92,7 @@ void take_spf(const authres::MethodResult& m, const std::string& env_domain, Col
     }
 }
 
-void collect_auth_results(const DmarcSettings& s, const MessageInput& in,
+void collect_auth_results(const MessageSettings& s, const MessageInput& in,
                           const std::string& env_domain, Collected& out) {
   std::size_t seen = 0;
   for (const auto& [name, value] : in.headers) {
@@ -183,7 +181,7 @@ std::string dmarc_field(const std::string& id, const Decision& d, bool with_poli
 }
 
 // From-level checks before any DNS: Some(decision) ends the message here.
-std::optional<Decision> check_from(const DmarcSettings& s, const MessageInput& in,
+std::optional<Decision> check_from(const MessageSettings& s, const MessageInput& in,
                                    std::vector<std::string>& domains) {
   Decision d;
   bool any_from = false, bad_from = false;
@@ -227,7 +225,7 @@ std::optional<Decision> check_from(const DmarcSettings& s, const MessageInput& i
   return std::nullopt;
 }
 
-void apply_verdict(const DmarcSettings& s, const MessageInput& in, const dmarc::Verdict& v,
+void apply_verdict(const MessageSettings& s, const MessageInput& in, const dmarc::Verdict& v,
                    Decision& d) {
   const dmarc::AuthorVerdict* a = v.authors.empty() ? nullptr : &v.authors[v.deciding];
   d.result = dmarc::to_string(v.result);
@@ -282,7 +280,7 @@ std::string check_required_headers(const Headers& headers) {
   return {};
 }
 
-Decision decide_message(const DmarcSettings& s, const MessageInput& in, dns::Resolver& resolver,
+Decision decide_message(const MessageSettings& s, const MessageInput& in, dns::Resolver& resolver,
                         unsigned sample) {
   if (s.required_headers) {
     if (const std::string why = check_required_headers(in.headers); !why.empty()) {
@@ -322,4 +320,4 @@ Decision decide_message(const DmarcSettings& s, const MessageInput& in, dns::Res
   return d;
 }
 
-}  // namespace cachet::dmarcd
+}  // namespace cachet::dmarc

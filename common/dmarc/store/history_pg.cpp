@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// common/dmarc/history_pg.cpp: see history_pg.hpp.
-#include "common/dmarc/history_pg.hpp"
+// common/dmarc/store/history_pg.cpp: see history_pg.hpp.
+#include "common/dmarc/store/history_pg.hpp"
 
 #include <libpq-fe.h>
 

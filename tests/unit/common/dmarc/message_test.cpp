@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// tests/unit/milters/dmarc/message_test.cpp: decide_message() row by row: trust, SPF
+// tests/unit/common/dmarc/message_test.cpp: decide_message() row by row: trust, SPF
 // sources, From handling, actions, and the bad inputs of peers.md s4.2 (CVE rows).
-#include "milters/dmarc/message.hpp"
+#include "common/dmarc/message.hpp"
 
 #include <gtest/gtest.h>
 
 #include "common/dns/zone_resolver.hpp"
 
-namespace cachet::dmarcd {
+namespace cachet::dmarc {
 namespace {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -35,7 +35,7 @@ class DecideMessage : public ::testing::Test {
     return decide_message(s, in, dns, sample);
   }
 
-  DmarcSettings s;
+  MessageSettings s;
   dns::ZoneResolver dns;
 };
 
@@ -230,4 +230,4 @@ TEST_F(DecideMessage, HugeHeaderValuesAreDefined) {
 }
 
 }  // namespace
-}  // namespace cachet::dmarcd
+}  // namespace cachet::dmarc

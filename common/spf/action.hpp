@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// policyd/spf/action.hpp: the pure half of cachet-spf: what an SPF result leads to under
+// common/spf/action.hpp: cachet-spf's pure decision: what an SPF result leads to under
 // the policyd-spf options (disposition), and the exact text policyd-spf 3.0.4 writes for it
 // (Received-SPF, Authentication-Results, X-Comment, the reject/defer reply, the final
 // action line). Table-driven; tests compare with ../shared/reference/peers.md s2.4 row by
@@ -14,11 +14,24 @@
 #include <string_view>
 
 #include "common/spf/engine.hpp"
-#include "policyd/spf/settings.hpp"
 
-namespace cachet::spfd {
+namespace cachet::spf {
 
-using spf::Verdict;
+// What a result of one identity leads to (policyd-spf's _get_resultcodes).
+enum class RejectPolicy { fail, spf_not_pass, softfail, null, no_header_only, no_check, other };
+enum class HeaderType { spf, ar, none, both };
+
+// The options these functions read; cachet-spf's Settings (policyd/spf/settings.hpp)
+// derives from it and documents each.
+struct ActionSettings {
+  bool test_mode = false;  // TestOnly = 0
+  bool permerror_reject = false;
+  bool temperror_defer = false;
+  std::string prospective;  // empty: use client_address
+  bool enhanced_codes = true;
+  HeaderType header_type = HeaderType::spf;
+  std::string authserv_id;
+};
 
 // "Pass", "Fail", "Softfail", "Neutral", "None", "Permerror", "Temperror" (policyd-spf
 // capitalises pyspf's result word).
@@ -33,7 +46,7 @@ enum class Scope { helo, mailfrom };
 // policyd-spf's _get_resultcodes for one identity: `policy` is HELO_reject or
 // Mail_From_reject (already replaced by SPF_Not_Pass for a Reject_Not_Pass_Domains match).
 // Never returns reject/defer for pass, none (unless the policy rejects it, it never does).
-Disposition disposition(Verdict v, RejectPolicy policy, const Settings& s) noexcept;
+Disposition disposition(Verdict v, RejectPolicy policy, const ActionSettings& s) noexcept;
 
 // The facts every header repeats.
 struct HeaderFacts {
@@ -57,7 +70,7 @@ enum class SkipReason { local, whitelist, domain_whitelist, helo_whitelist, ptr_
 // policyd-spf's skip header: "X-Comment: SPF check N/A for local connections - client-ip=..;
 // helo=..; envelope-from=..; receiver=.. " or, when Header_Type has AR,
 // "Authentication-Results: <id>; none (SPF check N/A ... -  client-ip=..; ...)".
-std::string skip_header(SkipReason why, const Settings& s, const HeaderFacts& f);
+std::string skip_header(SkipReason why, const ActionSettings& s, const HeaderFacts& f);
 
 // The {url} of Reason_Message for a result.
 std::string explanation_url(Verdict v);
@@ -78,8 +91,8 @@ struct Outcome {
 // everything but a prepend into dunno; Prospective and Header_Type None turn a prepend into
 // dunno; reject/defer get "550 5.7.23", "550 5.7.24", "defer_if_permit 4.7.24" or the bare
 // forms with SPF_Enhanced_Status_Codes = No.
-std::string action_text(const Outcome& o, const Settings& s);
+std::string action_text(const Outcome& o, const ActionSettings& s);
 
 inline constexpr std::string_view kMockAction = "dunno mock header field that should be ignored";
 
-}  // namespace cachet::spfd
+}  // namespace cachet::spf

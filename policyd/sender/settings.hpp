@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// policyd/sender/maps.hpp: everything cachet-sender reads from files, loaded together from
+// policyd/sender/settings.hpp: cachet-sender's settings: the decision's options
+// (HandlerSettings) and everything it reads from files (SenderMaps), loaded together from
 // one config snapshot so a request sees one consistent set: the login maps (a TableList),
 // the local-domain facts (main.cf and LocalDomains), and the optional aliases files.
 // Lookup follows Postfix's mail_addr_find order (common/tables/table_list.hpp); an
@@ -9,9 +10,10 @@
 // (read_table_file in the daemon, an in-memory map in tests).
 // Errors (Errc::config, naming file:line where the parser gives one): unreadable files,
 // table and main.cf syntax errors, no login maps at all.
-// See also: handler.hpp (reload), tests/unit/policyd/sender/maps_test.cpp
+// See also: session.hpp (reload), tests/unit/policyd/sender/session_test.cpp
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,7 +26,16 @@
 #include "common/sender/login_check.hpp"
 #include "common/tables/table_list.hpp"
 
-namespace cachet::sender {
+namespace cachet::senderd {
+
+// The pure decision (common/sender/login_check.hpp) and the aliases reader.
+using sender::Aliases;
+using sender::Decision;
+using sender::LoginFacts;
+using sender::MismatchPolicy;
+using sender::Owners;
+using sender::TableErrorAction;
+using sender::Verdict;
 
 struct MapsSettings {
   std::string login_maps;                 // SenderLoginMaps ("" = from main.cf)
@@ -38,6 +49,15 @@ struct MapsSettings {
 };
 
 MapsSettings settings_from(const config::Config& cfg, std::string system_hostname);
+
+struct HandlerSettings {
+  MismatchPolicy policy = MismatchPolicy::all;
+  TableErrorAction on_table_error = TableErrorAction::defer_if_permit;
+  std::chrono::seconds reload_check_interval{1};  // 0 = never check
+  MapsSettings maps;
+};
+
+HandlerSettings handler_settings_from(const config::Config& cfg, std::string system_hostname);
 
 class SenderMaps {
  public:
@@ -80,4 +100,4 @@ class SenderMaps {
 // The system's FQDN as Postfix's default $myhostname would take it (gethostname).
 std::string system_hostname();
 
-}  // namespace cachet::sender
+}  // namespace cachet::senderd
