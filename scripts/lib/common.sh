@@ -44,12 +44,13 @@ CMAKE_ARGS=()
 # Stages: scripts/test runs every stage even when an earlier one fails, so one failure does
 # not hide the rest, then fails with the list (finish_stages).
 FAILED_STAGES=()
-STAGE_LOGS=$(mktemp -d /tmp/cachet-stages.XXXXXX)
+STAGE_LOGS=""  # made by the first stage: where run_ctest keeps its output for the summary
 
 # stage NAME CMD...: runs CMD in a subshell with errexit on; records NAME when it fails.
 stage() {
   local name=$1 rc
   shift
+  [ -n "$STAGE_LOGS" ] || STAGE_LOGS=$(mktemp -d /tmp/cachet-stages.XXXXXX)
   say "$name"
   set +e
   (set -e; "$@")
@@ -70,10 +71,10 @@ finish_stages() {
   local passed=0 failed=0 total=0 p f
   while read -r p f; do
     total=$((total + p + f)); passed=$((passed + p)); failed=$((failed + f))
-  done < <(cat "$STAGE_LOGS"/ctest.*.log 2>/dev/null |
+  done < <(cat "${STAGE_LOGS:-/nonexistent}"/ctest.*.log 2>/dev/null |
              sed -n 's/^[0-9]*% tests passed, \([0-9]*\) tests\{0,1\} failed out of \([0-9]*\)$/\2 \1/p' |
              awk '{print $1 - $2, $2}')
-  rm -rf "$STAGE_LOGS"
+  [ -z "$STAGE_LOGS" ] || rm -rf "$STAGE_LOGS"
   say "all stages: ${#FAILED_STAGES[@]} failed${FAILED_STAGES:+: ${FAILED_STAGES[*]}}"
   echo "$(( total ? passed * 100 / total : 0 ))% tests passed, $failed tests failed out of $total"
   [ ${#FAILED_STAGES[@]} -eq 0 ]
