@@ -260,4 +260,6 @@ Result<Record> parse_record(std::string_view txt) {
   return r;
 }
 
+std::optional<ReportUri> parse_report_uri(std::string_view text) { return parse_uri(text); }
+
 }  // namespace cachet::dmarc

@@ -69,4 +69,8 @@ bool is_dmarc_record(std::string_view txt) noexcept;
 // p, sp, np, adkim or aspf. Everything else that is malformed is ignored with a warning.
 [[nodiscard]] Result<Record> parse_record(std::string_view txt);
 
+// One rua/ruf entry, "URI[!SIZE[k|m|g|t]]" (RFC 7489 s6.4), as parse_record() reads it:
+// nullopt for a bad scheme, whitespace, ',' or ';' in the URI, or a bad size.
+std::optional<ReportUri> parse_report_uri(std::string_view text);
+
 }  // namespace cachet::dmarc

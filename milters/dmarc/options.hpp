@@ -56,6 +56,10 @@ inline constexpr OptionSpec kDmarcOptions[] = {
     {"HistoryFile", Kind::path, "", "opendmarc history file (text, for opendmarc-import)"},
     {"HistoryDatabase", Kind::string, "/var/lib/cachet/dmarc-history.sqlite", "history for cachetctl dmarc-report: SQLite path, or PostgreSQL URI/conninfo (empty: none); cachet's option"},
     {"RecordAllMessages", Kind::boolean, "no", "history also for domains without DMARC"},
+    // Aggregate reports sent by `cachetctl dmarc-report send` (read from this file).
+    {"ReportEmail", Kind::string, "", "sender address of aggregate reports (opendmarc-reports --report-email); cachet's option"},
+    {"ReportOrg", Kind::string, "", "org_name of aggregate reports (opendmarc-reports --report-org; default: the ReportEmail domain); cachet's option"},
+    {"ReportContact", Kind::string, "", "extra_contact_info of aggregate reports (a URI or address); cachet's option"},
     {"IgnoreMailTo", Kind::dataset, "", "recipients whose mail is not recorded", kNoEffect},
     // Accepted without effect.
     {"AutoRestart", Kind::boolean, "no", "use the service manager", kNoEffect},

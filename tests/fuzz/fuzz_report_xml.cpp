@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// tests/fuzz/fuzz_report_xml.cpp: the aggregate report builder and opendmarc's HistoryFile
-// formatter over hostile records. Input: '\n'-separated values filling the history
+// tests/fuzz/fuzz_report_xml.cpp: the aggregate report builders (report_xml.hpp, and
+// report_aggregate.hpp in both shapes) and opendmarc's HistoryFile formatter over hostile
+// records. Input: '\n'-separated values filling the history
 // columns in order, record after record (so domains, dkim entries and IPs hold any bytes).
 // Invariants: never crash or throw; the report is well-formed XML (tags balance, text has
 // no raw '<' and only the five predefined entities, no control bytes, valid UTF-8); every
@@ -15,6 +16,7 @@
 
 #include "common/base/strings.hpp"
 #include "common/dmarc/history_file.hpp"
+#include "common/dmarc/report_aggregate.hpp"
 #include "common/dmarc/report_xml.hpp"
 
 namespace {
@@ -43,6 +45,7 @@ bool well_formed(std::string_view x) {
       x.remove_prefix(end + 1);
       const bool closing = !tag.empty() && tag.front() == '/';
       if (closing) tag.remove_prefix(1);
+      if (!closing && tag == "feedback xmlns=\"urn:ietf:params:xml:ns:dmarc-2.0\"") tag = "feedback";  // RFC 9990
       if (tag.empty() || tag.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string_view::npos) return false;
       if (closing) {
         if (open.empty() || open.back() != tag) return false;
@@ -89,6 +92,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string domain = records.front().policy_domain;
   const std::string x = cachet::dmarc::aggregate_report_xml({"Org", "dmarc@example.net", "id", 0, 1}, domain, records);
   if (!well_formed(x)) std::abort();
+  cachet::dmarc::AggregateBuilder builder({INT64_MIN, INT64_MAX});
+  for (const auto& r : records) builder.add(r);
+  for (const auto& [name, agg] : builder.domains())
+    for (const auto shape : {cachet::dmarc::ReportShape::rfc9990, cachet::dmarc::ReportShape::rfc7489})
+      if (!well_formed(cachet::dmarc::aggregate_xml({"Org", "dmarc@example.net", "c", "id", "g", {0, 1}, "psl"}, agg,
+                                                    shape)))
+        std::abort();
 
   static const std::set<std::string_view> kKeys = {"job", "reporter", "received", "ipaddr", "from", "mfrom", "dkim",
                                                    "spf", "pdomain", "policy", "rua", "pct", "adkim", "aspf", "p",

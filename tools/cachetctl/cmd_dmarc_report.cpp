@@ -21,9 +21,9 @@
 #include "common/dmarc/report_xml.hpp"
 
 namespace cachet::ctl {
-namespace {
 
-std::optional<std::int64_t> parse_time(std::string_view t) {
+// Seconds since the epoch or a UTC date YYYY-MM-DD (also used by cmd_dmarc_report_send.cpp).
+std::optional<std::int64_t> parse_report_time(std::string_view t) {
   if (const auto n = parse_uint(t)) return static_cast<std::int64_t>(*n);
   std::tm tm{};
   const std::string s(t);
@@ -31,10 +31,13 @@ std::optional<std::int64_t> parse_time(std::string_view t) {
   return static_cast<std::int64_t>(::timegm(&tm));
 }
 
+namespace {
+
 int usage() {
   std::fprintf(stderr,
                "usage: cachetctl dmarc-report --from T --to T --org NAME --email ADDR [--domain D]\n"
                "                              [--db STORE] [--out DIR]\n"
+               "       cachetctl dmarc-report send ...   (send the reports; see cachetctl(1))\n"
                "  STORE: SQLite path or PostgreSQL URI/conninfo (as HistoryDatabase)\n"
                "  T: seconds since the epoch or YYYY-MM-DD (UTC); the period is [from, to)\n");
   return 64;
@@ -42,7 +45,10 @@ int usage() {
 
 }  // namespace
 
+int cmd_dmarc_report_send(std::span<char* const> args);  // cmd_dmarc_report_send.cpp
+
 int cmd_dmarc_report(std::span<char* const> args) {
+  if (!args.empty() && std::string_view(args[0]) == "send") return cmd_dmarc_report_send(args.subspan(1));
   std::map<std::string, std::string> opt{{"--db", "/var/lib/cachet/dmarc-history.sqlite"}};
   for (std::size_t i = 0; i < args.size(); i += 2) {
     const std::string name = args[i];
@@ -51,7 +57,7 @@ int cmd_dmarc_report(std::span<char* const> args) {
   }
   for (const char* required : {"--from", "--to", "--org", "--email"})
     if (!opt.count(required)) return usage();
-  const auto from = parse_time(opt["--from"]), to = parse_time(opt["--to"]);
+  const auto from = parse_report_time(opt["--from"]), to = parse_report_time(opt["--to"]);
   if (!from || !to || *to <= *from) return usage();
 
   auto store = dmarc::open_history_store(opt["--db"]);

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// tests/integration/dmarc_report_pg_test.cpp: `cachetctl dmarc-report send` on a fleet's
+// PostgreSQL history (tests/lib/pg_server.hpp, a real server on a UNIX socket): two
+// "hosts" write history side by side, then four send runs start at once; every domain's
+// report reaches each recipient exactly once, the ledger (reports_sent, report_claims)
+// says so, and a later run sends nothing. Skipped, with the reason, without the server.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "common/dmarc/history.hpp"
+#include "common/dmarc/report_ledger.hpp"
+#include "tests/lib/pg_server.hpp"
+#include "tests/lib/run_command.hpp"
+#include "tests/support/dmarc_history_records.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+constexpr std::int64_t kDay = 86400;
+constexpr int kDomains = 12, kRuns = 4;
+
+class PgReportSend : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new cachet::testlib::PgServer();
+    if (server_->available()) {
+      auto r = server_->start();
+      start_error_ = r ? "" : r.error().detail;
+    }
+  }
+  static void TearDownTestSuite() {
+    delete server_;  // stops the server (by pid)
+    server_ = nullptr;
+  }
+  void SetUp() override {
+    if (!server_->available()) GTEST_SKIP() << server_->why();
+    ASSERT_EQ(start_error_, "");
+    ASSERT_TRUE(server_->psql("DROP TABLE IF EXISTS messages, reports_sent, report_claims"));
+  }
+
+  static cachet::testlib::PgServer* server_;
+  static std::string start_error_;
+  cachet::test::TempDir dir_{"report-pg"};
+};
+cachet::testlib::PgServer* PgReportSend::server_ = nullptr;
+std::string PgReportSend::start_error_;
+
+TEST_F(PgReportSend, ConcurrentRunsSendEachReportExactlyOnce) {
+  // Two MX hosts, each with its own store object (connection), writing the same day.
+  auto mx1 = cachet::dmarc::open_history_store(server_->conninfo());
+  auto mx2 = cachet::dmarc::open_history_store(server_->conninfo());
+  ASSERT_TRUE(mx1.has_value() && mx2.has_value());
+  for (int d = 0; d < kDomains; ++d) {
+    for (int i = 0; i < 4; ++i) {
+      cachet::dmarc::HistoryRecord r = cachet::test::history_record(kDay + d * 60 + i, "192.0.2." + std::to_string(i), i % 2);
+      r.policy_domain = r.header_from = "d" + std::to_string(d) + ".example.com";
+      r.rua = "mailto:a@" + r.policy_domain + " mailto:b@" + r.policy_domain;
+      r.reporter = i % 2 ? "mx1" : "mx2";
+      ASSERT_TRUE((i % 2 ? *mx1 : *mx2)->add(r).has_value());
+    }
+  }
+  fs::create_directory(dir_.file("mail"));
+  const std::string sendmail = dir_.write(
+      "sendmail", "#!/bin/sh\nn=$(mktemp " + dir_.file("mail") + "/m.XXXXXX)\necho \"$@\" > \"$n.args\"\ncat > \"$n.eml\"\n");
+  fs::permissions(sendmail, fs::perms::owner_all);
+  const std::string conf = dir_.write("dmarc.conf", "HistoryDatabase " + server_->conninfo() +
+                                                        "\nReportEmail dmarc@receiver.example\nPublicSuffixList " +
+                                                        dir_.write("psl.dat", "com\n") + "\nNameservers 127.0.0.1:9\n");
+  const std::vector<std::string> argv{std::string(CACHET_BIN_DIR) + "/cachetctl", "dmarc-report", "send", "-c", conf,
+                                      "--since", std::to_string(kDay), "--now", std::to_string(2 * kDay),
+                                      "--sendmail", sendmail};
+  std::vector<cachet::test::CommandResult> results(kRuns);
+  std::vector<std::thread> runs;
+  for (int i = 0; i < kRuns; ++i)
+    runs.emplace_back([&, i] { results[static_cast<std::size_t>(i)] = cachet::test::run_command(argv).value_or(cachet::test::CommandResult{}); });
+  for (std::thread& t : runs) t.join();
+  for (const auto& r : results) EXPECT_EQ(r.exit_code, 0) << r.err;
+
+  std::map<std::string, int> per_recipient;
+  for (const auto& e : fs::directory_iterator(dir_.file("mail"))) {
+    if (e.path().extension() != ".args") continue;
+    std::ifstream in(e.path());
+    std::string line;
+    std::getline(in, line);
+    ++per_recipient[line.substr(line.rfind(' ') + 1)];
+  }
+  EXPECT_EQ(per_recipient.size(), static_cast<std::size_t>(2 * kDomains));
+  for (const auto& [rcpt, n] : per_recipient) EXPECT_EQ(n, 1) << rcpt << " got " << n << " reports";
+  EXPECT_EQ(server_->psql("SELECT count(*) FROM reports_sent WHERE outcome = 'sent'").value_or(""),
+            std::to_string(2 * kDomains) + "\n");
+  EXPECT_EQ(server_->psql("SELECT count(*) FROM report_claims WHERE done = 1 AND owner = ''").value_or(""),
+            std::to_string(kDomains) + "\n");
+
+  const auto again = cachet::test::run_command(argv);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->exit_code, 0) << again->err;
+  std::size_t files = 0;
+  for (const auto& e : fs::directory_iterator(dir_.file("mail"))) files += e.path().extension() == ".eml";
+  EXPECT_EQ(files, static_cast<std::size_t>(2 * kDomains));
+}
+
+}  // namespace
