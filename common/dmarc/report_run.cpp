@@ -2,6 +2,8 @@
 // common/dmarc/report_run.cpp: see report_run.hpp.
 #include "common/dmarc/report_run.hpp"
 
+#include <algorithm>
+
 #include "common/base/gzip.hpp"
 #include "common/base/strings.hpp"
 #include "common/dmarc/report_mail.hpp"
@@ -9,6 +11,8 @@
 
 namespace cachet::dmarc {
 namespace {
+
+constexpr std::int64_t kReadSliceSeconds = 600;
 
 struct Report {
   const DomainAggregate& agg;
@@ -134,13 +138,14 @@ Result<ReportRunStats> run_aggregate_reports(const ReportRunOptions& opt, Histor
   if (!periods) return Unexpected<Error>(periods.error());
   Runner runner(opt, ledger, resolver, orgs, delivery, logger);
   for (const Period& p : *periods) {
-    // LIMITATION: range() holds the period's records in memory; a streaming read would
-    // bound memory by the distinct rows (AggregateBuilder already is incremental).
-    auto records = store.range(p.begin, p.end);
-    if (!records) return Unexpected<Error>(records.error());
+    // The period is read in slices: range() returns whole records, and a busy day holds
+    // millions; memory then grows with one slice plus the distinct rows, not the day.
     AggregateBuilder builder(p);
-    for (const HistoryRecord& r : *records) builder.add(r);
-    records->clear();
+    for (std::int64_t from = p.begin; from < p.end; from += kReadSliceSeconds) {
+      auto records = store.range(from, std::min(from + kReadSliceSeconds, p.end));
+      if (!records) return Unexpected<Error>(records.error());
+      for (const HistoryRecord& r : *records) builder.add(r);
+    }
     for (const auto& [domain, agg] : builder.domains()) {
       if (!opt.only_domain.empty() && !iequals(domain, opt.only_domain)) continue;
       if (auto done = runner.report(agg, p); !done) return Unexpected<Error>(done.error());

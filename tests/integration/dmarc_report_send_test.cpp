@@ -152,7 +152,7 @@ TEST_F(ReportSend, OutDirectoryWritesEmlAndRecordsNothing) {
 }
 
 TEST_F(ReportSend, ExpireRemovesOldHistory) {
-  const auto r = send({"--expire", "1"});
+  const auto r = send({"--expire", "2"});  // before 2 days + 60 s - 2 days: the day-0 record
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("dmarc-report.expired rows=1"), std::string::npos) << r.err;
 }
