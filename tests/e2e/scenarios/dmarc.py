@@ -4,14 +4,16 @@
 # 10-dkim.sh). Mail from the outside forging spoofed.test (p=reject, no SPF, no DKIM) gets
 # dmarc=fail by default (report only) and is refused with 550 5.7.1 once RejectFailures is
 # on (the scenario rewrites dmarc.conf, reloads with SIGHUP, and restores it afterwards); a
-# message DKIM-signed by outside.test arrives with dmarc=pass.
+# message DKIM-signed by outside.test arrives with dmarc=pass. rua.test's mail ends in an
+# aggregate report that `cachetctl dmarc-report send` mails through Postfix to the sink.
 import os
 import signal
+import sqlite3
 import subprocess
 
 from cachet_e2e.scenario import Context, scenario
 from cachet_e2e.smtp import build_message
-from cachet_e2e.stack import ALICE
+from cachet_e2e.stack import ALICE, wait_until
 
 FORGER = "ceo@spoofed.test"
 FRIEND = "friend@outside.test"
@@ -85,3 +87,55 @@ def dmarc_pass_signed(ctx: Context) -> None:
     ctx.check("dmarc=pass (p=reject dis=none) header.from=outside.test" in ar,
               "dmarc=pass (p=reject dis=none) header.from=outside.test", ar)
     ctx.show_added_headers(message)
+
+
+def report_in_sink(stack, recipient: str):
+    """The sink file holding an aggregate report for rua.test addressed to `recipient`."""
+    for path in sorted(stack.sink_dir.iterdir()):
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            continue
+        if b"Report Domain: rua.test " in raw and f"To: <{recipient}>".encode() in raw:
+            return path
+    return None
+
+
+def send_reports(ctx: Context, now: int) -> subprocess.CompletedProcess:
+    stack = ctx.stack
+    ctl = os.path.join(os.environ.get("E2E_BIN_DIR", ""), "cachetctl")
+    env = dict(os.environ, MAIL_CONFIG=stack.facts["E2E_POSTFIX_CONF"])
+    return subprocess.run([stack.in_stack, ctl, "dmarc-report", "send", "-c",
+                           os.path.join(stack.dir, "etc", "dmarc.conf"),
+                           "--report-email", "dmarc-reports@example.test", "--report-org", "Example Test",
+                           "--domain", "rua.test", "--since", str(now - 2 * 86400), "--now", str(now)],
+                          capture_output=True, text=True, env=env, timeout=60)
+
+
+@scenario("dmarc_reports_sent", "the daily report command mails rua.test's aggregate report through Postfix "
+          "to its own and to the authorized address only, once", order=430)
+def dmarc_reports_sent(ctx: Context) -> None:
+    stack, token = ctx.stack, ctx.token()
+    result = ctx.send(token, port=stack.smtp_port, client_ip=stack.outside_ip, helo="mx.outside.test",
+                      mail_from="news@rua.test", to=ALICE.address)
+    ctx.delivered_to_mailbox(result, ALICE, token)
+    history = os.path.join(stack.dir, "dmarc", "history.sqlite")
+
+    def recorded():
+        with sqlite3.connect(f"file:{history}?mode=ro", uri=True) as db:
+            return db.execute("SELECT received FROM messages WHERE policy_domain = 'rua.test'").fetchone()
+    received = wait_until("rua.test in the DMARC history", recorded)[0]
+    # As if the timer ran the day after: the message's UTC day is over.
+    now = received - received % 86400 + 86400 + 60
+    run = send_reports(ctx, now)
+    ctx.say(run.stderr.strip())
+    ctx.check(run.returncode == 0, "cachetctl dmarc-report send exits 0", run.stderr)
+    for rcpt in ("dmarc@rua.test", "reports@remote.test"):
+        path = wait_until(f"the report to {rcpt} in the sink", lambda r=rcpt: report_in_sink(stack, r))
+        ctx.check(path is not None, f"the report reached {rcpt} through Postfix", path)
+    ctx.check("rcpt=reports@outside.test" in run.stderr and "not authorized" in run.stderr,
+              "reports@outside.test is skipped: no rua.test._report._dmarc.outside.test record", run.stderr)
+    ctx.check(report_in_sink(stack, "reports@outside.test") is None, "nothing reached reports@outside.test")
+    again = send_reports(ctx, now)
+    ctx.check(again.returncode == 0 and "dmarc-report.done reports=0 sent=0" in again.stderr,
+              "a second run sends nothing", again.stderr)
