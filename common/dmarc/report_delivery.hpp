@@ -8,8 +8,7 @@
 // No shell is involved: the argument vector is built here, addresses come from
 // parse_rua_target() (no spaces, no controls) and cannot become options ("--" first).
 // Errors: Errc::temporary (spawn failure, non-zero exit, write error).
-// LIMITATION: no SMTP submission client yet (STARTTLS + AUTH); Postfix's sendmail is the
-// transport.
+// SMTP submission (STARTTLS + AUTH) is report_smtp.hpp.
 // Single-threaded (waits for its child). SIGPIPE must be ignored by the caller.
 // See also: report_run.hpp, tests/unit/common/dmarc/report_delivery_test.cpp
 #pragma once

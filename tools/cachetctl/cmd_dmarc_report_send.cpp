@@ -26,6 +26,7 @@
 #include "common/dmarc/report_delivery.hpp"
 #include "common/dmarc/report_ledger.hpp"
 #include "common/dmarc/report_run.hpp"
+#include "common/dmarc/report_smtp.hpp"
 #include "common/dns/ldns_resolver.hpp"
 #include "common/log/logger.hpp"
 #include "milters/dmarc/options.hpp"
@@ -47,7 +48,8 @@ int usage(const std::string& why) {
                "         [--report-org NAME] [--report-contact TEXT] [--period day|Nh] [--since T]\n"
                "         [--domain D] [--nameserver NS]... [--psl FILE] [--format rfc9990|rfc7489]\n"
                "         [--sendmail PATH] [--dry-run] [--out DIR] [--expire DAYS] [--now T] [-v]\n"
-               "         [--if-configured]\n");
+               "         [--if-configured] [--smtp HOST[:PORT] [--smtp-user USER --smtp-password-file FILE]\n"
+               "         [--smtp-ca FILE] [--smtp-helo NAME]]\n");
   return kExitUsage;
 }
 
@@ -66,6 +68,7 @@ std::string owner_name() {
 struct SendArgs {
   std::string config_path, db, email, org, contact, period = "day", domain, psl, sendmail = "/usr/sbin/sendmail";
   std::string out_dir, discovery;
+  std::string smtp, smtp_user, smtp_password_file, smtp_ca, smtp_helo;
   std::vector<std::string> nameservers;
   std::optional<std::int64_t> since, now, expire_days, dns_timeout;
   dmarc::ReportShape shape = dmarc::ReportShape::rfc9990;
@@ -74,7 +77,7 @@ struct SendArgs {
 
 Result<SendArgs> parse_send_args(std::span<char* const> argv) {
   enum Id { kConfig, kDb, kEmail, kOrg, kContact, kPeriod, kSince, kDomain, kNs, kPsl, kFormat, kSendmail,
-            kDry, kOut, kExpire, kNow, kVerbose, kIfConfigured };
+            kDry, kOut, kExpire, kNow, kVerbose, kIfConfigured, kSmtp, kSmtpUser, kSmtpPass, kSmtpCa, kSmtpHelo };
   static constexpr OptionDef kDefs[] = {
       {kConfig, 'c', "config", true},  {kDb, '\0', "db", true},          {kEmail, '\0', "report-email", true},
       {kOrg, '\0', "report-org", true}, {kContact, '\0', "report-contact", true},
@@ -82,7 +85,9 @@ Result<SendArgs> parse_send_args(std::span<char* const> argv) {
       {kNs, '\0', "nameserver", true}, {kPsl, '\0', "psl", true},        {kFormat, '\0', "format", true},
       {kSendmail, '\0', "sendmail", true}, {kDry, 'n', "dry-run"},      {kOut, '\0', "out", true},
       {kExpire, '\0', "expire", true}, {kNow, '\0', "now", true},        {kVerbose, 'v', "verbose"},
-      {kIfConfigured, '\0', "if-configured"},
+      {kIfConfigured, '\0', "if-configured"},  {kSmtp, '\0', "smtp", true},
+      {kSmtpUser, '\0', "smtp-user", true},    {kSmtpPass, '\0', "smtp-password-file", true},
+      {kSmtpCa, '\0', "smtp-ca", true},        {kSmtpHelo, '\0', "smtp-helo", true},
   };
   auto parsed = parse_args(to_strings(argv), kDefs);
   if (!parsed) return Unexpected<Error>(parsed.error());
@@ -109,6 +114,11 @@ Result<SendArgs> parse_send_args(std::span<char* const> argv) {
       case kOut: a.out_dir = p.value; break;
       case kVerbose: a.verbose = true; break;
       case kIfConfigured: a.if_configured = true; break;
+      case kSmtp: a.smtp = p.value; break;
+      case kSmtpUser: a.smtp_user = p.value; break;
+      case kSmtpPass: a.smtp_password_file = p.value; break;
+      case kSmtpCa: a.smtp_ca = p.value; break;
+      case kSmtpHelo: a.smtp_helo = p.value; break;
       case kFormat:
         if (p.value != "rfc9990" && p.value != "rfc7489") return fail(Errc::config, "--format: rfc9990 or rfc7489");
         a.shape = p.value == "rfc7489" ? dmarc::ReportShape::rfc7489 : dmarc::ReportShape::rfc9990;
@@ -171,6 +181,37 @@ Result<void> apply_config(SendArgs& a) {
     return nullptr;
   }
   return std::make_shared<const dmarc::PublicSuffixList>(std::move(*loaded));
+}
+
+// --smtp HOST[:PORT] ("[v6]:port" for an IPv6 address) and its companions.
+Result<dmarc::SmtpOptions> smtp_options(const SendArgs& a) {
+  dmarc::SmtpOptions o;
+  o.host = a.smtp;
+  if (o.host.front() == '[') {
+    const auto close = o.host.find(']');
+    if (close == std::string::npos) return fail(Errc::config, "--smtp: unterminated [address]");
+    if (close + 1 < o.host.size() && o.host[close + 1] == ':') o.port = o.host.substr(close + 2);
+    o.host = o.host.substr(1, close - 1);
+  } else if (const auto colon = o.host.rfind(':'); colon != std::string::npos && o.host.find(':') == colon) {
+    o.port = o.host.substr(colon + 1);
+    o.host.resize(colon);
+  }
+  if (o.host.empty() || !parse_uint(o.port)) return fail(Errc::config, "--smtp: HOST[:PORT] expected");
+  o.user = a.smtp_user;
+  if (!o.user.empty()) {
+    if (a.smtp_password_file.empty()) return fail(Errc::config, "--smtp-user needs --smtp-password-file");
+    auto pw = dmarc::read_password_file(a.smtp_password_file);
+    if (!pw) return Unexpected<Error>(pw.error());
+    o.password = std::move(*pw);
+  }
+  o.ca_file = a.smtp_ca;
+  o.helo = a.smtp_helo;
+  if (o.helo.empty()) {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    o.helo = host;
+  }
+  return o;
 }
 
 }  // namespace
@@ -240,8 +281,18 @@ int cmd_dmarc_report_send(std::span<char* const> argv) {
   o.record = a.out_dir.empty();
   o.unique = random_hex;
   std::unique_ptr<dmarc::ReportDelivery> delivery;
-  if (!a.out_dir.empty()) delivery = std::make_unique<dmarc::DirectoryDelivery>(a.out_dir);
-  else delivery = std::make_unique<dmarc::SendmailDelivery>(a.sendmail);
+  if (!a.out_dir.empty()) {
+    delivery = std::make_unique<dmarc::DirectoryDelivery>(a.out_dir);
+  } else if (!a.smtp.empty()) {
+    auto smtp = smtp_options(a);
+    if (!smtp) {
+      std::fprintf(stderr, "cachetctl dmarc-report send: %s\n", smtp.error().detail.c_str());
+      return kExitConfig;
+    }
+    delivery = std::make_unique<dmarc::SmtpDelivery>(std::move(*smtp));
+  } else {
+    delivery = std::make_unique<dmarc::SendmailDelivery>(a.sendmail);
+  }
 
   auto stats = dmarc::run_aggregate_reports(o, **store, **ledger, **resolver, *orgs, *delivery, logger);
   if (!stats) {

@@ -101,6 +101,27 @@ def report_in_sink(stack, recipient: str):
     return None
 
 
+def last_recorded(history: str, domain: str):
+    """When cachet-dmarc's history writer last recorded mail of `domain` (None: not yet; the
+    writer creates the file and its table on its first batch)."""
+    try:
+        with sqlite3.connect(f"file:{history}?mode=ro", uri=True) as db:
+            return db.execute("SELECT max(received) FROM messages WHERE policy_domain = ?", (domain,)).fetchone()[0]
+    except sqlite3.OperationalError:
+        return None
+
+
+def mail_from_rua_test(ctx: Context) -> int:
+    """Sends mail from rua.test from the outside, waits until it is delivered and recorded in
+    cachet-dmarc's history, and returns the time recorded."""
+    stack, token = ctx.stack, ctx.token()
+    result = ctx.send(token, port=stack.smtp_port, client_ip=stack.outside_ip, helo="mx.outside.test",
+                      mail_from="news@rua.test", to=ALICE.address)
+    ctx.delivered_to_mailbox(result, ALICE, token)
+    history = os.path.join(stack.dir, "dmarc", "history.sqlite")
+    return wait_until("rua.test in the DMARC history", lambda: last_recorded(history, "rua.test"))
+
+
 def send_reports(ctx: Context, now: int) -> subprocess.CompletedProcess:
     stack = ctx.stack
     ctl = os.path.join(os.environ.get("E2E_BIN_DIR", ""), "cachetctl")
@@ -115,16 +136,8 @@ def send_reports(ctx: Context, now: int) -> subprocess.CompletedProcess:
 @scenario("dmarc_reports_sent", "the daily report command mails rua.test's aggregate report through Postfix "
           "to its own and to the authorized address only, once", order=430)
 def dmarc_reports_sent(ctx: Context) -> None:
-    stack, token = ctx.stack, ctx.token()
-    result = ctx.send(token, port=stack.smtp_port, client_ip=stack.outside_ip, helo="mx.outside.test",
-                      mail_from="news@rua.test", to=ALICE.address)
-    ctx.delivered_to_mailbox(result, ALICE, token)
-    history = os.path.join(stack.dir, "dmarc", "history.sqlite")
-
-    def recorded():
-        with sqlite3.connect(f"file:{history}?mode=ro", uri=True) as db:
-            return db.execute("SELECT received FROM messages WHERE policy_domain = 'rua.test'").fetchone()
-    received = wait_until("rua.test in the DMARC history", recorded)[0]
+    stack = ctx.stack
+    received = mail_from_rua_test(ctx)
     # As if the timer ran the day after: the message's UTC day is over.
     now = received - received % 86400 + 86400 + 60
     run = send_reports(ctx, now)
@@ -139,3 +152,39 @@ def dmarc_reports_sent(ctx: Context) -> None:
     again = send_reports(ctx, now)
     ctx.check(again.returncode == 0 and "dmarc-report.done reports=0 sent=0" in again.stderr,
               "a second run sends nothing", again.stderr)
+
+
+@scenario("dmarc_reports_submission", "with --smtp the report goes through port 587: STARTTLS, AUTH as alice "
+          "(password from a 0600 file), then relayed like any mail", order=440)
+def dmarc_reports_submission(ctx: Context) -> None:
+    stack = ctx.stack
+    received = mail_from_rua_test(ctx)
+    password = os.path.join(stack.dir, "etc", "report-smtp.pw")
+    fd = os.open(password, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.write(fd, (ALICE.password + "\n").encode())
+    os.close(fd)
+    now = received - received % 3600 + 3600 + 60  # hourly periods: a report key of its own
+    ctl = os.path.join(os.environ.get("E2E_BIN_DIR", ""), "cachetctl")
+    since = stack.log_position()
+    run = subprocess.run([stack.in_stack, ctl, "dmarc-report", "send", "-c", os.path.join(stack.dir, "etc", "dmarc.conf"),
+                          "--report-email", ALICE.address, "--domain", "rua.test", "--period", "1h",
+                          "--since", str(now - 7200), "--now", str(now),
+                          "--smtp", f"{stack.inside_ip}:{stack.submission_port}", "--smtp-user", ALICE.login,
+                          "--smtp-password-file", password, "--smtp-ca", str(stack.tls_cert),
+                          "--smtp-helo", "reports.example.test"],
+                         capture_output=True, text=True, timeout=60)
+    ctx.say(run.stderr.strip())
+    ctx.check(run.returncode == 0, "cachetctl dmarc-report send --smtp exits 0", run.stderr)
+    ctx.check(ALICE.password not in run.stderr, "the password is never logged")
+    log = stack.wait_for_log(r"sasl_method=PLAIN, sasl_username=alice", since=since)
+    ctx.check(log is not None, "Postfix logged the authenticated submission", log.group(0) if log else "")
+
+    def hourly_report():
+        for path in sorted(stack.sink_dir.iterdir()):
+            raw = path.read_bytes()
+            if b"Report Domain: rua.test " in raw and f"Report-ID: <{now - 60 - 3600}.".encode() in raw \
+                    and b"To: <dmarc@rua.test>" in raw:
+                return path
+        return None
+    path = wait_until("the hourly report to dmarc@rua.test in the sink", hourly_report)
+    ctx.check(path is not None, "the report submitted on 587 reached dmarc@rua.test", path)
