@@ -9,6 +9,7 @@
 // dmarc-reports.txt) and must show the rows and message counts we recorded.
 // Mail::DMARC 1.20211209 reads no namespaced XML (its XPath has no namespace), so it is
 // asked about the RFC 7489 shape only; dmarc-cat reads both. Skipped when a tool is absent.
+// The ARF failure report is read by Python's email package.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -20,7 +21,9 @@
 #include "common/base/base64.hpp"
 #include "common/base/gzip.hpp"
 #include "common/dmarc/history.hpp"
+#include "common/dmarc/report_failure.hpp"
 #include "tests/lib/run_command.hpp"
+#include "tests/support/dmarc_failure_report.hpp"
 #include "tests/support/dmarc_history_records.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -222,6 +225,30 @@ TEST_F(ReportSend, IndependentParsersReadWhatWeRecorded) {
       EXPECT_EQ(md.count, want.at(domain).count) << format << " " << domain;
     }
   }
+}
+
+}  // namespace
+
+namespace {
+
+// The ARF failure report (report_failure.hpp) read by Python's email package: a
+// multipart/report whose parts are text/plain, message/feedback-report (with its fields)
+// and text/rfc822-headers.
+TEST(FailureReportOracle, PythonReadsAnArfMessage) {
+  const cachet::dmarc::FailureReport r = cachet::test::failure_report();
+  const std::string script =
+      "import email, sys\n"
+      "m = email.message_from_bytes(sys.stdin.buffer.read())\n"
+      "parts = [p.get_content_type() for p in m.get_payload()]\n"
+      "fb = m.get_payload()[1].get_payload()[0]\n"
+      "print(m.get_content_type(), m.get_param('report-type'), ','.join(parts), fb['Feedback-Type'], "
+      "fb['Auth-Failure'], fb['Reported-Domain'])\n";
+  auto got = cachet::test::run_command({"/usr/bin/python3", "-c", script}, cachet::dmarc::build_failure_report(r));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->out,
+            "multipart/report feedback-report text/plain,message/feedback-report,text/rfc822-headers auth-failure "
+            "dmarc example.com\n")
+      << got->err;
 }
 
 }  // namespace
