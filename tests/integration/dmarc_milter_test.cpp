@@ -70,7 +70,7 @@ TEST_F(DmarcMilter, HistoryFeedsTheAggregateReport) {
   EXPECT_NE(out->out.find("<header_from>reject.example</header_from>"), std::string::npos) << out->out;
   EXPECT_NE(out->out.find("<domain>reject.example</domain>\n        <selector>sel</selector>\n        <result>pass</result>"),
             std::string::npos) << out->out;
-  EXPECT_NE(out->out.find("<p>reject</p>\n    <sp>reject</sp>\n    <pct>100</pct>\n    <fo>0</fo>"), std::string::npos) << out->out;
+  EXPECT_NE(out->out.find("<p>reject</p>\n    <sp>reject</sp>\n    <psd>u</psd>\n    <fo>0</fo>"), std::string::npos) << out->out;
 }
 
 TEST_F(DmarcMilter, DomainsWithoutRecordRecordedOnlyWithRecordAllMessages) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // tools/cachetctl/cmd_dmarc_report.cpp: `cachetctl dmarc-report --from T --to T --org NAME
-// --email ADDR [--domain D] [--db STORE] [--out DIR]`: RFC 7489 aggregate reports for the
-// period [from, to) from cachet-dmarc's history: STORE is what HistoryDatabase names (a
+// --email ADDR [--domain D] [--db STORE] [--out DIR] [--format rfc9990|rfc7489]`: aggregate
+// reports (report_aggregate.hpp, RFC 9990 shape by default) for the period [from, to) from
+// cachet-dmarc's history: STORE is what HistoryDatabase names (a
 // SQLite path, or a PostgreSQL URI/conninfo, e.g. the fleet's shared database). T is seconds since the epoch or a
 // UTC date YYYY-MM-DD. One report per policy domain: with --out, written as
 // DIR/<receiver>!<domain>!<begin>!<end>.xml (RFC 7489 s7.2.1.1; receiver = the --email
@@ -18,7 +19,7 @@
 
 #include "common/base/strings.hpp"
 #include "common/dmarc/history.hpp"
-#include "common/dmarc/report_xml.hpp"
+#include "common/dmarc/report_aggregate.hpp"
 
 namespace cachet::ctl {
 
@@ -36,7 +37,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: cachetctl dmarc-report --from T --to T --org NAME --email ADDR [--domain D]\n"
-               "                              [--db STORE] [--out DIR]\n"
+               "                              [--db STORE] [--out DIR] [--format rfc9990|rfc7489]\n"
                "       cachetctl dmarc-report send ...   (send the reports; see cachetctl(1))\n"
                "  STORE: SQLite path or PostgreSQL URI/conninfo (as HistoryDatabase)\n"
                "  T: seconds since the epoch or YYYY-MM-DD (UTC); the period is [from, to)\n");
@@ -72,16 +73,27 @@ int cmd_dmarc_report(std::span<char* const> args) {
   }
   std::set<std::string> domains;
   for (const auto& r : *records)
-    if (!opt.count("--domain") || iequals(r.policy_domain, opt["--domain"])) domains.insert(to_lower(r.policy_domain));
+    if (!r.policy_domain.empty() && (!opt.count("--domain") || iequals(r.policy_domain, opt["--domain"])))
+      domains.insert(to_lower(r.policy_domain));
   if (domains.empty()) {
     std::fprintf(stderr, "cachetctl: no messages recorded in that period\n");
     return 1;
   }
+  if (opt.count("--format") && opt["--format"] != "rfc9990" && opt["--format"] != "rfc7489") return usage();
+  const auto shape = opt["--format"] == "rfc7489" ? dmarc::ReportShape::rfc7489 : dmarc::ReportShape::rfc9990;
+  dmarc::AggregateBuilder builder({*from, *to});
+  for (const auto& r : *records) builder.add(r);
   const std::string& email = opt["--email"];
   const std::string receiver = email.substr(email.find('@') + 1);
   for (const std::string& domain : domains) {
     const std::string id = receiver + "!" + domain + "!" + std::to_string(*from) + "!" + std::to_string(*to);
-    const std::string xml = dmarc::aggregate_report_xml({opt["--org"], email, id, *from, *to}, domain, *records);
+    dmarc::AggregateMeta meta;
+    meta.org_name = opt["--org"];
+    meta.email = email;
+    meta.report_id = id;
+    meta.generator = "cachet " CACHET_VERSION;
+    meta.period = {*from, *to};
+    const std::string xml = dmarc::aggregate_xml(meta, builder.domains().at(domain), shape);
     if (!opt.count("--out")) {
       if (domains.size() > 1) {
         std::fprintf(stderr, "cachetctl: %zu policy domains in that period: give --domain or --out\n", domains.size());

@@ -20,7 +20,7 @@ std::span<const Command> commands() {
        &cmd_testkey},
       {"sign", "DKIM-sign a message file", &cmd_sign},
       {"verify", "verify the DKIM signatures of a message file", &cmd_verify},
-      {"dmarc-report", "RFC 7489 aggregate reports from the DMARC history", &cmd_dmarc_report},
+      {"dmarc-report", "DMARC aggregate reports from the history: print, or send (timer)", &cmd_dmarc_report},
   };
   return kCommands;
 }

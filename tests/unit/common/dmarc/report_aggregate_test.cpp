@@ -155,6 +155,18 @@ TEST(AggregateXml, Rfc7489Shape) {
   EXPECT_TRUE(has(x, "<domain>other.example</domain>\n        <result>fail</result>")) << x;
 }
 
+TEST(AggregateXml, WithoutRecordDefaultsApply) {
+  AggregateBuilder b({0, 10});
+  HistoryRecord r = history_record(1, "192.0.2.1", false);
+  r.p = r.sp = r.adkim = r.aspf = r.fo = "";
+  r.pct = 0;
+  b.add(r);
+  const std::string x = aggregate_xml(meta(), b.domains().at("example.com"), ReportShape::rfc7489);
+  EXPECT_TRUE(has(x, "<adkim>r</adkim>\n    <aspf>r</aspf>\n    <p>none</p>\n    <sp>none</sp>\n    <pct>100</pct>\n"
+                     "    <fo>0</fo>")) << x;
+  EXPECT_FALSE(has(x, "<np>"));
+}
+
 TEST(AggregateXml, EscapesHostileStrings) {
   AggregateBuilder b({0, 10});
   HistoryRecord r = history_record(1, "192.0.2.1<", true);
