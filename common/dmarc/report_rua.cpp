@@ -118,7 +118,13 @@ ReportAuth classify_report_auth(const dns::Answer& answer) {
 
 ReportAuth authorize_target(std::string_view policy_domain, const RuaTarget& target, const OrgDomainFinder& orgs,
                             dns::Resolver& resolver) {
-  const auto policy_org = orgs.organizational_domain(to_lower(policy_domain));
+  // The policy domain itself or a name under it shares its organizational domain: no
+  // lookup (and no DNS failure) can change that.
+  const std::string policy = to_lower(policy_domain);
+  if (target.domain == policy ||
+      (target.domain.size() > policy.size() && target.domain.ends_with("." + policy)))
+    return ReportAuth::same_org;
+  const auto policy_org = orgs.organizational_domain(policy);
   const auto target_org = orgs.organizational_domain(target.domain);
   if (!policy_org || !target_org) return ReportAuth::try_later;
   if (iequals(*policy_org, *target_org)) return ReportAuth::same_org;

@@ -4,15 +4,19 @@
 // PostgreSQL history (tests/lib/pg_server.hpp, a real server on a UNIX socket): two
 // "hosts" write history side by side, then four send runs start at once; every domain's
 // report reaches each recipient exactly once, the ledger (reports_sent, report_claims)
-// says so, and a later run sends nothing. Skipped, with the reason, without the server.
+// says so, and a later run sends nothing. Then the same with two real cachet-dmarc
+// daemons writing the history. Skipped, with the reason, without the server.
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <thread>
 
 #include "common/dmarc/history.hpp"
 #include "common/dmarc/report_ledger.hpp"
+#include "tests/integration/dmarc_harness.hpp"
 #include "tests/lib/pg_server.hpp"
 #include "tests/lib/run_command.hpp"
 #include "tests/support/dmarc_history_records.hpp"
@@ -102,6 +106,45 @@ TEST_F(PgReportSend, ConcurrentRunsSendEachReportExactlyOnce) {
   std::size_t files = 0;
   for (const auto& e : fs::directory_iterator(dir_.file("mail"))) files += e.path().extension() == ".eml";
   EXPECT_EQ(files, static_cast<std::size_t>(2 * kDomains));
+}
+
+// Two cachet-dmarc daemons (two MX hosts) record into one database; two send runs at once
+// produce one report for the domain and day, counting every message of both hosts.
+TEST_F(PgReportSend, TwoDaemonsOneReport) {
+  cachet::testlib::DmarcHarness mx1, mx2;
+  mx1.history_database = mx2.history_database = server_->conninfo();
+  mx1.start();
+  mx2.start();
+  for (int i = 0; i < 3; ++i) (void)mx1.send(cachet::testlib::DmarcHarness::message("a@reject.example"));
+  for (int i = 0; i < 2; ++i) (void)mx2.send(cachet::testlib::DmarcHarness::message("b@reject.example"));
+  ASSERT_TRUE(cachet::testlib::eventually(
+      [&] { return server_->psql("SELECT count(*) FROM messages").value_or("") == "5\n"; }))
+      << mx1.log() << mx2.log();
+  const std::int64_t now = std::time(nullptr), tomorrow = now - now % kDay + kDay + 60;
+  fs::create_directory(dir_.file("mail"));
+  const std::string sendmail = dir_.write(
+      "sendmail", "#!/bin/sh\nn=$(mktemp " + dir_.file("mail") + "/m.XXXXXX)\necho \"$@\" > \"$n.args\"\ncat > \"$n.eml\"\n");
+  fs::permissions(sendmail, fs::perms::owner_all);
+  const std::string conf = dir_.write("dmarc.conf", "HistoryDatabase " + server_->conninfo() +
+                                                        "\nReportEmail dmarc@receiver.example\nNameservers 127.0.0.1:9\n");
+  const std::vector<std::string> argv{std::string(CACHET_BIN_DIR) + "/cachetctl", "dmarc-report", "send", "-c", conf,
+                                      "--now", std::to_string(tomorrow), "--sendmail", sendmail, "--format", "rfc7489"};
+  cachet::test::CommandResult a, b;
+  std::thread ta([&] { a = cachet::test::run_command(argv).value_or(cachet::test::CommandResult{}); });
+  std::thread tb([&] { b = cachet::test::run_command(argv).value_or(cachet::test::CommandResult{}); });
+  ta.join();
+  tb.join();
+  EXPECT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(b.exit_code, 0) << b.err;
+  std::vector<std::string> reports;
+  for (const auto& e : fs::directory_iterator(dir_.file("mail")))
+    if (e.path().extension() == ".eml") reports.push_back(e.path());
+  ASSERT_EQ(reports.size(), 1u) << a.err << b.err;
+  std::ifstream in(reports[0]);
+  const std::string eml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(eml.find("To: <agg@reject.example>"), std::string::npos) << eml;
+  EXPECT_NE(eml.find("Report Domain: reject.example "), std::string::npos) << eml;
+  EXPECT_EQ(server_->psql("SELECT recipient, outcome FROM reports_sent").value_or(""), "agg@reject.example|sent\n");
 }
 
 }  // namespace

@@ -120,6 +120,18 @@ TEST_F(AuthorizeTarget, SameOrganizationalDomainNeedsNoLookup) {
   EXPECT_TRUE(dns_.log().empty());
 }
 
+TEST_F(AuthorizeTarget, ThePolicyDomainAndNamesUnderItNeedNoOrgLookup) {
+  struct FailingOrgs : OrgDomainFinder {
+    Result<std::string> organizational_domain(std::string_view) const override {
+      return fail(Errc::temporary, "DNS down");
+    }
+  } down;
+  EXPECT_EQ(authorize_target("Example.com", target("mailto:d@example.com"), down, dns_), ReportAuth::same_org);
+  EXPECT_EQ(authorize_target("example.com", target("mailto:d@r.example.com"), down, dns_), ReportAuth::same_org);
+  EXPECT_EQ(authorize_target("example.com", target("mailto:d@badexample.com"), down, dns_), ReportAuth::try_later);
+  EXPECT_TRUE(dns_.log().empty());
+}
+
 TEST_F(AuthorizeTarget, ExternalTargetFoundNotFoundOrLater) {
   dns_.txt("example.com._report._dmarc.found.net", "v=DMARC1");
   dns_.fail("example.com._report._dmarc.broken.net", dns::Status::servfail);
