@@ -5,7 +5,7 @@
 
 #include "common/base/strings.hpp"
 #include "common/dmarc/history.hpp"
-#include "common/dmarc/report_ledger_backends.hpp"
+#include "common/dmarc/store/report_ledger_backends.hpp"
 
 namespace cachet::dmarc {
 

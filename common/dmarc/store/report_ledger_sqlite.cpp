@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// common/dmarc/report_ledger_sqlite.cpp: the ledger's SQLite database (see
+// common/dmarc/store/report_ledger_sqlite.cpp: the ledger's SQLite database (see
 // report_ledger_backends.hpp): the history file itself, a second handle beside the
 // store's, with the same 2 s busy timeout (cachet-dmarc writes while we read).
 #include <sqlite3.h>
 
 #include "common/base/c_ptr.hpp"
-#include "common/dmarc/report_ledger_backends.hpp"
+#include "common/dmarc/store/report_ledger_backends.hpp"
 
 namespace cachet::dmarc {
 namespace {

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// common/dmarc/report_ledger_pg.cpp: the ledger's PostgreSQL database (see
+// common/dmarc/store/report_ledger_pg.cpp: the ledger's PostgreSQL database (see
 // report_ledger_backends.hpp): the fleet's history database, one connection of
 // cachetctl's own (application name cachetctl-dmarc-report, connect_timeout 5,
 // statement_timeout 30 s), dropped and reopened after a failure.
 #include <libpq-fe.h>
 
 #include "common/base/c_ptr.hpp"
-#include "common/dmarc/report_ledger_backends.hpp"
+#include "common/dmarc/store/report_ledger_backends.hpp"
 
 namespace cachet::dmarc {
 namespace {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// common/dmarc/report_ledger_backends.hpp: the two databases under ReportLedger, for
+// common/dmarc/store/report_ledger_backends.hpp: the two databases under ReportLedger, for
 // report_ledger.cpp only: SQLite (report_ledger_sqlite.cpp) and PostgreSQL
 // (report_ledger_pg.cpp). Each runs one statement with text parameters ($1..$N) and
 // returns the rows as text; the ledger's logic is written once, above them.
