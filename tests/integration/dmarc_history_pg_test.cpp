@@ -25,25 +25,11 @@ using cachet::test::history_record;
 using cachet::testlib::eventually;
 using namespace std::chrono_literals;
 
-class PgHistory : public ::testing::Test {
+class PgHistory : public cachet::testlib::PgServerSuite {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new cachet::testlib::PgServer();
-    if (server_->available()) {
-      auto r = server_->start();
-      start_error_ = r ? "" : r.error().detail;
-    }
-  }
-  static void TearDownTestSuite() {
-    delete server_;  // stops the server (by pid)
-    server_ = nullptr;
-  }
   void SetUp() override {
-    if (!server_->available()) GTEST_SKIP() << server_->why();
-    ASSERT_EQ(start_error_, "");
-    if (!server_->running()) {
-      ASSERT_TRUE(server_->start());
-    }
+    PgServerSuite::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_TRUE(server_->psql("DROP TABLE IF EXISTS messages"));
   }
   static std::vector<HistoryRecord> sample() {
@@ -55,11 +41,7 @@ class PgHistory : public ::testing::Test {
     return rs;
   }
 
-  static cachet::testlib::PgServer* server_;
-  static std::string start_error_;
 };
-cachet::testlib::PgServer* PgHistory::server_ = nullptr;
-std::string PgHistory::start_error_;
 
 TEST_F(PgHistory, CreatesTheSchemaAndRoundTripsEveryColumn) {
   cachet::dmarc::PgHistoryStore store(server_->conninfo());

@@ -28,31 +28,15 @@ namespace fs = std::filesystem;
 constexpr std::int64_t kDay = 86400;
 constexpr int kDomains = 12, kRuns = 4;
 
-class PgReportSend : public ::testing::Test {
+class PgReportSend : public cachet::testlib::PgServerSuite {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new cachet::testlib::PgServer();
-    if (server_->available()) {
-      auto r = server_->start();
-      start_error_ = r ? "" : r.error().detail;
-    }
-  }
-  static void TearDownTestSuite() {
-    delete server_;  // stops the server (by pid)
-    server_ = nullptr;
-  }
   void SetUp() override {
-    if (!server_->available()) GTEST_SKIP() << server_->why();
-    ASSERT_EQ(start_error_, "");
+    PgServerSuite::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_TRUE(server_->psql("DROP TABLE IF EXISTS messages, reports_sent, report_claims"));
   }
-
-  static cachet::testlib::PgServer* server_;
-  static std::string start_error_;
   cachet::test::TempDir dir_{"report-pg"};
 };
-cachet::testlib::PgServer* PgReportSend::server_ = nullptr;
-std::string PgReportSend::start_error_;
 
 TEST_F(PgReportSend, ConcurrentRunsSendEachReportExactlyOnce) {
   // Two MX hosts, each with its own store object (connection), writing the same day.

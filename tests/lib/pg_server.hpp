@@ -14,6 +14,8 @@
 #include <memory>
 #include <string>
 
+#include <gtest/gtest.h>
+
 #include "common/base/result.hpp"
 #include "tests/lib/daemon_process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -48,6 +50,33 @@ class PgServer {
   test::TempDir dir_{"cachet-pg"};
   bool initialised_ = false;
   std::unique_ptr<DaemonProcess> process_;
+};
+
+// A GoogleTest fixture base: one server per test suite, started in SetUpTestSuite and
+// stopped (by pid) in TearDownTestSuite; SetUp skips without the binaries, fails when the
+// server could not start, and starts it again after a test stopped it.
+class PgServerSuite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new PgServer();
+    if (server_->available()) {
+      auto r = server_->start();
+      start_error_ = r ? "" : r.error().detail;
+    }
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override {
+    if (!server_->available()) GTEST_SKIP() << server_->why();
+    ASSERT_EQ(start_error_, "");
+    if (!server_->running()) {
+      ASSERT_TRUE(server_->start());
+    }
+  }
+  static inline PgServer* server_ = nullptr;
+  static inline std::string start_error_;
 };
 
 }  // namespace cachet::testlib
