@@ -14,9 +14,6 @@ constexpr std::array<std::string_view, 4> kPolicyNames = {
     "reject_sender_login_mismatch", "reject_authenticated_sender_login_mismatch",
     "reject_unauthenticated_sender_login_mismatch", "reject_known_sender_login_mismatch"};
 
-bool checks_logged_in(MismatchPolicy p) noexcept { return p != MismatchPolicy::unauthenticated; }
-bool checks_anonymous(MismatchPolicy p) noexcept { return p != MismatchPolicy::authenticated; }
-
 bool is_owner_separator(char c) noexcept {
   return c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
@@ -53,6 +50,10 @@ Decision lookup_failed(TableErrorAction on_error, const Error& e) {
 }
 
 }  // namespace
+
+bool checks_client(MismatchPolicy p, bool logged_in) noexcept {
+  return logged_in ? p != MismatchPolicy::unauthenticated : p != MismatchPolicy::authenticated;
+}
 
 std::string_view to_string(MismatchPolicy p) noexcept {
   return kPolicyNames[static_cast<std::size_t>(p)];
@@ -126,7 +127,7 @@ Decision decide(MismatchPolicy policy, TableErrorAction on_error, const LoginFac
                 const OwnerLookup& lookup) {
   if (facts.sender.empty()) return allowed("null sender");
   const bool logged_in = !facts.login.empty();
-  if (logged_in ? !checks_logged_in(policy) : !checks_anonymous(policy))
+  if (!checks_client(policy, logged_in))
     return allowed(logged_in ? "authenticated, not checked" : "unauthenticated, not checked");
   auto found = lookup(facts.sender);
   if (!found) return lookup_failed(on_error, found.error());

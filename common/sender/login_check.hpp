@@ -99,6 +99,9 @@ Decision decide(MismatchPolicy policy, TableErrorAction on_error, const LoginFac
 // ("" for allowed): DEFER_IF_PERMIT becomes 450 (access_map_defer_code).
 std::string client_reply(const Decision& d, std::string_view sender);
 
+// True when the variant checks a client that is (logged_in) or is not authenticated.
+bool checks_client(MismatchPolicy p, bool logged_in) noexcept;
+
 // True when `login` is one of the comma/whitespace separated names in `owners`.
 bool is_owner(std::string_view owners, std::string_view login) noexcept;
 

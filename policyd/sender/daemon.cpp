@@ -17,17 +17,7 @@ namespace {
 constexpr std::string_view kBinary = "cachet-sender";
 
 std::vector<config::Problem> validate(const config::Config& cfg) {
-  std::vector<config::Problem> problems;
-  if (cfg.boolean("AllowAliasOwners") && cfg.list("AliasMaps").empty()) {
-    const auto at = cfg.origin("AllowAliasOwners").value_or(config::SourceLocation{});
-    problems.push_back(config::Problem{at.file, at.line, "AllowAliasOwners",
-                                       "needs AliasMaps (the aliases files to read)"});
-  }
-  if (cfg.string("SenderLoginMaps").empty() && iequals(cfg.string("PostfixMainCf"), "none"))
-    problems.push_back(config::Problem{"", 0, "SenderLoginMaps",
-                                       "set SenderLoginMaps or PostfixMainCf (where "
-                                       "smtpd_sender_login_maps is read)"});
-  return problems;
+  return sender::validate_maps_options(cfg);
 }
 
 // Check mode: the maps exactly as make_handler loads them (main.cf, the tables it names,

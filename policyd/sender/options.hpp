@@ -7,6 +7,7 @@
 
 #include "common/config/option_spec.hpp"
 #include "common/sender/login_check.hpp"
+#include "common/sender/login_maps.hpp"
 
 namespace cachet::senderd {
 
@@ -24,25 +25,16 @@ inline constexpr OptionSpec kSenderOptions[] = {
     {"UMask", Kind::octal, "007", "umask for the socket and pid file", config::Range{0, 0777}},
     {"PidFile", Kind::path, "", "pid file to write (socket mode only)"},
     {"Background", Kind::boolean, "yes", "fork into the background (socket mode only)"},
-    {"SenderLoginMaps", Kind::string, "",
-     "Postfix lookup tables mapping sender addresses to SASL logins, searched in order "
-     "(smtpd_sender_login_maps syntax); empty: taken from PostfixMainCf"},
-    {"PostfixMainCf", Kind::string, "/etc/postfix/main.cf",
-     "Postfix main.cf for smtpd_sender_login_maps and the local domains; `none`: not read "
-     "(Postfix's defaults for the local domains then)"},
+    sender::kSenderLoginMapsOption,
+    sender::kPostfixMainCfOption,
     {"MismatchPolicy", Kind::choice, "reject_sender_login_mismatch",
      "which clients are checked, as the Postfix restriction of the same name",
      Choices{sender::kMismatchPolicyChoices}},
-    {"StrictMaps", Kind::boolean, "yes",
-     "a map rule or entry Postfix would skip with a warning makes the whole map fail to load "
-     "(at startup: exit 78; on reload: the last good maps stay)"},
-    {"LocalDomains", Kind::list, "",
-     "extra local domains (besides those main.cf gives) for the bare-user lookup key"},
-    {"RecipientDelimiter", Kind::string, "",
-     "address extension delimiters; empty: recipient_delimiter from main.cf"},
-    {"AliasMaps", Kind::list, "", "aliases(5) files whose owners may send as the alias"},
-    {"AllowAliasOwners", Kind::boolean, "no",
-     "the members of an alias in AliasMaps may use the alias as sender"},
+    sender::kStrictMapsOption,
+    sender::kLocalDomainsOption,
+    sender::kRecipientDelimiterOption,
+    sender::kAliasMapsOption,
+    sender::kAllowAliasOwnersOption,
     {"OnTableError", Kind::choice, "defer_if_permit",
      "answer when a lookup fails (PCRE2 limit, bad map): defer_if_permit or defer (451)",
      Choices{sender::kTableErrorChoices}},
