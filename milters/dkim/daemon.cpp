@@ -74,6 +74,8 @@ DkimDaemon::DkimDaemon() {
         log::Event(logger, log::Level::error, "dkim.reload_failed").kv("reason", st.error().detail);
       return Unexpected<Error>(st.error());
     }
+    for (const std::string& w : (*st)->load_warnings)
+      log::Event(logger, log::Level::warning, "dkim.map_warning").kv("problem", w);
     log::Event(logger, log::Level::info, "dkim.keys_loaded")
         .kv("keys", static_cast<long long>((*st)->keys.size()));
     state_.store(*st);

@@ -11,6 +11,8 @@
 #pragma once
 
 #include "common/config/option_spec.hpp"
+#include "common/sender/from_login.hpp"
+#include "common/sender/login_maps.hpp"
 
 namespace cachet::dkimd {
 
@@ -55,6 +57,26 @@ inline constexpr OptionSpec kDkimOptions[] = {
     {"ExemptDomains", Kind::dataset, "", "ignore mail whose From domain matches"},
     {"SenderHeaders", Kind::dataset, "", "header fields consulted for the sender (default From)"},
     {"On-SignatureError", Kind::action, "reject", "action when a message cannot be signed"},
+    // Ours: the header From (and Sender) bound to the SASL login (common/sender/from_login.hpp),
+    // read from the same maps as cachet-sender.
+    {"FromLoginMismatch", Kind::choice, "sign",
+     "an authenticated client's From/Sender address its login does not own: sign, nosign or "
+     "reject (550 5.7.1)",
+     config::Choices{sender::kFromActionChoices}},
+    {"InternalFromMismatch", Kind::choice, "sign",
+     "mail signed without a login (InternalHosts, MTA, MacroList) whose From/Sender address "
+     "has owners: sign, nosign or reject",
+     config::Choices{sender::kFromActionChoices}},
+    {"FromMismatchPolicy", Kind::choice, "reject_sender_login_mismatch",
+     "which clients and addresses are checked, as the Postfix restriction of the same name",
+     config::Choices{sender::kMismatchPolicyChoices}},
+    sender::kSenderLoginMapsOption,
+    sender::kPostfixMainCfOption,
+    sender::kStrictMapsOption,
+    sender::kLocalDomainsOption,
+    sender::kRecipientDelimiterOption,
+    sender::kAliasMapsOption,
+    sender::kAllowAliasOwnersOption,
     // Verifying.
     {"AuthservID", Kind::string, "", "authserv-id in Authentication-Results (default: the MTA's j macro; HOSTNAME = host name)"},
     {"AuthservIDWithJobID", Kind::boolean, "no", "append /queue-id to the authserv-id"},

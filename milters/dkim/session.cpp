@@ -9,6 +9,7 @@
 #include "common/base/strings.hpp"
 #include "common/mail/header.hpp"
 #include "milters/dkim/ar.hpp"
+#include "milters/dkim/from_check.hpp"
 
 namespace cachet::dkimd {
 namespace {
@@ -184,14 +185,25 @@ Verdict DkimSession::on_eoh(milter::Context& ctx) {
   }
   if (sender && !st_->exempt_domains.empty() && st_->exempt_domains.contains(sender->domain))
     return Verdict::accept();
-  if (st_->sign_mode && sender && !rcpt_blocks_signing_) {
+  if (st_->sign_mode && !rcpt_blocks_signing_) {
     ClientFacts facts;
     facts.is_internal = st_->internal_hosts.matches(conn_.address, conn_.hostname);
     facts.auth_type = ctx.macro("{auth_type}");
     facts.auth_authen = ctx.macro("{auth_authen}");
     facts.daemon_name = ctx.macro("{daemon_name}");
     for (const MacroRule& r : st_->macro_list) facts.macro_values.push_back(ctx.macro(r.name));
-    if (is_originating(*st_, facts)) {
+    const bool originating = is_originating(*st_, facts);
+    bool may_sign = originating && sender.has_value();
+    // The header From bound to the login: checked for every originating message, so that
+    // `reject` refuses a forged From even when no key would sign it (or it cannot be parsed).
+    if (originating && st_->login_maps) {
+      const auto fd = check_header_from(*st_, headers_, facts.auth_authen.value_or(""), qid,
+                                        *shared_.logger);
+      if (fd.action == sender::FromAction::reject || fd.action == sender::FromAction::tempfail)
+        return Verdict::reply(fd.code, fd.xcode, fd.text);
+      may_sign = may_sign && fd.action == sender::FromAction::sign;
+    }
+    if (may_sign) {
       auto requests = choose_keys(*st_, *sender);
       if (!requests.empty()) return start_signing(ctx, *sender, std::move(requests));
       log::Event(*shared_.logger, log::Level::info, "dkim.sign_skipped")

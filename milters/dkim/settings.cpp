@@ -243,6 +243,23 @@ Result<void> load_resolver(const config::Config& cfg, DkimState& st) {
   return {};
 }
 
+// FromLoginMismatch & co. The maps are loaded only when something uses them.
+Result<void> load_from_check(const config::Config& cfg, DkimState& st) {
+  sender::FromPolicy& p = st.from_policy;
+  p.login_mismatch = sender::parse_from_action(cfg.string("FromLoginMismatch"))
+                         .value_or(sender::FromAction::sign);
+  p.no_login_mismatch = sender::parse_from_action(cfg.string("InternalFromMismatch"))
+                            .value_or(sender::FromAction::sign);
+  p.variant = sender::parse_mismatch_policy(cfg.string("FromMismatchPolicy"))
+                  .value_or(sender::MismatchPolicy::all);
+  if (!p.enforces() && !cfg.is_set("SenderLoginMaps")) return {};
+  auto maps = sender::SenderMaps::load(sender::settings_from(cfg, sender::system_hostname()),
+                                       tables::read_table_file, st.load_warnings);
+  if (!maps) return fail(Errc::config, "SenderLoginMaps: " + maps.error().detail);
+  st.login_maps = std::move(*maps);
+  return {};
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const DkimState>> build_state(const config::Config& cfg,
@@ -281,6 +298,7 @@ Result<std::shared_ptr<const DkimState>> build_state(const config::Config& cfg,
   st->dont_sign_mail_to = std::move(*dont);
   st->exempt_domains = std::move(*exempt);
   st->sender_headers = senders->empty() ? std::vector<std::string>{"From"} : *senders;
+  if (auto r = load_from_check(cfg, *st); !r) return Unexpected<Error>(r.error());
   if (auto r = load_verifying(cfg, *st); !r) return Unexpected<Error>(r.error());
   if (auto r = load_resolver(cfg, *st); !r) return Unexpected<Error>(r.error());
   return std::shared_ptr<const DkimState>(std::move(st));
@@ -305,6 +323,11 @@ std::vector<config::Problem> validate_config(const config::Config& cfg) {
     if (!a || *a == dkim::Algorithm::rsa_sha1)
       add("SignatureAlgorithm", "expected rsa-sha256 or ed25519-sha256 (rsa-sha1: RFC 8301)");
   }
+  const bool from_check = !iequals(cfg.string("FromLoginMismatch"), "sign") ||
+                          !iequals(cfg.string("InternalFromMismatch"), "sign") ||
+                          cfg.is_set("SenderLoginMaps");
+  if (from_check)
+    for (config::Problem& p : sender::validate_maps_options(cfg)) out.push_back(std::move(p));
   if (cfg.is_set("SigningTable") && !cfg.is_set("KeyTable"))
     add("SigningTable", "needs a KeyTable");
   if (cfg.is_set("KeyFile") && !cfg.is_set("KeyTable") && (!cfg.is_set("Selector") || !cfg.is_set("Domain")))

@@ -25,6 +25,8 @@
 #include "common/dkim/signature.hpp"
 #include "common/dns/caching_resolver.hpp"
 #include "common/dns/ldns_resolver.hpp"
+#include "common/sender/from_login.hpp"
+#include "common/sender/login_maps.hpp"
 
 namespace cachet::dkimd {
 
@@ -50,6 +52,10 @@ struct DkimState : dkim::SigningPolicy {
   config::HostList internal_hosts, peer_list;
   config::Dataset dont_sign_mail_to, exempt_domains;
   std::vector<std::string> sender_headers;  // default {"From"}
+  // The header From bound to the login: null maps = not checked (FromLoginMismatch and
+  // InternalFromMismatch `sign` and no SenderLoginMaps: opendkim's behaviour, nothing read).
+  std::shared_ptr<const sender::SenderMaps> login_maps;
+  sender::FromPolicy from_policy;
   // Verifying.
   std::string authserv_id;  // "" = the MTA's j macro
   bool authserv_id_with_job_id = false;
@@ -66,6 +72,7 @@ struct DkimState : dkim::SigningPolicy {
   bool software_header = false;
   Actions actions;
   std::shared_ptr<Resolvers> resolvers;  // shared: sessions keep it alive via the snapshot
+  std::vector<std::string> load_warnings;  // "file:line: ..." from the maps, logged at load
 };
 
 struct BuildContext {
