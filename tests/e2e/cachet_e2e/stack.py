@@ -18,6 +18,7 @@ import imaplib
 import os
 import re
 import shlex
+import signal
 import ssl
 import subprocess
 import time
@@ -228,3 +229,26 @@ class Stack:
         section = re.search(r";; ANSWER SECTION:\n(.*?)\n\n", out, re.S)
         answers = [" ".join(line.split()) for line in section.group(1).splitlines()] if section else []
         return (rcode.group(1) if rcode else "no answer"), answers
+
+    # ------------------------------------------------------------------ daemons
+    def reconfigure(self, daemon: str, option: str, value: str | None, loaded: str) -> None:
+        """Sets `option` to `value` (None: removes it) in $STACK/etc/<daemon>.conf, sends the
+        daemon SIGHUP and waits for its `loaded` line (a regex) in log/<daemon>.out."""
+        conf = self.dir / "etc" / f"{daemon}.conf"
+        lines = [line for line in conf.read_text(encoding="utf-8").splitlines(keepends=True)
+                 if line.split(maxsplit=1)[:1] != [option]]
+        if value is not None:
+            lines.append(f"{option}\t{value}\n")
+        conf.write_text("".join(lines), encoding="utf-8")
+        since = self.log_position(f"{daemon}.out")
+        pid = int((self.dir / "run" / f"{daemon}.pid").read_text(encoding="utf-8").strip())
+        os.kill(pid, signal.SIGHUP)
+        self.wait_for_log(loaded, name=f"{daemon}.out", since=since)
+
+    # ------------------------------------------------------------------ DKIM
+    def dkimverify(self, raw: bytes) -> tuple[bool, str]:
+        """python3-dkim's dkimverify on the bytes as relayed (the email package would refold
+        them), run inside the stack so that it asks the stack's DNS. (passed, its output)."""
+        run = subprocess.run([self.in_stack, "/usr/bin/dkimverify"], input=raw, capture_output=True,
+                             timeout=DEFAULT_TIMEOUT)
+        return run.returncode == 0, (run.stdout + run.stderr).decode(errors="replace")

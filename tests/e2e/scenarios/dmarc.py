@@ -7,7 +7,6 @@
 # message DKIM-signed by outside.test arrives with dmarc=pass. rua.test's mail ends in an
 # aggregate report that `cachetctl dmarc-report send` mails through Postfix to the sink.
 import os
-import signal
 import sqlite3
 import subprocess
 
@@ -24,18 +23,7 @@ def auth_results(message) -> str:
 
 
 def reload_dmarc(ctx: Context, reject: bool) -> None:
-    stack = ctx.stack
-    conf = os.path.join(stack.dir, "etc", "dmarc.conf")
-    with open(conf, encoding="utf-8") as f:
-        lines = [line for line in f if not line.startswith("RejectFailures")]
-    if reject:
-        lines.append("RejectFailures\t\tyes\n")
-    with open(conf, "w", encoding="utf-8") as f:
-        f.writelines(lines)
-    since = stack.log_position("dmarc.out")
-    with open(os.path.join(stack.dir, "run", "dmarc.pid"), encoding="utf-8") as f:
-        os.kill(int(f.read().strip()), signal.SIGHUP)
-    stack.wait_for_log(r"dmarc\.state_loaded", name="dmarc.out", since=since)
+    ctx.stack.reconfigure("dmarc", "RejectFailures", "yes" if reject else None, r"dmarc\.state_loaded")
 
 
 def forged(ctx: Context, token: str):
