@@ -9,7 +9,10 @@
 // lookup fail, the rest is not in the map.
 // Invariants: never crash, hang or throw; an enforcing policy never answers sign for a
 // header it did not find owned; "owned" holds when re-checked against the oracle mailbox by
-// mailbox; a reply carries no control bytes.
+// mailbox; a reply carries no control bytes; and when the From is owned, the domain
+// cachet-dkim picks its signing key by (common/dkim/policy.hpp parse_sender, a more
+// tolerant reader) is the domain of a mailbox the check saw, so no key is chosen by an
+// address nobody checked.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -18,7 +21,9 @@
 
 #include "common/base/strings.hpp"
 #include "common/mail/address.hpp"
+#include "common/mail/header.hpp"
 #include "common/sender/from_login.hpp"
+#include "common/dkim/policy.hpp"
 
 namespace {
 
@@ -93,6 +98,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!all_owned(policy, facts.login, facts.from_fields) ||
         !all_owned(policy, facts.login, facts.sender_fields))
       std::abort();  // signed for the wrong owner
+    if (const auto key_by = dkim::parse_sender(mail::unfold(facts.from_fields[0]))) {
+      bool seen = false;
+      for (const std::string& a : d.addresses) {
+        const std::size_t at = a.rfind('@');
+        seen = seen || iequals(std::string_view(a).substr(at + 1), key_by->domain);
+      }
+      if (!seen) std::abort();  // the signing domain comes from an unchecked address
+    }
   }
   if (d.action == FromAction::reject || d.action == FromAction::tempfail) {
     if (d.code.empty() || d.text.empty()) std::abort();
