@@ -16,7 +16,6 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -26,6 +25,7 @@
 #include "common/dkim/sign.hpp"
 #include "common/sender/from_login.hpp"
 #include "common/sender/login_maps.hpp"
+#include "tests/support/memory_files.hpp"
 
 namespace {
 
@@ -87,17 +87,9 @@ int main(int argc, char** argv) {
   const std::string msg = message_path.empty() ? default_message() : read_message(message_path);
   const std::string from = from_value(msg);
 
-  const std::map<std::string, std::string> files = {
-      {"/bench/sendas.pcre",
-       "/^postmaster@bench\\.example$/ alice\n/^(.+)@bench\\.example$/ ${1}\n"}};
-  const tables::FileReader reader = [&files](const std::string& p) -> Result<tables::FileContent> {
-    const auto it = files.find(p);
-    if (it == files.end()) return fail(Errc::config, "no " + p);
-    tables::FileContent c;
-    c.bytes = it->second;
-    c.stamp.path = p;
-    return c;
-  };
+  const tables::FileReader reader = test::memory_files(
+      {{"/bench/sendas.pcre",
+        "/^postmaster@bench\\.example$/ alice\n/^(.+)@bench\\.example$/ ${1}\n"}});
   sender::MapsSettings ms;
   ms.login_maps = "pcre:/bench/sendas.pcre";
   ms.system_hostname = "mx.bench.example";

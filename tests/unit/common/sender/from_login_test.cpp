@@ -14,6 +14,7 @@
 
 #include "common/base/strings.hpp"
 #include "common/sender/login_maps.hpp"
+#include "tests/support/memory_files.hpp"
 
 namespace cachet::sender {
 namespace {
@@ -239,20 +240,12 @@ TEST(LookupAddress, UnquotesTheLocalPart) {
 // The same decision through the maps cachet-sender and cachet-dkim load: the classic
 // guide's sendas.pcre from main.cf, and an aliases file.
 TEST(DecideFrom, ThroughTheGuideMaps) {
-  const std::map<std::string, std::string> files = {
+  const tables::FileReader reader = test::memory_files({
       {"/m/main.cf",
        "myhostname = mail.example.test\nmydomain = example.test\nmyorigin = $mydomain\n"
        "smtpd_sender_login_maps = pcre:/m/sendas.pcre\n"},
       {"/m/sendas.pcre", "/^postmaster@example\\.test$/ alice\n/^(.+)@example\\.test$/ ${1}\n"},
-      {"/m/aliases", "team: alice, bob@example.test\n"}};
-  const tables::FileReader reader = [&files](const std::string& path) -> Result<tables::FileContent> {
-    const auto it = files.find(path);
-    if (it == files.end()) return fail(Errc::config, "cannot open " + path);
-    tables::FileContent c;
-    c.bytes = it->second;
-    c.stamp.path = path;
-    return c;
-  };
+      {"/m/aliases", "team: alice, bob@example.test\n"}});
   MapsSettings s;
   s.main_cf = "/m/main.cf";
   s.system_hostname = "host.invalid";

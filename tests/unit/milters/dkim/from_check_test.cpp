@@ -7,25 +7,16 @@
 
 #include <gtest/gtest.h>
 
-#include <map>
-
 #include "common/config/config.hpp"
 #include "milters/dkim/options.hpp"
+#include "tests/support/memory_files.hpp"
 
 namespace cachet::dkimd {
 namespace {
 
 DkimState guide_state(sender::FromAction on_mismatch) {
-  const std::map<std::string, std::string> files = {
-      {"/m/sendas.pcre", "/^postmaster@example\\.test$/ alice\n/^(.+)@example\\.test$/ ${1}\n"}};
-  const tables::FileReader reader = [files](const std::string& p) -> Result<tables::FileContent> {
-    const auto it = files.find(p);
-    if (it == files.end()) return fail(Errc::config, "no " + p);
-    tables::FileContent c;
-    c.bytes = it->second;
-    c.stamp.path = p;
-    return c;
-  };
+  const tables::FileReader reader = test::memory_files(
+      {{"/m/sendas.pcre", "/^postmaster@example\\.test$/ alice\n/^(.+)@example\\.test$/ ${1}\n"}});
   sender::MapsSettings ms;
   ms.login_maps = "pcre:/m/sendas.pcre";
   ms.system_hostname = "mail.example.test";

@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 
+#include "tests/support/memory_files.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace cachet::senderd {
@@ -18,14 +19,7 @@ using namespace std::chrono_literals;
 
 // In-memory files for the pure paths.
 tables::FileReader memory(std::map<std::string, std::string> files) {
-  return [files = std::move(files)](const std::string& path) -> Result<tables::FileContent> {
-    const auto it = files.find(path);
-    if (it == files.end()) return fail(Errc::config, "cannot open " + path + ": No such file");
-    tables::FileContent c;
-    c.bytes = it->second;
-    c.stamp.path = path;
-    return c;
-  };
+  return test::memory_files(std::move(files));
 }
 
 constexpr std::string_view kMainCf =
