@@ -13,9 +13,9 @@
 
 #include <gtest/gtest.h>
 
-#include "common/crypto/crypto.hpp"
 #include "common/dns/zone_resolver.hpp"
 #include "tests/lib/daemon_process.hpp"
+#include "tests/lib/dkim_keys.hpp"
 #include "tests/lib/dns_server.hpp"
 #include "tests/lib/milter_client.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -32,11 +32,9 @@ class DkimFromLogin : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(dns_.start());
-    static const std::string pem = [] {
-      auto k = cachet::crypto::PrivateKey::generate(cachet::crypto::KeyType::rsa, 2048);
-      return std::string(k->to_pem()->view());
-    }();
-    key_ = dir_.write("key.private", pem);
+    static const cachet::testlib::DkimTestKey key =
+        cachet::testlib::make_dkim_key(cachet::crypto::KeyType::rsa);
+    key_ = dir_.write("key.private", key.pem);
     ::chmod(key_.c_str(), 0600);
     dir_.write("sendas.pcre",
                "# classic guide\n/^postmaster@example\\.test$/ alice\n/^(.+)@example\\.test$/ ${1}\n");
