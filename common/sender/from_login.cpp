@@ -140,6 +140,14 @@ FromDecision decide_from(const FromPolicy& policy, const HeaderFacts& facts,
   std::string why;
   if (!collect("From", facts.from_fields, checked, why)) return malformed("From", why);
   if (!collect("Sender", facts.sender_fields, checked, why)) return malformed("Sender", why);
+  if (!facts.key_domain.empty()) {
+    const std::string field = facts.key_field.empty() ? "From" : std::string(facts.key_field);
+    auto key = lookup_address(facts.key_local_part, facts.key_domain);
+    if (!key) return malformed(field, field + " field: the signing address has no local part");
+    const bool seen = std::any_of(checked.begin(), checked.end(),
+                                  [&](const Checked& c) { return iequals(c.address, *key); });
+    if (!seen) checked.push_back(Checked{field, std::move(*key)});
+  }
   for (const Checked& c : checked) owned.addresses.push_back(c.address);
   for (const Checked& c : checked) {
     const Decision d = decide(policy.variant, TableErrorAction::defer,

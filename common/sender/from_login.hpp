@@ -17,6 +17,7 @@
 // one From or Sender field (RFC 5322 s3.6 allows one), a field that common/mail's From
 // parser refuses, a mailbox without a local part. So a malformed From is never signed for
 // the wrong owner when the policy enforces.
+// The signer's own reading of the address it picks its key by is checked too (key_*).
 // Encoded words (RFC 2047) are not decoded: they may only stand in display names, where the
 // parser skips them; one that carries an unquoted '@' yields a mailbox no login owns.
 // Verdict actions: sign (owned, or mismatch under `sign`), nosign, reject (550 5.7.1 with
@@ -58,6 +59,14 @@ struct HeaderFacts {
   std::string_view login;                        // {auth_authen}; "" = not authenticated
   std::vector<std::string_view> from_fields;     // the value of every From field
   std::vector<std::string_view> sender_fields;   // the value of every Sender field
+  // The address the signer chooses its key by, as its own (more tolerant) reader found it
+  // (cachet-dkim: parse_sender on the first SenderHeaders field), and that field's name.
+  // Checked like the others, so that a field the two readers read differently (e.g.
+  // `a@x \@y`: an escaped '@' is no address to the strict parser, y to the signer) never
+  // chooses a key by an address nobody checked. Empty: none.
+  std::string_view key_field;
+  std::string_view key_local_part;  // as written (quotes kept)
+  std::string_view key_domain;
 };
 
 enum class FromVerdict { owned, not_owned, not_logged_in, malformed, lookup_failed };

@@ -9,9 +9,15 @@ namespace cachet::dkimd {
 sender::FromDecision check_header_from(const DkimState& st,
                                        const std::vector<mail::HeaderField>& headers,
                                        std::string_view login, std::string_view qid,
-                                       log::Logger& logger) {
+                                       log::Logger& logger, std::string_view key_field,
+                                       const dkim::Sender* key_address) {
   sender::HeaderFacts facts;
   facts.login = login;
+  if (key_address) {
+    facts.key_field = key_field;
+    facts.key_local_part = key_address->local;
+    facts.key_domain = key_address->domain;
+  }
   for (const mail::HeaderField& h : headers) {
     if (iequals(h.name, "From")) facts.from_fields.push_back(h.value);
     else if (iequals(h.name, "Sender")) facts.sender_fields.push_back(h.value);

@@ -175,11 +175,13 @@ Verdict DkimSession::on_eoh(milter::Context& ctx) {
     return v.is_continue() ? Verdict::accept() : v;
   }
   std::optional<Sender> sender;
+  std::string_view sender_field;
   for (const std::string& want : st_->sender_headers) {
     const auto it = std::find_if(headers_.begin(), headers_.end(),
                                  [&](const mail::HeaderField& h) { return iequals(h.name, want); });
     if (it != headers_.end()) {
       sender = parse_sender(mail::unfold(it->value));
+      sender_field = it->name;
       break;
     }
   }
@@ -198,7 +200,8 @@ Verdict DkimSession::on_eoh(milter::Context& ctx) {
     // `reject` refuses a forged From even when no key would sign it (or it cannot be parsed).
     if (originating && st_->login_maps) {
       const auto fd = check_header_from(*st_, headers_, facts.auth_authen.value_or(""), qid,
-                                        *shared_.logger);
+                                        *shared_.logger, sender_field,
+                                        sender ? &*sender : nullptr);
       if (fd.action == sender::FromAction::reject || fd.action == sender::FromAction::tempfail)
         return Verdict::reply(fd.code, fd.xcode, fd.text);
       may_sign = may_sign && fd.action == sender::FromAction::sign;

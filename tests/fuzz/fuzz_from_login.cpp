@@ -15,6 +15,7 @@
 // address nobody checked.
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,17 @@ Result<std::vector<Owners>> oracle(std::string_view address) {
   return std::vector<Owners>{};
 }
 
+// True when the oracle lets `login` use this address.
+bool owned_by(const FromPolicy& p, std::string_view login, const std::string& address) {
+  const auto owners = oracle(address);
+  if (!owners) return false;
+  if (owners->empty()) return !login.empty() ? p.variant == MismatchPolicy::known : true;
+  if (login.empty()) return false;
+  bool mine = false;
+  for (const auto& o : *owners) mine = mine || is_owner(o.owners, login);
+  return mine;
+}
+
 // True when the oracle lets `login` use every mailbox of the fields.
 bool all_owned(const FromPolicy& p, std::string_view login,
                const std::vector<std::string_view>& fields) {
@@ -48,17 +60,7 @@ bool all_owned(const FromPolicy& p, std::string_view login,
     if (!boxes) return false;
     for (const auto& b : *boxes) {
       const auto a = lookup_address(b.local_part, b.domain);
-      if (!a) return false;
-      const auto owners = oracle(*a);
-      if (!owners) return false;
-      if (owners->empty()) {
-        if (!login.empty() && p.variant != MismatchPolicy::known) return false;
-        continue;
-      }
-      if (login.empty()) return false;
-      bool mine = false;
-      for (const auto& o : *owners) mine = mine || is_owner(o.owners, login);
-      if (!mine) return false;
+      if (!a || !owned_by(p, login, *a)) return false;
     }
   }
   return true;
@@ -86,6 +88,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (lines[i].starts_with("S:")) facts.sender_fields.push_back(lines[i].substr(2));
     else facts.from_fields.push_back(lines[i]);
   }
+  // As cachet-dkim: the signer's reading of the From field is checked too.
+  std::optional<dkim::Sender> key_by;
+  if (!facts.from_fields.empty()) key_by = dkim::parse_sender(mail::unfold(facts.from_fields[0]));
+  if (key_by) {
+    facts.key_field = "From";
+    facts.key_local_part = key_by->local;
+    facts.key_domain = key_by->domain;
+  }
   const FromDecision d = decide_from(policy, facts, oracle);
   const bool checked = checks_client(policy.variant, !facts.login.empty());
   const FromAction configured =
@@ -98,13 +108,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!all_owned(policy, facts.login, facts.from_fields) ||
         !all_owned(policy, facts.login, facts.sender_fields))
       std::abort();  // signed for the wrong owner
-    if (const auto key_by = dkim::parse_sender(mail::unfold(facts.from_fields[0]))) {
+    if (key_by) {
+      const auto key = lookup_address(key_by->local, key_by->domain);
+      if (!key) std::abort();
       bool seen = false;
-      for (const std::string& a : d.addresses) {
-        const std::size_t at = a.rfind('@');
-        seen = seen || iequals(std::string_view(a).substr(at + 1), key_by->domain);
-      }
-      if (!seen) std::abort();  // the signing domain comes from an unchecked address
+      for (const std::string& a : d.addresses) seen = seen || iequals(a, *key);
+      if (!seen) std::abort();  // the signing key is chosen by an unchecked address
+      if (!owned_by(policy, facts.login, *key)) std::abort();
     }
   }
   if (d.action == FromAction::reject || d.action == FromAction::tempfail) {

@@ -62,7 +62,7 @@ TEST_P(DecideFrom, GivesTheActionAndReason) {
   int calls = 0;
   const FromPolicy policy{r.variant, r.on_login, r.on_no_login};
   const FromDecision got =
-      decide_from(policy, HeaderFacts{r.login, r.from, r.sender},
+      decide_from(policy, HeaderFacts{r.login, r.from, r.sender, {}, {}, {}},
                   [&calls](std::string_view a) { return guide_lookup(a, &calls); });
   EXPECT_EQ(to_string(got.action), to_string(r.want_action)) << r.name << " why=" << got.why;
   EXPECT_EQ(to_string(got.verdict), to_string(r.want_verdict)) << r.name << " why=" << got.why;
@@ -201,7 +201,7 @@ TEST(DecideFrom, LooksEachDistinctAddressUpOnce) {
   const FromDecision got = decide_from(
       FromPolicy{P::all, A::reject, A::reject},
       HeaderFacts{"alice", {" alice@example.test, postmaster@example.test, alice@example.test"},
-                  {" alice@example.test"}},
+                  {" alice@example.test"}, {}, {}, {}},
       [&calls](std::string_view a) { return guide_lookup(a, &calls); });
   EXPECT_EQ(got.action, A::sign);
   EXPECT_EQ(calls, 2);
@@ -212,13 +212,45 @@ TEST(DecideFrom, StopsAtTheFirstRefusedAddress) {
   int calls = 0;
   const FromDecision got = decide_from(
       FromPolicy{P::all, A::nosign, A::sign},
-      HeaderFacts{"alice", {" bob@example.test, carol@example.test"}, {}},
+      HeaderFacts{"alice", {" bob@example.test, carol@example.test"}, {}, {}, {}, {}},
       [&calls](std::string_view a) { return guide_lookup(a, &calls); });
   EXPECT_EQ(got.action, A::nosign);
   EXPECT_EQ(got.address, "bob@example.test");
   EXPECT_EQ(got.owners, "bob");
   EXPECT_EQ(got.rule, "sendas.pcre:2");
   EXPECT_EQ(calls, 1);
+}
+
+// The signer's own reading of the address it picks its key by is checked as well: a
+// field the strict parser reads as alice's but the signer as someone else's is refused.
+TEST(DecideFrom, ChecksTheSignersAddressToo) {
+  int calls = 0;
+  const OwnerLookup lookup = [&calls](std::string_view a) { return guide_lookup(a, &calls); };
+  const FromPolicy reject{P::all, A::reject, A::sign};
+  HeaderFacts facts{"alice", {" alice@example.test \\@example.test"}, {}, "From", "ceo",
+                    "example.test"};
+  FromDecision got = decide_from(reject, facts, lookup);
+  EXPECT_EQ(got.action, A::reject);
+  EXPECT_EQ(got.address, "ceo@example.test");
+  EXPECT_EQ(got.text, "<ceo@example.test>: header From address rejected: not owned by user alice");
+  // The same address as the strict reader's: one lookup, signed.
+  calls = 0;
+  facts = HeaderFacts{"alice", {" Alice <alice@example.test>"}, {}, "From", "Alice", "Example.Test"};
+  EXPECT_EQ(decide_from(reject, facts, lookup).action, A::sign);
+  EXPECT_EQ(calls, 1);
+  // A quoted local part is the same mailbox.
+  facts.key_local_part = "\"alice\"";
+  EXPECT_EQ(decide_from(reject, facts, lookup).action, A::sign);
+  // SenderHeaders naming another field: that field's address is checked under its name.
+  facts = HeaderFacts{"alice", {" alice@example.test"}, {}, "X-Sender", "bob", "example.test"};
+  got = decide_from(reject, facts, lookup);
+  EXPECT_EQ(got.field, "X-Sender");
+  EXPECT_EQ(got.action, A::reject);
+  // No local part: malformed.
+  facts = HeaderFacts{"alice", {" alice@example.test"}, {}, "From", "", "example.test"};
+  got = decide_from(reject, facts, lookup);
+  EXPECT_EQ(got.verdict, V::malformed);
+  EXPECT_EQ(got.action, A::reject);
 }
 
 TEST(FromAction, ParsesTheThreeChoicesOnly) {
@@ -257,7 +289,8 @@ TEST(DecideFrom, ThroughTheGuideMaps) {
   const OwnerLookup lookup = [&maps](std::string_view a) { return (*maps)->lookup(a); };
   const FromPolicy reject{P::all, A::reject, A::reject};
   auto action = [&](std::string_view login, std::string_view from) {
-    return std::string(to_string(decide_from(reject, HeaderFacts{login, {from}, {}}, lookup).action));
+    return std::string(
+        to_string(decide_from(reject, HeaderFacts{login, {from}, {}, {}, {}, {}}, lookup).action));
   };
   EXPECT_EQ(action("alice", " Alice <alice@example.test>"), "sign");
   EXPECT_EQ(action("alice", " postmaster@example.test"), "sign");
