@@ -187,7 +187,7 @@ Verdict DkimSession::on_eoh(milter::Context& ctx) {
   }
   if (sender && !st_->exempt_domains.empty() && st_->exempt_domains.contains(sender->domain))
     return Verdict::accept();
-  if (st_->sign_mode && !rcpt_blocks_signing_) {
+  if (st_->sign_mode) {
     ClientFacts facts;
     facts.is_internal = st_->internal_hosts.matches(conn_.address, conn_.hostname);
     facts.auth_type = ctx.macro("{auth_type}");
@@ -195,9 +195,10 @@ Verdict DkimSession::on_eoh(milter::Context& ctx) {
     facts.daemon_name = ctx.macro("{daemon_name}");
     for (const MacroRule& r : st_->macro_list) facts.macro_values.push_back(ctx.macro(r.name));
     const bool originating = is_originating(*st_, facts);
-    bool may_sign = originating && sender.has_value();
+    bool may_sign = originating && sender.has_value() && !rcpt_blocks_signing_;
     // The header From bound to the login: checked for every originating message, so that
-    // `reject` refuses a forged From even when no key would sign it (or it cannot be parsed).
+    // `reject` refuses a forged From even when no key would sign it (no key for the domain,
+    // a DontSignMailTo recipient, a From the signer cannot read).
     if (originating && st_->login_maps) {
       const auto fd = check_header_from(*st_, headers_, facts.auth_authen.value_or(""), qid,
                                         *shared_.logger, sender_field,

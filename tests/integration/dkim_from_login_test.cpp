@@ -108,6 +108,18 @@ TEST_F(DkimFromLogin, RejectRefusesBobsFromAndSignsAlicesOwn) {
       << daemon_->log();
 }
 
+TEST_F(DkimFromLogin, RejectAppliesWhenNoKeyWouldSign) {
+  start("FromLoginMismatch reject\nDontSignMailTo example.com\n");  // the default recipient
+  EXPECT_EQ(send(submission("bob@example.test")).reply_text,
+            "550 5.7.1 <bob@example.test>: header From address rejected: not owned by user alice");
+  // No key for other.test, and the maps do not know it: not alice's either.
+  EXPECT_EQ(send(submission("ceo@other.test")).reply_text,
+            "550 5.7.1 <ceo@other.test>: header From address rejected: not owned by user alice");
+  const Transaction own = send(submission("alice@example.test"));
+  EXPECT_TRUE(own.accepted()) << own.reply_text;
+  EXPECT_EQ(own.find('i', "DKIM-Signature"), nullptr);  // DontSignMailTo still holds
+}
+
 TEST_F(DkimFromLogin, NosignDeliversUnsignedAndSaysWhy) {
   start("FromLoginMismatch nosign\n");
   const Transaction t = send(submission("bob@example.test"));
