@@ -147,6 +147,17 @@ std::vector<std::string> SenderMaps::check(const MapsSettings& settings,
   return errors;
 }
 
+std::vector<config::Problem> check_maps_files(const MapsSettings& settings,
+                                              const tables::FileReader& reader) {
+  std::vector<config::Problem> problems;
+  std::vector<std::string> warnings;
+  auto errors = SenderMaps::check(settings, reader, warnings);
+  for (auto& w : warnings)
+    problems.push_back(config::Problem{"", 0, "", std::move(w), config::Severity::warning});
+  for (auto& e : errors) problems.push_back(config::Problem{"", 0, "", std::move(e)});
+  return problems;
+}
+
 Result<std::vector<Owners>> SenderMaps::lookup(std::string_view sender) const {
   std::string address(sender);
   if (address.find('@') == std::string::npos && !myorigin_.empty()) address += "@" + myorigin_;

@@ -111,6 +111,11 @@ class SenderMaps {
   std::vector<tables::FileStamp> stamps_;  // main.cf and aliases files
 };
 
+// Check mode for a daemon that reads the maps: SenderMaps::check as config problems
+// (load warnings at warning severity), every broken table and aliases file named.
+std::vector<config::Problem> check_maps_files(const MapsSettings& settings,
+                                              const tables::FileReader& reader);
+
 // The system's FQDN as Postfix's default $myhostname would take it (gethostname).
 std::string system_hostname();
 

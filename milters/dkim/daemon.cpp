@@ -66,6 +66,12 @@ DkimDaemon::DkimDaemon() {
   spec_.config_flag = 'x';
   spec_.validate = validate_config;
   spec_.milter = milter_spec;
+  // Check mode: the login maps as startup loads them, each broken one named.
+  spec_.check = [](const config::Config& cfg) {
+    if (!from_check_enabled(cfg)) return std::vector<config::Problem>{};
+    return sender::check_maps_files(sender::settings_from(cfg, sender::system_hostname()),
+                                    tables::read_table_file);
+  };
   spec_.load_state = [this](const config::Config& cfg, log::Logger& logger, bool startup) -> Result<void> {
     if (startup) run_as_uid_ = user_id(cfg);
     auto st = build_state(cfg, BuildContext{run_as_uid_});

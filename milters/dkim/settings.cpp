@@ -252,7 +252,7 @@ Result<void> load_from_check(const config::Config& cfg, DkimState& st) {
                             .value_or(sender::FromAction::sign);
   p.variant = sender::parse_mismatch_policy(cfg.string("FromMismatchPolicy"))
                   .value_or(sender::MismatchPolicy::all);
-  if (!p.enforces() && !cfg.is_set("SenderLoginMaps")) return {};
+  if (!from_check_enabled(cfg)) return {};
   auto maps = sender::SenderMaps::load(sender::settings_from(cfg, sender::system_hostname()),
                                        tables::read_table_file, st.load_warnings);
   if (!maps) return fail(Errc::config, "SenderLoginMaps: " + maps.error().detail);
@@ -304,6 +304,11 @@ Result<std::shared_ptr<const DkimState>> build_state(const config::Config& cfg,
   return std::shared_ptr<const DkimState>(std::move(st));
 }
 
+bool from_check_enabled(const config::Config& cfg) {
+  return !iequals(cfg.string("FromLoginMismatch"), "sign") ||
+         !iequals(cfg.string("InternalFromMismatch"), "sign") || cfg.is_set("SenderLoginMaps");
+}
+
 std::vector<config::Problem> validate_config(const config::Config& cfg) {
   std::vector<config::Problem> out;
   auto add = [&](std::string_view option, std::string msg) {
@@ -323,10 +328,7 @@ std::vector<config::Problem> validate_config(const config::Config& cfg) {
     if (!a || *a == dkim::Algorithm::rsa_sha1)
       add("SignatureAlgorithm", "expected rsa-sha256 or ed25519-sha256 (rsa-sha1: RFC 8301)");
   }
-  const bool from_check = !iequals(cfg.string("FromLoginMismatch"), "sign") ||
-                          !iequals(cfg.string("InternalFromMismatch"), "sign") ||
-                          cfg.is_set("SenderLoginMaps");
-  if (from_check)
+  if (from_check_enabled(cfg))
     for (config::Problem& p : sender::validate_maps_options(cfg)) out.push_back(std::move(p));
   if (cfg.is_set("SigningTable") && !cfg.is_set("KeyTable"))
     add("SigningTable", "needs a KeyTable");

@@ -88,4 +88,8 @@ struct BuildContext {
 // SignatureAlgorithm, single-key options given together).
 std::vector<config::Problem> validate_config(const config::Config& cfg);
 
+// True when the header From check reads the login maps: FromLoginMismatch or
+// InternalFromMismatch is not `sign`, or SenderLoginMaps is set (report mode).
+bool from_check_enabled(const config::Config& cfg);
+
 }  // namespace cachet::dkimd

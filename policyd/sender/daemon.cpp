@@ -25,14 +25,8 @@ std::vector<config::Problem> validate(const config::Config& cfg) {
 // The loaders' messages already start with `file:line:` or `path:`; every broken table is
 // named (SenderMaps::check).
 std::vector<config::Problem> check_files(const config::Config& cfg) {
-  std::vector<config::Problem> problems;
-  std::vector<std::string> warnings;
-  const auto settings = handler_settings_from(cfg, system_hostname());
-  auto errors = SenderMaps::check(settings.maps, tables::read_table_file, warnings);
-  for (auto& w : warnings)
-    problems.push_back(config::Problem{"", 0, "", std::move(w), config::Severity::warning});
-  for (auto& e : errors) problems.push_back(config::Problem{"", 0, "", std::move(e)});
-  return problems;
+  return sender::check_maps_files(handler_settings_from(cfg, system_hostname()).maps,
+                                  tables::read_table_file);
 }
 
 Result<std::shared_ptr<policy::PolicyHandler>> make_handler(

@@ -182,6 +182,11 @@ TEST_F(DkimFromLogin, BrokenMapsStopStartup) {
                   dir_.file("dkim.log"));
   EXPECT_EQ(d.wait_exit(), 78) << d.log();
   EXPECT_NE(d.log().find("sendas.pcre:1"), std::string::npos) << d.log();
+  // --check-config loads the maps as startup does and names the broken one.
+  DaemonProcess check({std::string(CACHET_BIN_DIR) + "/cachet-dkim", "--check-config", "-x", conf},
+                      dir_.file("check.log"));
+  EXPECT_EQ(check.wait_exit(), 78) << check.log();
+  EXPECT_NE(check.log().find("sendas.pcre:1"), std::string::npos) << check.log();
 }
 
 }  // namespace
