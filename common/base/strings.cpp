@@ -53,32 +53,35 @@ std::optional<std::uint64_t> parse_uint(std::string_view s) noexcept {
   return v;
 }
 
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
+  if (i >= s.size()) return 0;
+  const auto b = static_cast<unsigned char>(s[i]);
+  if (b < 0x80) return 1;
+  // Sequence length and the allowed range of the second byte (RFC 3629 s4).
+  std::size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (b >= 0xC2 && b <= 0xDF) len = 2;
+  else if (b == 0xE0) len = 3, lo = 0xA0;
+  else if (b == 0xED) len = 3, hi = 0x9F;  // no UTF-16 surrogates
+  else if (b >= 0xE1 && b <= 0xEF) len = 3;
+  else if (b == 0xF0) len = 4, lo = 0x90;
+  else if (b >= 0xF1 && b <= 0xF3) len = 4;
+  else if (b == 0xF4) len = 4, hi = 0x8F;  // nothing above U+10FFFF
+  else return 0;                            // continuation byte, C0/C1, F5..FF
+  if (s.size() - i < len) return 0;
+  const auto b1 = static_cast<unsigned char>(s[i + 1]);
+  if (b1 < lo || b1 > hi) return 0;
+  for (std::size_t k = 2; k < len; ++k) {
+    const auto bk = static_cast<unsigned char>(s[i + k]);
+    if (bk < 0x80 || bk > 0xBF) return 0;
+  }
+  return len;
+}
+
 bool is_valid_utf8(std::string_view s) noexcept {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    if (b < 0x80) {
-      ++i;
-      continue;
-    }
-    // Sequence length and the allowed range of the second byte (RFC 3629 s4).
-    std::size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (b >= 0xC2 && b <= 0xDF) len = 2;
-    else if (b == 0xE0) len = 3, lo = 0xA0;
-    else if (b == 0xED) len = 3, hi = 0x9F;  // no UTF-16 surrogates
-    else if (b >= 0xE1 && b <= 0xEF) len = 3;
-    else if (b == 0xF0) len = 4, lo = 0x90;
-    else if (b >= 0xF1 && b <= 0xF3) len = 4;
-    else if (b == 0xF4) len = 4, hi = 0x8F;  // nothing above U+10FFFF
-    else return false;                        // continuation byte, C0/C1, F5..FF
-    if (s.size() - i < len) return false;
-    const auto b1 = static_cast<unsigned char>(s[i + 1]);
-    if (b1 < lo || b1 > hi) return false;
-    for (std::size_t k = 2; k < len; ++k) {
-      const auto bk = static_cast<unsigned char>(s[i + k]);
-      if (bk < 0x80 || bk > 0xBF) return false;
-    }
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t len = utf8_sequence_length(s, i);
+    if (len == 0) return false;
     i += len;
   }
   return true;

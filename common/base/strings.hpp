@@ -27,5 +27,8 @@ std::optional<std::uint64_t> parse_uint(std::string_view s) noexcept;
 // True when s is well-formed UTF-8 (RFC 3629: shortest forms only, no surrogates, at most
 // U+10FFFF). ASCII is well-formed.
 bool is_valid_utf8(std::string_view s) noexcept;
+// Length of the well-formed UTF-8 sequence starting at s[i] (1 for ASCII), or 0 when the
+// bytes there are not one (or i is past the end).
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept;
 
 }  // namespace cachet

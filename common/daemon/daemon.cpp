@@ -12,6 +12,7 @@
 #include <stop_token>
 
 #include "common/daemon/process.hpp"
+#include "common/log/json.hpp"
 #include "common/daemon/runtime_log.hpp"
 #include "common/daemon/signals.hpp"
 #include "common/daemon/socket_spec.hpp"
@@ -30,6 +31,7 @@ struct Plan {
   std::optional<std::string> user;
   std::optional<mode_t> umask_bits;
   std::optional<std::string> unix_socket;
+  std::optional<std::string> metrics_listen;
 };
 
 config::ConfigOutcome load_all(const DaemonSpec& spec, const Plan& plan, bool path_given) {
@@ -43,6 +45,14 @@ config::ConfigOutcome load_all(const DaemonSpec& spec, const Plan& plan, bool pa
                                         config::Severity::warning});
   } else {
     out = config::load_config(plan.config_path, spec.options, plan.parse_options);
+  }
+  if (out.ok() && out.config->has_option(metrics::kMetricsListenOption.name)) {
+    const std::string& text = out.config->string(metrics::kMetricsListenOption.name);
+    if (auto r = metrics::parse_listen_address(text); !text.empty() && !r) {
+      const auto at = out.config->origin(metrics::kMetricsListenOption.name).value_or(config::SourceLocation{});
+      out.problems.push_back(config::Problem{at.file, at.line, "MetricsListen", r.error().detail});
+      out.config.reset();
+    }
   }
   if (out.ok() && spec.validate) {
     for (config::Problem& p : spec.validate(*out.config)) {
@@ -67,7 +77,9 @@ void fill_runtime_settings(const DaemonSpec& spec, const config::Config& cfg, Pl
   if (const auto text = option_text(cfg, "Socket")) {
     if (auto s = parse_socket_spec(*text); s && s->is_unix()) plan.unix_socket = s->path;
   }
+  plan.metrics_listen = option_text(cfg, metrics::kMetricsListenOption.name);
   if (spec.serves_stdio && spec.serves_stdio(cfg)) {
+    plan.metrics_listen.reset();  // spawn mode: one short-lived process per connection
     plan.background = false;
     plan.pid_file.reset();
     plan.unix_socket.reset();
@@ -171,6 +183,19 @@ int start_and_serve(const DaemonSpec& spec, const Plan& plan, bool path_given,
       return fail_with(logger, "daemon.pid_file_failed", r.error(), fg);
     leftovers.pid_file = plan.pid_file;
   }
+  metrics::CounterFamily reloads;
+  if (spec.metrics != nullptr) {
+    reloads = spec.metrics->counter_family("cachet_reloads_total",
+                                           "configuration reloads by outcome", {"outcome"});
+    (void)reloads.with_labels({"ok"});  // both series exist from the start
+    (void)reloads.with_labels({"failed"});
+    if (plan.metrics_listen) {
+      if (auto r = spec.metrics->listen(*plan.metrics_listen); !r)
+        return fail_with(logger, "metrics.listen_failed", r.error(), fg);
+      log::Event(logger, log::Level::info, "metrics.listening")
+          .kv("address", *plan.metrics_listen).kv("port", spec.metrics->listening_port());
+    }
+  }
   config::ConfigHolder holder(std::move(cfg));
   std::stop_source stop;
   int rc = kExitOk;
@@ -179,7 +204,8 @@ int start_and_serve(const DaemonSpec& spec, const Plan& plan, bool path_given,
         [&](int sig) {
           log::Event(logger, log::Level::info, "daemon.reload").kv("signal", signal_name(sig));
           notify("RELOADING=1");
-          (void)reload_config(holder, [&] { return load_all(spec, plan, path_given); }, spec, logger);
+          const bool ok = reload_config(holder, [&] { return load_all(spec, plan, path_given); }, spec, logger);
+          reloads.with_labels({ok ? "ok" : "failed"}).inc();
           notify("READY=1");
         },
         [&](int sig) {
@@ -237,6 +263,7 @@ int run(const DaemonSpec& spec, int argc, char** argv) {
     return rc;
   }
   const auto logger = make_logger(plan.foreground, std::string(spec.binary));
+  if (outcome.ok()) apply_log_format(*logger, *outcome.config);
   log_problems(*logger, outcome.problems);
   if (!outcome.ok()) {
     if (!plan.foreground)

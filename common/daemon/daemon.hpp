@@ -19,12 +19,14 @@
 // signal thread → sd_notify READY=1 → spec.serve (until stop) → STOPPING=1 → remove the pid
 // file and our own UNIX socket → serve's return value.
 //
-// Options the runtime reads itself, if the daemon's table declares them: Socket (only to
+// Options the runtime reads itself, if the daemon's table declares them: MetricsListen,
+// LogFormat, Socket (only to
 // hand it to UserID and remove it at exit: binding is spec.open's job, so a milter can use
 // smfi_setconn), UserID, UMask (octal), PidFile, Background (boolean). Changing any of these
 // takes a restart; a reload logs "config.restart_required option=NAME".
 // Foreground: -f, or Background no, or (without a Background option)
-// !background_by_default. Logging: stderr with -f, else syslog facility mail.
+// !background_by_default. Logging: stderr with -f, else syslog facility mail; LogFormat
+// (common/log/json.hpp, if declared) picks text or json lines, at startup and on reload.
 //
 // Reload (SIGHUP, SIGUSR1): reload_config() re-reads the same file with the same overrides;
 // with errors the old snapshot stays and each problem is logged; else spec.validate and
@@ -57,6 +59,7 @@
 #include "common/daemon/cli.hpp"
 #include "common/daemon/privileges.hpp"
 #include "common/log/logger.hpp"
+#include "common/metrics/metrics.hpp"
 
 namespace cachet::daemon {
 
@@ -108,6 +111,11 @@ struct DaemonSpec {
   // Optional: apply a new snapshot (reload tables/keys); runs on the signal thread before
   // the snapshot is published. An error keeps the old config and old state.
   std::function<Result<void>(const std::shared_ptr<const config::Config>&, log::Logger&)> reload;
+  // Optional: the daemon's metrics registry (common/metrics). When the table declares
+  // MetricsListen and it is set, the runtime serves it over HTTP after going to the
+  // background (not in spawn mode: one process per connection has nothing to scrape) and
+  // counts reloads in it (cachet_reloads_total{outcome="ok|failed"}).
+  metrics::Registry* metrics = nullptr;
 };
 
 int run_daemon(const DaemonSpec& spec, int argc, char** argv);
@@ -120,6 +128,6 @@ bool reload_config(config::ConfigHolder& holder, const std::function<config::Con
 
 // The options the runtime consumes and which therefore only change on restart.
 inline constexpr std::string_view kRestartOnlyOptions[] = {"Socket", "UserID", "UMask",
-                                                           "PidFile", "Background"};
+                                                           "PidFile", "Background", "MetricsListen"};
 
 }  // namespace cachet::daemon

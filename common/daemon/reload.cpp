@@ -4,6 +4,7 @@
 
 #include "common/daemon/daemon.hpp"
 #include "common/daemon/runtime_log.hpp"
+#include "common/log/json.hpp"
 
 namespace cachet::daemon {
 
@@ -14,6 +15,11 @@ void log_problems(log::Logger& logger, const std::vector<config::Problem>& probl
                is_error ? "config.error" : "config.warning")
         .kv("problem", p.to_string());
   }
+}
+
+void apply_log_format(log::Logger& logger, const config::Config& cfg) {
+  if (!cfg.has_option(log::kLogFormatOption.name)) return;
+  if (const auto f = log::parse_format(cfg.string(log::kLogFormatOption.name))) logger.set_format(*f);
 }
 
 bool reload_config(config::ConfigHolder& holder, const std::function<config::ConfigOutcome()>& load,
@@ -53,6 +59,7 @@ bool reload_config(config::ConfigHolder& holder, const std::function<config::Con
     }
   }
   holder.store(next.config);
+  apply_log_format(logger, *next.config);
   log::Event(logger, log::Level::info, "config.reloaded");
   return true;
 }

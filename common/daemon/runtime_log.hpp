@@ -13,6 +13,9 @@ namespace cachet::daemon {
 
 // One line per problem: `config.error problem="dkim.conf:3: Sokcet: unknown option"`
 // (level error) or `config.warning problem="..."` (level warning).
+// LogFormat (when the daemon's table declares it): text or json from now on.
+void apply_log_format(log::Logger& logger, const config::Config& cfg);
+
 void log_problems(log::Logger& logger, const std::vector<config::Problem>& problems);
 
 }  // namespace cachet::daemon

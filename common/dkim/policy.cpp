@@ -40,13 +40,14 @@ bool macro_matches(const MacroRule& rule, const std::optional<std::string>& valu
 }
 
 void add_request(const SigningPolicy& st, const Sender& s, std::string_view value,
-                 std::vector<SignRequest>& out) {
+                 std::vector<SignRequest>& out, std::size_t line) {
   const auto fields = split(value, ':');
   if (fields.empty()) return;
   const SigningKey* key = st.find_key(trim(fields[0]));
   if (!key) return;
   SignRequest r;
   r.key = key;
+  r.table_line = line;
   r.domain = key->domain == "%" ? s.domain : to_lower(key->domain);
   if (fields.size() > 1) {
     std::string id(trim(value.substr(value.find(':') + 1)));
@@ -108,15 +109,19 @@ std::optional<Sender> parse_sender(std::string_view value) {
   return s;
 }
 
-bool is_originating(const SigningPolicy& st, const ClientFacts& f) {
-  if (f.is_internal) return true;
-  if ((f.auth_type && !f.auth_type->empty()) || (f.auth_authen && !f.auth_authen->empty()))
-    return true;
-  if (f.daemon_name && !st.mta.empty() && st.mta.contains(*f.daemon_name)) return true;
+std::string origin_of(const SigningPolicy& st, const ClientFacts& f) {
+  if (f.is_internal) return "client in InternalHosts";
+  if (f.auth_authen && !f.auth_authen->empty()) return "authenticated as " + *f.auth_authen;
+  if (f.auth_type && !f.auth_type->empty()) return "authenticated (" + *f.auth_type + ")";
+  if (f.daemon_name && !st.mta.empty() && st.mta.contains(*f.daemon_name))
+    return "MTA " + *f.daemon_name;
   for (std::size_t i = 0; i < st.macro_list.size() && i < f.macro_values.size(); ++i)
-    if (macro_matches(st.macro_list[i], f.macro_values[i])) return true;
-  return false;
+    if (macro_matches(st.macro_list[i], f.macro_values[i]))
+      return "MacroList " + st.macro_list[i].name + "=" + f.macro_values[i].value_or("");
+  return "";
 }
+
+bool is_originating(const SigningPolicy& st, const ClientFacts& f) { return !origin_of(st, f).empty(); }
 
 std::vector<SignRequest> choose_keys(const SigningPolicy& st, const Sender& s) {
   std::vector<SignRequest> out;
@@ -126,7 +131,7 @@ std::vector<SignRequest> choose_keys(const SigningPolicy& st, const Sender& s) {
       const std::string addr = s.local + "@" + s.domain;
       for (const auto& e : t.entries()) {
         if (!config::glob_match(e.key, addr)) continue;
-        add_request(st, s, e.value, out);
+        add_request(st, s, e.value, out, e.line);
         if (!st.multiple_signatures && !out.empty()) break;
       }
       return out;
@@ -134,7 +139,7 @@ std::vector<SignRequest> choose_keys(const SigningPolicy& st, const Sender& s) {
     for (const std::string& k : lookup_keys(s)) {
       for (const auto& e : t.entries()) {
         if (!iequals(e.key, k)) continue;
-        add_request(st, s, e.value, out);
+        add_request(st, s, e.value, out, e.line);
         if (!st.multiple_signatures && !out.empty()) return out;
       }
     }

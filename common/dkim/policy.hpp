@@ -86,11 +86,15 @@ struct ClientFacts {
 
 // True when opendkim would treat the message as originating (sign rather than verify).
 bool is_originating(const SigningPolicy& st, const ClientFacts& facts);
+// Why it is originating, in words ("client in InternalHosts", "authenticated as alice",
+// "MTA submission", "MacroList {daemon_name}=orig"); "" when it is not.
+std::string origin_of(const SigningPolicy& st, const ClientFacts& facts);
 
 struct SignRequest {
   const SigningKey* key = nullptr;
   std::string domain;    // d=, '%' resolved
   std::string identity;  // i=, may be empty
+  std::size_t table_line = 0;  // the SigningTable line that chose it (0: none / inline)
 };
 
 // The signatures for this sender (empty: no key applies: "no signing table match").

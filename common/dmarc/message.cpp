@@ -60,6 +60,7 @@ bool is_trusted(const MessageSettings& s, const MessageInput& in, std::string_vi
 }
 
 struct Collected {
+  std::string ar_ids;  // the trusted A-R fields that gave a result
   std::vector<AuthOutcome> dkim;
   std::vector<std::string> dkim_selectors;  // parallel to dkim ("" = none given)
   std::optional<AuthOutcome> spf;
@@ -99,10 +100,14 @@ void collect_auth_results(const MessageSettings& s, const MessageInput& in,
     if (!iequals(name, "Authentication-Results") || ++seen > kMaxAuthResultsFields) continue;
     const auto ar = authres::parse_authentication_results(value);
     if (!ar || !is_trusted(s, in, ar->authserv_id)) continue;
+    const std::size_t before = out.dkim.size() + (out.spf ? 1 : 0);
     for (const authres::MethodResult& m : ar->results) {
       if (m.method == "dkim") take_dkim(m, out);
       if (m.method == "spf" && !s.spf_ignore_results) take_spf(m, env_domain, out);
     }
+    if (out.dkim.size() + (out.spf ? 1 : 0) > before &&
+        (out.ar_ids.empty() || out.ar_ids.find(ar->authserv_id) == std::string::npos))
+      out.ar_ids += (out.ar_ids.empty() ? "" : ",") + ar->authserv_id;
   }
 }
 
@@ -234,6 +239,8 @@ void apply_verdict(const MessageSettings& s, const MessageInput& in, const dmarc
     d.policy_domain = a->policy_domain.empty() ? a->author_domain : a->policy_domain;
     if (a->policy) d.policy = dmarc::to_string(*a->policy);
     d.reason = a->detail;
+    d.sampled_out = a->sampled_out;
+    d.testing = a->testing;
     d.dkim_aligned = a->dkim_aligned;
     d.spf_aligned = a->spf_aligned;
     d.published = a->record;
@@ -299,8 +306,17 @@ Decision decide_message(const MessageSettings& s, const MessageInput& in, dns::R
   const std::string env_domain = in.envelope_from == "<>" ? std::string() : domain_of(in.envelope_from);
   Collected got;
   collect_auth_results(s, in, env_domain, got);
-  if (!got.spf && !s.spf_ignore_results) collect_received_spf(in, env_domain, got);
-  if (!got.spf && s.spf_self_validate) self_validate(in, env_domain, resolver, got, d);
+  if (got.spf) d.spf_source = "A-R";
+  if (!got.spf && !s.spf_ignore_results) {
+    collect_received_spf(in, env_domain, got);
+    if (got.spf) d.spf_source = "Received-SPF";
+  }
+  if (!got.spf && s.spf_self_validate) {
+    self_validate(in, env_domain, resolver, got, d);
+    if (got.spf) d.spf_source = "SPFSelfValidate";
+  }
+  d.ar_ids = got.ar_ids;
+  d.sample = sample;
   auth.dkim = got.dkim;
   auth.spf = got.spf;
   d.dkim = describe(got.dkim);
@@ -317,6 +333,8 @@ Decision decide_message(const MessageSettings& s, const MessageInput& in, dns::R
   eo.psl = s.psl.get();
   const dmarc::Verdict v = dmarc::evaluate_message(resolver, auth, eo, sample);
   apply_verdict(s, in, v, d);
+  if (s.psl && !d.from_domain.empty())
+    d.org_domain = s.psl->registrable_domain(d.from_domain).value_or(d.from_domain);
   return d;
 }
 

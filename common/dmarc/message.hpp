@@ -86,6 +86,12 @@ struct Decision {
   std::string from_domain, policy_domain, policy = "none", disposition = "none";
   std::string dkim, spf;            // what was used: "pass d=example.com" ...
   std::string reason;
+  // The inputs, for the decision line (decision_line.hpp).
+  std::string ar_ids;                 // trusted authserv-ids whose A-R fields gave results
+  std::string spf_source = "none";    // A-R, Received-SPF, SPFSelfValidate or none
+  std::string org_domain;             // the From domain's organizational domain (PSL mode)
+  unsigned sample = 0;                // the pct draw in [0, 100)
+  bool sampled_out = false, testing = false;
   // For the history (aggregate reports).
   std::vector<DkimEntry> dkim_results;  // every trusted dkim result, with selector
   std::string spf_domain, spf_result = "none";  // the SPF result as found (not mapped)

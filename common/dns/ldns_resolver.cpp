@@ -145,6 +145,15 @@ LdnsResolver::Outcome LdnsResolver::try_tcp(const Nameserver& ns, Attempt& at) {
 }
 
 Answer LdnsResolver::query(std::string_view name, RrType type) {
+  const QueryObserver* observer = observer_.load();
+  if (observer == nullptr) return ask_servers(name, type);
+  const auto start = Clock::now();
+  Answer a = ask_servers(name, type);
+  observer->on_query(a.status, Clock::now() - start);
+  return a;
+}
+
+Answer LdnsResolver::ask_servers(std::string_view name, RrType type) {
   auto qname = normalize_name(name);
   if (!qname) return invalid_name_answer();
   Attempt at{std::move(*qname), type, 0, {}, {}, {}};

@@ -61,6 +61,9 @@ class LdnsResolver final : public Resolver {
   // Counters for tests and statistics lines.
   std::uint64_t udp_queries_sent() const noexcept { return udp_sent_.load(); }
   std::uint64_t tcp_queries_sent() const noexcept { return tcp_sent_.load(); }
+  // Every query's outcome and duration go to `o` from now on (null: none). `o` must outlive
+  // the resolver or be reset first.
+  void set_observer(const QueryObserver* o) noexcept { observer_.store(o); }
 
  private:
   LdnsResolver(std::vector<Nameserver> servers, ResolverOptions options);
@@ -68,11 +71,13 @@ class LdnsResolver final : public Resolver {
   struct Attempt;
   Outcome try_udp(const Nameserver& ns, Attempt& at);
   Outcome try_tcp(const Nameserver& ns, Attempt& at);
+  Answer ask_servers(std::string_view name, RrType type);
 
   std::vector<Nameserver> servers_;
   ResolverOptions options_;
   std::atomic<std::uint64_t> udp_sent_{0};
   std::atomic<std::uint64_t> tcp_sent_{0};
+  std::atomic<const QueryObserver*> observer_{nullptr};
 };
 
 }  // namespace cachet::dns

@@ -9,6 +9,7 @@
 // Implementations are thread-safe: one resolver serves every milter thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -34,6 +35,15 @@ const char* to_string(Status status) noexcept;
 inline bool is_temporary(Status s) noexcept {
   return s == Status::servfail || s == Status::timeout;
 }
+
+// Told about every query a network resolver answered (for metrics): the outcome and the
+// time it took, retries included. Must be cheap and must not throw; called on the querying
+// thread.
+class QueryObserver {
+ public:
+  virtual ~QueryObserver() = default;
+  virtual void on_query(Status status, std::chrono::nanoseconds elapsed) const noexcept = 0;
+};
 
 struct Record {
   RrType type;

@@ -6,6 +6,9 @@
 
 #include <cstdio>
 
+#include "common/log/fields.hpp"
+#include "common/log/json.hpp"
+
 namespace cachet::log {
 
 const char* to_string(Level level) noexcept {
@@ -20,8 +23,11 @@ const char* to_string(Level level) noexcept {
 
 void StderrLogger::write(Level level, std::string_view line) {
   const std::lock_guard lock(mu_);
-  std::fprintf(stderr, "%s: %s: %.*s\n", ident_.c_str(), to_string(level),
-               static_cast<int>(line.size()), line.data());
+  if (format() == Format::json)
+    std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+  else
+    std::fprintf(stderr, "%s: %s: %.*s\n", ident_.c_str(), to_string(level),
+                 static_cast<int>(line.size()), line.data());
   std::fflush(stderr);
 }
 
@@ -80,12 +86,23 @@ void append_value(std::string& out, std::string_view value) {
 }
 
 Event::Event(Logger& logger, Level level, std::string_view name)
-    : logger_(logger), level_(level), enabled_(logger.enabled(level)) {
-  if (enabled_) line_.assign(name);
+    : logger_(logger), level_(level), enabled_(logger.enabled(level)), format_(logger.format()) {
+  if (!enabled_) return;
+  if (format_ == Format::text) {
+    line_.assign(name);
+    return;
+  }
+  line_.reserve(128);
+  line_.append("{\"event\":");
+  append_json_string(line_, name);
+  line_.append(",\"level\":\"");
+  line_.append(to_string(level));
+  line_.push_back('"');
 }
 
 Event::~Event() {
   if (!enabled_) return;
+  if (format_ == Format::json) line_.push_back('}');
   try {
     logger_.write(level_, line_);
   } catch (...) {  // logging must never take a session down
@@ -94,21 +111,43 @@ Event::~Event() {
 
 Event& Event::kv(std::string_view key, std::string_view value) {
   if (!enabled_) return *this;
-  line_.push_back(' ');
-  line_.append(key);
-  line_.push_back('=');
-  append_value(line_, value);
+  if (format_ == Format::json) {
+    line_.push_back(',');
+    append_json_string(line_, key);
+    line_.push_back(':');
+    append_json_string(line_, value);
+    return *this;
+  }
+  append_text_field(line_, key, value);
+  return *this;
+}
+
+Event& Event::raw(std::string_view key, std::string_view number) {
+  if (!enabled_) return *this;
+  if (format_ == Format::text) return kv(key, number);
+  line_.push_back(',');
+  append_json_string(line_, key);
+  line_.push_back(':');
+  line_.append(number);
   return *this;
 }
 
 Event& Event::kv(std::string_view key, long long value) {
-  return kv(key, std::string_view(std::to_string(value)));
+  if (!enabled_) return *this;
+  return raw(key, std::string_view(std::to_string(value)));
 }
 
 Event& Event::kv(std::string_view key, double value) {
+  if (!enabled_) return *this;
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", value);
-  return kv(key, std::string_view(buf));
+  return raw(key, std::string_view(buf));
+}
+
+Event& Event::fields(const std::vector<std::pair<std::string, std::string>>& fields) {
+  if (!enabled_) return *this;
+  for (const auto& [key, value] : fields) kv(key, std::string_view(value));
+  return *this;
 }
 
 }  // namespace cachet::log

@@ -2,7 +2,8 @@
 //
 // common/log/logger.hpp: the Logger interface every part logs through (injected, never
 // global), its backends (stderr, syslog facility mail, capture for tests), and Event, which
-// formats one line as `event.name key=value key="value with spaces"`.
+// formats one line as `event.name key=value key="value with spaces"` or, with Format::json
+// (LogFormat json), as one JSON object `{"event":"event.name","level":"info","key":"value"}`.
 // Backends are thread-safe. Never log keys, credentials or message bodies (STYLE.md s9).
 #pragma once
 
@@ -10,11 +11,17 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace cachet::log {
 
 enum class Level { error = 0, warning = 1, info = 2, debug = 3 };
+
+// How Event renders a line: `name key=value ...` (text) or one JSON object (json). The
+// backends write a json line bare (no ident/level prefix on stderr), so that each line of
+// the stream parses as JSON.
+enum class Format { text = 0, json = 1 };
 
 const char* to_string(Level level) noexcept;
 
@@ -24,9 +31,12 @@ class Logger {
   virtual void write(Level level, std::string_view line) = 0;
   bool enabled(Level level) const noexcept { return level <= max_level_.load(); }
   void set_max_level(Level level) noexcept { max_level_.store(level); }
+  Format format() const noexcept { return format_.load(); }
+  void set_format(Format format) noexcept { format_.store(format); }
 
  private:
   std::atomic<Level> max_level_{Level::info};
+  std::atomic<Format> format_{Format::text};
 };
 
 // Writes `LEVEL: line` to stderr, for --foreground and tests of the binaries.
@@ -68,7 +78,9 @@ class CaptureLogger final : public Logger {
 
 // One log line: `Event(log, Level::info, "dkim.verify").kv("qid", q).kv("d", d);` writes on
 // destruction. Values with spaces, quotes or '=' are quoted; control bytes are escaped so
-// peer-supplied text cannot forge log lines.
+// peer-supplied text cannot forge log lines. In json format string values become JSON
+// strings (escaped by common/log/json.hpp), integer and double values JSON numbers; the
+// object starts with "event" and "level".
 class Event {
  public:
   Event(Logger& logger, Level level, std::string_view name);
@@ -83,11 +95,15 @@ class Event {
     return kv(key, static_cast<long long>(value));
   }
   Event& kv(std::string_view key, double value);
+  // Every field of a decision built by a pure function (fields.hpp), in order.
+  Event& fields(const std::vector<std::pair<std::string, std::string>>& fields);  // log::Fields
 
  private:
+  Event& raw(std::string_view key, std::string_view number);  // a JSON number / bare text
   Logger& logger_;
   Level level_;
   bool enabled_;
+  Format format_ = Format::text;
   std::string line_;
 };
 

@@ -36,6 +36,18 @@ int run_milter_daemon(const MilterDaemonSpec& spec, int argc, char** argv) {
         if (hook) hook();
       }
     } stopped{spec.stopped};
+    // The layer's own process-wide counts, read at scrape time (static: never dangling).
+    std::shared_ptr<void> open_series, error_series;
+    if (spec.metrics != nullptr) {
+      using Kind = metrics::Registry::CallbackKind;
+      open_series = spec.metrics->add_callback("cachet_milter_connections_open",
+                                               "MTA connections (milter sessions) open now", Kind::gauge,
+                                               [] { return static_cast<double>(MilterRunner::live_sessions()); });
+      error_series = spec.metrics->add_callback(
+          "cachet_milter_internal_errors_total",
+          "callbacks that failed internally (answered with the On-InternalError action)", Kind::counter,
+          [] { return static_cast<double>(MilterRunner::internal_errors()); });
+    }
     if (auto r = running.runner->start(); !r) {
       log::Event(ctx.logger, log::Level::error, "milter.start_failed").kv("reason", r.error().detail);
       return daemon::kExitOsError;

@@ -50,7 +50,15 @@ int spawn_exit_status(SpawnEnd end) noexcept {
 Result<std::string> SwappableHandler::handle(const Request& request, const ConnectionInfo& conn) {
   const std::shared_ptr<PolicyHandler> h = load();
   if (!h) return fail(Errc::internal, "no handler installed");
-  return h->handle(request, conn);
+  if (errors_ == nullptr) return h->handle(request, conn);
+  try {
+    Result<std::string> r = h->handle(request, conn);
+    if (!r) errors_->inc(to_string(r.error().code));
+    return r;
+  } catch (...) {
+    errors_->inc("internal");
+    throw;  // answer() turns it into the failure reply and logs it
+  }
 }
 
 namespace {
@@ -73,7 +81,13 @@ void silence_stderr() noexcept {
 // The state one run_policy_daemon call shares between the runtime's callbacks.
 class PolicyDaemon {
  public:
-  explicit PolicyDaemon(const PolicyDaemonSpec& spec) : spec_(spec) {}
+  explicit PolicyDaemon(const PolicyDaemonSpec& spec) : spec_(spec) {
+    if (spec_.metrics == nullptr) return;
+    errors_ = metrics::FixedLabelCounter(*spec_.metrics, "cachet_policy_errors_total",
+                                         "requests answered without a decision, by error class",
+                                         "class", {"temporary", "permanent", "bad_input", "config", "internal"});
+    handler_.set_error_counter(&errors_);
+  }
 
   daemon::DaemonSpec daemon_spec() {
     daemon::DaemonSpec d = spec_;  // the runtime's part; the rest is ours
@@ -116,6 +130,12 @@ class PolicyDaemon {
   int serve(daemon::ServeContext& ctx) {
     if (spawn_) return serve_spawn(ctx);
     PolicyServer server({listener_.get()}, handler_, ctx.logger, spec_.server);
+    std::shared_ptr<void> open_series;  // destroyed before server: never reads a dead server
+    if (spec_.metrics != nullptr)
+      open_series = spec_.metrics->add_callback(
+          "cachet_policy_connections_open", "Postfix policy connections open now",
+          metrics::Registry::CallbackKind::gauge,
+          [&server] { return static_cast<double>(server.connection_count()); });
     std::stop_callback on_stop(ctx.stop, [&server] { server.stop(); });
     if (auto r = server.run(); !r) {
       log::Event(ctx.logger, log::Level::error, "policy.server_failed").kv("reason",
@@ -146,6 +166,7 @@ class PolicyDaemon {
   bool spawn_ = false;
   Fd listener_;
   SwappableHandler handler_;
+  metrics::FixedLabelCounter errors_;
 };
 
 }  // namespace

@@ -91,9 +91,13 @@ class SwappableHandler final : public PolicyHandler {
   Result<std::string> handle(const Request& request, const ConnectionInfo& conn) override;
   void store(std::shared_ptr<PolicyHandler> next) { current_.store(std::move(next)); }
   std::shared_ptr<PolicyHandler> load() const { return current_.load(); }
+  // Counts each failed request by its error class (Errc name; an exception: internal).
+  // Set before serving.
+  void set_error_counter(const metrics::FixedLabelCounter* c) noexcept { errors_ = c; }
 
  private:
   Swappable<PolicyHandler> current_;
+  const metrics::FixedLabelCounter* errors_ = nullptr;
 };
 
 }  // namespace cachet::policy

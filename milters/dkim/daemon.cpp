@@ -72,6 +72,7 @@ DkimDaemon::DkimDaemon() {
     return sender::check_maps_files(sender::settings_from(cfg, sender::system_hostname()),
                                     tables::read_table_file);
   };
+  spec_.metrics = &metrics_;
   spec_.load_state = [this](const config::Config& cfg, log::Logger& logger, bool startup) -> Result<void> {
     if (startup) run_as_uid_ = user_id(cfg);
     auto st = build_state(cfg, BuildContext{run_as_uid_});
@@ -82,6 +83,7 @@ DkimDaemon::DkimDaemon() {
     }
     for (const std::string& w : (*st)->load_warnings)
       log::Event(logger, log::Level::warning, "dkim.map_warning").kv("problem", w);
+    if ((*st)->resolvers) (*st)->resolvers->network->set_observer(&dns_counters_);
     log::Event(logger, log::Level::info, "dkim.keys_loaded")
         .kv("keys", static_cast<long long>((*st)->keys.size()));
     state_.store(*st);
@@ -89,7 +91,7 @@ DkimDaemon::DkimDaemon() {
   };
   spec_.make_session = [this](const milter::ConnInfo& ci, log::Logger& logger) {
     SessionShared shared{&state_, &key_cache_, &logger,
-                         [] { return static_cast<std::uint64_t>(std::time(nullptr)); }};
+                         [] { return static_cast<std::uint64_t>(std::time(nullptr)); }, &counters_};
     return std::make_unique<DkimSession>(shared, ci);
   };
 }

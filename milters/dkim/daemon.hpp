@@ -11,6 +11,8 @@
 
 #include "common/dkim/key_cache.hpp"
 #include "common/milter/milter_daemon.hpp"
+#include "common/metrics/dns_counters.hpp"
+#include "milters/dkim/counters.hpp"
 #include "milters/dkim/session.hpp"
 #include "milters/dkim/settings.hpp"
 
@@ -27,6 +29,9 @@ class DkimDaemon {
   Swappable<const DkimState> state_;
   dkim::PublicKeyCache key_cache_;
   std::optional<uid_t> run_as_uid_;
+  metrics::Registry metrics_;
+  DkimCounters counters_{metrics_};
+  metrics::DnsCounters dns_counters_{metrics_, metrics::cache_in([this] { return state_.load(); })};
   milter::MilterDaemonSpec spec_;
 };
 

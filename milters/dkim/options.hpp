@@ -13,6 +13,8 @@
 #include "common/config/option_spec.hpp"
 #include "common/sender/from_login.hpp"
 #include "common/sender/login_maps.hpp"
+#include "common/log/json.hpp"
+#include "common/metrics/metrics.hpp"
 
 namespace cachet::dkimd {
 
@@ -29,6 +31,8 @@ inline constexpr OptionSpec kDkimOptions[] = {
     {"UMask", Kind::octal, "", "umask for the socket and pid file", Range{0, 0777}},
     {"PidFile", Kind::path, "", "pid file"},
     {"Background", Kind::boolean, "yes", "fork into the background"},
+    log::kLogFormatOption,
+    metrics::kMetricsListenOption,
     {"Syslog", Kind::boolean, "no", "log to syslog (cachet always logs to syslog when in the background)"},
     {"Include", Kind::path, "", "read another configuration file here"},
     {"Mode", Kind::string, "sv", "operating modes: s (sign), v (verify), sv"},
@@ -111,7 +115,7 @@ inline constexpr OptionSpec kDkimOptions[] = {
     {"BogusKey", Kind::string, "fail", "treatment of DNSSEC-bogus keys", kNoEffect},
     {"UnprotectedKey", Kind::string, "none", "treatment of unsigned keys", kNoEffect},
     // Logging.
-    {"LogWhy", Kind::boolean, "no", "cachet always logs the reason", kNoEffect},
+    {"LogWhy", Kind::boolean, "no", "verbose decision lines: the client facts behind sign/verify, the SigningTable line, each signature on its own line"},
     {"LogResults", Kind::boolean, "no", "cachet always logs one result line", kNoEffect},
     {"SyslogFacility", Kind::string, "mail", "syslog facility", kNoEffect},
     {"SyslogName", Kind::string, "opendkim", "syslog ident", kNoEffect},

@@ -59,7 +59,17 @@ void DkimSession::reset() {
   header_bytes_ = 0;
   too_many_headers_ = false;
   rcpt_blocks_signing_ = false;
+  why_ = dkim::SignFacts{};
   role_ = Role::none;
+}
+
+void DkimSession::log_decision(const std::string& qid,
+                               const std::vector<dkim::SignatureResult>* results) {
+  if (shared_.counters != nullptr) shared_.counters->count(why_, results);
+  const bool verbose = st_ && st_->log_why;
+  log::Event ev(*shared_.logger, log::Level::info, "dkim.decision");
+  ev.kv("qid", qid).fields(dkim::sign_fields(why_, verbose));
+  if (results != nullptr) ev.fields(dkim::verify_fields(*results));
 }
 
 Verdict DkimSession::on_connect(milter::Context&, const milter::ConnInfo& ci) {
@@ -171,22 +181,41 @@ Verdict DkimSession::on_eoh(milter::Context& ctx) {
   const std::string qid = ctx.queue_id();
   if (too_many_headers_) {
     log::Event(*shared_.logger, log::Level::warning, "dkim.too_many_headers").kv("qid", qid);
+    log::Event(*shared_.logger, log::Level::info, "dkim.decision")
+        .kv("qid", qid).kv("sign", "no").kv("why", "header fields over the limit").kv("verify", "none");
     const Verdict v = apply(ctx, Situation::security, "too many headers");
     return v.is_continue() ? Verdict::accept() : v;
   }
   std::optional<Sender> sender;
   std::string_view sender_field;
+  why_.sign_mode = st_->sign_mode;
+  why_.verify_mode = st_->verify_mode;
+  why_.client = conn_.address;
+  why_.login = ctx.macro("{auth_authen}").value_or("");
+  why_.single_key = !st_->signing_table;
   for (const std::string& want : st_->sender_headers) {
     const auto it = std::find_if(headers_.begin(), headers_.end(),
                                  [&](const mail::HeaderField& h) { return iequals(h.name, want); });
     if (it != headers_.end()) {
       sender = parse_sender(mail::unfold(it->value));
       sender_field = it->name;
+      why_.sender_field = it->name;
+      why_.sender_fields = static_cast<int>(std::count_if(
+          headers_.begin(), headers_.end(), [&](const mail::HeaderField& h) { return iequals(h.name, want); }));
       break;
     }
   }
-  if (sender && !st_->exempt_domains.empty() && st_->exempt_domains.contains(sender->domain))
+  if (sender) {
+    why_.sender_valid = true;
+    why_.sender = sender->local + "@" + sender->domain;
+    why_.sender_domain = sender->domain;
+  }
+  why_.rcpt_blocked = rcpt_blocks_signing_;
+  if (sender && !st_->exempt_domains.empty() && st_->exempt_domains.contains(sender->domain)) {
+    why_.exempt = true;
+    log_decision(qid, nullptr);
     return Verdict::accept();
+  }
   if (st_->sign_mode) {
     ClientFacts facts;
     facts.is_internal = st_->internal_hosts.matches(conn_.address, conn_.hostname);
@@ -194,7 +223,8 @@ Verdict DkimSession::on_eoh(milter::Context& ctx) {
     facts.auth_authen = ctx.macro("{auth_authen}");
     facts.daemon_name = ctx.macro("{daemon_name}");
     for (const MacroRule& r : st_->macro_list) facts.macro_values.push_back(ctx.macro(r.name));
-    const bool originating = is_originating(*st_, facts);
+    why_.origin = origin_of(*st_, facts);
+    const bool originating = !why_.origin.empty();
     bool may_sign = originating && sender.has_value() && !rcpt_blocks_signing_;
     // The header From bound to the login: checked for every originating message, so that
     // `reject` refuses a forged From even when no key would sign it (no key for the domain,
@@ -203,23 +233,33 @@ Verdict DkimSession::on_eoh(milter::Context& ctx) {
       const auto fd = check_header_from(*st_, headers_, facts.auth_authen.value_or(""), qid,
                                         *shared_.logger, sender_field,
                                         sender ? &*sender : nullptr);
-      if (fd.action == sender::FromAction::reject || fd.action == sender::FromAction::tempfail)
+      if (fd.action == sender::FromAction::reject || fd.action == sender::FromAction::tempfail) {
+        why_.blocked = "header From refused: " + std::string(fd.text);
+        log_decision(qid, nullptr);
         return Verdict::reply(fd.code, fd.xcode, fd.text);
+      }
       may_sign = may_sign && fd.action == sender::FromAction::sign;
+      if (fd.action != sender::FromAction::sign)
+        why_.blocked = "header From not bound to the login (FromMismatchPolicy nosign)";
     }
     if (may_sign) {
       auto requests = choose_keys(*st_, *sender);
+      for (const SignRequest& r : requests)
+        why_.signatures.push_back({r.domain, r.key->selector, dkim::to_string(r.key->algorithm),
+                                   r.key->name, r.table_line});
       if (!requests.empty()) return start_signing(ctx, *sender, std::move(requests));
-      log::Event(*shared_.logger, log::Level::info, "dkim.sign_skipped")
-          .kv("qid", qid).kv("domain", sender->domain).kv("reason", "no signing table match");
     }
   }
-  if (!st_->verify_mode) return Verdict::accept();
+  if (!st_->verify_mode) {
+    log_decision(qid, nullptr);
+    return Verdict::accept();
+  }
   const bool signed_msg = std::any_of(headers_.begin(), headers_.end(), [](const mail::HeaderField& h) {
     return iequals(h.name, kSigName);
   });
   if (!signed_msg && !st_->always_add_ar && !has_own_auth_results(ctx)) {
-    log::Event(*shared_.logger, log::Level::info, "dkim.verify").kv("qid", qid).kv("result", "none");
+    const std::vector<dkim::SignatureResult> no_results;
+    log_decision(qid, &no_results);
     const Verdict v = apply(ctx, Situation::no_signature, "no signature");
     return v.is_continue() ? Verdict::accept() : v;  // nothing to add: skip the body
   }
@@ -262,6 +302,8 @@ Verdict DkimSession::start_signing(milter::Context& ctx, const Sender& sender,
     if (!signer) {
       log::Event(*shared_.logger, log::Level::error, "dkim.sign_error")
           .kv("qid", ctx.queue_id()).kv("d", r.domain).kv("reason", signer.error().detail);
+      why_.sign_error = signer.error().detail;
+      log_decision(ctx.queue_id(), nullptr);
       return apply(ctx, Situation::signature_error, "signing error");
     }
     signers_.push_back(std::move(*signer));
@@ -298,6 +340,8 @@ Verdict DkimSession::finish_signing(milter::Context& ctx) {
     if (!value) {
       log::Event(*shared_.logger, log::Level::error, "dkim.sign_error")
           .kv("qid", qid).kv("d", requests_[i].domain).kv("reason", value.error().detail);
+      why_.sign_error = value.error().detail;
+      log_decision(qid, nullptr);
       return apply(ctx, Situation::signature_error, "signing error");
     }
     values.push_back(std::move(*value));
@@ -314,10 +358,12 @@ Verdict DkimSession::finish_signing(milter::Context& ctx) {
   for (std::size_t i = values.size(); i-- > 0;)
     if (!ctx.insert_header(0, kSigName, lead + to_lf(values[i])))
       return apply(ctx, Situation::internal_error, "header change failed");
-  for (std::size_t i = 0; i < requests_.size(); ++i)
-    log::Event(*shared_.logger, log::Level::info, "dkim.sign")
-        .kv("qid", qid).kv("d", requests_[i].domain).kv("s", requests_[i].key->selector)
-        .kv("a", dkim::to_string(requests_[i].key->algorithm));
+  log_decision(qid, nullptr);
+  if (st_->log_why)
+    for (std::size_t i = 0; i < requests_.size(); ++i)
+      log::Event(*shared_.logger, log::Level::info, "dkim.sign")
+          .kv("qid", qid).kv("d", requests_[i].domain).kv("s", requests_[i].key->selector)
+          .kv("a", dkim::to_string(requests_[i].key->algorithm));
   return Verdict::cont();
 }
 
@@ -325,12 +371,12 @@ Verdict DkimSession::finish_verifying(milter::Context& ctx) {
   const std::string qid = ctx.queue_id();
   dns::Resolver& resolver = *st_->resolvers->cache;
   auto results = verifier_->finish([&](std::string_view name) { return lookup_key(resolver, name); });
-  for (const auto& r : results)
-    log::Event(*shared_.logger, log::Level::info, "dkim.verify")
-        .kv("qid", qid).kv("d", r.domain).kv("s", r.selector).kv("result", dkim::to_string(r.result))
-        .kv("reason", r.reason);
-  if (results.empty())
-    log::Event(*shared_.logger, log::Level::info, "dkim.verify").kv("qid", qid).kv("result", "none");
+  log_decision(qid, &results);
+  if (st_->log_why)
+    for (const auto& r : results)
+      log::Event(*shared_.logger, log::Level::info, "dkim.verify")
+          .kv("qid", qid).kv("d", r.domain).kv("s", r.selector).kv("result", dkim::to_string(r.result))
+          .kv("reason", r.reason);
   const auto situation = classify(results);
   if (situation) {
     const Outcome o = outcome_for(st_->actions, *situation);

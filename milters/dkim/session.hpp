@@ -27,6 +27,8 @@
 #include "common/milter/milter_daemon.hpp"
 #include "common/milter/session.hpp"
 #include "common/dkim/policy.hpp"
+#include "common/dkim/why.hpp"
+#include "milters/dkim/counters.hpp"
 #include "milters/dkim/settings.hpp"
 
 namespace cachet::dkimd {
@@ -44,6 +46,7 @@ struct SessionShared {
   dkim::PublicKeyCache* key_cache = nullptr;
   log::Logger* logger = nullptr;
   std::function<std::uint64_t()> now;  // seconds since the epoch (tests inject a clock)
+  const DkimCounters* counters = nullptr;  // Prometheus series (null: not counted)
 };
 
 class DkimSession final : public milter::Session {
@@ -78,6 +81,8 @@ class DkimSession final : public milter::Session {
   std::size_t header_bytes_ = 0;
   bool too_many_headers_ = false;
   bool rcpt_blocks_signing_ = false;
+  dkim::SignFacts why_;  // what the signing choice saw, for the decision line
+  void log_decision(const std::string& qid, const std::vector<dkim::SignatureResult>* results);
   Role role_ = Role::none;
   std::vector<SignRequest> requests_;
   std::vector<dkim::Signer> signers_;

@@ -199,6 +199,7 @@ Result<void> load_verifying(const config::Config& cfg, DkimState& st) {
   }
   st.authserv_id_with_job_id = cfg.boolean("AuthservIDWithJobID");
   st.always_add_ar = cfg.boolean("AlwaysAddARHeader");
+  st.log_why = cfg.boolean("LogWhy");
   st.max_signatures = static_cast<std::size_t>(cfg.integer("MaximumSignaturesToVerify"));
   auto mbs = option_keys(cfg, "MustBeSigned");
   if (!mbs) return Unexpected<Error>(mbs.error());

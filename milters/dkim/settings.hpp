@@ -60,6 +60,7 @@ struct DkimState : dkim::SigningPolicy {
   std::string authserv_id;  // "" = the MTA's j macro
   bool authserv_id_with_job_id = false;
   bool always_add_ar = false;
+  bool log_why = false;  // LogWhy: per-signature lines and the client facts
   std::size_t max_signatures = 3;        // 0: only author-domain and trusted signers
   std::vector<std::string> must_be_signed;  // MustBeSigned field names
   std::optional<config::Dataset> trust_signatures_from;  // TrustSignaturesFrom

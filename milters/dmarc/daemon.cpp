@@ -32,6 +32,7 @@ DmarcDaemon::DmarcDaemon() {
   spec_.default_config = "/etc/cachet/dmarc.conf";
   spec_.config_flag = 'c';
   spec_.milter = milter_spec;
+  spec_.metrics = &metrics_;
   // Check mode also loads what the options name (PublicSuffixList, IgnoreHosts files).
   spec_.validate = [](const config::Config& cfg) {
     std::vector<config::Problem> out;
@@ -50,6 +51,7 @@ DmarcDaemon::DmarcDaemon() {
         log::Event(logger, log::Level::error, "dmarc.reload_failed").kv("reason", st.error().detail);
       return Unexpected<Error>(st.error());
     }
+    if ((*st)->resolvers) (*st)->resolvers->network->set_observer(&dns_counters_);
     log::Event(logger, log::Level::info, "dmarc.state_loaded")
         .kv("psl_rules", static_cast<long long>((*st)->settings.psl ? (*st)->settings.psl->rule_count() : 0));
     state_.store(*st);
@@ -59,7 +61,7 @@ DmarcDaemon::DmarcDaemon() {
   // while the logger still exists.
   spec_.stopped = [this] { state_.store(nullptr); };
   spec_.make_session = [this](const milter::ConnInfo& ci, log::Logger& logger) {
-    return std::make_unique<DmarcSession>(SessionShared{&state_, &logger, nullptr}, ci);
+    return std::make_unique<DmarcSession>(SessionShared{&state_, &logger, nullptr, &counters_}, ci);
   };
 }
 

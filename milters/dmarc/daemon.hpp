@@ -8,6 +8,7 @@
 // See also: settings.hpp, session.hpp, main.cpp, cachet-dmarc.8.md
 #pragma once
 
+#include "common/metrics/dns_counters.hpp"
 #include "common/milter/milter_daemon.hpp"
 #include "milters/dmarc/history_outputs.hpp"
 #include "milters/dmarc/session.hpp"
@@ -24,6 +25,11 @@ class DmarcDaemon {
  private:
   HistoryOutputs history_;  // before state_: the states' writers may outlive a reload
   Swappable<const DmarcState> state_;
+  metrics::Registry metrics_;
+  DmarcCounters counters_{metrics_};
+  metrics::DnsCounters dns_counters_{metrics_, metrics::cache_in([this] { return state_.load(); })};
+  std::vector<std::shared_ptr<void>> history_series_ =
+      watch_history(metrics_, [this] { return state_.load(); });
   milter::MilterDaemonSpec spec_;
 };
 

@@ -10,6 +10,8 @@
 #pragma once
 
 #include "common/config/option_spec.hpp"
+#include "common/log/json.hpp"
+#include "common/metrics/metrics.hpp"
 
 namespace cachet::dmarcd {
 
@@ -27,6 +29,8 @@ inline constexpr OptionSpec kDmarcOptions[] = {
     {"UMask", Kind::octal, "", "umask for the socket and pid file", Range{0, 0777}},
     {"PidFile", Kind::path, "", "pid file"},
     {"Background", Kind::boolean, "yes", "fork into the background"},
+    log::kLogFormatOption,
+    metrics::kMetricsListenOption,
     {"Syslog", Kind::boolean, "no", "log to syslog (cachet always logs to syslog when in the background)"},
     // Trust in upstream results.
     {"AuthservID", Kind::string, "", "authserv-id of our Authentication-Results (default: the MTA's j macro; HOSTNAME = host name)"},

@@ -8,6 +8,7 @@
 
 #include "common/base/random.hpp"
 #include "common/base/strings.hpp"
+#include "common/dmarc/decision_line.hpp"
 #include "milters/dmarc/history_outputs.hpp"
 #include "common/dmarc/message.hpp"
 
@@ -92,8 +93,8 @@ Verdict DmarcSession::on_eom(milter::Context& ctx) {
   if (skip_ || too_big_) {
     log::Event(*shared_.logger, log::Level::info, "dmarc.result")
         .kv("qid", qid)
-        .kv("result", "skipped")
-        .kv("reason", too_big_ ? "header limit" : skip_reason_);
+        .fields(dmarc::skipped_fields(too_big_ ? "header limit" : skip_reason_));
+    if (shared_.counters != nullptr) shared_.counters->count("skipped", "none");
     reset();
     return Verdict::cont();
   }
@@ -122,15 +123,8 @@ Verdict DmarcSession::on_eom(milter::Context& ctx) {
     if (d.quarantine_reason) io_ok = ctx.quarantine(*d.quarantine_reason).has_value() && io_ok;
     if (d.add_rcpt) io_ok = ctx.add_rcpt("<" + *d.add_rcpt + ">").has_value() && io_ok;
   }
-  log::Event(*shared_.logger, log::Level::info, "dmarc.result")
-      .kv("qid", qid)
-      .kv("from", d.from_domain)
-      .kv("result", d.result)
-      .kv("policy", d.policy)
-      .kv("disposition", d.disposition)
-      .kv("dkim", d.dkim)
-      .kv("spf", d.spf)
-      .kv("reason", d.reason);
+  log::Event(*shared_.logger, log::Level::info, "dmarc.result").kv("qid", qid).fields(result_fields(d));
+  if (shared_.counters != nullptr) shared_.counters->count(d.result, d.disposition);
   record_history(ctx, in, d);
   if (!io_ok)
     log::Event(*shared_.logger, log::Level::warning, "dmarc.modify_failed").kv("qid", qid);

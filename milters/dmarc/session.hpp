@@ -24,6 +24,7 @@
 #include "common/milter/milter_daemon.hpp"
 #include "common/milter/session.hpp"
 #include "common/dmarc/message.hpp"
+#include "milters/dmarc/counters.hpp"
 #include "milters/dmarc/settings.hpp"
 
 namespace cachet::dmarcd {
@@ -34,6 +35,7 @@ struct SessionShared {
   const Swappable<const DmarcState>* state = nullptr;
   log::Logger* logger = nullptr;
   dns::Resolver* resolver_override = nullptr;  // tests: used instead of the state's resolver
+  const DmarcCounters* counters = nullptr;      // Prometheus series (null: not counted)
 };
 
 class DmarcSession final : public milter::Session {

@@ -128,7 +128,19 @@ int sender_main(int argc, char** argv) {
     }
     return run_query(**q, std::cout, std::cerr);
   }
-  return policy::run_policy_daemon(daemon_spec(), argc, argv);
+  metrics::Registry registry;
+  const metrics::FixedLabelCounter decisions(registry, "cachet_sender_decisions_total",
+                                             "requests by sender-login decision", "decision",
+                                             {"allowed", "not_owned", "not_logged_in", "lookup_failed"});
+  policy::PolicyDaemonSpec spec = daemon_spec();
+  spec.metrics = &registry;
+  spec.make_handler = [&decisions](const std::shared_ptr<const config::Config>& cfg, log::Logger& logger)
+      -> Result<std::shared_ptr<policy::PolicyHandler>> {
+    auto h = make_handler(cfg, logger);
+    if (h) std::static_pointer_cast<SenderHandler>(*h)->set_decision_counter(&decisions);
+    return h;
+  };
+  return policy::run_policy_daemon(spec, argc, argv);
 }
 
 }  // namespace cachet::senderd

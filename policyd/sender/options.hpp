@@ -6,6 +6,8 @@
 #pragma once
 
 #include "common/config/option_spec.hpp"
+#include "common/log/json.hpp"
+#include "common/metrics/metrics.hpp"
 #include "common/sender/login_check.hpp"
 #include "common/sender/login_maps.hpp"
 
@@ -25,6 +27,8 @@ inline constexpr OptionSpec kSenderOptions[] = {
     {"UMask", Kind::octal, "007", "umask for the socket and pid file", config::Range{0, 0777}},
     {"PidFile", Kind::path, "", "pid file to write (socket mode only)"},
     {"Background", Kind::boolean, "yes", "fork into the background (socket mode only)"},
+    log::kLogFormatOption,
+    metrics::kMetricsListenOption,
     sender::kSenderLoginMapsOption,
     sender::kPostfixMainCfOption,
     {"MismatchPolicy", Kind::choice, "reject_sender_login_mismatch",

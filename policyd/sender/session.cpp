@@ -96,6 +96,7 @@ Result<std::string> SenderHandler::handle(const policy::Request& request,
       .kv("rule", d.rule.empty() ? std::string_view("none") : std::string_view(d.rule))
       .kv("owners", d.owners)
       .kv("why", d.why);
+  if (decisions_ != nullptr) decisions_->inc(to_string(d.verdict));
   return d.action;
 }
 

@@ -24,6 +24,7 @@
 #include <string>
 
 #include "common/base/swappable.hpp"
+#include "common/metrics/metrics.hpp"
 #include "common/log/logger.hpp"
 #include "common/policy/handler.hpp"
 #include "common/sender/login_check.hpp"
@@ -44,6 +45,9 @@ class SenderHandler final : public policy::PolicyHandler {
   Result<std::string> handle(const policy::Request& request,
                              const policy::ConnectionInfo& conn) override;
 
+  // cachet_sender_decisions_total{decision}: counted per request when set (socket mode).
+  void set_decision_counter(const metrics::FixedLabelCounter* c) noexcept { decisions_ = c; }
+
   // The decision without logging (query mode and tests).
   Decision decide_for(std::string_view sender, std::string_view login);
   std::shared_ptr<const SenderMaps> maps() const;
@@ -62,6 +66,7 @@ class SenderHandler final : public policy::PolicyHandler {
   std::atomic<std::int64_t> next_check_ns_{0};
   std::atomic<bool> checking_{false};
   std::string last_reload_error_;  // touched only by the request holding checking_
+  const metrics::FixedLabelCounter* decisions_ = nullptr;
 };
 
 }  // namespace cachet::senderd

@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 
+#include "common/metrics/dns_counters.hpp"
 #include "common/dns/caching_resolver.hpp"
 #include "common/dns/ldns_resolver.hpp"
 #include "policyd/spf/per_user.hpp"
@@ -23,6 +24,13 @@ struct Shared {
   std::unique_ptr<dns::LdnsResolver> ldns;
   std::unique_ptr<dns::CachingResolver> cache;
   std::shared_ptr<InstanceCache> instances = std::make_shared<InstanceCache>();
+  metrics::Registry metrics;
+  SpfService::Counters counters{metrics};
+  // The resolver is made once (first make_handler) and kept across reloads.
+  metrics::DnsCounters dns_counters{metrics, [this]() -> std::shared_ptr<const dns::CachingResolver> {
+    const std::lock_guard<std::mutex> lock(mu);
+    return cache ? std::shared_ptr<const dns::CachingResolver>(std::shared_ptr<void>(), cache.get()) : nullptr;
+  }};
 };
 
 Result<void> open_resolver(Shared& sh, const config::Config& cfg) {
@@ -36,6 +44,7 @@ Result<void> open_resolver(Shared& sh, const config::Config& cfg) {
   dns::CacheOptions co;
   co.max_entries = static_cast<std::size_t>(cfg.integer("DNSCacheSize"));
   sh.cache = std::make_unique<dns::CachingResolver>(*sh.ldns, co);
+  sh.ldns->set_observer(&sh.dns_counters);
   return {};
 }
 
@@ -58,8 +67,10 @@ Result<std::shared_ptr<policy::PolicyHandler>> make_handler(
   s->per_user = std::move(*per_user);
   logger.set_max_level(level_for(s->debug_level));
   auto settings = std::make_shared<const Settings>(std::move(*s));
-  return std::shared_ptr<policy::PolicyHandler>(std::make_shared<SpfService>(
-      *sh.cache, logger, [settings] { return settings; }, sh.hostname, sh.instances));
+  auto service = std::make_shared<SpfService>(*sh.cache, logger, [settings] { return settings; },
+                                              sh.hostname, sh.instances);
+  service->set_counters(&sh.counters);
+  return std::shared_ptr<policy::PolicyHandler>(std::move(service));
 }
 
 }  // namespace
@@ -79,6 +90,7 @@ policy::PolicyDaemonSpec daemon_spec() {
     for (auto& p : check_per_user(cfg)) problems.push_back(std::move(p));
     return problems;
   };
+  spec.metrics = &sh->metrics;
   spec.make_handler = [sh](const std::shared_ptr<const config::Config>& cfg, log::Logger& logger) {
     return make_handler(*sh, cfg, logger);
   };

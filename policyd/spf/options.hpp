@@ -9,6 +9,8 @@
 #include <string_view>
 
 #include "common/config/option_spec.hpp"
+#include "common/log/json.hpp"
+#include "common/metrics/metrics.hpp"
 
 namespace cachet::spfd {
 
@@ -26,6 +28,8 @@ inline constexpr std::string_view kDefaultReasonMessage =
 
 inline constexpr OptionSpec kSpfOptions[] = {
     {"debugLevel", Kind::integer, "1", "log verbosity: -1 silent, 0 errors, 1 one line per request, 2+ debug", Range{-1, 5}},
+    log::kLogFormatOption,
+    metrics::kMetricsListenOption,
     {"TestOnly", Kind::integer, "1", "1 = normal operation; 0 = test mode: rejects and defers become dunno", Range{0, 1}},
     {"defaultSeedOnly", Kind::integer, "", "old name of TestOnly; ignored by policyd-spf too", Support::accepted_no_effect},
     {"HELO_reject", Kind::string, "Fail", "HELO results that reject: Fail, SPF_Not_Pass, Softfail, Null, False, No_Check"},

@@ -12,6 +12,7 @@
 #include "common/policy/reply.hpp"
 #include "common/spf/engine.hpp"
 #include "policyd/spf/per_user.hpp"
+#include "common/spf/why.hpp"
 
 namespace cachet::spfd {
 
@@ -143,6 +144,7 @@ class Decider {
 
   std::optional<Outcome> skipped();
   Outcome check(std::string* identity, std::string* result, std::string* pending);
+  const std::string& why() const { return why_; }
 
  private:
   struct Identity {
@@ -163,6 +165,7 @@ class Decider {
   const Settings& s_;
   const std::string& receiver_;
   Facts f_;
+  std::string why_;  // the decision line's words for the identity that decided
 };
 
 spf::Options Decider::engine_options(int seconds) const {
@@ -174,6 +177,7 @@ spf::Options Decider::engine_options(int seconds) const {
 }
 
 Outcome Decider::skip(SkipReason why) {
+  why_ = skip_words(why);
   const HeaderFacts hf{f_.client, f_.helo_raw, f_.sender, f_.receiver};
   return Outcome{Outcome::Kind::prepend, skip_header(why, s_, hf), false};
 }
@@ -232,6 +236,8 @@ Decider::Identity Decider::evaluate(Scope scope, spf::SpfEngine& engine) {
     domain = domain_of(f_.sender);
   }
   id.reason = reason_text(id.r);
+  why_ = result_words(scope == Scope::helo ? "helo" : "mailfrom",
+                      scope == Scope::helo ? std::string_view(f_.helo) : domain, f_.ip, id.r);
   const bool local = !s_.reject_not_pass_domains.empty() &&
                      domain_in(s_.reject_not_pass_domains, domain);
   if (local) {
@@ -336,7 +342,26 @@ Outcome Decider::check(std::string* identity, std::string* result, std::string* 
   return helo_out;
 }
 
+// The action as returned (test mode and Prospective turn anything into DUNNO).
+const char* action_label(const Outcome& o, std::string_view text) {
+  if (istarts_with(text, "dunno")) return "dunno";
+  switch (o.kind) {
+    case Outcome::Kind::dunno: return "dunno";
+    case Outcome::Kind::prepend: return "prepend";
+    case Outcome::Kind::reject: return "reject";
+    case Outcome::Kind::defer: return "defer";
+    case Outcome::Kind::restriction: return "restriction";
+  }
+  return "dunno";
+}
+
 }  // namespace
+
+SpfService::Counters::Counters(metrics::Registry& r)
+    : results(r, "cachet_spf_results_total", "requests by SPF result (skip: not checked)", "result",
+              {"pass", "fail", "softfail", "neutral", "none", "permerror", "temperror", "skip", "cached"}),
+      actions(r, "cachet_spf_actions_total", "requests by action returned to Postfix", "action",
+              {"prepend", "dunno", "reject", "defer", "restriction"}) {}
 
 SpfService::SpfService(dns::Resolver& resolver, log::Logger& logger, SettingsSource settings,
                        std::string receiver, std::shared_ptr<InstanceCache> cache)
@@ -345,7 +370,7 @@ SpfService::SpfService(dns::Resolver& resolver, log::Logger& logger, SettingsSou
 
 Result<Outcome> SpfService::decide(const policy::Request& request, const Settings& s,
                                    std::string* identity, std::string* result,
-                                   const Settings** used) {
+                                   const Settings** used, std::string* why) {
   *identity = "none";
   *result = "none";
   const Settings* eff = &s;
@@ -356,6 +381,7 @@ Result<Outcome> SpfService::decide(const policy::Request& request, const Setting
   if (used != nullptr) *used = eff;
   // Receiver, Prospective and Hide_Receiver are not per-user options: the global ones.
   Facts f = facts_from(request, s);
+  if (why != nullptr) *why = "no client address";
   if (f.ip.empty()) return Outcome{};  // policyd-spf: no client address -> dunno
   if (!is_ip(f.ip)) {
     return fail(Errc::bad_input, "client_address is not an IP address");
@@ -365,6 +391,7 @@ Result<Outcome> SpfService::decide(const policy::Request& request, const Setting
   if (!instance.empty()) cached = cache_->find(instance);
   if (cached && cached->outcome && !per_user) {
     *identity = "cached";
+    if (why != nullptr) *why = "answered before for this message (instance " + instance + ")";
     const Outcome& c = *cached->outcome;
     if (c.kind != Outcome::Kind::prepend) return c;
     if (cached->pending_header.empty()) return Outcome{};  // header already prepended
@@ -380,10 +407,12 @@ Result<Outcome> SpfService::decide(const policy::Request& request, const Setting
     *identity = "skip";
     o = *skip;
   } else if (request.sender().empty() && request.helo_name().empty()) {
+    if (why != nullptr) *why = "no sender and no HELO name";
     return Outcome{};  // policyd-spf: no sender and no HELO -> dunno, not cached
   } else {
     o = decider.check(identity, result, &pending);
   }
+  if (why != nullptr && !decider.why().empty()) *why = decider.why();
   if (instance.empty()) return o;
   CachedInstance entry = cached.value_or(CachedInstance{});
   if (!per_user) entry.outcome = o;
@@ -411,7 +440,8 @@ Result<std::string> SpfService::handle(const policy::Request& request,
   std::string identity;
   std::string result;
   const Settings* used = s.get();
-  Result<Outcome> o = decide(request, *s, &identity, &result, &used);
+  std::string why;
+  Result<Outcome> o = decide(request, *s, &identity, &result, &used, &why);
   if (!o) return fail(o.error().code, o.error().detail);
   std::string action = action_text(*o, *used);
   if (s->debug_level >= 1) {
@@ -420,7 +450,12 @@ Result<std::string> SpfService::handle(const policy::Request& request,
     ev.kv("identity", identity)
         .kv("ip", clean_value(request.client_address(), true))
         .kv("result", result)
-        .kv("action", action);
+        .kv("action", action)
+        .kv("why", why);
+  }
+  if (counters_ != nullptr) {
+    counters_->results.inc(identity == "skip" || identity == "cached" ? identity : result);
+    counters_->actions.inc(action_label(*o, action));
   }
   return action;
 }

@@ -22,6 +22,7 @@
 #include <unordered_map>
 
 #include "common/base/guarded.hpp"
+#include "common/metrics/metrics.hpp"
 #include "common/dns/resolver.hpp"
 #include "common/log/logger.hpp"
 #include "common/policy/handler.hpp"
@@ -94,12 +95,22 @@ class SpfService final : public policy::PolicyHandler {
   Result<std::string> handle(const policy::Request& request,
                              const policy::ConnectionInfo& conn) override;
 
+  // Prometheus series (socket mode), counted per request when set:
+  //   cachet_spf_results_total{result}  (the RFC 7208 result, or none/skip/cached)
+  //   cachet_spf_actions_total{action="prepend|dunno|reject|defer|restriction"}
+  struct Counters {
+    explicit Counters(metrics::Registry& r);
+    metrics::FixedLabelCounter results, actions;
+  };
+  void set_counters(const Counters* c) noexcept { counters_ = c; }
+
   // The decision for one request under `s`, or under the recipient's per-user settings
   // when s.per_user lists it (handle() without the logging and the final formatting).
-  // `*used` (if given) is set to the Settings applied, for action_text. Errors as handle().
+  // `*used` (if given) is set to the Settings applied, for action_text; `*why` (if given) to
+  // the words of the decision line (spf_why.hpp). Errors as handle().
   [[nodiscard]] Result<Outcome> decide(const policy::Request& request, const Settings& s,
                                        std::string* identity, std::string* result,
-                                       const Settings** used = nullptr);
+                                       const Settings** used = nullptr, std::string* why = nullptr);
 
  private:
   dns::Resolver& resolver_;
@@ -107,6 +118,7 @@ class SpfService final : public policy::PolicyHandler {
   SettingsSource settings_;
   std::string receiver_;
   std::shared_ptr<InstanceCache> cache_;
+  const Counters* counters_ = nullptr;
 };
 
 }  // namespace cachet::spfd

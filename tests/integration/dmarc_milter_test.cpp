@@ -4,6 +4,8 @@
 // by the project's milter client, with DMARC records served by a loopback DnsServer
 // (dmarc_harness.hpp). One daemon per test in a temp dir, killed by pid at the end; every
 // wait polls a condition.
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -12,6 +14,7 @@
 
 #include "common/dmarc/store/history_sqlite.hpp"
 #include "tests/integration/dmarc_harness.hpp"
+#include "tests/lib/http_get.hpp"
 #include "tests/lib/run_command.hpp"
 
 namespace {
@@ -71,6 +74,37 @@ TEST_F(DmarcMilter, HistoryFeedsTheAggregateReport) {
   EXPECT_NE(out->out.find("<domain>reject.example</domain>\n        <selector>sel</selector>\n        <result>pass</result>"),
             std::string::npos) << out->out;
   EXPECT_NE(out->out.find("<p>reject</p>\n    <sp>reject</sp>\n    <psd>u</psd>\n    <fo>0</fo>"), std::string::npos) << out->out;
+}
+
+TEST_F(DmarcMilter, MetricsCountResultsDnsAndHistory) {
+  h.start("MetricsListen 127.0.0.1:0\nHistoryFile " + h.dir.file("opendmarc.history") + "\n");
+  ASSERT_TRUE(eventually([&] { return h.log().find("metrics.listening") != std::string::npos; })) << h.log();
+  const std::string log = h.log();
+  const int port = std::stoi(log.substr(log.find("port=", log.find("metrics.listening")) + 5));
+  (void)h.send(DmarcHarness::message("a@reject.example", {{"Authentication-Results", " mx.test; dkim=pass header.d=reject.example"}}));
+  (void)h.send(DmarcHarness::message("a@reject.example"));
+  ASSERT_TRUE(eventually([&] { return count(slurp(h.dir.file("opendmarc.history")), "\naction ") == 2; }));
+  ASSERT_TRUE(eventually([&] { return count(h.log(), "dmarc.result ") == 2; })) << h.log();
+  // Two history writers (the harness's HistoryDatabase and the HistoryFile): wait until
+  // both have written.
+  cachet::Result<std::string> body = std::string();
+  ASSERT_TRUE(eventually([&] {
+    body = cachet::test::http_get(port, "/metrics");
+    return body && body->find("cachet_dmarc_history_pending 0\n") != std::string::npos;
+  })) << (body ? *body : body.error().detail);
+  for (const char* want : {"cachet_dmarc_results_total{result=\"pass\"} 1\n",
+                           "cachet_dmarc_results_total{result=\"fail\"} 1\n",
+                           "cachet_dmarc_dispositions_total{disposition=\"none\"} 2\n",
+                           "cachet_dmarc_history_written_total 4\n",
+                           "cachet_dmarc_history_dropped_total 0\n",
+                           "cachet_dmarc_history_pending 0\n",
+                           "cachet_dns_cache_hits_total 1\n"})
+    EXPECT_NE(body->find(want), std::string::npos) << want << " in\n" << *body;
+  if (::access("/usr/bin/promtool", X_OK) == 0) {
+    const auto check = cachet::test::run_command({"/usr/bin/promtool", "check", "metrics"}, *body);
+    ASSERT_TRUE(check);
+    EXPECT_EQ(check->exit_code, 0) << check->out << check->err;
+  }
 }
 
 TEST_F(DmarcMilter, DomainsWithoutRecordRecordedOnlyWithRecordAllMessages) {
