@@ -122,6 +122,17 @@ Result<PathStat> stat_path(const std::string& path, int fd) {
 
 }  // namespace
 
+std::string open_fix(const std::string& path, int err, const KeyUser& user) {
+  if (err == ENOENT)
+    return "correct the path, or create the key: cachetctl keygen -D " +
+           std::filesystem::path(path).parent_path().string() + " -s SELECTOR -d DOMAIN --user " +
+           user.name;
+  if (err == EACCES)
+    return "let " + user.name + " read it: chown root:" + user.name + " " + path + " && chmod 0640 " +
+           path + " (and chmod 0750 on its directory)";
+  return "check the path";
+}
+
 std::vector<KeyFileProblem> judge_key_path(const PathStat& file, const GroupStat& group,
                                            const std::vector<PathStat>& dirs, const KeyUser& user) {
   std::vector<KeyFileProblem> out;
@@ -144,6 +155,13 @@ Result<KeyUser> key_user_named(std::string_view user_id) {
     return KeyUser{found->pw_uid, found->pw_name};
   if (const auto n = parse_uint(name); n && *n <= 0xffffffffu) return key_user(static_cast<uid_t>(*n));
   return fail(Errc::config, "no such user: " + name);
+}
+
+Result<KeyUser> tool_key_user(std::string_view user_id) {
+  if (!user_id.empty()) return key_user_named(user_id);
+  if (::geteuid() == 0)
+    if (auto packaged = key_user_named(kPackagedDaemonUser)) return packaged;
+  return key_user();
 }
 
 Result<std::vector<KeyFileProblem>> inspect_key_path(const std::string& path, const KeyUser& user,
@@ -170,7 +188,8 @@ Result<KeyFile> read_key_file(const std::string& path, const KeyUser& user) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
   if (fd.get() < 0) {
     const int err = errno;
-    return fail(Errc::config, "cannot open " + path + ": " + std::strerror(err));
+    return fail(Errc::config, "cannot open " + path + ": " + std::strerror(err) + "; fix: " +
+                                  open_fix(path, err, user));
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))

@@ -69,6 +69,17 @@ struct KeyFileProblem {
 std::vector<KeyFileProblem> judge_key_path(const PathStat& file, const GroupStat& group,
                                            const std::vector<PathStat>& dirs, const KeyUser& user);
 
+// The user the packages run cachet-dkim as (the unit's User=, DESIGN.md s3).
+inline constexpr std::string_view kPackagedDaemonUser = "cachet-dkim";
+
+// Whom a tool run by hand (cachetctl testkey, keygen's advice) judges key files for, so
+// that it accepts exactly what the daemon will: `user_id` (--user, else the config's
+// UserID) when given; else, when run as root, kPackagedDaemonUser if that user exists (the
+// packaged unit never starts the daemon as root: a root testkey must not call the packaged
+// 0640 root:cachet-dkim layout unsafe); else the effective user.
+// Errors (config): `user_id` names no user.
+[[nodiscard]] Result<KeyUser> tool_key_user(std::string_view user_id);
+
 // The key user for `uid`, or the effective uid when nullopt (name from the passwd file).
 KeyUser key_user(std::optional<uid_t> uid = std::nullopt);
 // The key user named by a UserID value ("user" or "user:group", or a number).
@@ -87,7 +98,8 @@ struct KeyFile {
 };
 
 // Opens, fstat()s, judges and reads `path` (at most crypto::kMaxKeyTextBytes).
-// Errors (config): cannot open/read, not a regular file, too large.
+// Errors (config): cannot open ("cannot open PATH: REASON; fix: open_fix()"), cannot read,
+// not a regular file, too large.
 [[nodiscard]] Result<KeyFile> read_key_file(const std::string& path, const KeyUser& user);
 
 // read_key_file + PrivateKey::load, the daemon's way: with `require_safe`
@@ -95,6 +107,10 @@ struct KeyFile {
 // read_key_file, "PATH: WHAT; fix: FIX", no usable private key in the file.
 [[nodiscard]] Result<crypto::PrivateKey> load_private_key(const std::string& path,
                                                           const KeyUser& user, bool require_safe);
+
+// The fix for a key file open(2) failed on with `err` (missing: keygen; no permission: the
+// packaged ownership for `user`). Pure.
+std::string open_fix(const std::string& path, int err, const KeyUser& user);
 
 // One line per problem: "PATH: WHAT; fix: FIX".
 std::string describe(const KeyFileProblem& p);

@@ -35,12 +35,7 @@ DmarcDaemon::DmarcDaemon() {
   // Check mode also loads what the options name (PublicSuffixList, IgnoreHosts files).
   spec_.validate = [](const config::Config& cfg) {
     std::vector<config::Problem> out;
-    if (auto s = build_settings(cfg); !s) {
-      config::Problem p;
-      p.file = "configuration";
-      p.message = s.error().detail;
-      out.push_back(std::move(p));
-    }
+    if (auto s = build_settings(cfg); !s) out.push_back(config::problem_from(cfg, s.error()));
     return out;
   };
   spec_.load_state = [this](const config::Config& cfg, log::Logger& logger, bool startup) -> Result<void> {

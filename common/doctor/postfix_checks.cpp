@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// common/doctor/postfix_checks.cpp: see postfix_checks.hpp.
+#include "common/doctor/postfix_checks.hpp"
+
+#include <algorithm>
+
+#include "common/base/strings.hpp"
+
+namespace cachet::doctor {
+namespace {
+
+void add(Findings& out, std::string check, Mark mark, std::string what, std::string fix = {}) {
+  out.push_back(Finding{std::move(check), mark, std::move(what), std::move(fix)});
+}
+
+std::string value_of(const postfix::MainCf& cf, std::string_view name) {
+  auto v = cf.expand(name);
+  return v ? *v : std::string();
+}
+
+std::string where(const postfix::MainCf& cf, std::string_view name) {
+  const std::string o = cf.origin(name);
+  return o.empty() ? std::string(name) : o + ": " + std::string(name);
+}
+
+void check_milters(const postfix::MainCf& cf, const std::function<SocketState(const std::string&)>& probe,
+                   Findings& out) {
+  const std::string queue = value_of(cf, "queue_directory").empty() ? "/var/spool/postfix"
+                                                                    : value_of(cf, "queue_directory");
+  std::vector<std::string> seen;
+  for (const char* param : {"smtpd_milters", "non_smtpd_milters"}) {
+    for (std::string item : postfix::split_list(value_of(cf, param))) {
+      if (!item.empty() && item.front() == '{') item = item.substr(1);  // {unix:/x, ...} form
+      if (item.rfind("unix:", 0) != 0) continue;
+      const std::string raw = item.substr(5);
+      if (raw.empty()) continue;
+      const std::string path = raw.front() == '/' ? raw : queue + "/" + raw;
+      if (std::find(seen.begin(), seen.end(), path) != seen.end()) continue;
+      seen.push_back(path);
+      switch (probe(path)) {
+        case SocketState::socket:
+          add(out, "postfix.milters", Mark::ok, where(cf, param) + ": " + path + " is a listening socket");
+          break;
+        case SocketState::missing:
+          add(out, "postfix.milters", Mark::problem, where(cf, param) + ": " + path + " does not exist",
+              "start the milter that listens there (systemctl status cachet-dkim / cachet-dmarc), or correct the path");
+          break;
+        case SocketState::not_socket:
+          add(out, "postfix.milters", Mark::problem, where(cf, param) + ": " + path + " is not a socket",
+              "correct the path to the milter's Socket");
+          break;
+      }
+    }
+  }
+}
+
+void check_default_action(const postfix::MainCf& cf, Findings& out) {
+  const std::string v = to_lower(value_of(cf, "milter_default_action"));
+  if (v.empty() || v == "tempfail")
+    add(out, "postfix.milter_default", Mark::ok,
+        "milter_default_action = tempfail" + std::string(v.empty() ? " (Postfix's default)" : "") +
+            ": mail waits while a milter is down");
+  else if (v == "accept")
+    add(out, "postfix.milter_default", Mark::advice,
+        where(cf, "milter_default_action") + " = accept: while a milter is down mail passes unsigned and unchecked",
+        "remove the line (Postfix's default, tempfail, defers mail instead) unless delivery matters more than the checks");
+  else
+    add(out, "postfix.milter_default", Mark::advice, where(cf, "milter_default_action") + " = " + v,
+        "tempfail (the default) is what the README advises");
+}
+
+bool is_spf_service(std::string_view target) {
+  const std::string t = to_lower(target);
+  return t.find("policy-spf") != std::string::npos || t.find("cachet-spf") != std::string::npos ||
+         t.find("policyd-spf") != std::string::npos;
+}
+
+void check_spf_order(const postfix::MainCf& cf, Findings& out) {
+  const auto items = postfix::split_list(value_of(cf, "smtpd_recipient_restrictions"));
+  std::size_t unauth = items.size(), spf = items.size();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (iequals(items[i], "reject_unauth_destination") && unauth == items.size()) unauth = i;
+    if (iequals(items[i], "check_policy_service") && i + 1 < items.size() && is_spf_service(items[i + 1]) &&
+        spf == items.size())
+      spf = i;
+  }
+  if (spf == items.size()) {
+    add(out, "postfix.spf_order", Mark::advice, "no SPF policy service in smtpd_recipient_restrictions",
+        "add `check_policy_service unix:private/policy-spf` after reject_unauth_destination");
+    return;
+  }
+  if (unauth == items.size() || spf < unauth) {
+    add(out, "postfix.spf_order", Mark::problem,
+        where(cf, "smtpd_recipient_restrictions") + ": the SPF check_policy_service comes before reject_unauth_destination",
+        "move `check_policy_service " + items[spf + 1] + "` after reject_unauth_destination");
+    return;
+  }
+  add(out, "postfix.spf_order", Mark::ok, "SPF policy service (" + items[spf + 1] + ") after reject_unauth_destination");
+}
+
+void check_sender_login(const postfix::MainCf& cf, Findings& out) {
+  if (!iequals(value_of(cf, "smtpd_sasl_auth_enable"), "yes")) return;
+  std::vector<std::string> items = postfix::split_list(value_of(cf, "smtpd_sender_restrictions"));
+  for (const auto& x : postfix::split_list(value_of(cf, "smtpd_recipient_restrictions"))) items.push_back(x);
+  const bool has_check = std::any_of(items.begin(), items.end(), [](const std::string& x) {
+    const std::string l = to_lower(x);
+    return l.find("sender_login_mismatch") != std::string::npos || l.find("cachet-sender") != std::string::npos;
+  });
+  if (has_check)
+    add(out, "postfix.sender_login", Mark::ok, "SASL is on and senders are checked against their login");
+  else
+    add(out, "postfix.sender_login", Mark::problem,
+        "SASL is on but nothing checks MAIL FROM against the login: any user can send as any address",
+        "add `check_policy_service unix:/run/cachet-sender/sender.sock` (or reject_sender_login_mismatch) "
+        "to smtpd_sender_restrictions");
+}
+
+}  // namespace
+
+void check_postfix_main(const postfix::MainCf& cf, const std::function<SocketState(const std::string&)>& probe,
+                        Findings& out) {
+  check_milters(cf, probe, out);
+  check_default_action(cf, out);
+  check_spf_order(cf, out);
+  check_sender_login(cf, out);
+}
+
+}  // namespace cachet::doctor

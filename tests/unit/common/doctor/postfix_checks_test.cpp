@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// tests/unit/common/doctor/postfix_checks_test.cpp: doctor's main.cf checks: milter
+// sockets (absolute and chroot-relative), milter_default_action, the SPF service's place,
+// the sender-login check under SASL.
+#include "common/doctor/postfix_checks.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace cachet::doctor {
+namespace {
+
+Findings run(std::string_view main_cf, const std::set<std::string>& sockets = {}) {
+  auto cf = postfix::parse_main_cf(main_cf, "main.cf");
+  EXPECT_TRUE(cf.has_value());
+  Findings out;
+  check_postfix_main(*cf, [&](const std::string& p) {
+    return sockets.count(p) ? SocketState::socket : SocketState::missing;
+  }, out);
+  return out;
+}
+
+const Finding* find(const Findings& f, std::string_view check) {
+  for (const Finding& x : f)
+    if (x.check == check) return &x;
+  return nullptr;
+}
+
+TEST(DoctorPostfix, ReadmeWiringIsGood) {
+  const auto f = run(
+      "smtpd_milters = unix:/run/cachet-dkim/dkim.sock, unix:/run/cachet-dmarc/dmarc.sock\n"
+      "non_smtpd_milters = $smtpd_milters\n"
+      "smtpd_sasl_auth_enable = yes\n"
+      "smtpd_sender_restrictions = check_policy_service unix:/run/cachet-sender/sender.sock\n"
+      "smtpd_recipient_restrictions = permit_sasl_authenticated, reject_unauth_destination,\n"
+      "    check_policy_service unix:private/policy-spf\n",
+      {"/run/cachet-dkim/dkim.sock", "/run/cachet-dmarc/dmarc.sock"});
+  EXPECT_EQ(exit_status(f), kExitGood) << format_text(f);
+  EXPECT_EQ(format_text(f),
+            "\u2713 postfix.milters         main.cf:1: smtpd_milters: /run/cachet-dkim/dkim.sock is a listening socket\n"
+            "\u2713 postfix.milters         main.cf:1: smtpd_milters: /run/cachet-dmarc/dmarc.sock is a listening socket\n"
+            "\u2713 postfix.milter_default  milter_default_action = tempfail (Postfix's default): mail waits while a milter is down\n"
+            "\u2713 postfix.spf_order       SPF policy service (unix:private/policy-spf) after reject_unauth_destination\n"
+            "\u2713 postfix.sender_login    SASL is on and senders are checked against their login\n");
+}
+
+TEST(DoctorPostfix, ChrootRelativeSocketAndAccept) {
+  const auto f = run("queue_directory = /var/spool/postfix\nsmtpd_milters = unix:cachet-dkim/dkim.sock\n"
+                     "milter_default_action = accept\n");
+  const Finding* m = find(f, "postfix.milters");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->mark, Mark::problem);
+  EXPECT_EQ(m->what, "main.cf:2: smtpd_milters: /var/spool/postfix/cachet-dkim/dkim.sock does not exist");
+  const Finding* d = find(f, "postfix.milter_default");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->mark, Mark::advice);
+}
+
+TEST(DoctorPostfix, SpfBeforeRejectUnauthIsAProblem) {
+  const auto f = run("smtpd_recipient_restrictions = check_policy_service unix:private/policy-spf, "
+                     "reject_unauth_destination\n");
+  const Finding* s = find(f, "postfix.spf_order");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->mark, Mark::problem);
+  EXPECT_EQ(s->fix, "move `check_policy_service unix:private/policy-spf` after reject_unauth_destination");
+}
+
+TEST(DoctorPostfix, SaslWithoutSenderCheck) {
+  const auto f = run("smtpd_sasl_auth_enable = yes\n");
+  const Finding* s = find(f, "postfix.sender_login");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->mark, Mark::problem);
+}
+
+}  // namespace
+}  // namespace cachet::doctor
