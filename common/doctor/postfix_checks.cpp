@@ -115,7 +115,81 @@ void check_sender_login(const postfix::MainCf& cf, Findings& out) {
         "to smtpd_sender_restrictions");
 }
 
+// The SPF check_policy_service target of the recipient restrictions, or "".
+std::string spf_target(const postfix::MainCf& cf) {
+  const auto items = postfix::split_list(value_of(cf, "smtpd_recipient_restrictions"));
+  for (std::size_t i = 0; i + 1 < items.size(); ++i)
+    if (iequals(items[i], "check_policy_service") && is_spf_service(items[i + 1])) return items[i + 1];
+  return {};
+}
+
+std::string queue_directory(const postfix::MainCf& cf) {
+  const std::string q = value_of(cf, "queue_directory");
+  return q.empty() ? "/var/spool/postfix" : q;
+}
+
+void check_spf_spawn(const postfix::MainCf& cf, const postfix::MasterCf& master,
+                     const std::function<bool(const std::string&)>& is_executable, Findings& out) {
+  std::string target = spf_target(cf);
+  if (target.rfind("unix:", 0) == 0) target = target.substr(5);
+  if (target.rfind("private/", 0) != 0) return;  // a socket of a running service, not master.cf's
+  const std::string name = target.substr(8);
+  const postfix::MasterEntry* e = master.find(name, "unix");
+  const std::string at = master.file_name + ":" + (e ? std::to_string(e->line) : std::string());
+  if (e == nullptr) {
+    add(out, "postfix.spf_spawn", Mark::problem, master.file_name + " has no `" + name + " unix` service",
+        "add `" + name + "  unix  -  n  n  -  0  spawn  user=cachet-spf argv=/usr/sbin/cachet-spf`");
+    return;
+  }
+  if (e->command.empty() || e->command.front() != "spawn") {
+    add(out, "postfix.spf_spawn", Mark::ok, at + ": " + name + " runs " + (e->command.empty() ? "" : e->command.front()));
+    return;
+  }
+  const auto argv = e->argument("argv");
+  if (!argv || argv->empty() || !is_executable(*argv))
+    add(out, "postfix.spf_spawn", Mark::problem,
+        at + ": " + name + " spawns " + (argv ? *argv : std::string("(no argv=)")) + ", which is not an executable file",
+        "correct argv= (the packages install /usr/sbin/cachet-spf)");
+  else
+    add(out, "postfix.spf_spawn", Mark::ok, at + ": " + name + " spawns " + *argv);
+  if (value_of(cf, name + "_time_limit").empty())
+    add(out, "postfix.spf_spawn", Mark::advice,
+        name + "_time_limit is not set: spawn(8) stops the checker after command_time_limit (1000s)",
+        "add `" + name + "_time_limit = 3600s` to main.cf");
+}
+
+void check_chroot(const postfix::MainCf& cf, const postfix::MasterCf& master, bool chroot_default,
+                  Findings& out) {
+  const postfix::MasterEntry* smtp = master.find("smtp", "inet");
+  if (smtp == nullptr || !smtp->is_chrooted(chroot_default)) return;
+  const std::string queue = queue_directory(cf);
+  std::vector<std::string> outside;
+  for (const char* param : {"smtpd_milters", "smtpd_recipient_restrictions", "smtpd_sender_restrictions"})
+    for (std::string item : postfix::split_list(value_of(cf, param))) {
+      if (!item.empty() && item.front() == '{') item = item.substr(1);
+      if (item.rfind("unix:/", 0) != 0) continue;
+      const std::string path = item.substr(5);
+      if (path.rfind(queue + "/", 0) == 0) continue;
+      if (std::find(outside.begin(), outside.end(), path) == outside.end()) outside.push_back(path);
+    }
+  const std::string at = master.file_name + ":" + std::to_string(smtp->line);
+  for (const std::string& path : outside)
+    add(out, "postfix.chroot", Mark::problem,
+        at + ": smtpd runs chrooted in " + queue + " and cannot reach " + path,
+        "put the socket under " + queue + " (e.g. Socket local:" + queue + "/cachet-dkim/dkim.sock and "
+        "unix:cachet-dkim/dkim.sock in main.cf), or set smtpd's chroot column to n");
+  if (outside.empty())
+    add(out, "postfix.chroot", Mark::ok, at + ": smtpd is chrooted; every socket it uses is inside " + queue);
+}
+
 }  // namespace
+
+void check_postfix_master(const postfix::MainCf& cf, const postfix::MasterCf& master,
+                          const std::function<bool(const std::string&)>& is_executable,
+                          bool chroot_default, Findings& out) {
+  check_spf_spawn(cf, master, is_executable, out);
+  check_chroot(cf, master, chroot_default, out);
+}
 
 void check_postfix_main(const postfix::MainCf& cf, const std::function<SocketState(const std::string&)>& probe,
                         Findings& out) {

@@ -15,7 +15,14 @@
 //   postfix.sender_login     with smtpd_sasl_auth_enable = yes: reject_sender_login_mismatch
 //                            (or its variants) or a cachet-sender check_policy_service in
 //                            the sender or recipient restrictions
-// Pure over the parsed main.cf; no I/O but `probe`.
+// check_postfix_master adds, from master.cf:
+//   postfix.spf_spawn        the SPF service's master.cf entry exists; a spawn entry's argv=
+//                            is an executable (`is_executable`), and NAME_time_limit is set
+//                            in main.cf (else spawn(8) kills the checker after
+//                            command_time_limit, 1000s)
+//   postfix.chroot           a chrooted smtpd (smtp inet, chroot y) cannot reach a UNIX
+//                            socket outside the queue directory (/run/cachet-dkim/...)
+// Pure over the parsed files; no I/O but the callbacks.
 // See also: report.hpp, common/postfix/main_cf.hpp, tools/cachetctl/cmd_doctor.cpp
 #pragma once
 
@@ -24,6 +31,7 @@
 
 #include "common/doctor/report.hpp"
 #include "common/postfix/main_cf.hpp"
+#include "common/postfix/master_cf.hpp"
 
 namespace cachet::doctor {
 
@@ -32,5 +40,10 @@ enum class SocketState { socket, missing, not_socket };
 // `probe(path)`: what is at an absolute path.
 void check_postfix_main(const postfix::MainCf& cf, const std::function<SocketState(const std::string&)>& probe,
                         Findings& out);
+
+// `chroot_default`: what '-' in the chroot column means (n since Postfix 3.0).
+void check_postfix_master(const postfix::MainCf& cf, const postfix::MasterCf& master,
+                          const std::function<bool(const std::string&)>& is_executable,
+                          bool chroot_default, Findings& out);
 
 }  // namespace cachet::doctor

@@ -48,6 +48,7 @@ class Doctor : public ::testing::Test {
     dir_.write("KeyTable", "k1 example.com:good:" + dir_.file("good.private") +
                                "\nk2 example.com:wrong:" + dir_.file("wrong.private") + "\n");
     dir_.write("dkim.conf", "KeyTable file:" + dir_.file("KeyTable") + "\nDomain example.com\n");
+    dir_.write("master.cf", "smtp inet n - y - - smtpd\n");
     dir_.write("main.cf",
                "myhostname = mail.example.com\n"
                "smtpd_milters = unix:" + dir_.file("nosuch.sock") + "\n"
@@ -100,6 +101,10 @@ TEST_F(Doctor, FindsEachProblemWithItsFix) {
       "    fix: start the milter that listens there (systemctl status cachet-dkim / cachet-dmarc), or correct the path",
       "\u2713 postfix.milter_default  milter_default_action = tempfail (Postfix's default): mail waits while a milter is down",
       "\u2713 postfix.spf_order       SPF policy service (unix:private/policy-spf) after reject_unauth_destination",
+      "\u2717 postfix.spf_spawn       " + d + "/master.cf has no `policy-spf unix` service",
+      "    fix: add `policy-spf  unix  -  n  n  -  0  spawn  user=cachet-spf argv=/usr/sbin/cachet-spf`",
+      "\u2717 postfix.chroot          " + d + "/master.cf:1: smtpd runs chrooted in /var/spool/postfix and cannot reach " + d + "/nosuch.sock",
+      "    fix: put the socket under /var/spool/postfix (e.g. Socket local:/var/spool/postfix/cachet-dkim/dkim.sock and unix:cachet-dkim/dkim.sock in main.cf), or set smtpd's chroot column to n",
   }));
 }
 

@@ -10,8 +10,9 @@
 // be checked, 64 usage.
 // Offline-safe: DNS goes only to --nameserver, else the Nameservers of dkim.conf or
 // dmarc.conf; /etc/resolv.conf only with --system-resolver.
-// LIMITATION: master.cf (spawn argv, _time_limit, chroot), the TLS certificate and the
-// daemons' own sockets (OPTNEG, a policy request) are not checked yet (issue 13).
+// master.cf next to main.cf: the SPF spawn entry (argv=, _time_limit) and a chrooted smtpd.
+// LIMITATION: the TLS certificate and the daemons' own sockets (OPTNEG, a policy request)
+// are not checked yet (issue 13).
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@
 #include "common/doctor/dns_checks.hpp"
 #include "common/doctor/postfix_checks.hpp"
 #include "common/postfix/main_cf.hpp"
+#include "common/postfix/master_cf.hpp"
 #include "tools/cachetctl/args.hpp"
 #include "tools/cachetctl/key_source.hpp"
 
@@ -219,6 +221,20 @@ int cmd_doctor(std::span<char* const> args) {
       if (::stat(p.c_str(), &st) != 0) return doctor::SocketState::missing;
       return S_ISSOCK(st.st_mode) ? doctor::SocketState::socket : doctor::SocketState::not_socket;
     }, f);
+  if (main_cf) {
+    const std::string master_path = o.postfix_dir + "/master.cf";
+    if (auto mtext = config::read_text_file(master_path, postfix::kMaxMainCfBytes)) {
+      if (auto master = postfix::parse_master_cf(*mtext, master_path))
+        doctor::check_postfix_master(*main_cf, *master, [](const std::string& p) {
+          struct stat st {};
+          return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
+        }, /*chroot_default=*/false, f);
+      else
+        f.push_back({"postfix.master_cf", doctor::Mark::unchecked, master.error().detail, ""});
+    } else {
+      f.push_back({"postfix.master_cf", doctor::Mark::unchecked, mtext.error().detail, ""});
+    }
+  }
   const std::string text = o.json ? doctor::format_json(f) : doctor::format_text(f);
   std::fwrite(text.data(), 1, text.size(), stdout);
   return doctor::exit_status(f);

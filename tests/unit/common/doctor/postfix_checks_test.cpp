@@ -75,3 +75,69 @@ TEST(DoctorPostfix, SaslWithoutSenderCheck) {
 
 }  // namespace
 }  // namespace cachet::doctor
+
+namespace cachet::doctor {
+namespace {
+
+Findings run_master(std::string_view main_cf, std::string_view master_cf, bool chroot_default = false) {
+  auto cf = postfix::parse_main_cf(main_cf, "main.cf");
+  auto m = postfix::parse_master_cf(master_cf, "master.cf");
+  EXPECT_TRUE(cf.has_value());
+  EXPECT_TRUE(m.has_value()) << (m ? "" : m.error().detail);
+  Findings out;
+  check_postfix_master(*cf, *m, [](const std::string& p) { return p == "/usr/sbin/cachet-spf"; },
+                       chroot_default, out);
+  return out;
+}
+
+constexpr std::string_view kRestrictions =
+    "smtpd_recipient_restrictions = reject_unauth_destination, check_policy_service unix:private/policy-spf\n";
+
+TEST(DoctorMaster, SpawnEntryWithTimeLimitIsGood) {
+  const auto f = run_master(std::string(kRestrictions) + "policy-spf_time_limit = 3600s\n",
+                            "smtp      inet  n       -       n       -       -       smtpd\n"
+                            "policy-spf  unix  -       n       n       -       0       spawn\n"
+                            "  user=cachet-spf argv=/usr/sbin/cachet-spf\n");
+  EXPECT_EQ(format_text(f), "\u2713 postfix.spf_spawn  master.cf:2: policy-spf spawns /usr/sbin/cachet-spf\n");
+}
+
+TEST(DoctorMaster, WrongArgvAndNoTimeLimit) {
+  const auto f = run_master(kRestrictions, "policy-spf unix - n n - 0 spawn user=nobody argv=/usr/bin/cachet-spf\n");
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].mark, Mark::problem);
+  EXPECT_EQ(f[0].what, "master.cf:1: policy-spf spawns /usr/bin/cachet-spf, which is not an executable file");
+  EXPECT_EQ(f[1].mark, Mark::advice);
+  EXPECT_EQ(f[1].fix, "add `policy-spf_time_limit = 3600s` to main.cf");
+}
+
+TEST(DoctorMaster, MissingSpawnEntry) {
+  const auto f = run_master(kRestrictions, "smtp inet n - y - - smtpd\n");
+  ASSERT_GE(f.size(), 1u);
+  EXPECT_EQ(f[0].what, "master.cf has no `policy-spf unix` service");
+}
+
+TEST(DoctorMaster, ChrootedSmtpdCannotReachRun) {
+  const auto f = run_master("smtpd_milters = unix:/run/cachet-dkim/dkim.sock, unix:cachet-dmarc/dmarc.sock\n",
+                            "smtp inet n - y - - smtpd\n");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].check, "postfix.chroot");
+  EXPECT_EQ(f[0].mark, Mark::problem);
+  EXPECT_EQ(f[0].what, "master.cf:1: smtpd runs chrooted in /var/spool/postfix and cannot reach /run/cachet-dkim/dkim.sock");
+  EXPECT_TRUE(run_master("smtpd_milters = unix:/run/x.sock\n", "smtp inet n - - - - smtpd\n").empty());
+  EXPECT_EQ(run_master("smtpd_milters = unix:/run/x.sock\n", "smtp inet n - - - - smtpd\n", true).size(), 1u);
+}
+
+TEST(MasterCf, ReadsEntriesAndArguments) {
+  auto m = postfix::parse_master_cf("# comment\nsmtp inet n - y - - smtpd\n  -o smtpd_milters=\n"
+                                    "x unix - n n - 0 spawn user=a argv=/bin/x y\n", "master.cf");
+  ASSERT_TRUE(m.has_value());
+  ASSERT_EQ(m->entries.size(), 2u);
+  EXPECT_EQ(m->entries[0].line, 2u);
+  EXPECT_EQ(m->entries[0].command, (std::vector<std::string>{"smtpd", "-o", "smtpd_milters="}));
+  EXPECT_EQ(m->entries[1].argument("argv").value_or(""), "/bin/x");
+  EXPECT_FALSE(m->entries[1].argument("nothing").has_value());
+  EXPECT_FALSE(postfix::parse_master_cf("smtp inet n - y\n", "master.cf").has_value());
+}
+
+}  // namespace
+}  // namespace cachet::doctor
