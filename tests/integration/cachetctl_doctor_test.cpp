@@ -6,11 +6,16 @@
 // the same findings as the text. No other nameserver is ever asked (-n only).
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "common/dkim/key_zone.hpp"
 #include "common/dns/zone_resolver.hpp"
+#include "tests/lib/daemon_process.hpp"
 #include "tests/lib/dns_server.hpp"
 #include "tests/lib/run_command.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -69,7 +74,8 @@ class Doctor : public ::testing::Test {
   cachet::test::CommandResult doctor(const std::vector<std::string>& extra = {}) {
     std::vector<std::string> argv{kCtl, "doctor", "-d", "example.com", "-n", server_.nameserver(),
                                   "--dkim-config", dir_.file("dkim.conf"), "--dmarc-config",
-                                  dir_.file("none.conf"), "--postfix-dir", dir_.path()};
+                                  dir_.file("none.conf"), "--postfix-dir", dir_.path(),
+                                  "--sbin-dir", dir_.file("no-sbin")};
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto r = cachet::test::run_command(argv);
     EXPECT_TRUE(r);
@@ -130,6 +136,34 @@ TEST_F(Doctor, MissingPtrAndJsonAgreeWithText) {
     ASSERT_NE(at, std::string::npos) << line << "\n" << json.out;
   }
   EXPECT_EQ(json.out.rfind("{\"status\": \"problem\", \"exit\": 1, \"findings\": [", 0), 0u) << json.out;
+}
+
+// The installed daemons: check mode run on each configuration, the socket answered.
+TEST_F(Doctor, DaemonsCheckModeAndSocket) {
+  cachet::test::TempDir etc("cachet-doctor-etc");
+  const std::string sock = dir_.file("dkim.sock");
+  etc.write("dkim.conf", "Socket local:" + sock + "\nNameservers " + server_.nameserver() +
+                             "\nKeyTable file:" + dir_.file("KeyTable") + "\n");
+  etc.write("sender.conf", "Socket local:" + dir_.file("sender.sock") + "\nPostfixMainCf " +
+                               dir_.file("no-main.cf") + "\n");
+  cachet::testlib::DaemonProcess dkim({std::string(CACHET_BIN_DIR) + "/cachet-dkim", "-f", "-x", etc.file("dkim.conf")},
+                                      dir_.file("dkim.log"));
+  ASSERT_TRUE(cachet::testlib::eventually([&] { return std::filesystem::exists(sock) || !dkim.alive(); }));
+  ASSERT_TRUE(dkim.alive()) << dkim.log();
+  const auto r = doctor({"--sbin-dir", CACHET_BIN_DIR, "--config-dir", etc.path()});
+  const auto lines = lines_of(r.out);
+  auto has = [&](const std::string& want) {
+    return std::find(lines.begin(), lines.end(), want) != lines.end();
+  };
+  EXPECT_TRUE(has("\u2713 daemon.dkim             cachet-dkim --check-config passes for " + etc.file("dkim.conf") +
+                  " (as the current user)")) << r.out;
+  EXPECT_TRUE(has("\u2713 daemon.dkim.socket      " + sock + " answers the milter negotiation")) << r.out;
+  EXPECT_TRUE(has("\u2717 daemon.sender           cachet-sender --check-config fails (exit 78, as the current user): " +
+                  dir_.file("no-main.cf") + ": No such file or directory")) << r.out;
+  EXPECT_TRUE(has("\u2717 daemon.sender.socket    " + dir_.file("sender.sock") + " does not exist: cachet-sender is not running"))
+      << r.out;
+  dkim.signal(SIGTERM);
+  EXPECT_EQ(dkim.wait_exit(), 0);
 }
 
 TEST_F(Doctor, NoNameserverMeansNoDns) {

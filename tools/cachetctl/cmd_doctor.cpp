@@ -11,8 +11,8 @@
 // Offline-safe: DNS goes only to --nameserver, else the Nameservers of dkim.conf or
 // dmarc.conf; /etc/resolv.conf only with --system-resolver.
 // master.cf next to main.cf: the SPF spawn entry (argv=, _time_limit) and a chrooted smtpd.
-// LIMITATION: the TLS certificate and the daemons' own sockets (OPTNEG, a policy request)
-// are not checked yet (issue 13).
+// The installed daemons: check mode and socket (doctor_daemons.hpp).
+// LIMITATION: the TLS certificate's expiry is not checked yet (issue 13).
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +31,7 @@
 #include "common/postfix/main_cf.hpp"
 #include "common/postfix/master_cf.hpp"
 #include "tools/cachetctl/args.hpp"
+#include "tools/cachetctl/doctor_daemons.hpp"
 #include "tools/cachetctl/key_source.hpp"
 
 namespace cachet::ctl {
@@ -44,6 +45,7 @@ struct DoctorOptions {
   std::string dkim_config = "/etc/cachet/dkim.conf";
   std::string dmarc_config = "/etc/cachet/dmarc.conf";
   std::string postfix_dir = "/etc/postfix";
+  DaemonPlaces daemons;
   bool json = false;
   bool system_resolver = false;
   bool help = false;
@@ -60,18 +62,21 @@ void doctor_usage(std::FILE* out) {
                "\t    --dkim-config=file   [/etc/cachet/dkim.conf]\n"
                "\t    --dmarc-config=file  [/etc/cachet/dmarc.conf]\n"
                "\t    --postfix-dir=dir    where main.cf is [/etc/postfix]\n"
+               "\t    --sbin-dir=dir       where the daemons are installed [/usr/sbin]\n"
+               "\t    --config-dir=dir     where their configurations are [/etc/cachet]\n"
                "\t    --json               JSON instead of the table\n"
                "\t-h, --help               print help and exit\n");
 }
 
 Result<DoctorOptions> parse_doctor_args(const std::vector<std::string>& args) {
-  enum Id { kDomain, kIp, kHost, kNs, kSystem, kDkim, kDmarc, kPostfix, kJson, kHelp };
+  enum Id { kDomain, kIp, kHost, kNs, kSystem, kDkim, kDmarc, kPostfix, kJson, kHelp, kSbin, kConfDir };
   static constexpr OptionDef kDefs[] = {
       {kDomain, 'd', "domain", true},       {kIp, '\0', "ip", true},
       {kHost, '\0', "myhostname", true},    {kNs, 'n', "nameserver", true},
       {kSystem, '\0', "system-resolver"},   {kDkim, '\0', "dkim-config", true},
       {kDmarc, '\0', "dmarc-config", true}, {kPostfix, '\0', "postfix-dir", true},
       {kJson, '\0', "json"},                {kHelp, 'h', "help"},
+      {kSbin, '\0', "sbin-dir", true},      {kConfDir, '\0', "config-dir", true},
   };
   auto parsed = parse_args(args, kDefs);
   if (!parsed) return fail(parsed.error().code, parsed.error().detail);
@@ -93,6 +98,8 @@ Result<DoctorOptions> parse_doctor_args(const std::vector<std::string>& args) {
       case kPostfix: o.postfix_dir = p.value; break;
       case kJson: o.json = true; break;
       case kHelp: o.help = true; break;
+      case kSbin: o.daemons.sbin_dir = p.value; break;
+      case kConfDir: o.daemons.config_dir = p.value; break;
     }
   }
   return o;
@@ -235,6 +242,7 @@ int cmd_doctor(std::span<char* const> args) {
       f.push_back({"postfix.master_cf", doctor::Mark::unchecked, mtext.error().detail, ""});
     }
   }
+  check_daemons(o.daemons, f);
   const std::string text = o.json ? doctor::format_json(f) : doctor::format_text(f);
   std::fwrite(text.data(), 1, text.size(), stdout);
   return doctor::exit_status(f);
