@@ -184,6 +184,37 @@ void check_chroot(const postfix::MainCf& cf, const postfix::MasterCf& master, bo
 
 }  // namespace
 
+std::string tls_certificate_file(const postfix::MainCf& cf) {
+  const std::string file = value_of(cf, "smtpd_tls_cert_file");
+  if (!file.empty()) return file;
+  const auto chain = postfix::split_list(value_of(cf, "smtpd_tls_chain_files"));
+  return chain.empty() ? std::string() : chain.front();
+}
+
+void check_tls_certificate(const std::string& file, const Result<std::int64_t>& not_after,
+                           std::int64_t now, Findings& out) {
+  if (file.empty()) {
+    add(out, "postfix.tls_cert", Mark::advice, "no smtpd_tls_cert_file: smtpd offers no STARTTLS",
+        "set smtpd_tls_cert_file and smtpd_tls_key_file (e.g. a Let's Encrypt certificate for myhostname)");
+    return;
+  }
+  if (!not_after) {
+    add(out, "postfix.tls_cert", Mark::unchecked, file + ": " + not_after.error().detail);
+    return;
+  }
+  // Whole days left, counting a started day (a certificate made for 30 days shows 30).
+  const std::int64_t days = *not_after > now ? (*not_after - now + 86399) / 86400 : (*not_after - now) / 86400;
+  const std::string renew = "renew it (certbot renew, or your CA) and run postfix reload";
+  if (*not_after <= now)
+    add(out, "postfix.tls_cert", Mark::problem, file + " expired " + std::to_string(-days) + " days ago", renew);
+  else if (days < kCertProblemDays)
+    add(out, "postfix.tls_cert", Mark::problem, file + " expires in " + std::to_string(days) + " days", renew);
+  else if (days < kCertAdviceDays)
+    add(out, "postfix.tls_cert", Mark::advice, file + " expires in " + std::to_string(days) + " days", renew);
+  else
+    add(out, "postfix.tls_cert", Mark::ok, file + " valid for " + std::to_string(days) + " more days");
+}
+
 void check_postfix_master(const postfix::MainCf& cf, const postfix::MasterCf& master,
                           const std::function<bool(const std::string&)>& is_executable,
                           bool chroot_default, Findings& out) {

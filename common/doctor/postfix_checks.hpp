@@ -26,9 +26,11 @@
 // See also: report.hpp, common/postfix/main_cf.hpp, tools/cachetctl/cmd_doctor.cpp
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
+#include "common/base/result.hpp"
 #include "common/doctor/report.hpp"
 #include "common/postfix/main_cf.hpp"
 #include "common/postfix/master_cf.hpp"
@@ -40,6 +42,17 @@ enum class SocketState { socket, missing, not_socket };
 // `probe(path)`: what is at an absolute path.
 void check_postfix_main(const postfix::MainCf& cf, const std::function<SocketState(const std::string&)>& probe,
                         Findings& out);
+
+// postfix.tls_cert: the certificate smtpd presents (smtpd_tls_cert_file, else the first
+// file of smtpd_tls_chain_files): `not_after` is its expiry (seconds since the epoch) or
+// why it could not be read; `now` the current time. Expired or within kCertProblemDays: ✗;
+// within kCertAdviceDays: !. No certificate configured: ! (STARTTLS is not offered).
+inline constexpr std::int64_t kCertProblemDays = 7;
+inline constexpr std::int64_t kCertAdviceDays = 21;
+// The certificate file main.cf names, "" if none.
+std::string tls_certificate_file(const postfix::MainCf& cf);
+void check_tls_certificate(const std::string& file, const Result<std::int64_t>& not_after,
+                           std::int64_t now, Findings& out);
 
 // `chroot_default`: what '-' in the chroot column means (n since Postfix 3.0).
 void check_postfix_master(const postfix::MainCf& cf, const postfix::MasterCf& master,

@@ -58,7 +58,12 @@ class Doctor : public ::testing::Test {
                "myhostname = mail.example.com\n"
                "smtpd_milters = unix:" + dir_.file("nosuch.sock") + "\n"
                "smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination,\n"
-               "    check_policy_service unix:private/policy-spf\n");
+               "    check_policy_service unix:private/policy-spf\n"
+               "smtpd_tls_cert_file = " + dir_.file("cert.pem") + "\n");
+    auto cert = cachet::test::run_command({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                                           "-days", "30", "-subj", "/CN=mail.example.com", "-keyout",
+                                           dir_.file("key.pem"), "-out", dir_.file("cert.pem")});
+    ASSERT_TRUE(cert && cert->exit_code == 0);
   }
   int keygen(const std::string& sel) {
     auto r = cachet::test::run_command({kCtl, "keygen", "-D", dir_.path(), "-s", sel, "-d", "example.com"});
@@ -107,6 +112,7 @@ TEST_F(Doctor, FindsEachProblemWithItsFix) {
       "    fix: start the milter that listens there (systemctl status cachet-dkim / cachet-dmarc), or correct the path",
       "\u2713 postfix.milter_default  milter_default_action = tempfail (Postfix's default): mail waits while a milter is down",
       "\u2713 postfix.spf_order       SPF policy service (unix:private/policy-spf) after reject_unauth_destination",
+      "\u2713 postfix.tls_cert        " + d + "/cert.pem valid for 30 more days",
       "\u2717 postfix.spf_spawn       " + d + "/master.cf has no `policy-spf unix` service",
       "    fix: add `policy-spf  unix  -  n  n  -  0  spawn  user=cachet-spf argv=/usr/sbin/cachet-spf`",
       "\u2717 postfix.chroot          " + d + "/master.cf:1: smtpd runs chrooted in /var/spool/postfix and cannot reach " + d + "/nosuch.sock",

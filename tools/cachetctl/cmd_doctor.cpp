@@ -11,18 +11,20 @@
 // Offline-safe: DNS goes only to --nameserver, else the Nameservers of dkim.conf or
 // dmarc.conf; /etc/resolv.conf only with --system-resolver.
 // master.cf next to main.cf: the SPF spawn entry (argv=, _time_limit) and a chrooted smtpd.
-// The installed daemons: check mode and socket (doctor_daemons.hpp).
-// LIMITATION: the TLS certificate's expiry is not checked yet (issue 13).
+// The TLS certificate's expiry. The installed daemons: check mode and socket
+// (doctor_daemons.hpp).
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <ctime>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "common/base/strings.hpp"
 #include "common/config/dataset.hpp"
+#include "common/crypto/certificate.hpp"
 #include "common/config/file_reader.hpp"
 #include "common/dkim/key_file.hpp"
 #include "common/dns/ldns_resolver.hpp"
@@ -229,6 +231,13 @@ int cmd_doctor(std::span<char* const> args) {
       return S_ISSOCK(st.st_mode) ? doctor::SocketState::socket : doctor::SocketState::not_socket;
     }, f);
   if (main_cf) {
+    const std::string cert = doctor::tls_certificate_file(*main_cf);
+    Result<std::int64_t> not_after = fail(Errc::bad_input, "not read");
+    if (!cert.empty()) {
+      auto pem = config::read_text_file(cert, crypto::kMaxCertificateFileBytes);
+      not_after = pem ? crypto::certificate_not_after(*pem) : Result<std::int64_t>(Unexpected<Error>(pem.error()));
+    }
+    doctor::check_tls_certificate(cert, not_after, static_cast<std::int64_t>(std::time(nullptr)), f);
     const std::string master_path = o.postfix_dir + "/master.cf";
     if (auto mtext = config::read_text_file(master_path, postfix::kMaxMainCfBytes)) {
       if (auto master = postfix::parse_master_cf(*mtext, master_path))

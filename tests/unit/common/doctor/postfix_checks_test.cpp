@@ -141,3 +141,35 @@ TEST(MasterCf, ReadsEntriesAndArguments) {
 
 }  // namespace
 }  // namespace cachet::doctor
+
+namespace cachet::doctor {
+namespace {
+
+TEST(DoctorTls, ExpiryMarks) {
+  const std::int64_t now = 1'800'000'000;
+  auto mark_for = [&](const Result<std::int64_t>& when, const std::string& file = "/etc/ssl/mail.pem") {
+    Findings f;
+    check_tls_certificate(file, when, now, f);
+    return f.at(0);
+  };
+  EXPECT_EQ(mark_for(now + 90 * 86400).mark, Mark::ok);
+  EXPECT_EQ(mark_for(now + 90 * 86400).what, "/etc/ssl/mail.pem valid for 90 more days");
+  EXPECT_EQ(mark_for(now + 10 * 86400).mark, Mark::advice);
+  EXPECT_EQ(mark_for(now + 3 * 86400).mark, Mark::problem);
+  const Finding expired = mark_for(now - 2 * 86400);
+  EXPECT_EQ(expired.what, "/etc/ssl/mail.pem expired 2 days ago");
+  EXPECT_EQ(expired.fix, "renew it (certbot renew, or your CA) and run postfix reload");
+  EXPECT_EQ(mark_for(fail(Errc::bad_input, "no PEM certificate")).mark, Mark::unchecked);
+  EXPECT_EQ(mark_for(now, "").mark, Mark::advice);
+}
+
+TEST(DoctorTls, CertificateFileFromMainCf) {
+  auto a = postfix::parse_main_cf("smtpd_tls_cert_file = /etc/a.pem\n", "main.cf");
+  auto b = postfix::parse_main_cf("smtpd_tls_chain_files = /etc/k.pem, /etc/c.pem\n", "main.cf");
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(tls_certificate_file(*a), "/etc/a.pem");
+  EXPECT_EQ(tls_certificate_file(*b), "/etc/k.pem");
+}
+
+}  // namespace
+}  // namespace cachet::doctor
