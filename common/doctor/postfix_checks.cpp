@@ -160,8 +160,14 @@ void check_spf_spawn(const postfix::MainCf& cf, const postfix::MasterCf& master,
 
 void check_chroot(const postfix::MainCf& cf, const postfix::MasterCf& master, bool chroot_default,
                   Findings& out) {
-  const postfix::MasterEntry* smtp = master.find("smtp", "inet");
-  if (smtp == nullptr || !smtp->is_chrooted(chroot_default)) return;
+  // Any smtpd listening on the network ("smtp", "submission", "127.0.0.1:2525", ...).
+  const postfix::MasterEntry* smtp = nullptr;
+  for (const postfix::MasterEntry& e : master.entries)
+    if (e.type == "inet" && !e.command.empty() && e.command.front() == "smtpd" && e.is_chrooted(chroot_default)) {
+      smtp = &e;
+      break;
+    }
+  if (smtp == nullptr) return;
   const std::string queue = queue_directory(cf);
   std::vector<std::string> outside;
   for (const char* param : {"smtpd_milters", "smtpd_recipient_restrictions", "smtpd_sender_restrictions"})

@@ -20,7 +20,7 @@
 //                            is an executable (`is_executable`), and NAME_time_limit is set
 //                            in main.cf (else spawn(8) kills the checker after
 //                            command_time_limit, 1000s)
-//   postfix.chroot           a chrooted smtpd (smtp inet, chroot y) cannot reach a UNIX
+//   postfix.chroot           a chrooted smtpd (an inet smtpd entry, chroot y) cannot reach a UNIX
 //                            socket outside the queue directory (/run/cachet-dkim/...)
 // Pure over the parsed files; no I/O but the callbacks.
 // See also: report.hpp, common/postfix/main_cf.hpp, tools/cachetctl/cmd_doctor.cpp
