@@ -45,6 +45,11 @@ void check_milters(const postfix::MainCf& cf, const std::function<SocketState(co
           add(out, "postfix.milters", Mark::problem, where(cf, param) + ": " + path + " does not exist",
               "start the milter that listens there (systemctl status cachet-dkim / cachet-dmarc), or correct the path");
           break;
+        case SocketState::not_connectable:
+          add(out, "postfix.milters", Mark::problem, where(cf, param) + ": user postfix may not connect to " + path,
+              "give the socket's directory group postfix (the packages' tmpfiles.d: 2750 cachet-<d>:postfix) "
+              "and the daemon UMask 007, so the socket is group postfix and group-writable");
+          break;
         case SocketState::not_socket:
           add(out, "postfix.milters", Mark::problem, where(cf, param) + ": " + path + " is not a socket",
               "correct the path to the milter's Socket");

@@ -37,7 +37,9 @@
 
 namespace cachet::doctor {
 
-enum class SocketState { socket, missing, not_socket };
+// not_connectable: a socket user postfix may not connect to (write on the socket, search
+// on every directory above it).
+enum class SocketState { socket, missing, not_socket, not_connectable };
 
 // `probe(path)`: what is at an absolute path.
 void check_postfix_main(const postfix::MainCf& cf, const std::function<SocketState(const std::string&)>& probe,

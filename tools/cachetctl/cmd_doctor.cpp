@@ -13,10 +13,14 @@
 // master.cf next to main.cf: the SPF spawn entry (argv=, _time_limit) and a chrooted smtpd.
 // The TLS certificate's expiry. The installed daemons: check mode and socket
 // (doctor_daemons.hpp).
+#include <grp.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <ctime>
 #include <span>
 #include <string>
@@ -165,6 +169,36 @@ void load_keys(const DkimConfValues& conf, const std::string& domain, LoadedKeys
   }
 }
 
+// Whether user postfix (its primary and supplementary groups) has write permission on the
+// socket and search permission on every directory above it, judged from the modes (doctor
+// may run as root, for whom access(2) says yes to everything). No user postfix: true.
+bool postfix_may_connect(const std::string& path) {
+  const passwd* pw = ::getpwnam("postfix");
+  if (pw == nullptr) return true;
+  const uid_t uid = pw->pw_uid;
+  int count = 64;
+  std::vector<gid_t> groups(static_cast<std::size_t>(count));
+  if (::getgrouplist(pw->pw_name, pw->pw_gid, groups.data(), &count) < 0) {
+    groups.resize(static_cast<std::size_t>(count));
+    (void)::getgrouplist(pw->pw_name, pw->pw_gid, groups.data(), &count);
+  }
+  groups.resize(static_cast<std::size_t>(std::max(count, 0)));
+  auto allowed = [&](const std::string& p, mode_t owner_bit, mode_t group_bit, mode_t other_bit) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0) return false;
+    if (uid == 0) return true;
+    if (st.st_uid == uid) return (st.st_mode & owner_bit) != 0;
+    if (std::find(groups.begin(), groups.end(), st.st_gid) != groups.end()) return (st.st_mode & group_bit) != 0;
+    return (st.st_mode & other_bit) != 0;
+  };
+  if (!allowed(path, S_IWUSR, S_IWGRP, S_IWOTH)) return false;
+  for (auto dir = std::filesystem::path(path).parent_path(); !dir.empty(); dir = dir.parent_path()) {
+    if (!allowed(dir.string(), S_IXUSR, S_IXGRP, S_IXOTH)) return false;
+    if (dir == dir.root_path()) break;
+  }
+  return true;
+}
+
 }  // namespace
 
 int cmd_doctor(std::span<char* const> args) {
@@ -228,7 +262,8 @@ int cmd_doctor(std::span<char* const> args) {
     doctor::check_postfix_main(*main_cf, [](const std::string& p) {
       struct stat st {};
       if (::stat(p.c_str(), &st) != 0) return doctor::SocketState::missing;
-      return S_ISSOCK(st.st_mode) ? doctor::SocketState::socket : doctor::SocketState::not_socket;
+      if (!S_ISSOCK(st.st_mode)) return doctor::SocketState::not_socket;
+      return postfix_may_connect(p) ? doctor::SocketState::socket : doctor::SocketState::not_connectable;
     }, f);
   if (main_cf) {
     const std::string cert = doctor::tls_certificate_file(*main_cf);

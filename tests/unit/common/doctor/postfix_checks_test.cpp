@@ -57,6 +57,17 @@ TEST(DoctorPostfix, ChrootRelativeSocketAndAccept) {
   EXPECT_EQ(d->mark, Mark::advice);
 }
 
+TEST(DoctorPostfix, SocketPostfixMayNotUse) {
+  auto cf = postfix::parse_main_cf("smtpd_milters = unix:/run/cachet-dkim/dkim.sock\n", "main.cf");
+  ASSERT_TRUE(cf.has_value());
+  Findings f;
+  check_postfix_main(*cf, [](const std::string&) { return SocketState::not_connectable; }, f);
+  const Finding* m = find(f, "postfix.milters");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->mark, Mark::problem);
+  EXPECT_EQ(m->what, "main.cf:1: smtpd_milters: user postfix may not connect to /run/cachet-dkim/dkim.sock");
+}
+
 TEST(DoctorPostfix, SpfBeforeRejectUnauthIsAProblem) {
   const auto f = run("smtpd_recipient_restrictions = check_policy_service unix:private/policy-spf, "
                      "reject_unauth_destination\n");
