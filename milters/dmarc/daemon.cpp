@@ -33,11 +33,7 @@ DmarcDaemon::DmarcDaemon() {
   spec_.config_flag = 'c';
   spec_.milter = milter_spec;
   // Check mode also loads what the options name (PublicSuffixList, IgnoreHosts files).
-  spec_.validate = [](const config::Config& cfg) {
-    std::vector<config::Problem> out;
-    if (auto s = build_settings(cfg); !s) out.push_back(config::problem_from(cfg, s.error()));
-    return out;
-  };
+  spec_.validate = check_settings;
   spec_.load_state = [this](const config::Config& cfg, log::Logger& logger, bool startup) -> Result<void> {
     auto st = build_state(cfg, &history_, &logger);
     if (!st) {

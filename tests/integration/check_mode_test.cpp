@@ -142,6 +142,12 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"dmarc_missing_psl", "cachet-dmarc", "-c",
             "Socket local:{dir}/d.sock\nNameservers 127.0.0.1:1\nPublicSuffixList {dir}/nopsl.dat\n",
             "{conf}:3: PublicSuffixList: cannot open public suffix list {dir}/nopsl.dat\n", 78},
+        Row{"dmarc_every_bad_option_at_once", "cachet-dmarc", "-c",
+            "Socket local:{dir}/d.sock\nNameservers 127.0.0.1:1\nPublicSuffixList {dir}/nopsl.dat\n"
+            "IgnoreHosts file:{dir}/nohosts\nIgnoreMailFrom file:{dir}/nofrom\n",
+            "{conf}:4: IgnoreHosts: cannot read {dir}/nohosts: No such file or directory\n"
+            "{conf}:5: IgnoreMailFrom: cannot read {dir}/nofrom: No such file or directory\n"
+            "{conf}:3: PublicSuffixList: cannot open public suffix list {dir}/nopsl.dat\n", 78},
         Row{"spf_missing_socket_dir", "cachet-spf", "-c",
             "Socket = unix:{dir}/nodir/d.sock\n",
             "{conf}:1: Socket: directory {dir}/nodir does not exist; fix: create it (packages: "
