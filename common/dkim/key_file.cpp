@@ -61,6 +61,18 @@ void judge_file(const PathStat& f, const GroupStat& group, const KeyUser& user,
   if ((f.mode & (S_IWGRP | S_IWOTH)) != 0)
     what += std::string(what.empty() ? "" : ", ") + "writable by " + who_can(f.mode, S_IWGRP, S_IWOTH);
   if (what.empty()) what = "has group or other execute bits";
+  // Judged for root (a check run by root without UserID) and the only reader besides root
+  // is one user through the group: most likely the packaged layout (0640 root:cachet-dkim),
+  // which chmod 0600 would lock the daemon out of. Say how to judge it for that user first.
+  const bool is_only_group_read = (f.mode & (S_IROTH | S_IWGRP | S_IWOTH | S_IXGRP | S_IXOTH)) == 0;
+  if (user.uid == 0 && is_only_group_read && group.others.size() == 1) {
+    const std::string& o = group.others.front();
+    out.push_back({f.path, what + " (mode " + octal_mode(f.mode) + ")",
+                   "if " + o + " runs the daemon (the packaged layout), judge the key for " + o +
+                       ": UserID " + o + ", cachetctl testkey -u " + o + ", or runuser -u " + o +
+                       " -- cachet-dkim -n; else " + fix});
+    return;
+  }
   out.push_back({f.path, what + " (mode " + octal_mode(f.mode) + ")", fix});
 }
 

@@ -12,7 +12,9 @@
 //   * group read only when the file's group is private to the key user: no other user
 //     has it as primary group or is listed as a member (root does not count). This is
 //     what the packages ship: 0640 root:cachet-dkim. A wide group ("users", "adm") is
-//     refused: its members could sign as the domain;
+//     refused: its members could sign as the domain. Judged for root (a check run by root
+//     without UserID) with one other user in the group, the fix first says to judge the
+//     key for that user (the packaged layout), then chmod 0600;
 //   * every directory above it is owned by root or the key user ("chown root DIR") and is
 //     not writable by group or others unless the sticky bit is set ("chmod go-w DIR"):
 //     whoever can write there can swap the key. (opendkim accepts a group-writable
