@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "tests/unit/common/config/example_options.hpp"
@@ -102,6 +103,37 @@ TEST_F(CheckMode, UnknownUserIsLocated) {
   ASSERT_EQ(out.problems.size(), 1u);
   EXPECT_EQ(out.problems[0].file, "t.conf");
   EXPECT_EQ(out.problems[0].line, 2u);
+}
+
+// Run as root with a UserID, the files are loaded again as that user: one only root can
+// read is a warning (startup reads it as root; a reload, as the user, would fail).
+TEST_F(CheckMode, FileOnlyRootCanReadIsAReloadWarning) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  ::chmod(dir_.c_str(), 0755);
+  const std::string secret = (dir_ / "secret").string();
+  ASSERT_TRUE(std::fopen(secret.c_str(), "w") != nullptr);
+  ::chmod(secret.c_str(), 0600);
+  auto out = config::parse_config("PidFile /p\nSocket inet:1@127.0.0.1\nUserID nobody\n", "t.conf",
+                                  kExampleOptions);
+  DaemonSpec s = spec();
+  s.check = [secret](const config::Config& cfg) {
+    std::vector<config::Problem> found;
+    if (std::FILE* f = std::fopen(secret.c_str(), "r"))
+      std::fclose(f);
+    else
+      found.push_back(config::problem_at(cfg, "InternalHosts", "cannot open " + secret));
+    return found;
+  };
+  run_check_mode(s, out);
+  EXPECT_TRUE(out.ok()) << ::testing::PrintToString(lines(out));
+  ASSERT_EQ(out.problems.size(), 1u);
+  EXPECT_EQ(out.problems[0].severity, config::Severity::warning);
+  EXPECT_EQ(out.problems[0].to_string(),
+            "t.conf: InternalHosts: cannot open " + secret +
+                " (as nobody: startup reads it as root, but a reload runs as nobody and fails); "
+                "fix: let user nobody read it (chgrp/chmod)");
+  EXPECT_EQ(::geteuid(), 0u);  // the identity is back
+  EXPECT_EQ(::getegid(), 0u);
 }
 
 TEST_F(CheckMode, CleanConfigStaysUsable) {
