@@ -158,7 +158,9 @@ INSTANTIATE_TEST_SUITE_P(
             "", 0},
         Row{"sender_missing_main_cf", "cachet-sender", "-c",
             "Socket unix:{dir}/d.sock\nPostfixMainCf {dir}/main.cf\n",
-            "{dir}/main.cf: No such file or directory\n", 78}),
+            "{conf}:2: PostfixMainCf: {dir}/main.cf: No such file or directory; fix: point "
+            "PostfixMainCf at Postfix's main.cf, or set SenderLoginMaps (then main.cf is not read)\n",
+            78}),
     [](const ::testing::TestParamInfo<Row>& info) { return info.param.name; });
 
 }  // namespace
