@@ -165,7 +165,9 @@ TEST_F(Doctor, DaemonsCheckModeAndSocket) {
                   " (as the current user)")) << r.out;
   EXPECT_TRUE(has("\u2713 daemon.dkim.socket      " + sock + " answers the milter negotiation")) << r.out;
   EXPECT_TRUE(has("\u2717 daemon.sender           cachet-sender --check-config fails (exit 78, as the current user): " +
-                  dir_.file("no-main.cf") + ": No such file or directory")) << r.out;
+                  etc.file("sender.conf") + ":2: PostfixMainCf: " + dir_.file("no-main.cf") +
+                  ": No such file or directory; fix: point PostfixMainCf at Postfix's main.cf, or set "
+                  "SenderLoginMaps (then main.cf is not read)")) << r.out;
   EXPECT_TRUE(has("\u2717 daemon.sender.socket    " + dir_.file("sender.sock") + " does not exist: cachet-sender is not running"))
       << r.out;
   dkim.signal(SIGTERM);
