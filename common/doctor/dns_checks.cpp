@@ -11,7 +11,9 @@
 #include "common/dkim/key_match.hpp"
 #include "common/dns/name.hpp"
 #include "common/dkim/key_record.hpp"
+#include "common/dmarc/org_domain.hpp"
 #include "common/dmarc/record.hpp"
+#include "common/dmarc/report_rua.hpp"
 #include "common/spf/engine.hpp"
 #include "common/spf/record.hpp"
 
@@ -366,34 +368,37 @@ void check_dmarc(dns::Resolver& r, std::string_view domain, Findings& out) {
         "raise pct to 100 once reports look clean");
   else
     add(out, "dns.dmarc.policy", Mark::ok, std::string("p=") + dmarc::to_string(*rec->p));
-  std::vector<std::string> targets;
+  // RFC 7489 s7.1 by the report sender's own code (common/dmarc/report_rua.hpp): same
+  // organization (DMARCbis tree walk, no PSL needed), else the authorization record.
+  const dmarc::TreeWalkOrgDomain orgs(r);
+  std::vector<std::string> seen;
   for (const auto* list : {&rec->rua, &rec->ruf})
     for (const dmarc::ReportUri& u : *list) {
-      if (u.uri.size() < 7 || !iequals(u.uri.substr(0, 7), "mailto:")) continue;
-      const auto at = u.uri.rfind('@');
-      if (at == std::string::npos) continue;
-      std::string target = to_lower(u.uri.substr(at + 1));
-      if (std::find(targets.begin(), targets.end(), target) == targets.end()) targets.push_back(target);
+      auto target = dmarc::parse_rua_target(u.uri);
+      if (!target) {
+        add(out, "dns.dmarc.rua", Mark::advice, name + ": report address " + u.uri + ": " + target.error().detail,
+            "use mailto: addresses");
+        continue;
+      }
+      if (std::find(seen.begin(), seen.end(), target->domain) != seen.end()) continue;
+      seen.push_back(target->domain);
+      const std::string& t = target->domain;
+      const std::string auth = dmarc::report_auth_name(d, t);
+      switch (dmarc::authorize_target(d, *target, orgs, r)) {
+        case dmarc::ReportAuth::same_org: break;
+        case dmarc::ReportAuth::authorized:
+          add(out, "dns.dmarc.rua", Mark::ok, "report target " + t + " authorizes reports for " + d);
+          break;
+        case dmarc::ReportAuth::not_authorized:
+          add(out, "dns.dmarc.rua", Mark::problem,
+              "report target " + t + " has not authorized reports for " + d + " (RFC 7489 s7.1): receivers send it nothing",
+              "ask " + t + " to publish `" + auth + ". IN TXT \"v=DMARC1\"`, or send reports to an address in " + d);
+          break;
+        case dmarc::ReportAuth::try_later:
+          add(out, "dns.dmarc.rua", Mark::unchecked, "report target " + t + ": a DNS query failed (" + auth + ")");
+          break;
+      }
     }
-  const std::string lower = to_lower(d);
-  for (const std::string& t : targets) {
-    // Same domain or one inside the other: no authorization needed (s7.1 compares
-    // organizational domains; without a PSL this is the safe, stricter reading).
-    const bool is_inside = t == lower || (t.size() > lower.size() && t.ends_with("." + lower)) ||
-                           (lower.size() > t.size() && lower.ends_with("." + t));
-    if (is_inside) continue;
-    const std::string auth = d + "._report._dmarc." + t;
-    dns::Answer aa;
-    const auto ok = txt_records(r, auth, aa, &dmarc::is_dmarc_record);
-    if (dns::is_temporary(aa.status))
-      add(out, "dns.dmarc.rua", Mark::unchecked, dns_failure(auth, "TXT", aa));
-    else if (ok.empty())
-      add(out, "dns.dmarc.rua", Mark::problem,
-          "report target " + t + " has not authorized reports for " + d + " (RFC 7489 s7.1): receivers send it nothing",
-          "ask " + t + " to publish `" + auth + ". IN TXT \"v=DMARC1\"`, or send reports to an address in " + d);
-    else
-      add(out, "dns.dmarc.rua", Mark::ok, "report target " + t + " authorizes reports for " + d);
-  }
 }
 
 }  // namespace cachet::doctor

@@ -12,8 +12,9 @@
 //   check_dkim   for each key: the record at SELECTOR._domainkey.DOMAIN exists, parses, is
 //                not revoked, matches the private key; RSA keys have >= 2048 bits
 //   check_dmarc  one v=DMARC1 record at _dmarc.DOMAIN, valid, policy advice, and for every
-//                rua/ruf mailto: target outside the domain the RFC 7489 s7.1 authorization
-//                record DOMAIN._report._dmarc.TARGET
+//                rua/ruf mailto: target outside the domain's organization the RFC 7489 s7.1
+//                authorization record DOMAIN._report._dmarc.TARGET (common/dmarc/report_rua,
+//                the report sender's own decision)
 // DNS failures (timeout, SERVFAIL) give Mark::unchecked, never ✓ or ✗. No logging; no
 // shared state; the checks are sequential (one query at a time).
 // See also: report.hpp, tools/cachetctl/cmd_doctor.cpp, tests/unit/common/doctor/dns_checks_test.cpp
