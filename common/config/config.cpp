@@ -3,6 +3,7 @@
 #include "common/config/config.hpp"
 
 #include <stdexcept>
+#include <utility>
 
 #include "common/base/strings.hpp"
 
@@ -34,11 +35,13 @@ std::string Problem::to_string() const {
   std::string out = SourceLocation{file, line}.to_string();
   if (!out.empty()) out += ": ";
   if (!option.empty()) out += option + ": ";
-  return out + message;
+  out += message;
+  if (!fix.empty()) out += "; fix: " + fix;
+  return out;
 }
 
-Config::Config(OptionTable table, std::vector<Value> values)
-    : table_(table), values_(std::move(values)) {
+Config::Config(OptionTable table, std::vector<Value> values, std::string source)
+    : table_(table), values_(std::move(values)), source_(std::move(source)) {
   values_.resize(table_.size());
   for (std::size_t i = 0; i < table_.size(); ++i) {
     const OptionSpec& spec = table_[i];
@@ -97,6 +100,46 @@ std::optional<SourceLocation> Config::origin(std::string_view name) const {
   const Value& v = get(name, {});
   if (!v.is_set) return std::nullopt;
   return v.origin;
+}
+
+Problem problem_at(const Config& cfg, std::string_view option, std::string message,
+                   std::string fix, Severity severity) {
+  SourceLocation at{cfg.source(), 0};
+  if (cfg.has_option(option))
+    if (auto o = cfg.origin(option)) at = *o;
+  return Problem{at.file, at.line, std::string(option), std::move(message), severity, std::move(fix)};
+}
+
+namespace {
+
+// Splits "OPTION: message; fix: FIX" into message and fix.
+std::pair<std::string, std::string> message_and_fix(std::string_view option, std::string_view detail) {
+  const std::string prefix = std::string(option) + ": ";
+  if (detail.size() > prefix.size() && iequals(detail.substr(0, prefix.size()), prefix))
+    detail.remove_prefix(prefix.size());
+  constexpr std::string_view kFix = "; fix: ";
+  const auto at = detail.rfind(kFix);
+  if (at == std::string_view::npos) return {std::string(detail), {}};
+  return {std::string(detail.substr(0, at)), std::string(detail.substr(at + kFix.size()))};
+}
+
+}  // namespace
+
+Problem problem_from(const Config& cfg, std::string_view option, const Error& e) {
+  auto [message, fix] = message_and_fix(option, e.detail);
+  return problem_at(cfg, option, std::move(message), std::move(fix));
+}
+
+Problem problem_from(const Config& cfg, const Error& e) {
+  const std::string_view d = e.detail;
+  const std::string_view head = d.substr(0, d.find(": "));
+  return problem_from(cfg, head.size() < d.size() && cfg.has_option(head) ? head : "", e);
+}
+
+Problem problem_in_file(std::string file, std::size_t line, std::string_view option, const Error& e) {
+  auto [message, fix] = message_and_fix(option, e.detail);
+  return Problem{std::move(file), line, std::string(option), std::move(message), Severity::error,
+                 std::move(fix)};
 }
 
 std::string Config::effective() const {

@@ -53,8 +53,10 @@ struct Problem {
   std::string option;  // as written; may be empty
   std::string message;
   Severity severity = Severity::error;
+  std::string fix = {};  // what to do about it ("chmod 0640 /etc/cachet/keys/s.private"); may be empty
 
-  // "file:line: Name: message" (":line" left out for line 0, "Name: " for no option).
+  // "file:line: Name: message; fix: FIX" (":line" left out for line 0, "Name: " for no
+  // option, "; fix: ..." for no fix).
   std::string to_string() const;
 };
 
@@ -75,7 +77,7 @@ class Config {
   };
 
   // Built by parse_config; public for tests that need a snapshot from defaults only.
-  Config(OptionTable table, std::vector<Value> values);
+  Config(OptionTable table, std::vector<Value> values, std::string source = {});
 
   const std::string& string(std::string_view name) const;  // any Kind: the text
   bool boolean(std::string_view name) const;
@@ -88,6 +90,9 @@ class Config {
   bool is_set(std::string_view name) const;               // set by file or override?
   std::optional<SourceLocation> origin(std::string_view name) const;
   OptionTable table() const noexcept { return table_; }
+  // The file the snapshot was read from ("" for tests): where a problem with an option
+  // left at its default is reported.
+  const std::string& source() const noexcept { return source_; }
 
   // One line per option in table order: `Name value  # origin`, `Name value  # default`,
   // or `# Name (not set)`; no-effect options are marked. Secrets are never printed.
@@ -97,11 +102,31 @@ class Config {
   const Value& get(std::string_view name, std::initializer_list<Kind> kinds) const;
   OptionTable table_;
   std::vector<Value> values_;  // parallel to table_
+  std::string source_;
 };
+
+// A problem with `option` located where the option was set (file:line), else at the
+// config's source file (line 0). For the cross-option checks and the files an option names.
+Problem problem_at(const Config& cfg, std::string_view option, std::string message,
+                   std::string fix = {}, Severity severity = Severity::error);
+
+// problem_at for a loader's error: a leading "OPTION: " in e.detail is dropped (the Problem
+// names the option), a trailing "; fix: FIX" becomes the Problem's fix.
+Problem problem_from(const Config& cfg, std::string_view option, const Error& e);
+// problem_from for an error whose detail starts with the option it is about
+// ("PublicSuffixList: cannot open ..."); located at the config's source when it names none.
+Problem problem_from(const Config& cfg, const Error& e);
+// The same for a row of a table file: `file:line: OPTION: detail; fix: FIX`.
+Problem problem_in_file(std::string file, std::size_t line, std::string_view option, const Error& e);
 
 struct ConfigOutcome {
   std::shared_ptr<const Config> config;  // null if any problem is an error
   std::vector<Problem> problems;
+  // Check mode only: the snapshot built from the lines that parsed (a bad line leaves its
+  // option at the default), so that cross-option checks and file loading still run and
+  // every problem is reported in one pass. Set whenever parsing got that far; never serve
+  // from it.
+  std::shared_ptr<const Config> partial;
   bool ok() const noexcept { return config != nullptr; }
 };
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // common/config/parser.cpp: parse_config, load_config and check_config; see config.hpp.
+#include <algorithm>
 #include <ostream>
 
 #include "common/base/strings.hpp"
 #include "common/config/config.hpp"
 #include "common/config/file_reader.hpp"
 #include "common/config/lines.hpp"
+#include "common/config/suggest.hpp"
 
 namespace cachet::config {
 namespace {
@@ -30,11 +32,12 @@ class Parser {
 
   void parse_text(std::string_view text, const std::string& file, int depth);
   void apply_overrides();
-  ConfigOutcome finish();
+  ConfigOutcome finish(const std::string& source);
 
  private:
   void add(const SourceLocation& at, std::string_view option, std::string message,
-           Severity severity = Severity::error);
+           Severity severity = Severity::error, std::string fix = {});
+  void add_unknown(const SourceLocation& at, std::string_view name);
   void parse_line(std::string_view line, const SourceLocation& at, int depth);
   void set(const OptionSpec& spec, std::string_view value, const SourceLocation& at);
   void include(std::string_view path, const SourceLocation& at, int depth);
@@ -47,12 +50,20 @@ class Parser {
 };
 
 void Parser::add(const SourceLocation& at, std::string_view option, std::string message,
-                 Severity severity) {
+                 Severity severity, std::string fix) {
   if (problems_.size() >= kMaxProblems) {
     truncated_ = true;
     return;
   }
-  problems_.push_back(Problem{at.file, at.line, std::string(option), std::move(message), severity});
+  problems_.push_back(Problem{at.file, at.line, std::string(option), std::move(message), severity,
+                              std::move(fix)});
+}
+
+// A typo must not pass silently (DESIGN.md s4); the nearest known name, if any, is the fix.
+void Parser::add_unknown(const SourceLocation& at, std::string_view name) {
+  const auto near = nearest_option(table_, name);
+  add(at, name, "unknown option", Severity::error,
+      near ? "did you mean " + std::string(*near) + "?" : std::string());
 }
 
 void Parser::parse_text(std::string_view text, const std::string& file, int depth) {
@@ -88,7 +99,7 @@ void Parser::parse_line(std::string_view line, const SourceLocation& at, int dep
   if (!rest.empty() && rest[0] == '=') rest = trim(rest.substr(1));  // policyd-spf dialect
   const OptionSpec* spec = find_option(table_, name);
   if (spec == nullptr) {
-    add(at, name, "unknown option");
+    add_unknown(at, name);
     return;
   }
   if (has_control_byte(rest)) {
@@ -155,7 +166,7 @@ void Parser::apply_overrides() {
     const OptionSpec* spec = find_option(table_, o.name);
     const SourceLocation at{"command line", 0};
     if (spec == nullptr) {
-      add(at, o.name, "unknown option");
+      add_unknown(at, o.name);
       continue;
     }
     // A command-line value replaces, never extends, what the file said.
@@ -164,20 +175,18 @@ void Parser::apply_overrides() {
   }
 }
 
-ConfigOutcome Parser::finish() {
+ConfigOutcome Parser::finish(const std::string& source) {
   for (const std::string& msg : validate_table(table_))
     add({"option table", 0}, "", "internal: " + msg);
   if (truncated_)
     problems_.push_back(Problem{"", 0, "", "too many problems; the rest are not shown",
                                 Severity::error});
   ConfigOutcome out;
-  for (const Problem& p : problems_)
-    if (p.severity == Severity::error) {
-      out.problems = std::move(problems_);
-      return out;
-    }
-  out.config = std::make_shared<const Config>(table_, std::move(values_));
+  out.partial = std::make_shared<const Config>(table_, std::move(values_), source);
   out.problems = std::move(problems_);
+  const bool has_error = std::any_of(out.problems.begin(), out.problems.end(),
+                                     [](const Problem& p) { return p.severity == Severity::error; });
+  if (!has_error) out.config = out.partial;
   return out;
 }
 
@@ -186,9 +195,10 @@ ConfigOutcome Parser::finish() {
 ConfigOutcome parse_config(std::string_view text, std::string_view file_name, OptionTable table,
                            const ParseOptions& options) {
   Parser parser(table, options);
-  parser.parse_text(text, std::string(file_name), 0);
+  const std::string file(file_name);
+  parser.parse_text(text, file, 0);
   parser.apply_overrides();
-  return parser.finish();
+  return parser.finish(file);
 }
 
 ConfigOutcome load_config(const std::string& path, OptionTable table, ParseOptions options) {

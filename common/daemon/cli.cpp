@@ -2,6 +2,8 @@
 // common/daemon/cli.cpp: the command-line parser; see cli.hpp.
 #include "common/daemon/cli.hpp"
 
+#include "common/config/suggest.hpp"
+
 namespace cachet::daemon {
 namespace {
 
@@ -35,6 +37,21 @@ const OptDef* find_long(std::string_view name) {
   for (const OptDef& d : kOpts)
     if (d.long_name == name) return &d;
   return nullptr;
+}
+
+// "; did you mean --check-config?" for a long option within two edits of a known one.
+std::string near_long(std::string_view name) {
+  std::string_view best;
+  std::size_t best_distance = config::kMaxSuggestEdits + 1;
+  for (const OptDef& d : kOpts) {
+    if (d.opt == Opt::dump) continue;  // hidden
+    const std::size_t dist = config::edit_distance(name, d.long_name);
+    if (dist < best_distance) {
+      best = d.long_name;
+      best_distance = dist;
+    }
+  }
+  return best.empty() ? std::string() : "; did you mean --" + std::string(best) + "?";
 }
 
 Result<void> apply(CommandLine& cl, Opt opt, std::string value) {
@@ -80,7 +97,7 @@ Result<CommandLine> parse_command_line(const CliSpec& spec, std::span<const std:
       const auto eq = arg.find('=');
       const std::string_view name = arg.substr(2, eq == std::string_view::npos ? eq : eq - 2);
       const OptDef* d = find_long(name);
-      if (d == nullptr) return fail(Errc::config, "unknown option '--" + std::string(name) + "'");
+      if (d == nullptr) return fail(Errc::config, "unknown option '--" + std::string(name) + "'" + near_long(name));
       std::string value;
       if (d->takes_arg) {
         if (eq != std::string_view::npos) {

@@ -54,7 +54,8 @@ struct CommandLine {
   bool dump_options = false;  // --dump-options (not in usage: a build-time tool's hook)
 };
 
-// args excludes argv[0]. Errors: unknown option, missing argument, argument given to a flag,
+// args excludes argv[0]. Errors: unknown option (a long one within two edits of a known one
+// gets "; did you mean --NAME?"), missing argument, argument given to a flag,
 // unexpected bare argument, config file named twice.
 [[nodiscard]] Result<CommandLine> parse_command_line(const CliSpec& spec,
                                                      std::span<const std::string_view> args);

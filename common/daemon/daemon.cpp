@@ -11,6 +11,7 @@
 #include <optional>
 #include <stop_token>
 
+#include "common/daemon/check_mode.hpp"
 #include "common/daemon/process.hpp"
 #include "common/log/json.hpp"
 #include "common/daemon/runtime_log.hpp"
@@ -86,38 +87,6 @@ void fill_runtime_settings(const DaemonSpec& spec, const config::Config& cfg, Pl
   }
 }
 
-// UserID resolved and checked against who we are (privileges.hpp): every failure is
-// Errc::config, before anything is opened.
-Result<RunAs> usable_user(const std::string& text) {
-  auto spec = parse_user_spec(text);
-  if (!spec) return Unexpected<Error>(std::move(spec).error());
-  auto who = resolve_user(*spec);
-  if (!who) return who;
-  if (auto r = check_can_become(*who); !r) return Unexpected<Error>(std::move(r).error());
-  return who;
-}
-
-// Check mode goes as far as startup would before binding anything: UserID must be usable
-// by whoever runs the check (systemd runs ExecStartPre as the unit's user), and spec.check
-// loads the daemon's files. Adds each problem; any error drops the config.
-void check_startup(const DaemonSpec& spec, config::ConfigOutcome& outcome) {
-  if (!outcome.ok()) return;
-  const config::Config& cfg = *outcome.config;
-  std::vector<config::Problem> found;
-  if (const auto user = option_text(cfg, "UserID")) {
-    if (auto who = usable_user(*user); !who) {
-      const auto at = cfg.origin("UserID").value_or(config::SourceLocation{});
-      found.push_back(config::Problem{at.file, at.line, "", who.error().detail});
-    }
-  }
-  if (spec.check)
-    for (config::Problem& p : spec.check(cfg)) found.push_back(std::move(p));
-  for (config::Problem& p : found) {
-    if (p.severity == config::Severity::error) outcome.config.reset();
-    outcome.problems.push_back(std::move(p));
-  }
-}
-
 int fail_with(log::Logger& logger, std::string_view event, const Error& e, bool foreground) {
   log::Event(logger, log::Level::error, event).kv("reason", e.detail);
   if (!foreground) std::fprintf(stderr, "%.*s: %s\n", static_cast<int>(event.size()), event.data(),
@@ -155,6 +124,10 @@ int start_and_serve(const DaemonSpec& spec, const Plan& plan, bool path_given,
   block_daemon_signals();
   if (plan.umask_bits) ::umask(*plan.umask_bits);
   Leftovers leftovers;
+  if (plan.unix_socket)  // the check mode's words, not libmilter's "(details in syslog)"
+    for (const config::Problem& p : check_socket_directory(
+             *plan.unix_socket, source_of(config::problem_at(*cfg, "Socket", ""))))
+      return fail_with(logger, "daemon.open_failed", Error{Errc::config, p.to_string()}, fg);
   if (auto r = spec.open(OpenContext{*cfg, logger, run_as ? &*run_as : nullptr}); !r)
     return fail_with(logger, "daemon.open_failed", r.error(), fg);
   if (plan.unix_socket && socket_identity(*plan.unix_socket)) {
@@ -257,7 +230,7 @@ int run(const DaemonSpec& spec, int argc, char** argv) {
   const bool path_given = cli->config_path.has_value();
   config::ConfigOutcome outcome = load_all(spec, plan, path_given);
   if (cli->check_only) {
-    check_startup(spec, outcome);
+    run_check_mode(spec, outcome);
     const int rc = config::check_config(outcome, std::cerr);
     if (rc == 0 && cli->print_config) std::cout << outcome.config->effective();
     return rc;

@@ -61,6 +61,18 @@ void judge_file(const PathStat& f, const GroupStat& group, const KeyUser& user,
   if ((f.mode & (S_IWGRP | S_IWOTH)) != 0)
     what += std::string(what.empty() ? "" : ", ") + "writable by " + who_can(f.mode, S_IWGRP, S_IWOTH);
   if (what.empty()) what = "has group or other execute bits";
+  // Judged for root (a check run by root without UserID) and the only reader besides root
+  // is one user through the group: most likely the packaged layout (0640 root:cachet-dkim),
+  // which chmod 0600 would lock the daemon out of. Say how to judge it for that user first.
+  const bool is_only_group_read = (f.mode & (S_IROTH | S_IWGRP | S_IWOTH | S_IXGRP | S_IXOTH)) == 0;
+  if (user.uid == 0 && is_only_group_read && group.others.size() == 1) {
+    const std::string& o = group.others.front();
+    out.push_back({f.path, what + " (mode " + octal_mode(f.mode) + ")",
+                   "if " + o + " runs the daemon (the packaged layout), judge the key for " + o +
+                       ": UserID " + o + ", cachetctl testkey -u " + o + ", or runuser -u " + o +
+                       " -- cachet-dkim -n; else " + fix});
+    return;
+  }
   out.push_back({f.path, what + " (mode " + octal_mode(f.mode) + ")", fix});
 }
 
@@ -122,6 +134,17 @@ Result<PathStat> stat_path(const std::string& path, int fd) {
 
 }  // namespace
 
+std::string open_fix(const std::string& path, int err, const KeyUser& user) {
+  if (err == ENOENT)
+    return "correct the path, or create the key: cachetctl keygen -D " +
+           std::filesystem::path(path).parent_path().string() + " -s SELECTOR -d DOMAIN --user " +
+           user.name;
+  if (err == EACCES)
+    return "let " + user.name + " read it: chown root:" + user.name + " " + path + " && chmod 0640 " +
+           path + " (and chmod 0750 on its directory)";
+  return "check the path";
+}
+
 std::vector<KeyFileProblem> judge_key_path(const PathStat& file, const GroupStat& group,
                                            const std::vector<PathStat>& dirs, const KeyUser& user) {
   std::vector<KeyFileProblem> out;
@@ -144,6 +167,13 @@ Result<KeyUser> key_user_named(std::string_view user_id) {
     return KeyUser{found->pw_uid, found->pw_name};
   if (const auto n = parse_uint(name); n && *n <= 0xffffffffu) return key_user(static_cast<uid_t>(*n));
   return fail(Errc::config, "no such user: " + name);
+}
+
+Result<KeyUser> tool_key_user(std::string_view user_id) {
+  if (!user_id.empty()) return key_user_named(user_id);
+  if (::geteuid() == 0)
+    if (auto packaged = key_user_named(kPackagedDaemonUser)) return packaged;
+  return key_user();
 }
 
 Result<std::vector<KeyFileProblem>> inspect_key_path(const std::string& path, const KeyUser& user,
@@ -170,7 +200,8 @@ Result<KeyFile> read_key_file(const std::string& path, const KeyUser& user) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
   if (fd.get() < 0) {
     const int err = errno;
-    return fail(Errc::config, "cannot open " + path + ": " + std::strerror(err));
+    return fail(Errc::config, "cannot open " + path + ": " + std::strerror(err) + "; fix: " +
+                                  open_fix(path, err, user));
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))

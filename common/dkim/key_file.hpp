@@ -12,7 +12,9 @@
 //   * group read only when the file's group is private to the key user: no other user
 //     has it as primary group or is listed as a member (root does not count). This is
 //     what the packages ship: 0640 root:cachet-dkim. A wide group ("users", "adm") is
-//     refused: its members could sign as the domain;
+//     refused: its members could sign as the domain. Judged for root (a check run by root
+//     without UserID) with one other user in the group, the fix first says to judge the
+//     key for that user (the packaged layout), then chmod 0600;
 //   * every directory above it is owned by root or the key user ("chown root DIR") and is
 //     not writable by group or others unless the sticky bit is set ("chmod go-w DIR"):
 //     whoever can write there can swap the key. (opendkim accepts a group-writable
@@ -69,6 +71,17 @@ struct KeyFileProblem {
 std::vector<KeyFileProblem> judge_key_path(const PathStat& file, const GroupStat& group,
                                            const std::vector<PathStat>& dirs, const KeyUser& user);
 
+// The user the packages run cachet-dkim as (the unit's User=, DESIGN.md s3).
+inline constexpr std::string_view kPackagedDaemonUser = "cachet-dkim";
+
+// Whom a tool run by hand (cachetctl testkey, keygen's advice) judges key files for, so
+// that it accepts exactly what the daemon will: `user_id` (--user, else the config's
+// UserID) when given; else, when run as root, kPackagedDaemonUser if that user exists (the
+// packaged unit never starts the daemon as root: a root testkey must not call the packaged
+// 0640 root:cachet-dkim layout unsafe); else the effective user.
+// Errors (config): `user_id` names no user.
+[[nodiscard]] Result<KeyUser> tool_key_user(std::string_view user_id);
+
 // The key user for `uid`, or the effective uid when nullopt (name from the passwd file).
 KeyUser key_user(std::optional<uid_t> uid = std::nullopt);
 // The key user named by a UserID value ("user" or "user:group", or a number).
@@ -87,7 +100,8 @@ struct KeyFile {
 };
 
 // Opens, fstat()s, judges and reads `path` (at most crypto::kMaxKeyTextBytes).
-// Errors (config): cannot open/read, not a regular file, too large.
+// Errors (config): cannot open ("cannot open PATH: REASON; fix: open_fix()"), cannot read,
+// not a regular file, too large.
 [[nodiscard]] Result<KeyFile> read_key_file(const std::string& path, const KeyUser& user);
 
 // read_key_file + PrivateKey::load, the daemon's way: with `require_safe`
@@ -95,6 +109,10 @@ struct KeyFile {
 // read_key_file, "PATH: WHAT; fix: FIX", no usable private key in the file.
 [[nodiscard]] Result<crypto::PrivateKey> load_private_key(const std::string& path,
                                                           const KeyUser& user, bool require_safe);
+
+// The fix for a key file open(2) failed on with `err` (missing: keygen; no permission: the
+// packaged ownership for `user`). Pure.
+std::string open_fix(const std::string& path, int err, const KeyUser& user);
 
 // One line per problem: "PATH: WHAT; fix: FIX".
 std::string describe(const KeyFileProblem& p);

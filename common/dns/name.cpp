@@ -2,6 +2,8 @@
 // common/dns/name.cpp: see name.hpp.
 #include "common/dns/name.hpp"
 
+#include <arpa/inet.h>
+
 #include "common/base/strings.hpp"
 #include "common/dns/resolver.hpp"
 
@@ -63,6 +65,24 @@ Answer invalid_name_answer() {
   a.status = Status::nxdomain;
   a.is_invalid_name = true;
   return a;
+}
+
+std::string reverse_name(std::string_view ip) {
+  const std::string s(ip);
+  unsigned char b[16];
+  if (::inet_pton(AF_INET, s.c_str(), b) == 1)
+    return std::to_string(b[3]) + "." + std::to_string(b[2]) + "." + std::to_string(b[1]) + "." +
+           std::to_string(b[0]) + ".in-addr.arpa";
+  if (::inet_pton(AF_INET6, s.c_str(), b) != 1) return {};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 15; i >= 0; --i) {
+    out += kHex[b[i] & 0xf];
+    out += '.';
+    out += kHex[b[i] >> 4];
+    out += '.';
+  }
+  return out + "ip6.arpa";
 }
 
 }  // namespace cachet::dns

@@ -37,4 +37,8 @@ inline constexpr std::size_t kMaxNameLength = 253;
 struct Answer;
 Answer invalid_name_answer();
 
+// The PTR query name of an IPv4 or IPv6 address ("25.2.0.192.in-addr.arpa", nibbles under
+// ip6.arpa for IPv6); empty for text that is not an address. Pure.
+std::string reverse_name(std::string_view ip);
+
 }  // namespace cachet::dns

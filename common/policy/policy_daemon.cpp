@@ -109,6 +109,13 @@ class PolicyDaemon {
  private:
   Result<void> open(const daemon::OpenContext& ctx) {
     spawn_ = is_spawn_mode(ctx.config);
+    // The handler first: a broken map then fails startup before a socket file exists (none
+    // left behind for Postfix to find dead, and the check mode's verdict is startup's).
+    // The startup snapshot as a shared_ptr the handler may keep beyond open().
+    auto snapshot = std::make_shared<const config::Config>(ctx.config);
+    auto handler = spec_.make_handler(snapshot, ctx.logger);
+    if (!handler) return fail(handler.error().code, handler.error().detail);
+    handler_.store(std::move(*handler));
     if (!spawn_) {
       auto socket = daemon::parse_socket_spec(ctx.config.string("Socket"));
       if (!socket) return fail(Errc::config, "Socket: " + socket.error().detail);
@@ -119,11 +126,6 @@ class PolicyDaemon {
                                                 fd.error().detail);
       listener_ = std::move(*fd);
     }
-    // The startup snapshot as a shared_ptr the handler may keep beyond open().
-    auto snapshot = std::make_shared<const config::Config>(ctx.config);
-    auto handler = spec_.make_handler(snapshot, ctx.logger);
-    if (!handler) return fail(handler.error().code, handler.error().detail);
-    handler_.store(std::move(*handler));
     return {};
   }
 

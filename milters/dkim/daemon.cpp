@@ -4,6 +4,7 @@
 
 #include <pwd.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "common/base/strings.hpp"
@@ -66,11 +67,20 @@ DkimDaemon::DkimDaemon() {
   spec_.config_flag = 'x';
   spec_.validate = validate_config;
   spec_.milter = milter_spec;
-  // Check mode: the login maps as startup loads them, each broken one named.
+  // Check mode: everything build_state loads (keys, tables, lists), every problem located;
+  // the login maps as cachet-sender's check loads them, each broken one named (they then
+  // replace build_state's one-line SenderLoginMaps summary).
   spec_.check = [](const config::Config& cfg) {
-    if (!from_check_enabled(cfg)) return std::vector<config::Problem>{};
-    return sender::check_maps_files(sender::settings_from(cfg, sender::system_hostname()),
-                                    tables::read_table_file);
+    auto problems = check_state(cfg, BuildContext{user_id(cfg)});
+    if (!from_check_enabled(cfg)) return problems;
+    auto maps = sender::check_maps_files(sender::settings_from(cfg, sender::system_hostname()),
+                                         tables::read_table_file);
+    if (!maps.empty())
+      problems.erase(std::remove_if(problems.begin(), problems.end(),
+                                    [](const config::Problem& p) { return p.option == "SenderLoginMaps"; }),
+                     problems.end());
+    for (auto& p : maps) problems.push_back(std::move(p));
+    return problems;
   };
   spec_.metrics = &metrics_;
   spec_.load_state = [this](const config::Config& cfg, log::Logger& logger, bool startup) -> Result<void> {

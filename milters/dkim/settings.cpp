@@ -74,7 +74,7 @@ Result<std::shared_ptr<const crypto::PrivateKey>> load_key(const std::string& wh
                                                            const KeyFileCheck& check) {
   if (!path_or_data.empty() && path_or_data.front() == '/') {
     auto key = dkim::load_private_key(path_or_data, check.user, check.require_safe);
-    if (!key) return option_error(where, key.error());
+    if (!key) return option_error(where, key.error());  // "WHERE: PATH: what; fix: ..."
     return std::make_shared<const crypto::PrivateKey>(std::move(*key));
   }
   // Inline key data (opendkim allows PEM or base64 in the KeyTable).
@@ -83,40 +83,85 @@ Result<std::shared_ptr<const crypto::PrivateKey>> load_key(const std::string& wh
   return std::make_shared<const crypto::PrivateKey>(std::move(*key));
 }
 
-Result<void> load_keys(const config::Config& cfg, const KeyFileCheck& check, DkimState& st) {
+// Where build_state puts what it finds: every problem, located (file:line of the option or
+// of the table row) with its fix. Startup stops at the first; check mode prints them all.
+class Findings {
+ public:
+  explicit Findings(const config::Config& cfg) : cfg_(cfg) {}
+  // An empty option: the one the detail starts with ("SigningTable: ..."), if any.
+  void add(std::string_view option, const Error& e) {
+    problems_.push_back(option.empty() ? config::problem_from(cfg_, e)
+                                       : config::problem_from(cfg_, option, e));
+  }
+  void add_row(const config::Dataset& ds, const config::DatasetEntry& row, std::string_view option,
+               const Error& e) {
+    const std::string_view origin = ds.origin();
+    const auto colon = origin.find(':');
+    if (row.line == 0 || colon == std::string_view::npos) {
+      add(option, e);  // an inline list: the option's own line
+      return;
+    }
+    problems_.push_back(
+        config::problem_in_file(std::string(origin.substr(colon + 1)), row.line, option, e));
+  }
+  template <class T>
+  bool ok(std::string_view option, const Result<T>& r) {
+    if (!r) add(option, r.error());
+    return r.has_value();
+  }
+  std::vector<config::Problem>& problems() { return problems_; }
+
+ private:
+  const config::Config& cfg_;
+  std::vector<config::Problem> problems_;
+};
+
+// One KeyTable row: `domain:selector:keypath[:algorithm]`.
+Result<SigningKey> key_row(const config::DatasetEntry& e, const KeyFileCheck& check,
+                           std::optional<dkim::Algorithm> want) {
+  const auto fields = split(e.value, ':');
+  if (fields.size() < 3 || fields.size() > 4)
+    return fail(Errc::config, e.key + ": expected domain:selector:keypath[:algorithm]");
+  SigningKey k;
+  k.name = e.key;
+  k.domain = std::string(trim(fields[0]));
+  k.selector = std::string(trim(fields[1]));
+  auto key = load_key(e.key, std::string(trim(fields[2])), check);
+  if (!key) return Unexpected<Error>(key.error());
+  k.key = *key;
+  if (fields.size() == 4) {
+    want = dkim::parse_algorithm(trim(fields[3]));
+    if (!want || *want == dkim::Algorithm::rsa_sha1)
+      return fail(Errc::config, e.key + ": unknown or refused algorithm '" + std::string(fields[3]) + "'");
+  }
+  k.algorithm = algorithm_for(*k.key, want);
+  if ((k.algorithm == dkim::Algorithm::ed25519_sha256) != (k.key->type() == crypto::KeyType::ed25519))
+    return fail(Errc::config, e.key + ": key type does not match the algorithm");
+  return k;
+}
+
+// Every key of the KeyTable (or the single KeyFile); each broken row is one finding, and
+// its name goes to `broken` (so the SigningTable check does not report it again).
+void load_keys(const config::Config& cfg, const KeyFileCheck& check, DkimState& st, Findings& f,
+               std::vector<std::string>& broken) {
   if (cfg.is_set("KeyTable")) {
     auto kt = option_dataset(cfg, "KeyTable");
-    if (!kt) return Unexpected<Error>(kt.error());
+    if (!f.ok("KeyTable", kt)) return;
     for (const auto& e : kt->entries()) {
-      const auto fields = split(e.value, ':');
-      const std::string where = "KeyTable " + e.key;
-      if (fields.size() < 3 || fields.size() > 4)
-        return fail(Errc::config, where + ": expected domain:selector:keypath[:algorithm]");
-      SigningKey k;
-      k.name = e.key;
-      k.domain = std::string(trim(fields[0]));
-      k.selector = std::string(trim(fields[1]));
-      auto key = load_key(where, std::string(trim(fields[2])), check);
-      if (!key) return Unexpected<Error>(key.error());
-      k.key = *key;
-      std::optional<dkim::Algorithm> want = st.configured_algorithm;
-      if (fields.size() == 4) {
-        want = dkim::parse_algorithm(trim(fields[3]));
-        if (!want || *want == dkim::Algorithm::rsa_sha1)
-          return fail(Errc::config, where + ": unknown or refused algorithm '" + std::string(fields[3]) + "'");
+      auto k = key_row(e, check, st.configured_algorithm);
+      if (k) {
+        st.keys.push_back(std::move(*k));
+      } else {
+        f.add_row(*kt, e, "KeyTable", k.error());
+        broken.push_back(e.key);
       }
-      k.algorithm = algorithm_for(*k.key, want);
-      if ((k.algorithm == dkim::Algorithm::ed25519_sha256) != (k.key->type() == crypto::KeyType::ed25519))
-        return fail(Errc::config, where + ": key type does not match the algorithm");
-      st.keys.push_back(std::move(k));
     }
-    return {};
+    return;
   }
   if (cfg.is_set("KeyFile")) {
-    if (!cfg.is_set("Selector") || !cfg.is_set("Domain"))
-      return fail(Errc::config, "KeyFile: Domain and Selector must be set too");
+    if (!cfg.is_set("Selector") || !cfg.is_set("Domain")) return;  // validate_config says so
     auto key = load_key("KeyFile", cfg.string("KeyFile"), check);
-    if (!key) return Unexpected<Error>(key.error());
+    if (!f.ok("KeyFile", key)) return;
     SigningKey k;
     k.domain = "%";
     k.selector = cfg.string("Selector");
@@ -125,7 +170,6 @@ Result<void> load_keys(const config::Config& cfg, const KeyFileCheck& check, Dki
     st.keys.push_back(std::move(k));
     st.single_key = true;
   }
-  return {};
 }
 
 Result<void> load_macro_list(const config::Config& cfg, DkimState& st) {
@@ -147,24 +191,30 @@ Result<void> load_macro_list(const config::Config& cfg, DkimState& st) {
   return {};
 }
 
-Result<void> load_signing(const config::Config& cfg, DkimState& st) {
-  const auto canon = parse_canon(cfg.string("Canonicalization"));
-  if (!canon) return fail(Errc::config, "Canonicalization: expected simple|relaxed[/simple|relaxed]");
-  std::tie(st.header_canon, st.body_canon) = *canon;
+Result<void> load_headers(const config::Config& cfg, DkimState& st);
+
+// The signing options; each broken one is a finding and the others still load.
+void load_signing(const config::Config& cfg, DkimState& st, Findings& f) {
+  if (const auto canon = parse_canon(cfg.string("Canonicalization")))
+    std::tie(st.header_canon, st.body_canon) = *canon;
+  else
+    f.add("Canonicalization", Error{Errc::config, "expected simple|relaxed[/simple|relaxed]"});
   if (cfg.is_set("SignatureAlgorithm")) {
     st.configured_algorithm = dkim::parse_algorithm(cfg.string("SignatureAlgorithm"));
     if (!st.configured_algorithm || *st.configured_algorithm == dkim::Algorithm::rsa_sha1)
-      return fail(Errc::config, "SignatureAlgorithm: expected rsa-sha256 or ed25519-sha256");
+      f.add("SignatureAlgorithm", Error{Errc::config, "expected rsa-sha256 or ed25519-sha256"});
   }
   auto domains = option_dataset(cfg, "Domain");
-  if (!domains) return Unexpected<Error>(domains.error());
-  st.domains = std::move(*domains);
+  if (f.ok("Domain", domains)) st.domains = std::move(*domains);
   st.subdomains = cfg.boolean("SubDomains");
   if (cfg.is_set("SigningTable")) {
     auto t = option_dataset(cfg, "SigningTable");
-    if (!t) return Unexpected<Error>(t.error());
-    st.signing_table = std::move(*t);
+    if (f.ok("SigningTable", t)) st.signing_table = std::move(*t);
   }
+  if (auto r = load_headers(cfg, st); !r) f.add("", r.error());
+}
+
+Result<void> load_headers(const config::Config& cfg, DkimState& st) {
   st.multiple_signatures = cfg.boolean("MultipleSignatures");
   auto sign = option_keys(cfg, "SignHeaders");
   auto omit = option_keys(cfg, "OmitHeaders");
@@ -263,46 +313,66 @@ Result<void> load_from_check(const config::Config& cfg, DkimState& st) {
 
 }  // namespace
 
-Result<std::shared_ptr<const DkimState>> build_state(const config::Config& cfg,
-                                                     const BuildContext& ctx) {
+namespace {
+
+// The whole state, with every problem in `f` (null state when there is any).
+std::shared_ptr<const DkimState> build_all(const config::Config& cfg, const BuildContext& ctx,
+                                           Findings& f) {
   auto st = std::make_shared<DkimState>();
   const std::string mode = to_lower(cfg.string("Mode"));
   st->sign_mode = mode.find('s') != std::string::npos;
   st->verify_mode = mode.find('v') != std::string::npos;
-  if (auto r = load_signing(cfg, *st); !r) return Unexpected<Error>(r.error());
+  load_signing(cfg, *st, f);
   KeyFileCheck check{cfg.boolean("RequireSafeKeys"), dkim::key_user(ctx.run_as_uid)};
-  if (auto r = load_keys(cfg, check, *st); !r) return Unexpected<Error>(r.error());
+  std::vector<std::string> broken;
+  load_keys(cfg, check, *st, f, broken);
   if (st->signing_table)
     for (const auto& e : st->signing_table->entries()) {
       const auto fields = split(e.value, ':');
-      if (fields.empty() || trim(fields[0]).empty() || !st->find_key(trim(fields[0])))
-        return fail(Errc::config, "SigningTable " + e.key + ": key name '" +
-                                      std::string(fields.empty() ? "" : trim(fields[0])) +
-                                      "' is not in the KeyTable");
+      const std::string name(fields.empty() ? "" : trim(fields[0]));
+      if (!name.empty() && (st->find_key(name) || contains_name(broken, name))) continue;
+      f.add_row(*st->signing_table, e, "SigningTable",
+                Error{Errc::config, e.key + ": key name '" + name + "' is not in the KeyTable"});
     }
   auto internal = config::option_host_list(cfg, "InternalHosts");
   auto peers = config::option_host_list(cfg, "PeerList");
-  if (!internal) return Unexpected<Error>(internal.error());
-  if (!peers) return Unexpected<Error>(peers.error());
-  st->internal_hosts = std::move(*internal);
-  st->peer_list = std::move(*peers);
-  if (auto r = load_macro_list(cfg, *st); !r) return Unexpected<Error>(r.error());
+  if (f.ok("InternalHosts", internal)) st->internal_hosts = std::move(*internal);
+  if (f.ok("PeerList", peers)) st->peer_list = std::move(*peers);
+  if (auto r = load_macro_list(cfg, *st); !r) f.add("MacroList", r.error());
   auto mta = option_dataset(cfg, "MTA");
   auto dont = option_dataset(cfg, "DontSignMailTo");
   auto exempt = option_dataset(cfg, "ExemptDomains");
   auto senders = option_keys(cfg, "SenderHeaders");
-  if (!mta) return Unexpected<Error>(mta.error());
-  if (!dont) return Unexpected<Error>(dont.error());
-  if (!exempt) return Unexpected<Error>(exempt.error());
-  if (!senders) return Unexpected<Error>(senders.error());
-  st->mta = std::move(*mta);
-  st->dont_sign_mail_to = std::move(*dont);
-  st->exempt_domains = std::move(*exempt);
-  st->sender_headers = senders->empty() ? std::vector<std::string>{"From"} : *senders;
-  if (auto r = load_from_check(cfg, *st); !r) return Unexpected<Error>(r.error());
-  if (auto r = load_verifying(cfg, *st); !r) return Unexpected<Error>(r.error());
-  if (auto r = load_resolver(cfg, *st); !r) return Unexpected<Error>(r.error());
-  return std::shared_ptr<const DkimState>(std::move(st));
+  if (f.ok("MTA", mta)) st->mta = std::move(*mta);
+  if (f.ok("DontSignMailTo", dont)) st->dont_sign_mail_to = std::move(*dont);
+  if (f.ok("ExemptDomains", exempt)) st->exempt_domains = std::move(*exempt);
+  if (f.ok("SenderHeaders", senders))
+    st->sender_headers = senders->empty() ? std::vector<std::string>{"From"} : *senders;
+  if (auto r = load_from_check(cfg, *st); !r) f.add("SenderLoginMaps", r.error());
+  if (auto r = load_verifying(cfg, *st); !r) f.add("", r.error());
+  if (auto r = load_resolver(cfg, *st); !r) f.add("Nameservers", r.error());
+  if (!f.problems().empty()) return nullptr;
+  return st;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const DkimState>> build_state(const config::Config& cfg,
+                                                     const BuildContext& ctx) {
+  Findings f(cfg);
+  auto st = build_all(cfg, ctx, f);
+  if (st) return st;
+  std::string detail = f.problems().front().to_string();
+  if (f.problems().size() > 1)
+    detail += " (and " + std::to_string(f.problems().size() - 1) +
+              " more problems: cachet-dkim --check-config lists them)";
+  return fail(Errc::config, std::move(detail));
+}
+
+std::vector<config::Problem> check_state(const config::Config& cfg, const BuildContext& ctx) {
+  Findings f(cfg);
+  (void)build_all(cfg, ctx, f);
+  return std::move(f.problems());
 }
 
 bool from_check_enabled(const config::Config& cfg) {
@@ -313,11 +383,7 @@ bool from_check_enabled(const config::Config& cfg) {
 std::vector<config::Problem> validate_config(const config::Config& cfg) {
   std::vector<config::Problem> out;
   auto add = [&](std::string_view option, std::string msg) {
-    config::Problem p;
-    p.file = "configuration";
-    p.option = std::string(option);
-    p.message = std::move(msg);
-    out.push_back(std::move(p));
+    out.push_back(config::problem_at(cfg, option, std::move(msg)));
   };
   const std::string mode = to_lower(cfg.string("Mode"));
   if (mode.empty() || mode.find_first_not_of("sv") != std::string::npos)

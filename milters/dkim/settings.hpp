@@ -81,9 +81,14 @@ struct BuildContext {
 };
 
 // Errors: config (bad option combination, unreadable/unsafe key, bad table row, bad
-// nameserver), each naming the option.
+// nameserver): the first problem check_state would list, as `file:line: Option: what;
+// fix: ...`, and how many more there are.
 [[nodiscard]] Result<std::shared_ptr<const DkimState>> build_state(const config::Config& cfg,
                                                                    const BuildContext& ctx);
+
+// Check mode: every problem build_state would meet (each key, table and list file), with
+// file:line and fix, from the same loaders. Empty = build_state succeeds.
+std::vector<config::Problem> check_state(const config::Config& cfg, const BuildContext& ctx);
 
 // Cross-option checks for run_daemon's validate hook (Mode value, Canonicalization,
 // SignatureAlgorithm, single-key options given together).

@@ -34,16 +34,7 @@ DmarcDaemon::DmarcDaemon() {
   spec_.milter = milter_spec;
   spec_.metrics = &metrics_;
   // Check mode also loads what the options name (PublicSuffixList, IgnoreHosts files).
-  spec_.validate = [](const config::Config& cfg) {
-    std::vector<config::Problem> out;
-    if (auto s = build_settings(cfg); !s) {
-      config::Problem p;
-      p.file = "configuration";
-      p.message = s.error().detail;
-      out.push_back(std::move(p));
-    }
-    return out;
-  };
+  spec_.validate = check_settings;
   spec_.load_state = [this](const config::Config& cfg, log::Logger& logger, bool startup) -> Result<void> {
     auto st = build_state(cfg, &history_, &logger);
     if (!st) {

@@ -11,14 +11,16 @@
 namespace cachet::dmarcd {
 namespace {
 
-Result<void> load_lists(const config::Config& cfg, DmarcSettings& s) {
-  auto hosts = config::option_host_list(cfg, "IgnoreHosts");
-  if (!hosts) return Unexpected<Error>(hosts.error());
-  s.ignore_hosts = std::move(*hosts);
-  auto from = config::option_dataset(cfg, "IgnoreMailFrom");
-  if (!from) return Unexpected<Error>(from.error());
-  s.ignore_mail_from = std::move(*from);
-  return {};
+// Each failing option is one problem in `problems`; the others still load.
+void load_lists(const config::Config& cfg, DmarcSettings& s, std::vector<config::Problem>& problems) {
+  if (auto hosts = config::option_host_list(cfg, "IgnoreHosts"))
+    s.ignore_hosts = std::move(*hosts);
+  else
+    problems.push_back(config::problem_from(cfg, "IgnoreHosts", hosts.error()));
+  if (auto from = config::option_dataset(cfg, "IgnoreMailFrom"))
+    s.ignore_mail_from = std::move(*from);
+  else
+    problems.push_back(config::problem_from(cfg, "IgnoreMailFrom", from.error()));
 }
 
 }  // namespace
@@ -30,7 +32,10 @@ std::string expand_hostname(std::string_view id) {
   return host;
 }
 
-Result<DmarcSettings> build_settings(const config::Config& cfg) {
+namespace {
+
+// The settings, with every problem in `problems` (the failing options keep their zero value).
+DmarcSettings load_settings(const config::Config& cfg, std::vector<config::Problem>& problems) {
   DmarcSettings s;
   s.authserv_id = expand_hostname(cfg.string("AuthservID"));
   s.authserv_id_with_job_id = cfg.boolean("AuthservIDWithJobID");
@@ -50,14 +55,33 @@ Result<DmarcSettings> build_settings(const config::Config& cfg) {
                                                              : dmarc::DiscoveryMode::rfc7489_psl;
   s.record_all_messages = cfg.boolean("RecordAllMessages");
   if (const std::string& db = cfg.string("HistoryDatabase"); !db.empty())
-    if (auto ok = dmarc::check_history_spec(db); !ok) return config::option_error("HistoryDatabase", ok.error());
-  if (auto r = load_lists(cfg, s); !r) return Unexpected<Error>(r.error());
+    if (auto ok = dmarc::check_history_spec(db); !ok)
+      problems.push_back(config::problem_from(cfg, "HistoryDatabase", ok.error()));
+  load_lists(cfg, s, problems);
   if (const std::string& path = cfg.string("PublicSuffixList"); !path.empty()) {
-    auto psl = dmarc::PublicSuffixList::load_file(path);
-    if (!psl) return config::option_error("PublicSuffixList", psl.error());
-    s.psl = std::make_shared<const dmarc::PublicSuffixList>(std::move(*psl));
+    if (auto psl = dmarc::PublicSuffixList::load_file(path))
+      s.psl = std::make_shared<const dmarc::PublicSuffixList>(std::move(*psl));
+    else
+      problems.push_back(config::problem_from(cfg, "PublicSuffixList", psl.error()));
   }
   return s;
+}
+
+}  // namespace
+
+Result<DmarcSettings> build_settings(const config::Config& cfg) {
+  std::vector<config::Problem> problems;
+  DmarcSettings s = load_settings(cfg, problems);
+  if (problems.empty()) return s;
+  const config::Problem& p = problems.front();
+  return fail(Errc::config, p.option.empty() ? p.message : p.option + ": " + p.message +
+                                                               (p.fix.empty() ? "" : "; fix: " + p.fix));
+}
+
+std::vector<config::Problem> check_settings(const config::Config& cfg) {
+  std::vector<config::Problem> problems;
+  (void)load_settings(cfg, problems);
+  return problems;
 }
 
 Result<std::shared_ptr<const DmarcState>> build_state(const config::Config& cfg, HistoryOutputs* history,

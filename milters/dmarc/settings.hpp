@@ -46,6 +46,10 @@ class HistoryOutputs;
 // The settings alone (no DNS): what common/dmarc/message.hpp needs; unit tests build them directly.
 [[nodiscard]] Result<DmarcSettings> build_settings(const config::Config& cfg);
 
+// Check mode (the validate hook): every problem build_settings would meet, each located
+// at its option's line, from the same loaders. Empty = build_settings succeeds.
+std::vector<config::Problem> check_settings(const config::Config& cfg);
+
 // With `history` null (tests), the state has no history writers; else they come from it
 // and log to `logger`.
 [[nodiscard]] Result<std::shared_ptr<const DmarcState>> build_state(const config::Config& cfg,

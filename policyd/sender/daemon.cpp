@@ -25,8 +25,17 @@ std::vector<config::Problem> validate(const config::Config& cfg) {
 // The loaders' messages already start with `file:line:` or `path:`; every broken table is
 // named (SenderMaps::check).
 std::vector<config::Problem> check_files(const config::Config& cfg) {
-  return sender::check_maps_files(handler_settings_from(cfg, system_hostname()).maps,
-                                  tables::read_table_file);
+  const auto settings = handler_settings_from(cfg, system_hostname());
+  auto problems = sender::check_maps_files(settings.maps, tables::read_table_file);
+  // main.cf's own trouble belongs to the PostfixMainCf line; map errors name their file.
+  const std::string& main_cf = settings.maps.main_cf;
+  for (config::Problem& p : problems)
+    if (p.file.empty() && !main_cf.empty() && p.message.rfind(main_cf + ": ", 0) == 0)
+      p = config::problem_at(cfg, "PostfixMainCf", p.message,
+                             "point PostfixMainCf at Postfix's main.cf, or set SenderLoginMaps "
+                             "(then main.cf is not read)",
+                             p.severity);
+  return problems;
 }
 
 Result<std::shared_ptr<policy::PolicyHandler>> make_handler(

@@ -45,25 +45,6 @@ std::string clean_value(std::string_view value, bool lower) {
   return out;
 }
 
-std::string reverse_name(std::string_view ip) {
-  const std::string s(ip);
-  unsigned char b[16];
-  if (inet_pton(AF_INET, s.c_str(), b) == 1) {
-    return std::to_string(b[3]) + "." + std::to_string(b[2]) + "." + std::to_string(b[1]) + "." +
-           std::to_string(b[0]) + ".in-addr.arpa";
-  }
-  if (inet_pton(AF_INET6, s.c_str(), b) != 1) return {};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 15; i >= 0; --i) {
-    out += kHex[b[i] & 0xf];
-    out += '.';
-    out += kHex[b[i] >> 4];
-    out += '.';
-  }
-  return out + "ip6.arpa";
-}
-
 bool domain_in(const std::vector<std::string>& list, std::string_view domain) {
   for (const std::string& d : list) {
     if (domain == d) return true;

@@ -22,9 +22,10 @@
 #include <unordered_map>
 
 #include "common/base/guarded.hpp"
-#include "common/metrics/metrics.hpp"
+#include "common/dns/name.hpp"
 #include "common/dns/resolver.hpp"
 #include "common/log/logger.hpp"
+#include "common/metrics/metrics.hpp"
 #include "common/policy/handler.hpp"
 #include "common/spf/action.hpp"
 #include "policyd/spf/settings.hpp"
@@ -75,9 +76,8 @@ class InstanceCache {
 // a non-UTF-8 reply).
 std::string clean_value(std::string_view value, bool lower);
 
-// The PTR query name for an address ("1.2.0.192.in-addr.arpa", nibbles for IPv6);
-// empty for a non-address.
-std::string reverse_name(std::string_view ip);
+// The PTR query name for an address (common/dns/name.hpp).
+using dns::reverse_name;
 
 // True when `domain` is one of `list` or a subdomain of one.
 bool domain_in(const std::vector<std::string>& list, std::string_view domain);

@@ -279,12 +279,7 @@ Result<std::string> per_user_path(std::string_view option_value) {
 
 std::vector<config::Problem> check_settings(const config::Config& cfg) {
   std::vector<config::Problem> out;
-  if (auto s = settings_from(cfg, "localhost"); !s) {
-    config::Problem p;
-    p.file = "configuration";
-    p.message = s.error().detail;
-    out.push_back(std::move(p));
-  }
+  if (auto s = settings_from(cfg, "localhost"); !s) out.push_back(config::problem_from(cfg, s.error()));
   if (cfg.integer("TestOnly") == 0) {
     warn(out, cfg, "TestOnly",
          "0 is TEST MODE (as in policyd-spf): nothing is rejected or deferred; "

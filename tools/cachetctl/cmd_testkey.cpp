@@ -23,6 +23,7 @@
 #include "common/config/dataset.hpp"
 #include "common/crypto/crypto.hpp"
 #include "common/dkim/key_file.hpp"
+#include "common/dkim/key_match.hpp"
 #include "common/dkim/key_record.hpp"
 #include "tools/cachetctl/args.hpp"
 #include "tools/cachetctl/dkim_tools.hpp"
@@ -49,55 +50,31 @@ void testkey_usage(std::FILE* out) {
                "\t-s selector \tselector name\n"
                "\t-v          \tincrease verbose output\n"
                "\t-x conffile \tconfiguration file (Domain, Selector, KeyFile, KeyTable, Nameservers, UserID)\n"
+               "\t-u user     \tthe daemon's user, whom the key files are judged for [UserID; as root: cachet-dkim]\n"
                "\t-n addr[:port]\tnameserver to ask (repeatable; default /etc/resolv.conf)\n"
                "\t-T seconds  \tDNS timeout per attempt [5]\n"
                "\t--key-file SEL._domainkey.DOMAIN=FILE\ttake that record from FILE, not DNS\n");
 }
 
-struct ConfValues {
-  std::string domain, selector, key_file, key_table, nameservers, user_id;
-};
-
-// The few opendkim.conf values testkey uses; other lines are not its business.
-Result<ConfValues> read_conf(const std::string& path) {
-  auto text = read_input(path, 1u << 20);
-  if (!text) return fail(text.error().code, text.error().detail);
-  ConfValues v;
-  for (std::string_view line : split(*text, '\n')) {
-    if (const auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
-    line = trim(line);
-    const auto ws = line.find_first_of(" \t");
-    if (ws == std::string_view::npos) continue;
-    const std::string_view name = line.substr(0, ws);
-    const std::string value(trim(line.substr(ws)));
-    if (iequals(name, "Domain")) v.domain = value;
-    else if (iequals(name, "Selector")) v.selector = value;
-    else if (iequals(name, "KeyFile")) v.key_file = value;
-    else if (iequals(name, "KeyTable")) v.key_table = value;
-    else if (iequals(name, "Nameservers")) v.nameservers = value;
-    else if (iequals(name, "UserID")) v.user_id = value;
-  }
-  return v;
-}
-
 // The keys to check: -d/-s/-k (over Domain/Selector/KeyFile), else every KeyTable row.
 Result<std::vector<KeyToTest>> keys_to_test(TestkeyOptions& o) {
-  ConfValues conf;
+  DkimConfValues conf;
   if (!o.config_path.empty()) {
-    auto c = read_conf(o.config_path);
+    auto c = read_dkim_conf(o.config_path);
     if (!c) return fail(c.error().code, c.error().detail);
     conf = std::move(*c);
     if (o.keys.nameservers.empty())
       for (std::string_view ns : split(conf.nameservers, ','))
         if (!trim(ns).empty()) o.keys.nameservers.emplace_back(trim(ns));
   }
-  // The file rule protects the key for the daemon's user (UserID), else for whoever runs us.
-  dkim::KeyUser user = dkim::key_user();
-  if (!conf.user_id.empty()) {
-    auto named = dkim::key_user_named(conf.user_id);
-    if (!named) return fail(named.error().code, "UserID: " + named.error().detail);
-    user = std::move(*named);
-  }
+  // The file rule protects the key for the daemon's user: --user, UserID, the packaged
+  // user when run as root, else whoever runs us (key_file.hpp, tool_key_user).
+  auto resolved = dkim::tool_key_user(o.user.empty() ? conf.user_id : o.user);
+  if (!resolved)
+    return fail(resolved.error().code,
+                (o.user.empty() ? "UserID: " : "--user: ") + resolved.error().detail);
+  const dkim::KeyUser user = std::move(*resolved);
+  if (o.verbose > 0) complain(kName, "judging key files for user " + user.name, 0);
   KeyToTest single{o.domain.empty() ? conf.domain : o.domain,
                    o.selector.empty() ? conf.selector : o.selector,
                    o.key_path.empty() ? conf.key_file : o.key_path, user};
@@ -140,24 +117,6 @@ Result<dkim::KeyRecord> fetch_record(KeyFetcher& fetcher, const std::string& nam
   return std::move(valid.front());
 }
 
-// Signs a fixed digest with the private key and verifies it with the published key: this
-// compares the keys whatever encoding p= uses (SPKI or bare RSAPublicKey).
-Result<void> check_match(const crypto::PrivateKey& priv, const dkim::KeyRecord& rec) {
-  if (priv.type() != rec.key_type)
-    return fail(Errc::permanent, std::string("key type mismatch: private key is ") +
-                                     (priv.type() == crypto::KeyType::rsa ? "rsa" : "ed25519") +
-                                     ", record has k=" +
-                                     (rec.key_type == crypto::KeyType::rsa ? "rsa" : "ed25519"));
-  auto pub = crypto::PublicKey::from_dkim(rec.key_type, rec.public_key);
-  if (!pub) return fail(Errc::permanent, "published key unusable: " + pub.error().detail);
-  const std::string digest = crypto::digest(crypto::HashAlg::sha256, "cachetctl testkey");
-  auto sig = priv.sign_digest(crypto::HashAlg::sha256, digest);
-  if (!sig) return fail(Errc::internal, "test signature failed: " + sig.error().detail);
-  if (!pub->verify_digest(crypto::HashAlg::sha256, digest, *sig))
-    return fail(Errc::permanent, "keys do not match");
-  return {};
-}
-
 bool problem(const std::string& message) {
   complain(kName, message, 1);
   return false;
@@ -187,7 +146,7 @@ bool test_one(const KeyToTest& k, KeyFetcher& fetcher, int verbose) {
     if (verbose > 0) complain(kName, "key loaded from " + k.key_path, 0);
     if (priv->type() == crypto::KeyType::rsa && priv->bits() < kMinRsaBits)
       ok = problem(k.key_path + ": key too small (" + std::to_string(priv->bits()) + " bits)");
-    if (auto m = check_match(*priv, *rec); !m)
+    if (auto m = dkim::check_key_match(*priv, *rec); !m)
       ok = problem("'" + name + "': " + m.error().detail);
   }
   if (ok) std::printf("key OK\n");

@@ -11,6 +11,7 @@ int cmd_testkey(std::span<char* const> args);
 int cmd_sign(std::span<char* const> args);
 int cmd_verify(std::span<char* const> args);
 int cmd_dmarc_report(std::span<char* const> args);
+int cmd_doctor(std::span<char* const> args);
 
 std::span<const Command> commands() {
   static constexpr Command kCommands[] = {
@@ -21,6 +22,7 @@ std::span<const Command> commands() {
       {"sign", "DKIM-sign a message file", &cmd_sign},
       {"verify", "verify the DKIM signatures of a message file", &cmd_verify},
       {"dmarc-report", "DMARC aggregate reports from the history: print, or send (timer)", &cmd_dmarc_report},
+      {"doctor", "check a domain's mail DNS and the Postfix wiring, each problem with its fix", &cmd_doctor},
   };
   return kCommands;
 }

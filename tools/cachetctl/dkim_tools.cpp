@@ -79,7 +79,7 @@ std::vector<OptionDef> with_key_options(const OptionDef (&own)[N]) {
 
 Result<KeygenOptions> parse_keygen_args(const std::vector<std::string>& args) {
   enum Id { kAppend, kBits, kDir, kDomain, kHash, kHelp, kNote, kRestrict, kSelector, kNoSub,
-            kSub, kTest, kVerbose, kVersion, kType, kForce };
+            kSub, kTest, kVerbose, kVersion, kType, kForce, kUser };
   static constexpr OptionDef kDefs[] = {
       {kAppend, 'a', "append-domain", false, true}, {kBits, 'b', "bits", true},
       {kDir, 'D', "directory", true},               {kDomain, 'd', "domain", true},
@@ -89,6 +89,7 @@ Result<KeygenOptions> parse_keygen_args(const std::vector<std::string>& args) {
       {kSub, '\0', "subdomains", false, true},      {kTest, 't', "testmode", false, true},
       {kVerbose, 'v', "verbose"},                   {kVersion, 'V', "version"},
       {kType, 'k', "type", true},                   {kForce, '\0', "force"},
+      {kUser, '\0', "user", true},
   };
   auto parsed = parse_args(args, kDefs);
   if (!parsed) return fail(parsed.error().code, parsed.error().detail);
@@ -120,6 +121,7 @@ Result<KeygenOptions> parse_keygen_args(const std::vector<std::string>& args) {
       case kVerbose: ++o.verbose; break;
       case kVersion: o.wants_version = true; break;
       case kForce: o.is_forced = true; break;
+      case kUser: o.user = p.value; break;
       case kType:
         if (iequals(p.value, "rsa")) o.zone.key_type = crypto::KeyType::rsa;
         else if (iequals(p.value, "ed25519")) o.zone.key_type = crypto::KeyType::ed25519;
@@ -140,11 +142,12 @@ Result<KeygenOptions> parse_keygen_args(const std::vector<std::string>& args) {
 }
 
 Result<TestkeyOptions> parse_testkey_args(const std::vector<std::string>& args) {
-  enum Id { kDomain, kSelector, kKey, kConf, kVerbose, kHelp };
+  enum Id { kDomain, kSelector, kKey, kConf, kVerbose, kHelp, kUser };
   static constexpr OptionDef kOwn[] = {
       {kDomain, 'd', "domain", true}, {kSelector, 's', "selector", true},
       {kKey, 'k', "key", true},       {kConf, 'x', "config", true},
       {kVerbose, 'v', "verbose"},     {kHelp, 'h', "help"},
+      {kUser, 'u', "user", true},
   };
   const auto defs = with_key_options(kOwn);
   auto parsed = parse_args(args, defs);
@@ -164,6 +167,7 @@ Result<TestkeyOptions> parse_testkey_args(const std::vector<std::string>& args) 
       case kConf: o.config_path = p.value; break;
       case kVerbose: ++o.verbose; break;
       case kHelp: o.wants_help = true; break;
+      case kUser: o.user = p.value; break;
     }
   }
   return o;

@@ -28,6 +28,7 @@ struct KeygenOptions {
   std::string directory = ".";
   int verbose = 0;
   bool is_forced = false;    // --force: replace an existing sel.private
+  std::string user;          // --user: the daemon's user; its group may read the key (0640 root:GROUP)
   bool wants_help = false;
   bool wants_version = false;
 };
@@ -46,6 +47,7 @@ struct TestkeyOptions {
   std::string selector;
   std::string key_path;
   std::string config_path;  // -x: Domain, Selector, KeyFile, KeyTable, Nameservers
+  std::string user;         // -u/--user: the daemon's user (over the config's UserID)
   KeySource keys;
   int verbose = 0;
   bool wants_help = false;

@@ -68,6 +68,27 @@ std::string KeyFetcher::origin(std::string_view name) const {
   return out;
 }
 
+Result<DkimConfValues> read_dkim_conf(const std::string& path) {
+  auto text = read_input(path, 1u << 20);
+  if (!text) return fail(text.error().code, text.error().detail);
+  DkimConfValues v;
+  for (std::string_view line : split(*text, '\n')) {
+    if (const auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+    line = trim(line);
+    const auto ws = line.find_first_of(" \t");
+    if (ws == std::string_view::npos) continue;
+    const std::string_view name = line.substr(0, ws);
+    const std::string value(trim(line.substr(ws)));
+    if (iequals(name, "Domain")) v.domain = value;
+    else if (iequals(name, "Selector")) v.selector = value;
+    else if (iequals(name, "KeyFile")) v.key_file = value;
+    else if (iequals(name, "KeyTable")) v.key_table = value;
+    else if (iequals(name, "Nameservers")) v.nameservers = value;
+    else if (iequals(name, "UserID")) v.user_id = value;
+  }
+  return v;
+}
+
 Result<std::string> read_input(const std::string& path, std::size_t max_bytes) {
   std::string out;
   const bool is_stdin = path.empty() || path == "-";

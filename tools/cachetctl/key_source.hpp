@@ -38,6 +38,14 @@ class KeyFetcher {
   std::string last_error_;
 };
 
+// The few dkim.conf / opendkim.conf values the key tools use (testkey, doctor); the other
+// lines are not their business (no option table: any opendkim.conf reads).
+struct DkimConfValues {
+  std::string domain, selector, key_file, key_table, nameservers, user_id;
+};
+// Errors: config (the file cannot be read).
+[[nodiscard]] Result<DkimConfValues> read_dkim_conf(const std::string& path);
+
 // Reads a whole file ("" or "-": standard input). Errors: config.
 [[nodiscard]] Result<std::string> read_input(const std::string& path, std::size_t max_bytes);
 

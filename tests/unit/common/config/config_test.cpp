@@ -130,7 +130,8 @@ TEST(ConfigParse, ListLinesAppend) {
 TEST(ConfigParse, UnknownNameIsAnError) {
   const auto out = parse("Sokcet local:/x\n");
   EXPECT_FALSE(out.ok());
-  EXPECT_EQ(problem_lines(out), std::vector<std::string>{"t.conf:1: Sokcet: unknown option"});
+  EXPECT_EQ(problem_lines(out), std::vector<std::string>{
+                                   "t.conf:1: Sokcet: unknown option; fix: did you mean Socket?"});
 }
 
 TEST(ConfigParse, NoEffectOptionWarnsOnce) {

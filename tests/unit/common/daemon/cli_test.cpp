@@ -96,6 +96,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadCase{"unknown short", {"-A"}, "unknown option '-A'"},
         BadCase{"unknown long", {"--frobnicate"}, "unknown option '--frobnicate'"},
+        BadCase{"long typo", {"--check-confg"}, "unknown option '--check-confg'; did you mean --check-config?"},
+        BadCase{"long typo, case", {"--Foreground"}, "unknown option '--Foreground'; did you mean --foreground?"},
         BadCase{"missing argument", {"-x"}, "option -x needs an argument"},
         BadCase{"missing long argument", {"--socket"}, "option --socket needs an argument"},
         BadCase{"argument to flag", {"--foreground=yes"}, "option '--foreground' takes no argument"},

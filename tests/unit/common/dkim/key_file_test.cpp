@@ -74,6 +74,20 @@ TEST(JudgeKeyPath, EachOwnerModeAndGroupCase) {
   }
 }
 
+TEST(JudgeKeyPath, PackagedLayoutJudgedForRootSaysForWhomToJudgeIt) {
+  // cachet-dkim -n run by root without UserID on 0640 root:cachet-dkim: chmod 0600 alone
+  // would lock the packaged daemon out, so the fix first names the user to judge it for.
+  const GroupStat packaged{"cachet-dkim", {"cachet-dkim"}};
+  const auto got = judge_key_path(file(0640), packaged, good_dirs(), KeyUser{0, "root"});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].fix,
+            "if cachet-dkim runs the daemon (the packaged layout), judge the key for cachet-dkim: "
+            "UserID cachet-dkim, cachetctl testkey -u cachet-dkim, or runuser -u cachet-dkim -- "
+            "cachet-dkim -n; else chmod 0600 /etc/k/s.private");
+  // For the daemon's own user the same file is fine.
+  EXPECT_TRUE(judge_key_path(file(0640), GroupStat{"cachet-dkim", {}}, good_dirs(), kUser).empty());
+}
+
 TEST(JudgeKeyPath, RootAsKeyUserStillWantsRootOrItsOwnKey) {
   // cachetctl run by root without UserID: a key owned by the daemon user is not root's.
   const auto got = judge_key_path(file(0600, kDaemon), kPrivateGroup, good_dirs(), KeyUser{0, "root"});

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// common/doctor/postfix_checks.hpp: the main.cf half of `cachetctl doctor`: is Postfix
+// wired to the daemons as the README says?
+//   postfix.milters          every unix: socket named in smtpd_milters/non_smtpd_milters
+//                            exists (through `probe`: the caller stats, tests fake it);
+//                            a path not starting with '/' is relative to the queue
+//                            directory (a chrooted smtpd's view)
+//   postfix.milter_default   milter_default_action: unset/tempfail ✓ (Postfix's default),
+//                            accept ! (mail passes unchecked while a milter is down)
+//   postfix.spf_order        a check_policy_service naming an SPF service (policy-spf or
+//                            cachet-spf) in smtpd_recipient_restrictions comes after
+//                            reject_unauth_destination (else the server checks SPF for
+//                            relay attempts and can become an open relay on `permit`)
+//   postfix.sender_login     with smtpd_sasl_auth_enable = yes: reject_sender_login_mismatch
+//                            (or its variants) or a cachet-sender check_policy_service in
+//                            the sender or recipient restrictions
+// check_postfix_master adds, from master.cf:
+//   postfix.spf_spawn        the SPF service's master.cf entry exists; a spawn entry's argv=
+//                            is an executable (`is_executable`), and NAME_time_limit is set
+//                            in main.cf (else spawn(8) kills the checker after
+//                            command_time_limit, 1000s)
+//   postfix.chroot           a chrooted smtpd (an inet smtpd entry, chroot y) cannot reach a UNIX
+//                            socket outside the queue directory (/run/cachet-dkim/...)
+// Pure over the parsed files; no I/O but the callbacks.
+// See also: report.hpp, common/postfix/main_cf.hpp, tools/cachetctl/cmd_doctor.cpp
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "common/base/result.hpp"
+#include "common/doctor/report.hpp"
+#include "common/postfix/main_cf.hpp"
+#include "common/postfix/master_cf.hpp"
+
+namespace cachet::doctor {
+
+// not_connectable: a socket user postfix may not connect to (write on the socket, search
+// on every directory above it).
+enum class SocketState { socket, missing, not_socket, not_connectable };
+
+// `probe(path)`: what is at an absolute path.
+void check_postfix_main(const postfix::MainCf& cf, const std::function<SocketState(const std::string&)>& probe,
+                        Findings& out);
+
+// postfix.tls_cert: the certificate smtpd presents (smtpd_tls_cert_file, else the first
+// file of smtpd_tls_chain_files): `not_after` is its expiry (seconds since the epoch) or
+// why it could not be read; `now` the current time. Expired or within kCertProblemDays: ✗;
+// within kCertAdviceDays: !. No certificate configured: ! (STARTTLS is not offered).
+inline constexpr std::int64_t kCertProblemDays = 7;
+inline constexpr std::int64_t kCertAdviceDays = 21;
+// The certificate file main.cf names, "" if none.
+std::string tls_certificate_file(const postfix::MainCf& cf);
+void check_tls_certificate(const std::string& file, const Result<std::int64_t>& not_after,
+                           std::int64_t now, Findings& out);
+
+// `chroot_default`: what '-' in the chroot column means (n since Postfix 3.0).
+void check_postfix_master(const postfix::MainCf& cf, const postfix::MasterCf& master,
+                          const std::function<bool(const std::string&)>& is_executable,
+                          bool chroot_default, Findings& out);
+
+}  // namespace cachet::doctor

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// tests/unit/common/daemon/check_mode_test.cpp: the check mode's own steps: every problem
+// in one pass (validate and the daemon's check run although a line did not parse), the
+// Socket's directory, UserID, problems reported once.
+#include "common/daemon/check_mode.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "tests/unit/common/config/example_options.hpp"
+
+namespace cachet::daemon {
+namespace {
+
+using config::testing::kExampleOptions;
+
+std::vector<std::string> lines(const config::ConfigOutcome& out) {
+  std::vector<std::string> v;
+  for (const config::Problem& p : out.problems) v.push_back(p.to_string());
+  return v;
+}
+
+class CheckMode : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("cachet-check-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  DaemonSpec spec() const {
+    DaemonSpec s;
+    s.binary = "cachet-test";
+    s.options = kExampleOptions;
+    s.validate = [](const config::Config& cfg) {
+      std::vector<config::Problem> out;
+      if (cfg.string("PidFile").empty())
+        out.push_back(config::problem_at(cfg, "PidFile", "must be set", "set PidFile"));
+      return out;
+    };
+    s.check = [](const config::Config& cfg) {
+      return std::vector<config::Problem>{
+          config::problem_at(cfg, "InternalHosts", "cannot open /x", "correct the path")};
+    };
+    return s;
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(CheckMode, EveryProblemInOnePass) {
+  const std::string text = "Socket local:" + (dir_ / "sock").string() +
+                           "\nDNSTimeout 90\nInternalHosts file:/x\n";
+  auto out = config::parse_config(text, "t.conf", kExampleOptions);
+  run_check_mode(spec(), out);
+  EXPECT_FALSE(out.ok());
+  EXPECT_EQ(lines(out), (std::vector<std::string>{
+                            "t.conf:2: DNSTimeout: 90 exceeds maximum 30",
+                            "t.conf: PidFile: must be set; fix: set PidFile",
+                            "t.conf:3: InternalHosts: cannot open /x; fix: correct the path",
+                        }));
+}
+
+TEST_F(CheckMode, MissingSocketDirectoryIsAnError) {
+  const std::string text = "PidFile /p\nSocket local:" + (dir_ / "nodir" / "s.sock").string() + "\n";
+  auto out = config::parse_config(text, "t.conf", kExampleOptions);
+  DaemonSpec s = spec();
+  s.check = nullptr;
+  run_check_mode(s, out);
+  EXPECT_FALSE(out.ok());
+  const std::string d = (dir_ / "nodir").string();
+  EXPECT_EQ(lines(out), (std::vector<std::string>{
+                            "t.conf:2: Socket: directory " + d +
+                            " does not exist; fix: create it (packages: systemd-tmpfiles "
+                            "--create; by hand: mkdir -p " + d + "), or choose another Socket"}));
+}
+
+TEST_F(CheckMode, SocketInAFileIsAnError) {
+  const std::string file = (dir_ / "f").string();
+  ASSERT_TRUE(std::fopen(file.c_str(), "w") != nullptr);
+  const auto got = check_socket_directory("unix:" + file + "/s.sock", {"t.conf", 4});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].to_string(),
+            "t.conf:4: Socket: " + file + " is not a directory; fix: choose a Socket in a directory");
+}
+
+TEST_F(CheckMode, InetSocketsAndGoodDirectoriesPass) {
+  EXPECT_TRUE(check_socket_directory("inet:8891@127.0.0.1", {"t.conf", 1}).empty());
+  EXPECT_TRUE(check_socket_directory("local:" + (dir_ / "s.sock").string(), {"t.conf", 1}).empty());
+}
+
+TEST_F(CheckMode, UnknownUserIsLocated) {
+  auto out = config::parse_config("PidFile /p\nUserID no-such-user-cachet\n", "t.conf", kExampleOptions);
+  DaemonSpec s = spec();
+  s.check = nullptr;
+  run_check_mode(s, out);
+  EXPECT_FALSE(out.ok());
+  ASSERT_EQ(out.problems.size(), 1u);
+  EXPECT_EQ(out.problems[0].file, "t.conf");
+  EXPECT_EQ(out.problems[0].line, 2u);
+}
+
+// Run as root with a UserID, the files are loaded again as that user: one only root can
+// read is a warning (startup reads it as root; a reload, as the user, would fail).
+TEST_F(CheckMode, FileOnlyRootCanReadIsAReloadWarning) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  ::chmod(dir_.c_str(), 0755);
+  const std::string secret = (dir_ / "secret").string();
+  ASSERT_TRUE(std::fopen(secret.c_str(), "w") != nullptr);
+  ::chmod(secret.c_str(), 0600);
+  auto out = config::parse_config("PidFile /p\nSocket inet:1@127.0.0.1\nUserID nobody\n", "t.conf",
+                                  kExampleOptions);
+  DaemonSpec s = spec();
+  s.check = [secret](const config::Config& cfg) {
+    std::vector<config::Problem> found;
+    if (std::FILE* f = std::fopen(secret.c_str(), "r"))
+      std::fclose(f);
+    else
+      found.push_back(config::problem_at(cfg, "InternalHosts", "cannot open " + secret));
+    return found;
+  };
+  run_check_mode(s, out);
+  EXPECT_TRUE(out.ok()) << ::testing::PrintToString(lines(out));
+  ASSERT_EQ(out.problems.size(), 1u);
+  EXPECT_EQ(out.problems[0].severity, config::Severity::warning);
+  EXPECT_EQ(out.problems[0].to_string(),
+            "t.conf: InternalHosts: cannot open " + secret +
+                " (as nobody: startup reads it as root, but a reload runs as nobody and fails); "
+                "fix: let user nobody read it (chgrp/chmod)");
+  EXPECT_EQ(::geteuid(), 0u);  // the identity is back
+  EXPECT_EQ(::getegid(), 0u);
+}
+
+TEST_F(CheckMode, CleanConfigStaysUsable) {
+  auto out = config::parse_config("PidFile /p\nSocket inet:1@127.0.0.1\n", "t.conf", kExampleOptions);
+  DaemonSpec s = spec();
+  s.check = nullptr;
+  run_check_mode(s, out);
+  EXPECT_TRUE(out.ok()) << ::testing::PrintToString(lines(out));
+}
+
+}  // namespace
+}  // namespace cachet::daemon

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// tests/unit/common/doctor/postfix_checks_test.cpp: doctor's main.cf checks: milter
+// sockets (absolute and chroot-relative), milter_default_action, the SPF service's place,
+// the sender-login check under SASL.
+#include "common/doctor/postfix_checks.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace cachet::doctor {
+namespace {
+
+Findings run(std::string_view main_cf, const std::set<std::string>& sockets = {}) {
+  auto cf = postfix::parse_main_cf(main_cf, "main.cf");
+  EXPECT_TRUE(cf.has_value());
+  Findings out;
+  check_postfix_main(*cf, [&](const std::string& p) {
+    return sockets.count(p) ? SocketState::socket : SocketState::missing;
+  }, out);
+  return out;
+}
+
+const Finding* find(const Findings& f, std::string_view check) {
+  for (const Finding& x : f)
+    if (x.check == check) return &x;
+  return nullptr;
+}
+
+TEST(DoctorPostfix, ReadmeWiringIsGood) {
+  const auto f = run(
+      "smtpd_milters = unix:/run/cachet-dkim/dkim.sock, unix:/run/cachet-dmarc/dmarc.sock\n"
+      "non_smtpd_milters = $smtpd_milters\n"
+      "smtpd_sasl_auth_enable = yes\n"
+      "smtpd_sender_restrictions = check_policy_service unix:/run/cachet-sender/sender.sock\n"
+      "smtpd_recipient_restrictions = permit_sasl_authenticated, reject_unauth_destination,\n"
+      "    check_policy_service unix:private/policy-spf\n",
+      {"/run/cachet-dkim/dkim.sock", "/run/cachet-dmarc/dmarc.sock"});
+  EXPECT_EQ(exit_status(f), kExitGood) << format_text(f);
+  EXPECT_EQ(format_text(f),
+            "\u2713 postfix.milters         main.cf:1: smtpd_milters: /run/cachet-dkim/dkim.sock is a listening socket\n"
+            "\u2713 postfix.milters         main.cf:1: smtpd_milters: /run/cachet-dmarc/dmarc.sock is a listening socket\n"
+            "\u2713 postfix.milter_default  milter_default_action = tempfail (Postfix's default): mail waits while a milter is down\n"
+            "\u2713 postfix.spf_order       SPF policy service (unix:private/policy-spf) after reject_unauth_destination\n"
+            "\u2713 postfix.sender_login    SASL is on and senders are checked against their login\n");
+}
+
+TEST(DoctorPostfix, ChrootRelativeSocketAndAccept) {
+  const auto f = run("queue_directory = /var/spool/postfix\nsmtpd_milters = unix:cachet-dkim/dkim.sock\n"
+                     "milter_default_action = accept\n");
+  const Finding* m = find(f, "postfix.milters");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->mark, Mark::problem);
+  EXPECT_EQ(m->what, "main.cf:2: smtpd_milters: /var/spool/postfix/cachet-dkim/dkim.sock does not exist");
+  const Finding* d = find(f, "postfix.milter_default");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->mark, Mark::advice);
+}
+
+TEST(DoctorPostfix, SocketPostfixMayNotUse) {
+  auto cf = postfix::parse_main_cf("smtpd_milters = unix:/run/cachet-dkim/dkim.sock\n", "main.cf");
+  ASSERT_TRUE(cf.has_value());
+  Findings f;
+  check_postfix_main(*cf, [](const std::string&) { return SocketState::not_connectable; }, f);
+  const Finding* m = find(f, "postfix.milters");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->mark, Mark::problem);
+  EXPECT_EQ(m->what, "main.cf:1: smtpd_milters: user postfix may not connect to /run/cachet-dkim/dkim.sock");
+}
+
+TEST(DoctorPostfix, SpfBeforeRejectUnauthIsAProblem) {
+  const auto f = run("smtpd_recipient_restrictions = check_policy_service unix:private/policy-spf, "
+                     "reject_unauth_destination\n");
+  const Finding* s = find(f, "postfix.spf_order");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->mark, Mark::problem);
+  EXPECT_EQ(s->fix, "move `check_policy_service unix:private/policy-spf` after reject_unauth_destination");
+}
+
+TEST(DoctorPostfix, SaslWithoutSenderCheck) {
+  const auto f = run("smtpd_sasl_auth_enable = yes\n");
+  const Finding* s = find(f, "postfix.sender_login");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->mark, Mark::problem);
+}
+
+}  // namespace
+}  // namespace cachet::doctor
+
+namespace cachet::doctor {
+namespace {
+
+Findings run_master(std::string_view main_cf, std::string_view master_cf, bool chroot_default = false) {
+  auto cf = postfix::parse_main_cf(main_cf, "main.cf");
+  auto m = postfix::parse_master_cf(master_cf, "master.cf");
+  EXPECT_TRUE(cf.has_value());
+  EXPECT_TRUE(m.has_value()) << (m ? "" : m.error().detail);
+  Findings out;
+  check_postfix_master(*cf, *m, [](const std::string& p) { return p == "/usr/sbin/cachet-spf"; },
+                       chroot_default, out);
+  return out;
+}
+
+constexpr std::string_view kRestrictions =
+    "smtpd_recipient_restrictions = reject_unauth_destination, check_policy_service unix:private/policy-spf\n";
+
+TEST(DoctorMaster, SpawnEntryWithTimeLimitIsGood) {
+  const auto f = run_master(std::string(kRestrictions) + "policy-spf_time_limit = 3600s\n",
+                            "smtp      inet  n       -       n       -       -       smtpd\n"
+                            "policy-spf  unix  -       n       n       -       0       spawn\n"
+                            "  user=cachet-spf argv=/usr/sbin/cachet-spf\n");
+  EXPECT_EQ(format_text(f), "\u2713 postfix.spf_spawn  master.cf:2: policy-spf spawns /usr/sbin/cachet-spf\n");
+}
+
+TEST(DoctorMaster, WrongArgvAndNoTimeLimit) {
+  const auto f = run_master(kRestrictions, "policy-spf unix - n n - 0 spawn user=nobody argv=/usr/bin/cachet-spf\n");
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].mark, Mark::problem);
+  EXPECT_EQ(f[0].what, "master.cf:1: policy-spf spawns /usr/bin/cachet-spf, which is not an executable file");
+  EXPECT_EQ(f[1].mark, Mark::advice);
+  EXPECT_EQ(f[1].fix, "add `policy-spf_time_limit = 3600s` to main.cf");
+}
+
+TEST(DoctorMaster, MissingSpawnEntry) {
+  const auto f = run_master(kRestrictions, "smtp inet n - y - - smtpd\n");
+  ASSERT_GE(f.size(), 1u);
+  EXPECT_EQ(f[0].what, "master.cf has no `policy-spf unix` service");
+}
+
+TEST(DoctorMaster, ChrootedSmtpdCannotReachRun) {
+  const auto f = run_master("smtpd_milters = unix:/run/cachet-dkim/dkim.sock, unix:cachet-dmarc/dmarc.sock\n",
+                            "smtp inet n - y - - smtpd\n");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].check, "postfix.chroot");
+  EXPECT_EQ(f[0].mark, Mark::problem);
+  EXPECT_EQ(f[0].what, "master.cf:1: smtpd runs chrooted in /var/spool/postfix and cannot reach /run/cachet-dkim/dkim.sock");
+  EXPECT_TRUE(run_master("smtpd_milters = unix:/run/x.sock\n", "smtp inet n - - - - smtpd\n").empty());
+  EXPECT_EQ(run_master("smtpd_milters = unix:/run/x.sock\n", "smtp inet n - - - - smtpd\n", true).size(), 1u);
+}
+
+TEST(MasterCf, ReadsEntriesAndArguments) {
+  auto m = postfix::parse_master_cf("# comment\nsmtp inet n - y - - smtpd\n  -o smtpd_milters=\n"
+                                    "x unix - n n - 0 spawn user=a argv=/bin/x y\n", "master.cf");
+  ASSERT_TRUE(m.has_value());
+  ASSERT_EQ(m->entries.size(), 2u);
+  EXPECT_EQ(m->entries[0].line, 2u);
+  EXPECT_EQ(m->entries[0].command, (std::vector<std::string>{"smtpd", "-o", "smtpd_milters="}));
+  EXPECT_EQ(m->entries[1].argument("argv").value_or(""), "/bin/x");
+  EXPECT_FALSE(m->entries[1].argument("nothing").has_value());
+  EXPECT_FALSE(postfix::parse_master_cf("smtp inet n - y\n", "master.cf").has_value());
+}
+
+}  // namespace
+}  // namespace cachet::doctor
+
+namespace cachet::doctor {
+namespace {
+
+TEST(DoctorTls, ExpiryMarks) {
+  const std::int64_t now = 1'800'000'000;
+  auto mark_for = [&](const Result<std::int64_t>& when, const std::string& file = "/etc/ssl/mail.pem") {
+    Findings f;
+    check_tls_certificate(file, when, now, f);
+    return f.at(0);
+  };
+  EXPECT_EQ(mark_for(now + 90 * 86400).mark, Mark::ok);
+  EXPECT_EQ(mark_for(now + 90 * 86400).what, "/etc/ssl/mail.pem valid for 90 more days");
+  EXPECT_EQ(mark_for(now + 10 * 86400).mark, Mark::advice);
+  EXPECT_EQ(mark_for(now + 3 * 86400).mark, Mark::problem);
+  const Finding expired = mark_for(now - 2 * 86400);
+  EXPECT_EQ(expired.what, "/etc/ssl/mail.pem expired 2 days ago");
+  EXPECT_EQ(expired.fix, "renew it (certbot renew, or your CA) and run postfix reload");
+  EXPECT_EQ(mark_for(fail(Errc::bad_input, "no PEM certificate")).mark, Mark::unchecked);
+  EXPECT_EQ(mark_for(now, "").mark, Mark::advice);
+}
+
+TEST(DoctorTls, CertificateFileFromMainCf) {
+  auto a = postfix::parse_main_cf("smtpd_tls_cert_file = /etc/a.pem\n", "main.cf");
+  auto b = postfix::parse_main_cf("smtpd_tls_chain_files = /etc/k.pem, /etc/c.pem\n", "main.cf");
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(tls_certificate_file(*a), "/etc/a.pem");
+  EXPECT_EQ(tls_certificate_file(*b), "/etc/k.pem");
+}
+
+}  // namespace
+}  // namespace cachet::doctor

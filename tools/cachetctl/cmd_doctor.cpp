@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// tools/cachetctl/cmd_doctor.cpp: `cachetctl doctor`: is this host's mail set up right?
+// Checks a domain's DNS (MX and their addresses, PTR and forward-confirmed reverse DNS vs
+// myhostname, SPF, DKIM keys of the KeyTable against their records, DMARC and its report
+// targets: common/doctor/dns_checks.hpp) and Postfix's main.cf (milter sockets,
+// milter_default_action, the SPF service's place, the sender-login check:
+// common/doctor/postfix_checks.hpp). Prints one ✓/✗/!/? line per finding, each ✗ and !
+// with its fix (or JSON with --json). Exit 0 all good, 1 a problem, 2 something could not
+// be checked, 64 usage.
+// Offline-safe: DNS goes only to --nameserver, else the Nameservers of dkim.conf or
+// dmarc.conf; /etc/resolv.conf only with --system-resolver.
+// master.cf next to main.cf: the SPF spawn entry (argv=, _time_limit) and a chrooted smtpd.
+// The TLS certificate's expiry. The installed daemons: check mode and socket
+// (doctor_daemons.hpp).
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <ctime>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/base/strings.hpp"
+#include "common/config/dataset.hpp"
+#include "common/crypto/certificate.hpp"
+#include "common/config/file_reader.hpp"
+#include "common/dkim/key_file.hpp"
+#include "common/dns/ldns_resolver.hpp"
+#include "common/doctor/dns_checks.hpp"
+#include "common/doctor/postfix_checks.hpp"
+#include "common/postfix/main_cf.hpp"
+#include "common/postfix/master_cf.hpp"
+#include "tools/cachetctl/args.hpp"
+#include "tools/cachetctl/doctor_daemons.hpp"
+#include "tools/cachetctl/key_source.hpp"
+
+namespace cachet::ctl {
+namespace {
+
+constexpr std::string_view kName = "doctor";
+
+struct DoctorOptions {
+  std::string domain, ip, myhostname;
+  std::vector<std::string> nameservers;
+  std::string dkim_config = "/etc/cachet/dkim.conf";
+  std::string dmarc_config = "/etc/cachet/dmarc.conf";
+  std::string postfix_dir = "/etc/postfix";
+  DaemonPlaces daemons;
+  bool json = false;
+  bool system_resolver = false;
+  bool help = false;
+};
+
+void doctor_usage(std::FILE* out) {
+  std::fprintf(out,
+               "usage: cachetctl doctor -d domain [options]\n"
+               "\t-d, --domain=name        the mail domain to check [dkim.conf's Domain]\n"
+               "\t    --ip=address         the server's public address [smtp_bind_address, else the MX's]\n"
+               "\t    --myhostname=name    Postfix's myhostname [from main.cf]\n"
+               "\t-n, --nameserver=addr    nameserver to ask (repeatable) [dkim.conf/dmarc.conf Nameservers]\n"
+               "\t    --system-resolver    ask the nameservers of /etc/resolv.conf\n"
+               "\t    --dkim-config=file   [/etc/cachet/dkim.conf]\n"
+               "\t    --dmarc-config=file  [/etc/cachet/dmarc.conf]\n"
+               "\t    --postfix-dir=dir    where main.cf is [/etc/postfix]\n"
+               "\t    --sbin-dir=dir       where the daemons are installed [/usr/sbin]\n"
+               "\t    --config-dir=dir     where their configurations are [/etc/cachet]\n"
+               "\t    --json               JSON instead of the table\n"
+               "\t-h, --help               print help and exit\n");
+}
+
+Result<DoctorOptions> parse_doctor_args(const std::vector<std::string>& args) {
+  enum Id { kDomain, kIp, kHost, kNs, kSystem, kDkim, kDmarc, kPostfix, kJson, kHelp, kSbin, kConfDir };
+  static constexpr OptionDef kDefs[] = {
+      {kDomain, 'd', "domain", true},       {kIp, '\0', "ip", true},
+      {kHost, '\0', "myhostname", true},    {kNs, 'n', "nameserver", true},
+      {kSystem, '\0', "system-resolver"},   {kDkim, '\0', "dkim-config", true},
+      {kDmarc, '\0', "dmarc-config", true}, {kPostfix, '\0', "postfix-dir", true},
+      {kJson, '\0', "json"},                {kHelp, 'h', "help"},
+      {kSbin, '\0', "sbin-dir", true},      {kConfDir, '\0', "config-dir", true},
+  };
+  auto parsed = parse_args(args, kDefs);
+  if (!parsed) return fail(parsed.error().code, parsed.error().detail);
+  if (!parsed->operands.empty())
+    return fail(Errc::config, "unexpected argument '" + parsed->operands.front() + "'");
+  DoctorOptions o;
+  for (const ParsedOption& p : parsed->options) {
+    switch (p.id) {
+      case kDomain: o.domain = to_lower(p.value); break;
+      case kIp: o.ip = p.value; break;
+      case kHost: o.myhostname = to_lower(p.value); break;
+      case kNs:
+        for (std::string_view ns : split(p.value, ','))
+          if (!trim(ns).empty()) o.nameservers.emplace_back(trim(ns));
+        break;
+      case kSystem: o.system_resolver = true; break;
+      case kDkim: o.dkim_config = p.value; break;
+      case kDmarc: o.dmarc_config = p.value; break;
+      case kPostfix: o.postfix_dir = p.value; break;
+      case kJson: o.json = true; break;
+      case kHelp: o.help = true; break;
+      case kSbin: o.daemons.sbin_dir = p.value; break;
+      case kConfDir: o.daemons.config_dir = p.value; break;
+    }
+  }
+  return o;
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+std::vector<std::string> list_of(std::string_view text) {
+  std::vector<std::string> out;
+  for (std::string_view x : split(text, ','))
+    for (std::string_view y : split(trim(x), ' '))
+      if (!trim(y).empty()) out.emplace_back(trim(y));
+  return out;
+}
+
+// The private keys of dkim.conf (KeyTable rows, else KeyFile) for `domain`.
+struct LoadedKeys {
+  std::vector<crypto::PrivateKey> keys;  // parallel to checks
+  std::vector<doctor::DkimKeyToCheck> checks;
+};
+
+void load_keys(const DkimConfValues& conf, const std::string& domain, LoadedKeys& out, doctor::Findings& f) {
+  struct Row {
+    std::string domain, selector, path, origin;
+  };
+  std::vector<Row> rows;
+  if (!conf.key_table.empty()) {
+    auto table = config::load_dataset(conf.key_table);
+    if (!table) {
+      f.push_back({"dkim.key", doctor::Mark::unchecked, "KeyTable: " + table.error().detail, ""});
+      return;
+    }
+    for (const config::DatasetEntry& e : table->entries()) {
+      const auto fields = split(e.value, ':');
+      if (fields.size() >= 3)
+        rows.push_back({to_lower(trim(fields[0])), std::string(trim(fields[1])), std::string(trim(fields[2])),
+                        "KeyTable " + e.key});
+    }
+  } else if (!conf.key_file.empty() && !conf.selector.empty()) {
+    rows.push_back({domain, conf.selector, conf.key_file, "KeyFile"});
+  }
+  out.keys.reserve(rows.size());
+  for (const Row& r : rows) {
+    if (r.domain != "%" && r.domain != domain) continue;
+    const crypto::PrivateKey* key = nullptr;
+    if (auto user = dkim::tool_key_user(conf.user_id)) {
+      if (auto file = dkim::read_key_file(r.path, *user)) {
+        if (auto k = crypto::PrivateKey::load(file->text)) {
+          out.keys.push_back(std::move(*k));
+          key = &out.keys.back();
+        }
+      }
+    }
+    if (key == nullptr)
+      f.push_back({"dkim.key", doctor::Mark::unchecked, r.origin + ": cannot read the private key " + r.path,
+                   "run doctor as root, or check the key with cachet-dkim --check-config"});
+    out.checks.push_back({domain, r.selector, key, r.origin});
+  }
+}
+
+// Whether user postfix (its primary and supplementary groups) has write permission on the
+// socket and search permission on every directory above it, judged from the modes (doctor
+// may run as root, for whom access(2) says yes to everything). No user postfix: true.
+bool postfix_may_connect(const std::string& path) {
+  const passwd* pw = ::getpwnam("postfix");
+  if (pw == nullptr) return true;
+  const uid_t uid = pw->pw_uid;
+  int count = 64;
+  std::vector<gid_t> groups(static_cast<std::size_t>(count));
+  if (::getgrouplist(pw->pw_name, pw->pw_gid, groups.data(), &count) < 0) {
+    groups.resize(static_cast<std::size_t>(count));
+    (void)::getgrouplist(pw->pw_name, pw->pw_gid, groups.data(), &count);
+  }
+  groups.resize(static_cast<std::size_t>(std::max(count, 0)));
+  auto allowed = [&](const std::string& p, mode_t owner_bit, mode_t group_bit, mode_t other_bit) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0) return false;
+    if (uid == 0) return true;
+    if (st.st_uid == uid) return (st.st_mode & owner_bit) != 0;
+    if (std::find(groups.begin(), groups.end(), st.st_gid) != groups.end()) return (st.st_mode & group_bit) != 0;
+    return (st.st_mode & other_bit) != 0;
+  };
+  if (!allowed(path, S_IWUSR, S_IWGRP, S_IWOTH)) return false;
+  for (auto dir = std::filesystem::path(path).parent_path(); !dir.empty(); dir = dir.parent_path()) {
+    if (!allowed(dir.string(), S_IXUSR, S_IXGRP, S_IXOTH)) return false;
+    if (dir == dir.root_path()) break;
+  }
+  return true;
+}
+
+}  // namespace
+
+int cmd_doctor(std::span<char* const> args) {
+  auto parsed = parse_doctor_args(to_strings(args));
+  if (!parsed) return usage_error(kName, parsed.error().detail, &doctor_usage);
+  DoctorOptions& o = *parsed;
+  if (o.help) {
+    doctor_usage(stdout);
+    return 0;
+  }
+  DkimConfValues dkim_conf;
+  if (exists(o.dkim_config))
+    if (auto c = read_dkim_conf(o.dkim_config)) dkim_conf = std::move(*c);
+  if (o.domain.empty() && dkim_conf.domain.find(',') == std::string::npos) o.domain = to_lower(dkim_conf.domain);
+  if (o.domain.empty()) return usage_error(kName, "which domain? give -d", &doctor_usage);
+  if (o.nameservers.empty()) o.nameservers = list_of(dkim_conf.nameservers);
+  if (o.nameservers.empty() && exists(o.dmarc_config))
+    if (auto c = read_dkim_conf(o.dmarc_config)) o.nameservers = list_of(c->nameservers);
+  if (o.nameservers.empty() && !o.system_resolver)
+    return complain(kName, "no nameserver: give -n, set Nameservers in " + o.dkim_config +
+                               ", or allow /etc/resolv.conf with --system-resolver", doctor::kExitUnchecked);
+  dns::ResolverOptions ro;
+  ro.nameservers = o.nameservers;
+  auto resolver = dns::LdnsResolver::create(ro);
+  if (!resolver) return complain(kName, "resolver: " + resolver.error().detail, doctor::kExitUnchecked);
+
+  doctor::Findings f;
+  std::optional<postfix::MainCf> main_cf;
+  const std::string main_cf_path = o.postfix_dir + "/main.cf";
+  if (auto text = config::read_text_file(main_cf_path, postfix::kMaxMainCfBytes)) {
+    if (auto cf = postfix::parse_main_cf(*text, main_cf_path)) main_cf = std::move(*cf);
+    else f.push_back({"postfix.main_cf", doctor::Mark::unchecked, cf.error().detail, ""});
+  } else {
+    f.push_back({"postfix.main_cf", doctor::Mark::unchecked, text.error().detail,
+                 "give --postfix-dir, or --myhostname and --ip"});
+  }
+  auto from_main = [&](std::string_view name) {
+    if (!main_cf) return std::string();
+    auto v = main_cf->expand(name);
+    return v ? to_lower(*v) : std::string();
+  };
+  if (o.myhostname.empty()) o.myhostname = from_main("myhostname");
+  if (o.ip.empty()) o.ip = from_main("smtp_bind_address");
+
+  const auto mx_addresses = doctor::check_mx(**resolver, o.domain, f);
+  if (o.ip.empty() && !mx_addresses.empty()) o.ip = mx_addresses.front();
+  if (o.ip.empty())
+    f.push_back({"dns.ptr", doctor::Mark::unchecked, "no server address known", "give --ip"});
+  else
+    doctor::check_ptr(**resolver, o.ip, o.myhostname, f);
+  doctor::check_spf(**resolver, o.domain, o.ip, f);
+  LoadedKeys keys;
+  load_keys(dkim_conf, o.domain, keys, f);
+  if (keys.checks.empty())
+    f.push_back({"dkim.key", doctor::Mark::advice, "no DKIM key for " + o.domain + " in " + o.dkim_config,
+                 "cachetctl keygen -D /etc/cachet/keys -s SELECTOR -d " + o.domain +
+                     " --user cachet-dkim, then KeyFile/Selector/Domain in dkim.conf"});
+  doctor::check_dkim(**resolver, keys.checks, f);
+  doctor::check_dmarc(**resolver, o.domain, f);
+  if (main_cf)
+    doctor::check_postfix_main(*main_cf, [](const std::string& p) {
+      struct stat st {};
+      if (::stat(p.c_str(), &st) != 0) return doctor::SocketState::missing;
+      if (!S_ISSOCK(st.st_mode)) return doctor::SocketState::not_socket;
+      return postfix_may_connect(p) ? doctor::SocketState::socket : doctor::SocketState::not_connectable;
+    }, f);
+  if (main_cf) {
+    const std::string cert = doctor::tls_certificate_file(*main_cf);
+    Result<std::int64_t> not_after = fail(Errc::bad_input, "not read");
+    if (!cert.empty()) {
+      auto pem = config::read_text_file(cert, crypto::kMaxCertificateFileBytes);
+      not_after = pem ? crypto::certificate_not_after(*pem) : Result<std::int64_t>(Unexpected<Error>(pem.error()));
+    }
+    doctor::check_tls_certificate(cert, not_after, static_cast<std::int64_t>(std::time(nullptr)), f);
+    const std::string master_path = o.postfix_dir + "/master.cf";
+    if (auto mtext = config::read_text_file(master_path, postfix::kMaxMainCfBytes)) {
+      if (auto master = postfix::parse_master_cf(*mtext, master_path))
+        doctor::check_postfix_master(*main_cf, *master, [](const std::string& p) {
+          struct stat st {};
+          return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
+        }, /*chroot_default=*/false, f);
+      else
+        f.push_back({"postfix.master_cf", doctor::Mark::unchecked, master.error().detail, ""});
+    } else {
+      f.push_back({"postfix.master_cf", doctor::Mark::unchecked, mtext.error().detail, ""});
+    }
+  }
+  check_daemons(o.daemons, f);
+  const std::string text = o.json ? doctor::format_json(f) : doctor::format_text(f);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return doctor::exit_status(f);
+}
+
+}  // namespace cachet::ctl

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// tools/cachetctl/doctor_daemons.hpp: the daemons half of `cachetctl doctor`: for each
+// daemon installed in --sbin-dir with its configuration in /etc/cachet: its check mode
+// passes (run as the daemon's packaged user when doctor runs as root, as the unit's
+// ExecStartPre does), and its socket answers: a milter OPTNEG (cachet-dkim, cachet-dmarc)
+// or a policy request (cachet-spf's unit socket, cachet-sender).
+// I/O: fork/exec, UNIX socket connections with a 5 s deadline. Single-threaded tool code.
+// See also: cmd_doctor.cpp, common/doctor/report.hpp
+#pragma once
+
+#include <string>
+
+#include "common/base/result.hpp"
+#include "common/doctor/report.hpp"
+
+namespace cachet::ctl {
+
+struct DaemonPlaces {
+  std::string sbin_dir = "/usr/sbin";
+  std::string config_dir = "/etc/cachet";
+};
+
+void check_daemons(const DaemonPlaces& places, doctor::Findings& out);
+
+// A milter's option negotiation on a UNIX socket. Errors: temporary (connect, timeout, no
+// or a wrong reply), with the reason.
+[[nodiscard]] Result<void> probe_milter(const std::string& path);
+// One policy request; returns the action line. Errors: temporary, as probe_milter.
+[[nodiscard]] Result<std::string> probe_policy(const std::string& path);
+
+}  // namespace cachet::ctl
