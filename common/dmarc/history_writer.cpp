@@ -7,6 +7,21 @@
 #include <vector>
 
 namespace cachet::dmarc {
+namespace {
+
+// The sink's answer, with an exception (bad_alloc, a bug in a sink) turned into a failed
+// batch: the records stay queued and are retried like after any other failure.
+Result<void> add_batch_caught(HistorySink& sink, std::span<const HistoryRecord> batch) {
+  try {
+    return sink.add_batch(batch);
+  } catch (const std::exception& e) {
+    return fail(Errc::internal, std::string("exception: ") + e.what());
+  } catch (...) {
+    return fail(Errc::internal, "unknown exception");
+  }
+}
+
+}  // namespace
 
 HistoryWriter::HistoryWriter(std::unique_ptr<HistorySink> sink, log::Logger& logger, Options options)
     : sink_(std::move(sink)), logger_(logger), options_(options), backoff_(options.min_backoff) {}
@@ -59,7 +74,7 @@ void HistoryWriter::write_one_batch(std::unique_lock<std::mutex>& lock) {
   queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
   in_flight_ = n;
   lock.unlock();
-  const Result<void> r = sink_->add_batch(batch);
+  const Result<void> r = add_batch_caught(*sink_, batch);
   lock.lock();
   in_flight_ = 0;
   if (r) {
@@ -95,7 +110,37 @@ void HistoryWriter::run() {
   for (;;) {
     wake_.wait(lock, [&] { return stop_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, nothing left
-    write_one_batch(lock);
+    try {
+      write_one_batch(lock);
+    } catch (...) {
+      // Something outside the sink threw (bad_alloc while moving records): log it and go
+      // on instead of terminating the daemon. The batch in hand may be lost (the report
+      // under-counts, as after a crash; never invents mail).
+      if (!lock.owns_lock()) lock.lock();
+      dropped_ += in_flight_;
+      in_flight_ = 0;
+      log_exception();
+      if (stop_) {
+        dropped_ += queue_.size();
+        queue_.clear();
+        idle_.notify_all();
+        return;
+      }
+      wake_.wait_for(lock, backoff_, [&] { return stop_; });
+    }
+  }
+}
+
+void HistoryWriter::log_exception() noexcept {
+  try {
+    try {
+      throw;
+    } catch (const std::exception& e) {
+      log(log::Level::error, "dmarc.history_writer_error", e.what());
+    } catch (...) {
+      log(log::Level::error, "dmarc.history_writer_error", "unknown exception");
+    }
+  } catch (...) {  // the log line itself failed (out of memory): nothing more to do
   }
 }
 

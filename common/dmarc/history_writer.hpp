@@ -12,6 +12,9 @@
 // with what was written and dropped meanwhile. The destructor lets the worker write what
 // is queued (one more attempt if the sink is failing; whatever still fails is counted in
 // `dmarc.history_lost`), then joins it: destroy the writer while the logger still exists.
+// An exception in the worker never terminates the daemon: one thrown by the sink counts as a
+// failed batch (retried); any other is logged as `dmarc.history_writer_error` and the worker
+// goes on after the backoff.
 // Records are kept only in memory: a crash or kill loses what is queued (at most
 // `capacity`); the aggregate report then under-counts, it never invents mail.
 // Thread-safety: submit() and stats() from any thread.
@@ -63,6 +66,7 @@ class HistoryWriter {
   void run();
   void write_one_batch(std::unique_lock<std::mutex>& lock);
   void log(log::Level level, std::string_view event, std::string_view reason = {});
+  void log_exception() noexcept;  // inside a catch block: the exception in flight
 
   std::unique_ptr<HistorySink> sink_;
   log::Logger& logger_;

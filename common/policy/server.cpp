@@ -57,6 +57,19 @@ std::string describe_peer(int fd) {
   return "unknown";
 }
 
+// The descriptor a creating call returned; when it failed, errno is kept in `err` (read
+// here, right after the call, before anything else can overwrite it).
+Fd fd_or_errno(int fd, int& err) noexcept {
+  if (fd < 0) err = errno;
+  return Fd(fd);
+}
+
+// epoll_ctl's errno (0 on success), read right after the call.
+int epoll_update(int epfd, int op, int fd, epoll_event* ev) noexcept {
+  if (::epoll_ctl(epfd, op, fd, ev) == 0) return 0;
+  return errno;
+}
+
 struct Conn {
   enum class State { reading, busy, writing };
   Conn(std::uint64_t id, Fd socket, const SessionOptions& options, Clock::time_point now)
@@ -96,7 +109,8 @@ class PolicyServer::Impl {
   void dispatch(Conn& c, Request request);
   void complete(Conn& c, std::optional<std::string> reply);
   void flush(Conn& c);
-  void set_events(Conn& c, std::uint32_t events);
+  [[nodiscard]] bool set_events(Conn& c, std::uint32_t events);
+  void epoll_warning(const char* op, int err);
   void set_deadline(Conn& c, std::optional<Clock::time_point> when);
   void expire_deadlines();
   void close_conn(std::uint64_t id);
@@ -106,6 +120,8 @@ class PolicyServer::Impl {
   PolicyHandler& handler_;
   log::Logger& logger_;
   ServerOptions options_;
+  int epoll_errno_ = 0;  // errno of epoll_create1 / eventfd, when they failed
+  int wake_errno_ = 0;
   Fd epoll_;
   Fd wake_;
   std::atomic<bool> stopping_{false};
@@ -126,26 +142,26 @@ PolicyServer::Impl::Impl(std::vector<int> listeners, PolicyHandler& handler,
       handler_(handler),
       logger_(logger),
       options_(options),
-      epoll_(::epoll_create1(EPOLL_CLOEXEC)),
-      wake_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+      epoll_(fd_or_errno(::epoll_create1(EPOLL_CLOEXEC), epoll_errno_)),
+      wake_(fd_or_errno(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC), wake_errno_)),
       next_id_(listeners_.size() + 1),
       workers_(handler, logger, options.session.on_handler_error, wake_.get()) {
   if (options_.max_connections == 0) options_.max_connections = 1;
 }
 
 Result<void> PolicyServer::Impl::setup() {
-  if (!epoll_.valid()) return Unexpected(errno_error("epoll_create1", errno));
-  if (!wake_.valid()) return Unexpected(errno_error("eventfd", errno));
+  if (!epoll_.valid()) return Unexpected(errno_error("epoll_create1", epoll_errno_));
+  if (!wake_.valid()) return Unexpected(errno_error("eventfd", wake_errno_));
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = kWakeKey;
-  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, wake_.get(), &ev) != 0)
-    return Unexpected(errno_error("epoll_ctl", errno));
+  if (const int err = epoll_update(epoll_.get(), EPOLL_CTL_ADD, wake_.get(), &ev); err != 0)
+    return Unexpected(errno_error("epoll_ctl", err));
   for (std::size_t i = 0; i < listeners_.size(); ++i) {
     if (auto nb = set_nonblocking(listeners_[i]); !nb) return nb;
     ev.data.u64 = i + 1;
-    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, listeners_[i], &ev) != 0)
-      return Unexpected(errno_error("epoll_ctl", errno));
+    if (const int err = epoll_update(epoll_.get(), EPOLL_CTL_ADD, listeners_[i], &ev); err != 0)
+      return Unexpected(errno_error("epoll_ctl", err));
   }
   return {};
 }
@@ -168,8 +184,9 @@ Result<void> PolicyServer::Impl::loop() {
     const int n = ::epoll_wait(epoll_.get(), events.data(), static_cast<int>(events.size()),
                                next_timeout_ms());
     if (n < 0) {
-      if (errno == EINTR) continue;
-      return Unexpected(errno_error("epoll_wait", errno));
+      const int err = errno;
+      if (err == EINTR) continue;
+      return Unexpected(errno_error("epoll_wait", err));
     }
     for (int i = 0; i < n; ++i) {
       const std::uint64_t key = events[i].data.u64;
@@ -197,7 +214,9 @@ int PolicyServer::Impl::next_timeout_ms() const noexcept {
 
 void PolicyServer::Impl::apply_stop() {
   stop_applied_ = true;
-  for (const int fd : listeners_) ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+  for (const int fd : listeners_)
+    if (const int err = epoll_update(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr); err != 0)
+      epoll_warning("del listener", err);
   resume_at_.reset();
   std::vector<std::uint64_t> idle;
   for (const auto& [id, c] : conns_)
@@ -238,7 +257,10 @@ void PolicyServer::Impl::on_listener(int listen_fd) {
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLRDHUP;
     ev.data.u64 = id;
-    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, raw, &ev) != 0) continue;  // conn closes
+    if (const int err = epoll_update(epoll_.get(), EPOLL_CTL_ADD, raw, &ev); err != 0) {
+      epoll_warning("add connection", err);
+      continue;  // conn closes
+    }
     Conn& c = *conn;
     conns_.emplace(id, std::move(conn));
     active_.store(conns_.size());
@@ -264,7 +286,8 @@ void PolicyServer::Impl::on_conn(std::uint64_t id, std::uint32_t events) {
       // Only EPOLLHUP/EPOLLERR arrive while busy; stop watching (they are level-triggered)
       // and drop the connection when its worker is done.
       c.peer_gone = true;
-      ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, c.fd.get(), nullptr);
+      if (const int err = epoll_update(epoll_.get(), EPOLL_CTL_DEL, c.fd.get(), nullptr); err != 0)
+        epoll_warning("del connection", err);
       break;
   }
 }
@@ -299,7 +322,10 @@ void PolicyServer::Impl::process_input(Conn& c) {
   }
   if (c.state != Conn::State::reading) {
     c.state = Conn::State::reading;
-    set_events(c, EPOLLIN | EPOLLRDHUP);
+    if (!set_events(c, EPOLLIN | EPOLLRDHUP)) {  // it would never be read again
+      close_conn(c.session.info().id);
+      return;
+    }
   }
   set_deadline(c, c.session.deadline());
 }
@@ -310,8 +336,11 @@ void PolicyServer::Impl::dispatch(Conn& c, Request request) {
                        logger_));
     return;
   }
+  if (!set_events(c, 0)) {  // still watched: its events would read as a hang-up while busy
+    close_conn(c.session.info().id);
+    return;
+  }
   c.state = Conn::State::busy;
-  set_events(c, 0);
   set_deadline(c, std::nullopt);  // the handler's own timeouts bound a busy connection
   workers_.submit(Job{c.session.info().id, std::move(request), c.session.info()});
 }
@@ -336,9 +365,13 @@ void PolicyServer::Impl::flush(Conn& c) {
       c.out_off += static_cast<std::size_t>(n);
       continue;
     }
-    if (errno == EINTR) continue;
-    if ((errno == EAGAIN || errno == EWOULDBLOCK) && !stop_applied_) {
-      set_events(c, EPOLLOUT);
+    const int err = errno;
+    if (err == EINTR) continue;
+    if ((err == EAGAIN || err == EWOULDBLOCK) && !stop_applied_) {
+      if (!set_events(c, EPOLLOUT)) {  // the rest would never be sent
+        close_conn(id);
+        return;
+      }
       c.session.touch(Clock::now());
       set_deadline(c, c.session.deadline());
       return;
@@ -355,11 +388,19 @@ void PolicyServer::Impl::flush(Conn& c) {
   process_input(c);  // a pipelined request may already be buffered
 }
 
-void PolicyServer::Impl::set_events(Conn& c, std::uint32_t events) {
+bool PolicyServer::Impl::set_events(Conn& c, std::uint32_t events) {
   epoll_event ev{};
   ev.events = events;
   ev.data.u64 = c.session.info().id;
-  ::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, c.fd.get(), &ev);
+  const int err = epoll_update(epoll_.get(), EPOLL_CTL_MOD, c.fd.get(), &ev);
+  if (err != 0) epoll_warning("mod connection", err);
+  return err == 0;
+}
+
+void PolicyServer::Impl::epoll_warning(const char* op, int err) {
+  log::Event(logger_, log::Level::warning, "policy.epoll_error")
+      .kv("op", op)
+      .kv("detail", errno_error("epoll_ctl", err).detail);
 }
 
 void PolicyServer::Impl::set_deadline(Conn& c, std::optional<Clock::time_point> when) {
@@ -406,7 +447,8 @@ void PolicyServer::Impl::pause_listeners(bool pause) {
     epoll_event ev{};
     ev.events = pause ? 0u : static_cast<std::uint32_t>(EPOLLIN);
     ev.data.u64 = i + 1;
-    ::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, listeners_[i], &ev);
+    if (const int err = epoll_update(epoll_.get(), EPOLL_CTL_MOD, listeners_[i], &ev); err != 0)
+      epoll_warning(pause ? "pause listener" : "resume listener", err);
   }
 }
 

@@ -267,7 +267,7 @@ extern "C" SPF_errcode_t cachet_spf_get_spf(SPF_server_t* server, SPF_request_t*
 }  // namespace
 
 DnsLayer::DnsLayer(dns::Resolver& resolver, EvalLimits limits)
-    : resolver_(resolver), limits_(limits), layer_(new SPF_dns_server_t{}) {
+    : resolver_(resolver), limits_(limits), layer_(std::make_unique<SPF_dns_server_t>()) {
   layer_->destroy = nullptr;  // owned here, not by SPF_server_free()
   layer_->lookup = &cachet_spf_lookup;
   layer_->get_spf = &cachet_spf_get_spf;
@@ -279,7 +279,7 @@ DnsLayer::DnsLayer(dns::Resolver& resolver, EvalLimits limits)
   layer_->hook = this;
 }
 
-DnsLayer::~DnsLayer() { delete layer_; }
+DnsLayer::~DnsLayer() = default;  // here, where SPF_dns_server_t is complete
 
 void DnsLayer::begin(bool client_is_v6, const std::uint8_t* addr, const void* request) {
   state_ = EvalState{};

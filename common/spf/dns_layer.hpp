@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -67,7 +68,7 @@ class DnsLayer {
   void begin(bool client_is_v6, const std::uint8_t* addr, const void* request);
   const void* request() const { return request_; }
   EvalState& state() { return state_; }
-  SPF_dns_server_struct* c_layer() { return layer_; }
+  SPF_dns_server_struct* c_layer() { return layer_.get(); }
 
   // Used by the C trampolines.
   dns::Answer query(std::string_view name, dns::RrType type);
@@ -80,7 +81,7 @@ class DnsLayer {
   EvalLimits limits_;
   EvalState state_;
   const void* request_ = nullptr;
-  SPF_dns_server_struct* layer_;
+  std::unique_ptr<SPF_dns_server_struct> layer_;  // ours: its destroy hook is null
 };
 
 }  // namespace cachet::spf

@@ -27,6 +27,7 @@ namespace {
 using SpfServer = CPtr<SPF_server_t, &SPF_server_free>;
 using SpfRequest = CPtr<SPF_request_t, &SPF_request_free>;
 using SpfResponse = CPtr<SPF_response_t, &SPF_response_free>;
+using SpfRecord = CPtr<SPF_record_t, &SPF_record_free>;
 
 // Lookup limits live in DnsLayer; libspf2's own per-response counter (reset inside every
 // include) must never trigger first.
@@ -297,14 +298,15 @@ Result<SpfResult> SpfEngine::check_host(std::string_view ip, std::string_view do
   layer.begin(client.is_v6, client.bytes, req.get());
   SpfResponse resp(SPF_response_new(req.get()));
   if (!resp) return fail(Errc::internal, "libspf2 response allocation failed");
-  SPF_record_t* record = nullptr;
-  if (SPF_server_get_record(impl_->server.get(), req.get(), resp.get(), &record) ==
-      SPF_E_SUCCESS) {
-    resp->spf_record_exp = record;
-    SPF_record_interpret(record, req.get(), resp.get(), 0);
+  SPF_record_t* compiled = nullptr;  // out-parameter: owned by `record` on the next line
+  const SPF_errcode_t got =
+      SPF_server_get_record(impl_->server.get(), req.get(), resp.get(), &compiled);
+  const SpfRecord record(compiled);  // freed on every path, also when got is an error
+  if (got == SPF_E_SUCCESS) {
+    resp->spf_record_exp = record.get();
+    SPF_record_interpret(record.get(), req.get(), resp.get(), 0);
     resp->spf_record_exp = nullptr;
   }
-  if (record != nullptr) SPF_record_free(record);
 
   const EvalState& st = layer.state();
   out.verdict = map_libspf2_result(SPF_response_result(resp.get()),

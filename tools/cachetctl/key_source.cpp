@@ -12,12 +12,19 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/base/c_ptr.hpp"
 #include "common/base/strings.hpp"
 #include "common/dkim/key_zone.hpp"
 #include "common/dns/ldns_resolver.hpp"
 #include "tools/cachetctl/args.hpp"
 
 namespace cachet::ctl {
+namespace {
+
+void close_file(std::FILE* f) noexcept { (void)std::fclose(f); }  // read-only: nothing to flush
+using File = CPtr<std::FILE, &close_file>;
+
+}  // namespace
 
 dkim::KeyAnswer KeyFetcher::lookup(std::string_view name) {
   using Status = dkim::KeyAnswer::Status;
@@ -92,7 +99,8 @@ Result<DkimConfValues> read_dkim_conf(const std::string& path) {
 Result<std::string> read_input(const std::string& path, std::size_t max_bytes) {
   std::string out;
   const bool is_stdin = path.empty() || path == "-";
-  std::FILE* f = is_stdin ? stdin : std::fopen(path.c_str(), "rb");
+  const File owned(is_stdin ? nullptr : std::fopen(path.c_str(), "rb"));  // stdin is not ours
+  std::FILE* f = is_stdin ? stdin : owned.get();
   if (f == nullptr) {
     const int err = errno;
     return fail(Errc::config, "cannot open " + path + ": " + std::strerror(err));
@@ -104,7 +112,6 @@ Result<std::string> read_input(const std::string& path, std::size_t max_bytes) {
     if (out.size() > max_bytes) break;
   }
   const bool is_error = std::ferror(f) != 0;
-  if (!is_stdin) std::fclose(f);
   const std::string shown = is_stdin ? "standard input" : path;
   if (is_error) return fail(Errc::config, "cannot read " + shown);
   if (out.size() > max_bytes)

@@ -16,8 +16,6 @@ using PgResult = CPtr<PGresult, &PQclear>;
 using ConninfoOptions = CPtr<PQconninfoOption, &PQconninfoFree>;
 constexpr const char* kInsert = "cachet_history_insert";
 
-PGconn* handle(void* p) { return static_cast<PGconn*>(p); }
-
 std::string pg_message(PGconn* c) {
   std::string m = c ? PQerrorMessage(c) : "no connection";
   while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
@@ -25,8 +23,8 @@ std::string pg_message(PGconn* c) {
   return m;
 }
 
-Unexpected<Error> pg_error(void* c, std::string_view what) {
-  return fail(Errc::temporary, "postgresql " + std::string(what) + ": " + pg_message(handle(c)));
+Unexpected<Error> pg_error(PGconn* c, std::string_view what) {
+  return fail(Errc::temporary, "postgresql " + std::string(what) + ": " + pg_message(c));
 }
 
 const char* pg_type(ColumnType t) { return t == ColumnType::integer ? "BIGINT" : "TEXT"; }
@@ -83,39 +81,38 @@ Result<void> check_pg_conninfo(std::string_view conninfo) {
 PgHistoryStore::PgHistoryStore(std::string conninfo)
     : conninfo_(std::move(conninfo)), describe_(describe_conninfo(conninfo_)) {}
 
-PgHistoryStore::~PgHistoryStore() { drop_locked(); }
+void PgHistoryStore::Finish::operator()(pg_conn* c) const noexcept { PQfinish(c); }
 
-void PgHistoryStore::drop_locked() {
-  if (conn_ != nullptr) PQfinish(handle(conn_));
-  conn_ = nullptr;
-}
+PgHistoryStore::~PgHistoryStore() = default;
+
+void PgHistoryStore::drop_locked() { conn_.reset(); }
 
 Result<void> PgHistoryStore::connect_locked() {
-  if (conn_ != nullptr && PQstatus(handle(conn_)) == CONNECTION_OK) return {};
+  if (conn_ && PQstatus(conn_.get()) == CONNECTION_OK) return {};
   drop_locked();
   // Keywords are applied in order: ours first, so that the admin's conninfo (expanded
   // from dbname) overrides them.
   const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
   const char* values[] = {"5", "cachet-dmarc", conninfo_.c_str(), nullptr};
-  conn_ = PQconnectdbParams(keys, values, 1);
-  if (conn_ == nullptr || PQstatus(handle(conn_)) != CONNECTION_OK) {
-    auto e = pg_error(conn_, "connect to " + describe_);
+  conn_.reset(PQconnectdbParams(keys, values, 1));
+  if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) {
+    auto e = pg_error(conn_.get(), "connect to " + describe_);
     drop_locked();
     return e;
   }
-  const PgResult set(PQexec(handle(conn_), "SET statement_timeout = 10000; SET client_min_messages = warning"));
-  const PgResult schema(PQexec(handle(conn_), schema_sql().c_str()));
+  const PgResult set(PQexec(conn_.get(), "SET statement_timeout = 10000; SET client_min_messages = warning"));
+  const PgResult schema(PQexec(conn_.get(), schema_sql().c_str()));
   if (!ok(set, PGRES_COMMAND_OK) || !ok(schema, PGRES_COMMAND_OK)) {
-    auto e = pg_error(conn_, "schema");
+    auto e = pg_error(conn_.get(), "schema");
     drop_locked();
     return e;
   }
   std::string marks;
   for (std::size_t i = 1; i <= history_columns().size(); ++i) marks += (i > 1 ? ",$" : "$") + std::to_string(i);
   const std::string sql = "INSERT INTO messages (" + history_column_list() + ") VALUES (" + marks + ")";
-  const PgResult prep(PQprepare(handle(conn_), kInsert, sql.c_str(), 0, nullptr));
+  const PgResult prep(PQprepare(conn_.get(), kInsert, sql.c_str(), 0, nullptr));
   if (!ok(prep, PGRES_COMMAND_OK)) {
-    auto e = pg_error(conn_, "prepare");
+    auto e = pg_error(conn_.get(), "prepare");
     drop_locked();
     return e;
   }
@@ -125,9 +122,9 @@ Result<void> PgHistoryStore::connect_locked() {
 Result<void> PgHistoryStore::add_batch(std::span<const HistoryRecord> records) {
   std::lock_guard<std::mutex> lock(mu_);
   if (auto c = connect_locked(); !c) return c;
-  PGconn* c = handle(conn_);
+  PGconn* c = conn_.get();
   auto failed = [&](std::string_view what) {
-    auto e = pg_error(conn_, what);
+    auto e = pg_error(conn_.get(), what);
     if (PQstatus(c) != CONNECTION_OK) drop_locked();  // reconnect next time
     else PgResult(PQexec(c, "ROLLBACK"));
     return e;
@@ -156,10 +153,10 @@ Result<std::vector<HistoryRecord>> PgHistoryStore::range(std::int64_t from, std:
                           " FROM messages WHERE received >= $1 AND received < $2 ORDER BY received, id";
   const std::string a = std::to_string(from), b = std::to_string(to);
   const char* params[] = {a.c_str(), b.c_str()};
-  const PgResult res(PQexecParams(handle(conn_), sql.c_str(), 2, nullptr, params, nullptr, nullptr, 0));
+  const PgResult res(PQexecParams(conn_.get(), sql.c_str(), 2, nullptr, params, nullptr, nullptr, 0));
   if (!ok(res, PGRES_TUPLES_OK)) {
-    auto e = pg_error(conn_, "select");
-    if (PQstatus(handle(conn_)) != CONNECTION_OK) drop_locked();
+    auto e = pg_error(conn_.get(), "select");
+    if (PQstatus(conn_.get()) != CONNECTION_OK) drop_locked();
     return e;
   }
   const auto columns = history_columns();

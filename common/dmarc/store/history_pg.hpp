@@ -20,11 +20,14 @@
 // tests/integration/dmarc_history_pg_test.cpp (against a real server).
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 
 #include "common/dmarc/history.hpp"
+
+struct pg_conn;  // libpq's PGconn, opaque here so that the header needs no libpq-fe.h
 
 namespace cachet::dmarc {
 
@@ -47,7 +50,10 @@ class PgHistoryStore final : public HistoryStore {
   void drop_locked();
   std::string conninfo_, describe_;
   std::mutex mu_;
-  void* conn_ = nullptr;  // PGconn*, opaque so that the header needs no libpq-fe.h
+  struct Finish {
+    void operator()(pg_conn* c) const noexcept;  // PQfinish
+  };
+  std::unique_ptr<pg_conn, Finish> conn_;
 };
 
 }  // namespace cachet::dmarc

@@ -13,10 +13,8 @@ namespace {
 
 using Stmt = CPtr<sqlite3_stmt, &sqlite3_finalize>;
 
-sqlite3* handle(void* p) { return static_cast<sqlite3*>(p); }
-
-Unexpected<Error> db_error(void* db, std::string_view what) {
-  return fail(Errc::temporary, std::string(what) + ": " + (db ? sqlite3_errmsg(handle(db)) : "no database"));
+Unexpected<Error> db_error(sqlite3* db, std::string_view what) {
+  return fail(Errc::temporary, std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "no database"));
 }
 
 const char* sql_type(ColumnType t) { return t == ColumnType::integer ? "INTEGER" : "TEXT"; }
@@ -29,9 +27,9 @@ std::string create_sql() {
          ");CREATE INDEX IF NOT EXISTS messages_received ON messages(received);";
 }
 
-Result<Stmt> prepare(void* db, const std::string& sql) {
+Result<Stmt> prepare(sqlite3* db, const std::string& sql) {
   sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(handle(db), sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) return db_error(db, "prepare");
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) return db_error(db, "prepare");
   return Stmt(raw);
 }
 
@@ -44,45 +42,46 @@ std::string column_text(sqlite3_stmt* s, int i) {
 
 SqliteHistoryStore::SqliteHistoryStore(std::string path) : path_(std::move(path)) {}
 
-SqliteHistoryStore::~SqliteHistoryStore() {
-  sqlite3_finalize(static_cast<sqlite3_stmt*>(insert_));
-  if (db_ != nullptr) sqlite3_close(handle(db_));
+void SqliteHistoryStore::Close::operator()(sqlite3* db) const noexcept { sqlite3_close(db); }
+void SqliteHistoryStore::Finalize::operator()(sqlite3_stmt* stmt) const noexcept {
+  sqlite3_finalize(stmt);
 }
 
+SqliteHistoryStore::~SqliteHistoryStore() = default;
+
 Result<void> SqliteHistoryStore::migrate_locked() {
-  auto info = prepare(db_, "PRAGMA table_info(messages)");
+  auto info = prepare(db_.get(), "PRAGMA table_info(messages)");
   if (!info) return Unexpected<Error>(info.error());
   std::set<std::string> have;
   while (sqlite3_step(info->get()) == SQLITE_ROW) have.insert(column_text(info->get(), 1));
   for (const HistoryColumn& c : history_columns()) {
     if (have.count(std::string(c.name))) continue;
     const std::string sql = "ALTER TABLE messages ADD COLUMN " + std::string(c.name) + " " + sql_type(c.type);
-    if (sqlite3_exec(handle(db_), sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) return db_error(db_, "migrate");
+    if (sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) return db_error(db_.get(), "migrate");
   }
   return {};
 }
 
 Result<void> SqliteHistoryStore::open_locked() {
-  if (db_ != nullptr) return {};
-  sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-  db_ = db;  // sqlite3_open_v2 allocates a handle even on failure: closed below or in ~
-  auto close_on_error = [&](Unexpected<Error> e) {
-    sqlite3_close(handle(db_));
-    db_ = nullptr;
-    return e;
-  };
-  if (rc != SQLITE_OK) return close_on_error(db_error(db_, "open " + path_));
-  sqlite3_busy_timeout(db, 2000);  // several MX processes may share one file
+  if (db_) return {};
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path_.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  std::unique_ptr<sqlite3, Close> db(raw);  // allocated even on failure: closed on every error path
+  if (rc != SQLITE_OK) return db_error(db.get(), "open " + path_);
+  sqlite3_busy_timeout(db.get(), 2000);  // several MX processes may share one file
   // WAL without a sync per commit: a commit is an append to the -wal file, synced at
   // checkpoints. The rollback journal cost an fdatasync, a create and an unlink per batch
   // (a quarter of cachet-dmarc's CPU under load); a power cut may now lose the last
   // records of a report history, never corrupt it. Readers (cachetctl) don't block writers.
-  if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr) != SQLITE_OK)
-    return close_on_error(db_error(db_, "journal mode"));
-  if (sqlite3_exec(db, create_sql().c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
-    return close_on_error(db_error(db_, "schema"));
-  if (auto m = migrate_locked(); !m) return close_on_error(Unexpected<Error>(m.error()));
+  if (sqlite3_exec(db.get(), "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return db_error(db.get(), "journal mode");
+  if (sqlite3_exec(db.get(), create_sql().c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+    return db_error(db.get(), "schema");
+  db_ = std::move(db);
+  if (auto m = migrate_locked(); !m) {
+    db_.reset();
+    return Unexpected<Error>(m.error());
+  }
   return {};
 }
 
@@ -90,17 +89,17 @@ Result<void> SqliteHistoryStore::add_batch(std::span<const HistoryRecord> record
   std::lock_guard<std::mutex> lock(mu_);
   if (auto o = open_locked(); !o) return o;
   const auto columns = history_columns();
-  if (insert_ == nullptr) {  // compiling the INSERT per batch was most of SQLite's CPU
+  if (!insert_) {  // compiling the INSERT per batch was most of SQLite's CPU
     std::string marks;
     for (std::size_t i = 0; i < columns.size(); ++i) marks += i ? ",?" : "?";
     const std::string sql = "INSERT INTO messages (" + history_column_list() + ") VALUES (" + marks + ")";
     sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v3(handle(db_), sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr) != SQLITE_OK)
-      return db_error(db_, "prepare");
-    insert_ = raw;
+    if (sqlite3_prepare_v3(db_.get(), sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &raw, nullptr) != SQLITE_OK)
+      return db_error(db_.get(), "prepare");
+    insert_.reset(raw);
   }
-  sqlite3_stmt* const stmt = static_cast<sqlite3_stmt*>(insert_);
-  if (sqlite3_exec(handle(db_), "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) return db_error(db_, "begin");
+  sqlite3_stmt* const stmt = insert_.get();
+  if (sqlite3_exec(db_.get(), "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK) return db_error(db_.get(), "begin");
   for (const HistoryRecord& r : records) {
     sqlite3_reset(stmt);
     int i = 1;
@@ -109,15 +108,15 @@ Result<void> SqliteHistoryStore::add_batch(std::span<const HistoryRecord> record
       sqlite3_bind_text(stmt, i++, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     }
     if (sqlite3_step(stmt) != SQLITE_DONE) {
-      auto e = db_error(db_, "insert");
-      sqlite3_exec(handle(db_), "ROLLBACK", nullptr, nullptr, nullptr);
+      auto e = db_error(db_.get(), "insert");
+      sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
       return e;
     }
   }
   sqlite3_reset(stmt);  // a finished statement holds nothing, but be explicit before COMMIT
-  if (sqlite3_exec(handle(db_), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    auto e = db_error(db_, "commit");
-    sqlite3_exec(handle(db_), "ROLLBACK", nullptr, nullptr, nullptr);
+  if (sqlite3_exec(db_.get(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    auto e = db_error(db_.get(), "commit");
+    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
     return e;
   }
   return {};
@@ -126,7 +125,7 @@ Result<void> SqliteHistoryStore::add_batch(std::span<const HistoryRecord> record
 Result<std::vector<HistoryRecord>> SqliteHistoryStore::range(std::int64_t from, std::int64_t to) {
   std::lock_guard<std::mutex> lock(mu_);
   if (auto o = open_locked(); !o) return Unexpected<Error>(o.error());
-  auto s = prepare(db_, "SELECT " + history_column_list() +
+  auto s = prepare(db_.get(), "SELECT " + history_column_list() +
                             " FROM messages WHERE received >= ? AND received < ? ORDER BY received, rowid");
   if (!s) return Unexpected<Error>(s.error());
   sqlite3_bind_int64(s->get(), 1, from);
@@ -139,7 +138,7 @@ Result<std::vector<HistoryRecord>> SqliteHistoryStore::range(std::int64_t from, 
     for (const HistoryColumn& c : history_columns()) c.set(r, column_text(s->get(), i++));
     out.push_back(std::move(r));
   }
-  if (rc != SQLITE_DONE) return db_error(db_, "select");
+  if (rc != SQLITE_DONE) return db_error(db_.get(), "select");
   return out;
 }
 

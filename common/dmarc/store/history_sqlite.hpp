@@ -9,10 +9,15 @@
 // See also: ../history.hpp, history_pg.hpp (same schema), tests/unit/common/dmarc/history_test.cpp
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <string>
 
 #include "common/dmarc/history.hpp"
+
+// sqlite3.h's handle types, opaque here so that the header needs no sqlite3.h.
+struct sqlite3;
+struct sqlite3_stmt;
 
 namespace cachet::dmarc {
 
@@ -32,8 +37,15 @@ class SqliteHistoryStore final : public HistoryStore {
   Result<void> migrate_locked();
   std::string path_;
   std::mutex mu_;
-  void* db_ = nullptr;      // sqlite3*, kept opaque so the header needs no sqlite3.h
-  void* insert_ = nullptr;  // sqlite3_stmt*: the INSERT, compiled once per open handle
+  struct Close {
+    void operator()(sqlite3* db) const noexcept;  // sqlite3_close
+  };
+  struct Finalize {
+    void operator()(sqlite3_stmt* stmt) const noexcept;  // sqlite3_finalize
+  };
+  std::unique_ptr<sqlite3, Close> db_;
+  // The INSERT, compiled once per open handle; declared after db_, so finalized first.
+  std::unique_ptr<sqlite3_stmt, Finalize> insert_;
 };
 
 }  // namespace cachet::dmarc

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <future>
 #include <semaphore>
+#include <stdexcept>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -21,6 +22,7 @@ struct Script {
   std::mutex mu;
   std::vector<std::string> jobs;  // what was stored
   int failures_left = 0;          // next add_batch calls that fail
+  int throws_left = 0;            // next add_batch calls that throw
   bool always_fail = false;
   std::promise<void> release;     // a blocked sink waits for this
   std::shared_future<void> gate;
@@ -34,6 +36,10 @@ class ScriptedSink final : public HistorySink {
     ++s_.calls;
     if (s_.gate.valid()) s_.gate.wait();
     std::lock_guard<std::mutex> lock(s_.mu);
+    if (s_.throws_left > 0) {
+      --s_.throws_left;
+      throw std::runtime_error("sink bug");
+    }
     if (s_.always_fail || s_.failures_left > 0) {
       --s_.failures_left;
       return fail(Errc::temporary, "database down");
@@ -100,6 +106,22 @@ TEST(HistoryWriter, OutageIsLoggedOnceAndRetriedWithoutLoss) {
   EXPECT_EQ(unavailable, 1u);
   EXPECT_EQ(recovered, 1u);
   EXPECT_FALSE(w.stats().failing);
+}
+
+TEST(HistoryWriter, SinkExceptionIsAFailedBatchNotATerminate) {
+  Script s;
+  s.throws_left = 2;
+  log::CaptureLogger logger;
+  HistoryWriter w(std::make_unique<ScriptedSink>(s), logger, fast());
+  for (int i = 0; i < 4; ++i) w.submit(job(i));
+  ASSERT_TRUE(w.wait_idle_for_test(10s));
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    EXPECT_EQ(s.jobs, (std::vector<std::string>{"Q0", "Q1", "Q2", "Q3"}));
+  }
+  EXPECT_TRUE(logger.contains("reason=\"exception: sink bug\""));
+  EXPECT_EQ(w.stats().written, 4u);
+  EXPECT_EQ(w.stats().dropped, 0u);
 }
 
 TEST(HistoryWriter, BlockedSinkNeverBlocksSubmitAndTheQueueIsBounded) {
