@@ -87,17 +87,22 @@ TEST(HistoryWriter, WritesInOrderInBatches) {
   EXPECT_EQ(w.stats().written, 10u);
 }
 
-TEST(HistoryWriter, OutageIsLoggedOnceAndRetriedWithoutLoss) {
-  Script s;
-  s.failures_left = 5;
-  log::CaptureLogger logger;
-  HistoryWriter w(std::make_unique<ScriptedSink>(s), logger, fast());
+// Submits Q0..Q3, waits until the writer is idle, and checks the sink holds them in order.
+void submit_four_and_expect_them_in_order(Script& s, HistoryWriter& w) {
   for (int i = 0; i < 4; ++i) w.submit(job(i));
   ASSERT_TRUE(w.wait_idle_for_test(10s));
   {
     std::lock_guard<std::mutex> lock(s.mu);
     EXPECT_EQ(s.jobs, (std::vector<std::string>{"Q0", "Q1", "Q2", "Q3"}));
   }
+}
+
+TEST(HistoryWriter, OutageIsLoggedOnceAndRetriedWithoutLoss) {
+  Script s;
+  s.failures_left = 5;
+  log::CaptureLogger logger;
+  HistoryWriter w(std::make_unique<ScriptedSink>(s), logger, fast());
+  submit_four_and_expect_them_in_order(s, w);
   std::size_t unavailable = 0, recovered = 0;
   for (const std::string& l : logger.lines()) {
     unavailable += l.find("dmarc.history_unavailable store=scripted") != std::string::npos;
@@ -113,12 +118,7 @@ TEST(HistoryWriter, SinkExceptionIsAFailedBatchNotATerminate) {
   s.throws_left = 2;
   log::CaptureLogger logger;
   HistoryWriter w(std::make_unique<ScriptedSink>(s), logger, fast());
-  for (int i = 0; i < 4; ++i) w.submit(job(i));
-  ASSERT_TRUE(w.wait_idle_for_test(10s));
-  {
-    std::lock_guard<std::mutex> lock(s.mu);
-    EXPECT_EQ(s.jobs, (std::vector<std::string>{"Q0", "Q1", "Q2", "Q3"}));
-  }
+  submit_four_and_expect_them_in_order(s, w);
   EXPECT_TRUE(logger.contains("reason=\"exception: sink bug\""));
   EXPECT_EQ(w.stats().written, 4u);
   EXPECT_EQ(w.stats().dropped, 0u);
