@@ -11,7 +11,7 @@
 // the starting process sees a ready daemon or a failure, never a race.
 // Everything here runs at startup or shutdown on the main thread, before other threads
 // exist (fork), except notify(), which any thread may call.
-// See also: daemon.hpp, tests/unit/common/daemon/process_test.cpp
+// See also: daemon.hpp, tests/unit/common/daemon/daemon_test.cpp
 #pragma once
 
 #include <sys/types.h>

@@ -9,7 +9,7 @@
 // over its life (Debian's libmilter uses a worker pool): keep no thread-locals per session.
 // Errors: hooks should return Verdicts, not throw; whatever escapes is caught by the layer,
 // logged as `milter.internal_error` and turned into MilterSpec::on_internal_error.
-// See also: runner.hpp, buffers.hpp, fake_context.hpp (unit tests of daemon glue).
+// See also: runner.hpp, buffers.hpp, tests/lib/fake_context.hpp (unit tests of daemon glue).
 #pragma once
 
 #include <array>

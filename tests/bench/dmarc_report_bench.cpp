@@ -17,12 +17,12 @@
 
 #include "common/dmarc/history.hpp"
 #include "tests/lib/run_command.hpp"
-#include "tests/support/dmarc_history_records.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/dmarc_history_records.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 int main(int argc, char** argv) {
   const long rows = argc > 1 ? std::stol(argv[1]) : 1000000;
-  cachet::test::TempDir dir("report-bench");
+  cachet::testlib::TempDir dir("report-bench");
   const std::string store_spec = argc > 2 ? argv[2] : dir.file("history.sqlite");
   const std::string ctl = argc > 3 ? argv[3] : std::string(CACHET_BIN_DIR) + "/cachetctl";
   constexpr std::int64_t kDay = 86400;
@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<cachet::dmarc::HistoryRecord> batch;
   for (long i = 0; i < rows; ++i) {
-    auto r = cachet::test::history_record(kDay + i % kDay, "192.0.2." + std::to_string(i % 250), i % 3 != 0);
+    auto r = cachet::testlib::history_record(kDay + i % kDay, "192.0.2." + std::to_string(i % 250), i % 3 != 0);
     r.policy_domain = r.header_from = "d" + std::to_string(i % 1000) + ".example.com";
     r.rua = "mailto:rua@" + r.policy_domain;
     batch.push_back(std::move(r));
@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
                                                        dir.write("psl", "com\n") + "\nNameservers 127.0.0.1:9\n");
   std::filesystem::create_directory(dir.file("out"));
   const auto t1 = std::chrono::steady_clock::now();
-  auto run = cachet::test::run_command({ctl, "dmarc-report", "send", "-c", conf, "--db", store_spec, "--since",
+  auto run = cachet::testlib::run_command({ctl, "dmarc-report", "send", "-c", conf, "--db", store_spec, "--since",
                                         std::to_string(kDay), "--now", std::to_string(2 * kDay), "--out",
                                         dir.file("out")},
                                        {}, std::chrono::minutes(30));

@@ -25,7 +25,7 @@
 #include "common/dkim/sign.hpp"
 #include "common/sender/from_login.hpp"
 #include "common/sender/login_maps.hpp"
-#include "tests/support/memory_files.hpp"
+#include "tests/lib/memory_files.hpp"
 
 namespace {
 
@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   const std::string msg = message_path.empty() ? default_message() : read_message(message_path);
   const std::string from = from_value(msg);
 
-  const tables::FileReader reader = test::memory_files(
+  const tables::FileReader reader = testlib::memory_files(
       {{"/bench/sendas.pcre",
         "/^postmaster@bench\\.example$/ alice\n/^(.+)@bench\\.example$/ ${1}\n"}});
   sender::MapsSettings ms;

@@ -23,9 +23,9 @@
 #include "common/dns/zone_resolver.hpp"
 #include "tests/lib/dns_server.hpp"
 #include "tests/lib/run_command.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/temp_dir.hpp"
 
-namespace cachet::test {
+namespace cachet::testlib {
 namespace {
 
 const std::string kCtl = std::string(CACHET_BIN_DIR) + "/cachetctl";
@@ -374,4 +374,4 @@ TEST_F(Interop, VerifyFetchesKeysFromTheLoopbackServer) {
 }
 
 }  // namespace
-}  // namespace cachet::test
+}  // namespace cachet::testlib

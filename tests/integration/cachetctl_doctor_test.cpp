@@ -18,7 +18,7 @@
 #include "tests/lib/daemon_process.hpp"
 #include "tests/lib/dns_server.hpp"
 #include "tests/lib/run_command.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace {
 
@@ -60,35 +60,35 @@ class Doctor : public ::testing::Test {
                "smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination,\n"
                "    check_policy_service unix:private/policy-spf\n"
                "smtpd_tls_cert_file = " + dir_.file("cert.pem") + "\n");
-    auto cert = cachet::test::run_command({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+    auto cert = cachet::testlib::run_command({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
                                            "-days", "30", "-subj", "/CN=mail.example.com", "-keyout",
                                            dir_.file("key.pem"), "-out", dir_.file("cert.pem")});
     ASSERT_TRUE(cert && cert->exit_code == 0);
   }
   int keygen(const std::string& sel) {
-    auto r = cachet::test::run_command({kCtl, "keygen", "-D", dir_.path(), "-s", sel, "-d", "example.com"});
+    auto r = cachet::testlib::run_command({kCtl, "keygen", "-D", dir_.path(), "-s", sel, "-d", "example.com"});
     return r ? r->exit_code : -1;
   }
   void publish(const std::string& selector, const std::string& key) {
-    auto r = cachet::test::run_command({"/bin/cat", dir_.file(key + ".txt")});
+    auto r = cachet::testlib::run_command({"/bin/cat", dir_.file(key + ".txt")});
     ASSERT_TRUE(r);
     auto entry = cachet::dkim::parse_key_zone(r->out);
     ASSERT_TRUE(entry.has_value());
     zone_.add_txt(selector + "._domainkey.example.com", entry->strings);
   }
-  cachet::test::CommandResult doctor(const std::vector<std::string>& extra = {}) {
+  cachet::testlib::CommandResult doctor(const std::vector<std::string>& extra = {}) {
     std::vector<std::string> argv{kCtl, "doctor", "-d", "example.com", "-n", server_.nameserver(),
                                   "--dkim-config", dir_.file("dkim.conf"), "--dmarc-config",
                                   dir_.file("none.conf"), "--postfix-dir", dir_.path(),
                                   "--sbin-dir", dir_.file("no-sbin")};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    auto r = cachet::test::run_command(argv);
+    auto r = cachet::testlib::run_command(argv);
     EXPECT_TRUE(r);
-    return r ? *r : cachet::test::CommandResult{};
+    return r ? *r : cachet::testlib::CommandResult{};
   }
   cachet::dns::ZoneResolver zone_;
-  cachet::test::DnsServer server_{zone_};
-  cachet::test::TempDir dir_{"cachet-doctor"};
+  cachet::testlib::DnsServer server_{zone_};
+  cachet::testlib::TempDir dir_{"cachet-doctor"};
 };
 
 TEST_F(Doctor, FindsEachProblemWithItsFix) {
@@ -146,7 +146,7 @@ TEST_F(Doctor, MissingPtrAndJsonAgreeWithText) {
 
 // The installed daemons: check mode run on each configuration, the socket answered.
 TEST_F(Doctor, DaemonsCheckModeAndSocket) {
-  cachet::test::TempDir etc("cachet-doctor-etc");
+  cachet::testlib::TempDir etc("cachet-doctor-etc");
   const std::string sock = dir_.file("dkim.sock");
   etc.write("dkim.conf", "Socket local:" + sock + "\nNameservers " + server_.nameserver() +
                              "\nKeyTable file:" + dir_.file("KeyTable") + "\n");
@@ -175,7 +175,7 @@ TEST_F(Doctor, DaemonsCheckModeAndSocket) {
 }
 
 TEST_F(Doctor, NoNameserverMeansNoDns) {
-  auto r = cachet::test::run_command({kCtl, "doctor", "-d", "example.com", "--dkim-config",
+  auto r = cachet::testlib::run_command({kCtl, "doctor", "-d", "example.com", "--dkim-config",
                                       dir_.file("none.conf"), "--dmarc-config", dir_.file("none.conf")});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->exit_code, 2);

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "tests/lib/run_command.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace {
 
@@ -32,9 +32,9 @@ TEST(CachetctlKeygenUser, WritesThePackagedLayoutAndPrintsTheValue) {
   const passwd* pw = ::getpwnam("nobody");
   if (pw == nullptr) GTEST_SKIP() << "no user nobody";
   const gid_t gid = pw->pw_gid;
-  cachet::test::TempDir dir("keygen-user");
+  cachet::testlib::TempDir dir("keygen-user");
   ::chmod(dir.path().c_str(), 0755);
-  auto r = cachet::test::run_command(
+  auto r = cachet::testlib::run_command(
       {kCtl, "keygen", "-D", dir.path(), "-s", "s1", "-d", "example.com", "--user", "nobody"});
   ASSERT_TRUE(r);
   ASSERT_EQ(r->exit_code, 0) << r->err;
@@ -52,7 +52,7 @@ TEST(CachetctlKeygenUser, WritesThePackagedLayoutAndPrintsTheValue) {
   EXPECT_NE(zone.find(p), std::string::npos) << "the value's p= starts the zone stub's p=";
   // The key user nobody may read through the group; testkey says why it is or is not safe
   // with the same rule cachet-dkim uses (no "readable by others").
-  auto t = cachet::test::run_command({kCtl, "testkey", "-d", "example.com", "-s", "s1", "-k",
+  auto t = cachet::testlib::run_command({kCtl, "testkey", "-d", "example.com", "-s", "s1", "-k",
                                       dir.file("s1.private"), "-u", "nobody", "--key-file",
                                       "s1._domainkey.example.com=" + dir.file("s1.txt")});
   ASSERT_TRUE(t);
@@ -60,8 +60,8 @@ TEST(CachetctlKeygenUser, WritesThePackagedLayoutAndPrintsTheValue) {
 }
 
 TEST(CachetctlKeygenUser, UnknownUserIsRefused) {
-  cachet::test::TempDir dir("keygen-user");
-  auto r = cachet::test::run_command(
+  cachet::testlib::TempDir dir("keygen-user");
+  auto r = cachet::testlib::run_command(
       {kCtl, "keygen", "-D", dir.path(), "--user", "no-such-user-cachet"});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->exit_code, 1);

@@ -20,7 +20,7 @@
 
 #include "tests/lib/daemon_process.hpp"
 #include "tests/lib/run_command.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace {
 
@@ -69,11 +69,11 @@ class CheckAgreesWithStartup : public ::testing::TestWithParam<Row> {
     dir_.write("psl.dat", "com\norg\n");
   }
   int keygen(const std::string& selector, const std::string& type) {
-    auto r = cachet::test::run_command({kBin + "/cachetctl", "keygen", "-D", dir_.path(), "-s",
+    auto r = cachet::testlib::run_command({kBin + "/cachetctl", "keygen", "-D", dir_.path(), "-s",
                                         selector, "-d", "example.com", "-k", type});
     return r ? r->exit_code : -1;
   }
-  cachet::test::TempDir dir_{"cachet-check"};
+  cachet::testlib::TempDir dir_{"cachet-check"};
 };
 
 TEST_P(CheckAgreesWithStartup, SameVerdictExactMessages) {
@@ -81,7 +81,7 @@ TEST_P(CheckAgreesWithStartup, SameVerdictExactMessages) {
   const std::string conf_path = dir_.file("d.conf");
   const std::string text = expand(row.config, dir_.path(), conf_path);
   dir_.write("d.conf", text);
-  auto check = cachet::test::run_command({kBin + "/" + row.binary, "--check-config", row.config_flag, conf_path});
+  auto check = cachet::testlib::run_command({kBin + "/" + row.binary, "--check-config", row.config_flag, conf_path});
   ASSERT_TRUE(check);
   EXPECT_EQ(check->exit_code, row.want_status) << check->err;
   EXPECT_EQ(check->err, expand(row.want_check, dir_.path(), conf_path));

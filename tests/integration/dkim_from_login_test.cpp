@@ -18,7 +18,7 @@
 #include "tests/lib/dkim_keys.hpp"
 #include "tests/lib/dns_server.hpp"
 #include "tests/lib/milter_client.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace {
 
@@ -84,9 +84,9 @@ class DkimFromLogin : public ::testing::Test {
     return eventually([&] { return daemon_->log().find(line) != std::string::npos; });
   }
 
-  cachet::test::TempDir dir_{"cachet-dkim-from"};
+  cachet::testlib::TempDir dir_{"cachet-dkim-from"};
   cachet::dns::ZoneResolver zone_;
-  cachet::test::DnsServer dns_{zone_};
+  cachet::testlib::DnsServer dns_{zone_};
   std::string key_, main_cf_;
   std::unique_ptr<DaemonProcess> daemon_;
 };

@@ -32,7 +32,7 @@
 #include "tests/lib/http_get.hpp"
 #include "tests/lib/run_command.hpp"
 #include "tests/lib/milter_client.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace {
 
@@ -296,9 +296,9 @@ class DkimMilter : public ::testing::Test {
     return "DKIM-Signature: " + to_crlf(out.substr(start + 8, end - start - 8)) + "\r\n" + msg;
   }
 
-  cachet::test::TempDir dir_{"cachet-dkimd"};
+  cachet::testlib::TempDir dir_{"cachet-dkimd"};
   cachet::dns::ZoneResolver zone_;
-  cachet::test::DnsServer dns_{zone_};
+  cachet::testlib::DnsServer dns_{zone_};
   Key rsa_, ed_, foreign_;
   std::string rsa_path_, ed_path_;
   std::unique_ptr<Daemon> daemon_;
@@ -393,7 +393,7 @@ TEST_F(DkimMilter, MetricsEndpointCountsWhatWasSent) {
   tampered.replace(tampered.find("hello there"), 5, "HELLO");
   (void)send_copy(inbound(tampered));                          // not signed, verify fail
   ASSERT_TRUE(eventually([&] { return count(daemon_->log(), "dkim.decision ") == 4; })) << daemon_->log();
-  const auto body = cachet::test::http_get(port, "/metrics");
+  const auto body = cachet::testlib::http_get(port, "/metrics");
   ASSERT_TRUE(body) << body.error().detail;
   for (const char* want : {"cachet_dkim_messages_total{decision=\"signed\"} 1\n",
                            "cachet_dkim_messages_total{decision=\"not_signed\"} 3\n",
@@ -414,7 +414,7 @@ TEST_F(DkimMilter, MetricsEndpointCountsWhatWasSent) {
     std::cout << "[ skip ] promtool not installed (scripts/packages.d/metrics.txt)\n";
     return;
   }
-  const auto check = cachet::test::run_command({"/usr/bin/promtool", "check", "metrics"}, *body);
+  const auto check = cachet::testlib::run_command({"/usr/bin/promtool", "check", "metrics"}, *body);
   ASSERT_TRUE(check);
   EXPECT_EQ(check->exit_code, 0) << check->out << check->err;
 }

@@ -20,7 +20,7 @@
 #include "tests/lib/daemon_process.hpp"
 #include "tests/lib/dns_server.hpp"
 #include "tests/lib/milter_client.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace cachet::testlib {
 
@@ -85,9 +85,9 @@ class DmarcHarness {
     return r ? r->value : std::string("<none>");
   }
 
-  test::TempDir dir{"cachet-dmarc"};
+  testlib::TempDir dir{"cachet-dmarc"};
   dns::ZoneResolver zone;
-  test::DnsServer dns{zone};
+  testlib::DnsServer dns{zone};
   std::string history_database;  // HistoryDatabase of config(); default: a SQLite file in dir
   std::string conf;
   std::unique_ptr<DaemonProcess> daemon;

@@ -68,7 +68,7 @@ TEST_P(HistoryInterop, SameRecordAsOpendmarc) {
       "opendmarc.conf", "AuthservID mx.test\nHistoryFile " + odm_history + "\nTestDNSData " +
                             h.dir.write("dns.txt", c.record.empty() ? "" : "_dmarc.interop.example " + c.record + "\n") +
                             "\nBackground false\n" + c.options);
-  auto odm = cachet::test::run_command({"/usr/bin/env", "OPENDMARC_TEST_ENVFROM=<bounce@interop.example>",
+  auto odm = cachet::testlib::run_command({"/usr/bin/env", "OPENDMARC_TEST_ENVFROM=<bounce@interop.example>",
                                         "OPENDMARC_TEST_CLIENTIP=198.51.100.7", kOpendmarc, "-c", odm_conf, "-t",
                                         h.dir.write("msg.eml", msg)});
   ASSERT_TRUE(odm);

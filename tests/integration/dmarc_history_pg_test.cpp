@@ -16,12 +16,12 @@
 #include "tests/integration/dmarc_harness.hpp"
 #include "tests/lib/pg_server.hpp"
 #include "tests/lib/run_command.hpp"
-#include "tests/support/dmarc_history_records.hpp"
+#include "tests/lib/dmarc_history_records.hpp"
 
 namespace {
 
 using cachet::dmarc::HistoryRecord;
-using cachet::test::history_record;
+using cachet::testlib::history_record;
 using cachet::testlib::eventually;
 using namespace std::chrono_literals;
 
@@ -60,14 +60,14 @@ TEST_F(PgHistory, CreatesTheSchemaAndRoundTripsEveryColumn) {
 }
 
 TEST_F(PgHistory, SameReportFromSqliteAndPostgres) {
-  cachet::test::TempDir dir;
+  cachet::testlib::TempDir dir;
   const std::string sqlite = dir.file("h.sqlite");
   cachet::dmarc::SqliteHistoryStore lite(sqlite);
   cachet::dmarc::PgHistoryStore pg(server_->conninfo());
   ASSERT_TRUE(lite.add_batch(sample()));
   ASSERT_TRUE(pg.add_batch(sample()));
   auto report = [&](const std::string& db) {
-    auto r = cachet::test::run_command({std::string(CACHET_BIN_DIR) + "/cachetctl", "dmarc-report", "--db", db,
+    auto r = cachet::testlib::run_command({std::string(CACHET_BIN_DIR) + "/cachetctl", "dmarc-report", "--db", db,
                                         "--from", "0", "--to", "1000", "--org", "Test", "--email", "dmarc@mx.test",
                                         "--domain", "example.com"});
     EXPECT_TRUE(r && r->exit_code == 0) << (r ? r->err : r.error().detail);

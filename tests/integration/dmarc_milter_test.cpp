@@ -65,7 +65,7 @@ TEST_F(DmarcMilter, HistoryFeedsTheAggregateReport) {
   EXPECT_EQ(rows[0].p, "reject");
   EXPECT_EQ(rows[0].rua, "mailto:agg@reject.example");
   EXPECT_EQ(rows[0].reporter, "mx.test");
-  auto out = cachet::test::run_command({std::string(CACHET_BIN_DIR) + "/cachetctl", "dmarc-report", "--db",
+  auto out = cachet::testlib::run_command({std::string(CACHET_BIN_DIR) + "/cachetctl", "dmarc-report", "--db",
                                         h.history_database, "--from", "0", "--to", "4102444800", "--org", "Test",
                                         "--email", "dmarc@mx.test"});
   ASSERT_TRUE(out);
@@ -89,7 +89,7 @@ TEST_F(DmarcMilter, MetricsCountResultsDnsAndHistory) {
   // both have written.
   cachet::Result<std::string> body = std::string();
   ASSERT_TRUE(eventually([&] {
-    body = cachet::test::http_get(port, "/metrics");
+    body = cachet::testlib::http_get(port, "/metrics");
     return body && body->find("cachet_dmarc_history_pending 0\n") != std::string::npos;
   })) << (body ? *body : body.error().detail);
   for (const char* want : {"cachet_dmarc_results_total{result=\"pass\"} 1\n",
@@ -101,7 +101,7 @@ TEST_F(DmarcMilter, MetricsCountResultsDnsAndHistory) {
                            "cachet_dns_cache_hits_total 1\n"})
     EXPECT_NE(body->find(want), std::string::npos) << want << " in\n" << *body;
   if (::access("/usr/bin/promtool", X_OK) == 0) {
-    const auto check = cachet::test::run_command({"/usr/bin/promtool", "check", "metrics"}, *body);
+    const auto check = cachet::testlib::run_command({"/usr/bin/promtool", "check", "metrics"}, *body);
     ASSERT_TRUE(check);
     EXPECT_EQ(check->exit_code, 0) << check->out << check->err;
   }
@@ -146,7 +146,7 @@ TEST_F(DmarcMilter, PasswordInHistoryDatabaseIsAConfigError) {
   h.start_dns();
   const std::string conf = h.dir.write("bad.conf", "Socket unix:" + h.socket() +
                                                        "\nHistoryDatabase postgresql://cachet:secret@db.example/dmarc\n");
-  auto r = cachet::test::run_command({std::string(CACHET_BIN_DIR) + "/cachet-dmarc", "-n", "-c", conf});
+  auto r = cachet::testlib::run_command({std::string(CACHET_BIN_DIR) + "/cachet-dmarc", "-n", "-c", conf});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->exit_code, 78);
   EXPECT_NE(r->err.find("HistoryDatabase: a password does not belong"), std::string::npos) << r->err;

@@ -19,8 +19,8 @@
 #include "tests/integration/dmarc_harness.hpp"
 #include "tests/lib/pg_server.hpp"
 #include "tests/lib/run_command.hpp"
-#include "tests/support/dmarc_history_records.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/dmarc_history_records.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace {
 
@@ -35,7 +35,7 @@ class PgReportSend : public cachet::testlib::PgServerSuite {
     if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_TRUE(server_->psql("DROP TABLE IF EXISTS messages, reports_sent, report_claims"));
   }
-  cachet::test::TempDir dir_{"report-pg"};
+  cachet::testlib::TempDir dir_{"report-pg"};
 };
 
 TEST_F(PgReportSend, ConcurrentRunsSendEachReportExactlyOnce) {
@@ -45,7 +45,7 @@ TEST_F(PgReportSend, ConcurrentRunsSendEachReportExactlyOnce) {
   ASSERT_TRUE(mx1.has_value() && mx2.has_value());
   for (int d = 0; d < kDomains; ++d) {
     for (int i = 0; i < 4; ++i) {
-      cachet::dmarc::HistoryRecord r = cachet::test::history_record(kDay + d * 60 + i, "192.0.2." + std::to_string(i), i % 2);
+      cachet::dmarc::HistoryRecord r = cachet::testlib::history_record(kDay + d * 60 + i, "192.0.2." + std::to_string(i), i % 2);
       r.policy_domain = r.header_from = "d" + std::to_string(d) + ".example.com";
       r.rua = "mailto:a@" + r.policy_domain + " mailto:b@" + r.policy_domain;
       r.reporter = i % 2 ? "mx1" : "mx2";
@@ -62,10 +62,10 @@ TEST_F(PgReportSend, ConcurrentRunsSendEachReportExactlyOnce) {
   const std::vector<std::string> argv{std::string(CACHET_BIN_DIR) + "/cachetctl", "dmarc-report", "send", "-c", conf,
                                       "--since", std::to_string(kDay), "--now", std::to_string(2 * kDay),
                                       "--sendmail", sendmail};
-  std::vector<cachet::test::CommandResult> results(kRuns);
+  std::vector<cachet::testlib::CommandResult> results(kRuns);
   std::vector<std::thread> runs;
   for (int i = 0; i < kRuns; ++i)
-    runs.emplace_back([&, i] { results[static_cast<std::size_t>(i)] = cachet::test::run_command(argv).value_or(cachet::test::CommandResult{}); });
+    runs.emplace_back([&, i] { results[static_cast<std::size_t>(i)] = cachet::testlib::run_command(argv).value_or(cachet::testlib::CommandResult{}); });
   for (std::thread& t : runs) t.join();
   for (const auto& r : results) EXPECT_EQ(r.exit_code, 0) << r.err;
 
@@ -84,7 +84,7 @@ TEST_F(PgReportSend, ConcurrentRunsSendEachReportExactlyOnce) {
   EXPECT_EQ(server_->psql("SELECT count(*) FROM report_claims WHERE done = 1 AND owner = ''").value_or(""),
             std::to_string(kDomains) + "\n");
 
-  const auto again = cachet::test::run_command(argv);
+  const auto again = cachet::testlib::run_command(argv);
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->exit_code, 0) << again->err;
   std::size_t files = 0;
@@ -113,9 +113,9 @@ TEST_F(PgReportSend, TwoDaemonsOneReport) {
                                                         "\nReportEmail dmarc@receiver.example\nNameservers 127.0.0.1:9\n");
   const std::vector<std::string> argv{std::string(CACHET_BIN_DIR) + "/cachetctl", "dmarc-report", "send", "-c", conf,
                                       "--now", std::to_string(tomorrow), "--sendmail", sendmail, "--format", "rfc7489"};
-  cachet::test::CommandResult a, b;
-  std::thread ta([&] { a = cachet::test::run_command(argv).value_or(cachet::test::CommandResult{}); });
-  std::thread tb([&] { b = cachet::test::run_command(argv).value_or(cachet::test::CommandResult{}); });
+  cachet::testlib::CommandResult a, b;
+  std::thread ta([&] { a = cachet::testlib::run_command(argv).value_or(cachet::testlib::CommandResult{}); });
+  std::thread tb([&] { b = cachet::testlib::run_command(argv).value_or(cachet::testlib::CommandResult{}); });
   ta.join();
   tb.join();
   EXPECT_EQ(a.exit_code, 0) << a.err;

@@ -23,14 +23,14 @@
 #include "common/dmarc/history.hpp"
 #include "common/dmarc/report_failure.hpp"
 #include "tests/lib/run_command.hpp"
-#include "tests/support/dmarc_failure_report.hpp"
-#include "tests/support/dmarc_history_records.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/dmarc_failure_report.hpp"
+#include "tests/lib/dmarc_history_records.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace {
 
 using cachet::dmarc::HistoryRecord;
-using cachet::test::history_record;
+using cachet::testlib::history_record;
 namespace fs = std::filesystem;
 
 constexpr std::int64_t kDay = 86400;
@@ -84,13 +84,13 @@ class ReportSend : public ::testing::Test {
     for (const HistoryRecord& r : rs) ASSERT_TRUE((*store)->add(r).has_value());
   }
 
-  cachet::test::CommandResult send(std::vector<std::string> extra) {
+  cachet::testlib::CommandResult send(std::vector<std::string> extra) {
     std::vector<std::string> argv{kCtl, "dmarc-report", "send", "-c", conf_, "--since", std::to_string(kDay),
                                   "--now", std::to_string(2 * kDay + 60), "--sendmail", sendmail_};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    auto r = cachet::test::run_command(argv);
+    auto r = cachet::testlib::run_command(argv);
     EXPECT_TRUE(r.has_value());
-    return r.value_or(cachet::test::CommandResult{});
+    return r.value_or(cachet::testlib::CommandResult{});
   }
 
   std::vector<fs::path> files(const std::string& dir, const std::string& ext) {
@@ -101,7 +101,7 @@ class ReportSend : public ::testing::Test {
     return out;
   }
 
-  cachet::test::TempDir dir_{"report-send"};
+  cachet::testlib::TempDir dir_{"report-send"};
   std::string db_, conf_, sendmail_;
 };
 
@@ -165,7 +165,7 @@ struct OracleCount {
 };
 
 OracleCount dmarc_cat(const std::string& xml) {
-  auto r = cachet::test::run_command({"/usr/bin/dmarc-cat", "-N", "-t", "xml", "-"}, xml);
+  auto r = cachet::testlib::run_command({"/usr/bin/dmarc-cat", "-N", "-t", "xml", "-"}, xml);
   OracleCount c;
   if (!r || r->exit_code != 0) return {-1, -1};
   std::istringstream in(r->out);
@@ -188,7 +188,7 @@ OracleCount dmarc_cat(const std::string& xml) {
 }
 
 OracleCount mail_dmarc(const std::string& xml_path, std::string& domain) {
-  auto r = cachet::test::run_command(
+  auto r = cachet::testlib::run_command(
       {"/usr/bin/perl", std::string(CACHET_SOURCE_DIR) + "/tests/integration/dmarc_report_oracle.pl", xml_path});
   if (!r || r->exit_code != 0) return {-1, -1};
   std::smatch m;
@@ -235,7 +235,7 @@ namespace {
 // multipart/report whose parts are text/plain, message/feedback-report (with its fields)
 // and text/rfc822-headers.
 TEST(FailureReportOracle, PythonReadsAnArfMessage) {
-  const cachet::dmarc::FailureReport r = cachet::test::failure_report();
+  const cachet::dmarc::FailureReport r = cachet::testlib::failure_report();
   const std::string script =
       "import email, sys\n"
       "m = email.message_from_bytes(sys.stdin.buffer.read())\n"
@@ -243,7 +243,7 @@ TEST(FailureReportOracle, PythonReadsAnArfMessage) {
       "fb = m.get_payload()[1].get_payload()[0]\n"
       "print(m.get_content_type(), m.get_param('report-type'), ','.join(parts), fb['Feedback-Type'], "
       "fb['Auth-Failure'], fb['Reported-Domain'])\n";
-  auto got = cachet::test::run_command({"/usr/bin/python3", "-c", script}, cachet::dmarc::build_failure_report(r));
+  auto got = cachet::testlib::run_command({"/usr/bin/python3", "-c", script}, cachet::dmarc::build_failure_report(r));
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->out,
             "multipart/report feedback-report text/plain,message/feedback-report,text/rfc822-headers auth-failure "

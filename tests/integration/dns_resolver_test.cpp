@@ -46,7 +46,7 @@ class LdnsResolverTest : public ::testing::Test {
   }
 
   ZoneResolver zone_;
-  test::DnsServer server_{zone_};
+  testlib::DnsServer server_{zone_};
 };
 
 TEST_F(LdnsResolverTest, AnswersARecords) {
@@ -183,7 +183,7 @@ TEST_F(LdnsResolverTest, InvalidNameIsNotSent) {
 TEST_F(LdnsResolverTest, SecondServerAnswersWhenFirstIsSilent) {
   ZoneResolver silent;
   silent.set_timeout("a.example.org");
-  test::DnsServer dead{silent};
+  testlib::DnsServer dead{silent};
   ASSERT_TRUE(dead.start().has_value());
   ResolverOptions o;
   o.nameservers = {dead.nameserver(), server_.nameserver()};
@@ -216,7 +216,7 @@ TEST(DnsServerTest, StartsAndStopsRepeatedly) {
   ZoneResolver zone;
   zone.add("x.test", RrType::a, "192.0.2.9");
   for (int i = 0; i < 5; ++i) {
-    test::DnsServer s{zone};
+    testlib::DnsServer s{zone};
     ASSERT_TRUE(s.start().has_value());
     EXPECT_NE(s.port(), 0);
     s.stop();
@@ -226,7 +226,7 @@ TEST(DnsServerTest, StartsAndStopsRepeatedly) {
 TEST(DnsServerTest, ServesOverIpv6Loopback) {
   ZoneResolver zone;
   zone.add("x.test", RrType::a, "192.0.2.9");
-  test::DnsServer s{zone};
+  testlib::DnsServer s{zone};
   if (!s.start("::1").has_value()) GTEST_SKIP() << "no IPv6 loopback here";
   ResolverOptions o;
   o.nameservers = {s.nameserver()};

@@ -22,7 +22,7 @@
 #include "tests/lib/http_get.hpp"
 #include "tests/lib/run_command.hpp"
 #include "tests/lib/policy_client.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace cachet::testlib {
 namespace {
@@ -84,7 +84,7 @@ class SenderDaemon : public ::testing::Test {
     return p;
   }
 
-  test::TempDir dir_;
+  testlib::TempDir dir_;
   std::string map_, main_cf_, socket_;
 };
 
@@ -100,7 +100,7 @@ TEST_F(SenderDaemon, MetricsCountDecisionsAndConnectionsAsJsonLogsSay) {
   EXPECT_EQ(ask(*c, "alice@example.test", "alice"), "DUNNO");
   EXPECT_EQ(ask(*c, "bob@example.test", "alice"), "553 5.7.1 not owned by user alice");
   EXPECT_EQ(ask(*c, "alice@example.test", ""), "553 5.7.1 not logged in");
-  const auto body = cachet::test::http_get(port, "/metrics");
+  const auto body = cachet::testlib::http_get(port, "/metrics");
   ASSERT_TRUE(body) << body.error().detail;
   for (const char* want : {"cachet_sender_decisions_total{decision=\"allowed\"} 1\n",
                            "cachet_sender_decisions_total{decision=\"not_owned\"} 1\n",
@@ -110,7 +110,7 @@ TEST_F(SenderDaemon, MetricsCountDecisionsAndConnectionsAsJsonLogsSay) {
                            "cachet_policy_errors_total{class=\"internal\"} 0\n"})
     EXPECT_NE(body->find(want), std::string::npos) << want << " in\n" << *body;
   if (::access("/usr/bin/promtool", X_OK) == 0) {
-    const auto check = cachet::test::run_command({"/usr/bin/promtool", "check", "metrics"}, *body);
+    const auto check = cachet::testlib::run_command({"/usr/bin/promtool", "check", "metrics"}, *body);
     ASSERT_TRUE(check);
     EXPECT_EQ(check->exit_code, 0) << check->out << check->err;
   } else {

@@ -19,7 +19,7 @@
 #include "tests/lib/daemon_process.hpp"
 #include "tests/lib/dns_server.hpp"
 #include "tests/lib/policy_client.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace cachet::testlib {
 namespace {
@@ -82,9 +82,9 @@ class SpfDaemon : public ::testing::Test {
     return std::string(reply->action);
   }
 
-  test::TempDir dir_;
+  testlib::TempDir dir_;
   dns::ZoneResolver zone_;
-  test::DnsServer dns_{zone_};
+  testlib::DnsServer dns_{zone_};
   std::string socket_;
   std::atomic<int> serial_{0};
 };

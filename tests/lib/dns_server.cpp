@@ -15,7 +15,7 @@
 #include "common/dns/ldns_types.hpp"
 #include "common/dns/name.hpp"
 
-namespace cachet::test {
+namespace cachet::testlib {
 namespace {
 
 using dns::LdnsPkt;
@@ -267,4 +267,4 @@ void DnsServer::serve_tcp() {
   }
 }
 
-}  // namespace cachet::test
+}  // namespace cachet::testlib

@@ -28,7 +28,7 @@
 #include "common/base/result.hpp"
 #include "common/dns/zone_resolver.hpp"
 
-namespace cachet::test {
+namespace cachet::testlib {
 
 class DnsServer {
  public:
@@ -68,4 +68,4 @@ class DnsServer {
   std::atomic<std::size_t> tcp_queries_{0};
 };
 
-}  // namespace cachet::test
+}  // namespace cachet::testlib

@@ -10,7 +10,7 @@
 
 #include "common/base/fd.hpp"
 
-namespace cachet::test {
+namespace cachet::testlib {
 
 Result<std::string> http_get(int port, const std::string& path) {
   Fd s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -40,4 +40,4 @@ Result<std::string> http_get(int port, const std::string& path) {
   return body == std::string::npos ? std::string() : answer.substr(body + 4);
 }
 
-}  // namespace cachet::test
+}  // namespace cachet::testlib

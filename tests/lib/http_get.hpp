@@ -9,8 +9,8 @@
 
 #include "common/base/result.hpp"
 
-namespace cachet::test {
+namespace cachet::testlib {
 
 [[nodiscard]] Result<std::string> http_get(int port, const std::string& path);
 
-}  // namespace cachet::test
+}  // namespace cachet::testlib

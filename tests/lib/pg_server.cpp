@@ -61,7 +61,7 @@ Result<void> PgServer::start() {
       if (pw == nullptr || ::chown(dir_.path().c_str(), pw->pw_uid, pw->pw_gid) != 0)
         return fail(Errc::internal, "cannot hand the server dir to " + std::string(kServerUser));
     }
-    auto init = test::run_command(as_server_user({bin_dir_ + "/initdb", "-D", dir_.file("data"), "-U", "cachet",
+    auto init = testlib::run_command(as_server_user({bin_dir_ + "/initdb", "-D", dir_.file("data"), "-U", "cachet",
                                                   "--auth=trust", "--no-locale", "-E", "UTF8", "--no-sync"}));
     if (!init || init->exit_code != 0)
       return fail(Errc::internal, "initdb failed: " + (init ? init->err + init->out : init.error().detail));
@@ -74,7 +74,7 @@ Result<void> PgServer::start() {
   const bool ready = eventually(
       [&] {
         if (!process_->alive()) return true;  // reported below
-        auto r = test::run_command({bin_dir_ + "/pg_isready", "-q", "-h", dir_.path(), "-p", kPort});
+        auto r = testlib::run_command({bin_dir_ + "/pg_isready", "-q", "-h", dir_.path(), "-p", kPort});
         return r && r->exit_code == 0;
       },
       std::chrono::seconds(30));
@@ -98,7 +98,7 @@ std::string PgServer::conninfo() const {
 }
 
 Result<std::string> PgServer::psql(const std::string& sql) const {
-  auto r = test::run_command({bin_dir_ + "/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h",
+  auto r = testlib::run_command({bin_dir_ + "/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h",
                               dir_.path(), "-p", kPort, "-U", "cachet", "-d", "postgres", "-c", sql});
   if (!r) return Unexpected<Error>(r.error());
   if (r->exit_code != 0) return fail(Errc::internal, "psql: " + r->err);

@@ -18,7 +18,7 @@
 
 #include "common/base/result.hpp"
 #include "tests/lib/daemon_process.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace cachet::testlib {
 
@@ -47,7 +47,7 @@ class PgServer {
  private:
   std::vector<std::string> as_server_user(std::vector<std::string> argv) const;
   std::string bin_dir_;
-  test::TempDir dir_{"cachet-pg"};
+  testlib::TempDir dir_{"cachet-pg"};
   bool initialised_ = false;
   std::unique_ptr<DaemonProcess> process_;
 };

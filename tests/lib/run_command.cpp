@@ -12,7 +12,7 @@
 
 #include "common/base/fd.hpp"
 
-namespace cachet::test {
+namespace cachet::testlib {
 
 namespace {
 
@@ -86,4 +86,4 @@ Result<CommandResult> run_command(const std::vector<std::string>& argv, const st
   return result;
 }
 
-}  // namespace cachet::test
+}  // namespace cachet::testlib

@@ -13,7 +13,7 @@
 
 #include "common/base/result.hpp"
 
-namespace cachet::test {
+namespace cachet::testlib {
 
 struct CommandResult {
   int exit_code = -1;  // -1 when killed by a signal
@@ -25,4 +25,4 @@ struct CommandResult {
     const std::vector<std::string>& argv, const std::string& input = {},
     std::chrono::milliseconds deadline = std::chrono::seconds(60));
 
-}  // namespace cachet::test
+}  // namespace cachet::testlib

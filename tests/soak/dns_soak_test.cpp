@@ -119,7 +119,7 @@ class DeadDnsSoak : public ::testing::Test {
 
   SoakDaemons daemons_{"cachet-soak-dns"};
   dns::ZoneResolver zone_;
-  test::DnsServer dns_{zone_};
+  testlib::DnsServer dns_{zone_};
   std::string signature_;  // made once, by the first signed_message()
 };
 

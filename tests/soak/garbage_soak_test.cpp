@@ -123,7 +123,7 @@ class GarbageSoak : public ::testing::Test {
 
   SoakDaemons daemons_{"cachet-soak-garbage"};
   dns::ZoneResolver zone_;
-  test::DnsServer dns_{zone_};
+  testlib::DnsServer dns_{zone_};
 };
 
 TEST_F(GarbageSoak, CleanTrafficIsAnsweredWhileEverySocketGetsGarbage) {

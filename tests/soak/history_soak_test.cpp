@@ -19,7 +19,7 @@
 #include "tests/lib/milter_client.hpp"
 #include "tests/lib/pg_server.hpp"
 #include "tests/soak/soak.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace cachet::testlib {
 namespace {
@@ -74,9 +74,9 @@ class HistorySoak : public ::testing::Test {
     }, beside, rate);
   }
 
-  test::TempDir dir_{"cachet-soak-history"};
+  testlib::TempDir dir_{"cachet-soak-history"};
   dns::ZoneResolver zone_;
-  test::DnsServer dns_{zone_};
+  testlib::DnsServer dns_{zone_};
   std::unique_ptr<DaemonProcess> dmarc_;
   std::atomic<long> serial_{0};
 };

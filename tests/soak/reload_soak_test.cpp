@@ -21,7 +21,7 @@
 #include "tests/lib/dns_server.hpp"
 #include "tests/lib/milter_client.hpp"
 #include "tests/soak/soak.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace cachet::testlib {
 namespace {
@@ -92,9 +92,9 @@ class DkimReloadSoak : public ::testing::Test {
     return "";
   }
 
-  test::TempDir dir_{"cachet-soak-dkim"};
+  testlib::TempDir dir_{"cachet-soak-dkim"};
   dns::ZoneResolver zone_;
-  test::DnsServer dns_{zone_};
+  testlib::DnsServer dns_{zone_};
   std::string rsa_key_, ed_key_;
 };
 

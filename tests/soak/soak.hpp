@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "tests/lib/daemon_process.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace cachet::testlib {
 
@@ -79,7 +79,7 @@ class SoakDaemons {
   }
   static std::string bin(const char* name) { return std::string(CACHET_BIN_DIR) + "/" + name; }
 
-  test::TempDir dir;
+  testlib::TempDir dir;
   std::vector<std::unique_ptr<DaemonProcess>> all;
 };
 

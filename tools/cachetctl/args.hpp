@@ -6,7 +6,7 @@
 // `--noflag` / `--no-flag` for negatable flags, `--` ends the options; anything else is an
 // operand. Pure: no I/O, no globals; any thread. Errors: Errc::config (a usage error, exit
 // 64) naming the option.
-// See also: dkim_tools.hpp, tests/unit/tools/cachetctl/args_test.cpp
+// See also: dkim_tools.hpp, tests/unit/tools/cachetctl/dkim_tools_test.cpp (ParseArgs)
 #pragma once
 
 #include <span>

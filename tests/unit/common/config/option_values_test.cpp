@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/temp_dir.hpp"
 #include "tests/unit/common/config/example_options.hpp"
 
 namespace cachet::config {
@@ -36,7 +36,7 @@ TEST(OptionValues, EmptyValueIsAnEmptyDataset) {
 }
 
 TEST(OptionValues, ErrorsNameTheOption) {
-  test::TempDir tmp("optvals");
+  testlib::TempDir tmp("optvals");
   const auto cfg = parse("InternalHosts file:" + tmp.file("missing") + "\n");
   auto ds = option_dataset(*cfg, "InternalHosts");
   ASSERT_FALSE(ds.has_value());

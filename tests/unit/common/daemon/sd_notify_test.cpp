@@ -13,7 +13,7 @@
 #include <string>
 
 #include "common/base/fd.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace cachet::daemon {
 namespace {
@@ -41,7 +41,7 @@ std::string receive(const Fd& fd) {
 }
 
 TEST(SdNotify, SendsOneDatagramToAPathSocket) {
-  test::TempDir dir;
+  testlib::TempDir dir;
   const std::string path = dir.file("notify");
   Fd server = bind_datagram(path);
   ASSERT_TRUE(send_notify(path, "READY=1\nMAINPID=42").has_value());
@@ -67,7 +67,7 @@ TEST(SdNotify, RefusesBadAddresses) {
 }
 
 TEST(SdNotify, NobodyListeningIsATemporaryError) {
-  test::TempDir dir;
+  testlib::TempDir dir;
   auto r = send_notify(dir.file("absent"), "READY=1");
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, Errc::temporary);

@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace cachet::dkim {
 namespace {
@@ -140,7 +140,7 @@ TEST(KeyUserNamed, UserAndUserGroupForms) {
 }
 
 TEST(ReadKeyFile, ReadsAndJudgesTheOpenedFile) {
-  test::TempDir tmp("keyfile");
+  testlib::TempDir tmp("keyfile");
   ::chmod(tmp.path().c_str(), 0700);
   const std::string path = tmp.write("k.private", "PEM TEXT");
   ::chmod(path.c_str(), 0644);
@@ -159,7 +159,7 @@ TEST(ReadKeyFile, ReadsAndJudgesTheOpenedFile) {
 }
 
 TEST(ReadKeyFile, MissingAndOversizedFilesAreConfigErrors) {
-  test::TempDir tmp("keyfile");
+  testlib::TempDir tmp("keyfile");
   auto missing = read_key_file(tmp.file("nope"), key_user());
   ASSERT_FALSE(missing.has_value());
   EXPECT_EQ(missing.error().code, Errc::config);

@@ -12,7 +12,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace cachet::dmarc {
 namespace {
@@ -117,7 +117,7 @@ TEST(HistoryFileFormat, ValuesCannotAddLinesOrWords) {
 }
 
 TEST(HistoryFileSink, AppendsBatchesNotWorldReadable) {
-  test::TempDir dir;
+  testlib::TempDir dir;
   HistoryFileSink sink(dir.file("history"));
   const HistoryRecord r = base("v=DMARC1; p=none");
   ASSERT_TRUE(sink.add(r));

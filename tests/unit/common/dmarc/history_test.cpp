@@ -9,13 +9,13 @@
 #include <gtest/gtest.h>
 
 #include "common/dmarc/store/history_sqlite.hpp"
-#include "tests/support/temp_dir.hpp"
-#include "tests/support/dmarc_history_records.hpp"
+#include "tests/lib/temp_dir.hpp"
+#include "tests/lib/dmarc_history_records.hpp"
 
 namespace cachet::dmarc {
 namespace {
 
-using test::history_record;
+using testlib::history_record;
 
 TEST(DkimEntries, RoundTripWithSelectors) {
   const std::vector<DkimEntry> in = {{"a.example", "s1", "pass"}, {"b.example", "", "fail"}};
@@ -101,7 +101,7 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 TEST(SqliteHistory, RoundTripsEveryColumnWithinThePeriod) {
-  test::TempDir dir;
+  testlib::TempDir dir;
   SqliteHistoryStore store(dir.file("h.sqlite"));
   const std::vector<HistoryRecord> in = {history_record(100, "192.0.2.1", true), history_record(200, "192.0.2.1", true),
                                          history_record(300, "192.0.2.2", false)};
@@ -115,7 +115,7 @@ TEST(SqliteHistory, RoundTripsEveryColumnWithinThePeriod) {
 }
 
 TEST(SqliteHistory, UpgradesAFileOfTheFirstSchema) {
-  test::TempDir dir;
+  testlib::TempDir dir;
   const std::string path = dir.file("old.sqlite");
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
@@ -148,7 +148,7 @@ TEST(SqliteHistory, UnwritablePathIsTemporaryError) {
 }
 
 TEST(SqliteHistory, OpenHistoryStorePicksSqliteForAPath) {
-  test::TempDir dir;
+  testlib::TempDir dir;
   auto store = open_history_store(dir.file("h.sqlite"));
   ASSERT_TRUE(store);
   EXPECT_EQ((*store)->describe(), "sqlite:" + dir.file("h.sqlite"));

@@ -6,12 +6,12 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/support/dmarc_history_records.hpp"
+#include "tests/lib/dmarc_history_records.hpp"
 
 namespace cachet::dmarc {
 namespace {
 
-using test::history_record;
+using testlib::history_record;
 
 bool has(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
 

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/support/dmarc_failure_report.hpp"
+#include "tests/lib/dmarc_failure_report.hpp"
 
 namespace cachet::dmarc {
 namespace {
@@ -54,7 +54,7 @@ TEST(FailureRateLimiter, MemoryIsBounded) {
   EXPECT_TRUE(l.allow("one-too-many.example", 100));   // the old windows are dropped first
 }
 
-using test::failure_report;
+using testlib::failure_report;
 
 bool has(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
 

@@ -8,8 +8,8 @@
 #include <gtest/gtest.h>
 
 #include "common/dmarc/history.hpp"
-#include "tests/support/dmarc_history_records.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/dmarc_history_records.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace cachet::dmarc {
 namespace {
@@ -20,7 +20,7 @@ class Ledger : public ::testing::Test {
     ledger_ = std::move(*open_report_ledger(spec_));
     other_ = std::move(*open_report_ledger(spec_));
   }
-  test::TempDir dir_;
+  testlib::TempDir dir_;
   std::string spec_;
   std::unique_ptr<ReportLedger> ledger_, other_;
   const Period day_{86400, 172800};
@@ -67,7 +67,7 @@ TEST_F(Ledger, OutcomesPerRecipientLastOneWins) {
 TEST_F(Ledger, ExpireRemovesOldHistoryAndLedgerRows) {
   auto store = open_history_store(spec_);
   ASSERT_TRUE(store.has_value());
-  for (std::int64_t t : {100, 200, 90000}) ASSERT_TRUE((*store)->add(test::history_record(t, "192.0.2.1", true)));
+  for (std::int64_t t : {100, 200, 90000}) ASSERT_TRUE((*store)->add(testlib::history_record(t, "192.0.2.1", true)));
   ASSERT_TRUE(ledger_->record({"id", "example.com", {0, 86400}, "a@example.com", SendOutcome::sent, "", 1}));
   ASSERT_TRUE(ledger_->claim("example.com", {0, 86400}, "a", 1, 3600).value());
   const auto removed = ledger_->expire(86400 + 1);

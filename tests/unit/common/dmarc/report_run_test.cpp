@@ -8,8 +8,8 @@
 #include <gtest/gtest.h>
 
 #include "common/dmarc/report_ledger.hpp"
-#include "tests/support/dmarc_history_records.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/dmarc_history_records.hpp"
+#include "tests/lib/temp_dir.hpp"
 #include "tests/unit/common/dmarc/fake_resolver.hpp"
 
 namespace cachet::dmarc {
@@ -36,7 +36,7 @@ class ReportRun : public ::testing::Test {
     store_ = std::move(*open_history_store(db));
     ledger_ = std::move(*open_report_ledger(db));
     for (std::int64_t t : {86400, 86500, 90000}) {
-      HistoryRecord r = test::history_record(t, "192.0.2.1", t != 90000);
+      HistoryRecord r = testlib::history_record(t, "192.0.2.1", t != 90000);
       r.rua = "mailto:same@reports.example.com mailto:ok@ext.net mailto:no@nope.net mailto:later@flaky.net "
               "mailto:tiny@ext.net!1k https://x.example/r junk";
       EXPECT_TRUE(store_->add(r).has_value());
@@ -56,7 +56,7 @@ class ReportRun : public ::testing::Test {
     return got.value_or(ReportRunStats{});
   }
 
-  test::TempDir dir_;
+  testlib::TempDir dir_;
   PublicSuffixList psl_;
   PslOrgDomain orgs_;
   std::unique_ptr<HistoryStore> store_;

@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "common/base/base64.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace cachet::dmarc {
 namespace {
@@ -79,7 +79,7 @@ TEST(AuthPlain, Rfc4616) {
 }
 
 TEST(PasswordFile, FirstLinePrivateFilesOnly) {
-  test::TempDir dir("smtp-pw");
+  testlib::TempDir dir("smtp-pw");
   const std::string good = dir.write("pw", "s3cret\nignored\n");
   ::chmod(good.c_str(), 0640);
   EXPECT_EQ(read_password_file(good).value_or(""), "s3cret");

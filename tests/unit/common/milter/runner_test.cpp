@@ -2,14 +2,16 @@
 // tests/unit/common/milter/runner_test.cpp: socket forms and the FakeContext contract
 // (the parts of common/milter that run without libmilter; the rest is in
 // tests/integration/milter_layer_test.cpp).
-#include "common/milter/fake_context.hpp"
 #include "common/milter/runner.hpp"
 
 #include <gtest/gtest.h>
 
+#include "tests/lib/fake_context.hpp"
+
 namespace {
 
 using namespace cachet::milter;
+using cachet::testlib::FakeContext;
 
 // Socket specs are common/daemon's (tests/unit/common/daemon/socket_spec_test.cpp); the
 // runner accepts every form libmilter does, including a bare path.

@@ -14,7 +14,7 @@
 
 #include "common/base/strings.hpp"
 #include "common/sender/login_maps.hpp"
-#include "tests/support/memory_files.hpp"
+#include "tests/lib/memory_files.hpp"
 
 namespace cachet::sender {
 namespace {
@@ -272,7 +272,7 @@ TEST(LookupAddress, UnquotesTheLocalPart) {
 // The same decision through the maps cachet-sender and cachet-dkim load: the classic
 // guide's sendas.pcre from main.cf, and an aliases file.
 TEST(DecideFrom, ThroughTheGuideMaps) {
-  const tables::FileReader reader = test::memory_files({
+  const tables::FileReader reader = testlib::memory_files({
       {"/m/main.cf",
        "myhostname = mail.example.test\nmydomain = example.test\nmyorigin = $mydomain\n"
        "smtpd_sender_login_maps = pcre:/m/sendas.pcre\n"},

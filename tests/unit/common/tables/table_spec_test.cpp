@@ -13,7 +13,7 @@
 #include <string>
 
 #include "common/tables/table_list.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace cachet::tables {
 namespace {
@@ -61,7 +61,7 @@ TEST(ParseTableList, SplitsOnCommasAndSpacesKeepingBraces) {
 class TableFiles : public ::testing::Test {
  protected:
   std::string write(const std::string& name, const std::string& text) { return dir_.write(name, text); }
-  test::TempDir dir_{"cachet-tables"};
+  testlib::TempDir dir_{"cachet-tables"};
 };
 
 TEST_F(TableFiles, OpensEveryFileTypeFromSourceText) {

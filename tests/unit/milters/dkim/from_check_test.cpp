@@ -9,13 +9,13 @@
 
 #include "common/config/config.hpp"
 #include "milters/dkim/options.hpp"
-#include "tests/support/memory_files.hpp"
+#include "tests/lib/memory_files.hpp"
 
 namespace cachet::dkimd {
 namespace {
 
 DkimState guide_state(sender::FromAction on_mismatch) {
-  const tables::FileReader reader = test::memory_files(
+  const tables::FileReader reader = testlib::memory_files(
       {{"/m/sendas.pcre", "/^postmaster@example\\.test$/ alice\n/^(.+)@example\\.test$/ ${1}\n"}});
   sender::MapsSettings ms;
   ms.login_maps = "pcre:/m/sendas.pcre";

@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "common/dns/zone_resolver.hpp"
-#include "common/milter/fake_context.hpp"
+#include "tests/lib/fake_context.hpp"
 #include "milters/dmarc/options.hpp"
 
 namespace cachet::dmarcd {
@@ -41,7 +41,7 @@ class DmarcSessionTest : public ::testing::Test {
   Swappable<const DmarcState> state;
   log::CaptureLogger logger;
   dns::ZoneResolver dns;
-  milter::FakeContext ctx;
+  testlib::FakeContext ctx;
   milter::ConnInfo conn{true, "client.example", milter::ConnInfo::Family::inet, "192.0.2.9", 25};
 };
 

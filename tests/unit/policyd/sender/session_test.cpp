@@ -9,8 +9,8 @@
 #include <map>
 #include <string>
 
-#include "tests/support/memory_files.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/lib/memory_files.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace cachet::senderd {
 namespace {
@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 
 // In-memory files for the pure paths.
 tables::FileReader memory(std::map<std::string, std::string> files) {
-  return test::memory_files(std::move(files));
+  return testlib::memory_files(std::move(files));
 }
 
 constexpr std::string_view kMainCf =
@@ -230,7 +230,7 @@ class SenderReload : public ::testing::Test {
     return h_->handle(request("RCPT", sender, "alice"), policy::ConnectionInfo{1, "t"}).value();
   }
 
-  test::TempDir dir_;
+  testlib::TempDir dir_;
   std::string map_;
   HandlerSettings hs_;
   log::CaptureLogger logger_;

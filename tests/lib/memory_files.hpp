@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// tests/support/memory_files.hpp: a tables::FileReader over an in-memory map of path ->
+// tests/lib/memory_files.hpp: a tables::FileReader over an in-memory map of path ->
 // content, for the loaders (login maps, main.cf, aliases) in unit tests and benchmarks.
 // A missing path is Errc::config "cannot open PATH: No such file", as the real reader
 // words it. Header-only; the reader owns its copy of the map.
@@ -11,7 +11,7 @@
 
 #include "common/tables/table_spec.hpp"
 
-namespace cachet::test {
+namespace cachet::testlib {
 
 inline tables::FileReader memory_files(std::map<std::string, std::string> files) {
   return [files = std::move(files)](const std::string& path) -> Result<tables::FileContent> {
@@ -24,4 +24,4 @@ inline tables::FileReader memory_files(std::map<std::string, std::string> files)
   };
 }
 
-}  // namespace cachet::test
+}  // namespace cachet::testlib

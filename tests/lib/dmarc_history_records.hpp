@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// tests/support/dmarc_history_records.hpp: history records for the store, report and
+// tests/lib/dmarc_history_records.hpp: history records for the store, report and
 // HistoryFile tests (unit and integration), with every column set so that round trips
 // check them all. Header-only.
 #pragma once
@@ -10,7 +10,7 @@
 
 #include "common/dmarc/history.hpp"
 
-namespace cachet::test {
+namespace cachet::testlib {
 
 inline dmarc::HistoryRecord history_record(std::int64_t t, std::string ip, bool dkim_aligned) {
   dmarc::HistoryRecord r;
@@ -38,4 +38,4 @@ inline dmarc::HistoryRecord history_record(std::int64_t t, std::string ip, bool 
   return r;
 }
 
-}  // namespace cachet::test
+}  // namespace cachet::testlib

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// tests/support/temp_dir.hpp: a private temporary directory for one test, removed with
+// tests/lib/temp_dir.hpp: a private temporary directory for one test, removed with
 // everything in it when the object goes. Header-only, for unit and integration tests.
 // write() replaces a file through rename, so each write is a new inode as editors and
 // config-management tools produce (what change detection must notice).
@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace cachet::test {
+namespace cachet::testlib {
 
 class TempDir {
  public:
@@ -45,4 +45,4 @@ class TempDir {
   std::string path_;
 };
 
-}  // namespace cachet::test
+}  // namespace cachet::testlib

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// tests/support/dmarc_failure_report.hpp: a DMARC failure report (report_failure.hpp) with
+// tests/lib/dmarc_failure_report.hpp: a DMARC failure report (report_failure.hpp) with
 // every field set, for the unit test and the ARF oracle test. Header-only.
 #pragma once
 
 #include "common/dmarc/report_failure.hpp"
 
-namespace cachet::test {
+namespace cachet::testlib {
 
 inline dmarc::FailureReport failure_report() {
   dmarc::FailureReport r;
@@ -28,4 +28,4 @@ inline dmarc::FailureReport failure_report() {
   return r;
 }
 
-}  // namespace cachet::test
+}  // namespace cachet::testlib
