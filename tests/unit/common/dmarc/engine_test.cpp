@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// tests/unit/common/dmarc/engine_test.cpp: discovery + evaluation through a fake resolver:
-// DNS failures are temperror (never pass/none), RFC 7489 org-domain fallback, DMARCbis
-// tree walk, several From domains.
+// tests/unit/common/dmarc/engine_test.cpp: discovery + evaluation through an in-memory zone
+// (dns::ZoneResolver): DNS failures are temperror (never pass/none), RFC 7489 org-domain
+// fallback, DMARCbis tree walk, several From domains.
 #include "common/dmarc/engine.hpp"
 
 #include <gtest/gtest.h>
 
-#include "tests/unit/common/dmarc/fake_resolver.hpp"
+#include "common/dns/zone_resolver.hpp"
 
 namespace cachet::dmarc {
 namespace {
@@ -30,12 +30,12 @@ class EvaluateMessage : public ::testing::TestWithParam<EngineCase> {};
 
 TEST_P(EvaluateMessage, DnsOutcomesMapToResults) {
   const EngineCase& c = GetParam();
-  testing::FakeResolver dns;
-  dns.txt("_dmarc.example.com", "v=DMARC1; p=reject");
-  dns.fail("_dmarc.slow.example.com", dns::Status::timeout);
-  dns.fail("_dmarc.broken.net", dns::Status::servfail);
-  dns.txt("_dmarc.bad.example.com", "v=DMARC1; p=bogus");
-  dns.fail("_dmarc.com", dns::Status::servfail);  // tree walk from *.example.com... stops above
+  dns::ZoneResolver dns;
+  dns.add_txt("_dmarc.example.com", {"v=DMARC1; p=reject"});
+  dns.set_timeout("_dmarc.slow.example.com");
+  dns.set_servfail("_dmarc.broken.net");
+  dns.add_txt("_dmarc.bad.example.com", {"v=DMARC1; p=bogus"});
+  dns.set_servfail("_dmarc.com");  // tree walk from *.example.com... stops above
   const PublicSuffixList psl = small_psl();
   EngineOptions options{c.mode, &psl};
   MessageAuth auth{c.from, c.dkim, std::nullopt};
@@ -61,9 +61,9 @@ INSTANTIATE_TEST_SUITE_P(
         EngineCase{"no From domain is permerror", {}, {{"example.com", AuthResultCode::pass}}, DiscoveryMode::rfc7489_psl, DmarcResult::permerror}));
 
 TEST(EvaluateMessage, TreeWalkFindsAncestorPolicy) {
-  testing::FakeResolver dns;
-  dns.txt("_dmarc.example.org", "v=DMARC1; p=none; sp=reject");
-  dns.exists("a.b.example.org");
+  dns::ZoneResolver dns;
+  dns.add_txt("_dmarc.example.org", {"v=DMARC1; p=none; sp=reject"});
+  dns.add("a.b.example.org", dns::RrType::a, "192.0.2.1");
   MessageAuth auth{{"a.b.example.org"}, {}, std::nullopt};
   const Verdict v = evaluate_message(dns, auth, EngineOptions{DiscoveryMode::tree_walk, nullptr}, 0);
   EXPECT_EQ(v.result, DmarcResult::fail);
@@ -73,8 +73,8 @@ TEST(EvaluateMessage, TreeWalkFindsAncestorPolicy) {
 }
 
 TEST(EvaluateMessage, SpfAlignment) {
-  testing::FakeResolver dns;
-  dns.txt("_dmarc.example.com", "v=DMARC1; p=reject; aspf=s");
+  dns::ZoneResolver dns;
+  dns.add_txt("_dmarc.example.com", {"v=DMARC1; p=reject; aspf=s"});
   const PublicSuffixList psl = small_psl();
   MessageAuth auth{{"example.com"}, {}, AuthOutcome{"bounce.example.com", AuthResultCode::pass}};
   EXPECT_EQ(evaluate_message(dns, auth, EngineOptions{DiscoveryMode::rfc7489_psl, &psl}, 0).result,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
 // tests/unit/common/dmarc/org_domain_test.cpp: PSL parser/matcher against the publicsuffix
-// test suites and opendmarc's vectors; punycode; DMARCbis tree walk over a fake resolver.
+// test suites and opendmarc's vectors; punycode; DMARCbis tree walk over a dns::ZoneResolver.
 #include "common/dmarc/org_domain.hpp"
 
 #include <gtest/gtest.h>
@@ -13,8 +13,8 @@
 
 #include "common/base/strings.hpp"
 #include "common/dmarc/policy.hpp"
+#include "common/dns/zone_resolver.hpp"
 #include "common/mail/address.hpp"
-#include "tests/unit/common/dmarc/fake_resolver.hpp"
 
 namespace cachet::dmarc {
 namespace {
@@ -173,13 +173,13 @@ TEST(TreeWalk, NamesFollowDmarcbis) {
 }
 
 TEST(TreeWalk, OrganizationalDomain) {
-  testing::FakeResolver dns;
-  dns.txt("_dmarc.example.com", "v=DMARC1; p=reject");
-  dns.txt("_dmarc.gov", "v=DMARC1; p=reject; psd=y");
-  dns.txt("_dmarc.x.example.net", "v=DMARC1; p=none; psd=n");
-  dns.txt("_dmarc.example.net", "v=DMARC1; p=none");
-  dns.fail("_dmarc.com", dns::Status::servfail);
-  dns.txt("_dmarc.org", "");
+  dns::ZoneResolver dns;
+  dns.add_txt("_dmarc.example.com", {"v=DMARC1; p=reject"});
+  dns.add_txt("_dmarc.gov", {"v=DMARC1; p=reject; psd=y"});
+  dns.add_txt("_dmarc.x.example.net", {"v=DMARC1; p=none; psd=n"});
+  dns.add_txt("_dmarc.example.net", {"v=DMARC1; p=none"});
+  dns.set_servfail("_dmarc.com");
+  dns.add("_dmarc.org", dns::RrType::a, "192.0.2.1");  // exists, no TXT
   const TreeWalkOrgDomain walk(dns);
   EXPECT_EQ(walk.organizational_domain("a.b.example.gov").value_or("ERR"), "example.gov");
   EXPECT_EQ(walk.organizational_domain("gov").value_or("ERR"), "gov");
@@ -191,13 +191,13 @@ TEST(TreeWalk, OrganizationalDomain) {
 }
 
 TEST(LookupDmarc, RfcFiltering) {
-  testing::FakeResolver dns;
-  dns.txt("_dmarc.two.example", "v=DMARC1; p=reject");
-  dns.txt("_dmarc.two.example", "v=DMARC1; p=none");
-  dns.txt("_dmarc.mixed.example", "v=spf1 -all");
-  dns.txt("_dmarc.mixed.example", "v=DMARC1; p=quarantine");
-  dns.txt("_dmarc.bad.example", "v=DMARC1; p=bogus");
-  dns.fail("_dmarc.slow.example", dns::Status::timeout);
+  dns::ZoneResolver dns;
+  dns.add_txt("_dmarc.two.example", {"v=DMARC1; p=reject"});
+  dns.add_txt("_dmarc.two.example", {"v=DMARC1; p=none"});
+  dns.add_txt("_dmarc.mixed.example", {"v=spf1 -all"});
+  dns.add_txt("_dmarc.mixed.example", {"v=DMARC1; p=quarantine"});
+  dns.add_txt("_dmarc.bad.example", {"v=DMARC1; p=bogus"});
+  dns.set_timeout("_dmarc.slow.example");
   EXPECT_EQ(lookup_dmarc(dns, "two.example").status, DmarcLookup::Status::no_record);
   EXPECT_EQ(lookup_dmarc(dns, "mixed.example").status, DmarcLookup::Status::record);
   EXPECT_EQ(lookup_dmarc(dns, "bad.example").status, DmarcLookup::Status::invalid);

@@ -8,9 +8,9 @@
 #include <gtest/gtest.h>
 
 #include "common/dmarc/report_ledger.hpp"
+#include "common/dns/zone_resolver.hpp"
 #include "tests/lib/dmarc_history_records.hpp"
 #include "tests/lib/temp_dir.hpp"
-#include "tests/unit/common/dmarc/fake_resolver.hpp"
 
 namespace cachet::dmarc {
 namespace {
@@ -41,8 +41,8 @@ class ReportRun : public ::testing::Test {
               "mailto:tiny@ext.net!1k https://x.example/r junk";
       EXPECT_TRUE(store_->add(r).has_value());
     }
-    dns_.txt("example.com._report._dmarc.ext.net", "v=DMARC1");
-    dns_.fail("example.com._report._dmarc.flaky.net", dns::Status::timeout);
+    dns_.add_txt("example.com._report._dmarc.ext.net", {"v=DMARC1"});
+    dns_.set_timeout("example.com._report._dmarc.flaky.net");
     opt_.report_email = "dmarc@receiver.example";
     opt_.report_org = "Receiver";
     opt_.since = 86400;
@@ -61,8 +61,8 @@ class ReportRun : public ::testing::Test {
   PslOrgDomain orgs_;
   std::unique_ptr<HistoryStore> store_;
   std::unique_ptr<ReportLedger> ledger_;
-  testing::FakeResolver dns_, fixed_dns_;
-  testing::FakeResolver* resolver_ = &dns_;
+  dns::ZoneResolver dns_, fixed_dns_;
+  dns::ZoneResolver* resolver_ = &dns_;
   FakeDelivery delivery_;
   log::CaptureLogger log_;
   ReportRunOptions opt_;
@@ -90,8 +90,8 @@ TEST_F(ReportRun, RerunSendsNothingTwiceAndRetriesFailures) {
   run();
   EXPECT_EQ(delivery_.sent, (std::vector<std::string>{"same@reports.example.com"}));
   delivery_.failing.clear();
-  fixed_dns_.txt("example.com._report._dmarc.ext.net", "v=DMARC1");
-  fixed_dns_.txt("example.com._report._dmarc.flaky.net", "v=DMARC1");  // recovered
+  fixed_dns_.add_txt("example.com._report._dmarc.ext.net", {"v=DMARC1"});
+  fixed_dns_.add_txt("example.com._report._dmarc.flaky.net", {"v=DMARC1"});  // recovered
   resolver_ = &fixed_dns_;
   delivery_.sent.clear();
   ReportRunStats s = run();
