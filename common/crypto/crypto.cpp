@@ -3,7 +3,7 @@
 // common/crypto/crypto.cpp: see crypto.hpp. OpenSSL 3 EVP API only.
 #include "common/crypto/crypto.hpp"
 
-#include <mutex>
+#include <array>
 #include <new>
 #include <vector>
 
@@ -17,6 +17,7 @@
 
 #include "common/base/base64.hpp"
 #include "common/base/c_ptr.hpp"
+#include "common/base/guarded.hpp"
 
 namespace cachet::crypto {
 namespace {
@@ -40,7 +41,8 @@ const EVP_MD* md_of(HashAlg alg) {
 // padding and the digest set), per hash algorithm. Initialising a context costs provider
 // fetches and parameter round trips comparable to a small part of the RSA operation;
 // EVP_PKEY_sign/verify leave an initialised context reusable, so contexts are taken from
-// here and given back instead. Thread-safe (one mutex; held only for the list operation).
+// here and given back instead. Thread-safe (the lists are Guarded; locked only for the list
+// operation).
 class RsaCtxPool {
  public:
   enum class Op { sign, verify };
@@ -48,8 +50,8 @@ class RsaCtxPool {
 
   PkeyCtx take(HashAlg alg) {
     {
-      std::lock_guard<std::mutex> lock(mutex_);
-      auto& free = free_[index(alg)];
+      const auto lists = free_.lock();
+      auto& free = (*lists)[index(alg)];
       if (!free.empty()) {
         PkeyCtx ctx = std::move(free.back());
         free.pop_back();
@@ -65,8 +67,8 @@ class RsaCtxPool {
   }
   // Only contexts whose last operation succeeded come back (a failed one may hold state).
   void give_back(HashAlg alg, PkeyCtx ctx) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto& free = free_[index(alg)];
+    const auto lists = free_.lock();
+    auto& free = (*lists)[index(alg)];
     if (free.size() < kMaxIdle) free.push_back(std::move(ctx));
   }
 
@@ -75,8 +77,7 @@ class RsaCtxPool {
   static std::size_t index(HashAlg alg) { return alg == HashAlg::sha1 ? 0 : 1; }
   EVP_PKEY* key_;  // owned by the key's Impl, which owns the pool too
   Op op_;
-  std::mutex mutex_;
-  std::vector<PkeyCtx> free_[2];
+  Guarded<std::array<std::vector<PkeyCtx>, 2>> free_;  // idle contexts per index(alg)
 };
 
 // Empties the thread's OpenSSL error queue into one line (callers must always drain it,

@@ -8,17 +8,17 @@ namespace cachet::dmarcd {
 
 Result<std::vector<std::shared_ptr<dmarc::HistoryWriter>>> HistoryOutputs::writers_for(
     const config::Config& cfg, log::Logger& logger) {
-  std::lock_guard<std::mutex> lock(mu_);
+  const auto cache = cache_.lock();
   std::vector<std::shared_ptr<dmarc::HistoryWriter>> out;
   auto reuse_or = [&](const std::string& key, auto make) -> Result<void> {
-    if (auto w = cache_[key].lock()) {
+    if (auto w = (*cache)[key].lock()) {
       out.push_back(std::move(w));
       return {};
     }
     auto sink = make();
     if (!sink) return Unexpected<Error>(sink.error());
     auto w = std::make_shared<dmarc::HistoryWriter>(std::move(*sink), logger);
-    cache_[key] = w;
+    (*cache)[key] = w;
     out.push_back(std::move(w));
     return {};
   };

@@ -17,15 +17,15 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/base/guarded.hpp"
 #include "common/base/result.hpp"
 #include "common/config/config.hpp"
 #include "common/dmarc/history_writer.hpp"
-#include "common/log/logger.hpp"
 #include "common/dmarc/message.hpp"
+#include "common/log/logger.hpp"
 
 namespace cachet::dmarcd {
 
@@ -37,8 +37,7 @@ class HistoryOutputs {
       const config::Config& cfg, log::Logger& logger);
 
  private:
-  std::mutex mu_;
-  std::map<std::string, std::weak_ptr<dmarc::HistoryWriter>> cache_;  // by "db:"/"file:" target
+  Guarded<std::map<std::string, std::weak_ptr<dmarc::HistoryWriter>>> cache_;  // by "db:"/"file:" target
 };
 
 bool should_record(const dmarc::Decision& d, bool record_all_messages);
