@@ -8,6 +8,8 @@
 // Deliberate differences (docs/migrating.md, cachet-spf): {url} points at RFC 7208 instead of the
 // dead www.openspf.net; permerror/temperror reasons carry our engine's wording of the
 // problem; a cached reject keeps its 5.7.24 code for later recipients.
+// See also: policyd/spf/session.cpp (the caller), tests/unit/common/spf/action_test.cpp,
+// tests/unit/policyd/spf/session_test.cpp (rows against peers.md).
 #pragma once
 
 #include <string>
