@@ -44,18 +44,15 @@ void SyslogLogger::write(Level level, std::string_view line) {
 }
 
 void CaptureLogger::write(Level level, std::string_view line) {
-  const std::lock_guard lock(mu_);
-  lines_.push_back(std::string(to_string(level)) + ": " + std::string(line));
+  std::string entry = std::string(to_string(level)) + ": " + std::string(line);
+  lines_.lock()->push_back(std::move(entry));
 }
 
-std::vector<std::string> CaptureLogger::lines() const {
-  const std::lock_guard lock(mu_);
-  return lines_;
-}
+std::vector<std::string> CaptureLogger::lines() const { return *lines_.lock(); }
 
 bool CaptureLogger::contains(std::string_view needle) const {
-  const std::lock_guard lock(mu_);
-  for (const auto& l : lines_)
+  const auto lines = lines_.lock();
+  for (const auto& l : *lines)
     if (l.find(needle) != std::string::npos) return true;
   return false;
 }

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/base/guarded.hpp"
+
 namespace cachet::log {
 
 enum class Level { error = 0, warning = 1, info = 2, debug = 3 };
@@ -72,8 +74,7 @@ class CaptureLogger final : public Logger {
   bool contains(std::string_view needle) const;
 
  private:
-  mutable std::mutex mu_;
-  std::vector<std::string> lines_;
+  Guarded<std::vector<std::string>> lines_;
 };
 
 // One log line: `Event(log, Level::info, "dkim.verify").kv("qid", q).kv("d", d);` writes on
