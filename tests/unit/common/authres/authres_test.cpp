@@ -126,6 +126,9 @@ std::string or_empty(const nlohmann::json& j) { return j.is_null() ? std::string
 // s2.2 has no such production and we reject the header (doctest lines 701 and 736,
 // both with "x-tls=pass version=... cipher=...").
 const std::set<int> kReviewedDifferences = {701, 736};
+// The corpus's size, pinned: a truncated or empty file must fail, not pass with fewer rows.
+constexpr int kDoctestRows = 23;
+constexpr int kSerialisationExamples = 17;
 
 TEST(AuthresCorpus, DoctestCases) {
   const std::string path = std::string(CACHET_TESTDATA) + "/authres/authres-doctest-cases.json";
@@ -177,6 +180,9 @@ TEST(AuthresCorpus, DoctestCases) {
     round_trips += back == value;
     EXPECT_EQ(back, value);
   }
+  EXPECT_EQ(rows, kDoctestRows);
+  EXPECT_EQ(examples, kSerialisationExamples);
+  EXPECT_EQ(differences, static_cast<int>(kReviewedDifferences.size()));
   std::cout << "[ counts ] authres doctest parse: " << same << "/" << rows << " as authres, "
             << differences << " reviewed difference(s); writer round trips: " << round_trips
             << "/" << examples << "\n";
