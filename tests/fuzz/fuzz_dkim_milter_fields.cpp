@@ -1,18 +1,33 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // tests/fuzz/fuzz_dkim_milter_fields.cpp: cachet-dkim's readers of untrusted header values:
 // the sender of a From field (common/dkim/policy.hpp) and the authserv-id an existing
-// Authentication-Results field claims (milters/dkim/ar.hpp). Must not crash, hang or leak.
+// Authentication-Results field claims (milters/dkim/ar.hpp). Invariants: never crash, hang
+// or leak; a sender's domain is lower case and non-empty; a claimed id is lower case, holds
+// no ';' or white space, reads back as itself and claims itself.
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <string>
 #include <string_view>
 
-#include "common/dkim/policy.hpp"
 #include "milters/dkim/ar.hpp"
+#include "common/dkim/policy.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view in(reinterpret_cast<const char*>(data), size);
-  if (const auto s = cachet::dkim::parse_sender(in)) (void)cachet::dkimd::claims_id(s->domain, in);
+  if (const auto s = cachet::dkim::parse_sender(in)) {
+    if (s->domain.empty()) std::abort();
+    for (const char c : s->domain)
+      if (c >= 'A' && c <= 'Z') std::abort();
+    (void)cachet::dkimd::claims_id(s->domain, in);
+  }
   const std::string id = cachet::dkimd::claimed_authserv_id(in);
   (void)cachet::dkimd::claims_id(id, "mx.example.net");
+  if (!id.empty()) {
+    for (const char c : id)
+      if ((c >= 'A' && c <= 'Z') || c == ';' || c == ' ' || c == '\t' || c == '\r' || c == '\n') std::abort();
+    if (cachet::dkimd::claimed_authserv_id(id) != id) std::abort();
+    if (!cachet::dkimd::claims_id(id, id)) std::abort();
+  }
   return 0;
 }
