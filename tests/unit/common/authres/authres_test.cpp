@@ -122,6 +122,29 @@ std::string strip_field_name(const std::string& h) {
 
 std::string or_empty(const nlohmann::json& j) { return j.is_null() ? std::string() : j.get<std::string>(); }
 
+// The id a milter reads to remove forged fields is the id the strict parser (and so
+// cachet-dmarc's trust check) reads. Found by fuzz_dkim_milter_fields: cachet-dkim's own
+// reader kept the quoted-string's escapes and closed a comment at an escaped ')', so a
+// forged `"mx\.example.net"; dkim=pass` survived removal while the parser trusted it.
+TEST(ClaimedAuthservId, ReadsWhatTheParserReads) {
+  EXPECT_EQ(claimed_authserv_id(" MX.example.net; dkim=pass"), "mx.example.net");
+  EXPECT_EQ(claimed_authserv_id(" (c) mx.example.net\n\t; dkim=pass"), "mx.example.net");
+  EXPECT_EQ(claimed_authserv_id(" mx.example.net 1; none"), "mx.example.net");
+  EXPECT_EQ(claimed_authserv_id(" mx.example.net/QID1; none"), "mx.example.net/qid1");
+  EXPECT_EQ(claimed_authserv_id(""), "");
+  EXPECT_EQ(claimed_authserv_id(" (unterminated mx.example.net; none"), "");
+  for (const std::string_view forged :
+       {R"( "mx\.example.net"; dkim=pass header.d=victim.example)",
+        R"( "mx.example.net"; dkim=pass header.d=victim.example)",
+        R"( (a\) evil.example ) mx.example.net; dkim=pass header.d=victim.example)",
+        R"( ((nested) "x") MX.Example.Net; dkim=pass header.d=victim.example)"}) {
+    const auto parsed = parse_authentication_results(forged);
+    ASSERT_TRUE(parsed) << forged;
+    EXPECT_EQ(to_lower(parsed->authserv_id), "mx.example.net") << forged;
+    EXPECT_EQ(claimed_authserv_id(forged), "mx.example.net") << forged;
+  }
+}
+
 // authres 1.2.0 accepts bare "key=value" pairs after a result and drops them; RFC 8601
 // s2.2 has no such production and we reject the header (doctest lines 701 and 736,
 // both with "x-tls=pass version=... cipher=...").
