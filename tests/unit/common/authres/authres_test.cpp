@@ -64,6 +64,9 @@ INSTANTIATE_TEST_SUITE_P(
         ArCase{"bad dkim result", "mx.example; dkim=passed header.d=example.com", false},
         ArCase{"bad dmarc result", "mx.example; dmarc=softfail header.from=example.com", false},
         ArCase{"bare key (no ptype)", "mx.example; x-tls=pass version=TLSv1.2", false},
+        // Found by fuzz_authres: an escaped line break made an id the writer could not repeat.
+        ArCase{"escaped LF in quoted id", "\"mx\\\n.example\"; none", false},
+        ArCase{"escaped CR in reason", "mx.example; dkim=fail reason=\"a\\\r\" header.d=example.com", false},
         ArCase{"unquoted ipv6", "mx.example; iprev=pass policy.iprev=2001:db8::1", false},
         ArCase{"unterminated comment", "mx.example; dkim=pass (good", false},
         ArCase{"unterminated quote", "mx.example; dkim=pass reason=\"x", false},
