@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/authres/authres.hpp"
+#include "common/base/swappable.hpp"
 #include "common/dns/zone_resolver.hpp"
 #include "common/log/logger.hpp"
 #include "common/milter/fake_context.hpp"
@@ -78,7 +79,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (bits & 32) s.copy_failures_to = "copy@example.net";
   auto st = std::make_shared<cachet::dmarcd::DmarcState>();
   st->settings = s;
-  cachet::milter::SharedState<cachet::dmarcd::DmarcState> state;
+  cachet::Swappable<const cachet::dmarcd::DmarcState> state;
   state.store(st);
   cachet::log::CaptureLogger logger;
   cachet::milter::FakeContext ctx;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // tests/unit/milters/dkim/ar_test.cpp: the Authentication-Results field as opendkim writes
-// it and the authserv-id reader (ar.hpp).
+// it and the authserv-id match (ar.hpp; the id is read by authres::claimed_authserv_id).
 #include "milters/dkim/ar.hpp"
 
 #include <gtest/gtest.h>
