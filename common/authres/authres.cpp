@@ -122,6 +122,13 @@ bool is_valid_result(std::string_view method, std::string_view result) noexcept 
   return true;
 }
 
+std::string claimed_authserv_id(std::string_view value) {
+  Lexer lx(value, kMaxCommentDepth);
+  if (!lx.skip_cfws()) return {};
+  auto id = lx.value(/*allow_slash=*/true);
+  return id ? to_lower(*id) : std::string();
+}
+
 Result<AuthResults> parse_authentication_results(std::string_view value) {
   if (value.size() > kMaxHeaderValueBytes) return fail(Errc::bad_input, "A-R too long");
   if (value.find('\0') != std::string_view::npos) return fail(Errc::bad_input, "NUL in A-R");

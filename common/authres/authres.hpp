@@ -64,6 +64,14 @@ struct AuthResults {
 // kMaxProperties properties or kMaxHeaderValueBytes bytes.
 [[nodiscard]] Result<AuthResults> parse_authentication_results(std::string_view value);
 
+// The authserv-id a field value claims, read exactly as parse_authentication_results()
+// reads it (CFWS with nested comments and quoted-pairs, then a token with '/' or a
+// quoted-string, unescaped), lower-cased; "" when the value does not start with one.
+// Whatever follows is not looked at: a milter that removes fields claiming its own id
+// (RFC 8601 s5, CVE-2022-48521) must see the id every downstream parser sees, even in a
+// field that is otherwise malformed.
+std::string claimed_authserv_id(std::string_view value);
+
 // Writes the field value on one line: "id[ version]; method=result (comment)
 // reason="..." ptype.prop=value; ..." or "id; none". Values that are not tokens (or
 // local@domain) are quoted; comment text is escaped.

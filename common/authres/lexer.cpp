@@ -96,6 +96,9 @@ Result<std::string> Lexer::quoted() {
     if (c == '\0') break;
     if (c == '\\') {
       if (at_end()) break;
+      // quoted-pair is "\" (VCHAR / WSP) (RFC 5322 s3.2.1): an escaped CR or LF would put
+      // a line break into the value that no writer can reproduce.
+      if (in_[pos_] == '\r' || in_[pos_] == '\n') return error("line break in a quoted-pair");
       out += in_[pos_++];
     } else if (c != '\r' && c != '\n') {
       out += c;

@@ -152,7 +152,10 @@ std::string Config::effective() const {
       out += "# " + std::string(spec.name) + " (not set)\n";
       continue;
     }
-    out += std::string(spec.name) + " " + (spec.kind == Kind::secret ? "********" : v.text);
+    const std::string shown = spec.kind == Kind::secret ? "********" : v.text;
+    // A value that starts with '=' would read back as the "Name = value" dialect: write it
+    // in that form, so what --check-config prints reads back as it was meant.
+    out += std::string(spec.name) + (shown.front() == '=' ? " = " : " ") + shown;
     out += "  # " + (v.is_set ? v.origin.to_string() : std::string("default"));
     if (spec.support == Support::accepted_no_effect) out += ", no effect";
     out += '\n';

@@ -8,6 +8,7 @@
 #include "common/authres/authres.hpp"
 #include "common/authres/received_spf.hpp"
 #include "common/base/strings.hpp"
+#include "common/dmarc/org_domain.hpp"
 #include "common/mail/address.hpp"
 #include "common/spf/engine.hpp"
 
@@ -180,7 +181,10 @@ std::string dmarc_field(const std::string& id, const Decision& d, bool with_poli
   ar.authserv_id = id;
   authres::MethodResult m{"dmarc", {}, d.result, {}, {}, {}};
   if (with_policy) m.comment = "p=" + d.policy + " dis=" + d.disposition;
-  if (!d.from_domain.empty()) m.properties.push_back({"header", "from", d.from_domain, {}});
+  // header.from in A-label form: an IDN From domain in UTF-8 is not a value RFC 8601
+  // parsers (ours included) accept (found by fuzz_dmarc_decision).
+  if (const auto from = to_a_labels(d.from_domain); from && !from->empty())
+    m.properties.push_back({"header", "from", *from, {}});
   ar.results.push_back(std::move(m));
   return authres::format_authentication_results(ar);
 }

@@ -187,10 +187,22 @@ Result<std::string> PslOrgDomain::organizational_domain(std::string_view domain)
   return to_lower(domain);
 }
 
+std::optional<std::string> to_a_labels(std::string_view domain) {
+  std::string out;
+  for (const auto label : labels_of(domain)) {
+    auto a = to_a_label(label);
+    if (!a) return std::nullopt;
+    out += (out.empty() ? "" : ".") + *a;
+  }
+  return out;
+}
+
 DmarcLookup lookup_dmarc(dns::Resolver& resolver, std::string_view domain) {
   DmarcLookup out;
   out.domain = std::string(domain);
-  const dns::Answer a = resolver.query("_dmarc." + std::string(domain), dns::RrType::txt);
+  // A U-label domain is asked in A-label form (normalize_name refuses 8-bit names).
+  const std::string ascii = to_a_labels(domain).value_or(std::string(domain));
+  const dns::Answer a = resolver.query("_dmarc." + ascii, dns::RrType::txt);
   if (dns::is_temporary(a.status)) {
     out.status = DmarcLookup::Status::temperror;
     out.detail = std::string("_dmarc.") + std::string(domain) + ": " + dns::to_string(a.status);

@@ -37,6 +37,10 @@ inline constexpr std::size_t kTreeWalkShortcutLabels = 7;
 // RFC 3492 punycode of one label; "xn--..." for non-ASCII labels, the label unchanged
 // for ASCII ones. nullopt for invalid UTF-8 or an over-long result.
 std::optional<std::string> to_a_label(std::string_view label);
+// The whole domain in A-label form, label by label; nullopt when a label cannot be
+// converted. What DNS queries and Authentication-Results carry (an IDN From domain's
+// policy is published under _dmarc.xn--...).
+std::optional<std::string> to_a_labels(std::string_view domain);
 
 class PublicSuffixList {
  public:

@@ -219,7 +219,9 @@ bool is_dmarc_record(std::string_view txt) noexcept {
   const std::string_view first = trim(txt.substr(0, semi));
   const auto eq = first.find('=');
   if (eq == std::string_view::npos) return false;
-  return iequals(trim(first.substr(0, eq)), "v") && iequals(trim(first.substr(eq + 1)), "DMARC1");
+  // The tag name is an ABNF string ("v", case-insensitive); the value is %x44.4d.41.52.43.31
+  // and "MUST match precisely" (RFC 7489 s6.3): v=dmarc1 is not a DMARC record.
+  return iequals(trim(first.substr(0, eq)), "v") && trim(first.substr(eq + 1)) == "DMARC1";
 }
 
 Result<Record> parse_record(std::string_view txt) {

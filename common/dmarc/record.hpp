@@ -59,8 +59,9 @@ struct Record {
   std::vector<std::string> warnings;
 };
 
-// True if the TXT data starts (after optional whitespace) with a v tag whose value is
-// DMARC1 (ASCII case-insensitive): the RFC 7489 s6.6.3 step 3 filter. Everything else
+// True if the TXT data starts (after optional whitespace) with a v tag (name in any case)
+// whose value is exactly DMARC1 (RFC 7489 s6.3: "MUST match precisely", so v=dmarc1 is not
+// DMARC; libopendmarc compares without case): the s6.6.3 step 3 filter. Everything else
 // is "not a DMARC record" and must be discarded, not reported as an error.
 bool is_dmarc_record(std::string_view txt) noexcept;
 

@@ -64,25 +64,6 @@ std::string format_auth_results(std::string_view authserv_id,
   return out;
 }
 
-std::string claimed_authserv_id(std::string_view v) {
-  std::size_t i = 0;
-  int depth = 0;
-  while (i < v.size()) {  // leading CFWS
-    const char c = v[i];
-    if (c == '(') ++depth;
-    else if (c == ')' && depth > 0) --depth;
-    else if (depth == 0 && c != ' ' && c != '\t' && c != '\r' && c != '\n') break;
-    ++i;
-  }
-  std::size_t j = i;
-  while (j < v.size() && v[j] != ';' && v[j] != ' ' && v[j] != '\t' && v[j] != '\r' &&
-         v[j] != '\n' && v[j] != '(')
-    ++j;
-  std::string id = to_lower(v.substr(i, j - i));
-  if (id.size() >= 2 && id.front() == '"' && id.back() == '"') id = id.substr(1, id.size() - 2);
-  return id;
-}
-
 bool claims_id(std::string_view claimed, std::string_view ours) {
   if (ours.empty()) return false;
   if (iequals(claimed, ours)) return true;

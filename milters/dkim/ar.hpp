@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
 // milters/dkim/ar.hpp: the Authentication-Results field as opendkim writes it (peers.md
-// s2.2) and the authserv-id reader used to delete forged fields (CVE-2022-48521).
+// s2.2) and the authserv-id match used to delete forged fields (CVE-2022-48521; the id is
+// read by authres::claimed_authserv_id, as every downstream parser reads it).
 //   Authentication-Results: mx.example.net;
 //   	dkim=pass (2048-bit key) header.d=example.com header.i=@example.com
 //   	 header.a=rsa-sha256 header.s=sel1 header.b=sn8WayZw
@@ -27,11 +28,8 @@ std::string format_auth_results(std::string_view authserv_id,
                                 const std::vector<dkim::SignatureResult>& results,
                                 bool include_header_b);
 
-// The authserv-id an existing field claims: leading CFWS skipped, up to ';', CFWS or end;
-// lower-cased; "" when there is none. A "/jobid" suffix is kept (callers compare both).
-std::string claimed_authserv_id(std::string_view value);
-
-// True when `claimed` is `ours` or `ours/<anything>` (ASCII case-insensitive).
+// True when `claimed` (authres::claimed_authserv_id() of a field) is `ours` or
+// `ours/<anything>` (ASCII case-insensitive).
 bool claims_id(std::string_view claimed, std::string_view ours);
 
 }  // namespace cachet::dkimd

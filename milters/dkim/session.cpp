@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "common/authres/authres.hpp"
 #include "common/base/strings.hpp"
 #include "common/mail/header.hpp"
 #include "milters/dkim/ar.hpp"
@@ -132,7 +133,7 @@ bool DkimSession::has_own_auth_results(milter::Context& ctx) const {
   std::string ours = st_->authserv_id.empty() ? ctx.macro("j").value_or("") : st_->authserv_id;
   for (const auto& h : headers_) {
     if (!iequals(h.name, kArName)) continue;
-    const std::string claimed = claimed_authserv_id(h.value);
+    const std::string claimed = authres::claimed_authserv_id(h.value);
     if (claims_id(claimed, ours)) return true;
     for (const auto& other : st_->remove_ar_from)
       if (claims_id(claimed, other)) return true;
@@ -148,7 +149,7 @@ bool DkimSession::remove_own_auth_results(milter::Context& ctx) {
   for (const auto& h : headers_) {
     if (!iequals(h.name, kArName)) continue;
     ++occurrence;
-    const std::string claimed = claimed_authserv_id(h.value);
+    const std::string claimed = authres::claimed_authserv_id(h.value);
     bool mine = claims_id(claimed, ours);
     for (const auto& other : st_->remove_ar_from) mine = mine || claims_id(claimed, other);
     if (mine) doomed.push_back(occurrence);

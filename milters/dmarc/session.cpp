@@ -16,6 +16,22 @@ namespace cachet::dmarcd {
 
 using milter::Verdict;
 
+namespace {
+
+// A queue id goes into the authserv-id (AuthservIDWithJobID) only when it is plain
+// letters, digits, '.', '-' or '_', as Postfix's are: an odd `i` macro must not put control
+// bytes into the field we write (found by fuzz_dmarc_session).
+bool is_plain_job_id(std::string_view qid) {
+  if (qid.empty()) return false;
+  for (const char c : qid)
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+          c == '-' || c == '_'))
+      return false;
+  return true;
+}
+
+}  // namespace
+
 DmarcSession::DmarcSession(const SessionShared& shared, const milter::ConnInfo& conn)
     : shared_(shared), conn_(conn) {}
 
@@ -102,7 +118,7 @@ Verdict DmarcSession::on_eom(milter::Context& ctx) {
   MessageInput in;
   in.queue_id = qid;
   in.authserv_id = authserv_id(ctx);
-  if (s.authserv_id_with_job_id && !qid.empty()) in.output_id = in.authserv_id + "/" + qid;
+  if (s.authserv_id_with_job_id && is_plain_job_id(qid)) in.output_id = in.authserv_id + "/" + qid;
   in.envelope_from = envelope_from_;
   in.client_ip = conn_.family == milter::ConnInfo::Family::inet || conn_.family == milter::ConnInfo::Family::inet6
                      ? conn_.address : std::string();

@@ -65,6 +65,23 @@ run_ctest() {
   return "${PIPESTATUS[0]}"
 }
 
+# run_tsan_tests: the `tsan` tests of build/tsan. A race stops the process that has it
+# (halt_on_error), so its test fails, also when it happened in a helper process such as
+# cachet-test-milter; every report is also written next to the build and shown here.
+# tests/tsan.supp lists the races outside our code that are suppressed, with the reason.
+run_tsan_tests() {
+  local reports=$CACHET_ROOT/build/tsan/reports
+  rm -rf "$reports"
+  mkdir -p "$reports"
+  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 log_path=$reports/tsan suppressions=$CACHET_ROOT/tests/tsan.supp" \
+    run_ctest --test-dir "$CACHET_ROOT/build/tsan" -L tsan -j "$JOBS" --output-on-failure
+  if [ -n "$(ls -A "$reports")" ]; then
+    cat "$reports"/* >&2
+    echo "ThreadSanitizer reported $(ls "$reports" | wc -l) process(es): see above" >&2
+    return 1
+  fi
+}
+
 # finish_stages: names the failed stages, then ends with one line in ctest's summary format
 # over every run_ctest of the script; exits 1 when a stage failed.
 finish_stages() {

@@ -59,7 +59,10 @@ def run_one(stack: Stack, scenario) -> tuple[bool, float]:
     started = time.monotonic()
     try:
         scenario.run(ctx)
-        passed = True
+        # A scenario that returns without checking anything proved nothing: it fails.
+        passed = ctx.checks > 0
+        if not passed:
+            print("    FAILED: the scenario returned without a single check", flush=True)
     except (CheckFailed, StackError) as failure:
         print(f"    FAILED: {failure}", flush=True)
         passed = False

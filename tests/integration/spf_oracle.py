@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-2-Clause
-# tests/oracle/spf_oracle.py: runs the real policyd-spf (Debian postfix-policyd-spf-python)
+# tests/integration/spf_oracle.py: runs the real policyd-spf (Debian postfix-policyd-spf-python)
 # and cachet-spf on the same requests, the same configuration files and the same DNS zone,
 # and compares their action lines byte for byte.
 # Isolation: the script re-executes itself in a private network and mount namespace
@@ -11,7 +11,9 @@
 # (www.openspf.net vs RFC 7208) and the engine's wording after "SPF Permanent Error:";
 # with Per_User set, policyd-spf writes the whole recipient address into receiver= (we
 # keep the domain), so receiver= is normalised for that config. Rows marked `known`
-# differ on purpose (documented) and are shown but not counted.
+# differ on purpose (documented) and are shown but not counted. Answers are counted: each side
+# must reply exactly once per request; a missing or extra reply on either side is a failure
+# (two silent daemons must not compare equal).
 # Usage: spf_oracle.py BIN_DIR  (exit 0 all equal, 1 differences, 77 skipped: not root,
 # or unshare/unbound/policyd-spf missing).
 import os, re, shutil, subprocess, sys, tempfile, time, socket
@@ -155,12 +157,19 @@ def inside(bin_dir):
             peer = actions(["/usr/bin/policyd-spf", path], data)
             ours = actions([os.path.join(bin_dir, "cachet-spf"), path], data)
             print(f"== config {name}")
+            for side, got in (("policyd-spf", peer), ("cachet-spf", ours)):
+                if len(got) != len(requests):
+                    failures += 1
+                    print(f"  COUNT     {side}: {len(got)} replies to {len(requests)} requests")
             for i, row in enumerate(requests):
                 req = row[0]
                 known = row[6] if len(row) > 6 else None
-                p = peer[i] if i < len(peer) else "<no reply>"
-                o = ours[i] if i < len(ours) else "<no reply>"
-                if p == o:
+                p = peer[i] if i < len(peer) else None
+                o = ours[i] if i < len(ours) else None
+                if p is None or o is None:
+                    failures += 1
+                    print(f"  NO REPLY  {req}\n    peer: {p!r}\n    ours: {o!r}")
+                elif p == o:
                     print(f"  same      {req}: {o!r}")
                 elif normalise(p, per_user) == normalise(o, per_user):
                     print(f"  same*     {req}: (documented url/cause/receiver wording)\n    peer: {p!r}\n    ours: {o!r}")

@@ -4,7 +4,8 @@
 # is written down. A scenario is a function of a Context, declared with @scenario in a file
 # tests/e2e/scenarios/*.py; ctest runs each one as test e2e.<name>, and scripts/demo runs
 # them all in order and shows what they say. Scenarios narrate with ctx.say() in plain words
-# and assert with ctx.check(); the first failed check raises CheckFailed with its evidence.
+# and assert with ctx.check(); the first failed check raises CheckFailed with its evidence,
+# and a scenario that returns without a single check fails (run.py).
 # Scenarios share one stack and may run in parallel: each marks its mail with ctx.token()
 # and looks only for that, never at counts.
 from __future__ import annotations

@@ -64,6 +64,9 @@ INSTANTIATE_TEST_SUITE_P(
         ArCase{"bad dkim result", "mx.example; dkim=passed header.d=example.com", false},
         ArCase{"bad dmarc result", "mx.example; dmarc=softfail header.from=example.com", false},
         ArCase{"bare key (no ptype)", "mx.example; x-tls=pass version=TLSv1.2", false},
+        // Found by fuzz_authres: an escaped line break made an id the writer could not repeat.
+        ArCase{"escaped LF in quoted id", "\"mx\\\n.example\"; none", false},
+        ArCase{"escaped CR in reason", "mx.example; dkim=fail reason=\"a\\\r\" header.d=example.com", false},
         ArCase{"unquoted ipv6", "mx.example; iprev=pass policy.iprev=2001:db8::1", false},
         ArCase{"unterminated comment", "mx.example; dkim=pass (good", false},
         ArCase{"unterminated quote", "mx.example; dkim=pass reason=\"x", false},
@@ -122,10 +125,36 @@ std::string strip_field_name(const std::string& h) {
 
 std::string or_empty(const nlohmann::json& j) { return j.is_null() ? std::string() : j.get<std::string>(); }
 
+// The id a milter reads to remove forged fields is the id the strict parser (and so
+// cachet-dmarc's trust check) reads. Found by fuzz_dkim_milter_fields: cachet-dkim's own
+// reader kept the quoted-string's escapes and closed a comment at an escaped ')', so a
+// forged `"mx\.example.net"; dkim=pass` survived removal while the parser trusted it.
+TEST(ClaimedAuthservId, ReadsWhatTheParserReads) {
+  EXPECT_EQ(claimed_authserv_id(" MX.example.net; dkim=pass"), "mx.example.net");
+  EXPECT_EQ(claimed_authserv_id(" (c) mx.example.net\n\t; dkim=pass"), "mx.example.net");
+  EXPECT_EQ(claimed_authserv_id(" mx.example.net 1; none"), "mx.example.net");
+  EXPECT_EQ(claimed_authserv_id(" mx.example.net/QID1; none"), "mx.example.net/qid1");
+  EXPECT_EQ(claimed_authserv_id(""), "");
+  EXPECT_EQ(claimed_authserv_id(" (unterminated mx.example.net; none"), "");
+  for (const std::string_view forged :
+       {R"( "mx\.example.net"; dkim=pass header.d=victim.example)",
+        R"( "mx.example.net"; dkim=pass header.d=victim.example)",
+        R"( (a\) evil.example ) mx.example.net; dkim=pass header.d=victim.example)",
+        R"( ((nested) "x") MX.Example.Net; dkim=pass header.d=victim.example)"}) {
+    const auto parsed = parse_authentication_results(forged);
+    ASSERT_TRUE(parsed) << forged;
+    EXPECT_EQ(to_lower(parsed->authserv_id), "mx.example.net") << forged;
+    EXPECT_EQ(claimed_authserv_id(forged), "mx.example.net") << forged;
+  }
+}
+
 // authres 1.2.0 accepts bare "key=value" pairs after a result and drops them; RFC 8601
 // s2.2 has no such production and we reject the header (doctest lines 701 and 736,
 // both with "x-tls=pass version=... cipher=...").
 const std::set<int> kReviewedDifferences = {701, 736};
+// The corpus's size, pinned: a truncated or empty file must fail, not pass with fewer rows.
+constexpr int kDoctestRows = 23;
+constexpr int kSerialisationExamples = 17;
 
 TEST(AuthresCorpus, DoctestCases) {
   const std::string path = std::string(CACHET_TESTDATA) + "/authres/authres-doctest-cases.json";
@@ -177,6 +206,9 @@ TEST(AuthresCorpus, DoctestCases) {
     round_trips += back == value;
     EXPECT_EQ(back, value);
   }
+  EXPECT_EQ(rows, kDoctestRows);
+  EXPECT_EQ(examples, kSerialisationExamples);
+  EXPECT_EQ(differences, static_cast<int>(kReviewedDifferences.size()));
   std::cout << "[ counts ] authres doctest parse: " << same << "/" << rows << " as authres, "
             << differences << " reviewed difference(s); writer round trips: " << round_trips
             << "/" << examples << "\n";

@@ -311,6 +311,19 @@ TEST(ConfigEffective, ShowsOriginDefaultsAndHidesSecrets) {
   EXPECT_EQ(got.find("ForensicReports"), std::string::npos) << got;
 }
 
+// Found by fuzz_config: "Reason_Message == x" holds "= x", which printed as
+// "Reason_Message = x" read back as "x".
+TEST(ConfigEffective, ReadsBackAValueStartingWithEquals) {
+  const auto out = parse("Reason_Message == x\n");
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out.config->string("Reason_Message"), "= x");
+  const std::string got = out.config->effective();
+  EXPECT_NE(got.find("Reason_Message = = x  # t.conf:1\n"), std::string::npos) << got;
+  const auto again = parse(got);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.config->string("Reason_Message"), "= x");
+}
+
 TEST(ConfigCheck, ExitCodesAndOutput) {
   std::ostringstream out;
   EXPECT_EQ(check_config(parse("Bogus 1\nDNSTimeout 99\n"), out), kExitConfig);

@@ -24,6 +24,9 @@ std::string canon_body(std::string_view body, Canon c, std::size_t chunk) {
   return out;
 }
 
+// The number of oracle cases, pinned: a truncated vectors.json must fail, not pass.
+constexpr int kCanonCases = 8;
+
 TEST(CanonVectors, MatchDkimpyOracle) {
   const std::string path = test::dkim_data("canonicalization/vectors.json");
   if (!test::exists(path)) GTEST_SKIP() << "conformance suite not found at " << path;
@@ -58,6 +61,7 @@ TEST(CanonVectors, MatchDkimpyOracle) {
     ++checked;
   }
   std::printf("canonicalization vectors: %d/%zu cases checked\n", checked, doc.at("cases").size());
+  EXPECT_EQ(checked, kCanonCases);
 }
 
 }  // namespace

@@ -17,6 +17,10 @@ namespace cachet::dkim {
 namespace {
 
 constexpr std::uint64_t kNow = 1800000000;
+// The corpus's size and the reviewed differences, pinned: a truncated expected.tsv or a
+// shortened differences list must fail, not pass with fewer rows.
+constexpr int kCorpusFiles = 79;
+constexpr int kReviewedDifferences = 41;
 
 std::string dir() { return test::dkim_data("mail-dkim/"); }
 
@@ -109,6 +113,9 @@ TEST(MailDkimCorpus, MatchesExpectationsExceptReviewedDifferences) {
   std::printf("mail-dkim corpus: %d/%d as expected, %d reviewed differences\n", as_expected, total,
               reviewed);
   EXPECT_EQ(as_expected + reviewed, total);
+  EXPECT_EQ(total, kCorpusFiles);
+  EXPECT_EQ(reviewed, kReviewedDifferences);
+  EXPECT_EQ(differences.size(), static_cast<std::size_t>(kReviewedDifferences));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/authres/authres.hpp"
 #include "common/dns/zone_resolver.hpp"
 
 namespace cachet::dmarc {
@@ -45,6 +46,17 @@ TEST_F(DecideMessage, TrustedDkimPassGivesPass) {
   EXPECT_TRUE(d.verdict.is_continue());
   ASSERT_EQ(d.auth_results.size(), 1u);
   EXPECT_EQ(d.auth_results[0], "mx.example.net; dmarc=pass (p=reject dis=none) header.from=reject.example");
+}
+
+// Found by fuzz_dmarc_decision: a U-label From domain went into header.from as UTF-8, a
+// field no RFC 8601 parser (ours included) accepts; and its policy was never asked for,
+// since DNS names are A-labels.
+TEST_F(DecideMessage, IdnFromDomainIsLookedUpAndWrittenAsALabels) {
+  dns.add_txt("_dmarc.xn--bcher-kva.example", {"v=DMARC1; p=reject"});
+  const Decision d = run({{"From", "a@b\xc3\xbc" "cher.example"}});
+  ASSERT_EQ(d.auth_results.size(), 1u);
+  EXPECT_EQ(d.auth_results[0], "mx.example.net; dmarc=fail (p=reject dis=none) header.from=xn--bcher-kva.example");
+  EXPECT_TRUE(authres::parse_authentication_results(d.auth_results[0]));
 }
 
 TEST_F(DecideMessage, FailIsReportOnlyByDefault) {

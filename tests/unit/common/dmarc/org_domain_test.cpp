@@ -38,6 +38,8 @@ TEST(Punycode, KnownLabels) {
   EXPECT_EQ(to_a_label("b\xc3\xbc" "cher").value_or("?"), "xn--bcher-kva");             // bücher
   EXPECT_FALSE(to_a_label("\xff"));
   EXPECT_FALSE(to_a_label("\xc3"));
+  EXPECT_EQ(to_a_labels("mail.b\xc3\xbc" "cher.example").value_or("?"), "mail.xn--bcher-kva.example");
+  EXPECT_FALSE(to_a_labels("a.\xff.example"));
 }
 
 TEST(PublicSuffixListSuite, TestsTxt) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // tests/unit/milters/dkim/ar_test.cpp: the Authentication-Results field as opendkim writes
-// it and the authserv-id reader (ar.hpp).
+// it and the authserv-id match (ar.hpp; the id is read by authres::claimed_authserv_id).
 #include "milters/dkim/ar.hpp"
 
 #include <gtest/gtest.h>
@@ -28,11 +28,8 @@ TEST(AuthResults, OpendkimFormat) {
   EXPECT_NE(format_auth_results("mx", {r}, true).find("header.i=\"a;b@example.com\""), std::string::npos);
 }
 
-TEST(AuthResults, ClaimedId) {
-  EXPECT_EQ(claimed_authserv_id(" MX.example.net; dkim=pass"), "mx.example.net");
-  EXPECT_EQ(claimed_authserv_id(" (c) mx.example.net\n\t; dkim=pass"), "mx.example.net");
-  EXPECT_EQ(claimed_authserv_id(" mx.example.net 1; none"), "mx.example.net");
-  EXPECT_EQ(claimed_authserv_id(""), "");
+// The id itself is read by authres::claimed_authserv_id (tests/unit/common/authres).
+TEST(AuthResults, ClaimsId) {
   EXPECT_TRUE(claims_id("mx.example.net/ABC", "mx.example.net"));
   EXPECT_FALSE(claims_id("mx.example.net.evil", "mx.example.net"));
   EXPECT_FALSE(claims_id("x", ""));

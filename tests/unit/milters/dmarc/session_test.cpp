@@ -55,6 +55,17 @@ TEST_F(DmarcSessionTest, InsertsResultAtTopWithMtaName) {
   EXPECT_EQ(ctx.changes[0].value, "mx.example.net; dmarc=pass (p=reject dis=none) header.from=reject.example");
 }
 
+// Found by fuzz_dmarc_session: a queue id with control bytes reached the field.
+TEST_F(DmarcSessionTest, OddJobIdIsLeftOut) {
+  DmarcSettings s;
+  s.authserv_id_with_job_id = true;
+  set(s);
+  ctx.macros["i"] = std::string("Q\x03\0 x", 5);
+  (void)message("a@reject.example");
+  ASSERT_EQ(ctx.changes.size(), 1u);
+  EXPECT_EQ(ctx.changes[0].value.rfind("mx.example.net; dmarc=fail", 0), 0u) << ctx.changes[0].value;
+}
+
 TEST_F(DmarcSessionTest, JobIdIsAppended) {
   DmarcSettings s;
   s.authserv_id_with_job_id = true;

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// tests/fuzz/fuzz_dns_name.cpp: dns::normalize_name, the gate every name passes before a
+// backend looks it up (its input comes from mail: From domains, d= and s= tags, SPF
+// targets, HELO names), and the query builder behind it. Invariants: never crash or throw;
+// a name that passes is lower case, within the RFC 1035 limits, and normalizes to itself
+// (idempotent, with or without a trailing dot, in any letter case); the query ldns builds
+// for it carries exactly that name in its question (name -> ldns -> wire -> text round
+// trip), so the name asked is the name checked.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "common/base/strings.hpp"
+#include "common/dns/name.hpp"
+#include "common/dns/reply.hpp"
+
+namespace {
+
+using cachet::dns::kMaxLabelLength;
+using cachet::dns::kMaxNameLength;
+
+void check_shape(std::string_view n) {
+  if (n.empty() || n.size() > kMaxNameLength || n.back() == '.' || n.front() == '.') std::abort();
+  std::size_t label = 0;
+  for (const char ch : n) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '.') {
+      if (label == 0) std::abort();
+      label = 0;
+      continue;
+    }
+    if (c < 0x21 || c > 0x7e || c == '\\' || (c >= 'A' && c <= 'Z')) std::abort();
+    if (++label > kMaxLabelLength) std::abort();
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view in(reinterpret_cast<const char*>(data), size);
+  const auto n = cachet::dns::normalize_name(in);
+  if (!n) {
+    // Letter case never decides validity.
+    if (cachet::dns::normalize_name(cachet::to_lower(in))) std::abort();
+    return 0;
+  }
+  check_shape(*n);
+  const auto again = cachet::dns::normalize_name(*n);
+  if (!again || *again != *n) std::abort();
+  const auto dotted = cachet::dns::normalize_name(*n + ".");
+  if (!dotted || *dotted != *n) std::abort();
+  std::string upper(*n);
+  for (char& c : upper) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  const auto from_upper = cachet::dns::normalize_name(upper);
+  if (!from_upper || *from_upper != *n) std::abort();
+
+  const auto query = cachet::dns::build_query(*n, cachet::dns::RrType::txt, 0x1234, 0);
+  if (!query || query->size() < cachet::dns::kDnsHeaderSize) std::abort();
+  const std::span<const std::uint8_t> question(query->data() + cachet::dns::kDnsHeaderSize,
+                                               query->size() - cachet::dns::kDnsHeaderSize);
+  const auto asked = cachet::dns::wire_name_to_text(question);
+  if (!asked || *asked != *n) std::abort();
+  return 0;
+}
