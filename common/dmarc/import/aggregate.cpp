@@ -174,7 +174,8 @@ XmlDoc parse_document(std::string_view xml, std::string& error) {
   if (!doc || !ctxt->wellFormed) {
     const xmlError* e = xmlCtxtGetLastError(ctxt.get());
     error = e && e->message ? std::string(trim(e->message)) : "not well-formed XML";
-    if (e && e->line > 0) error += " (line " + std::to_string(e->line) + ")";
+    for (char& c : error) c = c == '\n' ? ' ' : c;  // one line for the admin
+    if (e && e->line > 0 && error.find("line") == std::string::npos) error += " (line " + std::to_string(e->line) + ")";
     return nullptr;
   }
   return doc;
