@@ -13,6 +13,7 @@ int cmd_verify(std::span<char* const> args);
 int cmd_dmarc_report(std::span<char* const> args);
 int cmd_doctor(std::span<char* const> args);
 int cmd_dmarc_import(std::span<char* const> args);
+int cmd_dmarc_summary(std::span<char* const> args);
 
 std::span<const Command> commands() {
   static constexpr Command kCommands[] = {
@@ -26,6 +27,7 @@ std::span<const Command> commands() {
       {"doctor", "check a domain's mail DNS and the Postfix wiring, each problem with its fix", &cmd_doctor},
       {"dmarc-import", "import the DMARC reports receivers send (mail, mbox, Maildir, .xml/.gz/.zip)",
        &cmd_dmarc_import},
+      {"dmarc-summary", "what the imported DMARC reports say: pass rates, sources, who fails", &cmd_dmarc_summary},
   };
   return kCommands;
 }
