@@ -14,6 +14,7 @@ int cmd_dmarc_report(std::span<char* const> args);
 int cmd_doctor(std::span<char* const> args);
 int cmd_dmarc_import(std::span<char* const> args);
 int cmd_dmarc_summary(std::span<char* const> args);
+int cmd_dmarc_dashboard(std::span<char* const> args);
 
 std::span<const Command> commands() {
   static constexpr Command kCommands[] = {
@@ -28,6 +29,7 @@ std::span<const Command> commands() {
       {"dmarc-import", "import the DMARC reports receivers send (mail, mbox, Maildir, .xml/.gz/.zip)",
        &cmd_dmarc_import},
       {"dmarc-summary", "what the imported DMARC reports say: pass rates, sources, who fails", &cmd_dmarc_summary},
+      {"dmarc-dashboard", "write the DMARC reports dashboard (one HTML page)", &cmd_dmarc_dashboard},
   };
   return kCommands;
 }

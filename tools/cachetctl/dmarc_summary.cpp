@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/base/strings.hpp"
+#include "common/dns/caching_resolver.hpp"
+#include "common/dns/ldns_resolver.hpp"
 #include "common/spf/engine.hpp"
 
 namespace cachet::ctl {
@@ -149,6 +151,33 @@ dmarc::import::SourceLookup dns_source_lookup(dns::Resolver& resolver) {
     }
     return facts;
   };
+}
+
+Result<SummaryData> load_summary(const SummaryQuery& q) {
+  auto store = dmarc::import::open_report_store(q.db);
+  if (!store) return Unexpected<Error>(store.error());
+  SummaryData data;
+  auto rows = (*store)->records(q.since, q.domain);
+  if (!rows) return Unexpected<Error>(rows.error());
+  auto failures = (*store)->failures(q.since, q.domain);
+  if (!failures) return Unexpected<Error>(failures.error());
+  data.rows = std::move(*rows);
+  data.failures = std::move(*failures);
+  std::unique_ptr<dns::LdnsResolver> backend;
+  std::unique_ptr<dns::CachingResolver> resolver;
+  dmarc::import::SourceLookup lookup;
+  if (q.use_dns && !data.rows.empty()) {
+    dns::ResolverOptions options;
+    options.nameservers = q.nameservers;
+    options.timeout = std::chrono::milliseconds(3000);
+    auto created = dns::LdnsResolver::create(options);
+    if (!created) return fail(Errc::config, "--nameserver: " + created.error().detail);
+    backend = std::move(*created);
+    resolver = std::make_unique<dns::CachingResolver>(*backend);
+    lookup = dns_source_lookup(*resolver);
+  }
+  data.domains = dmarc::import::summarize(data.rows, lookup);
+  return data;
 }
 
 }  // namespace cachet::ctl

@@ -30,6 +30,22 @@ std::string summary_json(const std::vector<dmarc::import::DomainSummary>& domain
 // Own-server and PTR facts from DNS (each answer cached by the resolver the caller gives).
 dmarc::import::SourceLookup dns_source_lookup(dns::Resolver& resolver);
 
+// What dmarc-summary and dmarc-dashboard read: the store's rows since `since` (domain ""
+// = all), summarised, with own servers and PTR names from DNS unless use_dns is false.
+struct SummaryQuery {
+  std::string db, domain;
+  std::int64_t since = 0;
+  bool use_dns = true;
+  std::vector<std::string> nameservers;  // empty: /etc/resolv.conf
+};
+struct SummaryData {
+  std::vector<dmarc::import::DomainSummary> domains;
+  std::vector<dmarc::import::StoredRecord> rows;
+  std::vector<dmarc::import::StoredFailure> failures;
+};
+// Errors: Errc::config (bad store spec or nameserver), Errc::temporary (database).
+[[nodiscard]] Result<SummaryData> load_summary(const SummaryQuery& q);
+
 // "YYYY-MM-DD" (UTC) of seconds since the epoch.
 std::string utc_date(std::int64_t t);
 
