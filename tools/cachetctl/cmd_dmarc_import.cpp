@@ -68,7 +68,14 @@ int cmd_dmarc_import(std::span<char* const> args) {
   }
   auto store = dmarc::import::open_report_store(db, ours);
   if (!store) return complain(kName, store.error().detail, store.error().code == Errc::config ? 64 : 75);
-  Importer importer(**store, static_cast<std::int64_t>(std::time(nullptr)));
+  Importer importer(**store, static_cast<std::int64_t>(std::time(nullptr)), [quiet](const ImportOutcome& o) {
+    if (o.kind == ImportOutcome::Kind::refused) {
+      std::fprintf(stderr, "refused %s: %s\n", o.where.c_str(), o.detail.c_str());
+    } else if (!quiet) {
+      std::printf("%s %s: %s\n", o.kind == ImportOutcome::Kind::imported ? "imported" : "duplicate", o.where.c_str(),
+                  o.detail.c_str());
+    }
+  });
   Result<void> done;
   if (parsed->operands.empty()) {
     const std::string bytes((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
@@ -78,14 +85,6 @@ int cmd_dmarc_import(std::span<char* const> args) {
       if (done = importer.import_path(path); !done) break;
   }
   const ImportTally& t = importer.tally();
-  for (const ImportOutcome& o : t.outcomes) {
-    if (o.kind == ImportOutcome::Kind::refused) {
-      std::fprintf(stderr, "refused %s: %s\n", o.where.c_str(), o.detail.c_str());
-    } else if (!quiet) {
-      std::printf("%s %s: %s\n", o.kind == ImportOutcome::Kind::imported ? "imported" : "duplicate", o.where.c_str(),
-                  o.detail.c_str());
-    }
-  }
   if (!done) return complain(kName, done.error().detail + " (nothing of the report in progress was stored)", 75);
   if (!quiet)
     std::fprintf(stderr, "cachetctl dmarc-import: %llu imported, %llu already there, %llu refused\n",

@@ -61,9 +61,14 @@ std::vector<std::string> split_mbox(std::string_view mbox) {
   return mails;
 }
 
+void Importer::record(ImportOutcome outcome) {
+  if (sink_) sink_(outcome);
+  else tally_.outcomes.push_back(std::move(outcome));
+}
+
 void Importer::refuse(const std::string& where, const std::string& why) {
   ++tally_.refused;
-  tally_.outcomes.push_back({ImportOutcome::Kind::refused, where, why});
+  record({ImportOutcome::Kind::refused, where, why});
 }
 
 Result<void> Importer::store_aggregate(const dmarc::import::AggregateReport& r, const std::string& where) {
@@ -71,7 +76,7 @@ Result<void> Importer::store_aggregate(const dmarc::import::AggregateReport& r, 
   if (!added) return Unexpected<Error>(added.error());
   const bool is_new = *added == AddOutcome::added;
   ++(is_new ? tally_.imported : tally_.duplicates);
-  tally_.outcomes.push_back({is_new ? ImportOutcome::Kind::imported : ImportOutcome::Kind::duplicate, where, aggregate_detail(r)});
+  record({is_new ? ImportOutcome::Kind::imported : ImportOutcome::Kind::duplicate, where, aggregate_detail(r)});
   return {};
 }
 
@@ -92,8 +97,8 @@ Result<void> Importer::import_mail(std::string_view raw, const std::string& wher
       if (!added) return Unexpected<Error>(added.error());
       const bool is_new = *added == AddOutcome::added;
       ++(is_new ? tally_.imported : tally_.duplicates);
-      tally_.outcomes.push_back({is_new ? ImportOutcome::Kind::imported : ImportOutcome::Kind::duplicate, at,
-                                 "failure domain=" + found.failure->reported_domain + " source_ip=" + found.failure->source_ip});
+      record({is_new ? ImportOutcome::Kind::imported : ImportOutcome::Kind::duplicate, at,
+              "failure domain=" + found.failure->reported_domain + " source_ip=" + found.failure->source_ip});
     }
   }
   return {};

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,7 +32,7 @@ struct ImportOutcome {
 };
 
 struct ImportTally {
-  std::vector<ImportOutcome> outcomes;
+  std::vector<ImportOutcome> outcomes;  // kept only without a sink
   std::uint64_t imported = 0, duplicates = 0, refused = 0;
 };
 
@@ -39,9 +40,14 @@ struct ImportTally {
 // ">From " lines lose one '>').
 std::vector<std::string> split_mbox(std::string_view mbox);
 
+// Receives each outcome as it happens (the command prints it), so that memory stays flat
+// over a mailbox of any size.
+using OutcomeSink = std::function<void(const ImportOutcome&)>;
+
 class Importer {
  public:
-  Importer(dmarc::import::ReportStore& store, std::int64_t now) : store_(store), now_(now) {}
+  Importer(dmarc::import::ReportStore& store, std::int64_t now, OutcomeSink sink = {})
+      : store_(store), now_(now), sink_(std::move(sink)) {}
 
   // One mail (or a bare report, recognised by its first bytes) from memory.
   [[nodiscard]] Result<void> import_bytes(std::string_view bytes, const std::string& where);
@@ -55,8 +61,10 @@ class Importer {
   Result<void> import_mail(std::string_view raw, const std::string& where);
   Result<void> store_aggregate(const dmarc::import::AggregateReport& r, const std::string& where);
   void refuse(const std::string& where, const std::string& why);
+  void record(ImportOutcome outcome);
   dmarc::import::ReportStore& store_;
   std::int64_t now_;
+  OutcomeSink sink_;
   ImportTally tally_;
 };
 
