@@ -63,6 +63,11 @@ TEST(DmarcImportPg, SameCountsAsSqliteAndIdempotent) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->exit_code, 0) << r->err;
   EXPECT_EQ(counts(pg.conninfo()).reports, 17u);
+  auto summary = cachet::test::run_command(
+      {kCtl, "dmarc-summary", "--db", pg.conninfo(), "--since", "0", "--no-dns", "--json", "--domain", "example.com"});
+  ASSERT_TRUE(summary.has_value());
+  EXPECT_EQ(summary->exit_code, 0) << summary->err;
+  EXPECT_NE(summary->out.find("\"domain\": \"example.com\""), std::string::npos) << summary->out.substr(0, 300);
   pg.stop();
 }
 

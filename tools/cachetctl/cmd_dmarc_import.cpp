@@ -14,8 +14,6 @@
 // and retries.
 #include <cstdio>
 #include <ctime>
-#include <iterator>
-#include <iostream>
 #include <set>
 #include <span>
 #include <string>
@@ -78,8 +76,9 @@ int cmd_dmarc_import(std::span<char* const> args) {
   });
   Result<void> done;
   if (parsed->operands.empty()) {
-    const std::string bytes((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    done = importer.import_bytes(bytes, "stdin");
+    auto bytes = read_input("-", kMaxInputBytes);
+    if (!bytes) return complain(kName, bytes.error().detail, 66);
+    done = importer.import_bytes(*bytes, "stdin");
   } else {
     for (const std::string& path : parsed->operands)
       if (done = importer.import_path(path); !done) break;

@@ -3,11 +3,10 @@
 #include "tools/cachetctl/dmarc_import.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 
 #include "common/dmarc/import/archive.hpp"
 #include "common/dmarc/import/report_mail.hpp"
+#include "tools/cachetctl/key_source.hpp"
 
 namespace cachet::ctl {
 namespace {
@@ -152,17 +151,12 @@ Result<void> Importer::import_path(const fs::path& path) {
       if (auto r = import_path(f); !r) return r;
     return {};
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    refuse(path.string(), "cannot open");
+  auto bytes = read_input(path.string(), kMaxInputBytes);
+  if (!bytes) {
+    refuse(path.string(), bytes.error().detail);
     return {};
   }
-  if (fs::file_size(path, ec) > kMaxInputBytes) {
-    refuse(path.string(), "larger than " + std::to_string(kMaxInputBytes >> 20) + " MiB");
-    return {};
-  }
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return import_bytes(bytes, path.string());
+  return import_bytes(*bytes, path.string());
 }
 
 }  // namespace cachet::ctl

@@ -19,8 +19,8 @@ Unexpected<Error> archive_error(archive* a, std::string_view what) {
 
 bool is_plain_file_name(std::string_view name) {
   if (name.empty() || name == "." || name == "..") return false;
-  if (name.find_first_of(std::string_view("/\\\0", 3)) != std::string_view::npos) return false;
-  return name.find("..") == std::string_view::npos;
+  // Without '/' and '\\' a name has one component, so ".." (above) is the only way up.
+  return name.find_first_of(std::string_view("/\\\0", 3)) == std::string_view::npos;
 }
 
 Result<std::string> read_entry(archive* a, std::size_t max_bytes, std::string_view what) {
