@@ -12,6 +12,9 @@ int cmd_sign(std::span<char* const> args);
 int cmd_verify(std::span<char* const> args);
 int cmd_dmarc_report(std::span<char* const> args);
 int cmd_doctor(std::span<char* const> args);
+int cmd_dmarc_import(std::span<char* const> args);
+int cmd_dmarc_summary(std::span<char* const> args);
+int cmd_dmarc_dashboard(std::span<char* const> args);
 
 std::span<const Command> commands() {
   static constexpr Command kCommands[] = {
@@ -23,6 +26,10 @@ std::span<const Command> commands() {
       {"verify", "verify the DKIM signatures of a message file", &cmd_verify},
       {"dmarc-report", "DMARC aggregate reports from the history: print, or send (timer)", &cmd_dmarc_report},
       {"doctor", "check a domain's mail DNS and the Postfix wiring, each problem with its fix", &cmd_doctor},
+      {"dmarc-import", "import the DMARC reports receivers send (mail, mbox, Maildir, .xml/.gz/.zip)",
+       &cmd_dmarc_import},
+      {"dmarc-summary", "what the imported DMARC reports say: pass rates, sources, who fails", &cmd_dmarc_summary},
+      {"dmarc-dashboard", "write the DMARC reports dashboard (one HTML page)", &cmd_dmarc_dashboard},
   };
   return kCommands;
 }

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: BSD-2-Clause
+//
+// tools/cachetctl/cmd_dmarc_summary.cpp: `cachetctl dmarc-summary [--db STORE]
+// [--domain D] [--since 7d] [--json] [--nameserver NS]... [--no-dns]` and `cachetctl
+// dmarc-dashboard --out DIR [same options, --since 30d]`: what the imported aggregate
+// reports say (dmarc_summary.hpp) for reports whose period ends within --since, as text,
+// JSON, or the one-page HTML dashboard DIR/index.html (dmarc_dashboard.hpp, written to a
+// temporary file and renamed, so a web server never serves half a page).
+// Own servers are those the domain's SPF record authorises, asked through the project
+// resolver (--nameserver, else /etc/resolv.conf); --no-dns skips DNS (no server is then
+// "own", no PTR names). Exit 0; 1 (summary) no report in the period; 64 usage; 73 the page
+// cannot be written; 75 database trouble.
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <span>
+#include <string>
+
+#include "tools/cachetctl/args.hpp"
+#include "tools/cachetctl/dmarc_dashboard.hpp"
+#include "tools/cachetctl/dmarc_summary.hpp"
+#include "tools/cachetctl/key_source.hpp"
+
+namespace cachet::ctl {
+namespace {
+
+enum { kDb, kDomain, kSince, kJson, kNameserver, kNoDns, kOut, kHelp };
+constexpr OptionDef kDefs[] = {
+    {kDb, '\0', "db", true},   {kDomain, 'd', "domain", true},         {kSince, '\0', "since", true},
+    {kJson, '\0', "json"},     {kNameserver, 'n', "nameserver", true}, {kNoDns, '\0', "no-dns"},
+    {kOut, 'o', "out", true},  {kHelp, 'h', "help"},
+};
+
+void summary_usage(std::FILE* out) {
+  std::fprintf(out,
+               "usage: cachetctl dmarc-summary [--db STORE] [--domain D] [--since 7d] [--json]\n"
+               "                               [--nameserver ADDR[:PORT]]... [--no-dns]\n"
+               "       cachetctl dmarc-dashboard --out DIR [--db STORE] [--domain D] [--since 30d]\n"
+               "                               [--nameserver ADDR[:PORT]]... [--no-dns]\n"
+               "\t--since\tNs, Nm, Nh, Nd, Nw before now, YYYY-MM-DD or epoch seconds\n");
+}
+
+int run(std::string_view name, std::span<char* const> args, bool is_dashboard) {
+  auto parsed = parse_args(to_strings(args), kDefs);
+  if (!parsed) return usage_error(name, parsed.error().detail, &summary_usage);
+  if (!parsed->operands.empty()) return usage_error(name, "unexpected argument " + parsed->operands.front(), &summary_usage);
+  SummaryQuery q;
+  q.db = "/var/lib/cachet/dmarc-history.sqlite";
+  std::string since_text = is_dashboard ? "30d" : "7d", out_dir;
+  bool as_json = false;
+  for (const ParsedOption& o : parsed->options) {
+    switch (o.id) {
+      case kHelp: summary_usage(stdout); return 0;
+      case kDb: q.db = o.value; break;
+      case kDomain: q.domain = o.value; break;
+      case kSince: since_text = o.value; break;
+      case kJson: as_json = true; break;
+      case kNameserver: q.nameservers.push_back(o.value); break;
+      case kNoDns: q.use_dns = false; break;
+      case kOut: out_dir = o.value; break;
+      default: break;
+    }
+  }
+  if (is_dashboard == out_dir.empty()) return usage_error(name, is_dashboard ? "--out DIR is required" : "--out is for dmarc-dashboard", &summary_usage);
+  const auto now = static_cast<std::int64_t>(std::time(nullptr));
+  const auto since = parse_since(since_text, now);
+  if (!since) return usage_error(name, "--since: '" + since_text + "' is not 7d, 12h, YYYY-MM-DD or epoch seconds", &summary_usage);
+  q.since = *since;
+  auto data = load_summary(q);
+  if (!data) return complain(name, data.error().detail, data.error().code == Errc::config ? 64 : 75);
+  if (!is_dashboard) {
+    const std::string out = as_json ? summary_json(data->domains) : summary_text(data->domains);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return data->rows.empty() ? 1 : 0;
+  }
+  const std::string html = dashboard_html({std::move(data->domains), std::move(data->rows), std::move(data->failures), q.since, now});
+  const std::filesystem::path target = std::filesystem::path(out_dir) / "index.html";
+  const std::filesystem::path tmp = std::filesystem::path(out_dir) / ".index.html.tmp";
+  std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+  f << html;
+  f.close();
+  std::error_code ec;
+  if (!f || (std::filesystem::rename(tmp, target, ec), ec))
+    return complain(name, "cannot write " + target.string() + (ec ? ": " + ec.message() : ""), 73);
+  return 0;
+}
+
+}  // namespace
+
+int cmd_dmarc_summary(std::span<char* const> args) { return run("dmarc-summary", args, false); }
+int cmd_dmarc_dashboard(std::span<char* const> args) { return run("dmarc-dashboard", args, true); }
+
+}  // namespace cachet::ctl
