@@ -44,6 +44,7 @@ CMAKE_ARGS=()
 # Stages: scripts/test runs every stage even when an earlier one fails, so one failure does
 # not hide the rest, then fails with the list (finish_stages).
 FAILED_STAGES=()
+STAGE_TIMES=()  # "<seconds> s  <name>" per stage run, for the summary
 STAGE_LOGS=""  # made by the first stage: where run_ctest keeps its output for the summary
 
 # stage NAME CMD...: runs CMD in a subshell with errexit on; records NAME when it fails.
@@ -52,10 +53,12 @@ stage() {
   shift
   [ -n "$STAGE_LOGS" ] || STAGE_LOGS=$(mktemp -d /tmp/cachet-stages.XXXXXX)
   say "$name"
+  local started=$SECONDS
   set +e
   (set -e; "$@")
   rc=$?
   set -e
+  STAGE_TIMES+=("$((SECONDS - started)) s  $name")
   [ "$rc" -eq 0 ] || { FAILED_STAGES+=("$name"); echo "stage '$name' failed (exit $rc)" >&2; }
 }
 
@@ -93,6 +96,7 @@ finish_stages() {
              awk '{print $1 - $2, $2}')
   [ -z "$STAGE_LOGS" ] || rm -rf "$STAGE_LOGS"
   say "all stages: ${#FAILED_STAGES[@]} failed${FAILED_STAGES:+: ${FAILED_STAGES[*]}}"
+  printf '  %s\n' "${STAGE_TIMES[@]}"
   echo "$(( total ? passed * 100 / total : 0 ))% tests passed, $failed tests failed out of $total"
   [ ${#FAILED_STAGES[@]} -eq 0 ]
 }
