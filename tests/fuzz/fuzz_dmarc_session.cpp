@@ -22,7 +22,7 @@
 #include "common/base/swappable.hpp"
 #include "common/dns/zone_resolver.hpp"
 #include "common/log/logger.hpp"
-#include "common/milter/fake_context.hpp"
+#include "tests/lib/fake_context.hpp"
 #include "milters/dmarc/session.hpp"
 
 namespace {
@@ -82,7 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   cachet::Swappable<const cachet::dmarcd::DmarcState> state;
   state.store(st);
   cachet::log::CaptureLogger logger;
-  cachet::milter::FakeContext ctx;
+  cachet::testlib::FakeContext ctx;
   ctx.macros = {{"i", "QFUZZ"}, {"j", "mx.example.net"}};
   if (bits & 64) ctx.macros["{auth_authen}"] = "alice";
   const cachet::milter::ConnInfo conn{true, "client.example", cachet::milter::ConnInfo::Family::inet,
