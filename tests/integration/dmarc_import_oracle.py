@@ -46,7 +46,9 @@ def ours(db):
 
 
 def dmarc_cat(path):
-    out = subprocess.run(["dmarc-cat", "-N", path], capture_output=True, text=True, timeout=60)
+    # -j 1: with parallel jobs dmarc-cat 0.15 sometimes pairs a row's IP with another row's count
+    # (4 of 60 concurrent runs here): an oracle must not race.
+    out = subprocess.run(["dmarc-cat", "-N", "-j", "1", path], capture_output=True, text=True, timeout=60)
     if out.returncode != 0:
         # dmarc-cat refuses a report without records ("empty report"): no rows, as ours.
         return [] if "empty report" in out.stdout + out.stderr else None
