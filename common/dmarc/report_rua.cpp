@@ -56,7 +56,10 @@ Result<RuaTarget> parse_rua_target(std::string_view entry) {
         c == '[' || c == ']' || c == '@')
       return bad("local part is not a dot-atom");
   auto domain = dns::normalize_name(std::string_view(*addr).substr(at + 1));
-  if (!domain) return bad("bad domain");
+  // A mail domain is a host name (RFC 5321 s4.1.2: letters, digits, hyphens): no specials
+  // such as '>' or ':' that would end the address in a header (found by fuzz_report_rua).
+  if (!domain || domain->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") != std::string::npos)
+    return bad("bad domain");
   RuaTarget t;
   t.uri = uri->uri;
   t.domain = *domain;

@@ -45,6 +45,8 @@ INSTANTIATE_TEST_SUITE_P(
         TargetCase{"bad escape", "mailto:a%zz@example.com", ""},
         TargetCase{"truncated escape", "mailto:a@example.co%4", ""},
         TargetCase{"bad domain", "mailto:a@exa..mple.com", ""},
+        TargetCase{"special in domain (fuzz)", "mailto:a@example.org>:", ""},
+        TargetCase{"colon in domain", "mailto:a@e:x", ""},
         TargetCase{"bad size", "mailto:a@example.com!10x", ""},
         TargetCase{"second recipient", "mailto:a@example.com%2Cb@evil.example", ""},
         TargetCase{"8-bit", "mailto:\xc3\xa4@example.com", ""}));
