@@ -69,7 +69,6 @@ class WireReader {
     if (!jumped) pos_ = at;
     return true;
   }
-  std::span<const std::uint8_t> bytes(std::size_t from, std::size_t n) const { return msg_.subspan(from, n); }
 
  private:
   std::span<const std::uint8_t> msg_;
@@ -88,6 +87,15 @@ bool read_rr_header(WireReader& r, RrHeader& h) {
   if (!r.name(h.owner) || !r.u16(h.type) || !r.u16(h.klass) || !r.u32(h.ttl) || !r.u16(h.rdlength)) return false;
   h.rdata = r.pos();
   return r.skip(h.rdlength);
+}
+
+// The SOA RDATA of `h`: MNAME, then MINIMUM (RFC 1035 s3.3.13). Bytes after MINIMUM are
+// ignored, as ldns did.
+bool read_soa(std::span<const std::uint8_t> msg, const RrHeader& h, std::vector<std::uint8_t>& mname,
+              std::uint32_t& minimum) {
+  WireReader r(msg.first(h.rdata + h.rdlength));
+  std::vector<std::uint8_t> rname;
+  return r.skip(h.rdata) && r.name(mname) && r.name(rname) && r.skip(16) && r.u32(minimum);
 }
 
 std::optional<std::string> text_name(const std::vector<std::uint8_t>& wire) {
@@ -128,10 +136,10 @@ bool fill_rdata(std::span<const std::uint8_t> msg, const RrHeader& h, Record& re
     case RrType::ns: case RrType::cname: case RrType::ptr:
       value = rdata_name(msg, h.rdata, end);
       break;
-    case RrType::soa: {  // the primary server name (MNAME), then RNAME and five numbers
-      WireReader r(msg.first(end));
-      std::vector<std::uint8_t> mname, rname;
-      if (!r.skip(h.rdata) || !r.name(mname) || !r.name(rname) || !r.skip(20)) return false;
+    case RrType::soa: {  // the primary server name (MNAME)
+      std::vector<std::uint8_t> mname;
+      std::uint32_t minimum = 0;
+      if (!read_soa(msg, h, mname, minimum)) return false;
       value = text_name(mname);
       break;
     }
@@ -175,12 +183,9 @@ std::optional<Sections> read_sections(std::span<const std::uint8_t> msg, WireRea
         out.relevant.push_back(h);
     } else if (i < static_cast<std::uint32_t>(ancount) + nscount && !have_soa &&
                h.type == static_cast<std::uint16_t>(RrType::soa)) {
-      WireReader soa(msg.first(h.rdata + h.rdlength));
-      std::vector<std::uint8_t> skip_name;
+      std::vector<std::uint8_t> mname;
       std::uint32_t minimum = 0;
-      // Bytes after MINIMUM are ignored, as ldns did.
-      if (!soa.skip(h.rdata) || !soa.name(skip_name) || !soa.name(skip_name) || !soa.skip(16) || !soa.u32(minimum))
-        continue;
+      if (!read_soa(msg, h, mname, minimum)) continue;
       out.negative_ttl = std::min(h.ttl, minimum);  // RFC 2308 s5
       have_soa = true;
     }
