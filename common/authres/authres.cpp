@@ -18,8 +18,7 @@ struct ResultSet {
 // RFC 8601 s2.7 and the IANA "Email Authentication Result Names" registry.
 const ResultSet kResultSets[] = {
     {"dkim", {"none", "pass", "fail", "policy", "neutral", "temperror", "permerror"}},
-    {"spf", {"none", "pass", "fail", "softfail", "neutral", "temperror", "permerror", "policy",
-             "hardfail"}},
+    {"spf", {"none", "pass", "fail", "softfail", "neutral", "temperror", "permerror", "policy", "hardfail"}},
     {"dmarc", {"none", "pass", "fail", "temperror", "permerror"}},
     {"arc", {"none", "pass", "fail"}},
     {"iprev", {"pass", "fail", "temperror", "permerror"}},
@@ -27,8 +26,8 @@ const ResultSet kResultSets[] = {
 };
 
 bool is_domain_property(const Property& p) {
-  return p.is("header", "d") || p.is("header", "i") || p.is("header", "from") ||
-         p.is("smtp", "mailfrom") || p.is("smtp", "helo");
+  return p.is("header", "d") || p.is("header", "i") || p.is("header", "from") || p.is("smtp", "mailfrom") ||
+         p.is("smtp", "helo");
 }
 
 // "[local-part] @ domain" or "domain": the domain must be LDH (CVE-2020-12272).

@@ -16,8 +16,7 @@ namespace cachet::authres {
 
 class Lexer {
  public:
-  Lexer(std::string_view in, std::size_t max_comment_depth)
-      : in_(in), max_depth_(max_comment_depth) {}
+  Lexer(std::string_view in, std::size_t max_comment_depth) : in_(in), max_depth_(max_comment_depth) {}
 
   bool at_end() const noexcept { return pos_ >= in_.size(); }
   char peek() const noexcept { return at_end() ? '\0' : in_[pos_]; }

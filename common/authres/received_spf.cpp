@@ -10,9 +10,8 @@ namespace cachet::authres {
 namespace {
 
 constexpr std::pair<std::string_view, SpfResult> kResults[] = {
-    {"pass", SpfResult::pass},       {"fail", SpfResult::fail},
-    {"softfail", SpfResult::softfail}, {"neutral", SpfResult::neutral},
-    {"none", SpfResult::none},       {"temperror", SpfResult::temperror},
+    {"pass", SpfResult::pass},           {"fail", SpfResult::fail}, {"softfail", SpfResult::softfail},
+    {"neutral", SpfResult::neutral},     {"none", SpfResult::none}, {"temperror", SpfResult::temperror},
     {"permerror", SpfResult::permerror},
 };
 
@@ -47,8 +46,8 @@ Result<ReceivedSpf> parse_received_spf(std::string_view value) {
     }
   }
   if (!known) return lx.error("unknown SPF result '" + result + "'");
-  if (!lx.at_end() && lx.peek() != ' ' && lx.peek() != '\t' && lx.peek() != '\r' &&
-      lx.peek() != '\n' && lx.peek() != '(') {
+  if (!lx.at_end() && lx.peek() != ' ' && lx.peek() != '\t' && lx.peek() != '\r' && lx.peek() != '\n' &&
+      lx.peek() != '(') {
     return lx.error("junk after result");
   }
   if (!lx.skip_cfws(&out.comment)) return lx.error("unterminated comment");

@@ -30,7 +30,7 @@ const char* to_string(SpfResult r) noexcept;
 
 struct ReceivedSpf {
   SpfResult result = SpfResult::none;
-  std::string comment;  // first comment after the result, without parentheses
+  std::string comment;                                     // first comment after the result, without parentheses
   std::vector<std::pair<std::string, std::string>> pairs;  // key lower case, value unquoted
   // The value of `key` (case-insensitive), or nullptr.
   const std::string* find(std::string_view key) const noexcept;

@@ -32,8 +32,7 @@ class Guarded {
       cv.wait(lock_, [&] { return pred(*value_); });
     }
     template <class Clock, class Duration, class Pred>
-    bool wait_until(std::condition_variable& cv,
-                    const std::chrono::time_point<Clock, Duration>& deadline, Pred pred) {
+    bool wait_until(std::condition_variable& cv, const std::chrono::time_point<Clock, Duration>& deadline, Pred pred) {
       return cv.wait_until(lock_, deadline, [&] { return pred(*value_); });
     }
 

@@ -45,29 +45,44 @@ inline Unexpected<Error> fail(Errc code, std::string detail) {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  using value_type = T;
+  using value_type = T;                                  // NOLINT(readability-identifier-naming): std::expected's name
   Result(const T& v) : v_(std::in_place_index<0>, v) {}  // NOLINT: implicit as expected
   Result(T&& v) : v_(std::in_place_index<0>, std::move(v)) {}  // NOLINT
-  template <class U, class = std::enable_if_t<std::is_constructible_v<T, U&&> &&
-                                              !std::is_same_v<std::decay_t<U>, Result> &&
-                                              !std::is_same_v<std::decay_t<U>, Unexpected<Error>>>>
-  Result(U&& v) : v_(std::in_place_index<0>, T(std::forward<U>(v))) {}  // NOLINT
+  template <class U,
+            class = std::enable_if_t<std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, Result> &&
+                                     !std::is_same_v<std::decay_t<U>, Unexpected<Error>>>>
+  Result(U&& v) : v_(std::in_place_index<0>, T(std::forward<U>(v))) {}               // NOLINT
   Result(Unexpected<Error> e) : v_(std::in_place_index<1>, std::move(e).error()) {}  // NOLINT
 
   bool has_value() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
 
-  T& value() & { assert(has_value()); return std::get<0>(v_); }
-  const T& value() const& { assert(has_value()); return std::get<0>(v_); }
-  T&& value() && { assert(has_value()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(has_value());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(has_value());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(has_value());
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const& { assert(!has_value()); return std::get<1>(v_); }
-  Error&& error() && { assert(!has_value()); return std::get<1>(std::move(v_)); }
+  const Error& error() const& {
+    assert(!has_value());
+    return std::get<1>(v_);
+  }
+  Error&& error() && {
+    assert(!has_value());
+    return std::get<1>(std::move(v_));
+  }
 
   template <class U>
   T value_or(U&& fallback) const& {
@@ -87,7 +102,10 @@ class [[nodiscard]] Result<void> {
   bool has_value() const noexcept { return ok_; }
   explicit operator bool() const noexcept { return ok_; }
   void value() const { assert(ok_); }
-  const Error& error() const& { assert(!ok_); return error_; }
+  const Error& error() const& {
+    assert(!ok_);
+    return error_;
+  }
 
  private:
   Error error_{Errc::internal, {}};

@@ -60,14 +60,22 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
   // Sequence length and the allowed range of the second byte (RFC 3629 s4).
   std::size_t len = 0;
   unsigned char lo = 0x80, hi = 0xBF;
-  if (b >= 0xC2 && b <= 0xDF) len = 2;
-  else if (b == 0xE0) len = 3, lo = 0xA0;
-  else if (b == 0xED) len = 3, hi = 0x9F;  // no UTF-16 surrogates
-  else if (b >= 0xE1 && b <= 0xEF) len = 3;
-  else if (b == 0xF0) len = 4, lo = 0x90;
-  else if (b >= 0xF1 && b <= 0xF3) len = 4;
-  else if (b == 0xF4) len = 4, hi = 0x8F;  // nothing above U+10FFFF
-  else return 0;                            // continuation byte, C0/C1, F5..FF
+  if (b >= 0xC2 && b <= 0xDF)
+    len = 2;
+  else if (b == 0xE0)
+    len = 3, lo = 0xA0;
+  else if (b == 0xED)
+    len = 3, hi = 0x9F;  // no UTF-16 surrogates
+  else if (b >= 0xE1 && b <= 0xEF)
+    len = 3;
+  else if (b == 0xF0)
+    len = 4, lo = 0x90;
+  else if (b >= 0xF1 && b <= 0xF3)
+    len = 4;
+  else if (b == 0xF4)
+    len = 4, hi = 0x8F;  // nothing above U+10FFFF
+  else
+    return 0;  // continuation byte, C0/C1, F5..FF
   if (s.size() - i < len) return 0;
   const auto b1 = static_cast<unsigned char>(s[i + 1]);
   if (b1 < lo || b1 > hi) return 0;

@@ -12,9 +12,7 @@ namespace {
 
 // The typed form of an already validated text; 0 for kinds without a number.
 std::int64_t number_of(const OptionSpec& spec, std::string_view text) {
-  auto pick = [](const auto& r) -> std::int64_t {
-    return r ? static_cast<std::int64_t>(*r) : 0;
-  };
+  auto pick = [](const auto& r) -> std::int64_t { return r ? static_cast<std::int64_t>(*r) : 0; };
   switch (spec.kind) {
     case Kind::boolean: return pick(parse_boolean(text));
     case Kind::integer: return pick(parse_integer(text, spec.range));
@@ -27,9 +25,7 @@ std::int64_t number_of(const OptionSpec& spec, std::string_view text) {
 
 }  // namespace
 
-std::string SourceLocation::to_string() const {
-  return line == 0 ? file : file + ":" + std::to_string(line);
-}
+std::string SourceLocation::to_string() const { return line == 0 ? file : file + ":" + std::to_string(line); }
 
 std::string Problem::to_string() const {
   std::string out = SourceLocation{file, line}.to_string();
@@ -58,41 +54,29 @@ Config::Config(OptionTable table, std::vector<Value> values, std::string source)
 
 const Config::Value& Config::get(std::string_view name, std::initializer_list<Kind> kinds) const {
   const OptionSpec* spec = find_option(table_, name);
-  if (spec == nullptr)
-    throw std::logic_error("config: option '" + std::string(name) + "' is not in the table");
+  if (spec == nullptr) throw std::logic_error("config: option '" + std::string(name) + "' is not in the table");
   bool kind_ok = kinds.size() == 0;
   for (Kind k : kinds) kind_ok = kind_ok || k == spec->kind;
   if (!kind_ok)
-    throw std::logic_error("config: option '" + std::string(name) + "' is of kind " +
-                           to_string(spec->kind));
+    throw std::logic_error("config: option '" + std::string(name) + "' is of kind " + to_string(spec->kind));
   return values_[static_cast<std::size_t>(spec - table_.data())];
 }
 
 const std::string& Config::string(std::string_view name) const { return get(name, {}).text; }
 
-bool Config::boolean(std::string_view name) const {
-  return get(name, {Kind::boolean}).number != 0;
-}
+bool Config::boolean(std::string_view name) const { return get(name, {Kind::boolean}).number != 0; }
 
-std::int64_t Config::integer(std::string_view name) const {
-  return get(name, {Kind::integer, Kind::octal}).number;
-}
+std::int64_t Config::integer(std::string_view name) const { return get(name, {Kind::integer, Kind::octal}).number; }
 
 std::chrono::seconds Config::seconds(std::string_view name) const {
   return std::chrono::seconds(get(name, {Kind::seconds}).number);
 }
 
-Action Config::action(std::string_view name) const {
-  return static_cast<Action>(get(name, {Kind::action}).number);
-}
+Action Config::action(std::string_view name) const { return static_cast<Action>(get(name, {Kind::action}).number); }
 
-const std::vector<std::string>& Config::list(std::string_view name) const {
-  return get(name, {Kind::list}).items;
-}
+const std::vector<std::string>& Config::list(std::string_view name) const { return get(name, {Kind::list}).items; }
 
-bool Config::has_option(std::string_view name) const noexcept {
-  return find_option(table_, name) != nullptr;
-}
+bool Config::has_option(std::string_view name) const noexcept { return find_option(table_, name) != nullptr; }
 
 bool Config::is_set(std::string_view name) const { return get(name, {}).is_set; }
 
@@ -102,8 +86,8 @@ std::optional<SourceLocation> Config::origin(std::string_view name) const {
   return v.origin;
 }
 
-Problem problem_at(const Config& cfg, std::string_view option, std::string message,
-                   std::string fix, Severity severity) {
+Problem problem_at(const Config& cfg, std::string_view option, std::string message, std::string fix,
+                   Severity severity) {
   SourceLocation at{cfg.source(), 0};
   if (cfg.has_option(option))
     if (auto o = cfg.origin(option)) at = *o;
@@ -138,8 +122,7 @@ Problem problem_from(const Config& cfg, const Error& e) {
 
 Problem problem_in_file(std::string file, std::size_t line, std::string_view option, const Error& e) {
   auto [message, fix] = message_and_fix(option, e.detail);
-  return Problem{std::move(file), line, std::string(option), std::move(message), Severity::error,
-                 std::move(fix)};
+  return Problem{std::move(file), line, std::string(option), std::move(message), Severity::error, std::move(fix)};
 }
 
 std::string Config::effective() const {

@@ -41,16 +41,16 @@ namespace cachet::config {
 
 inline constexpr std::size_t kMaxConfigBytes = 1u << 20;
 inline constexpr std::size_t kMaxConfigLineBytes = 64u << 10;
-inline constexpr int kMaxIncludeDepth = 5;    // opendkim's limit
+inline constexpr int kMaxIncludeDepth = 5;  // opendkim's limit
 inline constexpr std::size_t kMaxProblems = 1000;
-inline constexpr int kExitConfig = 78;        // EX_CONFIG, sysexits.h
+inline constexpr int kExitConfig = 78;  // EX_CONFIG, sysexits.h
 
 enum class Severity { error, warning };
 
 struct Problem {
-  std::string file;    // "dkim.conf", "command line", "option table"
+  std::string file;      // "dkim.conf", "command line", "option table"
   std::size_t line = 0;  // 1-based; 0 = not from a file line
-  std::string option;  // as written; may be empty
+  std::string option;    // as written; may be empty
   std::string message;
   Severity severity = Severity::error;
   std::string fix = {};  // what to do about it ("chmod 0640 /etc/cachet/keys/s.private"); may be empty
@@ -107,8 +107,8 @@ class Config {
 
 // A problem with `option` located where the option was set (file:line), else at the
 // config's source file (line 0). For the cross-option checks and the files an option names.
-Problem problem_at(const Config& cfg, std::string_view option, std::string message,
-                   std::string fix = {}, Severity severity = Severity::error);
+Problem problem_at(const Config& cfg, std::string_view option, std::string message, std::string fix = {},
+                   Severity severity = Severity::error);
 
 // problem_at for a loader's error: a leading "OPTION: " in e.detail is dropped (the Problem
 // names the option), a trailing "; fix: FIX" becomes the Problem's fix.

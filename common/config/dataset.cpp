@@ -9,8 +9,8 @@
 namespace cachet::config {
 namespace {
 
-constexpr std::string_view kUnsupported[] = {"db:",   "dsn:",     "ldap:", "ldaps:", "ldapi:",
-                                             "lua:",  "memcache:", "mdb:", "erlang:", "sql:"};
+constexpr std::string_view kUnsupported[] = {
+    "db:", "dsn:", "ldap:", "ldaps:", "ldapi:", "lua:", "memcache:", "mdb:", "erlang:", "sql:"};
 
 std::vector<std::string> split_items(std::string_view list) {
   std::vector<std::string> out;
@@ -74,8 +74,7 @@ std::optional<std::vector<std::string>> Dataset::lookup(std::string_view key) co
   return fields;
 }
 
-Result<Dataset> parse_dataset_text(std::string_view text, std::string_view file_name,
-                                   bool is_pattern_set) {
+Result<Dataset> parse_dataset_text(std::string_view text, std::string_view file_name, bool is_pattern_set) {
   const std::string where(file_name);
   if (text.size() > kMaxDatasetBytes)
     return fail(Errc::config, where + ": larger than " + std::to_string(kMaxDatasetBytes) + " bytes");
@@ -98,8 +97,7 @@ Result<Dataset> parse_dataset_text(std::string_view text, std::string_view file_
     if (blank != std::string_view::npos) e.value = std::string(trim(line.substr(blank)));
     entries.push_back(std::move(e));
   }
-  return Dataset(std::move(entries), is_pattern_set,
-                 (is_pattern_set ? "refile:" : "file:") + where);
+  return Dataset(std::move(entries), is_pattern_set, (is_pattern_set ? "refile:" : "file:") + where);
 }
 
 Dataset dataset_from_items(const std::vector<std::string>& items) {

@@ -34,13 +34,13 @@ inline constexpr std::size_t kMaxDatasetLineBytes = 64u << 10;
 struct DatasetSpec {
   enum class Type { inline_list, file, refile };
   Type type = Type::inline_list;
-  std::string path;                 // file, refile
-  std::vector<std::string> items;   // inline_list, raw items (empty ones dropped)
+  std::string path;                // file, refile
+  std::vector<std::string> items;  // inline_list, raw items (empty ones dropped)
 };
 
 struct DatasetEntry {
-  std::string key;    // as written; pattern for refile
-  std::string value;  // rest of the line, trimmed; may be empty
+  std::string key;       // as written; pattern for refile
+  std::string value;     // rest of the line, trimmed; may be empty
   std::size_t line = 0;  // 1-based; 0 for inline lists
 };
 

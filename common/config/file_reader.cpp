@@ -16,9 +16,8 @@ namespace cachet::config {
 Result<std::string> read_text_file(const std::string& path, std::size_t max_bytes) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return fail(Errc::config, "cannot read " + path + ": " + std::strerror(errno));
-  struct stat st{};
-  if (::fstat(fd.get(), &st) != 0)
-    return fail(Errc::config, "cannot read " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return fail(Errc::config, "cannot read " + path + ": " + std::strerror(errno));
   if (S_ISDIR(st.st_mode)) return fail(Errc::config, "cannot read " + path + ": is a directory");
   std::string out;
   char buf[16384];

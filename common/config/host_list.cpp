@@ -14,8 +14,7 @@ namespace {
 // Parses an IPv4 or IPv6 literal into the mapped 16-byte form; returns the bit offset
 // (96 for IPv4, 0 for IPv6) or -1.
 int parse_ip(std::string_view text, std::array<std::uint8_t, 16>& out) {
-  if (text.size() >= 2 && text.front() == '[' && text.back() == ']')
-    text = text.substr(1, text.size() - 2);
+  if (text.size() >= 2 && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
   const std::string s(text);
   in_addr v4{};
   if (::inet_pton(AF_INET, s.c_str(), &v4) == 1) {
@@ -32,8 +31,7 @@ int parse_ip(std::string_view text, std::array<std::uint8_t, 16>& out) {
   return -1;
 }
 
-bool prefix_equal(const std::array<std::uint8_t, 16>& a, const std::array<std::uint8_t, 16>& b,
-                  int bits) {
+bool prefix_equal(const std::array<std::uint8_t, 16>& a, const std::array<std::uint8_t, 16>& b, int bits) {
   int i = 0;
   for (; bits >= 8; bits -= 8, ++i)
     if (a[i] != b[i]) return false;

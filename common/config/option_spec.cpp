@@ -14,10 +14,8 @@ namespace {
 std::string quoted(std::string_view v) { return "'" + std::string(v) + "'"; }
 
 Result<std::int64_t> check_range(std::int64_t n, std::string_view shown, Range r) {
-  if (n < r.min)
-    return fail(Errc::config, std::string(shown) + " is below minimum " + std::to_string(r.min));
-  if (n > r.max)
-    return fail(Errc::config, std::string(shown) + " exceeds maximum " + std::to_string(r.max));
+  if (n < r.min) return fail(Errc::config, std::string(shown) + " is below minimum " + std::to_string(r.min));
+  if (n > r.max) return fail(Errc::config, std::string(shown) + " exceeds maximum " + std::to_string(r.max));
   return n;
 }
 
@@ -29,8 +27,7 @@ Result<std::int64_t> parse_number(std::string_view v, int base, Range r, std::st
   const auto [end, ec] = std::from_chars(first, last, n, base);
   if (v.empty() || ec == std::errc::invalid_argument || end != last)
     return fail(Errc::config, quoted(v) + " is not " + std::string(what));
-  if (ec == std::errc::result_out_of_range)
-    return fail(Errc::config, quoted(v) + " is out of range");
+  if (ec == std::errc::result_out_of_range) return fail(Errc::config, quoted(v) + " is out of range");
   return check_range(n, v, r);
 }
 
@@ -83,9 +80,7 @@ Result<bool> parse_boolean(std::string_view v) {
   return fail(Errc::config, quoted(v) + " is not a boolean (yes/no, true/false, 1/0)");
 }
 
-Result<std::int64_t> parse_integer(std::string_view v, Range r) {
-  return parse_number(v, 10, r, "an integer");
-}
+Result<std::int64_t> parse_integer(std::string_view v, Range r) { return parse_number(v, 10, r, "an integer"); }
 
 Result<std::int64_t> parse_octal(std::string_view v, Range r) {
   if (!v.empty() && v[0] == '-') return fail(Errc::config, quoted(v) + " is not an octal number");
@@ -103,26 +98,26 @@ Result<std::int64_t> parse_seconds(std::string_view v, Range r) {
       case 'd': unit = 86400; break;
       default: unit = 0; break;
     }
-    if (unit != 0) digits.remove_suffix(1);
-    else unit = 1;
+    if (unit != 0)
+      digits.remove_suffix(1);
+    else
+      unit = 1;
   }
   auto n = parse_number(digits, 10, Range{}, "a duration (N, Ns, Nm, Nh, Nd)");
   if (!n) return fail(Errc::config, quoted(v) + " is not a duration (N, Ns, Nm, Nh, Nd)");
   if (*n < 0) return fail(Errc::config, quoted(v) + " is negative");
-  if (*n > std::numeric_limits<std::int64_t>::max() / unit)
-    return fail(Errc::config, quoted(v) + " is out of range");
+  if (*n > std::numeric_limits<std::int64_t>::max() / unit) return fail(Errc::config, quoted(v) + " is out of range");
   return check_range(*n * unit, v, r);
 }
 
 Result<Action> parse_action(std::string_view v) {
-  static constexpr Action kAll[] = {Action::accept, Action::discard, Action::quarantine,
-                                    Action::reject, Action::tempfail};
+  static constexpr Action kAll[] = {Action::accept, Action::discard, Action::quarantine, Action::reject,
+                                    Action::tempfail};
   for (Action a : kAll) {
     const std::string_view word = to_string(a);
     if (iequals(v, word) || (v.size() == 1 && ascii_lower(v[0]) == word[0])) return a;
   }
-  return fail(Errc::config,
-              quoted(v) + " is not an action (accept, discard, quarantine, reject, tempfail)");
+  return fail(Errc::config, quoted(v) + " is not an action (accept, discard, quarantine, reject, tempfail)");
 }
 
 Result<std::string> parse_choice(std::string_view v, Choices c) {
@@ -179,8 +174,8 @@ std::vector<std::string> validate_table(OptionTable table) {
     const std::string name(o.name);
     if (o.name.empty()) out.push_back("option #" + std::to_string(i) + " has no name");
     for (char c : o.name) {
-      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                      c == '_' || c == '.';
       if (!ok) {
         out.push_back(name + ": name has a character the parser cannot read");
         break;
@@ -188,12 +183,10 @@ std::vector<std::string> validate_table(OptionTable table) {
     }
     for (std::size_t j = 0; j < i; ++j)
       if (iequals(table[j].name, o.name)) out.push_back(name + ": declared twice");
-    if (o.kind == Kind::choice && o.choices.alternatives.empty())
-      out.push_back(name + ": choice without alternatives");
+    if (o.kind == Kind::choice && o.choices.alternatives.empty()) out.push_back(name + ": choice without alternatives");
     if (o.range.min > o.range.max) out.push_back(name + ": empty range");
     if (!o.default_value.empty() && o.support == Support::implemented) {
-      if (auto r = check_value(o, o.default_value); !r)
-        out.push_back(name + ": default " + r.error().detail);
+      if (auto r = check_value(o, o.default_value); !r) out.push_back(name + ": default " + r.error().detail);
     }
   }
   return out;

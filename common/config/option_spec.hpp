@@ -69,14 +69,13 @@ struct OptionSpec {
 
   constexpr OptionSpec(std::string_view n, Kind k, std::string_view d, std::string_view text)
       : name(n), kind(k), default_value(d), doc(text) {}
-  constexpr OptionSpec(std::string_view n, Kind k, std::string_view d, std::string_view text,
-                       Range r, Support s = Support::implemented)
+  constexpr OptionSpec(std::string_view n, Kind k, std::string_view d, std::string_view text, Range r,
+                       Support s = Support::implemented)
       : name(n), kind(k), default_value(d), doc(text), range(r), support(s) {}
-  constexpr OptionSpec(std::string_view n, Kind k, std::string_view d, std::string_view text,
-                       Support s)
+  constexpr OptionSpec(std::string_view n, Kind k, std::string_view d, std::string_view text, Support s)
       : name(n), kind(k), default_value(d), doc(text), support(s) {}
-  constexpr OptionSpec(std::string_view n, Kind k, std::string_view d, std::string_view text,
-                       Choices c, Support s = Support::implemented)
+  constexpr OptionSpec(std::string_view n, Kind k, std::string_view d, std::string_view text, Choices c,
+                       Support s = Support::implemented)
       : name(n), kind(k), default_value(d), doc(text), support(s), choices(c) {}
 };
 

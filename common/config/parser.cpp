@@ -13,8 +13,7 @@ namespace cachet::config {
 namespace {
 
 bool is_name_char(char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '_' || c == '.';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
 }
 
 bool has_control_byte(std::string_view s) noexcept {
@@ -27,16 +26,15 @@ bool has_control_byte(std::string_view s) noexcept {
 
 class Parser {
  public:
-  Parser(OptionTable table, const ParseOptions& options)
-      : table_(table), options_(options), values_(table.size()) {}
+  Parser(OptionTable table, const ParseOptions& options) : table_(table), options_(options), values_(table.size()) {}
 
   void parse_text(std::string_view text, const std::string& file, int depth);
   void apply_overrides();
   ConfigOutcome finish(const std::string& source);
 
  private:
-  void add(const SourceLocation& at, std::string_view option, std::string message,
-           Severity severity = Severity::error, std::string fix = {});
+  void add(const SourceLocation& at, std::string_view option, std::string message, Severity severity = Severity::error,
+           std::string fix = {});
   void add_unknown(const SourceLocation& at, std::string_view name);
   void parse_line(std::string_view line, const SourceLocation& at, int depth);
   void set(const OptionSpec& spec, std::string_view value, const SourceLocation& at);
@@ -49,21 +47,19 @@ class Parser {
   bool truncated_ = false;
 };
 
-void Parser::add(const SourceLocation& at, std::string_view option, std::string message,
-                 Severity severity, std::string fix) {
+void Parser::add(const SourceLocation& at, std::string_view option, std::string message, Severity severity,
+                 std::string fix) {
   if (problems_.size() >= kMaxProblems) {
     truncated_ = true;
     return;
   }
-  problems_.push_back(Problem{at.file, at.line, std::string(option), std::move(message), severity,
-                              std::move(fix)});
+  problems_.push_back(Problem{at.file, at.line, std::string(option), std::move(message), severity, std::move(fix)});
 }
 
 // A typo must not pass silently (DESIGN.md s4); the nearest known name, if any, is the fix.
 void Parser::add_unknown(const SourceLocation& at, std::string_view name) {
   const auto near = nearest_option(table_, name);
-  add(at, name, "unknown option", Severity::error,
-      near ? "did you mean " + std::string(*near) + "?" : std::string());
+  add(at, name, "unknown option", Severity::error, near ? "did you mean " + std::string(*near) + "?" : std::string());
 }
 
 void Parser::parse_text(std::string_view text, const std::string& file, int depth) {
@@ -176,11 +172,8 @@ void Parser::apply_overrides() {
 }
 
 ConfigOutcome Parser::finish(const std::string& source) {
-  for (const std::string& msg : validate_table(table_))
-    add({"option table", 0}, "", "internal: " + msg);
-  if (truncated_)
-    problems_.push_back(Problem{"", 0, "", "too many problems; the rest are not shown",
-                                Severity::error});
+  for (const std::string& msg : validate_table(table_)) add({"option table", 0}, "", "internal: " + msg);
+  if (truncated_) problems_.push_back(Problem{"", 0, "", "too many problems; the rest are not shown", Severity::error});
   ConfigOutcome out;
   out.partial = std::make_shared<const Config>(table_, std::move(values_), source);
   out.problems = std::move(problems_);

@@ -31,9 +31,9 @@ using Bio = CPtr<BIO, &BIO_free>;
 // EVP_PKEY_CTX_set_signature_md look the provider implementation up again (OpenSSL 3
 // implicit fetch: a locked method-store search per call). Kept for the process lifetime.
 const EVP_MD* md_of(HashAlg alg) {
-  static const EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
-  static const EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  const EVP_MD* md = alg == HashAlg::sha1 ? sha1 : sha256;
+  static const EVP_MD* const kSha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  static const EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  const EVP_MD* md = alg == HashAlg::sha1 ? kSha1 : kSha256;
   return md != nullptr ? md : (alg == HashAlg::sha1 ? EVP_sha1() : EVP_sha256());
 }
 
@@ -59,8 +59,7 @@ class RsaCtxPool {
       }
     }
     PkeyCtx ctx(EVP_PKEY_CTX_new(key_, nullptr));
-    const bool ok = ctx &&
-                    (op_ == Op::sign ? EVP_PKEY_sign_init(ctx.get()) : EVP_PKEY_verify_init(ctx.get())) == 1 &&
+    const bool ok = ctx && (op_ == Op::sign ? EVP_PKEY_sign_init(ctx.get()) : EVP_PKEY_verify_init(ctx.get())) == 1 &&
                     EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) == 1 &&
                     EVP_PKEY_CTX_set_signature_md(ctx.get(), md_of(alg)) == 1;
     return ok ? std::move(ctx) : PkeyCtx();
@@ -203,9 +202,8 @@ Result<PrivateKey> PrivateKey::load(const SecretBytes& text) {
     }
     const SecretBytes raw(*seed);
     OPENSSL_cleanse(seed->data(), seed->size());
-    key.reset(EVP_PKEY_new_raw_private_key(
-        EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(raw.view().data()),
-        raw.size()));
+    key.reset(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr,
+                                           reinterpret_cast<const unsigned char*>(raw.view().data()), raw.size()));
     if (!key) return ssl_fail(Errc::bad_input, "cannot load Ed25519 seed");
   }
   if (!is_supported(key.get())) {
@@ -217,16 +215,14 @@ Result<PrivateKey> PrivateKey::load(const SecretBytes& text) {
 
 Result<PrivateKey> PrivateKey::generate(KeyType type, int bits) {
   Pkey key(type == KeyType::ed25519 ? EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519")
-                                    : EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA",
-                                                        static_cast<size_t>(bits)));
+                                    : EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(bits)));
   if (!key) return ssl_fail(Errc::internal, "key generation failed");
   return PrivateKey(std::make_unique<Impl>(std::move(key)));
 }
 
 Result<SecretBytes> PrivateKey::to_pem() const {
   Bio bio(BIO_new(BIO_s_secmem()));
-  if (!bio || PEM_write_bio_PKCS8PrivateKey(bio.get(), impl_->key.get(), nullptr, nullptr, 0,
-                                            nullptr, nullptr) != 1) {
+  if (!bio || PEM_write_bio_PKCS8PrivateKey(bio.get(), impl_->key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return ssl_fail(Errc::internal, "cannot write PEM");
   }
   char* data = nullptr;
@@ -331,8 +327,7 @@ Result<PublicKey> PublicKey::from_dkim(KeyType type, std::string_view der) {
 KeyType PublicKey::type() const noexcept { return type_of(impl_->key.get()); }
 int PublicKey::bits() const noexcept { return EVP_PKEY_get_bits(impl_->key.get()); }
 
-bool PublicKey::verify_digest(HashAlg alg, std::string_view digest,
-                              std::string_view signature) const {
+bool PublicKey::verify_digest(HashAlg alg, std::string_view digest, std::string_view signature) const {
   EVP_PKEY* k = impl_->key.get();
   const auto* in = reinterpret_cast<const unsigned char*>(digest.data());
   const auto* sig = reinterpret_cast<const unsigned char*>(signature.data());

@@ -22,7 +22,7 @@ namespace cachet::crypto {
 class TlsClient {
  public:
   [[nodiscard]] static Result<std::unique_ptr<TlsClient>> handshake(int fd, const std::string& host,
-                                                                     const std::string& ca_file);
+                                                                    const std::string& ca_file);
   ~TlsClient();
   TlsClient(const TlsClient&) = delete;
   TlsClient& operator=(const TlsClient&) = delete;

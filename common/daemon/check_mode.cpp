@@ -37,8 +37,7 @@ class ScopedIdentity {
     std::vector<gid_t> groups(static_cast<std::size_t>(count));
     if (::getgrouplist(who.user.c_str(), who.gid, groups.data(), &count) < 0) {
       groups.resize(static_cast<std::size_t>(count));
-      if (::getgrouplist(who.user.c_str(), who.gid, groups.data(), &count) < 0)
-        return failed("getgrouplist");
+      if (::getgrouplist(who.user.c_str(), who.gid, groups.data(), &count) < 0) return failed("getgrouplist");
     }
     groups.resize(static_cast<std::size_t>(count));
     if (::setgroups(groups.size(), groups.data()) != 0) return failed("setgroups");
@@ -71,8 +70,7 @@ class ScopedIdentity {
 
 bool has_problem(const std::vector<config::Problem>& list, const config::Problem& p) {
   const std::string text = p.to_string();
-  return std::any_of(list.begin(), list.end(),
-                     [&](const config::Problem& q) { return q.to_string() == text; });
+  return std::any_of(list.begin(), list.end(), [&](const config::Problem& q) { return q.to_string() == text; });
 }
 
 void add_unique(std::vector<config::Problem>& list, config::Problem p) {
@@ -87,9 +85,8 @@ void check_as_user(const DaemonSpec& spec, const config::Config& cfg, const RunA
     auto identity = ScopedIdentity::become(who);
     if (!identity) {
       found.push_back(config::problem_at(cfg, "UserID",
-                                         "cannot check the files as " + who.user + ": " +
-                                             identity.error().detail,
-                                         {}, config::Severity::warning));
+                                         "cannot check the files as " + who.user + ": " + identity.error().detail, {},
+                                         config::Severity::warning));
       return;
     }
     as_user = spec.check(cfg);
@@ -97,8 +94,7 @@ void check_as_user(const DaemonSpec& spec, const config::Config& cfg, const RunA
   for (config::Problem& p : as_user) {
     if (p.severity != config::Severity::error || has_problem(found, p)) continue;
     p.severity = config::Severity::warning;
-    p.message += " (as " + who.user + ": startup reads it as root, but a reload runs as " +
-                 who.user + " and fails)";
+    p.message += " (as " + who.user + ": startup reads it as root, but a reload runs as " + who.user + " and fails)";
     if (p.fix.empty()) p.fix = "let user " + who.user + " read it (chgrp/chmod)";
     found.push_back(std::move(p));
   }
@@ -125,16 +121,15 @@ std::vector<config::Problem> check_socket_directory(const std::string& socket_te
   const std::string dir = std::filesystem::path(spec->path).parent_path().string();
   if (dir.empty()) return out;
   auto add = [&](std::string message, std::string fix) {
-    out.push_back(config::Problem{where.file, where.line, "Socket", std::move(message),
-                                  config::Severity::error, std::move(fix)});
+    out.push_back(
+        config::Problem{where.file, where.line, "Socket", std::move(message), config::Severity::error, std::move(fix)});
   };
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) {
     const int err = errno;
     if (err == ENOENT)
       add("directory " + dir + " does not exist",
-          "create it (packages: systemd-tmpfiles --create; by hand: mkdir -p " + dir +
-              "), or choose another Socket");
+          "create it (packages: systemd-tmpfiles --create; by hand: mkdir -p " + dir + "), or choose another Socket");
     else
       add("cannot examine directory " + dir + ": " + std::strerror(err),
           "let this user search the directories above " + dir);
@@ -153,8 +148,7 @@ std::vector<config::Problem> check_socket_directory(const std::string& socket_te
 }
 
 void run_check_mode(const DaemonSpec& spec, config::ConfigOutcome& outcome) {
-  const std::shared_ptr<const config::Config> snapshot =
-      outcome.config ? outcome.config : outcome.partial;
+  const std::shared_ptr<const config::Config> snapshot = outcome.config ? outcome.config : outcome.partial;
   if (!snapshot) return;
   const config::Config& cfg = *snapshot;
   std::vector<config::Problem> found;

@@ -17,11 +17,16 @@ struct OptDef {
 };
 
 constexpr OptDef kOpts[] = {
-    {'C', "config", Opt::config, true},       {'p', "socket", Opt::socket, true},
-    {'u', "user", Opt::user, true},           {'P', "pid-file", Opt::pid_file, true},
-    {'f', "foreground", Opt::foreground, false}, {'n', "check-config", Opt::check, false},
-    {'\0', "print-config", Opt::print, false}, {'l', "syslog", Opt::syslog, false},
-    {'V', "version", Opt::version, false},    {'h', "help", Opt::help, false},
+    {'C', "config", Opt::config, true},
+    {'p', "socket", Opt::socket, true},
+    {'u', "user", Opt::user, true},
+    {'P', "pid-file", Opt::pid_file, true},
+    {'f', "foreground", Opt::foreground, false},
+    {'n', "check-config", Opt::check, false},
+    {'\0', "print-config", Opt::print, false},
+    {'l', "syslog", Opt::syslog, false},
+    {'V', "version", Opt::version, false},
+    {'h', "help", Opt::help, false},
     {'\0', "dump-options", Opt::dump, false},
 };
 
@@ -87,8 +92,7 @@ Result<CommandLine> parse_command_line(const CliSpec& spec, std::span<const std:
     };
     Result<void> applied;
     if (options_done || arg.size() < 2 || arg[0] != '-') {
-      if (!spec.positional_config)
-        return fail(Errc::config, "unexpected argument '" + std::string(arg) + "'");
+      if (!spec.positional_config) return fail(Errc::config, "unexpected argument '" + std::string(arg) + "'");
       applied = apply(cl, Opt::config, std::string(arg));
     } else if (arg == "--") {
       options_done = true;
@@ -137,20 +141,23 @@ Result<CommandLine> parse_command_line(const CliSpec& spec, std::span<const std:
 
 std::string usage(const CliSpec& spec) {
   const std::string c(1, spec.config_flag);
-  std::string out = "usage: " + std::string(spec.program) + " [-fnlV] [-" + c +
-                    " config] [-p socket] [-u user[:group]] [-P pidfile]";
+  std::string out =
+      "usage: " + std::string(spec.program) + " [-fnlV] [-" + c + " config] [-p socket] [-u user[:group]] [-P pidfile]";
   if (spec.positional_config) out += " [config]";
-  out += "\n"
-         "  -" + c + ", --config FILE    configuration file\n"
-         "  -f, --foreground     stay in the foreground and log to stderr\n"
-         "  -p, --socket SPEC    listen on SPEC (overrides Socket)\n"
-         "  -u, --user U[:G]     run as user U, group G (overrides UserID)\n"
-         "  -P, --pid-file FILE  write the process id to FILE (overrides PidFile)\n"
-         "  -n, --check-config   check the configuration, list every problem, exit 0 or 78\n"
-         "      --print-config   as --check-config, then print the effective configuration\n"
-         "  -l, --syslog         log to syslog (overrides Syslog)\n"
-         "  -V, --version        print the version and exit\n"
-         "  -h, --help           print this help and exit\n";
+  out +=
+      "\n"
+      "  -" +
+      c +
+      ", --config FILE    configuration file\n"
+      "  -f, --foreground     stay in the foreground and log to stderr\n"
+      "  -p, --socket SPEC    listen on SPEC (overrides Socket)\n"
+      "  -u, --user U[:G]     run as user U, group G (overrides UserID)\n"
+      "  -P, --pid-file FILE  write the process id to FILE (overrides PidFile)\n"
+      "  -n, --check-config   check the configuration, list every problem, exit 0 or 78\n"
+      "      --print-config   as --check-config, then print the effective configuration\n"
+      "  -l, --syslog         log to syslog (overrides Syslog)\n"
+      "  -V, --version        print the version and exit\n"
+      "  -h, --help           print this help and exit\n";
   return out;
 }
 
@@ -190,8 +197,7 @@ std::vector<config::Override> cli_overrides(const CommandLine& cli, config::Opti
   if (cli.user) out.push_back({"UserID", *cli.user});
   if (cli.pid_file) out.push_back({"PidFile", *cli.pid_file});
   if (cli.syslog && config::find_option(table, "Syslog") != nullptr) out.push_back({"Syslog", "yes"});
-  if (cli.foreground && config::find_option(table, "Background") != nullptr)
-    out.push_back({"Background", "no"});
+  if (cli.foreground && config::find_option(table, "Background") != nullptr) out.push_back({"Background", "no"});
   return out;
 }
 

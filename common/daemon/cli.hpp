@@ -57,8 +57,7 @@ struct CommandLine {
 // args excludes argv[0]. Errors: unknown option (a long one within two edits of a known one
 // gets "; did you mean --NAME?"), missing argument, argument given to a flag,
 // unexpected bare argument, config file named twice.
-[[nodiscard]] Result<CommandLine> parse_command_line(const CliSpec& spec,
-                                                     std::span<const std::string_view> args);
+[[nodiscard]] Result<CommandLine> parse_command_line(const CliSpec& spec, std::span<const std::string_view> args);
 
 // The usage text printed by --help (and after a usage error).
 std::string usage(const CliSpec& spec);

@@ -13,10 +13,10 @@
 
 #include "common/daemon/check_mode.hpp"
 #include "common/daemon/process.hpp"
-#include "common/log/json.hpp"
 #include "common/daemon/runtime_log.hpp"
 #include "common/daemon/signals.hpp"
 #include "common/daemon/socket_spec.hpp"
+#include "common/log/json.hpp"
 
 namespace cachet::daemon {
 namespace {
@@ -37,13 +37,12 @@ struct Plan {
 
 config::ConfigOutcome load_all(const DaemonSpec& spec, const Plan& plan, bool path_given) {
   config::ConfigOutcome out;
-  struct stat st{};
-  if (!path_given && spec.allow_missing_default_config &&
-      ::stat(plan.config_path.c_str(), &st) != 0) {
+  struct stat st {};
+  if (!path_given && spec.allow_missing_default_config && ::stat(plan.config_path.c_str(), &st) != 0) {
     out = config::parse_config("", plan.config_path, spec.options, plan.parse_options);
-    out.problems.insert(out.problems.begin(),
-                        config::Problem{plan.config_path, 0, "", "not found; using built-in defaults",
-                                        config::Severity::warning});
+    out.problems.insert(
+        out.problems.begin(),
+        config::Problem{plan.config_path, 0, "", "not found; using built-in defaults", config::Severity::warning});
   } else {
     out = config::load_config(plan.config_path, spec.options, plan.parse_options);
   }
@@ -70,8 +69,8 @@ std::optional<std::string> option_text(const config::Config& cfg, std::string_vi
 }
 
 void fill_runtime_settings(const DaemonSpec& spec, const config::Config& cfg, Plan& plan) {
-  plan.background = !plan.foreground && (cfg.has_option("Background") ? cfg.boolean("Background")
-                                                                     : spec.background_by_default);
+  plan.background =
+      !plan.foreground && (cfg.has_option("Background") ? cfg.boolean("Background") : spec.background_by_default);
   plan.pid_file = option_text(cfg, "PidFile");
   plan.user = option_text(cfg, "UserID");
   if (option_text(cfg, "UMask")) plan.umask_bits = static_cast<mode_t>(cfg.integer("UMask"));
@@ -89,8 +88,7 @@ void fill_runtime_settings(const DaemonSpec& spec, const config::Config& cfg, Pl
 
 int fail_with(log::Logger& logger, std::string_view event, const Error& e, bool foreground) {
   log::Event(logger, log::Level::error, event).kv("reason", e.detail);
-  if (!foreground) std::fprintf(stderr, "%.*s: %s\n", static_cast<int>(event.size()), event.data(),
-                                e.detail.c_str());
+  if (!foreground) std::fprintf(stderr, "%.*s: %s\n", static_cast<int>(event.size()), event.data(), e.detail.c_str());
   return e.code == Errc::config ? kExitConfig : kExitOsError;
 }
 
@@ -125,8 +123,8 @@ int start_and_serve(const DaemonSpec& spec, const Plan& plan, bool path_given,
   if (plan.umask_bits) ::umask(*plan.umask_bits);
   Leftovers leftovers;
   if (plan.unix_socket)  // the check mode's words, not libmilter's "(details in syslog)"
-    for (const config::Problem& p : check_socket_directory(
-             *plan.unix_socket, source_of(config::problem_at(*cfg, "Socket", ""))))
+    for (const config::Problem& p :
+         check_socket_directory(*plan.unix_socket, source_of(config::problem_at(*cfg, "Socket", ""))))
       return fail_with(logger, "daemon.open_failed", Error{Errc::config, p.to_string()}, fg);
   if (auto r = spec.open(OpenContext{*cfg, logger, run_as ? &*run_as : nullptr}); !r)
     return fail_with(logger, "daemon.open_failed", r.error(), fg);
@@ -138,8 +136,7 @@ int start_and_serve(const DaemonSpec& spec, const Plan& plan, bool path_given,
     leftovers.socket_id = socket_identity(*plan.unix_socket);
   }
   if (!run_as && ::geteuid() == 0)
-    log::Event(logger, log::Level::warning, "daemon.running_as_root")
-        .kv("hint", "set UserID to drop privileges");
+    log::Event(logger, log::Level::warning, "daemon.running_as_root").kv("hint", "set UserID to drop privileges");
   if (run_as)
     if (auto r = drop_privileges(*run_as); !r) {
       const Error e{Errc::temporary, r.error().detail};  // never a config exit: we stay root
@@ -152,21 +149,20 @@ int start_and_serve(const DaemonSpec& spec, const Plan& plan, bool path_given,
     bg = std::move(*detached);
   }
   if (plan.pid_file) {
-    if (auto r = write_pid_file(*plan.pid_file); !r)
-      return fail_with(logger, "daemon.pid_file_failed", r.error(), fg);
+    if (auto r = write_pid_file(*plan.pid_file); !r) return fail_with(logger, "daemon.pid_file_failed", r.error(), fg);
     leftovers.pid_file = plan.pid_file;
   }
   metrics::CounterFamily reloads;
   if (spec.metrics != nullptr) {
-    reloads = spec.metrics->counter_family("cachet_reloads_total",
-                                           "configuration reloads by outcome", {"outcome"});
+    reloads = spec.metrics->counter_family("cachet_reloads_total", "configuration reloads by outcome", {"outcome"});
     (void)reloads.with_labels({"ok"});  // both series exist from the start
     (void)reloads.with_labels({"failed"});
     if (plan.metrics_listen) {
       if (auto r = spec.metrics->listen(*plan.metrics_listen); !r)
         return fail_with(logger, "metrics.listen_failed", r.error(), fg);
       log::Event(logger, log::Level::info, "metrics.listening")
-          .kv("address", *plan.metrics_listen).kv("port", spec.metrics->listening_port());
+          .kv("address", *plan.metrics_listen)
+          .kv("port", spec.metrics->listening_port());
     }
   }
   config::ConfigHolder holder(std::move(cfg));
@@ -177,7 +173,8 @@ int start_and_serve(const DaemonSpec& spec, const Plan& plan, bool path_given,
         [&](int sig) {
           log::Event(logger, log::Level::info, "daemon.reload").kv("signal", signal_name(sig));
           notify("RELOADING=1");
-          const bool ok = reload_config(holder, [&] { return load_all(spec, plan, path_given); }, spec, logger);
+          const bool ok = reload_config(
+              holder, [&] { return load_all(spec, plan, path_given); }, spec, logger);
           reloads.with_labels({ok ? "ok" : "failed"}).inc();
           notify("READY=1");
         },
@@ -186,7 +183,9 @@ int start_and_serve(const DaemonSpec& spec, const Plan& plan, bool path_given,
           stop.request_stop();
         });
     log::Event(logger, log::Level::info, "daemon.start")
-        .kv("program", spec.binary).kv("version", spec.version).kv("config", plan.config_path)
+        .kv("program", spec.binary)
+        .kv("version", spec.version)
+        .kv("config", plan.config_path)
         .kv("pid", static_cast<long long>(::getpid()));
     notify("READY=1\nMAINPID=" + std::to_string(::getpid()));
     bg.report_ready();
@@ -254,8 +253,8 @@ int run_daemon(const DaemonSpec& spec, int argc, char** argv) {
     return run(spec, argc, argv);
   } catch (const std::exception& e) {
     // STYLE.md s6: an exception during startup is reported and exits as a config error.
-    std::fprintf(stderr, "%.*s: startup failed: %s\n", static_cast<int>(spec.binary.size()),
-                 spec.binary.data(), e.what());
+    std::fprintf(stderr, "%.*s: startup failed: %s\n", static_cast<int>(spec.binary.size()), spec.binary.data(),
+                 e.what());
     return kExitConfig;
   }
 }

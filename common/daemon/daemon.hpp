@@ -64,9 +64,9 @@
 namespace cachet::daemon {
 
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitUsage = 64;     // EX_USAGE
-inline constexpr int kExitSoftware = 70;  // EX_SOFTWARE
-inline constexpr int kExitOsError = 71;   // EX_OSERR
+inline constexpr int kExitUsage = 64;                    // EX_USAGE
+inline constexpr int kExitSoftware = 70;                 // EX_SOFTWARE
+inline constexpr int kExitOsError = 71;                  // EX_OSERR
 inline constexpr int kExitConfig = config::kExitConfig;  // 78, EX_CONFIG
 
 // What spec.open gets: the startup snapshot, the logger, and the user the daemon will run as
@@ -85,12 +85,12 @@ struct ServeContext {
 };
 
 struct DaemonSpec {
-  std::string_view binary;          // "cachet-dkim": syslog ident, usage, --version
-  std::string_view version;         // "0.1.0"
-  config::OptionTable options;      // the daemon's table (outlives run_daemon)
-  std::string_view default_config;  // "/etc/cachet/dkim.conf"
-  char config_flag = 'x';           // opendkim -x, opendmarc -c
-  bool positional_config = false;   // policyd-spf takes the file as a bare argument
+  std::string_view binary;                    // "cachet-dkim": syslog ident, usage, --version
+  std::string_view version;                   // "0.1.0"
+  config::OptionTable options;                // the daemon's table (outlives run_daemon)
+  std::string_view default_config;            // "/etc/cachet/dkim.conf"
+  char config_flag = 'x';                     // opendkim -x, opendmarc -c
+  bool positional_config = false;             // policyd-spf takes the file as a bare argument
   bool background_by_default = true;          // used if the table has no Background
   bool allow_missing_default_config = false;  // policyd-spf: defaults if the file is absent
 
@@ -127,7 +127,7 @@ bool reload_config(config::ConfigHolder& holder, const std::function<config::Con
                    const DaemonSpec& spec, log::Logger& logger);
 
 // The options the runtime consumes and which therefore only change on restart.
-inline constexpr std::string_view kRestartOnlyOptions[] = {"Socket", "UserID", "UMask",
+inline constexpr std::string_view kRestartOnlyOptions[] = {"Socket",  "UserID",     "UMask",
                                                            "PidFile", "Background", "MetricsListen"};
 
 }  // namespace cachet::daemon

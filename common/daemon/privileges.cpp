@@ -21,8 +21,7 @@ std::string user_name(uid_t uid) {
   std::vector<char> buf(16384);
   passwd pw{};
   passwd* found = nullptr;
-  if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr)
-    return pw.pw_name;
+  if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr) return pw.pw_name;
   return "uid " + std::to_string(uid);
 }
 
@@ -30,8 +29,7 @@ std::string group_name(gid_t gid) {
   std::vector<char> buf(16384);
   group gr{};
   group* found = nullptr;
-  if (::getgrgid_r(gid, &gr, buf.data(), buf.size(), &found) == 0 && found != nullptr)
-    return gr.gr_name;
+  if (::getgrgid_r(gid, &gr, buf.data(), buf.size(), &found) == 0 && found != nullptr) return gr.gr_name;
   return "gid " + std::to_string(gid);
 }
 
@@ -58,16 +56,16 @@ Result<RunAs> resolve_user(const UserSpec& spec) {
   passwd* found = nullptr;
   int rc = ::getpwnam_r(spec.user.c_str(), &pw, buf.data(), buf.size(), &found);
   if (found == nullptr)
-    return fail(Errc::config, "unknown user '" + spec.user + "'" +
-                                  (rc != 0 ? std::string(": ") + std::strerror(rc) : ""));
+    return fail(Errc::config,
+                "unknown user '" + spec.user + "'" + (rc != 0 ? std::string(": ") + std::strerror(rc) : ""));
   RunAs who{spec.user, pw.pw_uid, pw.pw_gid, spec.group};
   if (!spec.group.empty()) {
     group gr{};
     group* gfound = nullptr;
     rc = ::getgrnam_r(spec.group.c_str(), &gr, buf.data(), buf.size(), &gfound);
     if (gfound == nullptr)
-      return fail(Errc::config, "unknown group '" + spec.group + "'" +
-                                    (rc != 0 ? std::string(": ") + std::strerror(rc) : ""));
+      return fail(Errc::config,
+                  "unknown group '" + spec.group + "'" + (rc != 0 ? std::string(": ") + std::strerror(rc) : ""));
     who.gid = gr.gr_gid;
   }
   return who;

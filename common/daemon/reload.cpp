@@ -11,8 +11,7 @@ namespace cachet::daemon {
 void log_problems(log::Logger& logger, const std::vector<config::Problem>& problems) {
   for (const config::Problem& p : problems) {
     const bool is_error = p.severity == config::Severity::error;
-    log::Event(logger, is_error ? log::Level::error : log::Level::warning,
-               is_error ? "config.error" : "config.warning")
+    log::Event(logger, is_error ? log::Level::error : log::Level::warning, is_error ? "config.error" : "config.warning")
         .kv("problem", p.to_string());
   }
 }

@@ -28,19 +28,18 @@ Result<void> send_notify(std::string_view socket_address, std::string_view state
   }
   std::memcpy(addr.sun_path, socket_address.data(), socket_address.size());
   if (is_abstract) addr.sun_path[0] = '\0';
-  const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) +
-                                          socket_address.size() + (is_abstract ? 0 : 1));
+  const auto len =
+      static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + socket_address.size() + (is_abstract ? 0 : 1));
   Fd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) {
     const int err = errno;
     return fail(Errc::temporary, std::string("notify socket: ") + std::strerror(err));
   }
-  const ssize_t n = ::sendto(fd.get(), state.data(), state.size(), MSG_NOSIGNAL,
-                             reinterpret_cast<const sockaddr*>(&addr), len);
+  const ssize_t n =
+      ::sendto(fd.get(), state.data(), state.size(), MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&addr), len);
   if (n < 0) {
     const int err = errno;
-    return fail(Errc::temporary, "notify " + std::string(socket_address) + ": " +
-                                     std::strerror(err));
+    return fail(Errc::temporary, "notify " + std::string(socket_address) + ": " + std::strerror(err));
   }
   if (static_cast<std::size_t>(n) != state.size()) {
     return fail(Errc::temporary, "notify: short datagram");

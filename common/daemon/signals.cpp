@@ -52,8 +52,7 @@ void SignalThread::run() {
       case SIGINT:
         if (on_stop_) on_stop_(sig);
         break;
-      default:
-        break;
+      default: break;
     }
     if (quit_.load()) return;
   }

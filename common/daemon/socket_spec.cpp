@@ -28,19 +28,16 @@ Unexpected<Error> os_error(std::string what, int err) {
   return fail(Errc::temporary, what + ": " + std::strerror(err));
 }
 
-Result<SocketSpec> parse_inet(std::string_view text, std::string_view rest,
-                              SocketSpec::Family family) {
+Result<SocketSpec> parse_inet(std::string_view text, std::string_view rest, SocketSpec::Family family) {
   SocketSpec s;
   s.family = family;
   std::string_view port = rest;
   if (const auto at = rest.find('@'); at != std::string_view::npos) {
     port = rest.substr(0, at);
     std::string_view host = rest.substr(at + 1);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-      host = host.substr(1, host.size() - 2);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     if (host.empty()) return bad(text, "empty host after '@'");
-    if (host.find_first_of(" \t@[]/") != std::string_view::npos)
-      return bad(text, "malformed host");
+    if (host.find_first_of(" \t@[]/") != std::string_view::npos) return bad(text, "malformed host");
     s.host = std::string(host);
   }
   if (port.empty()) return bad(text, "missing port");
@@ -92,13 +89,12 @@ std::string to_milter_conn(const SocketSpec& spec) {
 }
 
 Result<void> remove_stale_socket(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) {
     if (errno == ENOENT) return {};
     return os_error("cannot inspect " + path, errno);
   }
-  if (!S_ISSOCK(st.st_mode))
-    return fail(Errc::config, path + " exists and is not a socket; not removing it");
+  if (!S_ISSOCK(st.st_mode)) return fail(Errc::config, path + " exists and is not a socket; not removing it");
   Fd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!probe.valid()) return os_error("socket", errno);
   sockaddr_un addr{};
@@ -110,8 +106,7 @@ Result<void> remove_stale_socket(const std::string& path) {
   const int err = errno;
   // ECONNREFUSED: nobody listens; the file is left over from a crash and safe to remove.
   if (err != ECONNREFUSED) return os_error("cannot probe " + path, err);
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-    return os_error("cannot remove stale socket " + path, errno);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return os_error("cannot remove stale socket " + path, errno);
   return {};
 }
 
@@ -157,15 +152,14 @@ Result<Fd> listen_inet(const SocketSpec& spec) {
   const std::string port = std::to_string(spec.port);
   const int rc = ::getaddrinfo(host.empty() ? nullptr : host.c_str(), port.c_str(), &hints, &raw);
   if (rc != 0)
-    return fail(Errc::config, "cannot use host '" + spec.host + "': " + ::gai_strerror(rc) +
-                                  " (numeric addresses only)");
+    return fail(Errc::config,
+                "cannot use host '" + spec.host + "': " + ::gai_strerror(rc) + " (numeric addresses only)");
   std::unique_ptr<addrinfo, void (*)(addrinfo*)> ai(raw, ::freeaddrinfo);
   Fd fd(::socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return os_error("socket", errno);
   const int one = 1;
   (void)::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(fd.get(), ai->ai_addr, ai->ai_addrlen) != 0)
-    return os_error("cannot bind " + to_milter_conn(spec), errno);
+  if (::bind(fd.get(), ai->ai_addr, ai->ai_addrlen) != 0) return os_error("cannot bind " + to_milter_conn(spec), errno);
   if (::listen(fd.get(), kListenBacklog) != 0) return os_error("listen", errno);
   return fd;
 }
@@ -178,7 +172,7 @@ Result<Fd> listen_socket(const SocketSpec& spec, mode_t umask_bits) {
 }
 
 std::optional<FileIdentity> socket_identity(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (::lstat(path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) return std::nullopt;
   return FileIdentity{st.st_dev, st.st_ino, static_cast<long>(st.st_ctim.tv_sec),
                       static_cast<long>(st.st_ctim.tv_nsec)};

@@ -41,8 +41,7 @@ std::size_t plain_run_end(std::string_view s, std::size_t i, bool relaxed) {
 
 const char* to_string(Canon c) noexcept { return c == Canon::simple ? "simple" : "relaxed"; }
 
-void append_canon_header(std::string& out, std::string_view name, std::string_view value,
-                         Canon c) {
+void append_canon_header(std::string& out, std::string_view name, std::string_view value, Canon c) {
   if (c == Canon::simple) {
     out.append(name);
     out += ':';

@@ -40,9 +40,9 @@ class BodyCanonicalizer {
   void end_line(std::string& out);
 
   Canon canon_;
-  bool line_empty_ = true;   // nothing of the current line emitted or pending
-  bool cr_pending_ = false;  // saw CR, LF may follow in the next byte/chunk
-  bool wsp_pending_ = false; // relaxed: a WSP run not yet emitted
+  bool line_empty_ = true;    // nothing of the current line emitted or pending
+  bool cr_pending_ = false;   // saw CR, LF may follow in the next byte/chunk
+  bool wsp_pending_ = false;  // relaxed: a WSP run not yet emitted
   bool any_output_ = false;
   std::uint64_t blank_lines_ = 0;  // held-back empty lines
 };

@@ -34,8 +34,8 @@ std::string BodyHasher::finish() {
 }
 
 std::string header_hash_input(const std::vector<mail::HeaderField>& headers,
-                              const std::vector<std::string>& signed_names, Canon canon,
-                              std::string_view sig_name, std::string_view sig_value_without_b) {
+                              const std::vector<std::string>& signed_names, Canon canon, std::string_view sig_name,
+                              std::string_view sig_value_without_b) {
   std::string out;
   std::vector<bool> used(headers.size(), false);
   for (const auto& want : signed_names) {

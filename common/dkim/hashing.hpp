@@ -46,7 +46,7 @@ class BodyHasher {
 // name takes the last not yet used instance, bottom-up; a name with no instance left adds
 // nothing), then the DKIM-Signature field with its b= value empty and no final CRLF.
 std::string header_hash_input(const std::vector<mail::HeaderField>& headers,
-                              const std::vector<std::string>& signed_names, Canon canon,
-                              std::string_view sig_name, std::string_view sig_value_without_b);
+                              const std::vector<std::string>& signed_names, Canon canon, std::string_view sig_name,
+                              std::string_view sig_value_without_b);
 
 }  // namespace cachet::dkim

@@ -5,8 +5,7 @@
 
 namespace cachet::dkim {
 
-Result<std::shared_ptr<const crypto::PublicKey>> PublicKeyCache::get(crypto::KeyType type,
-                                                                     std::string_view der) {
+Result<std::shared_ptr<const crypto::PublicKey>> PublicKeyCache::get(crypto::KeyType type, std::string_view der) {
   Key key{type, std::string(der)};
   {
     const auto keys = keys_.lock();
@@ -21,8 +20,6 @@ Result<std::shared_ptr<const crypto::PublicKey>> PublicKeyCache::get(crypto::Key
   return keys->emplace(std::move(key), std::move(shared)).first->second;
 }
 
-std::size_t PublicKeyCache::size() const {
-  return keys_.lock()->size();
-}
+std::size_t PublicKeyCache::size() const { return keys_.lock()->size(); }
 
 }  // namespace cachet::dkim

@@ -28,8 +28,7 @@ class PublicKeyCache {
   explicit PublicKeyCache(std::size_t capacity = kDefaultCapacity) : capacity_(capacity) {}
   // The cached key for (type, der), parsing it on a miss. Errors: those of
   // crypto::PublicKey::from_dkim (failures are not cached).
-  [[nodiscard]] Result<std::shared_ptr<const crypto::PublicKey>> get(crypto::KeyType type,
-                                                                     std::string_view der);
+  [[nodiscard]] Result<std::shared_ptr<const crypto::PublicKey>> get(crypto::KeyType type, std::string_view der);
   std::size_t size() const;
 
  private:

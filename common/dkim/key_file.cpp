@@ -39,15 +39,13 @@ std::string who_can(mode_t mode, mode_t group_bit, mode_t other_bit) {
 
 bool is_owner_ok(uid_t owner, const KeyUser& user) { return owner == 0 || owner == user.uid; }
 
-void judge_file(const PathStat& f, const GroupStat& group, const KeyUser& user,
-                std::vector<KeyFileProblem>& out) {
+void judge_file(const PathStat& f, const GroupStat& group, const KeyUser& user, std::vector<KeyFileProblem>& out) {
   if (!S_ISREG(f.mode)) {
     out.push_back({f.path, "not a regular file", "use a plain file for the key"});
     return;
   }
   if (!is_owner_ok(f.uid, user))
-    out.push_back({f.path, "owned by uid " + std::to_string(f.uid) + ", not by " + user.name +
-                               " or root",
+    out.push_back({f.path, "owned by uid " + std::to_string(f.uid) + ", not by " + user.name + " or root",
                    "chown " + user.name + " " + f.path});
   const bool is_group_private = group.others.empty();
   // Group read is fine for a group only the key user (and root) is in: the packaged layout.
@@ -68,9 +66,8 @@ void judge_file(const PathStat& f, const GroupStat& group, const KeyUser& user,
   if (user.uid == 0 && is_only_group_read && group.others.size() == 1) {
     const std::string& o = group.others.front();
     out.push_back({f.path, what + " (mode " + octal_mode(f.mode) + ")",
-                   "if " + o + " runs the daemon (the packaged layout), judge the key for " + o +
-                       ": UserID " + o + ", cachetctl testkey -u " + o + ", or runuser -u " + o +
-                       " -- cachet-dkim -n; else " + fix});
+                   "if " + o + " runs the daemon (the packaged layout), judge the key for " + o + ": UserID " + o +
+                       ", cachetctl testkey -u " + o + ", or runuser -u " + o + " -- cachet-dkim -n; else " + fix});
     return;
   }
   out.push_back({f.path, what + " (mode " + octal_mode(f.mode) + ")", fix});
@@ -81,12 +78,11 @@ void judge_dir(const PathStat& d, const KeyUser& user, std::vector<KeyFileProble
   const bool is_sticky = (d.mode & S_ISVTX) != 0;
   if ((d.mode & (S_IWGRP | S_IWOTH)) != 0 && !is_sticky)
     out.push_back({d.path,
-                   "directory writable by " + who_can(d.mode, S_IWGRP, S_IWOTH) + " (mode " +
-                       octal_mode(d.mode) + "): the key can be replaced",
+                   "directory writable by " + who_can(d.mode, S_IWGRP, S_IWOTH) + " (mode " + octal_mode(d.mode) +
+                       "): the key can be replaced",
                    "chmod go-w " + d.path});
   if (!is_owner_ok(d.uid, user))
-    out.push_back({d.path,
-                   "directory owned by uid " + std::to_string(d.uid) + ", who can replace the key",
+    out.push_back({d.path, "directory owned by uid " + std::to_string(d.uid) + ", who can replace the key",
                    "chown root " + d.path});
 }
 
@@ -94,8 +90,7 @@ std::optional<std::string> user_name(uid_t uid) {
   struct passwd pw {};
   struct passwd* found = nullptr;
   char buf[4096];
-  if (::getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found != nullptr)
-    return std::string(found->pw_name);
+  if (::getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found != nullptr) return std::string(found->pw_name);
   return std::nullopt;
 }
 
@@ -137,11 +132,10 @@ Result<PathStat> stat_path(const std::string& path, int fd) {
 std::string open_fix(const std::string& path, int err, const KeyUser& user) {
   if (err == ENOENT)
     return "correct the path, or create the key: cachetctl keygen -D " +
-           std::filesystem::path(path).parent_path().string() + " -s SELECTOR -d DOMAIN --user " +
-           user.name;
+           std::filesystem::path(path).parent_path().string() + " -s SELECTOR -d DOMAIN --user " + user.name;
   if (err == EACCES)
-    return "let " + user.name + " read it: chown root:" + user.name + " " + path + " && chmod 0640 " +
-           path + " (and chmod 0750 on its directory)";
+    return "let " + user.name + " read it: chown root:" + user.name + " " + path + " && chmod 0640 " + path +
+           " (and chmod 0750 on its directory)";
   return "check the path";
 }
 
@@ -176,8 +170,7 @@ Result<KeyUser> tool_key_user(std::string_view user_id) {
   return key_user();
 }
 
-Result<std::vector<KeyFileProblem>> inspect_key_path(const std::string& path, const KeyUser& user,
-                                                     int fd) {
+Result<std::vector<KeyFileProblem>> inspect_key_path(const std::string& path, const KeyUser& user, int fd) {
   auto file = stat_path(path, fd);
   if (!file) return fail(file.error().code, file.error().detail);
   std::error_code ec;
@@ -200,12 +193,11 @@ Result<KeyFile> read_key_file(const std::string& path, const KeyUser& user) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
   if (fd.get() < 0) {
     const int err = errno;
-    return fail(Errc::config, "cannot open " + path + ": " + std::strerror(err) + "; fix: " +
-                                  open_fix(path, err, user));
+    return fail(Errc::config,
+                "cannot open " + path + ": " + std::strerror(err) + "; fix: " + open_fix(path, err, user));
   }
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
-    return fail(Errc::config, path + ": not a regular file");
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return fail(Errc::config, path + ": not a regular file");
   if (static_cast<std::uint64_t>(st.st_size) > crypto::kMaxKeyTextBytes)
     return fail(Errc::config, path + ": too large for a key file");
   auto problems = inspect_key_path(path, user, fd.get());
@@ -232,8 +224,7 @@ Result<KeyFile> read_key_file(const std::string& path, const KeyUser& user) {
   return out;
 }
 
-Result<crypto::PrivateKey> load_private_key(const std::string& path, const KeyUser& user,
-                                            bool require_safe) {
+Result<crypto::PrivateKey> load_private_key(const std::string& path, const KeyUser& user, bool require_safe) {
   auto file = read_key_file(path, user);
   if (!file) return fail(file.error().code, file.error().detail);
   if (require_safe && !file->problems.empty())
@@ -243,8 +234,6 @@ Result<crypto::PrivateKey> load_private_key(const std::string& path, const KeyUs
   return std::move(*key);
 }
 
-std::string describe(const KeyFileProblem& p) {
-  return p.path + ": " + p.what + "; fix: " + p.fix;
-}
+std::string describe(const KeyFileProblem& p) { return p.path + ": " + p.what + "; fix: " + p.fix; }
 
 }  // namespace cachet::dkim

@@ -91,11 +91,11 @@ KeyUser key_user(std::optional<uid_t> uid = std::nullopt);
 // stat data of the file (through `fd` when >= 0, else stat(2)), its group's members and
 // every parent directory of its absolute path, judged. Errors (config): a path that
 // cannot be examined.
-[[nodiscard]] Result<std::vector<KeyFileProblem>> inspect_key_path(const std::string& path,
-                                                                   const KeyUser& user, int fd = -1);
+[[nodiscard]] Result<std::vector<KeyFileProblem>> inspect_key_path(const std::string& path, const KeyUser& user,
+                                                                   int fd = -1);
 
 struct KeyFile {
-  crypto::SecretBytes text;  // the file's bytes
+  crypto::SecretBytes text;              // the file's bytes
   std::vector<KeyFileProblem> problems;  // judge_key_path() of what was opened
 };
 
@@ -107,8 +107,8 @@ struct KeyFile {
 // read_key_file + PrivateKey::load, the daemon's way: with `require_safe`
 // (RequireSafeKeys) the first problem is an error. Errors (config): those of
 // read_key_file, "PATH: WHAT; fix: FIX", no usable private key in the file.
-[[nodiscard]] Result<crypto::PrivateKey> load_private_key(const std::string& path,
-                                                          const KeyUser& user, bool require_safe);
+[[nodiscard]] Result<crypto::PrivateKey> load_private_key(const std::string& path, const KeyUser& user,
+                                                          bool require_safe);
 
 // The fix for a key file open(2) failed on with `err` (missing: keygen; no permission: the
 // packaged ownership for `user`). Pure.

@@ -121,8 +121,8 @@ Result<std::vector<Token>> tokenize(std::string_view text) {
       tokens.push_back({Token::Kind::quoted, std::move(*s)});
     } else {
       const std::size_t start = pos;
-      while (pos < text.size() && !is_space(text[pos]) && text[pos] != '\n' &&
-             text[pos] != ';' && text[pos] != '(' && text[pos] != ')' && text[pos] != '"')
+      while (pos < text.size() && !is_space(text[pos]) && text[pos] != '\n' && text[pos] != ';' && text[pos] != '(' &&
+             text[pos] != ')' && text[pos] != '"')
         ++pos;
       tokens.push_back({Token::Kind::word, std::string(text.substr(start, pos - start))});
     }
@@ -149,8 +149,7 @@ bool looks_like_bare_record(std::string_view text) {
 }
 
 Result<void> add_string(KeyZoneEntry& e, std::string s) {
-  if (s.size() > kMaxCharacterString)
-    return fail(Errc::bad_input, "character-string longer than 255 octets");
+  if (s.size() > kMaxCharacterString) return fail(Errc::bad_input, "character-string longer than 255 octets");
   if (e.strings.size() >= kMaxKeyZoneStrings) return fail(Errc::bad_input, "too many strings");
   e.strings.push_back(std::move(s));
   return {};
@@ -212,8 +211,7 @@ Result<KeyZoneEntry> parse_key_zone(std::string_view text) {
         if (!r) return fail(r.error().code, r.error().detail);
         break;
       }
-      case State::done:
-        return fail(Errc::bad_input, "more than one record in the file");
+      case State::done: return fail(Errc::bad_input, "more than one record in the file");
     }
   }
   if (depth != 0) return fail(Errc::bad_input, "unterminated '('");

@@ -30,19 +30,19 @@ namespace cachet::dkim {
 
 inline constexpr std::size_t kMaxKeyZoneBytes = 64 * 1024;
 inline constexpr std::size_t kMaxKeyZoneStrings = 64;  // character-strings in one record
-inline constexpr std::size_t kKeyZoneChunk = 250;  // base64 characters per string (genkey)
+inline constexpr std::size_t kKeyZoneChunk = 250;      // base64 characters per string (genkey)
 
 struct KeyZoneParams {
   std::string selector = "default";
   std::string domain = "localhost";  // comment only, unless append_domain
   bool append_domain = false;        // -a: owner "sel._domainkey.domain."
   crypto::KeyType key_type = crypto::KeyType::rsa;
-  std::string public_key;            // raw p= bytes (DER SPKI or 32 Ed25519 bytes)
+  std::string public_key;                                        // raw p= bytes (DER SPKI or 32 Ed25519 bytes)
   std::optional<std::string> hash_algs = std::string("sha256");  // h= (Debian default)
-  std::optional<std::string> note;   // n=, written as n=\"note\";
-  bool is_restricted = false;        // -r: s=email
-  bool is_testing = false;           // -t: t=y
-  bool allows_subdomains = true;     // false (-S, --nosubdomains): t=s
+  std::optional<std::string> note;                               // n=, written as n=\"note\";
+  bool is_restricted = false;                                    // -r: s=email
+  bool is_testing = false;                                       // -t: t=y
+  bool allows_subdomains = true;                                 // false (-S, --nosubdomains): t=s
 };
 
 // The whole .txt file, ending with "\n".

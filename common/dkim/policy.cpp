@@ -17,16 +17,31 @@ std::string strip_comments(std::string_view v) {
   for (std::size_t i = 0; i < v.size(); ++i) {
     const char c = v[i];
     if (quoted) {
-      if (c == '\\' && i + 1 < v.size()) out += v[i++];
-      else if (c == '"') quoted = false;
+      if (c == '\\' && i + 1 < v.size())
+        out += v[i++];
+      else if (c == '"')
+        quoted = false;
       out += c == '"' ? ' ' : c;
       continue;
     }
-    if (c == '\\' && depth > 0) { ++i; continue; }
-    if (c == '(') { ++depth; continue; }
-    if (c == ')' && depth > 0) { --depth; continue; }
+    if (c == '\\' && depth > 0) {
+      ++i;
+      continue;
+    }
+    if (c == '(') {
+      ++depth;
+      continue;
+    }
+    if (c == ')' && depth > 0) {
+      --depth;
+      continue;
+    }
     if (depth > 0) continue;
-    if (c == '"') { quoted = true; out += ' '; continue; }
+    if (c == '"') {
+      quoted = true;
+      out += ' ';
+      continue;
+    }
     out += c;
   }
   return out;
@@ -35,12 +50,11 @@ std::string strip_comments(std::string_view v) {
 bool macro_matches(const MacroRule& rule, const std::optional<std::string>& value) {
   if (!value || value->empty()) return false;
   if (rule.values.empty()) return true;
-  return std::any_of(rule.values.begin(), rule.values.end(),
-                     [&](const std::string& v) { return iequals(v, *value); });
+  return std::any_of(rule.values.begin(), rule.values.end(), [&](const std::string& v) { return iequals(v, *value); });
 }
 
-void add_request(const SigningPolicy& st, const Sender& s, std::string_view value,
-                 std::vector<SignRequest>& out, std::size_t line) {
+void add_request(const SigningPolicy& st, const Sender& s, std::string_view value, std::vector<SignRequest>& out,
+                 std::size_t line) {
   const auto fields = split(value, ':');
   if (fields.empty()) return;
   const SigningKey* key = st.find_key(trim(fields[0]));
@@ -113,8 +127,7 @@ std::string origin_of(const SigningPolicy& st, const ClientFacts& f) {
   if (f.is_internal) return "client in InternalHosts";
   if (f.auth_authen && !f.auth_authen->empty()) return "authenticated as " + *f.auth_authen;
   if (f.auth_type && !f.auth_type->empty()) return "authenticated (" + *f.auth_type + ")";
-  if (f.daemon_name && !st.mta.empty() && st.mta.contains(*f.daemon_name))
-    return "MTA " + *f.daemon_name;
+  if (f.daemon_name && !st.mta.empty() && st.mta.contains(*f.daemon_name)) return "MTA " + *f.daemon_name;
   for (std::size_t i = 0; i < st.macro_list.size() && i < f.macro_values.size(); ++i)
     if (macro_matches(st.macro_list[i], f.macro_values[i]))
       return "MacroList " + st.macro_list[i].name + "=" + f.macro_values[i].value_or("");
@@ -148,8 +161,7 @@ std::vector<SignRequest> choose_keys(const SigningPolicy& st, const Sender& s) {
   if (!st.single_key || st.keys.empty()) return out;
   for (const auto& e : st.domains.entries()) {
     const std::string d = to_lower(e.key);
-    const bool hit = d == s.domain || d == "*" ||
-                     (st.subdomains && dkim::is_same_or_subdomain(s.domain, d));
+    const bool hit = d == s.domain || d == "*" || (st.subdomains && dkim::is_same_or_subdomain(s.domain, d));
     if (!hit) continue;
     SignRequest r;
     r.key = &st.keys.front();
@@ -164,23 +176,51 @@ Outcome outcome_for(const Actions& a, Situation s) {
   config::Action act = config::Action::accept;
   std::string text, reject_x = "5.7.0", temp_x = "4.7.0";
   switch (s) {
-    case Situation::bad_signature: act = a.bad_signature; text = "bad DKIM signature data"; break;
-    case Situation::syntax_error: act = a.bad_signature; text = "DKIM signature syntax error"; break;
-    case Situation::no_signature: act = a.no_signature; text = "no DKIM signature data"; break;
+    case Situation::bad_signature:
+      act = a.bad_signature;
+      text = "bad DKIM signature data";
+      break;
+    case Situation::syntax_error:
+      act = a.bad_signature;
+      text = "DKIM signature syntax error";
+      break;
+    case Situation::no_signature:
+      act = a.no_signature;
+      text = "no DKIM signature data";
+      break;
     case Situation::key_not_found:
-      act = a.key_not_found; text = "DKIM key retrieval failed"; temp_x = "4.7.5"; break;
+      act = a.key_not_found;
+      text = "DKIM key retrieval failed";
+      temp_x = "4.7.5";
+      break;
     case Situation::dns_error:
-      act = a.dns_error; text = "DKIM key retrieval failed"; temp_x = "4.7.5"; break;
-    case Situation::internal_error: act = a.internal_error; text = "internal DKIM error"; break;
-    case Situation::signature_error: act = a.signature_error; text = "DKIM signing error"; break;
-    case Situation::security: act = a.security; text = "DKIM signature processing failed"; break;
+      act = a.dns_error;
+      text = "DKIM key retrieval failed";
+      temp_x = "4.7.5";
+      break;
+    case Situation::internal_error:
+      act = a.internal_error;
+      text = "internal DKIM error";
+      break;
+    case Situation::signature_error:
+      act = a.signature_error;
+      text = "DKIM signing error";
+      break;
+    case Situation::security:
+      act = a.security;
+      text = "DKIM signature processing failed";
+      break;
   }
   Outcome o;
   o.action = act;
   if (act == config::Action::reject) {
-    o.code = "550"; o.xcode = reject_x; o.text = text;
+    o.code = "550";
+    o.xcode = reject_x;
+    o.text = text;
   } else if (act == config::Action::tempfail) {
-    o.code = "451"; o.xcode = temp_x; o.text = text;
+    o.code = "451";
+    o.xcode = temp_x;
+    o.text = text;
   }
   return o;
 }

@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
 // common/dkim/policy.hpp: cachet-dkim's pure decision: opendkim's choices as functions
-// over a SigningPolicy (the part of cachet-dkim's settings they read): the sender address from the From field, whether a message is signed (client in
-// InternalHosts, {auth_type}/{auth_authen} set, MacroList or MTA match), which keys sign it
-// (single-key mode with Domain/SubDomains, or SigningTable -> KeyTable with refile: globs,
-// the opendkim lookup order, `%` substitution, `:identity`, MultipleSignatures), and the
-// On-* action for a verification outcome with opendkim's reply codes and texts.
-// No I/O, no logging; any thread.
-// See also: milters/dkim/settings.hpp (builds the SigningPolicy), milters/dkim/session.cpp,
-// tests/unit/common/dkim/policy_test.cpp
+// over a SigningPolicy (the part of cachet-dkim's settings they read): the sender address from the From field, whether
+// a message is signed (client in InternalHosts, {auth_type}/{auth_authen} set, MacroList or MTA match), which keys sign
+// it (single-key mode with Domain/SubDomains, or SigningTable -> KeyTable with refile: globs, the opendkim lookup
+// order, `%` substitution, `:identity`, MultipleSignatures), and the On-* action for a verification outcome with
+// opendkim's reply codes and texts. No I/O, no logging; any thread. See also: milters/dkim/settings.hpp (builds the
+// SigningPolicy), milters/dkim/session.cpp, tests/unit/common/dkim/policy_test.cpp
 #pragma once
 
 #include <optional>
@@ -54,9 +52,9 @@ struct Actions {
 
 // What the signing decision reads: cachet-dkim's DkimState derives from it.
 struct SigningPolicy {
-  std::vector<SigningKey> keys;          // KeyTable rows, or the single key
-  bool single_key = false;               // Domain/KeyFile/Selector mode
-  config::Dataset domains;               // single-key mode: Domain
+  std::vector<SigningKey> keys;  // KeyTable rows, or the single key
+  bool single_key = false;       // Domain/KeyFile/Selector mode
+  config::Dataset domains;       // single-key mode: Domain
   bool subdomains = false;
   std::optional<config::Dataset> signing_table;
   bool multiple_signatures = false;
@@ -92,8 +90,8 @@ std::string origin_of(const SigningPolicy& st, const ClientFacts& facts);
 
 struct SignRequest {
   const SigningKey* key = nullptr;
-  std::string domain;    // d=, '%' resolved
-  std::string identity;  // i=, may be empty
+  std::string domain;          // d=, '%' resolved
+  std::string identity;        // i=, may be empty
   std::size_t table_line = 0;  // the SigningTable line that chose it (0: none / inline)
 };
 
@@ -106,8 +104,16 @@ struct Outcome {
   std::string code, xcode, text;  // set for reject/tempfail
 };
 
-enum class Situation { bad_signature, no_signature, key_not_found, dns_error, syntax_error,
-                       internal_error, signature_error, security };
+enum class Situation {
+  bad_signature,
+  no_signature,
+  key_not_found,
+  dns_error,
+  syntax_error,
+  internal_error,
+  signature_error,
+  security
+};
 // opendkim's reply for `situation` under its configured action (peers.md s2.2).
 Outcome outcome_for(const Actions& actions, Situation situation);
 

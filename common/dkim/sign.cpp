@@ -18,8 +18,7 @@ bool contains(const std::vector<std::string>& names, std::string_view name) {
   return false;
 }
 
-Result<std::vector<std::string>> choose_headers(const SignParams& p,
-                                                const std::vector<mail::HeaderField>& headers) {
+Result<std::vector<std::string>> choose_headers(const SignParams& p, const std::vector<mail::HeaderField>& headers) {
   bool has_from = false;
   for (const auto& h : headers) has_from = has_from || iequals(trim(h.name), "from");
   if (!has_from) return fail(Errc::bad_input, "message has no From field");
@@ -39,24 +38,24 @@ Result<std::vector<std::string>> choose_headers(const SignParams& p,
 }  // namespace
 
 const std::vector<std::string>& default_signed_headers() {
-  static const std::vector<std::string> kList = {
-      "From", "Reply-To", "Subject", "Date", "To", "Cc", "Resent-Date", "Resent-From",
-      "Resent-To", "Resent-Cc", "In-Reply-To", "References", "List-Id", "List-Help",
-      "List-Unsubscribe", "List-Subscribe", "List-Post", "List-Owner", "List-Archive"};
+  static const std::vector<std::string> kList = {"From",      "Reply-To",   "Subject",          "Date",
+                                                 "To",        "Cc",         "Resent-Date",      "Resent-From",
+                                                 "Resent-To", "Resent-Cc",  "In-Reply-To",      "References",
+                                                 "List-Id",   "List-Help",  "List-Unsubscribe", "List-Subscribe",
+                                                 "List-Post", "List-Owner", "List-Archive"};
   return kList;
 }
 
 Signer::Signer(SignParams params)
-    : params_(std::move(params)),
-      body_(params_.body_canon, hash_of(params_.algorithm), std::nullopt) {}
+    : params_(std::move(params)), body_(params_.body_canon, hash_of(params_.algorithm), std::nullopt) {}
 
 Result<Signer> Signer::create(SignParams params) {
   if (params.key == nullptr) return fail(Errc::config, "no signing key");
   // RFC 8301 s3.1: "Signers MUST sign using rsa-sha256" (or ed25519-sha256, RFC 8463).
-  if (params.algorithm == Algorithm::rsa_sha1) return fail(Errc::config, "rsa-sha1 is not allowed for signing (RFC 8301)");
+  if (params.algorithm == Algorithm::rsa_sha1)
+    return fail(Errc::config, "rsa-sha1 is not allowed for signing (RFC 8301)");
   if (params.key->type() != key_type_of(params.algorithm)) {
-    return fail(Errc::config, std::string("key type does not match algorithm ") +
-                                  to_string(params.algorithm));
+    return fail(Errc::config, std::string("key type does not match algorithm ") + to_string(params.algorithm));
   }
   if (!is_ldh_domain(params.domain)) return fail(Errc::config, "signing domain is not a valid domain name");
   if (params.selector.empty()) return fail(Errc::config, "empty selector");
@@ -89,8 +88,8 @@ Result<std::string> Signer::finish(const std::vector<mail::HeaderField>& headers
   if (params_.include_body_length) sig.body_length = body_.canonical_length();
   const std::size_t b_len = (params_.key->signature_size() + 2) / 3 * 4;
   const std::string unsigned_value = format_signature_unsigned(sig, params_.style, b_len);
-  const std::string input = header_hash_input(headers, sig.signed_headers, sig.header_canon,
-                                              kFieldName, " " + unsigned_value);
+  const std::string input =
+      header_hash_input(headers, sig.signed_headers, sig.header_canon, kFieldName, " " + unsigned_value);
   const crypto::HashAlg alg = hash_of(sig.algorithm);
   auto raw = params_.key->sign_digest(alg, crypto::digest(alg, input));
   if (!raw) return fail(raw.error().code, raw.error().detail);

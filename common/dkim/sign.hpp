@@ -38,7 +38,7 @@ struct SignParams {
   std::vector<std::string> oversign_headers;
   // When non-empty: h= exactly these names (RFC vector reproduction, cachetctl).
   std::vector<std::string> explicit_headers;
-  std::string identity;                   // i=, empty = not written (opendkim style)
+  std::string identity;                    // i=, empty = not written (opendkim style)
   std::optional<std::uint64_t> timestamp;  // t=
   std::optional<std::uint64_t> expiry;     // x=
   bool include_body_length = false;        // l= (canonical body length signed)

@@ -205,13 +205,12 @@ std::string strip_b_value(std::string_view value) {
   std::size_t pos = 0;
   while (pos < value.size()) {
     std::size_t i = pos;
-    while (i < value.size() && (value[i] == ' ' || value[i] == '\t' || value[i] == '\r' ||
-                                value[i] == '\n')) {
+    while (i < value.size() && (value[i] == ' ' || value[i] == '\t' || value[i] == '\r' || value[i] == '\n')) {
       ++i;
     }
     const std::size_t name_start = i;
-    while (i < value.size() && value[i] != '=' && value[i] != ';' && value[i] != ' ' &&
-           value[i] != '\t' && value[i] != '\r' && value[i] != '\n') {
+    while (i < value.size() && value[i] != '=' && value[i] != ';' && value[i] != ' ' && value[i] != '\t' &&
+           value[i] != '\r' && value[i] != '\n') {
       ++i;
     }
     const std::string_view name = value.substr(name_start, i - name_start);

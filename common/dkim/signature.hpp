@@ -31,20 +31,20 @@ crypto::KeyType key_type_of(Algorithm a) noexcept;
 
 struct Signature {
   Algorithm algorithm = Algorithm::rsa_sha256;
-  std::string b;                // base64, whitespace removed
-  std::string bh;               // base64, whitespace removed
+  std::string b;   // base64, whitespace removed
+  std::string bh;  // base64, whitespace removed
   Canon header_canon = Canon::simple;
   Canon body_canon = Canon::simple;
-  std::string domain;           // d=, as written
-  std::vector<std::string> signed_headers;  // h=, names as written
-  std::string h_text;           // formatter only: exact h= text if set (else joined with ':')
-  std::string identity;         // i=, decoded; empty when absent
+  std::string domain;                        // d=, as written
+  std::vector<std::string> signed_headers;   // h=, names as written
+  std::string h_text;                        // formatter only: exact h= text if set (else joined with ':')
+  std::string identity;                      // i=, decoded; empty when absent
   std::optional<std::uint64_t> body_length;  // l=
-  std::string query_methods;    // q=, as written; empty when absent
-  std::string selector;         // s=
-  std::optional<std::uint64_t> timestamp;  // t=
-  std::optional<std::uint64_t> expiry;     // x=
-  std::string copied_headers;   // z=, as written
+  std::string query_methods;                 // q=, as written; empty when absent
+  std::string selector;                      // s=
+  std::optional<std::uint64_t> timestamp;    // t=
+  std::optional<std::uint64_t> expiry;       // x=
+  std::string copied_headers;                // z=, as written
 };
 
 // LDH domain check used for d= and i= domains (CVE-2020-12272: '(' ')' ';' and the like
@@ -73,8 +73,7 @@ enum class SignatureStyle {
 // as 8, new lines start with TAB, long h=/b= values continue with TAB SP.
 // `b_length` is the length the b= value will have, so that the position of "b=" is the
 // same as in the final field.
-std::string format_signature_unsigned(const Signature& sig, SignatureStyle style,
-                                      std::size_t b_length);
+std::string format_signature_unsigned(const Signature& sig, SignatureStyle style, std::size_t b_length);
 // Appends the folded b= value to the output of format_signature_unsigned.
 std::string append_b_value(std::string_view unsigned_value, std::string_view b);
 

@@ -102,8 +102,7 @@ std::size_t column_after(std::string_view text) {
 
 }  // namespace
 
-std::string format_signature_unsigned(const Signature& sig, SignatureStyle style,
-                                      std::size_t b_length) {
+std::string format_signature_unsigned(const Signature& sig, SignatureStyle style, std::size_t b_length) {
   Folder f;
   const bool opendkim = style == SignatureStyle::opendkim;
   f.piece(whole("v=1;"));

@@ -46,8 +46,7 @@ struct LoadedKey {
   std::shared_ptr<const crypto::PublicKey> key;
 };
 
-Result<std::shared_ptr<const crypto::PublicKey>> decode_key(const KeyRecord& rec,
-                                                            PublicKeyCache* cache) {
+Result<std::shared_ptr<const crypto::PublicKey>> decode_key(const KeyRecord& rec, PublicKeyCache* cache) {
   if (cache != nullptr) return cache->get(rec.key_type, rec.public_key);
   auto key = crypto::PublicKey::from_dkim(rec.key_type, rec.public_key);
   if (!key) return fail(key.error().code, key.error().detail);
@@ -55,8 +54,8 @@ Result<std::shared_ptr<const crypto::PublicKey>> decode_key(const KeyRecord& rec
 }
 
 // Key lookup and the s6.1.2 checks. On failure `out` holds the result.
-std::optional<LoadedKey> load_key(const Signature& sig, const KeyLookup& lookup,
-                                  PublicKeyCache* cache, SignatureResult& out) {
+std::optional<LoadedKey> load_key(const Signature& sig, const KeyLookup& lookup, PublicKeyCache* cache,
+                                  SignatureResult& out) {
   const std::string name = to_lower(sig.selector + "._domainkey." + sig.domain);
   const KeyAnswer answer = lookup(name);
   if (answer.status == KeyAnswer::Status::temporary) {
@@ -123,24 +122,19 @@ bool is_unprotected(const std::vector<mail::HeaderField>& headers, const Signatu
   for (const std::string& name : *must_be_signed) {
     const bool present = std::any_of(headers.begin(), headers.end(),
                                      [&](const mail::HeaderField& h) { return iequals(trim(h.name), name); });
-    if (present && std::none_of(sig.signed_headers.begin(), sig.signed_headers.end(), named(name)))
-      return true;
+    if (present && std::none_of(sig.signed_headers.begin(), sig.signed_headers.end(), named(name))) return true;
   }
   return false;
 }
 
 }  // namespace
 
-std::vector<bool> choose_signatures(const std::vector<std::string>& domains,
-                                    const VerifyOptions& options) {
+std::vector<bool> choose_signatures(const std::vector<std::string>& domains, const VerifyOptions& options) {
   std::vector<bool> chosen(domains.size(), false);
-  auto trusted = [&](const std::string& d) {
-    return !d.empty() && options.is_trusted && options.is_trusted(d);
-  };
+  auto trusted = [&](const std::string& d) { return !d.empty() && options.is_trusted && options.is_trusted(d); };
   if (options.max_signatures == 0) {
     for (std::size_t i = 0; i < domains.size(); ++i)
-      chosen[i] = trusted(domains[i]) ||
-                  (!domains[i].empty() && iequals(domains[i], options.author_domain));
+      chosen[i] = trusted(domains[i]) || (!domains[i].empty() && iequals(domains[i], options.author_domain));
     return chosen;
   }
   // Signed arithmetic on purpose: trusted signatures may take the budget below zero.
@@ -210,8 +204,7 @@ void Verifier::set_headers(std::vector<mail::HeaderField> headers) {
     p.sig = parse_signature(headers_[fields[k]].value);
     if (p.sig) {
       const Signature& s = *p.sig;
-      p.hash_key = HashKey{s.body_canon, hash_of(s.algorithm), s.body_length.value_or(0),
-                           s.body_length.has_value()};
+      p.hash_key = HashKey{s.body_canon, hash_of(s.algorithm), s.body_length.value_or(0), s.body_length.has_value()};
       auto& h = hashers_[p.hash_key];
       if (!h) h = std::make_unique<BodyHasher>(s.body_canon, hash_of(s.algorithm), s.body_length);
     }
@@ -279,8 +272,7 @@ SignatureResult Verifier::check_crypto(Pending& p, const crypto::PublicKey& key)
   }
   const crypto::HashAlg alg = hash_of(sig.algorithm);
   const std::string input = header_hash_input(headers_, sig.signed_headers, sig.header_canon,
-                                              headers_[p.header_index].name,
-                                              strip_b_value(raw_value));
+                                              headers_[p.header_index].name, strip_b_value(raw_value));
   const auto b = base64_decode(sig.b);
   if (!b || !key.verify_digest(alg, crypto::digest(alg, input), *b)) {
     return make(VerifyResult::fail, "signature verification failed");

@@ -68,7 +68,7 @@ struct VerifyOptions {
   std::size_t max_signatures = 10;
   bool allow_rsa_sha1 = false;
   int min_rsa_bits = 1024;
-  std::uint64_t now = 0;  // seconds since the epoch, for x= (required)
+  std::uint64_t now = 0;                // seconds since the epoch, for x= (required)
   PublicKeyCache* key_cache = nullptr;  // optional, shared between threads; not owned
   // MustBeSigned: field names (case-insensitive); null or empty = no requirement. Not owned.
   const std::vector<std::string>* must_be_signed = nullptr;
@@ -85,18 +85,17 @@ struct VerifyOptions {
 //    exceed the limit; they use up the budget first).
 //  * max_signatures == 0: only signatures from the author domain (exact, case-insensitive)
 //    or a trusted domain (opendkim's branch for "MaximumSignaturesToVerify 0").
-std::vector<bool> choose_signatures(const std::vector<std::string>& domains,
-                                    const VerifyOptions& options);
+std::vector<bool> choose_signatures(const std::vector<std::string>& domains, const VerifyOptions& options);
 
 struct SignatureResult {
   VerifyResult result = VerifyResult::permerror;
-  std::string reason;     // empty for pass
-  std::string domain;     // d= (empty when the field could not be parsed)
-  std::string identity;   // i=, or "@" + d= when absent
-  std::string selector;   // s=
-  std::string algorithm;  // a= as written
-  std::string b_prefix;   // first 8 characters of b= (header.b, RFC 6008)
-  int key_bits = 0;       // 0 when no key was loaded
+  std::string reason;       // empty for pass
+  std::string domain;       // d= (empty when the field could not be parsed)
+  std::string identity;     // i=, or "@" + d= when absent
+  std::string selector;     // s=
+  std::string algorithm;    // a= as written
+  std::string b_prefix;     // first 8 characters of b= (header.b, RFC 6008)
+  int key_bits = 0;         // 0 when no key was loaded
   bool is_testing = false;  // key record t=y
 };
 
@@ -130,8 +129,7 @@ class Verifier {
 
 // Convenience for whole messages; a message that cannot be split gives no results and
 // the error.
-[[nodiscard]] Result<std::vector<SignatureResult>> verify_message(std::string_view raw,
-                                                                  const KeyLookup& lookup,
+[[nodiscard]] Result<std::vector<SignatureResult>> verify_message(std::string_view raw, const KeyLookup& lookup,
                                                                   const VerifyOptions& options);
 
 }  // namespace cachet::dkim

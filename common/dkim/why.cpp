@@ -60,8 +60,7 @@ log::Fields sign_fields(const SignFacts& f, bool verbose) {
     out.emplace_back("why", no);
   }
   if (f.sender_fields > 1)
-    out.emplace_back("warning", std::to_string(f.sender_fields) + " " + f.sender_field +
-                                    " fields: the first was used");
+    out.emplace_back("warning", std::to_string(f.sender_fields) + " " + f.sender_field + " fields: the first was used");
   if (verbose) {
     out.emplace_back("client", f.client.empty() ? "unknown" : f.client);
     out.emplace_back("login", f.login.empty() ? "none" : f.login);
@@ -91,9 +90,12 @@ log::Fields verify_fields(const std::vector<SignatureResult>& results) {
     sigs += describe(r);
   }
   std::string verdict = "none";
-  if (pass != nullptr) verdict = "pass";
-  else if (first != nullptr) verdict = to_string(first->result);
-  else if (!results.empty()) verdict = "neutral";
+  if (pass != nullptr)
+    verdict = "pass";
+  else if (first != nullptr)
+    verdict = to_string(first->result);
+  else if (!results.empty())
+    verdict = "neutral";
   log::Fields out;
   out.emplace_back("verify", verdict);
   if (!results.empty()) out.emplace_back("sigs", sigs);

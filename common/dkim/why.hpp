@@ -26,22 +26,22 @@ struct SignedWith {
 
 // Everything the signing choice looked at, in the order it looked.
 struct SignFacts {
-  bool sign_mode = true;     // Mode contains s
-  bool verify_mode = true;   // Mode contains v
-  std::string client;        // client address as the MTA gave it ("" unknown)
-  std::string login;         // {auth_authen} ("" none)
-  int sender_fields = 0;     // SenderHeaders fields found (From: more than 1 is suspicious)
-  std::string sender_field;  // the field used ("From")
-  bool sender_valid = false; // its mailbox parsed to local@domain with an LDH domain
-  std::string sender;        // local@domain when valid
+  bool sign_mode = true;      // Mode contains s
+  bool verify_mode = true;    // Mode contains v
+  std::string client;         // client address as the MTA gave it ("" unknown)
+  std::string login;          // {auth_authen} ("" none)
+  int sender_fields = 0;      // SenderHeaders fields found (From: more than 1 is suspicious)
+  std::string sender_field;   // the field used ("From")
+  bool sender_valid = false;  // its mailbox parsed to local@domain with an LDH domain
+  std::string sender;         // local@domain when valid
   std::string sender_domain;
-  bool exempt = false;        // sender domain in ExemptDomains
-  bool rcpt_blocked = false;  // a recipient in DontSignMailTo
-  std::string origin;         // why the client counts as ours ("" = it does not)
-  std::string blocked;        // a check after the origin said no (header From vs login)
-  bool single_key = false;    // KeyFile/Domain mode rather than SigningTable
+  bool exempt = false;                 // sender domain in ExemptDomains
+  bool rcpt_blocked = false;           // a recipient in DontSignMailTo
+  std::string origin;                  // why the client counts as ours ("" = it does not)
+  std::string blocked;                 // a check after the origin said no (header From vs login)
+  bool single_key = false;             // KeyFile/Domain mode rather than SigningTable
   std::vector<SignedWith> signatures;  // what was (to be) signed; empty: nothing matched
-  std::string sign_error;     // signing failed after the choice (key unusable, ...)
+  std::string sign_error;              // signing failed after the choice (key unusable, ...)
 };
 
 // Fields of the decision line for the signing side: `sign=yes d= s= a= key= table=` or

@@ -5,9 +5,8 @@
 namespace cachet::dmarc {
 
 log::Fields result_fields(const Decision& d) {
-  log::Fields out{{"from", d.from_domain},   {"result", d.result}, {"policy", d.policy},
-                  {"disposition", d.disposition}, {"dkim", d.dkim}, {"spf", d.spf},
-                  {"reason", d.reason}};
+  log::Fields out{{"from", d.from_domain}, {"result", d.result}, {"policy", d.policy}, {"disposition", d.disposition},
+                  {"dkim", d.dkim},        {"spf", d.spf},       {"reason", d.reason}};
   if (!d.evaluated) return out;
   out.emplace_back("ar", d.ar_ids.empty() ? "none" : d.ar_ids);
   out.emplace_back("spf_source", d.spf_source);
@@ -27,8 +26,6 @@ log::Fields result_fields(const Decision& d) {
   return out;
 }
 
-log::Fields skipped_fields(std::string_view why) {
-  return {{"result", "skipped"}, {"reason", std::string(why)}};
-}
+log::Fields skipped_fields(std::string_view why) { return {{"result", "skipped"}, {"reason", std::string(why)}}; }
 
 }  // namespace cachet::dmarc

@@ -7,8 +7,8 @@
 // Pure; any thread. See also: message.hpp, tests/unit/common/dmarc/decision_line_test.cpp
 #pragma once
 
-#include "common/log/fields.hpp"
 #include "common/dmarc/message.hpp"
+#include "common/log/fields.hpp"
 
 namespace cachet::dmarc {
 

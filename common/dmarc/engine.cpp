@@ -8,8 +8,7 @@
 namespace cachet::dmarc {
 namespace {
 
-Result<std::string> org_domain_of(dns::Resolver& resolver, const std::string& domain,
-                                  const EngineOptions& options) {
+Result<std::string> org_domain_of(dns::Resolver& resolver, const std::string& domain, const EngineOptions& options) {
   if (options.mode == DiscoveryMode::tree_walk) {
     return TreeWalkOrgDomain(resolver).organizational_domain(domain);
   }
@@ -44,8 +43,7 @@ Existence probe_existence(dns::Resolver& resolver, const std::string& domain) {
 
 }  // namespace
 
-AuthorPolicy discover_policy(dns::Resolver& resolver, const std::string& author_domain,
-                             const EngineOptions& options) {
+AuthorPolicy discover_policy(dns::Resolver& resolver, const std::string& author_domain, const EngineOptions& options) {
   AuthorPolicy out;
   out.author_domain = author_domain;
   auto org = org_domain_of(resolver, author_domain, options);
@@ -75,8 +73,8 @@ AuthorPolicy discover_policy(dns::Resolver& resolver, const std::string& author_
   return out;
 }
 
-Verdict evaluate_message(dns::Resolver& resolver, const MessageAuth& auth,
-                         const EngineOptions& options, unsigned sample) {
+Verdict evaluate_message(dns::Resolver& resolver, const MessageAuth& auth, const EngineOptions& options,
+                         unsigned sample) {
   Inputs in;
   in.sample = sample;
   for (const auto& d : auth.from_domains) in.authors.push_back(discover_policy(resolver, d, options));
@@ -87,8 +85,10 @@ Verdict evaluate_message(dns::Resolver& resolver, const MessageAuth& auth,
     if (!domain) return Identifier{};
     Identifier id{*domain, {}};
     auto org = org_domain_of(resolver, *domain, options);
-    if (org) id.org_domain = *org;
-    else in.auth_temperror = true;
+    if (org)
+      id.org_domain = *org;
+    else
+      in.auth_temperror = true;
     return id;
   };
   for (const auto& d : auth.dkim) {

@@ -32,7 +32,7 @@ struct AuthOutcome {
 
 struct MessageAuth {
   std::vector<std::string> from_domains;  // mail::from_domains(); empty -> permerror
-  std::vector<AuthOutcome> dkim;           // domains are normalised here (case, trailing dot)
+  std::vector<AuthOutcome> dkim;          // domains are normalised here (case, trailing dot)
   std::optional<AuthOutcome> spf;
 };
 
@@ -44,12 +44,11 @@ struct EngineOptions {
 };
 
 // Discovers the policy for one (normalised) author domain.
-AuthorPolicy discover_policy(dns::Resolver& resolver, const std::string& author_domain,
-                             const EngineOptions& options);
+AuthorPolicy discover_policy(dns::Resolver& resolver, const std::string& author_domain, const EngineOptions& options);
 
 // Everything: discovery for each author domain, org domains, then evaluate().
 // `sample` is the pct draw in [0, 100) (injected so tests are deterministic).
-Verdict evaluate_message(dns::Resolver& resolver, const MessageAuth& auth,
-                         const EngineOptions& options, unsigned sample);
+Verdict evaluate_message(dns::Resolver& resolver, const MessageAuth& auth, const EngineOptions& options,
+                         unsigned sample);
 
 }  // namespace cachet::dmarc

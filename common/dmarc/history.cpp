@@ -39,14 +39,29 @@ constexpr HistoryColumn flag(std::string_view name) {
 using R = HistoryRecord;
 // The first 15 are the columns of the first SQLite schema (older files gain the rest).
 constexpr std::array kColumns = {
-    integer<&R::received>("received"), text<&R::job_id>("job"), text<&R::reporter>("reporter"),
-    text<&R::source_ip>("ip"), text<&R::header_from>("header_from"),
-    text<&R::envelope_from>("envelope_from"), text<&R::policy_domain>("policy_domain"),
-    text<&R::policy>("policy"), text<&R::disposition>("disposition"), text<&R::result>("result"),
-    text<&R::dkim>("dkim"), text<&R::spf_domain>("spf_domain"), text<&R::spf_result>("spf_result"),
-    flag<&R::dkim_aligned>("dkim_aligned"), flag<&R::spf_aligned>("spf_aligned"),
-    text<&R::p>("p"), text<&R::sp>("sp"), text<&R::np>("np"), text<&R::adkim>("adkim"),
-    text<&R::aspf>("aspf"), integer<&R::pct>("pct"), text<&R::fo>("fo"), text<&R::rua>("rua"),
+    integer<&R::received>("received"),
+    text<&R::job_id>("job"),
+    text<&R::reporter>("reporter"),
+    text<&R::source_ip>("ip"),
+    text<&R::header_from>("header_from"),
+    text<&R::envelope_from>("envelope_from"),
+    text<&R::policy_domain>("policy_domain"),
+    text<&R::policy>("policy"),
+    text<&R::disposition>("disposition"),
+    text<&R::result>("result"),
+    text<&R::dkim>("dkim"),
+    text<&R::spf_domain>("spf_domain"),
+    text<&R::spf_result>("spf_result"),
+    flag<&R::dkim_aligned>("dkim_aligned"),
+    flag<&R::spf_aligned>("spf_aligned"),
+    text<&R::p>("p"),
+    text<&R::sp>("sp"),
+    text<&R::np>("np"),
+    text<&R::adkim>("adkim"),
+    text<&R::aspf>("aspf"),
+    integer<&R::pct>("pct"),
+    text<&R::fo>("fo"),
+    text<&R::rua>("rua"),
 };
 
 bool is_plain(std::string_view s) { return s.find_first_of(":,") == std::string_view::npos; }
@@ -118,14 +133,15 @@ bool is_postgres_spec(std::string_view spec) noexcept {
 Result<void> check_history_spec(std::string_view spec) {
   if (is_postgres_spec(spec)) return check_pg_conninfo(trim(spec));
   if (spec.empty() || spec.front() != '/')
-    return fail(Errc::config, "'" + std::string(spec) +
-                                  "' is neither an absolute SQLite path nor a PostgreSQL URI/conninfo");
+    return fail(Errc::config,
+                "'" + std::string(spec) + "' is neither an absolute SQLite path nor a PostgreSQL URI/conninfo");
   return {};
 }
 
 Result<std::unique_ptr<HistoryStore>> open_history_store(std::string_view spec) {
   if (auto ok = check_history_spec(spec); !ok) return Unexpected<Error>(ok.error());
-  if (is_postgres_spec(spec)) return std::unique_ptr<HistoryStore>(std::make_unique<PgHistoryStore>(std::string(trim(spec))));
+  if (is_postgres_spec(spec))
+    return std::unique_ptr<HistoryStore>(std::make_unique<PgHistoryStore>(std::string(trim(spec))));
   return std::unique_ptr<HistoryStore>(std::make_unique<SqliteHistoryStore>(std::string(spec)));
 }
 

@@ -32,7 +32,7 @@ struct HistoryRecord {
   std::string job_id, reporter, source_ip;
   std::string header_from, envelope_from, policy_domain;
   std::string policy = "none", disposition = "none", result = "none";
-  std::string dkim;  // format_dkim_entries(): every dkim result of trusted A-R fields
+  std::string dkim;                             // format_dkim_entries(): every dkim result of trusted A-R fields
   std::string spf_domain, spf_result = "none";  // spf_domain "" = no SPF result found
   bool dkim_aligned = false, spf_aligned = false;
   // The published record that applied ("" / 0 when none was found): p, sp, np as

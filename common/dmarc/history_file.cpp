@@ -20,8 +20,14 @@ namespace {
 // opendmarc-ar.h ARES_RESULT_* codes.
 int ares_code(std::string_view result) {
   static constexpr std::array<std::pair<std::string_view, int>, 8> kCodes{{
-      {"pass", 0}, {"softfail", 2}, {"neutral", 3}, {"temperror", 4},
-      {"permerror", 5}, {"none", 6}, {"fail", 7}, {"policy", 8},
+      {"pass", 0},
+      {"softfail", 2},
+      {"neutral", 3},
+      {"temperror", 4},
+      {"permerror", 5},
+      {"none", 6},
+      {"fail", 7},
+      {"policy", 8},
   }};
   for (const auto& [name, code] : kCodes)
     if (iequals(name, result)) return code;
@@ -29,7 +35,9 @@ int ares_code(std::string_view result) {
 }
 
 // dmarc.h DMARC_RECORD_P_* / DMARC_RECORD_A_*: the tag's letter as a number, 0 = unset.
-int letter_code(std::string_view value) { return value.empty() ? 0 : static_cast<unsigned char>(ascii_lower(value[0])); }
+int letter_code(std::string_view value) {
+  return value.empty() ? 0 : static_cast<unsigned char>(ascii_lower(value[0]));
+}
 
 // dmarc.h DMARC_POLICY_*: what the record asks for this message.
 int policy_code(const HistoryRecord& r) {

@@ -17,16 +17,18 @@ namespace {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-const std::string& output_id(const MessageInput& in) {
-  return in.output_id.empty() ? in.authserv_id : in.output_id;
-}
+const std::string& output_id(const MessageInput& in) { return in.output_id.empty() ? in.authserv_id : in.output_id; }
 
 std::optional<AuthResultCode> result_code(std::string_view r) {
   static constexpr std::array<std::pair<std::string_view, AuthResultCode>, 8> kCodes{{
-      {"pass", AuthResultCode::pass},           {"fail", AuthResultCode::fail},
-      {"none", AuthResultCode::none},           {"neutral", AuthResultCode::neutral},
-      {"softfail", AuthResultCode::softfail},   {"policy", AuthResultCode::policy},
-      {"temperror", AuthResultCode::temperror}, {"permerror", AuthResultCode::permerror},
+      {"pass", AuthResultCode::pass},
+      {"fail", AuthResultCode::fail},
+      {"none", AuthResultCode::none},
+      {"neutral", AuthResultCode::neutral},
+      {"softfail", AuthResultCode::softfail},
+      {"policy", AuthResultCode::policy},
+      {"temperror", AuthResultCode::temperror},
+      {"permerror", AuthResultCode::permerror},
   }};
   for (const auto& [name, code] : kCodes)
     if (iequals(name, r)) return code;
@@ -34,7 +36,7 @@ std::optional<AuthResultCode> result_code(std::string_view r) {
 }
 
 const char* result_name(AuthResultCode c) {
-  static constexpr std::array<const char*, 8> kNames{"pass", "fail", "none", "neutral",
+  static constexpr std::array<const char*, 8> kNames{"pass",     "fail",   "none",      "neutral",
                                                      "softfail", "policy", "temperror", "permerror"};
   return kNames[static_cast<std::size_t>(c)];
 }
@@ -51,8 +53,7 @@ std::string domain_of(std::string_view text) {
 bool is_trusted(const MessageSettings& s, const MessageInput& in, std::string_view id) {
   if (s.authserv_id_with_job_id && !in.queue_id.empty()) {
     const auto slash = id.rfind('/');
-    if (slash != std::string_view::npos && id.substr(slash + 1) == in.queue_id)
-      id = id.substr(0, slash);
+    if (slash != std::string_view::npos && id.substr(slash + 1) == in.queue_id) id = id.substr(0, slash);
   }
   if (s.trusted_ids.empty()) return !in.authserv_id.empty() && iequals(id, in.authserv_id);
   for (const std::string& t : s.trusted_ids)
@@ -94,8 +95,8 @@ void take_spf(const authres::MethodResult& m, const std::string& env_domain, Col
     }
 }
 
-void collect_auth_results(const MessageSettings& s, const MessageInput& in,
-                          const std::string& env_domain, Collected& out) {
+void collect_auth_results(const MessageSettings& s, const MessageInput& in, const std::string& env_domain,
+                          Collected& out) {
   std::size_t seen = 0;
   for (const auto& [name, value] : in.headers) {
     if (!iequals(name, "Authentication-Results") || ++seen > kMaxAuthResultsFields) continue;
@@ -123,8 +124,8 @@ void collect_received_spf(const MessageInput& in, const std::string& env_domain,
     std::string_view sender = in.envelope_from;
     if (sender.size() >= 2 && sender.front() == '<' && sender.back() == '>')
       sender = sender.substr(1, sender.size() - 2);
-    if (identity == nullptr || !iequals(*identity, "mailfrom") || env == nullptr ||
-        !iequals(trim(*env), sender) || env_domain.empty())
+    if (identity == nullptr || !iequals(*identity, "mailfrom") || env == nullptr || !iequals(trim(*env), sender) ||
+        env_domain.empty())
       return;
     // Kept as found (softfail stays softfail, for the report): the engine counts only
     // pass and temperror, which is opendmarc's mapping (fail/softfail/neutral -> fail,
@@ -146,8 +147,8 @@ void collect_received_spf(const MessageInput& in, const std::string& env_domain,
 }
 
 // SPFSelfValidate: our own check of the MAIL FROM identity; adds our spf= field.
-void self_validate(const MessageInput& in, const std::string& env_domain, dns::Resolver& resolver,
-                   Collected& out, Decision& d) {
+void self_validate(const MessageInput& in, const std::string& env_domain, dns::Resolver& resolver, Collected& out,
+                   Decision& d) {
   if (env_domain.empty() || in.client_ip.empty()) return;
   std::string_view sender = in.envelope_from;
   if (sender.size() >= 2 && sender.front() == '<') sender = sender.substr(1, sender.size() - 2);
@@ -198,7 +199,10 @@ std::optional<Decision> check_from(const MessageSettings& s, const MessageInput&
     if (!iequals(name, "From")) continue;
     any_from = true;
     const auto got = mail::from_domains(value);
-    if (!got) { bad_from = true; continue; }
+    if (!got) {
+      bad_from = true;
+      continue;
+    }
     for (const std::string& dom : *got)
       if (std::find(domains.begin(), domains.end(), dom) == domains.end()) domains.push_back(dom);
   }
@@ -234,8 +238,7 @@ std::optional<Decision> check_from(const MessageSettings& s, const MessageInput&
   return std::nullopt;
 }
 
-void apply_verdict(const MessageSettings& s, const MessageInput& in, const dmarc::Verdict& v,
-                   Decision& d) {
+void apply_verdict(const MessageSettings& s, const MessageInput& in, const dmarc::Verdict& v, Decision& d) {
   const dmarc::AuthorVerdict* a = v.authors.empty() ? nullptr : &v.authors[v.deciding];
   d.result = dmarc::to_string(v.result);
   if (a != nullptr) {
@@ -269,18 +272,29 @@ void apply_verdict(const MessageSettings& s, const MessageInput& in, const dmarc
       d.quarantine_reason = "quarantined by DMARC policy for " + d.policy_domain;
     }
   }
-  const bool with_policy = v.result == DmarcResult::pass || v.result == DmarcResult::fail ||
-                           v.result == DmarcResult::none;
+  const bool with_policy =
+      v.result == DmarcResult::pass || v.result == DmarcResult::fail || v.result == DmarcResult::none;
   d.auth_results.push_back(dmarc_field(output_id(in), d, with_policy));
 }
 
 }  // namespace
 
 std::string check_required_headers(const Headers& headers) {
-  struct Rule { std::string_view name; unsigned min, max; };
+  struct Rule {
+    std::string_view name;
+    unsigned min, max;
+  };
   static constexpr std::array<Rule, 10> kRules{{
-      {"From", 1, 1}, {"Date", 1, 1}, {"Sender", 0, 1}, {"Reply-To", 0, 1}, {"To", 0, 1},
-      {"Cc", 0, 1}, {"Bcc", 0, 1}, {"Message-ID", 0, 1}, {"In-Reply-To", 0, 1}, {"Subject", 0, 1},
+      {"From", 1, 1},
+      {"Date", 1, 1},
+      {"Sender", 0, 1},
+      {"Reply-To", 0, 1},
+      {"To", 0, 1},
+      {"Cc", 0, 1},
+      {"Bcc", 0, 1},
+      {"Message-ID", 0, 1},
+      {"In-Reply-To", 0, 1},
+      {"Subject", 0, 1},
   }};
   for (const Rule& r : kRules) {
     unsigned n = 0;
@@ -291,8 +305,7 @@ std::string check_required_headers(const Headers& headers) {
   return {};
 }
 
-Decision decide_message(const MessageSettings& s, const MessageInput& in, dns::Resolver& resolver,
-                        unsigned sample) {
+Decision decide_message(const MessageSettings& s, const MessageInput& in, dns::Resolver& resolver, unsigned sample) {
   if (s.required_headers) {
     if (const std::string why = check_required_headers(in.headers); !why.empty()) {
       Decision d;
@@ -337,8 +350,7 @@ Decision decide_message(const MessageSettings& s, const MessageInput& in, dns::R
   eo.psl = s.psl.get();
   const dmarc::Verdict v = dmarc::evaluate_message(resolver, auth, eo, sample);
   apply_verdict(s, in, v, d);
-  if (s.psl && !d.from_domain.empty())
-    d.org_domain = s.psl->registrable_domain(d.from_domain).value_or(d.from_domain);
+  if (s.psl && !d.from_domain.empty()) d.org_domain = s.psl->registrable_domain(d.from_domain).value_or(d.from_domain);
   return d;
 }
 

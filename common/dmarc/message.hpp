@@ -39,9 +39,9 @@ namespace cachet::dmarc {
 // What the decision reads: cachet-dmarc's options (milters/dmarc/settings.hpp builds it).
 struct MessageSettings {
   // Trust.
-  std::string authserv_id;                 // "" = the MTA's j macro (then the host name)
+  std::string authserv_id;  // "" = the MTA's j macro (then the host name)
   bool authserv_id_with_job_id = false;
-  std::vector<std::string> trusted_ids;    // empty = just our own authserv-id
+  std::vector<std::string> trusted_ids;  // empty = just our own authserv-id
   bool spf_ignore_results = false;
   bool spf_self_validate = false;
   // Which mail is evaluated.
@@ -68,40 +68,39 @@ inline constexpr std::size_t kMaxAuthResultsFields = 64;  // A-R fields examined
 
 struct MessageInput {
   std::string queue_id;
-  std::string authserv_id;     // ours, without the job id (settings or the MTA's j macro)
-  std::string output_id;       // written in our fields ("" = authserv_id; "id/qid" with JobID)
-  std::string envelope_from;   // MAIL FROM as given ("<a@b>", "<>")
+  std::string authserv_id;    // ours, without the job id (settings or the MTA's j macro)
+  std::string output_id;      // written in our fields ("" = authserv_id; "id/qid" with JobID)
+  std::string envelope_from;  // MAIL FROM as given ("<a@b>", "<>")
   std::string client_ip, helo;
   std::vector<std::pair<std::string, std::string>> headers;  // in message order (top first)
 };
 
 struct Decision {
-  bool evaluated = false;           // false: not evaluated (no header, no history)
-  milter::Verdict verdict;          // continue = accept the message
+  bool evaluated = false;                 // false: not evaluated (no header, no history)
+  milter::Verdict verdict;                // continue = accept the message
   std::vector<std::string> auth_results;  // values to insert at index 0, in order
   std::optional<std::string> quarantine_reason;
-  std::optional<std::string> add_rcpt;    // CopyFailuresTo
+  std::optional<std::string> add_rcpt;  // CopyFailuresTo
   // For the info line and the history.
-  std::string result = "none";      // dmarc result, or why not evaluated
+  std::string result = "none";  // dmarc result, or why not evaluated
   std::string from_domain, policy_domain, policy = "none", disposition = "none";
-  std::string dkim, spf;            // what was used: "pass d=example.com" ...
+  std::string dkim, spf;  // what was used: "pass d=example.com" ...
   std::string reason;
   // The inputs, for the decision line (decision_line.hpp).
-  std::string ar_ids;                 // trusted authserv-ids whose A-R fields gave results
-  std::string spf_source = "none";    // A-R, Received-SPF, SPFSelfValidate or none
-  std::string org_domain;             // the From domain's organizational domain (PSL mode)
-  unsigned sample = 0;                // the pct draw in [0, 100)
+  std::string ar_ids;               // trusted authserv-ids whose A-R fields gave results
+  std::string spf_source = "none";  // A-R, Received-SPF, SPFSelfValidate or none
+  std::string org_domain;           // the From domain's organizational domain (PSL mode)
+  unsigned sample = 0;              // the pct draw in [0, 100)
   bool sampled_out = false, testing = false;
   // For the history (aggregate reports).
-  std::vector<DkimEntry> dkim_results;  // every trusted dkim result, with selector
+  std::vector<DkimEntry> dkim_results;          // every trusted dkim result, with selector
   std::string spf_domain, spf_result = "none";  // the SPF result as found (not mapped)
-  std::optional<Record> published;       // the record that applied, if any
+  std::optional<Record> published;              // the record that applied, if any
   bool dkim_aligned = false, spf_aligned = false;
 };
 
 // `sample` is the pct draw in [0, 100).
-Decision decide_message(const MessageSettings& s, const MessageInput& in, dns::Resolver& resolver,
-                        unsigned sample);
+Decision decide_message(const MessageSettings& s, const MessageInput& in, dns::Resolver& resolver, unsigned sample);
 
 // RFC 5322 s3.6 header counts (RequiredHeaders): "" when fine, else what is wrong.
 std::string check_required_headers(const std::vector<std::pair<std::string, std::string>>& headers);

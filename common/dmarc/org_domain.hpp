@@ -58,8 +58,9 @@ class PublicSuffixList {
   std::size_t rule_count() const noexcept { return rules_.size(); }
 
  private:
-  enum Kind : unsigned { kNormal = 1, kWildcard = 2, kException = 4 };
-  std::unordered_map<std::string, unsigned> rules_;  // A-label suffix -> Kind bits
+  // Rule kinds, as bits: one suffix may carry several.
+  static constexpr unsigned kNormal = 1, kWildcard = 2, kException = 4;
+  std::unordered_map<std::string, unsigned> rules_;  // A-label suffix -> rule kind bits
 };
 
 // How an organizational domain is found.
@@ -85,9 +86,9 @@ class PslOrgDomain : public OrgDomainFinder {
 struct DmarcLookup {
   enum class Status { record, no_record, invalid, temperror };
   Status status = Status::no_record;
-  std::string domain;     // where the record was looked up (without "_dmarc.")
-  Record record;          // Status::record only
-  std::string detail;     // invalid / temperror: why
+  std::string domain;  // where the record was looked up (without "_dmarc.")
+  Record record;       // Status::record only
+  std::string detail;  // invalid / temperror: why
 };
 
 // Queries _dmarc.<domain> TXT and applies RFC 7489 s6.6.3: non-DMARC TXT strings are

@@ -6,9 +6,7 @@
 namespace cachet::dmarc {
 namespace {
 
-Policy weaker(Policy p) {
-  return p == Policy::reject ? Policy::quarantine : Policy::none;
-}
+Policy weaker(Policy p) { return p == Policy::reject ? Policy::quarantine : Policy::none; }
 
 int rank(Policy p) { return static_cast<int>(p); }
 
@@ -21,8 +19,7 @@ std::pair<Policy, PolicyTag> select_policy(const AuthorPolicy& a) {
   if (a.author_domain == a.policy_domain || a.author_domain == a.org_domain) {
     return {p, PolicyTag::p};
   }
-  const std::pair<Policy, PolicyTag> sp =
-      r.sp ? std::pair{*r.sp, PolicyTag::sp} : std::pair{p, PolicyTag::p};
+  const std::pair<Policy, PolicyTag> sp = r.sp ? std::pair{*r.sp, PolicyTag::sp} : std::pair{p, PolicyTag::p};
   const std::pair<Policy, PolicyTag> np = r.np ? std::pair{*r.np, PolicyTag::np} : sp;
   switch (a.author_exists) {
     case Existence::exists: return sp;
@@ -54,8 +51,8 @@ const char* to_string(PolicyTag t) noexcept {
   return "p";
 }
 
-bool is_aligned(const Identifier& id, std::string_view author_domain,
-                std::string_view author_org, AlignmentMode mode) noexcept {
+bool is_aligned(const Identifier& id, std::string_view author_domain, std::string_view author_org,
+                AlignmentMode mode) noexcept {
   if (id.domain.empty() || author_domain.empty()) return false;
   if (id.domain == author_domain) return true;
   if (mode == AlignmentMode::strict) return false;

@@ -34,10 +34,10 @@ enum class Existence { exists, nonexistent, unknown };
 struct AuthorPolicy {
   enum class Status { found, not_found, invalid, temperror };
   Status status = Status::not_found;
-  std::string author_domain;   // normalised
-  std::string org_domain;      // empty if it could not be determined (temporary error)
-  std::string policy_domain;   // where the record was found
-  Record record;               // Status::found only
+  std::string author_domain;                    // normalised
+  std::string org_domain;                       // empty if it could not be determined (temporary error)
+  std::string policy_domain;                    // where the record was found
+  Record record;                                // Status::found only
   Existence author_exists = Existence::exists;  // only consulted for np=
   std::string detail;
 };
@@ -50,9 +50,9 @@ struct Identifier {
 };
 
 struct Inputs {
-  std::vector<AuthorPolicy> authors;         // one per distinct From domain, in order
-  std::vector<Identifier> dkim_pass;         // every dkim=pass signature domain
-  std::optional<Identifier> spf_pass;        // set only for spf=pass
+  std::vector<AuthorPolicy> authors;   // one per distinct From domain, in order
+  std::vector<Identifier> dkim_pass;   // every dkim=pass signature domain
+  std::optional<Identifier> spf_pass;  // set only for spf=pass
   // A DKIM or SPF check (or an org-domain lookup) ended in temperror: without an aligned
   // pass, the result is temperror rather than fail (never reject on a transient error).
   bool auth_temperror = false;
@@ -63,28 +63,28 @@ struct AuthorVerdict {
   DmarcResult result = DmarcResult::none;
   std::string author_domain;
   std::string policy_domain;
-  std::optional<Record> record;        // the published record (discovery found one)
-  std::optional<Policy> policy;        // the requested policy (p/sp/np value); none if no record
+  std::optional<Record> record;  // the published record (discovery found one)
+  std::optional<Policy> policy;  // the requested policy (p/sp/np value); none if no record
   std::optional<PolicyTag> policy_tag;
-  Policy disposition = Policy::none;   // after pct sampling / t=y (what the owner asks for)
+  Policy disposition = Policy::none;  // after pct sampling / t=y (what the owner asks for)
   bool dkim_aligned = false;
   bool spf_aligned = false;
-  bool sampled_out = false;            // pct said: apply the next weaker policy
-  bool testing = false;                // t=y
+  bool sampled_out = false;  // pct said: apply the next weaker policy
+  bool testing = false;      // t=y
   std::string detail;
 };
 
 struct Verdict {
   DmarcResult result = DmarcResult::permerror;
   Policy disposition = Policy::none;
-  std::size_t deciding = 0;             // index into authors of the verdict that decided
-  std::vector<AuthorVerdict> authors;   // one per Inputs::authors
+  std::size_t deciding = 0;            // index into authors of the verdict that decided
+  std::vector<AuthorVerdict> authors;  // one per Inputs::authors
 };
 
 // Identifier alignment (RFC 7489 s3.1): strict = equal domains; relaxed = equal
 // organizational domains (an empty org domain only matches by equality).
-bool is_aligned(const Identifier& id, std::string_view author_domain,
-                std::string_view author_org, AlignmentMode mode) noexcept;
+bool is_aligned(const Identifier& id, std::string_view author_domain, std::string_view author_org,
+                AlignmentMode mode) noexcept;
 
 // The decision for one author domain.
 AuthorVerdict evaluate_author(const AuthorPolicy& author, const Inputs& in);

@@ -24,10 +24,9 @@ struct TagName {
 };
 
 constexpr TagName kTags[] = {
-    {"v", Tag::v, true},         {"p", Tag::p, true},         {"sp", Tag::sp, true},
-    {"np", Tag::np, true},       {"adkim", Tag::adkim, true}, {"aspf", Tag::aspf, true},
-    {"pct", Tag::pct, false},    {"t", Tag::t, false},        {"psd", Tag::psd, false},
-    {"rua", Tag::rua, false},    {"ruf", Tag::ruf, false},    {"fo", Tag::fo, false},
+    {"v", Tag::v, true},         {"p", Tag::p, true},       {"sp", Tag::sp, true},    {"np", Tag::np, true},
+    {"adkim", Tag::adkim, true}, {"aspf", Tag::aspf, true}, {"pct", Tag::pct, false}, {"t", Tag::t, false},
+    {"psd", Tag::psd, false},    {"rua", Tag::rua, false},  {"ruf", Tag::ruf, false}, {"fo", Tag::fo, false},
     {"rf", Tag::rf, false},      {"ri", Tag::ri, false},
 };
 
@@ -64,8 +63,8 @@ bool all_tokens_in(std::string_view v, std::initializer_list<std::string_view> a
 bool is_uri_scheme(std::string_view s) {
   if (s.empty() || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'))) return false;
   for (const char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '+' || c == '.' || c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '.' || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -94,8 +93,7 @@ std::optional<ReportUri> parse_uri(std::string_view text) {
     text = text.substr(0, bang);
   }
   const auto colon = text.find(':');
-  if (colon == std::string_view::npos || !is_uri_scheme(text.substr(0, colon)) ||
-      colon + 1 == text.size()) {
+  if (colon == std::string_view::npos || !is_uri_scheme(text.substr(0, colon)) || colon + 1 == text.size()) {
     return std::nullopt;
   }
   for (const char c : text) {
@@ -110,15 +108,14 @@ bool is_valid_mailto(const ReportUri& u) {
   return istarts_with(u.uri, "mailto:") && u.uri.find('@') != std::string::npos;
 }
 
-void parse_uri_list(std::string_view v, std::vector<ReportUri>& out,
-                    std::vector<std::string>& warnings, std::string_view tag) {
+void parse_uri_list(std::string_view v, std::vector<ReportUri>& out, std::vector<std::string>& warnings,
+                    std::string_view tag) {
   for (const auto piece : split(v, ',')) {
     auto u = parse_uri(trim(piece));
     if (!u) {
       warnings.push_back(std::string(tag) + ": ignored bad URI '" + std::string(trim(piece)) + "'");
     } else if (out.size() >= kMaxReportUris) {
-      warnings.push_back(std::string(tag) + ": more than " + std::to_string(kMaxReportUris) +
-                         " URIs, rest ignored");
+      warnings.push_back(std::string(tag) + ": more than " + std::to_string(kMaxReportUris) + " URIs, rest ignored");
       return;
     } else {
       out.push_back(std::move(*u));
@@ -153,10 +150,14 @@ bool apply(Record& r, Tag tag, std::string_view v, std::vector<std::string>& war
       r.testing = iequals(v, "y");
       return true;
     case Tag::psd:
-      if (iequals(v, "y")) r.psd = PsdFlag::yes;
-      else if (iequals(v, "n")) r.psd = PsdFlag::no;
-      else if (iequals(v, "u")) r.psd = PsdFlag::unknown;
-      else return false;
+      if (iequals(v, "y"))
+        r.psd = PsdFlag::yes;
+      else if (iequals(v, "n"))
+        r.psd = PsdFlag::no;
+      else if (iequals(v, "u"))
+        r.psd = PsdFlag::unknown;
+      else
+        return false;
       return true;
     case Tag::rua: parse_uri_list(v, r.rua, warnings, "rua"); return true;
     case Tag::ruf: parse_uri_list(v, r.ruf, warnings, "ruf"); return true;

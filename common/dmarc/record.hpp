@@ -25,7 +25,7 @@ namespace cachet::dmarc {
 
 inline constexpr std::size_t kMaxRecordBytes = 8192;  // several 255-byte TXT strings
 inline constexpr std::size_t kMaxRecordTags = 64;
-inline constexpr std::size_t kMaxReportUris = 32;     // per rua= / ruf=
+inline constexpr std::size_t kMaxReportUris = 32;  // per rua= / ruf=
 
 enum class Policy { none, quarantine, reject };
 enum class AlignmentMode { relaxed, strict };
@@ -34,7 +34,7 @@ enum class PsdFlag { unknown, yes, no };  // DMARCbis psd=u/y/n
 const char* to_string(Policy p) noexcept;
 
 struct ReportUri {
-  std::string uri;                   // e.g. "mailto:dmarc@example.com"
+  std::string uri;                         // e.g. "mailto:dmarc@example.com"
   std::optional<std::uint64_t> max_bytes;  // from the "!10m" size suffix
 };
 
@@ -46,8 +46,8 @@ struct Record {
   std::optional<Policy> np;  // absent: sp (then p) applies
   AlignmentMode adkim = AlignmentMode::relaxed;
   AlignmentMode aspf = AlignmentMode::relaxed;
-  unsigned pct = 100;       // RFC 7489 only; DMARCbis removed it
-  bool testing = false;     // DMARCbis t=y
+  unsigned pct = 100;    // RFC 7489 only; DMARCbis removed it
+  bool testing = false;  // DMARCbis t=y
   PsdFlag psd = PsdFlag::unknown;
   std::vector<ReportUri> rua;
   std::vector<ReportUri> ruf;

@@ -58,8 +58,8 @@ std::string record(const RowKey& k, std::uint64_t count, ReportShape shape) {
                   element(3, "count", std::to_string(count)) + open(3, "policy_evaluated") +
                   element(4, "disposition", k.disposition) + element(4, "dkim", pass_fail(k.dkim_aligned)) +
                   element(4, "spf", pass_fail(k.spf_aligned)) + close(3, "policy_evaluated") + close(2, "row");
-  x += open(2, "identifiers") + element(3, "envelope_from", k.envelope_from) + element(3, "header_from", k.header_from) +
-       close(2, "identifiers") + open(2, "auth_results");
+  x += open(2, "identifiers") + element(3, "envelope_from", k.envelope_from) +
+       element(3, "header_from", k.header_from) + close(2, "identifiers") + open(2, "auth_results");
   for (const DkimEntry& e : parse_dkim_entries(k.dkim)) {
     x += open(3, "dkim") + element(4, "domain", e.domain);
     // RFC 9990 requires the selector in every DKIM result (empty when the A-R field
@@ -86,10 +86,10 @@ Result<std::int64_t> parse_period_length(std::string_view text) {
   } else {
     n = parse_uint(t);
   }
-  if (!n || *n == 0 || *n > static_cast<std::uint64_t>(kDaySeconds) || *n * unit > static_cast<std::uint64_t>(kDaySeconds) ||
-      kDaySeconds % static_cast<std::int64_t>(*n * unit) != 0)
-    return fail(Errc::bad_input, "period '" + std::string(text) +
-                                     "': give day, hour, Nh (N divides 24) or seconds dividing 86400");
+  if (!n || *n == 0 || *n > static_cast<std::uint64_t>(kDaySeconds) ||
+      *n * unit > static_cast<std::uint64_t>(kDaySeconds) || kDaySeconds % static_cast<std::int64_t>(*n * unit) != 0)
+    return fail(Errc::bad_input,
+                "period '" + std::string(text) + "': give day, hour, Nh (N divides 24) or seconds dividing 86400");
   return static_cast<std::int64_t>(*n * unit);
 }
 

@@ -50,8 +50,7 @@ struct Period {
 
 // Every whole period [k*length, (k+1)*length) with begin >= floor(since) and end <= now,
 // oldest first. Errors: bad_input when there would be more than kMaxReportPeriods.
-[[nodiscard]] Result<std::vector<Period>> complete_periods(std::int64_t since, std::int64_t now,
-                                                            std::int64_t length);
+[[nodiscard]] Result<std::vector<Period>> complete_periods(std::int64_t since, std::int64_t now, std::int64_t length);
 
 // The domain of an envelope address as history stores it ("<a@b.example>" -> "b.example";
 // "<>" -> "").

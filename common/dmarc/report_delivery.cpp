@@ -74,8 +74,7 @@ Result<void> SendmailDelivery::deliver(const std::string& from, const std::strin
     if (output.size() < kMaxStderrBytes) output.append(buf, static_cast<std::size_t>(n));
   }
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && written) return {};
   std::string why = WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
                                       : "killed by signal " + std::to_string(WTERMSIG(status));

@@ -11,11 +11,16 @@ bool wants_failure_report(std::string_view fo, const FailureFacts& f) noexcept {
   bool any_option = false, wanted = false;
   for (std::string_view opt : split(fo, ':')) {
     opt = trim(opt);
-    if (opt == "0") wanted = wanted || (!f.dkim_aligned_pass && !f.spf_aligned_pass);
-    else if (opt == "1") wanted = wanted || !f.dkim_aligned_pass || !f.spf_aligned_pass;
-    else if (opt == "d" || opt == "D") wanted = wanted || f.any_dkim_fail;
-    else if (opt == "s" || opt == "S") wanted = wanted || f.spf_fail;
-    else continue;  // unknown options are ignored (RFC 7489 s6.3)
+    if (opt == "0")
+      wanted = wanted || (!f.dkim_aligned_pass && !f.spf_aligned_pass);
+    else if (opt == "1")
+      wanted = wanted || !f.dkim_aligned_pass || !f.spf_aligned_pass;
+    else if (opt == "d" || opt == "D")
+      wanted = wanted || f.any_dkim_fail;
+    else if (opt == "s" || opt == "S")
+      wanted = wanted || f.spf_fail;
+    else
+      continue;  // unknown options are ignored (RFC 7489 s6.3)
     any_option = true;
   }
   if (!any_option) return !f.dkim_aligned_pass && !f.spf_aligned_pass;  // the default, fo=0
@@ -52,8 +57,8 @@ std::string build_failure_report(const FailureReport& r) {
   x += "Content-Type: multipart/report; report-type=feedback-report; boundary=\"" + boundary + "\"\n";
   x += "Auto-Submitted: auto-generated\n\n";
   x += "--" + boundary + "\nContent-Type: text/plain; charset=us-ascii\nContent-Transfer-Encoding: 7bit\n\n";
-  x += "A message claiming to be from " + domain + " failed DMARC authentication at " +
-       header_safe(r.reporting_mta) + ".\nSource IP: " + ip + ". The message body is not included.\n\n";
+  x += "A message claiming to be from " + domain + " failed DMARC authentication at " + header_safe(r.reporting_mta) +
+       ".\nSource IP: " + ip + ". The message body is not included.\n\n";
   x += "--" + boundary + "\nContent-Type: message/feedback-report\n\n";
   x += "Feedback-Type: auth-failure\nUser-Agent: cachet/" CACHET_VERSION "\nVersion: 1\n";
   if (!r.envelope_from.empty()) x += "Original-Mail-From: " + header_safe(r.envelope_from) + "\n";
@@ -61,10 +66,10 @@ std::string build_failure_report(const FailureReport& r) {
   x += "Reporting-MTA: dns; " + header_safe(r.reporting_mta) + "\n";
   x += "Source-IP: " + ip + "\n";
   x += "Reported-Domain: " + domain + "\n";
-  if (!r.authentication_results.empty())
-    x += "Authentication-Results: " + header_safe(r.authentication_results) + "\n";
+  if (!r.authentication_results.empty()) x += "Authentication-Results: " + header_safe(r.authentication_results) + "\n";
   x += "Auth-Failure: dmarc\n";
-  x += "Identity-Alignment: " + (r.identity_alignment.empty() ? std::string("none") : header_safe(r.identity_alignment)) + "\n";
+  x += "Identity-Alignment: " +
+       (r.identity_alignment.empty() ? std::string("none") : header_safe(r.identity_alignment)) + "\n";
   if (!r.dkim_domain.empty()) x += "DKIM-Domain: " + header_safe(r.dkim_domain) + "\n";
   if (!r.dkim_selector.empty()) x += "DKIM-Selector: " + header_safe(r.dkim_selector) + "\n";
   if (!r.delivery_result.empty()) x += "Delivery-Result: " + header_safe(r.delivery_result) + "\n";

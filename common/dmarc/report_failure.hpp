@@ -61,17 +61,17 @@ class FailureRateLimiter {
 };
 
 struct FailureReport {
-  std::string from, to;           // FailureReportsSentBy; one ruf address
-  std::string reporting_mta;      // our host name
-  std::string policy_domain;      // Reported-Domain
+  std::string from, to;       // FailureReportsSentBy; one ruf address
+  std::string reporting_mta;  // our host name
+  std::string policy_domain;  // Reported-Domain
   std::string source_ip, envelope_from;
-  std::string authentication_results;  // the value of our A-R field
-  std::string identity_alignment;      // "none", "dkim", "spf" or "dkim, spf"
+  std::string authentication_results;      // the value of our A-R field
+  std::string identity_alignment;          // "none", "dkim", "spf" or "dkim, spf"
   std::string dkim_domain, dkim_selector;  // of a failed signature, when there was one
-  std::string delivery_result;         // "delivered", "reject", "policy" (quarantine), "other"
-  std::string original_headers;        // the header block as received (cut at kMaxReportedHeaderBytes)
+  std::string delivery_result;             // "delivered", "reject", "policy" (quarantine), "other"
+  std::string original_headers;            // the header block as received (cut at kMaxReportedHeaderBytes)
   std::int64_t arrival = 0, date = 0;
-  std::string unique;                  // random hex for the boundary and Message-ID
+  std::string unique;  // random hex for the boundary and Message-ID
 };
 
 std::string build_failure_report(const FailureReport& r);

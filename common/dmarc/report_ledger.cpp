@@ -18,10 +18,10 @@ const char* to_string(SendOutcome o) noexcept {
   return "failed";
 }
 
-
 const char* LedgerSql::schema() {
   return "CREATE TABLE IF NOT EXISTS report_claims (policy_domain TEXT NOT NULL, period_begin BIGINT NOT NULL, "
-         "period_end BIGINT NOT NULL, owner TEXT NOT NULL, claimed_at BIGINT NOT NULL, done INTEGER NOT NULL DEFAULT 0, "
+         "period_end BIGINT NOT NULL, owner TEXT NOT NULL, claimed_at BIGINT NOT NULL, done INTEGER NOT NULL DEFAULT "
+         "0, "
          "PRIMARY KEY (policy_domain, period_begin, period_end));"
          "CREATE TABLE IF NOT EXISTS reports_sent (report_id TEXT NOT NULL, policy_domain TEXT NOT NULL, "
          "period_begin BIGINT NOT NULL, period_end BIGINT NOT NULL, recipient TEXT NOT NULL, outcome TEXT NOT NULL, "
@@ -49,7 +49,8 @@ const char* LedgerSql::outcomes() {
 const char* LedgerSql::record() {
   return "INSERT INTO reports_sent (report_id, policy_domain, period_begin, period_end, recipient, outcome, detail, "
          "updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (policy_domain, period_begin, period_end, "
-         "recipient) DO UPDATE SET report_id = excluded.report_id, outcome = excluded.outcome, detail = excluded.detail, "
+         "recipient) DO UPDATE SET report_id = excluded.report_id, outcome = excluded.outcome, detail = "
+         "excluded.detail, "
          "updated = excluded.updated, attempts = reports_sent.attempts + 1";
 }
 
@@ -95,9 +96,9 @@ class SqlReportLedger final : public ReportLedger {
   }
 
   Result<void> record(const SentEntry& e) override {
-    auto rows = run(LedgerSql::record(), {e.report_id, e.policy_domain, std::to_string(e.period.begin),
-                                          std::to_string(e.period.end), e.recipient, to_string(e.outcome), e.detail,
-                                          std::to_string(e.updated)});
+    auto rows = run(LedgerSql::record(),
+                    {e.report_id, e.policy_domain, std::to_string(e.period.begin), std::to_string(e.period.end),
+                     e.recipient, to_string(e.outcome), e.detail, std::to_string(e.updated)});
     if (!rows) return Unexpected<Error>(rows.error());
     return {};
   }
@@ -129,8 +130,8 @@ class SqlReportLedger final : public ReportLedger {
 
 Result<std::unique_ptr<ReportLedger>> open_report_ledger(std::string_view spec) {
   if (auto ok = check_history_spec(spec); !ok) return Unexpected<Error>(ok.error());
-  std::unique_ptr<LedgerDb> db = is_postgres_spec(spec) ? make_pg_ledger_db(std::string(trim(spec)))
-                                                        : make_sqlite_ledger_db(std::string(spec));
+  std::unique_ptr<LedgerDb> db =
+      is_postgres_spec(spec) ? make_pg_ledger_db(std::string(trim(spec))) : make_sqlite_ledger_db(std::string(spec));
   return std::unique_ptr<ReportLedger>(std::make_unique<SqlReportLedger>(std::move(db)));
 }
 

@@ -47,10 +47,10 @@ struct SentEntry {
 // The SQL both back ends run, with $1.. placeholders (SQLite accepts them as well).
 struct LedgerSql {
   static const char* schema();
-  static const char* claim();    // $1 domain $2 begin $3 end $4 owner $5 now $6 stale-before
-  static const char* release();  // $1 domain $2 begin $3 end $4 owner $5 done (0/1)
-  static const char* outcomes(); // $1 domain $2 begin $3 end -> recipient, outcome
-  static const char* record();   // $1 id $2 domain $3 begin $4 end $5 recipient $6 outcome $7 detail $8 updated
+  static const char* claim();           // $1 domain $2 begin $3 end $4 owner $5 now $6 stale-before
+  static const char* release();         // $1 domain $2 begin $3 end $4 owner $5 done (0/1)
+  static const char* outcomes();        // $1 domain $2 begin $3 end -> recipient, outcome
+  static const char* record();          // $1 id $2 domain $3 begin $4 end $5 recipient $6 outcome $7 detail $8 updated
   static const char* expire_history();  // $1 before
   static const char* expire_sent();     // $1 before
   static const char* expire_claims();   // $1 before
@@ -60,8 +60,8 @@ class ReportLedger {
  public:
   virtual ~ReportLedger() = default;
   // True if this run now owns (domain, period); false if another run holds it or it is done.
-  [[nodiscard]] virtual Result<bool> claim(std::string_view domain, Period p, std::string_view owner,
-                                           std::int64_t now, std::int64_t stale_after) = 0;
+  [[nodiscard]] virtual Result<bool> claim(std::string_view domain, Period p, std::string_view owner, std::int64_t now,
+                                           std::int64_t stale_after) = 0;
   // Gives the claim up; done = every recipient is sent or skipped (never look again).
   [[nodiscard]] virtual Result<void> release(std::string_view domain, Period p, std::string_view owner, bool done) = 0;
   // recipient address -> outcome recorded so far for (domain, period).

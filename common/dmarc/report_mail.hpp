@@ -35,15 +35,15 @@ std::string rfc5322_date(std::int64_t epoch_seconds);
 std::string header_safe(std::string_view value);
 
 struct ReportMail {
-  std::string from;          // the report's sender address (ReportEmail)
-  std::string from_name;     // display name (the org name); may be empty
-  std::string to;            // one recipient address
-  std::string receiver;      // the Submitter: our domain
+  std::string from;       // the report's sender address (ReportEmail)
+  std::string from_name;  // display name (the org name); may be empty
+  std::string to;         // one recipient address
+  std::string receiver;   // the Submitter: our domain
   std::string policy_domain;
   std::string report_id;
   Period period;
-  std::int64_t date = 0;     // when the message is built
-  std::string unique;        // random hex for the Message-ID
+  std::int64_t date = 0;  // when the message is built
+  std::string unique;     // random hex for the Message-ID
 };
 
 // The whole message, ready for sendmail -i. gz = the gzip-compressed report.

@@ -79,8 +79,8 @@ RuaList parse_rua_list(std::string_view stored) {
     entry = trim(entry);
     if (entry.empty()) continue;
     if (++entries > kMaxRuaTargets) {
-      out.rejected.push_back(std::string(entry) + ": too many rua URIs (more than " +
-                             std::to_string(kMaxRuaTargets) + ")");
+      out.rejected.push_back(std::string(entry) + ": too many rua URIs (more than " + std::to_string(kMaxRuaTargets) +
+                             ")");
       continue;
     }
     auto t = parse_rua_target(entry);
@@ -124,14 +124,14 @@ ReportAuth authorize_target(std::string_view policy_domain, const RuaTarget& tar
   // The policy domain itself or a name under it shares its organizational domain: no
   // lookup (and no DNS failure) can change that.
   const std::string policy = to_lower(policy_domain);
-  if (target.domain == policy ||
-      (target.domain.size() > policy.size() && target.domain.ends_with("." + policy)))
+  if (target.domain == policy || (target.domain.size() > policy.size() && target.domain.ends_with("." + policy)))
     return ReportAuth::same_org;
   const auto policy_org = orgs.organizational_domain(policy);
   const auto target_org = orgs.organizational_domain(target.domain);
   if (!policy_org || !target_org) return ReportAuth::try_later;
   if (iequals(*policy_org, *target_org)) return ReportAuth::same_org;
-  return classify_report_auth(resolver.query(report_auth_name(to_lower(policy_domain), target.domain), dns::RrType::txt));
+  return classify_report_auth(
+      resolver.query(report_auth_name(to_lower(policy_domain), target.domain), dns::RrType::txt));
 }
 
 }  // namespace cachet::dmarc

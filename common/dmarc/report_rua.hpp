@@ -46,8 +46,8 @@ struct RuaTarget {
 [[nodiscard]] Result<RuaTarget> parse_rua_target(std::string_view entry);
 
 struct RuaList {
-  std::vector<RuaTarget> targets;      // unique by address, in published order
-  std::vector<std::string> rejected;   // "entry: why", for the log
+  std::vector<RuaTarget> targets;     // unique by address, in published order
+  std::vector<std::string> rejected;  // "entry: why", for the log
 };
 
 // Splits on spaces and parses each entry; more than kMaxRuaTargets entries or

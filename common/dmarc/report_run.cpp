@@ -25,14 +25,21 @@ class Runner {
  public:
   Runner(const ReportRunOptions& opt, ReportLedger& ledger, dns::Resolver& resolver, const OrgDomainFinder& orgs,
          ReportDelivery& delivery, log::Logger& logger)
-      : opt_(opt), ledger_(ledger), resolver_(resolver), orgs_(orgs), delivery_(delivery), logger_(logger),
+      : opt_(opt),
+        ledger_(ledger),
+        resolver_(resolver),
+        orgs_(orgs),
+        delivery_(delivery),
+        logger_(logger),
         receiver_(to_lower(opt.report_email.substr(opt.report_email.rfind('@') + 1))) {}
 
   // One report: Errc::temporary only for database trouble (the run stops).
   Result<void> report(const DomainAggregate& agg, Period period) {
     const RuaList rua = parse_rua_list(agg.newest.rua);
     for (const std::string& why : rua.rejected)
-      log::Event(logger_, log::Level::warning, "dmarc-report.rua_refused").kv("domain", agg.policy_domain).kv("uri", why);
+      log::Event(logger_, log::Level::warning, "dmarc-report.rua_refused")
+          .kv("domain", agg.policy_domain)
+          .kv("uri", why);
     if (rua.targets.empty()) return {};
     const bool uses_ledger = !opt_.dry_run && opt_.record;
     if (uses_ledger) {
@@ -64,8 +71,13 @@ class Runner {
       if (!got) return Unexpected<Error>(got.error());
       done = std::move(*got);
     }
-    AggregateMeta meta{opt_.report_org.empty() ? receiver_ : opt_.report_org, opt_.report_email, opt_.report_contact,
-                       r.id, opt_.generator, r.period, opt_.discovery_method};
+    AggregateMeta meta{opt_.report_org.empty() ? receiver_ : opt_.report_org,
+                       opt_.report_email,
+                       opt_.report_contact,
+                       r.id,
+                       opt_.generator,
+                       r.period,
+                       opt_.discovery_method};
     auto gz = gzip_compress(aggregate_xml(meta, r.agg, opt_.shape));
     if (!gz) return Unexpected<Error>(gz.error());
     r.gz = std::move(*gz);
@@ -97,8 +109,15 @@ class Runner {
   }
 
   std::pair<SendOutcome, std::string> send_one(const Report& r, const RuaTarget& t) {
-    const ReportMail m{opt_.report_email, opt_.report_org, t.address, receiver_, r.agg.policy_domain, r.id,
-                       r.period, opt_.now, opt_.unique ? opt_.unique() : "0"};
+    const ReportMail m{opt_.report_email,
+                       opt_.report_org,
+                       t.address,
+                       receiver_,
+                       r.agg.policy_domain,
+                       r.id,
+                       r.period,
+                       opt_.now,
+                       opt_.unique ? opt_.unique() : "0"};
     const std::string message = build_report_mail(m, r.gz);
     // The size first: a report too big for the target needs no DNS query.
     if (!fits_size_limit(message.size(), t))
@@ -112,8 +131,8 @@ class Runner {
                                         report_auth_name(r.agg.policy_domain, t.domain) + " (RFC 7489 s7.1)"};
     if (opt_.dry_run) return {SendOutcome::sent, "dry run: not sent"};
     const std::string stem = report_file_name(receiver_, r.agg.policy_domain, r.period, r.id);
-    auto delivered = delivery_.deliver(opt_.report_email, t.address, stem.substr(0, stem.size() - 7) + "!" + t.address,
-                                       message);
+    auto delivered =
+        delivery_.deliver(opt_.report_email, t.address, stem.substr(0, stem.size() - 7) + "!" + t.address, message);
     if (!delivered) return {SendOutcome::failed, delivered.error().detail};
     return {SendOutcome::sent, std::string(to_string(auth)) + ", " + std::to_string(message.size()) + " bytes"};
   }

@@ -40,23 +40,23 @@ namespace cachet::dmarc {
 class ReportDelivery {
  public:
   virtual ~ReportDelivery() = default;
-  [[nodiscard]] virtual Result<void> deliver(const std::string& from, const std::string& to, const std::string& file_stem,
-                                             const std::string& message) = 0;
+  [[nodiscard]] virtual Result<void> deliver(const std::string& from, const std::string& to,
+                                             const std::string& file_stem, const std::string& message) = 0;
 };
 
 struct ReportRunOptions {
-  std::string report_email;  // sender address and <email> of the report
-  std::string report_org;    // <org_name>; empty: the receiver domain
+  std::string report_email;    // sender address and <email> of the report
+  std::string report_org;      // <org_name>; empty: the receiver domain
   std::string report_contact;  // <extra_contact_info>; may be empty
   std::string generator = "cachet " CACHET_VERSION;
   std::string discovery_method;  // "psl" / "treewalk"
   ReportShape shape = ReportShape::rfc9990;
   std::int64_t since = 0, now = 0, period = kDaySeconds;
-  std::string only_domain;   // "" = every domain
-  std::string owner;         // claim owner: host, pid, random
+  std::string only_domain;  // "" = every domain
+  std::string owner;        // claim owner: host, pid, random
   std::int64_t stale_after = 3600;
-  bool dry_run = false;      // no claims, no ledger rows, no delivery
-  bool record = true;        // false with --out: files only, the ledger untouched
+  bool dry_run = false;                 // no claims, no ledger rows, no delivery
+  bool record = true;                   // false with --out: files only, the ledger untouched
   std::function<std::string()> unique;  // Message-ID randomness
 };
 

@@ -234,7 +234,8 @@ Result<void> SmtpDelivery::deliver(const std::string& from, const std::string& t
   ehlo = step("EHLO " + o_.helo, 2, "EHLO after STARTTLS");
   if (!ehlo) return Unexpected<Error>(ehlo.error());
   if (!o_.user.empty())
-    if (auto r = step("AUTH PLAIN " + auth_plain(o_.user, o_.password), 2, "AUTH"); !r) return Unexpected<Error>(r.error());
+    if (auto r = step("AUTH PLAIN " + auth_plain(o_.user, o_.password), 2, "AUTH"); !r)
+      return Unexpected<Error>(r.error());
   if (auto r = step("MAIL FROM:<" + from + ">", 2, "MAIL FROM"); !r) return Unexpected<Error>(r.error());
   if (auto r = step("RCPT TO:<" + to + ">", 2, "RCPT TO"); !r) return Unexpected<Error>(r.error());
   if (auto r = step("DATA", 3, "DATA"); !r) return Unexpected<Error>(r.error());

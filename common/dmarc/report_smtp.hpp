@@ -60,12 +60,12 @@ std::string auth_plain(std::string_view user, std::string_view password);
 [[nodiscard]] Result<std::string> read_password_file(const std::string& path);
 
 struct SmtpOptions {
-  std::string host;          // name or address; the certificate must match it
+  std::string host;  // name or address; the certificate must match it
   std::string port = "587";
-  std::string helo;          // our name for EHLO
-  std::string user;          // "" = no AUTH
+  std::string helo;  // our name for EHLO
+  std::string user;  // "" = no AUTH
   std::string password;
-  std::string ca_file;       // "" = the system's CA paths
+  std::string ca_file;  // "" = the system's CA paths
   std::chrono::seconds timeout{60};
 };
 

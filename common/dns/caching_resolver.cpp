@@ -23,14 +23,14 @@ std::chrono::seconds CachingResolver::lifetime(const Answer& a) const {
       if (a.records.empty()) ttl = 0;
       return std::min(seconds(ttl), options_.max_ttl);
     }
-    case Status::nodata: case Status::nxdomain: {
-      const seconds soa = a.negative_ttl != 0 ? seconds(a.negative_ttl)
-                                              : options_.negative_ttl_default;
+    case Status::nodata:
+    case Status::nxdomain: {
+      const seconds soa = a.negative_ttl != 0 ? seconds(a.negative_ttl) : options_.negative_ttl_default;
       return std::clamp(soa, options_.negative_ttl_floor,
                         std::max(options_.negative_ttl_floor, options_.negative_ttl_ceiling));
     }
-    case Status::servfail: case Status::timeout:
-      return options_.temporary_ttl;
+    case Status::servfail:
+    case Status::timeout: return options_.temporary_ttl;
   }
   return seconds(0);
 }

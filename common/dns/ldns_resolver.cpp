@@ -23,8 +23,7 @@ std::uint16_t random_id() { return static_cast<std::uint16_t>(random_u32()); }
 // Waits until fd is ready for `events` or the deadline passes; false on timeout/error.
 bool wait_fd(int fd, short events, Clock::time_point deadline) {
   for (;;) {
-    const auto left =
-        std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) return false;
     pollfd p{fd, events, 0};
     const int n = ::poll(&p, 1, static_cast<int>(left));
@@ -37,8 +36,7 @@ bool wait_fd(int fd, short events, Clock::time_point deadline) {
 Fd open_connected(const Nameserver& ns, int type) {
   Fd fd(::socket(ns.family(), type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd.valid()) return fd;
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&ns.addr), ns.addr_len) != 0 &&
-      errno != EINPROGRESS)
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&ns.addr), ns.addr_len) != 0 && errno != EINPROGRESS)
     fd.reset();
   return fd;
 }
@@ -88,8 +86,8 @@ Result<std::unique_ptr<LdnsResolver>> LdnsResolver::create(ResolverOptions optio
   if (options.timeout.count() <= 0 || options.timeout > kMaxTimeout)
     return fail(Errc::config, "DNS timeout must be 1ms..60s");
   if (options.retries > kMaxRetries) return fail(Errc::config, "DNS retries must be 0..10");
-  auto servers = options.nameservers.empty() ? read_resolv_conf(options.resolv_conf)
-                                             : parse_nameservers(options.nameservers);
+  auto servers =
+      options.nameservers.empty() ? read_resolv_conf(options.resolv_conf) : parse_nameservers(options.nameservers);
   if (!servers) return Unexpected<Error>(std::move(servers).error());
   return std::unique_ptr<LdnsResolver>(new LdnsResolver(std::move(*servers), std::move(options)));
 }
@@ -100,8 +98,7 @@ LdnsResolver::LdnsResolver(std::vector<Nameserver> servers, ResolverOptions opti
 LdnsResolver::Outcome LdnsResolver::try_udp(const Nameserver& ns, Attempt& at) {
   const Fd fd = open_connected(ns, SOCK_DGRAM);
   if (!fd.valid()) return Outcome::failed;
-  if (::send(fd.get(), at.query.data(), at.query.size(), 0) !=
-      static_cast<ssize_t>(at.query.size()))
+  if (::send(fd.get(), at.query.data(), at.query.size(), 0) != static_cast<ssize_t>(at.query.size()))
     return Outcome::failed;
   udp_sent_.fetch_add(1, std::memory_order_relaxed);
   std::array<std::uint8_t, kMaxMessageSize> buf;
@@ -112,8 +109,7 @@ LdnsResolver::Outcome LdnsResolver::try_udp(const Nameserver& ns, Attempt& at) {
       if (errno == EAGAIN || errno == EINTR) continue;
       return Outcome::failed;  // ECONNREFUSED: ICMP port unreachable
     }
-    auto reply = decode_reply({buf.data(), static_cast<std::size_t>(n)}, at.id, at.qname,
-                              at.qtype);
+    auto reply = decode_reply({buf.data(), static_cast<std::size_t>(n)}, at.id, at.qname, at.qtype);
     if (reply.kind == ReplyKind::mismatch) continue;  // stray or spoofed: keep waiting
     if (reply.kind == ReplyKind::truncated) return Outcome::truncated;
     at.answer = std::move(reply.answer);
@@ -126,8 +122,7 @@ LdnsResolver::Outcome LdnsResolver::try_tcp(const Nameserver& ns, Attempt& at) {
   if (!fd.valid() || !wait_fd(fd.get(), POLLOUT, at.deadline)) return Outcome::failed;
   int err = 0;
   socklen_t len = sizeof err;
-  if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0)
-    return Outcome::failed;
+  if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) return Outcome::failed;
   // RFC 1035 s4.2.2: each message is preceded by its length as two octets.
   std::vector<std::uint8_t> framed{static_cast<std::uint8_t>(at.query.size() >> 8),
                                    static_cast<std::uint8_t>(at.query.size() & 0xff)};

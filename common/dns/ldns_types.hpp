@@ -8,6 +8,7 @@
 // included after it) unless __bool_true_false_are_defined is set; <stdbool.h> sets it.
 // Include ldns through this header only.
 #include <stdbool.h>  // NOLINT(modernize-deprecated-headers): see above
+
 #include <ldns/ldns.h>
 
 #include <cstdint>

@@ -71,8 +71,8 @@ std::string reverse_name(std::string_view ip) {
   const std::string s(ip);
   unsigned char b[16];
   if (::inet_pton(AF_INET, s.c_str(), b) == 1)
-    return std::to_string(b[3]) + "." + std::to_string(b[2]) + "." + std::to_string(b[1]) + "." +
-           std::to_string(b[0]) + ".in-addr.arpa";
+    return std::to_string(b[3]) + "." + std::to_string(b[2]) + "." + std::to_string(b[1]) + "." + std::to_string(b[0]) +
+           ".in-addr.arpa";
   if (::inet_pton(AF_INET6, s.c_str(), b) != 1) return {};
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;

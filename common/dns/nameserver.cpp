@@ -22,8 +22,7 @@ Result<std::uint16_t> parse_port(std::string_view s, std::string_view spec) {
 }
 
 // host: an address literal of `family`; spec: what the operator wrote, for errors.
-Result<Nameserver> make_addr(int family, std::string_view host, std::uint16_t port,
-                             std::string_view spec) {
+Result<Nameserver> make_addr(int family, std::string_view host, std::uint16_t port, std::string_view spec) {
   Nameserver ns;
   const std::string h(host);
   void* bin = nullptr;
@@ -62,8 +61,7 @@ Result<Nameserver> parse_nameserver(std::string_view spec) {
   const std::string_view s = trim(spec);
   if (s.empty()) return fail(Errc::config, "empty nameserver");
   // inet_pton() reads a C string: an embedded NUL would hide what follows it.
-  if (s.find('\0') != std::string_view::npos)
-    return fail(Errc::config, "NUL byte in nameserver");
+  if (s.find('\0') != std::string_view::npos) return fail(Errc::config, "NUL byte in nameserver");
   if (s.front() == '[') {  // [v6] or [v6]:port
     const auto close = s.find(']');
     if (close == std::string_view::npos)
@@ -71,8 +69,7 @@ Result<Nameserver> parse_nameserver(std::string_view spec) {
     const std::string_view rest = s.substr(close + 1);
     std::uint16_t port = kDnsPort;
     if (!rest.empty()) {
-      if (rest.front() != ':')
-        return fail(Errc::config, "junk after ']' in nameserver '" + std::string(spec) + "'");
+      if (rest.front() != ':') return fail(Errc::config, "junk after ']' in nameserver '" + std::string(spec) + "'");
       auto p = parse_port(rest.substr(1), spec);
       if (!p) return Unexpected<Error>(std::move(p).error());
       port = *p;
@@ -111,8 +108,7 @@ std::vector<Nameserver> parse_resolv_conf(std::string_view text) {
     std::string_view addr = trim(line.substr(11));
     addr = addr.substr(0, addr.find_first_of(" \t#;"));
     // resolv.conf holds bare addresses only (no port): a ':' means IPv6.
-    auto ns = addr.find(':') != std::string_view::npos ? make_v6(addr, kDnsPort, addr)
-                                                       : make_v4(addr, kDnsPort, addr);
+    auto ns = addr.find(':') != std::string_view::npos ? make_v6(addr, kDnsPort, addr) : make_v4(addr, kDnsPort, addr);
     if (ns && out.size() < kMaxNameservers) out.push_back(std::move(*ns));
   }
   return out;

@@ -36,8 +36,7 @@ struct Nameserver {
 
 // Parses each spec; the first bad one fails the whole list (Errc::config, naming it).
 // More than kMaxNameservers entries is a config error too.
-[[nodiscard]] Result<std::vector<Nameserver>> parse_nameservers(
-    const std::vector<std::string>& specs);
+[[nodiscard]] Result<std::vector<Nameserver>> parse_nameservers(const std::vector<std::string>& specs);
 
 // The "nameserver ADDRESS" lines of resolv.conf(5) text, in order; other lines and
 // unparsable addresses are skipped as the C library does. Empty when there are none.

@@ -133,9 +133,9 @@ bool fill_rdata(std::span<const std::uint8_t> msg, const RrHeader& h, Record& re
       rec.preference = static_cast<std::uint16_t>(rdata[0] << 8 | rdata[1]);
       value = rdata_name(msg, h.rdata + 2, end);
       break;
-    case RrType::ns: case RrType::cname: case RrType::ptr:
-      value = rdata_name(msg, h.rdata, end);
-      break;
+    case RrType::ns:
+    case RrType::cname:
+    case RrType::ptr: value = rdata_name(msg, h.rdata, end); break;
     case RrType::soa: {  // the primary server name (MNAME)
       std::vector<std::uint8_t> mname;
       std::uint32_t minimum = 0;
@@ -143,7 +143,8 @@ bool fill_rdata(std::span<const std::uint8_t> msg, const RrHeader& h, Record& re
       value = text_name(mname);
       break;
     }
-    case RrType::txt: case RrType::spf: {
+    case RrType::txt:
+    case RrType::spf: {
       std::string all;
       for (std::size_t i = 0; i < rdata.size(); i += 1 + rdata[i]) {
         if (rdata.size() - i - 1 < rdata[i]) return false;
@@ -178,8 +179,8 @@ std::optional<Sections> read_sections(std::span<const std::uint8_t> msg, WireRea
   for (std::uint32_t i = 0; i < static_cast<std::uint32_t>(ancount) + nscount + arcount; ++i) {
     if (!read_rr_header(r, h)) return std::nullopt;
     if (i < ancount) {
-      if (h.klass == 1 && (h.type == static_cast<std::uint16_t>(qtype) ||
-                           h.type == static_cast<std::uint16_t>(RrType::cname)))
+      if (h.klass == 1 &&
+          (h.type == static_cast<std::uint16_t>(qtype) || h.type == static_cast<std::uint16_t>(RrType::cname)))
         out.relevant.push_back(h);
     } else if (i < static_cast<std::uint32_t>(ancount) + nscount && !have_soa &&
                h.type == static_cast<std::uint16_t>(RrType::soa)) {
@@ -218,9 +219,8 @@ Answer follow_chain(std::vector<Record> records, std::string_view qname, RrType 
       if (r.type == qtype && r.owner == current) a.records.push_back(r);
     if (!a.records.empty()) return a;
     if (qtype == RrType::cname) break;
-    const auto cname = std::find_if(records.begin(), records.end(), [&](const Record& r) {
-      return r.type == RrType::cname && r.owner == current;
-    });
+    const auto cname = std::find_if(records.begin(), records.end(),
+                                    [&](const Record& r) { return r.type == RrType::cname && r.owner == current; });
     if (cname == records.end()) break;
     if (hops == kMaxCnameChain) return servfail();  // too long, or a loop
     current = cname->value;
@@ -230,8 +230,7 @@ Answer follow_chain(std::vector<Record> records, std::string_view qname, RrType 
 
 }  // namespace
 
-DecodedReply decode_reply(std::span<const std::uint8_t> wire, std::uint16_t id,
-                          std::string_view qname, RrType qtype) {
+DecodedReply decode_reply(std::span<const std::uint8_t> wire, std::uint16_t id, std::string_view qname, RrType qtype) {
   DecodedReply out;
   if (wire.size() < kDnsHeaderSize || wire.size() > kMaxMessageSize) return out;
   if (static_cast<std::uint16_t>((wire[0] << 8) | wire[1]) != id) return out;
@@ -253,7 +252,8 @@ DecodedReply decode_reply(std::span<const std::uint8_t> wire, std::uint16_t id,
     }
     if (i == 0) {
       const auto owner = text_name(q.owner);
-      question_ok = question_ok && owner && *owner == qname && q.type == static_cast<std::uint16_t>(qtype) && q.klass == 1;
+      question_ok =
+          question_ok && owner && *owner == qname && q.type == static_cast<std::uint16_t>(qtype) && q.klass == 1;
     }
   }
   auto sections = read_sections(wire, r, qtype, ancount, nscount, arcount);
@@ -299,31 +299,31 @@ void put16(std::vector<std::uint8_t>& out, unsigned v) {
 // ldns_pkt2wire's compression and allocations cost a quarter of a cold SPF request's
 // instructions (callgrind, tests/bench spf-cold-socket). A normalized name holds plain
 // labels only (no escapes), so its wire form is its labels with their lengths.
-Result<std::vector<std::uint8_t>> build_query(std::string_view qname, RrType qtype,
-                                              std::uint16_t id, std::uint16_t edns_udp_size) {
+Result<std::vector<std::uint8_t>> build_query(std::string_view qname, RrType qtype, std::uint16_t id,
+                                              std::uint16_t edns_udp_size) {
   if (qname.empty() || qname.size() > kMaxNameLength)
     return fail(Errc::internal, "cannot encode name " + std::string(qname));
   std::vector<std::uint8_t> out;
   out.reserve(kDnsHeaderSize + qname.size() + 2 + 4 + 11);
   put16(out, id);
-  put16(out, 0x0100);  // QR=0 opcode=QUERY RD=1
-  put16(out, 1);       // QDCOUNT
-  put16(out, 0);       // ANCOUNT
-  put16(out, 0);       // NSCOUNT
+  put16(out, 0x0100);                      // QR=0 opcode=QUERY RD=1
+  put16(out, 1);                           // QDCOUNT
+  put16(out, 0);                           // ANCOUNT
+  put16(out, 0);                           // NSCOUNT
   put16(out, edns_udp_size != 0 ? 1 : 0);  // ARCOUNT: the OPT record
   for (std::size_t start = 0; start <= qname.size();) {
     std::size_t dot = qname.find('.', start);
     if (dot == std::string_view::npos) dot = qname.size();
     const std::size_t len = dot - start;
-    if (len == 0 || len > kMaxLabelLength)
-      return fail(Errc::internal, "cannot encode name " + std::string(qname));
+    if (len == 0 || len > kMaxLabelLength) return fail(Errc::internal, "cannot encode name " + std::string(qname));
     out.push_back(static_cast<std::uint8_t>(len));
-    out.insert(out.end(), qname.begin() + static_cast<std::ptrdiff_t>(start), qname.begin() + static_cast<std::ptrdiff_t>(dot));
+    out.insert(out.end(), qname.begin() + static_cast<std::ptrdiff_t>(start),
+               qname.begin() + static_cast<std::ptrdiff_t>(dot));
     start = dot + 1;
   }
   out.push_back(0);  // the root
   put16(out, static_cast<unsigned>(qtype));
-  put16(out, 1);  // class IN
+  put16(out, 1);             // class IN
   if (edns_udp_size != 0) {  // RFC 6891 s6.1.2: root owner, TYPE OPT, CLASS = UDP size
     out.push_back(0);
     put16(out, 41);

@@ -45,14 +45,12 @@ struct DecodedReply {
 // qname must be normalized (normalize_name()). A reply whose ID matches but that
 // cannot be parsed is usable with status servfail (the server answered, badly); bytes
 // too short to hold an ID, or with another ID, are a mismatch.
-DecodedReply decode_reply(std::span<const std::uint8_t> wire, std::uint16_t id,
-                          std::string_view qname, RrType qtype);
+DecodedReply decode_reply(std::span<const std::uint8_t> wire, std::uint16_t id, std::string_view qname, RrType qtype);
 
 // A recursion-desired query for (qname, qtype, IN) with the given ID; with an EDNS0 OPT
 // record advertising edns_udp_size when it is non-zero. Errc::internal for a name that
 // is not normalized (empty, an empty or overlong label, over kMaxNameLength).
-[[nodiscard]] Result<std::vector<std::uint8_t>> build_query(std::string_view qname, RrType qtype,
-                                                            std::uint16_t id,
+[[nodiscard]] Result<std::vector<std::uint8_t>> build_query(std::string_view qname, RrType qtype, std::uint16_t id,
                                                             std::uint16_t edns_udp_size);
 
 }  // namespace cachet::dns

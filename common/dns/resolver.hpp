@@ -18,7 +18,15 @@
 namespace cachet::dns {
 
 enum class RrType : std::uint16_t {
-  a = 1, ns = 2, cname = 5, soa = 6, ptr = 12, mx = 15, txt = 16, aaaa = 28, spf = 99,
+  a = 1,
+  ns = 2,
+  cname = 5,
+  soa = 6,
+  ptr = 12,
+  mx = 15,
+  txt = 16,
+  aaaa = 28,
+  spf = 99,
 };
 
 enum class Status {
@@ -32,9 +40,7 @@ enum class Status {
 const char* to_string(Status status) noexcept;
 
 // True for the outcomes a caller must treat as temporary (never as "no record").
-inline bool is_temporary(Status s) noexcept {
-  return s == Status::servfail || s == Status::timeout;
-}
+inline bool is_temporary(Status s) noexcept { return s == Status::servfail || s == Status::timeout; }
 
 // Told about every query a network resolver answered (for metrics): the outcome and the
 // time it took, retries included. Must be cheap and must not throw; called on the querying
@@ -59,7 +65,7 @@ struct Record {
 
 struct Answer {
   Status status = Status::servfail;
-  std::vector<Record> records;  // only records of the asked type (CNAMEs followed)
+  std::vector<Record> records;     // only records of the asked type (CNAMEs followed)
   std::uint32_t negative_ttl = 0;  // from the SOA of a NXDOMAIN/NODATA reply, if any
   // Set (with status nxdomain) when the name asked for is not a valid DNS name (empty
   // label, label > 63 or name > 253 octets, see common/dns/name.hpp): no query was sent.

@@ -23,9 +23,8 @@ std::optional<std::string> canonical_address(std::string_view text, int family) 
 
 std::optional<RrType> type_from_name(std::string_view s) {
   static constexpr std::pair<std::string_view, RrType> kTypes[] = {
-      {"A", RrType::a},         {"AAAA", RrType::aaaa}, {"MX", RrType::mx},
-      {"TXT", RrType::txt},     {"SPF", RrType::spf},   {"CNAME", RrType::cname},
-      {"PTR", RrType::ptr},     {"NS", RrType::ns}};
+      {"A", RrType::a},     {"AAAA", RrType::aaaa},   {"MX", RrType::mx},   {"TXT", RrType::txt},
+      {"SPF", RrType::spf}, {"CNAME", RrType::cname}, {"PTR", RrType::ptr}, {"NS", RrType::ns}};
   for (const auto& [name, type] : kTypes)
     if (iequals(s, name)) return type;
   return std::nullopt;
@@ -37,7 +36,10 @@ Result<std::vector<std::string>> tokenize(std::string_view line) {
   std::size_t i = 0;
   while (i < line.size()) {
     const char c = line[i];
-    if (c == ' ' || c == '\t' || c == '\r') { ++i; continue; }
+    if (c == ' ' || c == '\t' || c == '\r') {
+      ++i;
+      continue;
+    }
     if (c == ';') break;
     std::string tok;
     if (c == '"') {
@@ -62,7 +64,10 @@ Result<std::string> unquote(std::string_view tok) {
   tok = tok.substr(1, tok.size() - 2);
   std::string out;
   for (std::size_t i = 0; i < tok.size(); ++i) {
-    if (tok[i] != '\\') { out += tok[i]; continue; }
+    if (tok[i] != '\\') {
+      out += tok[i];
+      continue;
+    }
     if (++i == tok.size()) return fail(Errc::bad_input, "dangling backslash");
     if (tok.size() - i >= 3 && isdigit(static_cast<unsigned char>(tok[i]))) {
       const auto v = parse_uint(tok.substr(i, 3));
@@ -107,14 +112,13 @@ Result<Record> parse_line(const std::vector<std::string>& tok) {
 
 }  // namespace
 
-Result<Record> make_txt_record(std::string_view owner, std::vector<std::string> strings,
-                               std::uint32_t ttl, RrType type) {
+Result<Record> make_txt_record(std::string_view owner, std::vector<std::string> strings, std::uint32_t ttl,
+                               RrType type) {
   auto name = normalize_name(owner);
   if (!name) return Unexpected<Error>(std::move(name).error());
   Record r{type, std::move(*name), ttl, {}, 0, {}};
   for (const auto& s : strings) {
-    if (s.size() > kMaxTxtStringLength)
-      return fail(Errc::bad_input, "TXT character-string longer than 255");
+    if (s.size() > kMaxTxtStringLength) return fail(Errc::bad_input, "TXT character-string longer than 255");
     r.value += s;
   }
   if (strings.empty()) strings.emplace_back();
@@ -122,8 +126,7 @@ Result<Record> make_txt_record(std::string_view owner, std::vector<std::string> 
   return r;
 }
 
-Result<Record> make_record(std::string_view owner, RrType type, std::string_view value,
-                           std::uint32_t ttl) {
+Result<Record> make_record(std::string_view owner, RrType type, std::string_view value, std::uint32_t ttl) {
   if (type == RrType::txt || type == RrType::spf) {
     std::vector<std::string> chunks;
     for (std::size_t i = 0; i < value.size(); i += kMaxTxtStringLength)
@@ -147,7 +150,9 @@ Result<Record> make_record(std::string_view owner, RrType type, std::string_view
       value = trim(value.substr(space + 1));
       [[fallthrough]];
     }
-    case RrType::cname: case RrType::ptr: case RrType::ns:
+    case RrType::cname:
+    case RrType::ptr:
+    case RrType::ns:
       if (auto target = normalize_name(value)) v = std::move(*target);
       break;
     default: break;
@@ -164,10 +169,8 @@ Result<std::vector<Record>> parse_zone_text(std::string_view text) {
     ++lineno;
     auto tok = tokenize(line);
     if (tok && tok->empty()) continue;
-    Result<Record> rec =
-        tok ? parse_line(*tok) : Result<Record>(Unexpected<Error>(std::move(tok).error()));
-    if (!rec)
-      return fail(Errc::bad_input, "zone line " + std::to_string(lineno) + ": " + rec.error().detail);
+    Result<Record> rec = tok ? parse_line(*tok) : Result<Record>(Unexpected<Error>(std::move(tok).error()));
+    if (!rec) return fail(Errc::bad_input, "zone line " + std::to_string(lineno) + ": " + rec.error().detail);
     out.push_back(std::move(*rec));
   }
   return out;

@@ -25,14 +25,11 @@ inline constexpr std::size_t kMaxTxtStringLength = 255;  // one character-string
 // addresses in inet_ntop form. value: the address (A/AAAA), "preference host" (MX), the
 // target (CNAME/PTR/NS), the text (TXT/SPF: split into 255-octet strings). SOA is not
 // supported. Errc::bad_input on an invalid name, address, preference or type.
-[[nodiscard]] Result<Record> make_record(std::string_view owner, RrType type,
-                                         std::string_view value,
+[[nodiscard]] Result<Record> make_record(std::string_view owner, RrType type, std::string_view value,
                                          std::uint32_t ttl = kDefaultZoneTtl);
 // TXT/SPF from explicit character-strings (each at most kMaxTxtStringLength).
-[[nodiscard]] Result<Record> make_txt_record(std::string_view owner,
-                                             std::vector<std::string> strings,
-                                             std::uint32_t ttl = kDefaultZoneTtl,
-                                             RrType type = RrType::txt);
+[[nodiscard]] Result<Record> make_txt_record(std::string_view owner, std::vector<std::string> strings,
+                                             std::uint32_t ttl = kDefaultZoneTtl, RrType type = RrType::txt);
 
 [[nodiscard]] Result<std::vector<Record>> parse_zone_text(std::string_view text);
 

@@ -23,18 +23,15 @@ std::string must_name(std::string_view name) {
 
 }  // namespace
 
-void ZoneResolver::add(std::string_view name, RrType type, std::string_view value,
-                       std::uint32_t ttl) {
+void ZoneResolver::add(std::string_view name, RrType type, std::string_view value, std::uint32_t ttl) {
   add_record(must(make_record(name, type, value, ttl)));
 }
 
-void ZoneResolver::add_txt(std::string_view name, std::vector<std::string> strings,
-                           std::uint32_t ttl) {
+void ZoneResolver::add_txt(std::string_view name, std::vector<std::string> strings, std::uint32_t ttl) {
   add_record(must(make_txt_record(name, std::move(strings), ttl)));
 }
 
-void ZoneResolver::add_mx(std::string_view name, std::uint16_t preference,
-                          std::string_view host, std::uint32_t ttl) {
+void ZoneResolver::add_mx(std::string_view name, std::uint16_t preference, std::string_view host, std::uint32_t ttl) {
   add(name, RrType::mx, std::to_string(preference) + " " + std::string(host), ttl);
 }
 
@@ -76,8 +73,7 @@ void ZoneResolver::set_negative_ttl(std::uint32_t ttl) {
 }
 
 std::optional<Fault> ZoneResolver::fault_for(const std::string& name, RrType type) const {
-  if (auto it = faults_.find({name, static_cast<int>(type)}); it != faults_.end())
-    return it->second;
+  if (auto it = faults_.find({name, static_cast<int>(type)}); it != faults_.end()) return it->second;
   if (auto it = faults_.find({name, -1}); it != faults_.end()) return it->second;
   return std::nullopt;
 }

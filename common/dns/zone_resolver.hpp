@@ -35,10 +35,8 @@ class ZoneResolver final : public Resolver {
   ZoneResolver() = default;
 
   // value as in make_record(): "192.0.2.1", "10 mx.example.org", "target.example".
-  void add(std::string_view name, RrType type, std::string_view value,
-           std::uint32_t ttl = kDefaultZoneTtl);
-  void add_txt(std::string_view name, std::vector<std::string> strings,
-               std::uint32_t ttl = kDefaultZoneTtl);
+  void add(std::string_view name, RrType type, std::string_view value, std::uint32_t ttl = kDefaultZoneTtl);
+  void add_txt(std::string_view name, std::vector<std::string> strings, std::uint32_t ttl = kDefaultZoneTtl);
   void add_mx(std::string_view name, std::uint16_t preference, std::string_view host,
               std::uint32_t ttl = kDefaultZoneTtl);
   void add_record(Record record);

@@ -9,11 +9,11 @@
 
 #include "common/base/strings.hpp"
 #include "common/dkim/key_match.hpp"
-#include "common/dns/name.hpp"
 #include "common/dkim/key_record.hpp"
 #include "common/dmarc/org_domain.hpp"
 #include "common/dmarc/record.hpp"
 #include "common/dmarc/report_rua.hpp"
+#include "common/dns/name.hpp"
 #include "common/spf/engine.hpp"
 #include "common/spf/record.hpp"
 
@@ -154,13 +154,16 @@ std::vector<std::string> check_mx(dns::Resolver& r, std::string_view domain, Fin
     const auto implicit = addresses_of(r, domain, failed);
     const std::string fix = "publish `" + std::string(domain) + ". IN MX 10 mail." + std::string(domain) + ".`";
     if (implicit.empty())
-      add(out, "dns.mx", Mark::problem, "no MX record for " + std::string(domain) + ", and no A/AAAA: mail to it bounces", fix);
+      add(out, "dns.mx", Mark::problem,
+          "no MX record for " + std::string(domain) + ", and no A/AAAA: mail to it bounces", fix);
     else
-      add(out, "dns.mx", Mark::advice, "no MX record for " + std::string(domain) + "; mail goes to its A/AAAA (" + join(implicit, ", ") + ")", fix);
+      add(out, "dns.mx", Mark::advice,
+          "no MX record for " + std::string(domain) + "; mail goes to its A/AAAA (" + join(implicit, ", ") + ")", fix);
     return implicit;
   }
   std::vector<dns::Record> mx = a.records;
-  std::stable_sort(mx.begin(), mx.end(), [](const dns::Record& x, const dns::Record& y) { return x.preference < y.preference; });
+  std::stable_sort(mx.begin(), mx.end(),
+                   [](const dns::Record& x, const dns::Record& y) { return x.preference < y.preference; });
   for (const dns::Record& m : mx) {
     if (m.value.empty() || m.value == ".") {
       add(out, "dns.mx", Mark::advice, std::string(domain) + " has a null MX (RFC 7505): it accepts no mail",
@@ -183,7 +186,8 @@ std::vector<std::string> check_mx(dns::Resolver& r, std::string_view domain, Fin
 void check_ptr(dns::Resolver& r, std::string_view ip, std::string_view myhostname, Findings& out) {
   std::string addr;
   if (!canonical_address(ip, addr)) {
-    add(out, "dns.ptr", Mark::unchecked, "'" + std::string(ip) + "' is not an IP address", "give the server's public address with --ip");
+    add(out, "dns.ptr", Mark::unchecked, "'" + std::string(ip) + "' is not an IP address",
+        "give the server's public address with --ip");
     return;
   }
   const std::string rev = dns::reverse_name(addr);
@@ -210,14 +214,17 @@ void check_ptr(dns::Resolver& r, std::string_view ip, std::string_view myhostnam
     add(out, "dns.ptr", failed ? Mark::unchecked : Mark::problem,
         "PTR of " + addr + " is " + join(names, ", ") + ", which does not resolve back to " + addr +
             " (no forward-confirmed reverse DNS)",
-        failed ? "" : "publish `" + names.front() + ". IN " + (addr.find(':') != std::string::npos ? "AAAA " : "A ") + addr + "`");
+        failed ? ""
+               : "publish `" + names.front() + ". IN " + (addr.find(':') != std::string::npos ? "AAAA " : "A ") + addr +
+                     "`");
     return;
   }
-  const bool matches = std::any_of(confirmed.begin(), confirmed.end(),
-                                   [&](const std::string& n) { return iequals(n, myhostname); });
+  const bool matches =
+      std::any_of(confirmed.begin(), confirmed.end(), [&](const std::string& n) { return iequals(n, myhostname); });
   if (!myhostname.empty() && !matches) {
     add(out, "dns.ptr", Mark::advice,
-        "PTR of " + addr + " is " + join(confirmed, ", ") + " (forward-confirmed), but myhostname is " + std::string(myhostname),
+        "PTR of " + addr + " is " + join(confirmed, ", ") + " (forward-confirmed), but myhostname is " +
+            std::string(myhostname),
         "set `myhostname = " + confirmed.front() + "` in main.cf, or the PTR to " + std::string(myhostname));
     return;
   }
@@ -243,7 +250,8 @@ void check_spf(dns::Resolver& r, std::string_view domain, std::string_view ip, F
     return;
   }
   if (records.size() > 1) {
-    add(out, "dns.spf", Mark::problem, std::to_string(records.size()) + " SPF records at " + d + ": every check is a permerror (RFC 7208 s4.5)",
+    add(out, "dns.spf", Mark::problem,
+        std::to_string(records.size()) + " SPF records at " + d + ": every check is a permerror (RFC 7208 s4.5)",
         "merge them into one v=spf1 record");
     return;
   }
@@ -261,11 +269,14 @@ void check_spf(dns::Resolver& r, std::string_view domain, std::string_view ip, F
     add(out, "dns.spf.lookups", Mark::problem, c.problem, "correct or remove that include/redirect");
   else if (c.dns_terms > spf::kMaxDnsMechanisms)
     add(out, "dns.spf.lookups", Mark::problem,
-        counted + ": more than " + std::to_string(spf::kMaxDnsMechanisms) + " is a permerror for every message (RFC 7208 s4.6.4)",
-        "flatten: replace includes by the ip4:/ip6: ranges they stand for, drop unused mechanisms (ptr, a, mx you do not send from)");
+        counted + ": more than " + std::to_string(spf::kMaxDnsMechanisms) +
+            " is a permerror for every message (RFC 7208 s4.6.4)",
+        "flatten: replace includes by the ip4:/ip6: ranges they stand for, drop unused mechanisms (ptr, a, mx you do "
+        "not send from)");
   else if (c.void_lookups > spf::kMaxVoidLookups)
     add(out, "dns.spf.lookups", Mark::problem,
-        counted + ": more than " + std::to_string(spf::kMaxVoidLookups) + " void lookups is a permerror (RFC 7208 s4.6.4)",
+        counted + ": more than " + std::to_string(spf::kMaxVoidLookups) +
+            " void lookups is a permerror (RFC 7208 s4.6.4)",
         "remove the mechanisms whose names do not exist");
   else
     add(out, "dns.spf.lookups", Mark::ok, counted + (c.has_macros ? " (macro terms counted once)" : ""));
@@ -278,8 +289,10 @@ void check_spf(dns::Resolver& r, std::string_view domain, std::string_view ip, F
   else if (res.verdict == spf::Verdict::temperror)
     add(out, "dns.spf.ip", Mark::unchecked, "SPF for " + std::string(ip) + ": temperror " + res.problem);
   else
-    add(out, "dns.spf.ip", Mark::problem, std::string(ip) + " gets SPF " + verdict + " for " + d + (res.problem.empty() ? "" : " (" + res.problem + ")"),
-        "add " + std::string(std::string(ip).find(':') != std::string::npos ? "ip6:" : "ip4:") + std::string(ip) + " (or mx) to the SPF record");
+    add(out, "dns.spf.ip", Mark::problem,
+        std::string(ip) + " gets SPF " + verdict + " for " + d + (res.problem.empty() ? "" : " (" + res.problem + ")"),
+        "add " + std::string(std::string(ip).find(':') != std::string::npos ? "ip6:" : "ip4:") + std::string(ip) +
+            " (or mx) to the SPF record");
 }
 
 void check_dkim(dns::Resolver& r, const std::vector<DkimKeyToCheck>& keys, Findings& out) {
@@ -295,8 +308,10 @@ void check_dkim(dns::Resolver& r, const std::vector<DkimKeyToCheck>& keys, Findi
     std::string why;
     for (const dns::Record& rec : a.records) {
       auto parsed = dkim::parse_key_record(rec.value);
-      if (parsed) valid.push_back(std::move(*parsed));
-      else why = parsed.error().detail;
+      if (parsed)
+        valid.push_back(std::move(*parsed));
+      else
+        why = parsed.error().detail;
     }
     const std::string publish = "publish the TXT value `cachetctl keygen` printed (SELECTOR.txt) at " + name;
     if (valid.empty()) {
@@ -319,12 +334,14 @@ void check_dkim(dns::Resolver& r, const std::vector<DkimKeyToCheck>& keys, Findi
     }
     if (auto m = dkim::check_key_match(*k.key, rec); !m) {
       add(out, "dkim.key", Mark::problem, name + ": " + m.error().detail + " with the private key" + from,
-          "publish the public half of this private key (cachetctl keygen printed it), or sign with the key that is published");
+          "publish the public half of this private key (cachetctl keygen printed it), or sign with the key that is "
+          "published");
       continue;
     }
     if (k.key->type() == crypto::KeyType::rsa && k.key->bits() < kMinRsaBits) {
       add(out, "dkim.key", Mark::problem, name + ": RSA key of " + std::to_string(k.key->bits()) + " bits" + from,
-          "make a " + std::to_string(kMinRsaBits) + "-bit key with a new selector (cachetctl keygen -b 2048 -s NEW), publish it, then switch");
+          "make a " + std::to_string(kMinRsaBits) +
+              "-bit key with a new selector (cachetctl keygen -b 2048 -s NEW), publish it, then switch");
       continue;
     }
     add(out, "dkim.key", Mark::ok, name + " matches the private key" + from);
@@ -346,25 +363,26 @@ void check_dmarc(dns::Resolver& r, std::string_view domain, Findings& out) {
     return;
   }
   if (records.size() > 1) {
-    add(out, "dns.dmarc", Mark::problem, std::to_string(records.size()) + " DMARC records at " + name + ": receivers ignore them all",
-        "keep one");
+    add(out, "dns.dmarc", Mark::problem,
+        std::to_string(records.size()) + " DMARC records at " + name + ": receivers ignore them all", "keep one");
     return;
   }
   auto rec = dmarc::parse_record(records.front());
   if (!rec || !rec->p) {
     add(out, "dns.dmarc", Mark::problem,
-        "DMARC record at " + name + " is invalid: " + (rec ? std::string("no p= and no valid rua=") : rec.error().detail),
+        "DMARC record at " + name +
+            " is invalid: " + (rec ? std::string("no p= and no valid rua=") : rec.error().detail),
         "correct it: " + records.front());
     return;
   }
   add(out, "dns.dmarc", Mark::ok, "DMARC record: " + records.front());
-  for (const std::string& w : rec->warnings)
-    add(out, "dns.dmarc", Mark::advice, name + ": " + w, "correct that tag");
+  for (const std::string& w : rec->warnings) add(out, "dns.dmarc", Mark::advice, name + ": " + w, "correct that tag");
   if (*rec->p == dmarc::Policy::none)
     add(out, "dns.dmarc.policy", Mark::advice, "p=none: failing mail is only reported, never refused",
         "once the reports show your mail passing, move to p=quarantine, then p=reject");
   else if (rec->pct < 100)
-    add(out, "dns.dmarc.policy", Mark::advice, "pct=" + std::to_string(rec->pct) + ": the policy applies to part of the failing mail",
+    add(out, "dns.dmarc.policy", Mark::advice,
+        "pct=" + std::to_string(rec->pct) + ": the policy applies to part of the failing mail",
         "raise pct to 100 once reports look clean");
   else
     add(out, "dns.dmarc.policy", Mark::ok, std::string("p=") + dmarc::to_string(*rec->p));
@@ -391,7 +409,8 @@ void check_dmarc(dns::Resolver& r, std::string_view domain, Findings& out) {
           break;
         case dmarc::ReportAuth::not_authorized:
           add(out, "dns.dmarc.rua", Mark::problem,
-              "report target " + t + " has not authorized reports for " + d + " (RFC 7489 s7.1): receivers send it nothing",
+              "report target " + t + " has not authorized reports for " + d +
+                  " (RFC 7489 s7.1): receivers send it nothing",
               "ask " + t + " to publish `" + auth + ". IN TXT \"v=DMARC1\"`, or send reports to an address in " + d);
           break;
         case dmarc::ReportAuth::try_later:

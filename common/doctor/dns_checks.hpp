@@ -30,8 +30,8 @@
 
 namespace cachet::doctor {
 
-inline constexpr int kMinRsaBits = 2048;           // RFC 8301 allows 1024; we advise 2048
-inline constexpr int kMaxSpfRecursion = 10;        // include/redirect depth walked at most
+inline constexpr int kMinRsaBits = 2048;     // RFC 8301 allows 1024; we advise 2048
+inline constexpr int kMaxSpfRecursion = 10;  // include/redirect depth walked at most
 
 // The addresses of the MX hosts (in MX order), for check_ptr/check_spf when no --ip.
 std::vector<std::string> check_mx(dns::Resolver& r, std::string_view domain, Findings& out);
@@ -44,7 +44,7 @@ struct DkimKeyToCheck {
   std::string domain;
   std::string selector;
   const crypto::PrivateKey* key = nullptr;  // null: only the record is checked
-  std::string origin;  // where the key came from, for the messages ("KeyTable k1")
+  std::string origin;                       // where the key came from, for the messages ("KeyTable k1")
 };
 void check_dkim(dns::Resolver& r, const std::vector<DkimKeyToCheck>& keys, Findings& out);
 
@@ -52,11 +52,11 @@ void check_dmarc(dns::Resolver& r, std::string_view domain, Findings& out);
 
 // SPF DNS-term counting over the include/redirect tree (exposed for tests).
 struct SpfCount {
-  int dns_terms = 0;     // include, a, mx, ptr, exists, redirect (RFC 7208 s4.6.4)
-  int void_lookups = 0;  // include/redirect targets without an SPF record, a/mx names without addresses
-  bool has_macros = false;  // terms with macros: counted once, their targets not followed
+  int dns_terms = 0;          // include, a, mx, ptr, exists, redirect (RFC 7208 s4.6.4)
+  int void_lookups = 0;       // include/redirect targets without an SPF record, a/mx names without addresses
+  bool has_macros = false;    // terms with macros: counted once, their targets not followed
   bool is_unchecked = false;  // a DNS failure on the way
-  std::string problem;      // a target's record is missing or invalid: that include is a permerror
+  std::string problem;        // a target's record is missing or invalid: that include is a permerror
 };
 SpfCount count_spf_lookups(dns::Resolver& r, std::string_view domain);
 

@@ -25,8 +25,8 @@ std::string where(const postfix::MainCf& cf, std::string_view name) {
 
 void check_milters(const postfix::MainCf& cf, const std::function<SocketState(const std::string&)>& probe,
                    Findings& out) {
-  const std::string queue = value_of(cf, "queue_directory").empty() ? "/var/spool/postfix"
-                                                                    : value_of(cf, "queue_directory");
+  const std::string queue =
+      value_of(cf, "queue_directory").empty() ? "/var/spool/postfix" : value_of(cf, "queue_directory");
   std::vector<std::string> seen;
   for (const char* param : {"smtpd_milters", "non_smtpd_milters"}) {
     for (std::string item : postfix::split_list(value_of(cf, param))) {
@@ -68,7 +68,8 @@ void check_default_action(const postfix::MainCf& cf, Findings& out) {
   else if (v == "accept")
     add(out, "postfix.milter_default", Mark::advice,
         where(cf, "milter_default_action") + " = accept: while a milter is down mail passes unsigned and unchecked",
-        "remove the line (Postfix's default, tempfail, defers mail instead) unless delivery matters more than the checks");
+        "remove the line (Postfix's default, tempfail, defers mail instead) unless delivery matters more than the "
+        "checks");
   else
     add(out, "postfix.milter_default", Mark::advice, where(cf, "milter_default_action") + " = " + v,
         "tempfail (the default) is what the README advises");
@@ -96,11 +97,13 @@ void check_spf_order(const postfix::MainCf& cf, Findings& out) {
   }
   if (unauth == items.size() || spf < unauth) {
     add(out, "postfix.spf_order", Mark::problem,
-        where(cf, "smtpd_recipient_restrictions") + ": the SPF check_policy_service comes before reject_unauth_destination",
+        where(cf, "smtpd_recipient_restrictions") +
+            ": the SPF check_policy_service comes before reject_unauth_destination",
         "move `check_policy_service " + items[spf + 1] + "` after reject_unauth_destination");
     return;
   }
-  add(out, "postfix.spf_order", Mark::ok, "SPF policy service (" + items[spf + 1] + ") after reject_unauth_destination");
+  add(out, "postfix.spf_order", Mark::ok,
+      "SPF policy service (" + items[spf + 1] + ") after reject_unauth_destination");
 }
 
 void check_sender_login(const postfix::MainCf& cf, Findings& out) {
@@ -147,13 +150,15 @@ void check_spf_spawn(const postfix::MainCf& cf, const postfix::MasterCf& master,
     return;
   }
   if (e->command.empty() || e->command.front() != "spawn") {
-    add(out, "postfix.spf_spawn", Mark::ok, at + ": " + name + " runs " + (e->command.empty() ? "" : e->command.front()));
+    add(out, "postfix.spf_spawn", Mark::ok,
+        at + ": " + name + " runs " + (e->command.empty() ? "" : e->command.front()));
     return;
   }
   const auto argv = e->argument("argv");
   if (!argv || argv->empty() || !is_executable(*argv))
     add(out, "postfix.spf_spawn", Mark::problem,
-        at + ": " + name + " spawns " + (argv ? *argv : std::string("(no argv=)")) + ", which is not an executable file",
+        at + ": " + name + " spawns " + (argv ? *argv : std::string("(no argv=)")) +
+            ", which is not an executable file",
         "correct argv= (the packages install /usr/sbin/cachet-spf)");
   else
     add(out, "postfix.spf_spawn", Mark::ok, at + ": " + name + " spawns " + *argv);
@@ -163,8 +168,7 @@ void check_spf_spawn(const postfix::MainCf& cf, const postfix::MasterCf& master,
         "add `" + name + "_time_limit = 3600s` to main.cf");
 }
 
-void check_chroot(const postfix::MainCf& cf, const postfix::MasterCf& master, bool chroot_default,
-                  Findings& out) {
+void check_chroot(const postfix::MainCf& cf, const postfix::MasterCf& master, bool chroot_default, Findings& out) {
   // Any smtpd listening on the network ("smtp", "submission", "127.0.0.1:2525", ...).
   const postfix::MasterEntry* smtp = nullptr;
   for (const postfix::MasterEntry& e : master.entries)
@@ -185,10 +189,10 @@ void check_chroot(const postfix::MainCf& cf, const postfix::MasterCf& master, bo
     }
   const std::string at = master.file_name + ":" + std::to_string(smtp->line);
   for (const std::string& path : outside)
-    add(out, "postfix.chroot", Mark::problem,
-        at + ": smtpd runs chrooted in " + queue + " and cannot reach " + path,
-        "put the socket under " + queue + " (e.g. Socket local:" + queue + "/cachet-dkim/dkim.sock and "
-        "unix:cachet-dkim/dkim.sock in main.cf), or set smtpd's chroot column to n");
+    add(out, "postfix.chroot", Mark::problem, at + ": smtpd runs chrooted in " + queue + " and cannot reach " + path,
+        "put the socket under " + queue + " (e.g. Socket local:" + queue +
+            "/cachet-dkim/dkim.sock and "
+            "unix:cachet-dkim/dkim.sock in main.cf), or set smtpd's chroot column to n");
   if (outside.empty())
     add(out, "postfix.chroot", Mark::ok, at + ": smtpd is chrooted; every socket it uses is inside " + queue);
 }
@@ -202,8 +206,8 @@ std::string tls_certificate_file(const postfix::MainCf& cf) {
   return chain.empty() ? std::string() : chain.front();
 }
 
-void check_tls_certificate(const std::string& file, const Result<std::int64_t>& not_after,
-                           std::int64_t now, Findings& out) {
+void check_tls_certificate(const std::string& file, const Result<std::int64_t>& not_after, std::int64_t now,
+                           Findings& out) {
   if (file.empty()) {
     add(out, "postfix.tls_cert", Mark::advice, "no smtpd_tls_cert_file: smtpd offers no STARTTLS",
         "set smtpd_tls_cert_file and smtpd_tls_key_file (e.g. a Let's Encrypt certificate for myhostname)");
@@ -227,8 +231,8 @@ void check_tls_certificate(const std::string& file, const Result<std::int64_t>& 
 }
 
 void check_postfix_master(const postfix::MainCf& cf, const postfix::MasterCf& master,
-                          const std::function<bool(const std::string&)>& is_executable,
-                          bool chroot_default, Findings& out) {
+                          const std::function<bool(const std::string&)>& is_executable, bool chroot_default,
+                          Findings& out) {
   check_spf_spawn(cf, master, is_executable, out);
   check_chroot(cf, master, chroot_default, out);
 }

@@ -53,12 +53,12 @@ inline constexpr std::int64_t kCertProblemDays = 7;
 inline constexpr std::int64_t kCertAdviceDays = 21;
 // The certificate file main.cf names, "" if none.
 std::string tls_certificate_file(const postfix::MainCf& cf);
-void check_tls_certificate(const std::string& file, const Result<std::int64_t>& not_after,
-                           std::int64_t now, Findings& out);
+void check_tls_certificate(const std::string& file, const Result<std::int64_t>& not_after, std::int64_t now,
+                           Findings& out);
 
 // `chroot_default`: what '-' in the chroot column means (n since Postfix 3.0).
 void check_postfix_master(const postfix::MainCf& cf, const postfix::MasterCf& master,
-                          const std::function<bool(const std::string&)>& is_executable,
-                          bool chroot_default, Findings& out);
+                          const std::function<bool(const std::string&)>& is_executable, bool chroot_default,
+                          Findings& out);
 
 }  // namespace cachet::doctor

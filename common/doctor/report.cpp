@@ -77,8 +77,8 @@ std::string json_quote(std::string_view s) {
 std::string format_json(const Findings& findings) {
   const int status = exit_status(findings);
   const char* overall = status == kExitProblems ? "problem" : status == kExitUnchecked ? "unchecked" : "ok";
-  std::string out = "{\"status\": \"" + std::string(overall) + "\", \"exit\": " +
-                    std::to_string(status) + ", \"findings\": [";
+  std::string out =
+      "{\"status\": \"" + std::string(overall) + "\", \"exit\": " + std::to_string(status) + ", \"findings\": [";
   for (std::size_t i = 0; i < findings.size(); ++i) {
     const Finding& f = findings[i];
     out += i == 0 ? "\n  " : ",\n  ";

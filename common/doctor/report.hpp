@@ -25,8 +25,8 @@ const char* to_string(Mark m) noexcept;
 struct Finding {
   std::string check;  // stable id: "dns.mx", "dns.spf.lookups", "dkim.key", "postfix.milters"
   Mark mark = Mark::ok;
-  std::string what;   // one line, what was found
-  std::string fix;    // problem/advice: what to do; else empty
+  std::string what;  // one line, what was found
+  std::string fix;   // problem/advice: what to do; else empty
 };
 
 using Findings = std::vector<Finding>;

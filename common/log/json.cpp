@@ -38,8 +38,10 @@ void append_json_string(std::string& out, std::string_view value) {
       case '\r': out.append("\\r"); break;
       case '\t': out.append("\\t"); break;
       default:
-        if (c < 0x20 || c == 0x7f) append_escape(out, c);
-        else out.push_back(static_cast<char>(c));
+        if (c < 0x20 || c == 0x7f)
+          append_escape(out, c);
+        else
+          out.push_back(static_cast<char>(c));
     }
     ++i;
   }

@@ -22,8 +22,7 @@ void append_json_string(std::string& out, std::string_view value);
 // The option, as each daemon's table lists it (read by common/daemon at startup and reload).
 inline constexpr config::OptionSpec kLogFormatOption{
     "LogFormat", config::Kind::choice, "text",
-    "log line format: text (event key=value ...) or json (one JSON object per line)",
-    config::Choices{"text|json"}};
+    "log line format: text (event key=value ...) or json (one JSON object per line)", config::Choices{"text|json"}};
 
 // "text" / "json" (any case) -> Format; nullopt for anything else.
 std::optional<Format> parse_format(std::string_view name) noexcept;

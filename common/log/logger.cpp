@@ -26,8 +26,8 @@ void StderrLogger::write(Level level, std::string_view line) {
   if (format() == Format::json)
     std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
   else
-    std::fprintf(stderr, "%s: %s: %.*s\n", ident_.c_str(), to_string(level),
-                 static_cast<int>(line.size()), line.data());
+    std::fprintf(stderr, "%s: %s: %.*s\n", ident_.c_str(), to_string(level), static_cast<int>(line.size()),
+                 line.data());
   std::fflush(stderr);
 }
 
@@ -39,8 +39,7 @@ SyslogLogger::~SyslogLogger() { ::closelog(); }
 
 void SyslogLogger::write(Level level, std::string_view line) {
   static constexpr int kPriority[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
-  ::syslog(kPriority[static_cast<int>(level)], "%.*s", static_cast<int>(line.size()),
-           line.data());
+  ::syslog(kPriority[static_cast<int>(level)], "%.*s", static_cast<int>(line.size()), line.data());
 }
 
 void CaptureLogger::write(Level level, std::string_view line) {

@@ -92,9 +92,7 @@ class Event {
   Event& kv(std::string_view key, long long value);
   Event& kv(std::string_view key, const char* value) { return kv(key, std::string_view(value)); }
   Event& kv(std::string_view key, int value) { return kv(key, static_cast<long long>(value)); }
-  Event& kv(std::string_view key, unsigned long value) {
-    return kv(key, static_cast<long long>(value));
-  }
+  Event& kv(std::string_view key, unsigned long value) { return kv(key, static_cast<long long>(value)); }
   Event& kv(std::string_view key, double value);
   // Every field of a decision built by a pure function (fields.hpp), in order.
   Event& fields(const std::vector<std::pair<std::string, std::string>>& fields);  // log::Fields

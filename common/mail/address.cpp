@@ -11,20 +11,19 @@ namespace cachet::mail {
 namespace {
 
 bool is_domain_byte(unsigned char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '_' || c >= 0x80;
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+         c >= 0x80;
 }
 
 bool is_wsp(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 // Word separators in a From field (RFC 5322 specials minus '@', '.', '"', '[', ']', '\').
 bool is_separator(char c) noexcept {
-  return is_wsp(c) || c == '(' || c == ')' || c == '<' || c == '>' || c == ',' || c == ':' ||
-         c == ';';
+  return is_wsp(c) || c == '(' || c == ')' || c == '<' || c == '>' || c == ',' || c == ':' || c == ';';
 }
 
 struct Word {
-  std::string text;        // quotes kept
+  std::string text;                    // quotes kept
   std::size_t at = std::string::npos;  // index of the last unquoted '@' in text
 };
 

@@ -22,9 +22,9 @@
 namespace cachet::mail {
 
 inline constexpr std::size_t kMaxAddressFieldBytes = 64 * 1024;
-inline constexpr std::size_t kMaxMailboxes = 256;       // per From field
-inline constexpr std::size_t kMaxCommentDepth = 32;     // nested (comments)
-inline constexpr std::size_t kMaxDomainBytes = 253;     // RFC 1035, without trailing dot
+inline constexpr std::size_t kMaxMailboxes = 256;    // per From field
+inline constexpr std::size_t kMaxCommentDepth = 32;  // nested (comments)
+inline constexpr std::size_t kMaxDomainBytes = 253;  // RFC 1035, without trailing dot
 inline constexpr std::size_t kMaxLabelBytes = 63;
 inline constexpr std::size_t kMaxLocalPartBytes = 1024;  // generous; RFC 5321 says 64
 
@@ -53,9 +53,9 @@ bool is_ldh_domain(std::string_view domain) noexcept;
 [[nodiscard]] Result<std::vector<std::string>> from_domains(std::string_view value);
 
 struct EnvelopeAddress {
-  bool is_null = false;      // "<>": the null reverse-path (bounces)
-  std::string local_part;    // quotes kept
-  std::string domain;        // normalised; a domain literal "[192.0.2.1]" is kept as is
+  bool is_null = false;    // "<>": the null reverse-path (bounces)
+  std::string local_part;  // quotes kept
+  std::string domain;      // normalised; a domain literal "[192.0.2.1]" is kept as is
   bool is_domain_literal = false;
 };
 

@@ -40,8 +40,7 @@ Result<Message> split_message(std::string_view raw) {
     std::size_t next = 0;
     const std::string_view line = next_line(raw, pos, next);
     if (next > kMaxHeaderBytes) {
-      return fail(Errc::bad_input, "header section exceeds " + std::to_string(kMaxHeaderBytes) +
-                                       " bytes");
+      return fail(Errc::bad_input, "header section exceeds " + std::to_string(kMaxHeaderBytes) + " bytes");
     }
     pos = next;
     if (line.empty()) break;  // end of the header section

@@ -22,8 +22,10 @@ std::size_t fws_len(std::string_view s, std::size_t pos) noexcept {
       continue;
     }
     std::size_t brk = 0;
-    if (i + 1 < s.size() && s[i] == '\r' && s[i + 1] == '\n') brk = 2;
-    else if (i < s.size() && s[i] == '\n') brk = 1;
+    if (i + 1 < s.size() && s[i] == '\r' && s[i + 1] == '\n')
+      brk = 2;
+    else if (i < s.size() && s[i] == '\n')
+      brk = 1;
     if (brk > 0 && i + brk < s.size() && (s[i + brk] == ' ' || s[i + brk] == '\t')) {
       i += brk;
       continue;

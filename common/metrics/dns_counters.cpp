@@ -4,8 +4,7 @@
 
 namespace cachet::metrics {
 
-DnsCounters::DnsCounters(Registry& r,
-                         std::function<std::shared_ptr<const dns::CachingResolver>()> current_cache)
+DnsCounters::DnsCounters(Registry& r, std::function<std::shared_ptr<const dns::CachingResolver>()> current_cache)
     : queries_(r, "cachet_dns_queries_total", "DNS queries sent by outcome", "status",
                {"answer", "nodata", "nxdomain", "servfail", "timeout"}),
       seconds_(r.histogram("cachet_dns_query_seconds", "DNS query duration, retries included",
@@ -15,8 +14,8 @@ DnsCounters::DnsCounters(Registry& r,
                            const auto c = current_cache();
                            return c ? static_cast<double>(c->hits()) : 0.0;
                          });
-  entries_ = r.add_callback("cachet_dns_cache_entries", "DNS answers in the cache now",
-                            Registry::CallbackKind::gauge, [current_cache] {
+  entries_ = r.add_callback("cachet_dns_cache_entries", "DNS answers in the cache now", Registry::CallbackKind::gauge,
+                            [current_cache] {
                               const auto c = current_cache();
                               return c ? static_cast<double>(c->size()) : 0.0;
                             });

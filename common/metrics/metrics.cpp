@@ -47,8 +47,7 @@ Counter CounterFamily::with_labels(std::initializer_list<std::string_view> value
 }
 
 FixedLabelCounter::FixedLabelCounter(Registry& r, const std::string& name, const std::string& help,
-                                     const std::string& label,
-                                     std::initializer_list<std::string_view> values) {
+                                     const std::string& label, std::initializer_list<std::string_view> values) {
   const CounterFamily f = r.counter_family(name, help, {label});
   for (std::string_view v : values) series_.emplace_back(std::string(v), f.with_labels({v}));
   other_ = f.with_labels({"other"});
@@ -117,8 +116,8 @@ struct Registry::Impl {
   std::unique_ptr<prometheus::Exposer> exposer;
 };
 
-std::shared_ptr<void> Registry::add_callback(const std::string& name, const std::string& help,
-                                             CallbackKind kind, std::function<double()> read) {
+std::shared_ptr<void> Registry::add_callback(const std::string& name, const std::string& help, CallbackKind kind,
+                                             std::function<double()> read) {
   const std::shared_ptr<CallbackCollector> c = impl_->callbacks;
   const int id = c->add({name, help, kind, std::move(read)});
   return std::shared_ptr<void>(nullptr, [c, id](void*) { c->remove(id); });
@@ -143,8 +142,7 @@ Gauge Registry::gauge(const std::string& name, const std::string& help) {
   return Gauge(&f.Add({}));
 }
 
-Histogram Registry::histogram(const std::string& name, const std::string& help,
-                              std::vector<double> buckets) {
+Histogram Registry::histogram(const std::string& name, const std::string& help, std::vector<double> buckets) {
   auto& f = prometheus::BuildHistogram().Name(name).Help(help).Register(*impl_->registry);
   return Histogram(&f.Add({}, prometheus::Histogram::BucketBoundaries(std::move(buckets))));
 }
@@ -184,8 +182,7 @@ Result<std::string> parse_listen_address(std::string_view text) {
   const auto port = parse_uint(text.substr(colon + 1));
   if (!port || *port > 65535) return fail(Errc::config, "'" + std::string(text) + "': bad port");
   if (host.empty() || host == "[]") return fail(Errc::config, "'" + std::string(text) + "': empty host");
-  if (host.front() == '[' && host.back() != ']')
-    return fail(Errc::config, "'" + std::string(text) + "': unclosed [");
+  if (host.front() == '[' && host.back() != ']') return fail(Errc::config, "'" + std::string(text) + "': unclosed [");
   if (host.front() != '[' && host.find(':') != std::string_view::npos)
     return fail(Errc::config, "'" + std::string(text) + "': write an IPv6 address as [addr]:port");
   return std::string(text);

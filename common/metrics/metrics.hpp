@@ -31,7 +31,8 @@ namespace prometheus {
 class Counter;
 class Gauge;
 class Histogram;
-template <typename T> class Family;
+template <typename T>
+class Family;
 }  // namespace prometheus
 
 namespace cachet::metrics {
@@ -95,8 +96,8 @@ class Registry;
 class FixedLabelCounter {
  public:
   FixedLabelCounter() = default;
-  FixedLabelCounter(Registry& r, const std::string& name, const std::string& help,
-                    const std::string& label, std::initializer_list<std::string_view> values);
+  FixedLabelCounter(Registry& r, const std::string& name, const std::string& help, const std::string& label,
+                    std::initializer_list<std::string_view> values);
   void inc(std::string_view value) const noexcept;
 
  private:
@@ -112,20 +113,18 @@ class Registry {
   Registry& operator=(const Registry&) = delete;
 
   // Names follow Prometheus conventions: cachet_<daemon>_<what>_total for counters.
-  CounterFamily counter_family(const std::string& name, const std::string& help,
-                               std::vector<std::string> label_names);
+  CounterFamily counter_family(const std::string& name, const std::string& help, std::vector<std::string> label_names);
   Counter counter(const std::string& name, const std::string& help);
   Gauge gauge(const std::string& name, const std::string& help);
   // Seconds; buckets in increasing order.
-  Histogram histogram(const std::string& name, const std::string& help,
-                      std::vector<double> buckets);
+  Histogram histogram(const std::string& name, const std::string& help, std::vector<double> buckets);
 
   // A series whose value is read at scrape time from `read` (a state that already keeps its
   // own count, such as the milter layer's live sessions). The series disappears when the
   // returned handle is destroyed: keep it no longer than what `read` looks at.
   enum class CallbackKind { counter, gauge };
-  [[nodiscard]] std::shared_ptr<void> add_callback(const std::string& name, const std::string& help,
-                                                   CallbackKind kind, std::function<double()> read);
+  [[nodiscard]] std::shared_ptr<void> add_callback(const std::string& name, const std::string& help, CallbackKind kind,
+                                                   std::function<double()> read);
 
   // The text exposition format (what GET /metrics returns).
   std::string scrape() const;

@@ -27,8 +27,8 @@ const HeaderField* HeaderList::find(std::string_view name, int occurrence) const
 }
 
 std::size_t HeaderList::count(std::string_view name) const noexcept {
-  return static_cast<std::size_t>(std::count_if(
-      fields_.begin(), fields_.end(), [&](const HeaderField& f) { return iequals(f.name, name); }));
+  return static_cast<std::size_t>(
+      std::count_if(fields_.begin(), fields_.end(), [&](const HeaderField& f) { return iequals(f.name, name); }));
 }
 
 void CappedBodyBuffer::write(std::string_view chunk) {

@@ -29,8 +29,7 @@ std::atomic<long> g_hooks_running{0};
 
 namespace {
 
-enum class Step { negotiate, connect, helo, envfrom, envrcpt, data, header, eoh, body, eom,
-                  abort, close };
+enum class Step { negotiate, connect, helo, envfrom, envrcpt, data, header, eoh, body, eom, abort, close };
 
 const char* step_name(Step s) {
   switch (s) {
@@ -91,8 +90,7 @@ std::string str(std::string_view s) { return std::string(s); }
 
 class MilterContext final : public Context {
  public:
-  MilterContext(SMFICTX* ctx, const Conn& conn, bool at_eom)
-      : ctx_(ctx), conn_(conn), at_eom_(at_eom) {}
+  MilterContext(SMFICTX* ctx, const Conn& conn, bool at_eom) : ctx_(ctx), conn_(conn), at_eom_(at_eom) {}
 
   std::optional<std::string> macro(std::string_view name) const override {
     std::string n(name);
@@ -146,8 +144,8 @@ class MilterContext final : public Context {
   Result<void> replace_body(std::string_view body) override {
     if (auto ok = allowed(wire::kActChgBody, "replace_body"); !ok) return ok;
     std::string b(body);
-    return done(smfi_replacebody(ctx_, reinterpret_cast<unsigned char*>(b.data()),
-                                 static_cast<int>(b.size())), "replace_body");
+    return done(smfi_replacebody(ctx_, reinterpret_cast<unsigned char*>(b.data()), static_cast<int>(b.size())),
+                "replace_body");
   }
   Result<void> progress() override {
     if (!at_eom_) return fail(Errc::internal, "progress outside end-of-message");
@@ -157,8 +155,7 @@ class MilterContext final : public Context {
  private:
   Result<void> allowed(std::uint32_t action, const char* what) const {
     if (!at_eom_) return fail(Errc::internal, std::string(what) + " outside end-of-message");
-    if ((conn_.actions & action) == 0)
-      return fail(Errc::config, std::string(what) + ": action not negotiated");
+    if ((conn_.actions & action) == 0) return fail(Errc::config, std::string(what) + ": action not negotiated");
     return {};
   }
   static Result<void> done(int rc, const char* what) {
@@ -211,7 +208,9 @@ sfsistat to_status(SMFICTX* ctx, const Shared& sh, const Verdict& v, Step step, 
       if (smfi_setreply(ctx, code.data(), xcode.empty() ? nullptr : xcode.data(),
                         text.empty() ? nullptr : text.data()) != MI_SUCCESS)
         log::Event(*sh.logger, log::Level::warning, "milter.bad_reply")
-            .kv("qid", queue_id(ctx)).kv("code", code).kv("xcode", xcode);
+            .kv("qid", queue_id(ctx))
+            .kv("code", code)
+            .kv("xcode", xcode);
       return !code.empty() && code[0] == '5' ? SMFIS_REJECT : SMFIS_TEMPFAIL;
     }
   }
@@ -237,7 +236,7 @@ sfsistat dispatch(SMFICTX* ctx, Step step, const ConnInfo* info, Hook&& hook) no
   try {
     conn = &ensure_conn(ctx, *sh);
     if (step == Step::envfrom) conn->deferred.reset();  // a new message
-    if (conn->deferred) {  // this message was decided at an earlier no-reply step
+    if (conn->deferred) {                               // this message was decided at an earlier no-reply step
       if (no_reply) return SMFIS_NOREPLY;
       v = *conn->deferred;
       conn->deferred.reset();
@@ -328,9 +327,8 @@ unsigned long protocol_flags(const MilterSpec& s, unsigned long offered, Conn& c
   skip_step(st.body, wire::kNoBody);
   skip_step(st.unknown, wire::kNoUnknown);
   // libmilter answers "continue" itself for NR_* steps the MTA does not know.
-  proto |= s.no_reply & (wire::kNrConn | wire::kNrHelo | wire::kNrMail | wire::kNrRcpt |
-                         wire::kNrData | wire::kNrUnkn | wire::kNrHdr | wire::kNrEoh |
-                         wire::kNrBody);
+  proto |= s.no_reply & (wire::kNrConn | wire::kNrHelo | wire::kNrMail | wire::kNrRcpt | wire::kNrData | wire::kNrUnkn |
+                         wire::kNrHdr | wire::kNrEoh | wire::kNrBody);
   conn.leading_space = s.header_leading_space && (offered & wire::kHdrLeadSpc) != 0;
   if (conn.leading_space) proto |= wire::kHdrLeadSpc;
   conn.skip_ok = s.want_skip && (offered & wire::kSkip) != 0;
@@ -342,10 +340,8 @@ unsigned long protocol_flags(const MilterSpec& s, unsigned long offered, Conn& c
 
 extern "C" {
 
-static sfsistat cb_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1,
-                             unsigned long, unsigned long, unsigned long* pf0,
-                             unsigned long* pf1, unsigned long* pf2,
-                             unsigned long* pf3) noexcept {
+static sfsistat cb_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned long, unsigned long,
+                             unsigned long* pf0, unsigned long* pf1, unsigned long* pf2, unsigned long* pf3) noexcept {
   Shared* sh = g_shared.load();
   if (sh == nullptr) return SMFIS_REJECT;
   try {
@@ -363,8 +359,7 @@ static sfsistat cb_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1,
       for (std::uint32_t stage = 0; stage < wire::kStageCount; ++stage) {
         std::string list = s.macros[stage];
         if (list.empty()) continue;
-        if (smfi_setsymlist(ctx, static_cast<int>(stage), list.data()) == MI_SUCCESS)
-          actions |= wire::kActSetSymList;
+        if (smfi_setsymlist(ctx, static_cast<int>(stage), list.data()) == MI_SUCCESS) actions |= wire::kActSetSymList;
       }
     }
     *pf0 = actions;
@@ -387,14 +382,12 @@ static sfsistat cb_connect(SMFICTX* ctx, char* host, _SOCK_ADDR* addr) noexcept 
     info = conn_info(host, addr);
   } catch (...) {  // bad_alloc: the session then sees an unknown client
   }
-  return dispatch(ctx, Step::connect, &info,
-                  [&](Session& s, Context& c) { return s.on_connect(c, info); });
+  return dispatch(ctx, Step::connect, &info, [&](Session& s, Context& c) { return s.on_connect(c, info); });
 }
 
 static sfsistat cb_helo(SMFICTX* ctx, char* helo) noexcept {
-  return dispatch(ctx, Step::helo, nullptr, [&](Session& s, Context& c) {
-    return s.on_helo(c, helo != nullptr ? helo : "");
-  });
+  return dispatch(ctx, Step::helo, nullptr,
+                  [&](Session& s, Context& c) { return s.on_helo(c, helo != nullptr ? helo : ""); });
 }
 
 static sfsistat cb_envfrom(SMFICTX* ctx, char** argv) noexcept {
@@ -446,8 +439,7 @@ static sfsistat cb_close(SMFICTX* ctx) noexcept {
   std::unique_ptr<Conn> conn(find_conn(ctx));
   if (!conn) return SMFIS_CONTINUE;
   smfi_setpriv(ctx, nullptr);
-  if (sh != nullptr)
-    notify(ctx, *sh, *conn, Step::close, [](Session& s, Context& c) { s.on_close(c); });
+  if (sh != nullptr) notify(ctx, *sh, *conn, Step::close, [](Session& s, Context& c) { s.on_close(c); });
   return SMFIS_CONTINUE;
 }
 

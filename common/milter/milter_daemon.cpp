@@ -4,7 +4,6 @@
 
 #include <stop_token>
 
-
 namespace cachet::milter {
 namespace {
 
@@ -22,8 +21,7 @@ int run_milter_daemon(const MilterDaemonSpec& spec, int argc, char** argv) {
     if (auto r = spec.load_state(ctx.config, ctx.logger, true); !r) return r;
     log::Logger* logger = &ctx.logger;
     running.runner = std::make_unique<MilterRunner>(
-        spec.milter(ctx.config),
-        [&spec, logger](const ConnInfo& ci) { return spec.make_session(ci, *logger); },
+        spec.milter(ctx.config), [&spec, logger](const ConnInfo& ci) { return spec.make_session(ci, *logger); },
         ctx.logger);
     MilterOptions options = spec.runner_options;
     options.socket = ctx.config.string("Socket");
@@ -40,9 +38,9 @@ int run_milter_daemon(const MilterDaemonSpec& spec, int argc, char** argv) {
     std::shared_ptr<void> open_series, error_series;
     if (spec.metrics != nullptr) {
       using Kind = metrics::Registry::CallbackKind;
-      open_series = spec.metrics->add_callback("cachet_milter_connections_open",
-                                               "MTA connections (milter sessions) open now", Kind::gauge,
-                                               [] { return static_cast<double>(MilterRunner::live_sessions()); });
+      open_series =
+          spec.metrics->add_callback("cachet_milter_connections_open", "MTA connections (milter sessions) open now",
+                                     Kind::gauge, [] { return static_cast<double>(MilterRunner::live_sessions()); });
       error_series = spec.metrics->add_callback(
           "cachet_milter_internal_errors_total",
           "callbacks that failed internally (answered with the On-InternalError action)", Kind::counter,

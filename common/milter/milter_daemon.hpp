@@ -51,8 +51,7 @@ struct MilterDaemonSpec : daemon::DaemonSpec {
   // success). startup = true at open (as root), false on reload. Errc::config at startup
   // exits 78; any error on reload keeps the old state and config.
   // The state should copy what it needs from the config (the snapshot is not kept alive).
-  std::function<Result<void>(const config::Config& config, log::Logger& logger, bool startup)>
-      load_state;
+  std::function<Result<void>(const config::Config& config, log::Logger& logger, bool startup)> load_state;
   // Required: one Session per MTA connection.
   std::function<std::unique_ptr<Session>(const ConnInfo&, log::Logger&)> make_session;
   // Optional: called once when serving has ended (all sessions closed), while the logger

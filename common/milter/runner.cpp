@@ -9,10 +9,10 @@
 //   and smfi_opensocket(false), so a second instance cannot steal a live daemon's socket.
 #include "common/milter/runner.hpp"
 
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -62,8 +62,7 @@ bool connect_once(const SocketSpec& spec) {
 }  // namespace
 
 MilterRunner::MilterRunner(MilterSpec spec, SessionFactory factory, log::Logger& logger)
-    : shared_(std::make_unique<detail::Shared>(
-          detail::Shared{std::move(spec), std::move(factory), &logger})) {}
+    : shared_(std::make_unique<detail::Shared>(detail::Shared{std::move(spec), std::move(factory), &logger})) {}
 
 MilterRunner::~MilterRunner() {
   if (thread_.joinable()) {
@@ -95,8 +94,7 @@ Result<void> MilterRunner::open(const MilterOptions& options) {
   if (smfi_register(detail::make_filter_description(*shared_)) == MI_FAILURE)
     return fail(Errc::config, "smfi_register failed (libmilter version mismatch?)");
   std::string conn = daemon::to_milter_conn(*spec);
-  if (smfi_setconn(conn.data()) == MI_FAILURE)
-    return fail(Errc::config, "smfi_setconn failed for " + options.socket);
+  if (smfi_setconn(conn.data()) == MI_FAILURE) return fail(Errc::config, "smfi_setconn failed for " + options.socket);
   (void)smfi_settimeout(options.io_timeout_s);
   if (smfi_setbacklog(options.backlog) == MI_FAILURE)
     return fail(Errc::config, "bad listen backlog " + std::to_string(options.backlog));
@@ -113,8 +111,7 @@ int MilterRunner::run() {
   const int rc = smfi_main();
   running_.store(false);
   // Let hooks that are still running finish before the caller tears things down.
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::milliseconds(options_.drain_timeout_ms);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.drain_timeout_ms);
   while (detail::g_hooks_running.load() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   if (rc != MI_SUCCESS) return kFailed;
@@ -152,8 +149,7 @@ void MilterRunner::stop() {
   }
   for (int i = 0; i < 200 && !done.load(); ++i) {
     if (running_.load()) (void)connect_once(spec_);
-    for (int j = 0; j < 10 && !done.load(); ++j)
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    for (int j = 0; j < 10 && !done.load(); ++j) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   helper.join();
 }

@@ -54,8 +54,8 @@ struct MilterOptions {
   // Socket spec as common/daemon/socket_spec.hpp parses it: "unix:/path", "local:/path",
   // "/path", "inet:port[@host]", "inet6:port[@host]".
   std::string socket;
-  int io_timeout_s = 7210;   // smfi_settimeout: MTA read/write timeout (libmilter default)
-  int backlog = 128;         // smfi_setbacklog
+  int io_timeout_s = 7210;          // smfi_settimeout: MTA read/write timeout (libmilter default)
+  int backlog = 128;                // smfi_setbacklog
   bool remove_stale_socket = true;  // a unix socket nobody answers on is replaced
                                     // (daemon::remove_stale_socket; a live one is refused)
   int drain_timeout_ms = 5000;      // stop(): how long to wait for running hooks
@@ -67,9 +67,9 @@ bool libmilter_signals_parked() noexcept;
 
 class MilterRunner {
  public:
-  static constexpr int kStopped = 0;              // stop() was called
-  static constexpr int kFailed = 1;               // libmilter failed (socket, threads)
-  static constexpr int kStoppedByLibmilter = 2;   // libmilter ended smfi_main by itself
+  static constexpr int kStopped = 0;             // stop() was called
+  static constexpr int kFailed = 1;              // libmilter failed (socket, threads)
+  static constexpr int kStoppedByLibmilter = 2;  // libmilter ended smfi_main by itself
 
   MilterRunner(MilterSpec spec, SessionFactory factory, log::Logger& logger);
   ~MilterRunner();

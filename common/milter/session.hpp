@@ -24,7 +24,15 @@
 
 namespace cachet::milter {
 
-enum class Action { continue_, accept, reject, tempfail, discard, skip, reply };
+enum class Action {
+  continue_,
+  accept,
+  reject,
+  tempfail,
+  discard,
+  skip,
+  reply
+};  // NOLINT(readability-identifier-naming): keyword
 
 // The answer to one protocol step. `reply` carries an SMTP reply: code 4xx (tempfail) or
 // 5xx (reject), optional enhanced code "x.y.z", text without CR/LF (<= 980 bytes).
@@ -49,11 +57,11 @@ struct Verdict {
 // The SMTP client as the MTA reported it in the connect step. known == false when the
 // connect step was not negotiated (SMFIP_NOCONNECT) or the MTA did not know the peer.
 struct ConnInfo {
-  enum class Family { unknown, inet, inet6, unix_ };
+  enum class Family { unknown, inet, inet6, unix_ };  // NOLINT(readability-identifier-naming): "unix" is a GCC macro
   bool known = false;
   std::string hostname;  // Postfix sends "[ip]" when the name is unknown
   Family family = Family::unknown;
-  std::string address;   // textual IP (or socket path for unix)
+  std::string address;  // textual IP (or socket path for unix)
   std::uint16_t port = 0;
 };
 
@@ -73,10 +81,8 @@ class Context {
   virtual bool has_leading_space() const = 0;
 
   [[nodiscard]] virtual Result<void> add_header(std::string_view name, std::string_view value) = 0;
-  [[nodiscard]] virtual Result<void> insert_header(int index, std::string_view name,
-                                                   std::string_view value) = 0;
-  [[nodiscard]] virtual Result<void> change_header(std::string_view name, int occurrence,
-                                                   std::string_view value) = 0;
+  [[nodiscard]] virtual Result<void> insert_header(int index, std::string_view name, std::string_view value) = 0;
+  [[nodiscard]] virtual Result<void> change_header(std::string_view name, int occurrence, std::string_view value) = 0;
   [[nodiscard]] Result<void> delete_header(std::string_view name, int occurrence) {
     return change_header(name, occurrence, {});
   }
@@ -99,16 +105,10 @@ class Session {
   // args[0] is the address as given (with <>), the rest are ESMTP parameters. A new
   // message starts here: reset per-message state (a verdict other than continue at any
   // message step ends the message without an on_abort).
-  virtual Verdict on_envfrom(Context&, const std::vector<std::string_view>& /*args*/) {
-    return Verdict::cont();
-  }
-  virtual Verdict on_envrcpt(Context&, const std::vector<std::string_view>& /*args*/) {
-    return Verdict::cont();
-  }
+  virtual Verdict on_envfrom(Context&, const std::vector<std::string_view>& /*args*/) { return Verdict::cont(); }
+  virtual Verdict on_envrcpt(Context&, const std::vector<std::string_view>& /*args*/) { return Verdict::cont(); }
   virtual Verdict on_data(Context&) { return Verdict::cont(); }
-  virtual Verdict on_header(Context&, std::string_view /*name*/, std::string_view /*value*/) {
-    return Verdict::cont();
-  }
+  virtual Verdict on_header(Context&, std::string_view /*name*/, std::string_view /*value*/) { return Verdict::cont(); }
   virtual Verdict on_eoh(Context&) { return Verdict::cont(); }
   virtual Verdict on_body(Context&, std::string_view /*chunk*/) { return Verdict::cont(); }
   virtual Verdict on_eom(Context&) { return Verdict::cont(); }
@@ -123,8 +123,8 @@ enum class FailureAction { accept, reject, tempfail };
 // Which protocol steps the daemon needs. A step it does not need is not sent by the MTA
 // (SMFIP_NO*), which saves a round trip each.
 struct Steps {
-  bool connect = true, helo = false, envfrom = true, envrcpt = false, data = false,
-       headers = true, eoh = true, body = true, unknown = false;
+  bool connect = true, helo = false, envfrom = true, envrcpt = false, data = false, headers = true, eoh = true,
+       body = true, unknown = false;
 };
 
 // What the daemon negotiates with the MTA at each connection.

@@ -16,8 +16,7 @@ std::uint32_t read_u32(std::string_view s, std::size_t at) {
 
 // Splits NUL-terminated strings; the payload must end with NUL and hold between min and max
 // strings. Empty strings are kept.
-Result<std::vector<std::string_view>> split_nul(std::string_view p, std::size_t min,
-                                                 std::size_t max) {
+Result<std::vector<std::string_view>> split_nul(std::string_view p, std::size_t min, std::size_t max) {
   if (p.empty() || p.back() != '\0') return fail(Errc::bad_input, "string not NUL-terminated");
   std::vector<std::string_view> out;
   std::size_t start = 0;
@@ -56,8 +55,8 @@ Result<Reply> decode_reply_code(std::string_view p) {
   if (!parts) return fail(Errc::bad_input, "reply 'y': " + parts.error().detail);
   const std::string_view text = (*parts)[0];
   const auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  if (text.size() < 3 || (text[0] != '4' && text[0] != '5') || !digit(text[1]) ||
-      !digit(text[2]) || (text.size() > 3 && text[3] != ' ' && text[3] != '-'))
+  if (text.size() < 3 || (text[0] != '4' && text[0] != '5') || !digit(text[1]) || !digit(text[2]) ||
+      (text.size() > 3 && text[3] != ' ' && text[3] != '-'))
     return fail(Errc::bad_input, "reply 'y': not a 4xx/5xx SMTP reply");
   for (char c : text) {
     const auto u = static_cast<unsigned char>(c);
@@ -174,12 +173,16 @@ Result<OptNeg> decode_optneg(std::string_view p) {
 
 bool Reply::is_final() const noexcept {
   switch (command) {
-    case kRepAccept: case kRepContinue: case kRepDiscard: case kRepReject:
-    case kRepTempfail: case kRepReplyCode: case kRepSkip: case kRepConnFail:
-    case kRepShutdown:
-      return true;
-    default:
-      return false;
+    case kRepAccept:
+    case kRepContinue:
+    case kRepDiscard:
+    case kRepReject:
+    case kRepTempfail:
+    case kRepReplyCode:
+    case kRepSkip:
+    case kRepConnFail:
+    case kRepShutdown: return true;
+    default: return false;
   }
 }
 
@@ -187,18 +190,22 @@ Result<Reply> decode_reply(const Packet& packet) {
   const std::string_view p = packet.payload;
   const char cmd = packet.command;
   switch (cmd) {
-    case kRepAccept: case kRepContinue: case kRepDiscard: case kRepReject:
-    case kRepTempfail: case kRepSkip: case kRepProgress: case kRepConnFail:
+    case kRepAccept:
+    case kRepContinue:
+    case kRepDiscard:
+    case kRepReject:
+    case kRepTempfail:
+    case kRepSkip:
+    case kRepProgress:
+    case kRepConnFail:
     case kRepShutdown: {
       if (!p.empty()) return fail(Errc::bad_input, std::string("reply '") + cmd + "' with payload");
       Reply r;
       r.command = cmd;
       return r;
     }
-    case kRepReplyCode:
-      return decode_reply_code(p);
-    case kRepAddHeader:
-      return decode_strings(cmd, p, 2, 2);
+    case kRepReplyCode: return decode_reply_code(p);
+    case kRepAddHeader: return decode_strings(cmd, p, 2, 2);
     case kRepInsHeader:
     case kRepChgHeader: {
       if (p.size() < 4) return fail(Errc::bad_input, std::string("reply '") + cmd + "' too short");
@@ -206,19 +213,18 @@ Result<Reply> decode_reply(const Packet& packet) {
       if (r) r->index = read_u32(p, 0);
       return r;
     }
-    case kRepAddRcpt: case kRepDelRcpt: case kRepQuarantine:
-      return decode_strings(cmd, p, 1, 1);
-    case kRepAddRcptPar: case kRepChgFrom:
-      return decode_strings(cmd, p, 1, 2);
+    case kRepAddRcpt:
+    case kRepDelRcpt:
+    case kRepQuarantine: return decode_strings(cmd, p, 1, 1);
+    case kRepAddRcptPar:
+    case kRepChgFrom: return decode_strings(cmd, p, 1, 2);
     case kRepReplBody: {
       Reply r;
       r.command = cmd;
       r.body = std::string(p);
       return r;
     }
-    default:
-      return fail(Errc::bad_input, "unknown reply command " +
-                                       std::to_string(static_cast<unsigned char>(cmd)));
+    default: return fail(Errc::bad_input, "unknown reply command " + std::to_string(static_cast<unsigned char>(cmd)));
   }
 }
 

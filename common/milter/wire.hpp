@@ -28,37 +28,30 @@ inline constexpr std::size_t kMaxMacroNames = 64;  // per stage, in a SETSYMLIST
 inline constexpr std::size_t kMaxMacroNameBytes = 64;
 
 // Commands, MTA -> filter.
-inline constexpr char kCmdAbort = 'A', kCmdBody = 'B', kCmdConnect = 'C', kCmdMacro = 'D',
-                      kCmdEom = 'E', kCmdHelo = 'H', kCmdQuitNc = 'K', kCmdHeader = 'L',
-                      kCmdMail = 'M', kCmdEoh = 'N', kCmdOptneg = 'O', kCmdQuit = 'Q',
-                      kCmdRcpt = 'R', kCmdData = 'T', kCmdUnknown = 'U';
+inline constexpr char kCmdAbort = 'A', kCmdBody = 'B', kCmdConnect = 'C', kCmdMacro = 'D', kCmdEom = 'E',
+                      kCmdHelo = 'H', kCmdQuitNc = 'K', kCmdHeader = 'L', kCmdMail = 'M', kCmdEoh = 'N',
+                      kCmdOptneg = 'O', kCmdQuit = 'Q', kCmdRcpt = 'R', kCmdData = 'T', kCmdUnknown = 'U';
 // Replies and modification requests, filter -> MTA.
-inline constexpr char kRepAddRcpt = '+', kRepDelRcpt = '-', kRepAddRcptPar = '2',
-                      kRepShutdown = '4', kRepAccept = 'a', kRepReplBody = 'b',
-                      kRepContinue = 'c', kRepDiscard = 'd', kRepChgFrom = 'e',
-                      kRepConnFail = 'f', kRepAddHeader = 'h', kRepInsHeader = 'i',
-                      kRepSetSymList = 'l', kRepChgHeader = 'm', kRepProgress = 'p',
-                      kRepQuarantine = 'q', kRepReject = 'r', kRepSkip = 's',
-                      kRepTempfail = 't', kRepReplyCode = 'y';
+inline constexpr char kRepAddRcpt = '+', kRepDelRcpt = '-', kRepAddRcptPar = '2', kRepShutdown = '4', kRepAccept = 'a',
+                      kRepReplBody = 'b', kRepContinue = 'c', kRepDiscard = 'd', kRepChgFrom = 'e', kRepConnFail = 'f',
+                      kRepAddHeader = 'h', kRepInsHeader = 'i', kRepSetSymList = 'l', kRepChgHeader = 'm',
+                      kRepProgress = 'p', kRepQuarantine = 'q', kRepReject = 'r', kRepSkip = 's', kRepTempfail = 't',
+                      kRepReplyCode = 'y';
 
 // SMFIF_* action flags.
-inline constexpr std::uint32_t kActAddHdrs = 0x01, kActChgBody = 0x02, kActAddRcpt = 0x04,
-                               kActDelRcpt = 0x08, kActChgHdrs = 0x10, kActQuarantine = 0x20,
-                               kActChgFrom = 0x40, kActAddRcptPar = 0x80,
+inline constexpr std::uint32_t kActAddHdrs = 0x01, kActChgBody = 0x02, kActAddRcpt = 0x04, kActDelRcpt = 0x08,
+                               kActChgHdrs = 0x10, kActQuarantine = 0x20, kActChgFrom = 0x40, kActAddRcptPar = 0x80,
                                kActSetSymList = 0x100, kActAll = 0x1FF;
 // SMFIP_* protocol flags.
-inline constexpr std::uint32_t kNoConnect = 0x1, kNoHelo = 0x2, kNoMail = 0x4, kNoRcpt = 0x8,
-                               kNoBody = 0x10, kNoHdrs = 0x20, kNoEoh = 0x40, kNrHdr = 0x80,
-                               kNoUnknown = 0x100, kNoData = 0x200, kSkip = 0x400,
-                               kRcptRej = 0x800, kNrConn = 0x1000, kNrHelo = 0x2000,
-                               kNrMail = 0x4000, kNrRcpt = 0x8000, kNrData = 0x10000,
-                               kNrUnkn = 0x20000, kNrEoh = 0x40000, kNrBody = 0x80000,
-                               kHdrLeadSpc = 0x100000, kMds256k = 0x10000000,
-                               kMds1m = 0x20000000, kProtoAll = 0x001FFFFF;
+inline constexpr std::uint32_t kNoConnect = 0x1, kNoHelo = 0x2, kNoMail = 0x4, kNoRcpt = 0x8, kNoBody = 0x10,
+                               kNoHdrs = 0x20, kNoEoh = 0x40, kNrHdr = 0x80, kNoUnknown = 0x100, kNoData = 0x200,
+                               kSkip = 0x400, kRcptRej = 0x800, kNrConn = 0x1000, kNrHelo = 0x2000, kNrMail = 0x4000,
+                               kNrRcpt = 0x8000, kNrData = 0x10000, kNrUnkn = 0x20000, kNrEoh = 0x40000,
+                               kNrBody = 0x80000, kHdrLeadSpc = 0x100000, kMds256k = 0x10000000, kMds1m = 0x20000000,
+                               kProtoAll = 0x001FFFFF;
 
 // Macro stages of SETSYMLIST (SMFIM_*), in protocol order.
-enum class Stage : std::uint32_t { connect = 0, helo = 1, mail = 2, rcpt = 3, data = 4,
-                                   eom = 5, eoh = 6 };
+enum class Stage : std::uint32_t { connect = 0, helo = 1, mail = 2, rcpt = 3, data = 4, eom = 5, eoh = 6 };
 inline constexpr std::uint32_t kStageCount = 7;
 
 struct Packet {
@@ -104,11 +97,11 @@ struct OptNeg {
 
 // One decoded filter -> MTA packet.
 struct Reply {
-  char command = 0;              // one of kRep*
-  std::string name, value;       // headers (h i m), address + args (+ 2 e), reason (q), text (y)
-  std::uint32_t index = 0;       // i (insert position), m (occurrence, 1-based)
-  std::string args;              // ESMTP args of 2 / e (empty when absent)
-  std::string body;              // b
+  char command = 0;         // one of kRep*
+  std::string name, value;  // headers (h i m), address + args (+ 2 e), reason (q), text (y)
+  std::uint32_t index = 0;  // i (insert position), m (occurrence, 1-based)
+  std::string args;         // ESMTP args of 2 / e (empty when absent)
+  std::string body;         // b
   // True for replies that end the current step: everything but modifications and progress.
   bool is_final() const noexcept;
 };

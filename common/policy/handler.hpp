@@ -49,9 +49,7 @@ class FunctionHandler final : public PolicyHandler {
  public:
   using Fn = std::function<Result<std::string>(const Request&, const ConnectionInfo&)>;
   explicit FunctionHandler(Fn fn) : fn_(std::move(fn)) {}
-  Result<std::string> handle(const Request& request, const ConnectionInfo& conn) override {
-    return fn_(request, conn);
-  }
+  Result<std::string> handle(const Request& request, const ConnectionInfo& conn) override { return fn_(request, conn); }
 
  private:
   Fn fn_;
@@ -73,12 +71,10 @@ struct SessionOptions {
 // Calls the handler and returns the bytes to write (`action=...\n\n`), or nullopt when the
 // connection must be closed without a reply. Never throws; logs handler failures as
 // `policy.handler_error conn=<id> peer=<peer> errc=<class> detail=<text>`.
-std::optional<std::string> answer(PolicyHandler& handler, const Request& request,
-                                  const ConnectionInfo& conn, OnHandlerError on_error,
-                                  log::Logger& logger) noexcept;
+std::optional<std::string> answer(PolicyHandler& handler, const Request& request, const ConnectionInfo& conn,
+                                  OnHandlerError on_error, log::Logger& logger) noexcept;
 
 // Logs `policy.bad_request conn=<id> peer=<peer> reason=<reason>` at warning level.
-void log_bad_request(log::Logger& logger, const ConnectionInfo& conn,
-                     std::string_view reason) noexcept;
+void log_bad_request(log::Logger& logger, const ConnectionInfo& conn, std::string_view reason) noexcept;
 
 }  // namespace cachet::policy

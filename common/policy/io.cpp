@@ -85,8 +85,7 @@ Result<void> write_all(int fd, std::string_view bytes, Clock::time_point deadlin
 
 Result<void> set_nonblocking(int fd) {
   const int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-    return Unexpected(errno_error("fcntl", errno));
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) return Unexpected(errno_error("fcntl", errno));
   if (::fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) return Unexpected(errno_error("fcntl", errno));
   return {};
 }

@@ -25,9 +25,7 @@ void RequestParser::feed(std::string_view bytes) {
   buffer_.append(bytes);
 }
 
-bool RequestParser::at_request_boundary() const noexcept {
-  return current_.empty() && pos_ == buffer_.size();
-}
+bool RequestParser::at_request_boundary() const noexcept { return current_.empty() && pos_ == buffer_.size(); }
 
 Result<std::optional<Request>> RequestParser::fail_with(RequestError error) {
   last_error_ = error;
@@ -68,14 +66,12 @@ Result<std::optional<Request>> RequestParser::next() {
     const std::string_view fresh = rest.substr(scanned_);
     const auto lf_in_fresh = fresh.find('\n');
     const std::string_view checked = fresh.substr(0, lf_in_fresh);
-    if (std::memchr(checked.data(), '\0', checked.size()) != nullptr)
-      return fail_with(RequestError::nul_byte);
+    if (std::memchr(checked.data(), '\0', checked.size()) != nullptr) return fail_with(RequestError::nul_byte);
     if (lf_in_fresh == std::string_view::npos) {
       scanned_ = rest.size();
       // A partial line may legitimately end in the CR of a CRLF.
       const bool pending_cr = !rest.empty() && rest.back() == '\r';
-      if (rest.size() > kMaxLineBytes + (pending_cr ? 1 : 0))
-        return fail_with(RequestError::line_too_long);
+      if (rest.size() > kMaxLineBytes + (pending_cr ? 1 : 0)) return fail_with(RequestError::line_too_long);
       // The partial line still needs its LF, hence + 1.
       if (!rest.empty() && request_bytes_ + rest.size() + 1 > kMaxRequestBytes)
         return fail_with(RequestError::request_too_large);

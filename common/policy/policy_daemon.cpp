@@ -66,7 +66,8 @@ namespace {
 // spawn(8) connects stdin, stdout and stderr to the same socket: anything printed to
 // stderr would reach smtpd as a malformed reply. Two fstat calls, no heavier checks.
 bool stderr_is_stdout_socket() noexcept {
-  struct stat out{}, err{};
+  struct stat out {
+  }, err{};
   if (::fstat(STDOUT_FILENO, &out) != 0 || ::fstat(STDERR_FILENO, &err) != 0) return false;
   return S_ISSOCK(out.st_mode) && out.st_dev == err.st_dev && out.st_ino == err.st_ino;
 }
@@ -84,8 +85,8 @@ class PolicyDaemon {
   explicit PolicyDaemon(const PolicyDaemonSpec& spec) : spec_(spec) {
     if (spec_.metrics == nullptr) return;
     errors_ = metrics::FixedLabelCounter(*spec_.metrics, "cachet_policy_errors_total",
-                                         "requests answered without a decision, by error class",
-                                         "class", {"temporary", "permanent", "bad_input", "config", "internal"});
+                                         "requests answered without a decision, by error class", "class",
+                                         {"temporary", "permanent", "bad_input", "config", "internal"});
     handler_.set_error_counter(&errors_);
   }
 
@@ -122,8 +123,7 @@ class PolicyDaemon {
       const mode_t current = ::umask(0);  // listen_socket wants the bits; keep the process's
       ::umask(current);
       auto fd = daemon::listen_socket(*socket, current);
-      if (!fd) return fail(fd.error().code, "listen " + ctx.config.string("Socket") + ": " +
-                                                fd.error().detail);
+      if (!fd) return fail(fd.error().code, "listen " + ctx.config.string("Socket") + ": " + fd.error().detail);
       listener_ = std::move(*fd);
     }
     return {};
@@ -134,14 +134,12 @@ class PolicyDaemon {
     PolicyServer server({listener_.get()}, handler_, ctx.logger, spec_.server);
     std::shared_ptr<void> open_series;  // destroyed before server: never reads a dead server
     if (spec_.metrics != nullptr)
-      open_series = spec_.metrics->add_callback(
-          "cachet_policy_connections_open", "Postfix policy connections open now",
-          metrics::Registry::CallbackKind::gauge,
-          [&server] { return static_cast<double>(server.connection_count()); });
+      open_series = spec_.metrics->add_callback("cachet_policy_connections_open", "Postfix policy connections open now",
+                                                metrics::Registry::CallbackKind::gauge,
+                                                [&server] { return static_cast<double>(server.connection_count()); });
     std::stop_callback on_stop(ctx.stop, [&server] { server.stop(); });
     if (auto r = server.run(); !r) {
-      log::Event(ctx.logger, log::Level::error, "policy.server_failed").kv("reason",
-                                                                          r.error().detail);
+      log::Event(ctx.logger, log::Level::error, "policy.server_failed").kv("reason", r.error().detail);
       return daemon::kExitOsError;
     }
     return daemon::kExitOk;

@@ -56,8 +56,8 @@ inline constexpr std::string_view kSpawnSocketWord = "stdio";
 
 // Builds the handler for one snapshot. Called in open (as root) and on reload (on the
 // signal thread, as the unprivileged user). The handler may keep the snapshot.
-using HandlerFactory = std::function<Result<std::shared_ptr<PolicyHandler>>(
-    const std::shared_ptr<const config::Config>&, log::Logger&)>;
+using HandlerFactory =
+    std::function<Result<std::shared_ptr<PolicyHandler>>(const std::shared_ptr<const config::Config>&, log::Logger&)>;
 
 // The runtime's fields (binary, version, options, default_config, config_flag,
 // positional_config, allow_missing_default_config, validate, check) are
@@ -85,8 +85,7 @@ int spawn_exit_status(SpawnEnd end) noexcept;
 // store() replaces atomically (reload; a Swappable). Thread-safe.
 class SwappableHandler final : public PolicyHandler {
  public:
-  explicit SwappableHandler(std::shared_ptr<PolicyHandler> initial = nullptr)
-      : current_(std::move(initial)) {}
+  explicit SwappableHandler(std::shared_ptr<PolicyHandler> initial = nullptr) : current_(std::move(initial)) {}
   // Errors: Errc::internal when no handler was stored yet; else the current handler's.
   Result<std::string> handle(const Request& request, const ConnectionInfo& conn) override;
   void store(std::shared_ptr<PolicyHandler> next) { current_.store(std::move(next)); }

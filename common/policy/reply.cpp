@@ -31,8 +31,8 @@ bool is_digits(std::string_view s, std::size_t min, std::size_t max) noexcept {
 // RFC 3463: class "." subject "." detail; subject and detail 1-3 digits.
 bool is_enhanced_status(std::string_view s, char klass) noexcept {
   const auto parts = split(s, '.');
-  return parts.size() == 3 && parts[0].size() == 1 && parts[0][0] == klass &&
-         is_digits(parts[1], 1, 3) && is_digits(parts[2], 1, 3);
+  return parts.size() == 3 && parts[0].size() == 1 && parts[0][0] == klass && is_digits(parts[1], 1, 3) &&
+         is_digits(parts[2], 1, 3);
 }
 
 }  // namespace
@@ -53,13 +53,11 @@ Result<std::string> format_reply(std::string_view action) {
 std::string dunno(KeywordCase kc) { return keyword("DUNNO", kc); }
 std::string ok(KeywordCase kc) { return keyword("OK", kc); }
 
-Result<std::string> prepend(std::string_view header_name, std::string_view value,
-                            KeywordCase kc) {
+Result<std::string> prepend(std::string_view header_name, std::string_view value, KeywordCase kc) {
   if (header_name.empty()) return fail(Errc::internal, "empty header name");
   for (const char c : header_name) {
     const auto u = static_cast<unsigned char>(c);
-    if (u < 33 || u > 126 || c == ':')
-      return fail(Errc::internal, "header name is not RFC 5322 ftext");
+    if (u < 33 || u > 126 || c == ':') return fail(Errc::internal, "header name is not RFC 5322 ftext");
   }
   std::string out = keyword("PREPEND ", kc);
   out.append(header_name);
@@ -70,9 +68,7 @@ Result<std::string> prepend(std::string_view header_name, std::string_view value
 
 std::string reject(std::string_view text, KeywordCase kc) { return with_text("REJECT", text, kc); }
 
-std::string defer_if_permit(std::string_view text, KeywordCase kc) {
-  return with_text("DEFER_IF_PERMIT", text, kc);
-}
+std::string defer_if_permit(std::string_view text, KeywordCase kc) { return with_text("DEFER_IF_PERMIT", text, kc); }
 
 std::string defer(std::string_view text, KeywordCase kc) { return with_text("DEFER", text, kc); }
 
@@ -103,18 +99,21 @@ bool is_valid_utf8(std::string_view s) noexcept {
     }
     std::size_t len = 0;
     unsigned cp = 0;
-    if (c >= 0xc2 && c <= 0xdf) len = 2, cp = c & 0x1f;
-    else if (c >= 0xe0 && c <= 0xef) len = 3, cp = c & 0x0f;
-    else if (c >= 0xf0 && c <= 0xf4) len = 4, cp = c & 0x07;
-    else return false;  // continuation byte, overlong lead (c0/c1) or beyond U+10FFFF
+    if (c >= 0xc2 && c <= 0xdf)
+      len = 2, cp = c & 0x1f;
+    else if (c >= 0xe0 && c <= 0xef)
+      len = 3, cp = c & 0x0f;
+    else if (c >= 0xf0 && c <= 0xf4)
+      len = 4, cp = c & 0x07;
+    else
+      return false;  // continuation byte, overlong lead (c0/c1) or beyond U+10FFFF
     if (i + len > s.size()) return false;
     for (std::size_t k = 1; k < len; ++k) {
       const auto cc = static_cast<unsigned char>(s[i + k]);
       if ((cc & 0xc0) != 0x80) return false;
       cp = (cp << 6) | (cc & 0x3f);
     }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
       return false;
     i += len;
   }

@@ -48,13 +48,11 @@ std::string defer(std::string_view text, KeywordCase kc = KeywordCase::upper);
 // A raw SMTP reply: "550 5.7.1 text" ("550 text" when `enhanced` is empty). Errors
 // (Errc::internal): code outside 400-599, or an enhanced status code that is not
 // `class.subject.detail` with the same class digit as the code (RFC 3463).
-[[nodiscard]] Result<std::string> smtp_reply(unsigned code, std::string_view enhanced,
-                                             std::string_view text);
+[[nodiscard]] Result<std::string> smtp_reply(unsigned code, std::string_view enhanced, std::string_view text);
 
 // The reply Postfix gets when a handler fails and the daemon is configured to answer
 // instead of disconnecting (STYLE.md s6).
-inline constexpr std::string_view kTemporaryFailureAction =
-    "DEFER_IF_PERMIT Service temporarily unavailable";
+inline constexpr std::string_view kTemporaryFailureAction = "DEFER_IF_PERMIT Service temporarily unavailable";
 
 // True when `s` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool is_valid_utf8(std::string_view s) noexcept;

@@ -14,11 +14,15 @@ struct StateName {
 };
 
 constexpr StateName kStates[] = {
-    {"CONNECT", ProtocolState::connect}, {"EHLO", ProtocolState::ehlo},
-    {"HELO", ProtocolState::helo},       {"MAIL", ProtocolState::mail},
-    {"RCPT", ProtocolState::rcpt},       {"DATA", ProtocolState::data},
+    {"CONNECT", ProtocolState::connect},
+    {"EHLO", ProtocolState::ehlo},
+    {"HELO", ProtocolState::helo},
+    {"MAIL", ProtocolState::mail},
+    {"RCPT", ProtocolState::rcpt},
+    {"DATA", ProtocolState::data},
     {"END-OF-MESSAGE", ProtocolState::end_of_message},
-    {"VRFY", ProtocolState::vrfy},       {"ETRN", ProtocolState::etrn},
+    {"VRFY", ProtocolState::vrfy},
+    {"ETRN", ProtocolState::etrn},
 };
 
 bool breaks_framing(std::string_view s) noexcept {
@@ -50,8 +54,8 @@ void Request::add(std::string_view name, std::string_view value) {
   text_.append(name);
   const auto value_off = static_cast<std::uint32_t>(text_.size());
   text_.append(value);
-  spans_.push_back(Span{name_off, static_cast<std::uint32_t>(name.size()), value_off,
-                        static_cast<std::uint32_t>(value.size())});
+  spans_.push_back(
+      Span{name_off, static_cast<std::uint32_t>(name.size()), value_off, static_cast<std::uint32_t>(value.size())});
 }
 
 Attribute Request::at(std::size_t i) const noexcept {
@@ -84,8 +88,7 @@ Result<void> append_request(std::string& out, std::span<const Attribute> attribu
     if (a.name.empty()) return fail(Errc::bad_input, "empty attribute name");
     if (a.name.find('=') != std::string_view::npos || breaks_framing(a.name))
       return fail(Errc::bad_input, "attribute name contains '=', CR, LF or NUL");
-    if (breaks_framing(a.value))
-      return fail(Errc::bad_input, "attribute value contains CR, LF or NUL");
+    if (breaks_framing(a.value)) return fail(Errc::bad_input, "attribute value contains CR, LF or NUL");
     bytes += a.name.size() + a.value.size() + 2;
   }
   out.reserve(out.size() + bytes);

@@ -26,8 +26,7 @@ namespace cachet::policy {
 inline constexpr std::string_view kAccessPolicyRequest = "smtpd_access_policy";
 
 // SMTP stage at which smtpd asked (attribute protocol_state). DATA also covers BDAT.
-enum class ProtocolState { connect, ehlo, helo, mail, rcpt, data, end_of_message, vrfy, etrn,
-                           unknown };
+enum class ProtocolState { connect, ehlo, helo, mail, rcpt, data, end_of_message, vrfy, etrn, unknown };
 
 const char* to_string(ProtocolState state) noexcept;
 // Maps the wire word (case-insensitive, e.g. "END-OF-MESSAGE") to the enum; unknown otherwise.
@@ -78,28 +77,26 @@ class Request {
   std::string_view client_name() const noexcept { return get("client_name"); }
   std::string_view reverse_client_name() const noexcept { return get("reverse_client_name"); }
   std::string_view instance() const noexcept { return get("instance"); }
-  std::string_view sasl_method() const noexcept { return get("sasl_method"); }        // [2.2]
-  std::string_view sasl_username() const noexcept { return get("sasl_username"); }    // [2.2]
-  std::string_view sasl_sender() const noexcept { return get("sasl_sender"); }        // [2.2]
-  std::string_view ccert_subject() const noexcept { return get("ccert_subject"); }    // xtext
-  std::string_view ccert_issuer() const noexcept { return get("ccert_issuer"); }      // xtext
+  std::string_view sasl_method() const noexcept { return get("sasl_method"); }      // [2.2]
+  std::string_view sasl_username() const noexcept { return get("sasl_username"); }  // [2.2]
+  std::string_view sasl_sender() const noexcept { return get("sasl_sender"); }      // [2.2]
+  std::string_view ccert_subject() const noexcept { return get("ccert_subject"); }  // xtext
+  std::string_view ccert_issuer() const noexcept { return get("ccert_issuer"); }    // xtext
   std::string_view ccert_fingerprint() const noexcept { return get("ccert_fingerprint"); }
   std::string_view encryption_protocol() const noexcept { return get("encryption_protocol"); }
   std::string_view encryption_cipher() const noexcept { return get("encryption_cipher"); }
-  std::string_view etrn_domain() const noexcept { return get("etrn_domain"); }       // [2.3]
-  std::string_view stress() const noexcept { return get("stress"); }                 // [2.5]
-  std::string_view policy_context() const noexcept { return get("policy_context"); } // [3.1]
-  std::string_view server_address() const noexcept { return get("server_address"); } // [3.2]
-  std::string_view mail_version() const noexcept { return get("mail_version"); }     // [3.8]
-  std::string_view tls_sni() const noexcept { return get("tls_sni"); }               // [3.12]
+  std::string_view etrn_domain() const noexcept { return get("etrn_domain"); }        // [2.3]
+  std::string_view stress() const noexcept { return get("stress"); }                  // [2.5]
+  std::string_view policy_context() const noexcept { return get("policy_context"); }  // [3.1]
+  std::string_view server_address() const noexcept { return get("server_address"); }  // [3.2]
+  std::string_view mail_version() const noexcept { return get("mail_version"); }      // [3.8]
+  std::string_view tls_sni() const noexcept { return get("tls_sni"); }                // [3.12]
   // Numbers: nullopt when absent, empty or not a decimal number (Postfix sends 0 for
   // "unknown"; callers decide whether 0 means anything).
   std::optional<std::uint64_t> recipient_count() const noexcept { return number("recipient_count"); }
   // The `size` attribute (MAIL FROM SIZE=, or the queue file size at END-OF-MESSAGE).
   std::optional<std::uint64_t> message_size() const noexcept { return number("size"); }
-  std::optional<std::uint64_t> encryption_keysize() const noexcept {
-    return number("encryption_keysize");
-  }
+  std::optional<std::uint64_t> encryption_keysize() const noexcept { return number("encryption_keysize"); }
   std::optional<std::uint64_t> client_port() const noexcept { return number("client_port"); }
   std::optional<std::uint64_t> server_port() const noexcept { return number("server_port"); }
   std::optional<std::uint64_t> number(std::string_view name) const noexcept;

@@ -50,8 +50,7 @@ std::string describe_peer(int fd) {
   if (ss.ss_family == AF_UNIX) {
     ucred cred{};
     socklen_t clen = sizeof cred;
-    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
-      return "unix:pid=" + std::to_string(cred.pid);
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) return "unix:pid=" + std::to_string(cred.pid);
     return "unix";
   }
   return "unknown";
@@ -79,7 +78,7 @@ struct Conn {
   State state = State::reading;
   std::string out;
   std::size_t out_off = 0;
-  bool peer_gone = false;  // hung up while its request was with a worker
+  bool peer_gone = false;                     // hung up while its request was with a worker
   std::optional<Clock::time_point> deadline;  // its entry in Impl::deadlines_
 };
 
@@ -87,8 +86,7 @@ struct Conn {
 
 class PolicyServer::Impl {
  public:
-  Impl(std::vector<int> listeners, PolicyHandler& handler, log::Logger& logger,
-       ServerOptions options);
+  Impl(std::vector<int> listeners, PolicyHandler& handler, log::Logger& logger, ServerOptions options);
   Result<void> run();
   void stop() noexcept {
     stopping_.store(true);
@@ -136,8 +134,7 @@ class PolicyServer::Impl {
   WorkerPool workers_;
 };
 
-PolicyServer::Impl::Impl(std::vector<int> listeners, PolicyHandler& handler,
-                         log::Logger& logger, ServerOptions options)
+PolicyServer::Impl::Impl(std::vector<int> listeners, PolicyHandler& handler, log::Logger& logger, ServerOptions options)
     : listeners_(std::move(listeners)),
       handler_(handler),
       logger_(logger),
@@ -181,8 +178,7 @@ Result<void> PolicyServer::Impl::loop() {
   for (;;) {
     if (stopping_.load() && !stop_applied_) apply_stop();
     if (stop_applied_ && conns_.empty()) return {};
-    const int n = ::epoll_wait(epoll_.get(), events.data(), static_cast<int>(events.size()),
-                               next_timeout_ms());
+    const int n = ::epoll_wait(epoll_.get(), events.data(), static_cast<int>(events.size()), next_timeout_ms());
     if (n < 0) {
       const int err = errno;
       if (err == EINTR) continue;
@@ -207,8 +203,7 @@ Result<void> PolicyServer::Impl::loop() {
 
 int PolicyServer::Impl::next_timeout_ms() const noexcept {
   std::optional<Clock::time_point> next = resume_at_;
-  if (!deadlines_.empty() && (!next || deadlines_.begin()->first < *next))
-    next = deadlines_.begin()->first;
+  if (!deadlines_.empty() && (!next || deadlines_.begin()->first < *next)) next = deadlines_.begin()->first;
   return next ? poll_timeout_ms(*next) : -1;
 }
 
@@ -245,8 +240,7 @@ void PolicyServer::Impl::on_listener(int listen_fd) {
     if (!fd.valid()) {
       const int err = errno;
       if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == ECONNABORTED) return;
-      log::Event(logger_, log::Level::warning, "policy.accept_error")
-          .kv("detail", errno_error("accept", err).detail);
+      log::Event(logger_, log::Level::warning, "policy.accept_error").kv("detail", errno_error("accept", err).detail);
       pause_listeners(true);  // e.g. EMFILE: level-triggered epoll would spin
       resume_at_ = Clock::now() + kAcceptPause;
       return;
@@ -273,9 +267,7 @@ void PolicyServer::Impl::on_conn(std::uint64_t id, std::uint32_t events) {
   if (it == conns_.end()) return;
   Conn& c = *it->second;
   switch (c.state) {
-    case Conn::State::reading:
-      on_readable(c);
-      break;
+    case Conn::State::reading: on_readable(c); break;
     case Conn::State::writing:
       if (events & (EPOLLERR | EPOLLHUP))
         close_conn(id);
@@ -332,8 +324,7 @@ void PolicyServer::Impl::process_input(Conn& c) {
 
 void PolicyServer::Impl::dispatch(Conn& c, Request request) {
   if (options_.worker_threads == 0) {
-    complete(c, answer(handler_, request, c.session.info(), options_.session.on_handler_error,
-                       logger_));
+    complete(c, answer(handler_, request, c.session.info(), options_.session.on_handler_error, logger_));
     return;
   }
   if (!set_events(c, 0)) {  // still watched: its events would read as a hang-up while busy
@@ -359,8 +350,7 @@ void PolicyServer::Impl::complete(Conn& c, std::optional<std::string> reply) {
 void PolicyServer::Impl::flush(Conn& c) {
   const std::uint64_t id = c.session.info().id;
   while (c.out_off < c.out.size()) {
-    const ssize_t n = ::send(c.fd.get(), c.out.data() + c.out_off, c.out.size() - c.out_off,
-                             MSG_NOSIGNAL);
+    const ssize_t n = ::send(c.fd.get(), c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL);
     if (n >= 0) {
       c.out_off += static_cast<std::size_t>(n);
       continue;
@@ -452,8 +442,8 @@ void PolicyServer::Impl::pause_listeners(bool pause) {
   }
 }
 
-PolicyServer::PolicyServer(std::vector<int> listeners, PolicyHandler& handler,
-                           log::Logger& logger, ServerOptions options)
+PolicyServer::PolicyServer(std::vector<int> listeners, PolicyHandler& handler, log::Logger& logger,
+                           ServerOptions options)
     : impl_(std::make_unique<Impl>(std::move(listeners), handler, logger, options)) {}
 
 PolicyServer::~PolicyServer() = default;

@@ -52,8 +52,7 @@ struct ServerOptions {
 class PolicyServer {
  public:
   // `listeners` are listening, bound stream sockets (unix or TCP); borrowed.
-  PolicyServer(std::vector<int> listeners, PolicyHandler& handler, log::Logger& logger,
-               ServerOptions options = {});
+  PolicyServer(std::vector<int> listeners, PolicyHandler& handler, log::Logger& logger, ServerOptions options = {});
   ~PolicyServer();
   PolicyServer(const PolicyServer&) = delete;
   PolicyServer& operator=(const PolicyServer&) = delete;

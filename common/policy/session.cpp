@@ -6,8 +6,7 @@
 
 namespace cachet::policy {
 
-Session::Session(std::uint64_t id, std::string peer, const SessionOptions& options,
-                 Clock::time_point now)
+Session::Session(std::uint64_t id, std::string peer, const SessionOptions& options, Clock::time_point now)
     : id_(id), peer_(std::move(peer)), options_(options), last_activity_(now) {}
 
 void Session::received(std::string_view bytes, Clock::time_point now) {

@@ -21,8 +21,7 @@ namespace cachet::policy {
 
 class Session {
  public:
-  Session(std::uint64_t id, std::string peer, const SessionOptions& options,
-          Clock::time_point now);
+  Session(std::uint64_t id, std::string peer, const SessionOptions& options, Clock::time_point now);
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 

@@ -13,19 +13,16 @@ namespace {
 constexpr std::size_t kReadChunk = 16384;
 
 void log_io_error(log::Logger& logger, const Error& e) {
-  log::Event(logger, log::Level::warning, "policy.io_error").kv("peer", "stdin").kv("detail",
-                                                                                  e.detail);
+  log::Event(logger, log::Level::warning, "policy.io_error").kv("peer", "stdin").kv("detail", e.detail);
 }
 
 // Answers every complete request buffered in the session. nullopt: keep reading.
-std::optional<SpawnEnd> drain(Session& session, PolicyHandler& handler, log::Logger& logger,
-                              int out_fd) {
+std::optional<SpawnEnd> drain(Session& session, PolicyHandler& handler, log::Logger& logger, int out_fd) {
   for (;;) {
     auto request = session.next_request(logger);
     if (!request) return SpawnEnd::bad_request;
     if (!request->has_value()) return std::nullopt;
-    const auto reply = answer(handler, **request, session.info(),
-                              session.options().on_handler_error, logger);
+    const auto reply = answer(handler, **request, session.info(), session.options().on_handler_error, logger);
     if (!reply) return SpawnEnd::handler_error;
     // The idle timeout also bounds a peer that stops reading our replies.
     auto written = write_all(out_fd, *reply, Clock::now() + session.options().idle_timeout);
@@ -50,8 +47,7 @@ const char* to_string(SpawnEnd end) noexcept {
   return "io_error";
 }
 
-SpawnEnd run_spawn(PolicyHandler& handler, log::Logger& logger, const SessionOptions& options,
-                   int in_fd, int out_fd) {
+SpawnEnd run_spawn(PolicyHandler& handler, log::Logger& logger, const SessionOptions& options, int in_fd, int out_fd) {
   Session session(1, "stdin", options, Clock::now());
   char buf[kReadChunk];
   for (;;) {

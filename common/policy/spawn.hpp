@@ -25,7 +25,7 @@ const char* to_string(SpawnEnd end) noexcept;
 // Serves requests read from in_fd, writing replies to out_fd. Logs `policy.bad_request`
 // (malformed input, EOF or timeout inside a request), `policy.handler_error`, and
 // `policy.io_error`. Does not close the descriptors.
-SpawnEnd run_spawn(PolicyHandler& handler, log::Logger& logger,
-                   const SessionOptions& options = {}, int in_fd = 0, int out_fd = 1);
+SpawnEnd run_spawn(PolicyHandler& handler, log::Logger& logger, const SessionOptions& options = {}, int in_fd = 0,
+                   int out_fd = 1);
 
 }  // namespace cachet::policy

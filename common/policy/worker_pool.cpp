@@ -14,8 +14,7 @@ void wake(int event_fd) noexcept {
   [[maybe_unused]] const ssize_t n = ::write(event_fd, &one, sizeof one);
 }
 
-WorkerPool::WorkerPool(PolicyHandler& handler, log::Logger& logger, OnHandlerError on_error,
-                       int wake_fd)
+WorkerPool::WorkerPool(PolicyHandler& handler, log::Logger& logger, OnHandlerError on_error, int wake_fd)
     : handler_(handler), logger_(logger), on_error_(on_error), wake_fd_(wake_fd) {}
 
 void WorkerPool::start(std::size_t threads) {

@@ -29,9 +29,7 @@ void MainCf::set(std::string name, std::string value, std::size_t line) {
   params_[std::move(name)] = Param{std::move(value), line};
 }
 
-void MainCf::set_default(std::string name, std::string value) {
-  defaults_[std::move(name)] = std::move(value);
-}
+void MainCf::set_default(std::string name, std::string value) { defaults_[std::move(name)] = std::move(value); }
 
 std::string MainCf::origin(std::string_view name) const {
   const auto it = params_.find(name);
@@ -61,8 +59,8 @@ Result<void> MainCf::expand_into(std::string_view text, std::string& out, int de
     return fail(Errc::config, file_name + ": parameter expansion nested too deeply (a loop?)");
   for (std::size_t i = 0; i < text.size();) {
     if (out.size() > kMaxExpandedBytes)
-      return fail(Errc::config, file_name + ": expanded value longer than " +
-                                    std::to_string(kMaxExpandedBytes) + " bytes");
+      return fail(Errc::config,
+                  file_name + ": expanded value longer than " + std::to_string(kMaxExpandedBytes) + " bytes");
     const char c = text[i];
     if (c != '$' || i + 1 >= text.size()) {
       out.push_back(c);
@@ -81,8 +79,8 @@ Result<void> MainCf::expand_into(std::string_view text, std::string& out, int de
       const char close = n == '{' ? '}' : ')';
       const std::size_t end = text.find(close, i + 2);
       if (end == std::string_view::npos)
-        return fail(Errc::config, file_name + ": unbalanced '" + std::string(1, n) + "' in \"" +
-                                      std::string(text) + "\"");
+        return fail(Errc::config,
+                    file_name + ": unbalanced '" + std::string(1, n) + "' in \"" + std::string(text) + "\"");
       std::string_view inner = text.substr(i + 2, end - i - 2);
       const std::size_t q = inner.find_first_of("?:");
       if (q != std::string_view::npos) {
@@ -135,8 +133,7 @@ Result<MainCf> parse_main_cf(std::string_view text, std::string_view file_name) 
     const std::string_view name = line.substr(0, j);
     std::string_view rest = trim(line.substr(j));
     if (name.empty() || rest.empty() || rest[0] != '=')
-      return fail(Errc::config, std::string(file_name) + ":" + std::to_string(l.line) +
-                                    ": expected \"name = value\"");
+      return fail(Errc::config, std::string(file_name) + ":" + std::to_string(l.line) + ": expected \"name = value\"");
     cf.set(std::string(name), std::string(trim(rest.substr(1))), l.line);
   }
   return cf;
@@ -163,8 +160,7 @@ Result<LocalFacts> local_facts(MainCf cf, std::string_view system_hostname) {
   cf.set_default("myhostname", std::string(system_hostname));
   const std::string_view host = system_hostname;
   const std::size_t dot = host.find('.');
-  cf.set_default("mydomain", dot == std::string_view::npos ? "localdomain"
-                                                           : std::string(host.substr(dot + 1)));
+  cf.set_default("mydomain", dot == std::string_view::npos ? "localdomain" : std::string(host.substr(dot + 1)));
   cf.set_default("myorigin", "$myhostname");
   cf.set_default("mydestination", "$myhostname, localhost.$mydomain, localhost");
   cf.set_default("inet_interfaces", "all");

@@ -78,10 +78,10 @@ class MainCf {
 std::vector<std::string> split_list(std::string_view value, bool keep_quoted = false);
 
 struct LocalFacts {
-  std::string myorigin;                  // expanded, lower case (unqualified senders get it)
-  std::vector<std::string> domains;      // lower case, no trailing dot; "[1.2.3.4]" forms too
-  std::string recipient_delimiter;       // "" = no extensions
-  std::vector<std::string> unresolved;   // entries we cannot evaluate (type:table, hosts)
+  std::string myorigin;                 // expanded, lower case (unqualified senders get it)
+  std::vector<std::string> domains;     // lower case, no trailing dot; "[1.2.3.4]" forms too
+  std::string recipient_delimiter;      // "" = no extensions
+  std::vector<std::string> unresolved;  // entries we cannot evaluate (type:table, hosts)
 };
 
 // Local domains and delimiter per postconf(5), with Postfix's defaults: myhostname =

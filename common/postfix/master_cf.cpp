@@ -46,8 +46,9 @@ Result<MasterCf> parse_master_cf(std::string_view text, std::string_view file_na
     if (fields.size() < 8)
       return fail(Errc::config, std::string(file_name) + ":" + std::to_string(l.line) +
                                     ": expected service type private unpriv chroot wakeup maxproc command");
-    MasterEntry e{fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6],
-                  std::vector<std::string>(fields.begin() + 7, fields.end()), l.line};
+    MasterEntry e{fields[0], fields[1], fields[2], fields[3],
+                  fields[4], fields[5], fields[6], std::vector<std::string>(fields.begin() + 7, fields.end()),
+                  l.line};
     out.entries.push_back(std::move(e));
   }
   return out;

@@ -42,8 +42,7 @@ Result<Aliases> parse_aliases(std::string_view text, std::string_view file_name)
       entry.members.push_back(std::move(m));
     }
     const auto [it, inserted] = out.entries_.try_emplace(to_lower(name), std::move(entry));
-    if (!inserted) out.warnings_.push_back(where + "duplicate alias " + std::string(name) +
-                                           "; first entry kept");
+    if (!inserted) out.warnings_.push_back(where + "duplicate alias " + std::string(name) + "; first entry kept");
   }
   return out;
 }

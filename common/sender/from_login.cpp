@@ -18,8 +18,8 @@ struct Checked {
 
 // A verdict against the header: the policy's action for this class of client, and the
 // reply for reject.
-FromDecision mismatch(FromAction action, FromVerdict verdict, std::string field,
-                      std::string address, std::string reason) {
+FromDecision mismatch(FromAction action, FromVerdict verdict, std::string field, std::string address,
+                      std::string reason) {
   FromDecision d;
   d.action = action;
   d.verdict = verdict;
@@ -31,8 +31,7 @@ FromDecision mismatch(FromAction action, FromVerdict verdict, std::string field,
     d.xcode = "5.7.1";
     d.text = d.address.empty()
                  ? "header " + d.field + " field rejected: " + reply_safe(d.why)
-                 : "<" + reply_safe(d.address) + ">: header " + d.field +
-                       " address rejected: " + reply_safe(d.why);
+                 : "<" + reply_safe(d.address) + ">: header " + d.field + " address rejected: " + reply_safe(d.why);
   }
   return d;
 }
@@ -53,8 +52,8 @@ void set_reply_from_action(FromDecision& d, std::string_view action) {
 }
 
 // Every mailbox of the fields, or the malformed verdict's reason in `why`.
-bool collect(std::string_view field, const std::vector<std::string_view>& values,
-             std::vector<Checked>& out, std::string& why) {
+bool collect(std::string_view field, const std::vector<std::string_view>& values, std::vector<Checked>& out,
+             std::string& why) {
   for (const std::string_view v : values) {
     auto boxes = mail::parse_from_mailboxes(v);
     if (!boxes) {
@@ -67,8 +66,7 @@ bool collect(std::string_view field, const std::vector<std::string_view>& values
         why = std::string(field) + " field has a mailbox without a local part";
         return false;
       }
-      const bool seen = std::any_of(out.begin(), out.end(),
-                                    [&](const Checked& c) { return c.address == *address; });
+      const bool seen = std::any_of(out.begin(), out.end(), [&](const Checked& c) { return c.address == *address; });
       if (!seen) out.push_back(Checked{std::string(field), std::move(*address)});
     }
   }
@@ -121,8 +119,7 @@ std::optional<std::string> lookup_address(std::string_view local_part, std::stri
   return local + "@" + std::string(domain);
 }
 
-FromDecision decide_from(const FromPolicy& policy, const HeaderFacts& facts,
-                         const OwnerLookup& lookup) {
+FromDecision decide_from(const FromPolicy& policy, const HeaderFacts& facts, const OwnerLookup& lookup) {
   const bool logged_in = !facts.login.empty();
   FromDecision owned;
   if (!checks_client(policy.variant, logged_in)) {
@@ -144,14 +141,13 @@ FromDecision decide_from(const FromPolicy& policy, const HeaderFacts& facts,
     const std::string field = facts.key_field.empty() ? "From" : std::string(facts.key_field);
     auto key = lookup_address(facts.key_local_part, facts.key_domain);
     if (!key) return malformed(field, field + " field: the signing address has no local part");
-    const bool seen = std::any_of(checked.begin(), checked.end(),
-                                  [&](const Checked& c) { return iequals(c.address, *key); });
+    const bool seen =
+        std::any_of(checked.begin(), checked.end(), [&](const Checked& c) { return iequals(c.address, *key); });
     if (!seen) checked.push_back(Checked{field, std::move(*key)});
   }
   for (const Checked& c : checked) owned.addresses.push_back(c.address);
   for (const Checked& c : checked) {
-    const Decision d = decide(policy.variant, TableErrorAction::defer,
-                              LoginFacts{c.address, facts.login}, lookup);
+    const Decision d = decide(policy.variant, TableErrorAction::defer, LoginFacts{c.address, facts.login}, lookup);
     FromDecision out;
     switch (d.verdict) {
       case Verdict::allowed: continue;
@@ -160,8 +156,7 @@ FromDecision decide_from(const FromPolicy& policy, const HeaderFacts& facts,
                        "not owned by user " + std::string(facts.login));
         break;
       case Verdict::not_logged_in:
-        out = mismatch(on_mismatch, FromVerdict::not_logged_in, c.field, c.address,
-                       "not logged in");
+        out = mismatch(on_mismatch, FromVerdict::not_logged_in, c.field, c.address, "not logged in");
         break;
       case Verdict::lookup_failed:
         out = mismatch(on_mismatch == FromAction::reject ? FromAction::tempfail : on_mismatch,

@@ -46,19 +46,17 @@ std::optional<FromAction> parse_from_action(std::string_view word) noexcept;
 inline constexpr std::string_view kFromActionChoices = "sign|nosign|reject";
 
 struct FromPolicy {
-  MismatchPolicy variant = MismatchPolicy::all;  // FromMismatchPolicy
-  FromAction login_mismatch = FromAction::sign;  // FromLoginMismatch
+  MismatchPolicy variant = MismatchPolicy::all;     // FromMismatchPolicy
+  FromAction login_mismatch = FromAction::sign;     // FromLoginMismatch
   FromAction no_login_mismatch = FromAction::sign;  // InternalFromMismatch
   // True when some mismatch is enforced (nosign or reject).
-  bool enforces() const noexcept {
-    return login_mismatch != FromAction::sign || no_login_mismatch != FromAction::sign;
-  }
+  bool enforces() const noexcept { return login_mismatch != FromAction::sign || no_login_mismatch != FromAction::sign; }
 };
 
 struct HeaderFacts {
-  std::string_view login;                        // {auth_authen}; "" = not authenticated
-  std::vector<std::string_view> from_fields;     // the value of every From field
-  std::vector<std::string_view> sender_fields;   // the value of every Sender field
+  std::string_view login;                       // {auth_authen}; "" = not authenticated
+  std::vector<std::string_view> from_fields;    // the value of every From field
+  std::vector<std::string_view> sender_fields;  // the value of every Sender field
   // The address the signer chooses its key by, as its own (more tolerant) reader found it
   // (cachet-dkim: parse_sender on the first SenderHeaders field), and that field's name.
   // Checked like the others, so that a field the two readers read differently (e.g.
@@ -75,16 +73,15 @@ std::string_view to_string(FromVerdict v) noexcept;
 struct FromDecision {
   FromAction action = FromAction::sign;
   FromVerdict verdict = FromVerdict::owned;
-  std::string field;    // "From" or "Sender": the field that decided ("" when owned)
-  std::string address;  // the mailbox that decided, as looked up ("" when none)
-  std::string why;      // "not owned by user alice", "more than one From field", ...
+  std::string field;                    // "From" or "Sender": the field that decided ("" when owned)
+  std::string address;                  // the mailbox that decided, as looked up ("" when none)
+  std::string why;                      // "not owned by user alice", "more than one From field", ...
   std::string rule, owners, rule_text;  // the map rule that matched (login_check Decision)
   std::string code, xcode, text;        // the SMTP reply for reject and tempfail
   std::vector<std::string> addresses;   // every mailbox checked, in order (for the log)
 };
 
-FromDecision decide_from(const FromPolicy& policy, const HeaderFacts& facts,
-                         const OwnerLookup& lookup);
+FromDecision decide_from(const FromPolicy& policy, const HeaderFacts& facts, const OwnerLookup& lookup);
 
 // The lookup key of a parsed mailbox: local part unquoted (RFC 5322 quoted-string, so
 // "a.b"@x and a.b@x are one mailbox), '@', the normalised domain. nullopt for an empty

@@ -55,9 +55,7 @@ bool checks_client(MismatchPolicy p, bool logged_in) noexcept {
   return logged_in ? p != MismatchPolicy::unauthenticated : p != MismatchPolicy::authenticated;
 }
 
-std::string_view to_string(MismatchPolicy p) noexcept {
-  return kPolicyNames[static_cast<std::size_t>(p)];
-}
+std::string_view to_string(MismatchPolicy p) noexcept { return kPolicyNames[static_cast<std::size_t>(p)]; }
 
 std::optional<MismatchPolicy> parse_mismatch_policy(std::string_view name) noexcept {
   for (std::size_t i = 0; i < kPolicyNames.size(); ++i)
@@ -123,8 +121,7 @@ std::string client_reply(const Decision& d, std::string_view sender) {
          ">: Sender address rejected: " + std::string(action.substr(sp + 1));
 }
 
-Decision decide(MismatchPolicy policy, TableErrorAction on_error, const LoginFacts& facts,
-                const OwnerLookup& lookup) {
+Decision decide(MismatchPolicy policy, TableErrorAction on_error, const LoginFacts& facts, const OwnerLookup& lookup) {
   if (facts.sender.empty()) return allowed("null sender");
   const bool logged_in = !facts.login.empty();
   if (!checks_client(policy, logged_in))
@@ -134,15 +131,12 @@ Decision decide(MismatchPolicy policy, TableErrorAction on_error, const LoginFac
   const std::vector<Owners>& sources = *found;
   if (!logged_in) {
     if (sources.empty()) return allowed("unauthenticated, not in map");
-    return matched(Verdict::not_logged_in,
-                   "553 5.7.1 not logged in",
-                   sources[0], "unauthenticated, address has owners");
+    return matched(Verdict::not_logged_in, "553 5.7.1 not logged in", sources[0],
+                   "unauthenticated, address has owners");
   }
-  if (sources.empty() && policy == MismatchPolicy::known)
-    return allowed("not in map (known-only)");
+  if (sources.empty() && policy == MismatchPolicy::known) return allowed("not in map (known-only)");
   for (const Owners& o : sources)
-    if (is_owner(o.owners, facts.login))
-      return matched(Verdict::allowed, "DUNNO", o, "owner");
+    if (is_owner(o.owners, facts.login)) return matched(Verdict::allowed, "DUNNO", o, "owner");
   std::string action = "553 5.7.1 not owned by user " + reply_safe(facts.login);
   if (sources.empty()) return matched(Verdict::not_owned, std::move(action), Owners{}, "not in map");
   return matched(Verdict::not_owned, std::move(action), sources[0], "login not among owners");

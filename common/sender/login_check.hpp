@@ -80,11 +80,11 @@ std::string_view to_string(Verdict v) noexcept;
 
 struct Decision {
   Verdict verdict = Verdict::allowed;
-  std::string action;  // the policy action: "DUNNO", "553 5.7.1 not logged in", a defer
-  std::string rule;    // the rule that granted, else the first that matched, else ""
-  std::string owners;  // that rule's owners ("" when not found)
+  std::string action;     // the policy action: "DUNNO", "553 5.7.1 not logged in", a defer
+  std::string rule;       // the rule that granted, else the first that matched, else ""
+  std::string owners;     // that rule's owners ("" when not found)
   std::string rule_text;  // that rule as written
-  std::string why;     // short reason for the log: "owner", "null sender", "not in map", ...
+  std::string why;        // short reason for the log: "owner", "null sender", "not in map", ...
 };
 
 struct LoginFacts {
@@ -92,8 +92,7 @@ struct LoginFacts {
   std::string_view login;   // sasl_username ("" = not authenticated)
 };
 
-Decision decide(MismatchPolicy policy, TableErrorAction on_error, const LoginFacts& facts,
-                const OwnerLookup& lookup);
+Decision decide(MismatchPolicy policy, TableErrorAction on_error, const LoginFacts& facts, const OwnerLookup& lookup);
 
 // The reply the SMTP client sees when the service runs in smtpd_sender_restrictions
 // ("" for allowed): DEFER_IF_PERMIT becomes 450 (access_map_defer_code).

@@ -22,15 +22,13 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
 }
 
 Result<postfix::LocalFacts> read_facts(const MapsSettings& s, const tables::FileReader& reader,
-                                       std::string& maps_from_main_cf,
-                                       std::vector<tables::FileStamp>& stamps) {
+                                       std::string& maps_from_main_cf, std::vector<tables::FileStamp>& stamps) {
   postfix::MainCf cf;
   if (!s.main_cf.empty()) {
     auto content = reader(s.main_cf);
     if (!content) return Unexpected<Error>(std::move(content).error());
     if (content->bytes.size() > postfix::kMaxMainCfBytes)
-      return fail(Errc::config, s.main_cf + ": larger than " +
-                                    std::to_string(postfix::kMaxMainCfBytes) + " bytes");
+      return fail(Errc::config, s.main_cf + ": larger than " + std::to_string(postfix::kMaxMainCfBytes) + " bytes");
     auto parsed = postfix::parse_main_cf(content->bytes, s.main_cf);
     if (!parsed) return Unexpected<Error>(std::move(parsed).error());
     cf = std::move(*parsed);
@@ -52,8 +50,8 @@ std::vector<config::Problem> validate_maps_options(const config::Config& cfg) {
   std::vector<config::Problem> problems;
   if (cfg.boolean("AllowAliasOwners") && cfg.list("AliasMaps").empty()) {
     const auto at = cfg.origin("AllowAliasOwners").value_or(config::SourceLocation{});
-    problems.push_back(config::Problem{at.file, at.line, "AllowAliasOwners",
-                                       "needs AliasMaps (the aliases files to read)"});
+    problems.push_back(
+        config::Problem{at.file, at.line, "AllowAliasOwners", "needs AliasMaps (the aliases files to read)"});
   }
   if (cfg.string("SenderLoginMaps").empty() && iequals(cfg.string("PostfixMainCf"), "none"))
     problems.push_back(config::Problem{"", 0, "SenderLoginMaps",
@@ -85,13 +83,15 @@ Result<std::shared_ptr<const SenderMaps>> SenderMaps::load(const MapsSettings& s
   if (!facts) return Unexpected<Error>(std::move(facts).error());
   maps->facts_ = std::move(*facts);
   for (const auto& u : maps->facts_.unresolved)
-    warnings.push_back(settings.main_cf + ": " + u + ": not evaluated (LIMITATION); list such "
+    warnings.push_back(settings.main_cf + ": " + u +
+                       ": not evaluated (LIMITATION); list such "
                        "domains in LocalDomains");
   maps->login_maps_ = settings.login_maps.empty() ? from_main_cf : settings.login_maps;
   if (trim(maps->login_maps_).empty())
-    return fail(Errc::config, "no sender login maps: set SenderLoginMaps, or "
-                              "smtpd_sender_login_maps in " +
-                                  (settings.main_cf.empty() ? "PostfixMainCf" : settings.main_cf));
+    return fail(Errc::config,
+                "no sender login maps: set SenderLoginMaps, or "
+                "smtpd_sender_login_maps in " +
+                    (settings.main_cf.empty() ? "PostfixMainCf" : settings.main_cf));
   tables::LoadOptions options;
   options.strict = settings.strict;
   auto tables = tables::TableList::open(maps->login_maps_, reader, options);
@@ -117,8 +117,7 @@ Result<std::shared_ptr<const SenderMaps>> SenderMaps::load(const MapsSettings& s
   return std::shared_ptr<const SenderMaps>(std::move(maps));
 }
 
-std::vector<std::string> SenderMaps::check(const MapsSettings& settings,
-                                           const tables::FileReader& reader,
+std::vector<std::string> SenderMaps::check(const MapsSettings& settings, const tables::FileReader& reader,
                                            std::vector<std::string>& warnings) {
   auto loaded = load(settings, reader, warnings);
   if (loaded) return {};
@@ -134,11 +133,12 @@ std::vector<std::string> SenderMaps::check(const MapsSettings& settings,
     for (const tables::TableSpec& spec : *specs)
       if (auto t = tables::open_table(spec, reader, options); !t)
         errors.push_back(spec.text() + ": " + t.error().detail);
-    for (const auto& file : settings.allow_alias_owners ? settings.alias_files
-                                                        : std::vector<std::string>{}) {
+    for (const auto& file : settings.allow_alias_owners ? settings.alias_files : std::vector<std::string>{}) {
       auto content = reader(file);
-      if (!content) errors.push_back(content.error().detail);
-      else if (auto a = parse_aliases(content->bytes, file); !a) errors.push_back(a.error().detail);
+      if (!content)
+        errors.push_back(content.error().detail);
+      else if (auto a = parse_aliases(content->bytes, file); !a)
+        errors.push_back(a.error().detail);
     }
   }
   // load()'s own error comes first unless the walk above already named it.
@@ -147,13 +147,11 @@ std::vector<std::string> SenderMaps::check(const MapsSettings& settings,
   return errors;
 }
 
-std::vector<config::Problem> check_maps_files(const MapsSettings& settings,
-                                              const tables::FileReader& reader) {
+std::vector<config::Problem> check_maps_files(const MapsSettings& settings, const tables::FileReader& reader) {
   std::vector<config::Problem> problems;
   std::vector<std::string> warnings;
   auto errors = SenderMaps::check(settings, reader, warnings);
-  for (auto& w : warnings)
-    problems.push_back(config::Problem{"", 0, "", std::move(w), config::Severity::warning});
+  for (auto& w : warnings) problems.push_back(config::Problem{"", 0, "", std::move(w), config::Severity::warning});
   for (auto& e : errors) problems.push_back(config::Problem{"", 0, "", std::move(e)});
   return problems;
 }
@@ -164,8 +162,7 @@ Result<std::vector<Owners>> SenderMaps::lookup(std::string_view sender) const {
   std::vector<Owners> out;
   auto found = tables_.find_address(address, query_);
   if (!found) return Unexpected<Error>(std::move(found).error());
-  if (found->has_value()) out.push_back(
-        Owners{(*found)->match.value, (*found)->match.source, (*found)->match.rule});
+  if (found->has_value()) out.push_back(Owners{(*found)->match.value, (*found)->match.source, (*found)->match.rule});
   for (Owners& o : alias_owners(address)) out.push_back(std::move(o));
   return out;
 }
@@ -176,8 +173,7 @@ std::vector<Owners> SenderMaps::alias_owners(std::string_view address) const {
   std::vector<Owners> out;
   if (aliases_.empty()) return out;
   const std::size_t at = address.rfind('@');
-  if (at == std::string_view::npos || !postfix::is_local(facts_, address.substr(at + 1)))
-    return out;
+  if (at == std::string_view::npos || !postfix::is_local(facts_, address.substr(at + 1))) return out;
   const std::string_view local = address.substr(0, at);
   const std::optional<std::string> bare = tables::strip_extension(local, query_);
   for (const Aliases& a : aliases_) {

@@ -50,8 +50,8 @@ inline constexpr config::OptionSpec kLocalDomainsOption{
 inline constexpr config::OptionSpec kRecipientDelimiterOption{
     "RecipientDelimiter", config::Kind::string, "",
     "address extension delimiters; empty: recipient_delimiter from main.cf"};
-inline constexpr config::OptionSpec kAliasMapsOption{
-    "AliasMaps", config::Kind::list, "", "aliases(5) files whose owners may send as the alias"};
+inline constexpr config::OptionSpec kAliasMapsOption{"AliasMaps", config::Kind::list, "",
+                                                     "aliases(5) files whose owners may send as the alias"};
 inline constexpr config::OptionSpec kAllowAliasOwnersOption{
     "AllowAliasOwners", config::Kind::boolean, "no",
     "the members of an alias in AliasMaps may use the alias as sender"};
@@ -61,14 +61,14 @@ inline constexpr config::OptionSpec kAllowAliasOwnersOption{
 std::vector<config::Problem> validate_maps_options(const config::Config& cfg);
 
 struct MapsSettings {
-  std::string login_maps;                 // SenderLoginMaps ("" = from main.cf)
-  std::string main_cf;                    // PostfixMainCf ("" = none)
+  std::string login_maps;                  // SenderLoginMaps ("" = from main.cf)
+  std::string main_cf;                     // PostfixMainCf ("" = none)
   std::vector<std::string> local_domains;  // LocalDomains
-  std::string recipient_delimiter;        // RecipientDelimiter ("" = from main.cf)
-  std::vector<std::string> alias_files;   // AliasMaps
-  bool allow_alias_owners = false;        // AllowAliasOwners
-  bool strict = true;                     // StrictMaps
-  std::string system_hostname;            // Postfix's default $myhostname
+  std::string recipient_delimiter;         // RecipientDelimiter ("" = from main.cf)
+  std::vector<std::string> alias_files;    // AliasMaps
+  bool allow_alias_owners = false;         // AllowAliasOwners
+  bool strict = true;                      // StrictMaps
+  std::string system_hostname;             // Postfix's default $myhostname
 };
 
 MapsSettings settings_from(const config::Config& cfg, std::string system_hostname);
@@ -79,15 +79,14 @@ class SenderMaps {
   SenderMaps(const SenderMaps&) = delete;  // query_ points into facts_
   SenderMaps& operator=(const SenderMaps&) = delete;
   // Loads every file. `warnings` receives load-time diagnostics ("file:line: ...").
-  [[nodiscard]] static Result<std::shared_ptr<const SenderMaps>> load(
-      const MapsSettings& settings, const tables::FileReader& reader,
-      std::vector<std::string>& warnings);
+  [[nodiscard]] static Result<std::shared_ptr<const SenderMaps>> load(const MapsSettings& settings,
+                                                                      const tables::FileReader& reader,
+                                                                      std::vector<std::string>& warnings);
 
   // Check mode: load() as startup runs it; when it fails, every table and aliases file is
   // tried on its own so that each broken one is named, not only the first. Returns the
   // errors (empty: load() succeeded); `warnings` as for load().
-  [[nodiscard]] static std::vector<std::string> check(const MapsSettings& settings,
-                                                      const tables::FileReader& reader,
+  [[nodiscard]] static std::vector<std::string> check(const MapsSettings& settings, const tables::FileReader& reader,
                                                       std::vector<std::string>& warnings);
 
   // Every source that knows `sender` (the login maps first, then the aliases). Errors:
@@ -113,8 +112,7 @@ class SenderMaps {
 
 // Check mode for a daemon that reads the maps: SenderMaps::check as config problems
 // (load warnings at warning severity), every broken table and aliases file named.
-std::vector<config::Problem> check_maps_files(const MapsSettings& settings,
-                                              const tables::FileReader& reader);
+std::vector<config::Problem> check_maps_files(const MapsSettings& settings, const tables::FileReader& reader);
 
 // The system's FQDN as Postfix's default $myhostname would take it (gethostname).
 std::string system_hostname();

@@ -20,14 +20,12 @@ const char* result_word(Verdict v) noexcept {
 std::string reason_text(const SpfResult& r) {
   switch (r.verdict) {
     case Verdict::pass: return "sender SPF authorized";
-    case Verdict::fail:
-      return r.explanation.empty() ? std::string("SPF fail - not authorized") : r.explanation;
+    case Verdict::fail: return r.explanation.empty() ? std::string("SPF fail - not authorized") : r.explanation;
     case Verdict::softfail: return "domain owner discourages use of this host";
     case Verdict::neutral: return "access neither permitted nor denied";
     case Verdict::none: return "no SPF record";
     case Verdict::permerror:
-      return "SPF Permanent Error: " +
-             (r.problem.empty() ? std::string("permanent error in processing") : r.problem);
+      return "SPF Permanent Error: " + (r.problem.empty() ? std::string("permanent error in processing") : r.problem);
     case Verdict::temperror:
       return "SPF Temporary Error: " +
              (r.problem.empty() ? std::string("temporary DNS error in processing") : r.problem);
@@ -42,18 +40,12 @@ Disposition disposition(Verdict v, RejectPolicy policy, const ActionSettings& s)
     case RejectPolicy::spf_not_pass:
       rejects = v == Verdict::fail || v == Verdict::softfail || v == Verdict::neutral;
       break;
-    case RejectPolicy::softfail:
-      rejects = v == Verdict::fail || v == Verdict::softfail;
-      break;
+    case RejectPolicy::softfail: rejects = v == Verdict::fail || v == Verdict::softfail; break;
     case RejectPolicy::fail:
-    case RejectPolicy::null:
-      rejects = v == Verdict::fail;
-      break;
+    case RejectPolicy::null: rejects = v == Verdict::fail; break;
     case RejectPolicy::no_header_only:  // "False": header only, errors included
-    case RejectPolicy::no_check:
-      return Disposition::prepend;
-    case RejectPolicy::other:
-      break;
+    case RejectPolicy::no_check: return Disposition::prepend;
+    case RejectPolicy::other: break;
   }
   if (rejects) return Disposition::reject;
   if (v == Verdict::temperror && s.temperror_defer) return Disposition::defer;
@@ -93,8 +85,8 @@ std::string received_spf(Verdict v, Scope scope, std::string_view reason, const 
   return out;
 }
 
-std::string auth_results(std::string_view authserv_id, Verdict v, Scope scope,
-                         std::string_view reason, std::string_view domain, const HeaderFacts& f) {
+std::string auth_results(std::string_view authserv_id, Verdict v, Scope scope, std::string_view reason,
+                         std::string_view domain, const HeaderFacts& f) {
   std::string out = "Authentication-Results: ";
   out += authserv_id;
   out += "; spf=";
@@ -114,13 +106,9 @@ std::string skip_header(SkipReason why, const ActionSettings& s, const HeaderFac
   switch (why) {
     case SkipReason::local: comment = "SPF check N/A for local connections - "; break;
     case SkipReason::whitelist: comment = "SPF skipped for whitelisted relay - "; break;
-    case SkipReason::domain_whitelist:
-      comment = "SPF skipped for whitelisted relay domain - ";
-      break;
+    case SkipReason::domain_whitelist: comment = "SPF skipped for whitelisted relay domain - "; break;
     case SkipReason::helo_whitelist: comment = "SPF skipped for whitelisted HELO domain - "; break;
-    case SkipReason::ptr_whitelist:
-      comment = "SPF skipped for PTR whitelisted relay domain - ";
-      break;
+    case SkipReason::ptr_whitelist: comment = "SPF skipped for PTR whitelisted relay domain - "; break;
   }
   if (s.header_type == HeaderType::ar) {
     // policyd-spf formats "{comment} client-ip=..." after a comment that ends in "- ",
@@ -149,8 +137,7 @@ std::string explanation_url(Verdict v) {
   }
 }
 
-std::string reason_message(std::string_view tmpl, Disposition d, std::string_view spf,
-                           std::string_view url) {
+std::string reason_message(std::string_view tmpl, Disposition d, std::string_view spf, std::string_view url) {
   const std::string_view rejectdefer = d == Disposition::defer ? "deferred" : "rejected";
   std::string out;
   std::size_t i = 0;
@@ -161,10 +148,14 @@ std::string reason_message(std::string_view tmpl, Disposition d, std::string_vie
         const std::string_view key = tmpl.substr(i + 1, close - i - 1);
         std::string_view value;
         bool known = true;
-        if (key == "rejectdefer") value = rejectdefer;
-        else if (key == "spf") value = spf;
-        else if (key == "url") value = url;
-        else known = false;
+        if (key == "rejectdefer")
+          value = rejectdefer;
+        else if (key == "spf")
+          value = spf;
+        else if (key == "url")
+          value = url;
+        else
+          known = false;
         if (known) {
           out += value;
           i = close + 1;

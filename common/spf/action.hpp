@@ -64,8 +64,8 @@ struct HeaderFacts {
 std::string received_spf(Verdict v, Scope scope, std::string_view reason, const HeaderFacts& f);
 // "Authentication-Results: <id>; spf=pass (<reason>) smtp.mailfrom=<domain> (client-ip=..;
 // helo=..; envelope-from=..; receiver=..)" (smtp.helo=<helo> for the HELO identity).
-std::string auth_results(std::string_view authserv_id, Verdict v, Scope scope,
-                         std::string_view reason, std::string_view domain, const HeaderFacts& f);
+std::string auth_results(std::string_view authserv_id, Verdict v, Scope scope, std::string_view reason,
+                         std::string_view domain, const HeaderFacts& f);
 
 // Why a check was skipped (skip_addresses and the whitelists).
 enum class SkipReason { local, whitelist, domain_whitelist, helo_whitelist, ptr_whitelist };
@@ -78,8 +78,7 @@ std::string skip_header(SkipReason why, const ActionSettings& s, const HeaderFac
 std::string explanation_url(Verdict v);
 // Reason_Message with {rejectdefer}, {spf} and {url} replaced (other text unchanged; an
 // unknown {name} stays as written).
-std::string reason_message(std::string_view tmpl, Disposition d, std::string_view spf,
-                           std::string_view url);
+std::string reason_message(std::string_view tmpl, Disposition d, std::string_view spf, std::string_view url);
 
 // What the service decided for a request, before the final formatting.
 struct Outcome {

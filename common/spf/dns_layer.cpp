@@ -179,8 +179,8 @@ SPF_dns_rr_t* lookup_impl(SPF_dns_server_t* s, const char* domain, ns_type type)
   return rr;
 }
 
-extern "C" SPF_dns_rr_t* cachet_spf_lookup(SPF_dns_server_t* s, const char* domain,
-                                           ns_type type, int /*should_cache*/) noexcept {
+extern "C" SPF_dns_rr_t* cachet_spf_lookup(SPF_dns_server_t* s, const char* domain, ns_type type,
+                                           int /*should_cache*/) noexcept {
   try {
     return lookup_impl(s, domain, type);
   } catch (...) {
@@ -192,8 +192,7 @@ extern "C" SPF_dns_rr_t* cachet_spf_lookup(SPF_dns_server_t* s, const char* doma
 // Fetches, selects, validates and compiles the record of spf_request->cur_dom (RFC 7208
 // s4.4, s4.5, s4.6). The first fetch is check_host()'s own; later ones are include: and
 // redirect= targets and count as DNS terms.
-SPF_errcode_t get_spf_impl(SPF_server_t* server, SPF_request_t* req, SPF_response_t* resp,
-                           SPF_record_t** out) {
+SPF_errcode_t get_spf_impl(SPF_server_t* server, SPF_request_t* req, SPF_response_t* resp, SPF_record_t** out) {
   DnsLayer& layer = layer_of(server->resolver);
   EvalState& st = layer.state();
   const char* domain = req->cur_dom;
@@ -254,8 +253,8 @@ SPF_errcode_t get_spf_impl(SPF_server_t* server, SPF_request_t* req, SPF_respons
   return SPF_E_SUCCESS;
 }
 
-extern "C" SPF_errcode_t cachet_spf_get_spf(SPF_server_t* server, SPF_request_t* req,
-                                            SPF_response_t* resp, SPF_record_t** out) noexcept {
+extern "C" SPF_errcode_t cachet_spf_get_spf(SPF_server_t* server, SPF_request_t* req, SPF_response_t* resp,
+                                            SPF_record_t** out) noexcept {
   try {
     return get_spf_impl(server, req, resp, out);
   } catch (...) {
@@ -297,8 +296,6 @@ bool DnsLayer::expired() {
   return true;
 }
 
-dns::Answer DnsLayer::query(std::string_view name, dns::RrType type) {
-  return resolver_.query(name, type);
-}
+dns::Answer DnsLayer::query(std::string_view name, dns::RrType type) { return resolver_.query(name, type); }
 
 }  // namespace cachet::spf

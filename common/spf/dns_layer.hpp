@@ -39,7 +39,7 @@ struct EvalState {
   std::uint8_t client_addr[16] = {};  // 4 bytes used for IPv4
   std::chrono::steady_clock::time_point deadline;
   // counters
-  int txt_fetches = 0;   // record fetches: the first is check_host's own
+  int txt_fetches = 0;  // record fetches: the first is check_host's own
   int dns_terms = 0;
   int void_lookups = 0;
   std::vector<std::string> pending_hosts;  // names an mx/ptr answer will look up next

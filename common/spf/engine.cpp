@@ -105,8 +105,8 @@ std::string printable_ip(const ClientAddr& a) {
 
 std::string reverse_name(const ClientAddr& a) {
   if (!a.is_v6) {
-    return std::to_string(a.bytes[3]) + "." + std::to_string(a.bytes[2]) + "." +
-           std::to_string(a.bytes[1]) + "." + std::to_string(a.bytes[0]) + ".in-addr.arpa";
+    return std::to_string(a.bytes[3]) + "." + std::to_string(a.bytes[2]) + "." + std::to_string(a.bytes[1]) + "." +
+           std::to_string(a.bytes[0]) + ".in-addr.arpa";
   }
   std::string d = dotted_ip(a);
   std::reverse(d.begin(), d.end());
@@ -132,8 +132,7 @@ std::string validated_ptr(dns::Resolver& r, const ClientAddr& a, std::string_vie
     bool ok = false;
     for (const dns::Record& x : addrs.records) {
       ClientAddr y;
-      if (parse_client(x.value, &y) && y.is_v6 == a.is_v6 &&
-          std::memcmp(y.bytes, a.bytes, a.is_v6 ? 16 : 4) == 0) {
+      if (parse_client(x.value, &y) && y.is_v6 == a.is_v6 && std::memcmp(y.bytes, a.bytes, a.is_v6 ? 16 : 4) == 0) {
         ok = true;
       }
     }
@@ -215,13 +214,12 @@ SpfEngine::SpfEngine(dns::Resolver& resolver, Options options)
 
 // The explanation for a fail (RFC 7208 s6.2): the exp= text libspf2 chose, expanded by
 // us; the configured default when there is none or it does not expand.
-std::string SpfEngine::explain(const void* request_ptr, const void* response_ptr,
-                               const ClientAddrView& client) {
+std::string SpfEngine::explain(const void* request_ptr, const void* response_ptr, const ClientAddrView& client) {
   const auto* req = static_cast<const SPF_request_t*>(request_ptr);
   const auto* resp = static_cast<const SPF_response_t*>(response_ptr);
   const EvalState& st = impl_->layer.state();
-  const bool use_exp = st.exp_found && resp->explanation != nullptr &&
-                       std::strcmp(resp->explanation, kDefaultMarker) != 0;
+  const bool use_exp =
+      st.exp_found && resp->explanation != nullptr && std::strcmp(resp->explanation, kDefaultMarker) != 0;
   const std::string& text = use_exp ? st.exp_text : impl_->options.default_explanation;
   if (text.empty()) return {};
   ClientAddr a;
@@ -230,9 +228,8 @@ std::string SpfEngine::explain(const void* request_ptr, const void* response_ptr
   const std::string domain = use_exp ? st.exp_domain : str_or_empty(req->cur_dom);
   const std::string ip_dotted = dotted_ip(a);
   const std::string ip = printable_ip(a);
-  const std::string ptr = uses_ptr_macro(text)
-                              ? validated_ptr(impl_->layer.resolver(), a, domain)
-                              : std::string("unknown");
+  const std::string ptr =
+      uses_ptr_macro(text) ? validated_ptr(impl_->layer.resolver(), a, domain) : std::string("unknown");
   const std::string now = std::to_string(static_cast<long long>(std::time(nullptr)));
   MacroContext m;
   const std::string sender = str_or_empty(req->env_from);
@@ -261,8 +258,8 @@ std::string SpfEngine::explain(const void* request_ptr, const void* response_ptr
 
 SpfEngine::~SpfEngine() = default;
 
-Result<SpfResult> SpfEngine::check_host(std::string_view ip, std::string_view domain,
-                                        std::string_view sender, std::string_view helo) {
+Result<SpfResult> SpfEngine::check_host(std::string_view ip, std::string_view domain, std::string_view sender,
+                                        std::string_view helo) {
   ClientAddr client;
   if (!parse_client(ip, &client)) return fail(Errc::bad_input, "invalid client address");
   if (domain.empty()) return fail(Errc::bad_input, "empty domain");
@@ -299,8 +296,7 @@ Result<SpfResult> SpfEngine::check_host(std::string_view ip, std::string_view do
   SpfResponse resp(SPF_response_new(req.get()));
   if (!resp) return fail(Errc::internal, "libspf2 response allocation failed");
   SPF_record_t* compiled = nullptr;  // out-parameter: owned by `record` on the next line
-  const SPF_errcode_t got =
-      SPF_server_get_record(impl_->server.get(), req.get(), resp.get(), &compiled);
+  const SPF_errcode_t got = SPF_server_get_record(impl_->server.get(), req.get(), resp.get(), &compiled);
   const SpfRecord record(compiled);  // freed on every path, also when got is an error
   if (got == SPF_E_SUCCESS) {
     resp->spf_record_exp = record.get();
@@ -309,8 +305,8 @@ Result<SpfResult> SpfEngine::check_host(std::string_view ip, std::string_view do
   }
 
   const EvalState& st = layer.state();
-  out.verdict = map_libspf2_result(SPF_response_result(resp.get()),
-                                   st.temporary_dns_error || has_dns_error(resp.get()));
+  out.verdict =
+      map_libspf2_result(SPF_response_result(resp.get()), st.temporary_dns_error || has_dns_error(resp.get()));
   // Our layer's verdicts win over what libspf2 made of the TRY_AGAIN we fed it.
   if (st.lookup_limit_hit || st.void_limit_hit) {
     out.verdict = Verdict::permerror;
@@ -320,8 +316,7 @@ Result<SpfResult> SpfEngine::check_host(std::string_view ip, std::string_view do
     SPF_i_done(resp.get(), SPF_RESULT_TEMPERROR, SPF_REASON_NONE, SPF_E_DNS_ERROR);
   } else if (SPF_response_result(resp.get()) == SPF_RESULT_INVALID ||
              (st.record_invalid && out.verdict == Verdict::permerror)) {
-    SPF_i_done(resp.get(), out.verdict == Verdict::temperror ? SPF_RESULT_TEMPERROR
-                                                             : SPF_RESULT_PERMERROR,
+    SPF_i_done(resp.get(), out.verdict == Verdict::temperror ? SPF_RESULT_TEMPERROR : SPF_RESULT_PERMERROR,
                SPF_REASON_NONE, resp->err);
   }
   if (out.verdict == Verdict::fail) {
@@ -346,8 +341,7 @@ SpfResult SpfEngine::check_helo(std::string_view ip, std::string_view helo) {
   return out;
 }
 
-SpfResult SpfEngine::check_mailfrom(std::string_view ip, std::string_view sender,
-                                    std::string_view helo) {
+SpfResult SpfEngine::check_mailfrom(std::string_view ip, std::string_view sender, std::string_view helo) {
   std::string_view domain = helo;
   if (!sender.empty()) {
     const std::size_t at = sender.rfind('@');

@@ -31,11 +31,11 @@ enum class Verdict { none, neutral, pass, fail, softfail, temperror, permerror }
 const char* to_string(Verdict v) noexcept;
 
 struct Options {
-  std::string receiver = "localhost";  // receiving host name (the %{r} macro)
-  int lookup_limit = kMaxDnsMechanisms;  // RFC 7208 s4.6.4 DNS terms
-  int void_limit = kMaxVoidLookups;  // RFC 7208 s4.6.4 void lookups (policyd-spf Void_Limit)
+  std::string receiver = "localhost";           // receiving host name (the %{r} macro)
+  int lookup_limit = kMaxDnsMechanisms;         // RFC 7208 s4.6.4 DNS terms
+  int void_limit = kMaxVoidLookups;             // RFC 7208 s4.6.4 void lookups (policyd-spf Void_Limit)
   std::chrono::milliseconds time_limit{20000};  // whole evaluation (policyd-spf Lookup_Time)
-  std::string default_explanation;  // explain-string used when exp= is absent; may be empty
+  std::string default_explanation;              // explain-string used when exp= is absent; may be empty
 };
 
 struct SpfResult {
@@ -61,8 +61,8 @@ class SpfEngine {
   // be the domain of `sender` (MAIL FROM identity) or the HELO name (HELO identity).
   // Errors: Errc::bad_input for an unparsable client address or an empty domain;
   // Errc::internal if libspf2 could not allocate.
-  [[nodiscard]] Result<SpfResult> check_host(std::string_view ip, std::string_view domain,
-                                             std::string_view sender, std::string_view helo);
+  [[nodiscard]] Result<SpfResult> check_host(std::string_view ip, std::string_view domain, std::string_view sender,
+                                             std::string_view helo);
   // RFC 7208 s2.3: the HELO identity (sender postmaster@helo). Errors become temperror
   // (bad client address: permerror).
   SpfResult check_helo(std::string_view ip, std::string_view helo);

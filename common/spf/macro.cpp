@@ -18,8 +18,8 @@ bool is_delim(char c) noexcept {
 }
 
 bool is_unreserved(char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '.' || c == '_' || c == '~';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+         c == '_' || c == '~';
 }
 
 const std::string_view* value_of(char letter, const MacroContext& m, bool is_exp) {
@@ -40,8 +40,7 @@ const std::string_view* value_of(char letter, const MacroContext& m, bool is_exp
 }
 
 // Applies *DIGIT ["r"] *delimiter to one value (s7.3).
-std::string transform(std::string_view value, std::size_t keep, bool reverse,
-                      std::string_view delims) {
+std::string transform(std::string_view value, std::size_t keep, bool reverse, std::string_view delims) {
   if (delims.empty()) delims = ".";
   std::vector<std::string_view> parts;
   std::size_t start = 0;

@@ -34,8 +34,7 @@ struct MacroContext {
 
 // Expands a macro-string (explain-string when is_exp: spaces allowed, c/r/t allowed).
 // Errors (Errc::permanent): malformed %-escape, unknown macro letter, c/r/t outside exp.
-[[nodiscard]] Result<std::string> expand_macros(std::string_view text, const MacroContext& ctx,
-                                                bool is_exp);
+[[nodiscard]] Result<std::string> expand_macros(std::string_view text, const MacroContext& ctx, bool is_exp);
 
 // True if the text uses the p macro (which needs DNS before expansion).
 bool uses_ptr_macro(std::string_view text) noexcept;

@@ -20,29 +20,39 @@ bool is_alnum(char c) noexcept { return is_alpha(c) || is_digit(c); }
 // RFC 7208 s7.1 macro-letter; c, r and t are explanation-only (s7.2).
 bool is_macro_letter(char c, bool in_exp) noexcept {
   switch (ascii_lower(c)) {
-    case 's': case 'l': case 'o': case 'd': case 'i': case 'p': case 'h': case 'v':
-      return true;
-    case 'c': case 'r': case 't':
-      return in_exp;
-    default:
-      return false;
+    case 's':
+    case 'l':
+    case 'o':
+    case 'd':
+    case 'i':
+    case 'p':
+    case 'h':
+    case 'v': return true;
+    case 'c':
+    case 'r':
+    case 't': return in_exp;
+    default: return false;
   }
 }
 
 bool is_delimiter(char c) noexcept {
   switch (c) {
-    case '.': case '-': case '+': case ',': case '/': case '_': case '=':
-      return true;
-    default:
-      return false;
+    case '.':
+    case '-':
+    case '+':
+    case ',':
+    case '/':
+    case '_':
+    case '=': return true;
+    default: return false;
   }
 }
 
 // Checks a macro-string (s7.1). allow_space: explanation text (s6.2 explain-string).
 // On success *ends_with_expand tells whether the last element was a macro-expand and
 // *tail_start where the final run of literal characters begins.
-std::string check_macro_string(std::string_view s, bool in_exp, bool allow_space,
-                               bool* ends_with_expand, std::size_t* tail_start) {
+std::string check_macro_string(std::string_view s, bool in_exp, bool allow_space, bool* ends_with_expand,
+                               std::size_t* tail_start) {
   bool last_expand = false;
   std::size_t tail = 0;
   for (std::size_t i = 0; i < s.size();) {
@@ -340,8 +350,8 @@ void append_host_mechanism(std::string* out, const Term& t, bool v6, std::string
 }
 
 // ip4/ip6: "/0" becomes the two "/1" halves of the address space.
-void append_network(std::string* out, const Term& t, std::string_view prefix, int cidr,
-                    std::string_view low_half, std::string_view high_half) {
+void append_network(std::string* out, const Term& t, std::string_view prefix, int cidr, std::string_view low_half,
+                    std::string_view high_half) {
   const std::string p(prefix);
   if (cidr == 0) {
     append_mechanism(out, t, p + std::string(low_half) + "/1");
@@ -353,17 +363,14 @@ void append_network(std::string* out, const Term& t, std::string_view prefix, in
 
 }  // namespace
 
-std::string libspf2_text(const Record& record, bool client_is_v6,
-                         std::string_view zero_cidr_suffix) {
+std::string libspf2_text(const Record& record, bool client_is_v6, std::string_view zero_cidr_suffix) {
   std::string out = "v=spf1";
   for (const Term& t : record.terms) {
     switch (t.kind) {
       case TermKind::all: append_mechanism(&out, t, "all"); break;
       case TermKind::include: append_mechanism(&out, t, "include:" + t.value); break;
       case TermKind::exists: append_mechanism(&out, t, "exists:" + t.value); break;
-      case TermKind::ptr:
-        append_mechanism(&out, t, t.value.empty() ? std::string("ptr") : "ptr:" + t.value);
-        break;
+      case TermKind::ptr: append_mechanism(&out, t, t.value.empty() ? std::string("ptr") : "ptr:" + t.value); break;
       case TermKind::a:
       case TermKind::mx: append_host_mechanism(&out, t, client_is_v6, zero_cidr_suffix); break;
       case TermKind::ip4: append_network(&out, t, "ip4:", t.cidr4, "0.0.0.0", "128.0.0.0"); break;
@@ -374,12 +381,11 @@ std::string libspf2_text(const Record& record, bool client_is_v6,
     }
   }
   if (record.redirect_index >= 0 && !record.has_all) {
-    out += " redirect=" + lower_reverse_transformers(
-                              record.terms[static_cast<std::size_t>(record.redirect_index)].value);
+    out +=
+        " redirect=" + lower_reverse_transformers(record.terms[static_cast<std::size_t>(record.redirect_index)].value);
   }
   if (record.exp_index >= 0) {
-    out += " exp=" + lower_reverse_transformers(
-                         record.terms[static_cast<std::size_t>(record.exp_index)].value);
+    out += " exp=" + lower_reverse_transformers(record.terms[static_cast<std::size_t>(record.exp_index)].value);
   }
   return out;
 }

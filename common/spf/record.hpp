@@ -31,9 +31,9 @@ enum class TermKind { all, include, a, mx, ptr, ip4, ip6, exists, redirect, exp,
 struct Term {
   TermKind kind;
   Qualifier qualifier = Qualifier::pass;  // mechanisms only
-  std::string name;    // unknown modifiers: the lower-case name
-  std::string value;   // domain-spec, macro-string or network, as written (no cidr)
-  int cidr4 = -1;      // -1: not given
+  std::string name;                       // unknown modifiers: the lower-case name
+  std::string value;                      // domain-spec, macro-string or network, as written (no cidr)
+  int cidr4 = -1;                         // -1: not given
   int cidr6 = -1;
 };
 
@@ -60,8 +60,7 @@ bool is_spf1_record(std::string_view text) noexcept;
 // modifiers dropped (s6); cidr lengths of the other family dropped; ip4/ip6 "/0" written
 // as two "/1" halves and a/mx "/0" targets suffixed with `zero_cidr_suffix` (libspf2
 // 1.2.10 rejects "/0" at compile time).
-std::string libspf2_text(const Record& record, bool client_is_v6,
-                         std::string_view zero_cidr_suffix);
+std::string libspf2_text(const Record& record, bool client_is_v6, std::string_view zero_cidr_suffix);
 
 // Validates explanation text fetched from DNS (RFC 7208 s6.2: a macro-string where c, r, t
 // are allowed). Errors: Errc::permanent for non-ASCII bytes or bad macro syntax.

@@ -26,9 +26,7 @@ std::string result_words(std::string_view identity, std::string_view domain, std
   switch (r.verdict) {
     case Verdict::pass: out += "its SPF record permits " + client; break;
     case Verdict::fail: out += "its SPF record forbids " + client + " (a - mechanism or -all matched)"; break;
-    case Verdict::softfail:
-      out += "its SPF record discourages " + client + " (a ~ mechanism or ~all matched)";
-      break;
+    case Verdict::softfail: out += "its SPF record discourages " + client + " (a ~ mechanism or ~all matched)"; break;
     case Verdict::neutral:
       out += "its SPF record says nothing about " + client + " (a ? mechanism, ?all or no match)";
       break;

@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "common/spf/engine.hpp"
 #include "common/spf/action.hpp"
+#include "common/spf/engine.hpp"
 
 namespace cachet::spf {
 

@@ -37,8 +37,7 @@ class FixedTable final : public Table {
     const auto it = fold_ ? entries_.find(to_lower(key)) : entries_.find(std::string(key));
     if (it == entries_.end()) return std::optional<Match>{};
     const Entry& e = it->second;
-    return std::optional<Match>(
-        Match{e.value, source_file_ + ":" + std::to_string(e.line), e.text});
+    return std::optional<Match>(Match{e.value, source_file_ + ":" + std::to_string(e.line), e.text});
   }
 
  private:
@@ -49,8 +48,7 @@ class FixedTable final : public Table {
 
 class StaticTable final : public Table {
  public:
-  StaticTable(std::string name, std::string value)
-      : Table(std::move(name), {}), value_(std::move(value)) {}
+  StaticTable(std::string name, std::string value) : Table(std::move(name), {}), value_(std::move(value)) {}
   TableKind kind() const noexcept override { return TableKind::fixed; }
   Result<std::optional<Match>> lookup_explained(std::string_view key) const override {
     if (auto ok = check_key(key); !ok) return Unexpected<Error>(ok.error());
@@ -73,8 +71,7 @@ class EntryBuilder {
     return {};
   }
 
-  Result<void> add(std::string_view key, std::string_view value, std::size_t line,
-                   std::string_view text) {
+  Result<void> add(std::string_view key, std::string_view value, std::size_t line, std::string_view text) {
     std::string k = options_.fold_case ? to_lower(key) : std::string(key);
     if (entries_.count(k) != 0) return warn(line, "duplicate entry: \"" + std::string(key) + "\"");
     entries_.emplace(std::move(k), Entry{std::string(value), line, std::string(text)});
@@ -97,13 +94,12 @@ std::string_view trim_space(std::string_view s) {
 
 }  // namespace
 
-Result<std::unique_ptr<Table>> parse_text_table(std::string_view text, std::string_view file_name,
-                                                std::string name, const LoadOptions& options) {
+Result<std::unique_ptr<Table>> parse_text_table(std::string_view text, std::string_view file_name, std::string name,
+                                                const LoadOptions& options) {
   auto lines = read_logical_lines(text, file_name);
   if (!lines) return Unexpected<Error>(std::move(lines).error());
   EntryBuilder b(file_name, options);
-  if (options.strict && !lines->warnings.empty())
-    return fail(Errc::config, lines->warnings.front());
+  if (options.strict && !lines->warnings.empty()) return fail(Errc::config, lines->warnings.front());
   b.warnings_ = std::move(lines->warnings);
   for (const LogicalLine& l : lines->lines) {
     std::string_view t = l.text;  // starts with non-space, no trailing space
@@ -115,15 +111,12 @@ Result<std::unique_ptr<Table>> parse_text_table(std::string_view text, std::stri
     if (!r) return Unexpected<Error>(r.error());
   }
   return std::unique_ptr<Table>(std::make_unique<FixedTable>(
-      std::move(name), std::string(file_name), std::move(b.warnings_), std::move(b.entries_),
-      options.fold_case));
+      std::move(name), std::string(file_name), std::move(b.warnings_), std::move(b.entries_), options.fold_case));
 }
 
-Result<std::unique_ptr<Table>> parse_inline_table(std::string_view braced,
-                                                  const LoadOptions& options) {
+Result<std::unique_ptr<Table>> parse_inline_table(std::string_view braced, const LoadOptions& options) {
   const std::string name = "inline:" + std::string(braced);
-  if (braced.empty() || braced.front() != '{')
-    return fail(Errc::config, name + ": expected inline:{name=value...}");
+  if (braced.empty() || braced.front() != '{') return fail(Errc::config, name + ": expected inline:{name=value...}");
   auto inner = strip_braces(braced);
   if (!inner) return Unexpected<Error>(std::move(inner).error());
   auto elements = split_brace_list(*inner);
@@ -139,14 +132,12 @@ Result<std::unique_ptr<Table>> parse_inline_table(std::string_view braced,
     const std::string_view key = eq == std::string_view::npos ? "" : trim_space(element->substr(0, eq));
     bool bad_key = key.empty();
     for (char c : key) bad_key = bad_key || is_table_space(c);
-    if (bad_key)
-      return fail(Errc::config, name + ": missing '=' after attribute name: \"" +
-                                    std::string(e) + "\"");
+    if (bad_key) return fail(Errc::config, name + ": missing '=' after attribute name: \"" + std::string(e) + "\"");
     auto r = b.add(key, trim_space(element->substr(eq + 1)), index, *element);
     if (!r) return Unexpected<Error>(r.error());
   }
-  return std::unique_ptr<Table>(std::make_unique<FixedTable>(
-      name, name, std::move(b.warnings_), std::move(b.entries_), options.fold_case));
+  return std::unique_ptr<Table>(
+      std::make_unique<FixedTable>(name, name, std::move(b.warnings_), std::move(b.entries_), options.fold_case));
 }
 
 Result<std::unique_ptr<Table>> make_static_table(std::string_view arg) {

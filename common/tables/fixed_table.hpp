@@ -28,16 +28,14 @@ namespace cachet::tables {
 
 // Parses postmap/texthash source text. `name` is the table's name() (e.g.
 // "texthash:/etc/postfix/x"); file_name appears in messages and Match::source.
-[[nodiscard]] Result<std::unique_ptr<Table>> parse_text_table(std::string_view text,
-                                                             std::string_view file_name,
-                                                             std::string name,
-                                                             const LoadOptions& options = {});
+[[nodiscard]] Result<std::unique_ptr<Table>> parse_text_table(std::string_view text, std::string_view file_name,
+                                                              std::string name, const LoadOptions& options = {});
 
 // Parses the "{ ... }" part of an inline: spec. Errors (Errc::config): missing braces,
 // no element at all (Postfix: "empty table"),
 // an element without '=', an empty key or one holding whitespace, unbalanced braces.
 [[nodiscard]] Result<std::unique_ptr<Table>> parse_inline_table(std::string_view braced,
-                                                               const LoadOptions& options = {});
+                                                                const LoadOptions& options = {});
 
 // The table of static:value / static:{ value }. Errors (Errc::config): empty value
 // without braces (Postfix: "expecting type:name form").

@@ -47,19 +47,17 @@ Result<LogicalLines> read_logical_lines(std::string_view text, std::string_view 
     if (line.find('\0') != std::string_view::npos)
       return fail(Errc::config, where(file_name, line_no) + ": NUL byte in table file");
     if (line.size() > kMaxLineBytes)
-      return fail(Errc::config, where(file_name, line_no) + ": line longer than " +
-                                    std::to_string(kMaxLineBytes) + " bytes");
+      return fail(Errc::config,
+                  where(file_name, line_no) + ": line longer than " + std::to_string(kMaxLineBytes) + " bytes");
     if (is_skipped_line(line)) continue;
     if (is_table_space(line.front())) {
       if (!have_current) {
-        out.warnings.push_back(where(file_name, line_no) +
-                               ": logical line must not start with whitespace: ignored");
+        out.warnings.push_back(where(file_name, line_no) + ": logical line must not start with whitespace: ignored");
         continue;
       }
       std::string& cur = out.lines.back().text;
       if (cur.size() + line.size() > kMaxLogicalLineBytes)
-        return fail(Errc::config, where(file_name, out.lines.back().line) +
-                                      ": logical line longer than " +
+        return fail(Errc::config, where(file_name, out.lines.back().line) + ": logical line longer than " +
                                       std::to_string(kMaxLogicalLineBytes) + " bytes");
       cur.append(line);
       continue;
@@ -95,8 +93,7 @@ Result<std::vector<std::string_view>> split_brace_list(std::string_view s) {
     }
     if (depth != 0) return fail(Errc::config, "missing '}' in \"" + std::string(s) + "\"");
     if (out.size() == kMaxInlineElements)
-      return fail(Errc::config, "more than " + std::to_string(kMaxInlineElements) +
-                                    " elements in a brace list");
+      return fail(Errc::config, "more than " + std::to_string(kMaxInlineElements) + " elements in a brace list");
     out.push_back(s.substr(start, i - start));
   }
   return out;
@@ -108,8 +105,7 @@ Result<std::string_view> strip_braces(std::string_view element) {
   for (std::size_t i = 0; i < element.size(); ++i) {
     if (element[i] == '{') ++depth;
     if (element[i] == '}' && --depth == 0) {
-      if (i + 1 != element.size())
-        return fail(Errc::config, "text after '}' in \"" + std::string(element) + "\"");
+      if (i + 1 != element.size()) return fail(Errc::config, "text after '}' in \"" + std::string(element) + "\"");
       std::string_view inner = element.substr(1, i - 1);
       while (!inner.empty() && is_table_space(inner.front())) inner.remove_prefix(1);
       while (!inner.empty() && is_table_space(inner.back())) inner.remove_suffix(1);

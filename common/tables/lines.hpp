@@ -45,8 +45,7 @@ struct LogicalLines {
 
 // Splits table source text into logical lines. Errors (Errc::config, with file:line):
 // NUL byte, physical line above kMaxLineBytes, logical line above kMaxLogicalLineBytes.
-[[nodiscard]] Result<LogicalLines> read_logical_lines(std::string_view text,
-                                                      std::string_view file_name);
+[[nodiscard]] Result<LogicalLines> read_logical_lines(std::string_view text, std::string_view file_name);
 
 // True for the characters Postfix's ISSPACE accepts (space, \t, \n, \v, \f, \r).
 constexpr bool is_table_space(char c) noexcept {

@@ -40,7 +40,7 @@ struct Segment {
   std::size_t group = 0;  // 0: literal
 };
 
-enum class Op { match, if_, endif };
+enum class Op { match, if_, endif };  // NOLINT(readability-identifier-naming): "if" is a keyword
 
 struct Rule {
   Op op = Op::match;
@@ -82,8 +82,7 @@ Parsed<Pattern> parse_pattern(std::string_view& p, std::vector<std::string>& not
   for (; i < p.size() && p[i] != delim; ++i) {
     if (p[i] == '\\' && i + 1 < p.size()) ++i;  // the escaped char stays in the regex
   }
-  if (i >= p.size())
-    return Skip{std::string("no closing regexp delimiter \"") + delim + "\": ignoring this rule"};
+  if (i >= p.size()) return Skip{std::string("no closing regexp delimiter \"") + delim + "\": ignoring this rule"};
   pat.regex.assign(p.substr(start, i - start));
   for (++i; i < p.size() && !is_table_space(p[i]); ++i) {
     switch (p[i]) {
@@ -95,8 +94,7 @@ Parsed<Pattern> parse_pattern(std::string_view& p, std::vector<std::string>& not
       case 'E': pat.options ^= PCRE2_DOLLAR_ENDONLY; break;
       case 'U': pat.options ^= PCRE2_UNGREEDY; break;
       case 'X': notes.emplace_back("ignoring obsolete regexp option \"X\""); break;
-      default:
-        return Skip{std::string("unknown regexp option \"") + p[i] + "\": skipping this rule"};
+      default: return Skip{std::string("unknown regexp option \"") + p[i] + "\": skipping this rule"};
     }
   }
   p.remove_prefix(i);
@@ -116,8 +114,7 @@ Parsed<std::size_t> group_number(std::string_view name) {
     if (n > kMaxPcreGroup) break;
   }
   if (n < 1 || n > kMaxPcreGroup)
-    return Skip{"out of range replacement index \"" + std::string(name) +
-                "\": skipping this rule"};
+    return Skip{"out of range replacement index \"" + std::string(name) + "\": skipping this rule"};
   return n;
 }
 
@@ -169,10 +166,9 @@ Parsed<std::vector<Segment>> parse_result(std::string_view s, std::size_t& max_g
 Parsed<Pcre2Code> compile(const Pattern& pat, bool jit, std::uint32_t& captures) {
   int code = 0;
   PCRE2_SIZE offset = 0;
-  Pcre2Code re(pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pat.regex.data()), pat.regex.size(),
-                             pat.options, &code, &offset, nullptr));
-  if (!re)
-    return Skip{"error in regex at offset " + std::to_string(offset) + ": " + pcre2_message(code)};
+  Pcre2Code re(pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pat.regex.data()), pat.regex.size(), pat.options, &code,
+                             &offset, nullptr));
+  if (!re) return Skip{"error in regex at offset " + std::to_string(offset) + ": " + pcre2_message(code)};
   if (jit) (void)pcre2_jit_compile(re.get(), PCRE2_JIT_COMPLETE);  // falls back to interpreter
   captures = 0;
   (void)pcre2_pattern_info(re.get(), PCRE2_INFO_CAPTURECOUNT, &captures);
@@ -183,8 +179,8 @@ bool is_match_outcome(int rc) { return rc >= 0 || rc == PCRE2_ERROR_NOMATCH; }
 
 class PcreTable final : public Table {
  public:
-  PcreTable(std::string name, std::vector<std::string> warnings, std::vector<Rule> rules,
-            Pcre2MatchContext context, std::uint32_t pairs)
+  PcreTable(std::string name, std::vector<std::string> warnings, std::vector<Rule> rules, Pcre2MatchContext context,
+            std::uint32_t pairs)
       : Table(std::move(name), std::move(warnings)),
         rules_(std::move(rules)),
         context_(std::move(context)),
@@ -201,8 +197,7 @@ class PcreTable final : public Table {
       if (rule.op == Op::endif) continue;
       const int rc = run(rule, key, data.get());
       if (!is_match_outcome(rc))
-        return fail(Errc::temporary, name() + ":" + std::to_string(rule.line) + ": " +
-                                         pcre2_message(rc));
+        return fail(Errc::temporary, name() + ":" + std::to_string(rule.line) + ": " + pcre2_message(rc));
       const bool fires = (rc >= 0) != rule.negate;
       if (rule.op == Op::if_) {
         if (fires) continue;
@@ -211,8 +206,8 @@ class PcreTable final : public Table {
         continue;
       }
       if (!fires) continue;
-      return std::optional<Match>(Match{expand(rule, key, data.get()),
-                                        source_prefix() + std::to_string(rule.line), rule.text});
+      return std::optional<Match>(
+          Match{expand(rule, key, data.get()), source_prefix() + std::to_string(rule.line), rule.text});
     }
     return std::optional<Match>{};
   }
@@ -224,8 +219,7 @@ class PcreTable final : public Table {
     // The JIT uses a small machine stack; retry in the interpreter, which has the
     // depth and heap limits, rather than failing a legitimate but deep match.
     if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
-      rc = pcre2_match(rule.code.get(), subject, key.size(), 0, PCRE2_NO_JIT, data,
-                       context_.get());
+      rc = pcre2_match(rule.code.get(), subject, key.size(), 0, PCRE2_NO_JIT, data, context_.get());
     return rc;
   }
 
@@ -261,14 +255,12 @@ class PcreTable final : public Table {
 // Builds the rule list from logical lines; collects Postfix's warnings.
 class Builder {
  public:
-  Builder(std::string_view file_name, const PcreOptions& options)
-      : file_(file_name), options_(options) {}
+  Builder(std::string_view file_name, const PcreOptions& options) : file_(file_name), options_(options) {}
 
   Result<void> add(const LogicalLine& line) {
     std::string_view p = line.text;
     if (rules_.size() >= kMaxPcreRules)
-      return fail(Errc::config, at(line.line) + "more than " + std::to_string(kMaxPcreRules) +
-                                    " rules");
+      return fail(Errc::config, at(line.line) + "more than " + std::to_string(kMaxPcreRules) + " rules");
     if (!is_alnum(p.front())) return add_match(line, p);
     if (keyword(p, "if")) return add_if(line, p.substr(2));
     if (keyword(p, "endif")) return add_endif(line, p.substr(5));
@@ -286,8 +278,8 @@ class Builder {
     pcre2_set_match_limit(ctx.get(), kPcreMatchLimit);
     pcre2_set_depth_limit(ctx.get(), kPcreDepthLimit);
     pcre2_set_heap_limit(ctx.get(), kPcreHeapLimitKiB);
-    return std::unique_ptr<Table>(std::make_unique<PcreTable>(
-        std::move(name), std::move(warnings_), std::move(rules_), std::move(ctx), max_pairs_));
+    return std::unique_ptr<Table>(std::make_unique<PcreTable>(std::move(name), std::move(warnings_), std::move(rules_),
+                                                              std::move(ctx), max_pairs_));
   }
 
   void take_warnings(std::vector<std::string> w) {
@@ -338,8 +330,8 @@ class Builder {
     auto code = compile(pattern, options_.jit, captures);
     if (auto* s = std::get_if<Skip>(&code)) return skip(line.line, s->message);
     if (max_group > captures)
-      return skip(line.line, "out of range replacement index \"" + std::to_string(max_group) +
-                                 "\": skipping this rule");
+      return skip(line.line,
+                  "out of range replacement index \"" + std::to_string(max_group) + "\": skipping this rule");
     if (captures + 1 > max_pairs_) max_pairs_ = captures + 1;
     Rule rule;
     rule.op = Op::match;
@@ -368,8 +360,7 @@ class Builder {
     if (auto* s = std::get_if<Skip>(&code)) return skip(line.line, s->message);
     if (captures + 1 > max_pairs_) max_pairs_ = captures + 1;
     if (open_ifs_.size() >= kMaxPcreNesting)
-      return fail(Errc::config, at(line.line) + "IF nested deeper than " +
-                                    std::to_string(kMaxPcreNesting));
+      return fail(Errc::config, at(line.line) + "IF nested deeper than " + std::to_string(kMaxPcreNesting));
     Rule rule;
     rule.op = Op::if_;
     rule.line = line.line;
@@ -405,10 +396,8 @@ class Builder {
   std::uint32_t max_pairs_ = 1;
 };
 
-Result<std::unique_ptr<Table>> build(const std::vector<LogicalLine>& lines,
-                                     std::vector<std::string> warnings,
-                                     std::string_view file_name, std::string name,
-                                     const PcreOptions& options) {
+Result<std::unique_ptr<Table>> build(const std::vector<LogicalLine>& lines, std::vector<std::string> warnings,
+                                     std::string_view file_name, std::string name, const PcreOptions& options) {
   Builder b(file_name, options);
   if (options.strict && !warnings.empty()) return fail(Errc::config, warnings.front());
   b.take_warnings(std::move(warnings));
@@ -424,25 +413,21 @@ Result<std::unique_ptr<Table>> parse_pcre_table(std::string_view text, std::stri
                                                 const PcreOptions& options) {
   auto lines = read_logical_lines(text, file_name);
   if (!lines) return Unexpected<Error>(std::move(lines).error());
-  return build(lines->lines, std::move(lines->warnings), file_name,
-               "pcre:" + std::string(file_name), options);
+  return build(lines->lines, std::move(lines->warnings), file_name, "pcre:" + std::string(file_name), options);
 }
 
-Result<std::unique_ptr<Table>> parse_inline_pcre_table(std::string_view braced,
-                                                       const PcreOptions& options) {
+Result<std::unique_ptr<Table>> parse_inline_pcre_table(std::string_view braced, const PcreOptions& options) {
   const std::string name = "pcre:" + std::string(braced);
   auto inner = strip_braces(braced);
   if (!inner) return Unexpected<Error>(std::move(inner).error());
-  if (braced.empty() || braced.front() != '{')
-    return fail(Errc::config, name + ": expected pcre:{ {rule}, ... }");
+  if (braced.empty() || braced.front() != '{') return fail(Errc::config, name + ": expected pcre:{ {rule}, ... }");
   auto elements = split_brace_list(*inner);
   if (!elements) return Unexpected<Error>(std::move(elements).error());
   std::vector<LogicalLine> lines;
   for (std::string_view e : *elements) {
     auto rule = strip_braces(e);
     if (!rule) return Unexpected<Error>(std::move(rule).error());
-    if (e.front() != '{')
-      return fail(Errc::config, name + ": rule \"" + std::string(e) + "\" is not in braces");
+    if (e.front() != '{') return fail(Errc::config, name + ": rule \"" + std::string(e) + "\" is not in braces");
     if (rule->empty()) continue;
     lines.push_back(LogicalLine{lines.size() + 1, std::string(*rule)});
   }

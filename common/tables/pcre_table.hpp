@@ -51,13 +51,12 @@ struct PcreOptions {
 
 // Parses and compiles a pcre table. file_name is used in messages and Match::source.
 // Errors: see the header comment (all Errc::config).
-[[nodiscard]] Result<std::unique_ptr<Table>> parse_pcre_table(std::string_view text,
-                                                             std::string_view file_name,
-                                                             const PcreOptions& options = {});
+[[nodiscard]] Result<std::unique_ptr<Table>> parse_pcre_table(std::string_view text, std::string_view file_name,
+                                                              const PcreOptions& options = {});
 
 // Parses the inside of an inline `pcre:{ {rule}, {rule} }` spec (without "pcre:"); rule
 // k is reported as line k. Errors: those of parse_pcre_table, unbalanced braces.
-[[nodiscard]] Result<std::unique_ptr<Table>> parse_inline_pcre_table(
-    std::string_view braced, const PcreOptions& options = {});
+[[nodiscard]] Result<std::unique_ptr<Table>> parse_inline_pcre_table(std::string_view braced,
+                                                                     const PcreOptions& options = {});
 
 }  // namespace cachet::tables

@@ -47,10 +47,8 @@ Result<FileStamp> stamp_file(const std::string& path) {
 
 Result<void> check_key(std::string_view key) {
   if (key.size() > kMaxKeyBytes)
-    return fail(Errc::bad_input, "lookup key longer than " + std::to_string(kMaxKeyBytes) +
-                                     " bytes");
-  if (key.find('\0') != std::string_view::npos)
-    return fail(Errc::bad_input, "lookup key holds a NUL byte");
+    return fail(Errc::bad_input, "lookup key longer than " + std::to_string(kMaxKeyBytes) + " bytes");
+  if (key.find('\0') != std::string_view::npos) return fail(Errc::bad_input, "lookup key holds a NUL byte");
   return {};
 }
 

@@ -60,8 +60,7 @@ class Table {
 
   // Errors: Errc::temporary (PCRE2 resource limit, matching error), Errc::bad_input (key
   // longer than kMaxKeyBytes or holding a NUL byte).
-  [[nodiscard]] virtual Result<std::optional<Match>> lookup_explained(
-      std::string_view key) const = 0;
+  [[nodiscard]] virtual Result<std::optional<Match>> lookup_explained(std::string_view key) const = 0;
   // The same, value only.
   [[nodiscard]] Result<std::optional<std::string>> lookup(std::string_view key) const;
 
@@ -79,8 +78,7 @@ class Table {
   bool changed_on_disk() const;
 
  protected:
-  Table(std::string name, std::vector<std::string> warnings)
-      : name_(std::move(name)), warnings_(std::move(warnings)) {}
+  Table(std::string name, std::vector<std::string> warnings) : name_(std::move(name)), warnings_(std::move(warnings)) {}
 
  private:
   std::string name_;

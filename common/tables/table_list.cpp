@@ -15,8 +15,7 @@ bool iends_with(std::string_view s, std::string_view suffix) {
 
 }  // namespace
 
-Result<TableList> TableList::open(std::string_view list, const FileReader& reader,
-                                  const LoadOptions& options) {
+Result<TableList> TableList::open(std::string_view list, const FileReader& reader, const LoadOptions& options) {
   auto specs = parse_table_list(list);
   if (!specs) return Unexpected<Error>(std::move(specs).error());
   std::vector<std::shared_ptr<const Table>> tables;
@@ -43,8 +42,8 @@ Result<std::optional<ListMatch>> TableList::find(std::string_view key, bool fixe
     if (!got) return Unexpected<Error>(std::move(got).error());
     if (!got->has_value()) continue;
     if ((*got)->value.empty())
-      return fail(Errc::config, "table " + table->name() + ": key " + std::string(key) +
-                                    ": empty string result is not allowed");
+      return fail(Errc::config,
+                  "table " + table->name() + ": key " + std::string(key) + ": empty string result is not allowed");
     return std::optional<ListMatch>(ListMatch{std::move(**got), table->name(), std::string(key)});
   }
   return std::optional<ListMatch>{};
@@ -57,16 +56,14 @@ std::optional<std::string> strip_extension(std::string_view localpart, const Add
       iequals(localpart, query.double_bounce_sender))
     return std::nullopt;
   if (delims.find('-') != std::string_view::npos &&
-      (istarts_with(localpart, "owner-") ||
-       (localpart.size() > 8 && iends_with(localpart, "-request"))))
+      (istarts_with(localpart, "owner-") || (localpart.size() > 8 && iends_with(localpart, "-request"))))
     return std::nullopt;
   const std::size_t cut = localpart.find_first_of(delims);
   if (cut == 0 || cut == std::string_view::npos) return std::nullopt;
   return std::string(localpart.substr(0, cut));
 }
 
-Result<std::optional<ListMatch>> TableList::find_address(std::string_view address,
-                                                         const AddressQuery& query) const {
+Result<std::optional<ListMatch>> TableList::find_address(std::string_view address, const AddressQuery& query) const {
   auto full = find(address, false);
   if (!full || full->has_value()) return full;
   const std::size_t at = address.rfind('@');

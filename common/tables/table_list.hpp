@@ -53,8 +53,7 @@ struct AddressQuery {
 class TableList {
  public:
   TableList() = default;
-  explicit TableList(std::vector<std::shared_ptr<const Table>> tables)
-      : tables_(std::move(tables)) {}
+  explicit TableList(std::vector<std::shared_ptr<const Table>> tables) : tables_(std::move(tables)) {}
 
   // Opens every table of a list such as "pcre:/a, texthash:/b". Errors: those of
   // parse_table_list and open_table (the first failing table is named).
@@ -63,8 +62,7 @@ class TableList {
 
   // One key, every table in order (pattern tables skipped when fixed_only).
   // Errors: the first table error; Errc::config for an empty found value.
-  [[nodiscard]] Result<std::optional<ListMatch>> find(std::string_view key,
-                                                      bool fixed_only = false) const;
+  [[nodiscard]] Result<std::optional<ListMatch>> find(std::string_view key, bool fixed_only = false) const;
   // The mail_addr_find() order above. Errors: as find().
   [[nodiscard]] Result<std::optional<ListMatch>> find_address(std::string_view address,
                                                               const AddressQuery& query) const;

@@ -19,9 +19,7 @@
 namespace cachet::tables {
 namespace {
 
-bool is_file_type(std::string_view t) {
-  return t == "pcre" || t == "texthash" || t == "hash" || t == "lmdb";
-}
+bool is_file_type(std::string_view t) { return t == "pcre" || t == "texthash" || t == "hash" || t == "lmdb"; }
 
 Result<FileContent> read_all(const std::string& path, int fd) {
   struct stat st {};
@@ -63,12 +61,9 @@ Result<TableSpec> parse_table_spec(std::string_view spec) {
   TableSpec out{std::string(spec.substr(0, colon)), std::string(spec.substr(colon + 1))};
   const bool known = is_file_type(out.type) || out.type == "inline" || out.type == "static";
   if (!known)
-    return fail(Errc::config, "table \"" + std::string(spec) + "\": unsupported table type \"" +
-                                  out.type + "\"");
-  if (out.arg.empty())
-    return fail(Errc::config, "table \"" + std::string(spec) + "\": expecting \"type:name\" form");
-  if (is_file_type(out.type) && out.arg.front() != '/' &&
-      !(out.type == "pcre" && out.arg.front() == '{'))
+    return fail(Errc::config, "table \"" + std::string(spec) + "\": unsupported table type \"" + out.type + "\"");
+  if (out.arg.empty()) return fail(Errc::config, "table \"" + std::string(spec) + "\": expecting \"type:name\" form");
+  if (is_file_type(out.type) && out.arg.front() != '/' && !(out.type == "pcre" && out.arg.front() == '{'))
     return fail(Errc::config, "table \"" + std::string(spec) + "\": path must be absolute");
   return out;
 }

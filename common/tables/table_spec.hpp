@@ -50,8 +50,7 @@ using FileReader = std::function<Result<FileContent>(const std::string& path)>;
 [[nodiscard]] Result<FileContent> read_table_file(const std::string& path);
 
 // Opens one table. The returned table remembers the file stamps (changed_on_disk()).
-[[nodiscard]] Result<std::shared_ptr<const Table>> open_table(const TableSpec& spec,
-                                                             const FileReader& reader,
-                                                             const LoadOptions& options = {});
+[[nodiscard]] Result<std::shared_ptr<const Table>> open_table(const TableSpec& spec, const FileReader& reader,
+                                                              const LoadOptions& options = {});
 
 }  // namespace cachet::tables

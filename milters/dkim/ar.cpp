@@ -11,8 +11,7 @@ namespace {
 bool is_plain(std::string_view v, std::string_view specials) {
   if (v.empty()) return false;
   for (const unsigned char c : v)
-    if (c <= 0x20 || c >= 0x7f || specials.find(static_cast<char>(c)) != std::string_view::npos)
-      return false;
+    if (c <= 0x20 || c >= 0x7f || specials.find(static_cast<char>(c)) != std::string_view::npos) return false;
   return true;
 }
 // RFC 2045 token; header.i values are addresses, where '@' '.' '/' '=' '?' are fine in an
@@ -41,8 +40,7 @@ void prop(std::string& out, std::string_view name, std::string_view value, bool 
 
 }  // namespace
 
-std::string format_auth_results(std::string_view authserv_id,
-                                const std::vector<dkim::SignatureResult>& results,
+std::string format_auth_results(std::string_view authserv_id, const std::vector<dkim::SignatureResult>& results,
                                 bool include_header_b) {
   std::string out(authserv_id);
   if (results.empty()) return out + "; dkim=none";
@@ -51,8 +49,7 @@ std::string format_auth_results(std::string_view authserv_id,
     const dkim::SignatureResult& r = results[i];
     out += "\n\tdkim=";
     out += dkim::to_string(r.result);
-    if (r.result == dkim::VerifyResult::fail && !r.reason.empty())
-      out += " reason=" + quoted(r.reason);
+    if (r.result == dkim::VerifyResult::fail && !r.reason.empty()) out += " reason=" + quoted(r.reason);
     if (r.key_bits > 0) out += " (" + std::to_string(r.key_bits) + "-bit key)";
     prop(out, "header.d", r.domain, false);
     prop(out, "header.i", r.identity == "@" ? "" : r.identity, true);
@@ -67,8 +64,7 @@ std::string format_auth_results(std::string_view authserv_id,
 bool claims_id(std::string_view claimed, std::string_view ours) {
   if (ours.empty()) return false;
   if (iequals(claimed, ours)) return true;
-  return claimed.size() > ours.size() && claimed[ours.size()] == '/' &&
-         iequals(claimed.substr(0, ours.size()), ours);
+  return claimed.size() > ours.size() && claimed[ours.size()] == '/' && iequals(claimed.substr(0, ours.size()), ours);
 }
 
 }  // namespace cachet::dkimd

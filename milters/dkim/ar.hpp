@@ -24,8 +24,7 @@ namespace cachet::dkimd {
 
 // The value (without the leading space) of an Authentication-Results field.
 // results empty: "<id>; dkim=none".
-std::string format_auth_results(std::string_view authserv_id,
-                                const std::vector<dkim::SignatureResult>& results,
+std::string format_auth_results(std::string_view authserv_id, const std::vector<dkim::SignatureResult>& results,
                                 bool include_header_b);
 
 // True when `claimed` (authres::claimed_authserv_id() of a field) is `ours` or

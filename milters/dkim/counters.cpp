@@ -6,32 +6,28 @@ namespace cachet::dkimd {
 namespace {
 
 constexpr std::array<const char*, 3> kAlgorithms{"rsa-sha256", "rsa-sha1", "ed25519-sha256"};
-constexpr std::array<dkim::VerifyResult, 6> kResults{
-    dkim::VerifyResult::pass,   dkim::VerifyResult::fail,      dkim::VerifyResult::neutral,
-    dkim::VerifyResult::policy, dkim::VerifyResult::permerror, dkim::VerifyResult::temperror};
+constexpr std::array<dkim::VerifyResult, 6> kResults{dkim::VerifyResult::pass,      dkim::VerifyResult::fail,
+                                                     dkim::VerifyResult::neutral,   dkim::VerifyResult::policy,
+                                                     dkim::VerifyResult::permerror, dkim::VerifyResult::temperror};
 
 }  // namespace
 
 DkimCounters::DkimCounters(metrics::Registry& r) {
-  const auto messages = r.counter_family("cachet_dkim_messages_total",
-                                         "messages by signing decision", {"decision"});
+  const auto messages = r.counter_family("cachet_dkim_messages_total", "messages by signing decision", {"decision"});
   signed_ = messages.with_labels({"signed"});
   not_signed_ = messages.with_labels({"not_signed"});
   sign_error_ = messages.with_labels({"sign_error"});
-  const auto sigs = r.counter_family("cachet_dkim_signatures_total", "signatures made by algorithm",
-                                     {"algorithm"});
+  const auto sigs = r.counter_family("cachet_dkim_signatures_total", "signatures made by algorithm", {"algorithm"});
   for (std::size_t i = 0; i < kAlgorithms.size(); ++i) algorithm_[i] = sigs.with_labels({kAlgorithms[i]});
   const auto verify = r.counter_family("cachet_dkim_verify_results_total",
                                        "verified signatures by result (none: no signature)", {"result"});
-  for (std::size_t i = 0; i < kResults.size(); ++i)
-    verify_[i] = verify.with_labels({dkim::to_string(kResults[i])});
+  for (std::size_t i = 0; i < kResults.size(); ++i) verify_[i] = verify.with_labels({dkim::to_string(kResults[i])});
   verify_[6] = verify.with_labels({"none"});
 }
 
-void DkimCounters::count(const dkim::SignFacts& f,
-                         const std::vector<dkim::SignatureResult>* results) const {
-  const bool signed_ok = f.sign_mode && !f.signatures.empty() && !f.origin.empty() && f.sender_valid &&
-                         !f.exempt && !f.rcpt_blocked && f.sign_error.empty();
+void DkimCounters::count(const dkim::SignFacts& f, const std::vector<dkim::SignatureResult>* results) const {
+  const bool signed_ok = f.sign_mode && !f.signatures.empty() && !f.origin.empty() && f.sender_valid && !f.exempt &&
+                         !f.rcpt_blocked && f.sign_error.empty();
   if (signed_ok) {
     signed_.inc();
     for (const dkim::SignedWith& s : f.signatures)

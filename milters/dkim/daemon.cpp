@@ -53,9 +53,9 @@ milter::MilterSpec DkimDaemon::milter_spec(const config::Config& cfg) {
   s.macros[static_cast<int>(wire::Stage::eom)] = "i j";
   const std::optional<config::Action> internal =
       cfg.is_set("On-InternalError") ? std::optional(cfg.action("On-InternalError")) : std::nullopt;
-  s.on_internal_error = internal && *internal == config::Action::accept ? milter::FailureAction::accept
+  s.on_internal_error = internal && *internal == config::Action::accept   ? milter::FailureAction::accept
                         : internal && *internal == config::Action::reject ? milter::FailureAction::reject
-                                                                           : milter::FailureAction::tempfail;
+                                                                          : milter::FailureAction::tempfail;
   return s;
 }
 
@@ -73,8 +73,8 @@ DkimDaemon::DkimDaemon() {
   spec_.check = [](const config::Config& cfg) {
     auto problems = check_state(cfg, BuildContext{user_id(cfg)});
     if (!from_check_enabled(cfg)) return problems;
-    auto maps = sender::check_maps_files(sender::settings_from(cfg, sender::system_hostname()),
-                                         tables::read_table_file);
+    auto maps =
+        sender::check_maps_files(sender::settings_from(cfg, sender::system_hostname()), tables::read_table_file);
     if (!maps.empty())
       problems.erase(std::remove_if(problems.begin(), problems.end(),
                                     [](const config::Problem& p) { return p.option == "SenderLoginMaps"; }),
@@ -87,21 +87,19 @@ DkimDaemon::DkimDaemon() {
     if (startup) run_as_uid_ = user_id(cfg);
     auto st = build_state(cfg, BuildContext{run_as_uid_});
     if (!st) {
-      if (!startup)
-        log::Event(logger, log::Level::error, "dkim.reload_failed").kv("reason", st.error().detail);
+      if (!startup) log::Event(logger, log::Level::error, "dkim.reload_failed").kv("reason", st.error().detail);
       return Unexpected<Error>(st.error());
     }
     for (const std::string& w : (*st)->load_warnings)
       log::Event(logger, log::Level::warning, "dkim.map_warning").kv("problem", w);
     if ((*st)->resolvers) (*st)->resolvers->network->set_observer(&dns_counters_);
-    log::Event(logger, log::Level::info, "dkim.keys_loaded")
-        .kv("keys", static_cast<long long>((*st)->keys.size()));
+    log::Event(logger, log::Level::info, "dkim.keys_loaded").kv("keys", static_cast<long long>((*st)->keys.size()));
     state_.store(*st);
     return {};
   };
   spec_.make_session = [this](const milter::ConnInfo& ci, log::Logger& logger) {
-    SessionShared shared{&state_, &key_cache_, &logger,
-                         [] { return static_cast<std::uint64_t>(std::time(nullptr)); }, &counters_};
+    SessionShared shared{&state_, &key_cache_, &logger, [] { return static_cast<std::uint64_t>(std::time(nullptr)); },
+                         &counters_};
     return std::make_unique<DkimSession>(shared, ci);
   };
 }

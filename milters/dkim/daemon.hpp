@@ -10,8 +10,8 @@
 #pragma once
 
 #include "common/dkim/key_cache.hpp"
-#include "common/milter/milter_daemon.hpp"
 #include "common/metrics/dns_counters.hpp"
+#include "common/milter/milter_daemon.hpp"
 #include "milters/dkim/counters.hpp"
 #include "milters/dkim/session.hpp"
 #include "milters/dkim/settings.hpp"

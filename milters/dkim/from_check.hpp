@@ -15,20 +15,18 @@
 #include <string_view>
 #include <vector>
 
+#include "common/dkim/policy.hpp"
 #include "common/log/logger.hpp"
 #include "common/mail/header.hpp"
 #include "common/sender/from_login.hpp"
-#include "common/dkim/policy.hpp"
 #include "milters/dkim/settings.hpp"
 
 namespace cachet::dkimd {
 
 // `key_field` / `key_address`: the SenderHeaders field and the address (parse_sender) the
 // signing key is chosen by; checked too (HeaderFacts::key_*). Null: none.
-sender::FromDecision check_header_from(const DkimState& st,
-                                       const std::vector<mail::HeaderField>& headers,
-                                       std::string_view login, std::string_view qid,
-                                       log::Logger& logger, std::string_view key_field = {},
-                                       const dkim::Sender* key_address = nullptr);
+sender::FromDecision check_header_from(const DkimState& st, const std::vector<mail::HeaderField>& headers,
+                                       std::string_view login, std::string_view qid, log::Logger& logger,
+                                       std::string_view key_field = {}, const dkim::Sender* key_address = nullptr);
 
 }  // namespace cachet::dkimd

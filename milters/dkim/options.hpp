@@ -11,10 +11,10 @@
 #pragma once
 
 #include "common/config/option_spec.hpp"
-#include "common/sender/from_login.hpp"
-#include "common/sender/login_maps.hpp"
 #include "common/log/json.hpp"
 #include "common/metrics/metrics.hpp"
+#include "common/sender/from_login.hpp"
+#include "common/sender/login_maps.hpp"
 
 namespace cachet::dkimd {
 
@@ -45,7 +45,8 @@ inline constexpr OptionSpec kDkimOptions[] = {
     {"MultipleSignatures", Kind::boolean, "no", "apply every SigningTable match (dual rsa+ed25519)"},
     {"SubDomains", Kind::boolean, "no", "sign for subdomains of Domain"},
     {"Canonicalization", Kind::string, "simple/simple", "header/body canonicalization when signing"},
-    {"SignatureAlgorithm", Kind::string, "rsa-sha256", "rsa-sha256 or ed25519-sha256 (an ed25519 key signs ed25519-sha256)"},
+    {"SignatureAlgorithm", Kind::string, "rsa-sha256",
+     "rsa-sha256 or ed25519-sha256 (an ed25519 key signs ed25519-sha256)"},
     {"SignHeaders", Kind::dataset, "", "header fields to sign (default: RFC 6376 s5.4.1 list; *,+x,-y deltas)"},
     {"OmitHeaders", Kind::dataset, "", "header fields never signed (*,+x,-y deltas)"},
     {"OversignHeaders", Kind::dataset, "", "header fields signed once more than present"},
@@ -82,19 +83,23 @@ inline constexpr OptionSpec kDkimOptions[] = {
     sender::kAliasMapsOption,
     sender::kAllowAliasOwnersOption,
     // Verifying.
-    {"AuthservID", Kind::string, "", "authserv-id in Authentication-Results (default: the MTA's j macro; HOSTNAME = host name)"},
+    {"AuthservID", Kind::string, "",
+     "authserv-id in Authentication-Results (default: the MTA's j macro; HOSTNAME = host name)"},
     {"AuthservIDWithJobID", Kind::boolean, "no", "append /queue-id to the authserv-id"},
     {"AlwaysAddARHeader", Kind::boolean, "no", "add dkim=none to unsigned mail"},
-    {"MaximumSignaturesToVerify", Kind::integer, "3", "signatures evaluated per message (0: author-domain and trusted signers only)", Range{0, 100}},
+    {"MaximumSignaturesToVerify", Kind::integer, "3",
+     "signatures evaluated per message (0: author-domain and trusted signers only)", Range{0, 100}},
     {"MustBeSigned", Kind::dataset, "", "header fields every signature must cover when present"},
-    {"TrustSignaturesFrom", Kind::dataset, "", "signing domains always verified, even beyond MaximumSignaturesToVerify"},
+    {"TrustSignaturesFrom", Kind::dataset, "",
+     "signing domains always verified, even beyond MaximumSignaturesToVerify"},
     {"MinimumKeyBits", Kind::integer, "1024", "smaller RSA keys are not accepted", Range{512, 8192}},
     {"ClockDrift", Kind::integer, "300", "tolerance in seconds for x=", Range{0, 86400}},
     {"AllowSHA1Only", Kind::boolean, "no", "accept rsa-sha1 signatures (RFC 8301 forbids it)"},
     {"NoHeaderB", Kind::boolean, "no", "omit header.b in Authentication-Results"},
     {"KeepAuthResults", Kind::boolean, "no", "keep Authentication-Results that claim our authserv-id"},
     {"RemoveARFrom", Kind::dataset, "", "more authserv-ids whose Authentication-Results are removed"},
-    {"RemoveARAll", Kind::boolean, "no", "remove every Authentication-Results field from RemoveARFrom hosts", kNoEffect},
+    {"RemoveARAll", Kind::boolean, "no", "remove every Authentication-Results field from RemoveARFrom hosts",
+     kNoEffect},
     {"SoftwareHeader", Kind::boolean, "no", "add a DKIM-Filter header field"},
     {"X-Header", Kind::boolean, "no", "deprecated name of SoftwareHeader"},
     {"On-Default", Kind::action, "", "action for every On-* not set"},
@@ -115,7 +120,9 @@ inline constexpr OptionSpec kDkimOptions[] = {
     {"BogusKey", Kind::string, "fail", "treatment of DNSSEC-bogus keys", kNoEffect},
     {"UnprotectedKey", Kind::string, "none", "treatment of unsigned keys", kNoEffect},
     // Logging.
-    {"LogWhy", Kind::boolean, "no", "verbose decision lines: the client facts behind sign/verify, the SigningTable line, each signature on its own line"},
+    {"LogWhy", Kind::boolean, "no",
+     "verbose decision lines: the client facts behind sign/verify, the SigningTable line, each signature on its own "
+     "line"},
     {"LogResults", Kind::boolean, "no", "cachet always logs one result line", kNoEffect},
     {"SyslogFacility", Kind::string, "mail", "syslog facility", kNoEffect},
     {"SyslogName", Kind::string, "opendkim", "syslog ident", kNoEffect},

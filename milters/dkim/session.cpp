@@ -47,8 +47,7 @@ dkim::KeyAnswer lookup_key(dns::Resolver& r, std::string_view name) {
 
 }  // namespace
 
-DkimSession::DkimSession(const SessionShared& shared, const milter::ConnInfo& conn)
-    : shared_(shared), conn_(conn) {}
+DkimSession::DkimSession(const SessionShared& shared, const milter::ConnInfo& conn) : shared_(shared), conn_(conn) {}
 
 void DkimSession::reset() {
   // The verifier and signers point into st_: they go first.
@@ -64,8 +63,7 @@ void DkimSession::reset() {
   role_ = Role::none;
 }
 
-void DkimSession::log_decision(const std::string& qid,
-                               const std::vector<dkim::SignatureResult>* results) {
+void DkimSession::log_decision(const std::string& qid, const std::vector<dkim::SignatureResult>* results) {
   if (shared_.counters != nullptr) shared_.counters->count(why_, results);
   const bool verbose = st_ && st_->log_why;
   log::Event ev(*shared_.logger, log::Level::info, "dkim.decision");
@@ -90,8 +88,7 @@ Verdict DkimSession::on_envfrom(milter::Context&, const std::vector<std::string_
 Verdict DkimSession::on_envrcpt(milter::Context&, const std::vector<std::string_view>& args) {
   if (st_ && !st_->dont_sign_mail_to.empty() && !args.empty()) {
     std::string_view rcpt = args[0];
-    if (rcpt.size() >= 2 && rcpt.front() == '<' && rcpt.back() == '>')
-      rcpt = rcpt.substr(1, rcpt.size() - 2);
+    if (rcpt.size() >= 2 && rcpt.front() == '<' && rcpt.back() == '>') rcpt = rcpt.substr(1, rcpt.size() - 2);
     const auto at = rcpt.rfind('@');
     if (st_->dont_sign_mail_to.contains(rcpt) ||
         (at != std::string_view::npos && st_->dont_sign_mail_to.contains(rcpt.substr(at + 1))))
@@ -159,7 +156,8 @@ bool DkimSession::remove_own_auth_results(milter::Context& ctx) {
     if (!ctx.delete_header(kArName, *it)) return false;
   if (!doomed.empty())
     log::Event(*shared_.logger, log::Level::info, "dkim.forged_ar_removed")
-        .kv("qid", ctx.queue_id()).kv("count", static_cast<long long>(doomed.size()));
+        .kv("qid", ctx.queue_id())
+        .kv("count", static_cast<long long>(doomed.size()));
   return true;
 }
 
@@ -168,9 +166,7 @@ Verdict DkimSession::apply(milter::Context& ctx, Situation s, std::string_view w
   switch (o.action) {
     case config::Action::accept: return Verdict::cont();
     case config::Action::discard: return Verdict::discard();
-    case config::Action::quarantine:
-      (void)ctx.quarantine("cachet-dkim: " + std::string(why));
-      return Verdict::cont();
+    case config::Action::quarantine: (void)ctx.quarantine("cachet-dkim: " + std::string(why)); return Verdict::cont();
     case config::Action::reject:
     case config::Action::tempfail: return Verdict::reply(o.code, o.xcode, o.text);
   }
@@ -183,7 +179,10 @@ Verdict DkimSession::on_eoh(milter::Context& ctx) {
   if (too_many_headers_) {
     log::Event(*shared_.logger, log::Level::warning, "dkim.too_many_headers").kv("qid", qid);
     log::Event(*shared_.logger, log::Level::info, "dkim.decision")
-        .kv("qid", qid).kv("sign", "no").kv("why", "header fields over the limit").kv("verify", "none");
+        .kv("qid", qid)
+        .kv("sign", "no")
+        .kv("why", "header fields over the limit")
+        .kv("verify", "none");
     const Verdict v = apply(ctx, Situation::security, "too many headers");
     return v.is_continue() ? Verdict::accept() : v;
   }
@@ -231,9 +230,8 @@ Verdict DkimSession::on_eoh(milter::Context& ctx) {
     // `reject` refuses a forged From even when no key would sign it (no key for the domain,
     // a DontSignMailTo recipient, a From the signer cannot read).
     if (originating && st_->login_maps) {
-      const auto fd = check_header_from(*st_, headers_, facts.auth_authen.value_or(""), qid,
-                                        *shared_.logger, sender_field,
-                                        sender ? &*sender : nullptr);
+      const auto fd = check_header_from(*st_, headers_, facts.auth_authen.value_or(""), qid, *shared_.logger,
+                                        sender_field, sender ? &*sender : nullptr);
       if (fd.action == sender::FromAction::reject || fd.action == sender::FromAction::tempfail) {
         why_.blocked = "header From refused: " + std::string(fd.text);
         log_decision(qid, nullptr);
@@ -246,8 +244,8 @@ Verdict DkimSession::on_eoh(milter::Context& ctx) {
     if (may_sign) {
       auto requests = choose_keys(*st_, *sender);
       for (const SignRequest& r : requests)
-        why_.signatures.push_back({r.domain, r.key->selector, dkim::to_string(r.key->algorithm),
-                                   r.key->name, r.table_line});
+        why_.signatures.push_back(
+            {r.domain, r.key->selector, dkim::to_string(r.key->algorithm), r.key->name, r.table_line});
       if (!requests.empty()) return start_signing(ctx, *sender, std::move(requests));
     }
   }
@@ -255,9 +253,8 @@ Verdict DkimSession::on_eoh(milter::Context& ctx) {
     log_decision(qid, nullptr);
     return Verdict::accept();
   }
-  const bool signed_msg = std::any_of(headers_.begin(), headers_.end(), [](const mail::HeaderField& h) {
-    return iequals(h.name, kSigName);
-  });
+  const bool signed_msg = std::any_of(headers_.begin(), headers_.end(),
+                                      [](const mail::HeaderField& h) { return iequals(h.name, kSigName); });
   if (!signed_msg && !st_->always_add_ar && !has_own_auth_results(ctx)) {
     const std::vector<dkim::SignatureResult> no_results;
     log_decision(qid, &no_results);
@@ -283,8 +280,7 @@ Verdict DkimSession::on_eoh(milter::Context& ctx) {
   return Verdict::cont();
 }
 
-Verdict DkimSession::start_signing(milter::Context& ctx, const Sender& sender,
-                                   std::vector<SignRequest> requests) {
+Verdict DkimSession::start_signing(milter::Context& ctx, const Sender& sender, std::vector<SignRequest> requests) {
   const std::uint64_t now = shared_.now();
   for (const SignRequest& r : requests) {
     dkim::SignParams p;
@@ -302,7 +298,9 @@ Verdict DkimSession::start_signing(milter::Context& ctx, const Sender& sender,
     auto signer = dkim::Signer::create(std::move(p));
     if (!signer) {
       log::Event(*shared_.logger, log::Level::error, "dkim.sign_error")
-          .kv("qid", ctx.queue_id()).kv("d", r.domain).kv("reason", signer.error().detail);
+          .kv("qid", ctx.queue_id())
+          .kv("d", r.domain)
+          .kv("reason", signer.error().detail);
       why_.sign_error = signer.error().detail;
       log_decision(ctx.queue_id(), nullptr);
       return apply(ctx, Situation::signature_error, "signing error");
@@ -326,9 +324,12 @@ Verdict DkimSession::on_body(milter::Context&, std::string_view chunk) {
 Verdict DkimSession::on_eom(milter::Context& ctx) {
   Verdict v = Verdict::cont();
   if (!st_) return v;
-  if (role_ == Role::sign) v = finish_signing(ctx);
-  else if (role_ == Role::verify) v = finish_verifying(ctx);
-  else if (!remove_own_auth_results(ctx)) v = apply(ctx, Situation::internal_error, "header change failed");
+  if (role_ == Role::sign)
+    v = finish_signing(ctx);
+  else if (role_ == Role::verify)
+    v = finish_verifying(ctx);
+  else if (!remove_own_auth_results(ctx))
+    v = apply(ctx, Situation::internal_error, "header change failed");
   reset();
   return v;
 }
@@ -340,7 +341,9 @@ Verdict DkimSession::finish_signing(milter::Context& ctx) {
     auto value = signers_[i].finish(headers_);
     if (!value) {
       log::Event(*shared_.logger, log::Level::error, "dkim.sign_error")
-          .kv("qid", qid).kv("d", requests_[i].domain).kv("reason", value.error().detail);
+          .kv("qid", qid)
+          .kv("d", requests_[i].domain)
+          .kv("reason", value.error().detail);
       why_.sign_error = value.error().detail;
       log_decision(qid, nullptr);
       return apply(ctx, Situation::signature_error, "signing error");
@@ -363,7 +366,9 @@ Verdict DkimSession::finish_signing(milter::Context& ctx) {
   if (st_->log_why)
     for (std::size_t i = 0; i < requests_.size(); ++i)
       log::Event(*shared_.logger, log::Level::info, "dkim.sign")
-          .kv("qid", qid).kv("d", requests_[i].domain).kv("s", requests_[i].key->selector)
+          .kv("qid", qid)
+          .kv("d", requests_[i].domain)
+          .kv("s", requests_[i].key->selector)
           .kv("a", dkim::to_string(requests_[i].key->algorithm));
   return Verdict::cont();
 }
@@ -376,7 +381,10 @@ Verdict DkimSession::finish_verifying(milter::Context& ctx) {
   if (st_->log_why)
     for (const auto& r : results)
       log::Event(*shared_.logger, log::Level::info, "dkim.verify")
-          .kv("qid", qid).kv("d", r.domain).kv("s", r.selector).kv("result", dkim::to_string(r.result))
+          .kv("qid", qid)
+          .kv("d", r.domain)
+          .kv("s", r.selector)
+          .kv("result", dkim::to_string(r.result))
           .kv("reason", r.reason);
   const auto situation = classify(results);
   if (situation) {

@@ -21,13 +21,13 @@
 
 #include "common/base/swappable.hpp"
 #include "common/dkim/key_cache.hpp"
+#include "common/dkim/policy.hpp"
 #include "common/dkim/sign.hpp"
 #include "common/dkim/verify.hpp"
+#include "common/dkim/why.hpp"
 #include "common/log/logger.hpp"
 #include "common/milter/milter_daemon.hpp"
 #include "common/milter/session.hpp"
-#include "common/dkim/policy.hpp"
-#include "common/dkim/why.hpp"
 #include "milters/dkim/counters.hpp"
 #include "milters/dkim/settings.hpp"
 
@@ -45,7 +45,7 @@ struct SessionShared {
   const Swappable<const DkimState>* state = nullptr;
   dkim::PublicKeyCache* key_cache = nullptr;
   log::Logger* logger = nullptr;
-  std::function<std::uint64_t()> now;  // seconds since the epoch (tests inject a clock)
+  std::function<std::uint64_t()> now;      // seconds since the epoch (tests inject a clock)
   const DkimCounters* counters = nullptr;  // Prometheus series (null: not counted)
 };
 
@@ -66,8 +66,7 @@ class DkimSession final : public milter::Session {
   enum class Role { none, sign, verify };
   void reset();
   milter::Verdict apply(milter::Context& ctx, Situation s, std::string_view why);
-  milter::Verdict start_signing(milter::Context& ctx, const Sender& sender,
-                                std::vector<SignRequest> requests);
+  milter::Verdict start_signing(milter::Context& ctx, const Sender& sender, std::vector<SignRequest> requests);
   milter::Verdict finish_signing(milter::Context& ctx);
   milter::Verdict finish_verifying(milter::Context& ctx);
   bool has_own_auth_results(milter::Context& ctx) const;

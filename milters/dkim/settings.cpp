@@ -6,8 +6,8 @@
 
 #include "common/base/strings.hpp"
 #include "common/config/option_values.hpp"
-#include "common/dkim/sign.hpp"
 #include "common/dkim/key_file.hpp"
+#include "common/dkim/sign.hpp"
 
 namespace cachet::dkimd {
 namespace {
@@ -24,8 +24,7 @@ std::optional<std::pair<dkim::Canon, dkim::Canon>> parse_canon(std::string_view 
     return std::nullopt;
   };
   const auto h = one(text.substr(0, slash));
-  const auto b = slash == std::string_view::npos ? std::optional(dkim::Canon::simple)
-                                                 : one(text.substr(slash + 1));
+  const auto b = slash == std::string_view::npos ? std::optional(dkim::Canon::simple) : one(text.substr(slash + 1));
   if (!h || !b) return std::nullopt;
   return std::pair(*h, *b);
 }
@@ -36,8 +35,7 @@ bool contains_name(const std::vector<std::string>& v, std::string_view n) {
 
 // opendkim's header list deltas: "*" = the default list, "+x" adds, "-x" removes; a list
 // without "*" replaces the default.
-std::vector<std::string> apply_deltas(const std::vector<std::string>& defaults,
-                                      const std::vector<std::string>& items) {
+std::vector<std::string> apply_deltas(const std::vector<std::string>& defaults, const std::vector<std::string>& items) {
   const bool has_delta = std::any_of(items.begin(), items.end(), [](const std::string& s) {
     return s == "*" || (!s.empty() && (s[0] == '+' || s[0] == '-'));
   });
@@ -46,8 +44,7 @@ std::vector<std::string> apply_deltas(const std::vector<std::string>& defaults,
     if (s == "*") continue;
     if (!s.empty() && s[0] == '-') {
       const std::string n = s.substr(1);
-      out.erase(std::remove_if(out.begin(), out.end(), [&](const std::string& x) { return iequals(x, n); }),
-                out.end());
+      out.erase(std::remove_if(out.begin(), out.end(), [&](const std::string& x) { return iequals(x, n); }), out.end());
     } else {
       const std::string n = !s.empty() && s[0] == '+' ? s.substr(1) : s;
       if (!n.empty() && !contains_name(out, n)) out.push_back(n);
@@ -69,8 +66,7 @@ struct KeyFileCheck {
   dkim::KeyUser user;
 };
 
-Result<std::shared_ptr<const crypto::PrivateKey>> load_key(const std::string& where,
-                                                           const std::string& path_or_data,
+Result<std::shared_ptr<const crypto::PrivateKey>> load_key(const std::string& where, const std::string& path_or_data,
                                                            const KeyFileCheck& check) {
   if (!path_or_data.empty() && path_or_data.front() == '/') {
     auto key = dkim::load_private_key(path_or_data, check.user, check.require_safe);
@@ -90,19 +86,16 @@ class Findings {
   explicit Findings(const config::Config& cfg) : cfg_(cfg) {}
   // An empty option: the one the detail starts with ("SigningTable: ..."), if any.
   void add(std::string_view option, const Error& e) {
-    problems_.push_back(option.empty() ? config::problem_from(cfg_, e)
-                                       : config::problem_from(cfg_, option, e));
+    problems_.push_back(option.empty() ? config::problem_from(cfg_, e) : config::problem_from(cfg_, option, e));
   }
-  void add_row(const config::Dataset& ds, const config::DatasetEntry& row, std::string_view option,
-               const Error& e) {
+  void add_row(const config::Dataset& ds, const config::DatasetEntry& row, std::string_view option, const Error& e) {
     const std::string_view origin = ds.origin();
     const auto colon = origin.find(':');
     if (row.line == 0 || colon == std::string_view::npos) {
       add(option, e);  // an inline list: the option's own line
       return;
     }
-    problems_.push_back(
-        config::problem_in_file(std::string(origin.substr(colon + 1)), row.line, option, e));
+    problems_.push_back(config::problem_in_file(std::string(origin.substr(colon + 1)), row.line, option, e));
   }
   template <class T>
   bool ok(std::string_view option, const Result<T>& r) {
@@ -223,8 +216,8 @@ Result<void> load_headers(const config::Config& cfg, DkimState& st) {
   if (!omit) return Unexpected<Error>(omit.error());
   if (!over) return Unexpected<Error>(over.error());
   st.sign_headers = apply_deltas(dkim::default_signed_headers(), *sign);
-  static const std::vector<std::string> kOmitDefault = {
-      "Return-Path", "Received", "Comments", "Keywords", "Bcc", "Resent-Bcc", "DKIM-Signature"};
+  static const std::vector<std::string> kOmitDefault = {"Return-Path", "Received",   "Comments",      "Keywords",
+                                                        "Bcc",         "Resent-Bcc", "DKIM-Signature"};
   for (const std::string& n : apply_deltas(kOmitDefault, *omit))
     st.sign_headers.erase(std::remove_if(st.sign_headers.begin(), st.sign_headers.end(),
                                          [&](const std::string& x) { return iequals(x, n); }),
@@ -297,15 +290,13 @@ Result<void> load_resolver(const config::Config& cfg, DkimState& st) {
 // FromLoginMismatch & co. The maps are loaded only when something uses them.
 Result<void> load_from_check(const config::Config& cfg, DkimState& st) {
   sender::FromPolicy& p = st.from_policy;
-  p.login_mismatch = sender::parse_from_action(cfg.string("FromLoginMismatch"))
-                         .value_or(sender::FromAction::sign);
-  p.no_login_mismatch = sender::parse_from_action(cfg.string("InternalFromMismatch"))
-                            .value_or(sender::FromAction::sign);
-  p.variant = sender::parse_mismatch_policy(cfg.string("FromMismatchPolicy"))
-                  .value_or(sender::MismatchPolicy::all);
+  p.login_mismatch = sender::parse_from_action(cfg.string("FromLoginMismatch")).value_or(sender::FromAction::sign);
+  p.no_login_mismatch =
+      sender::parse_from_action(cfg.string("InternalFromMismatch")).value_or(sender::FromAction::sign);
+  p.variant = sender::parse_mismatch_policy(cfg.string("FromMismatchPolicy")).value_or(sender::MismatchPolicy::all);
   if (!from_check_enabled(cfg)) return {};
-  auto maps = sender::SenderMaps::load(sender::settings_from(cfg, sender::system_hostname()),
-                                       tables::read_table_file, st.load_warnings);
+  auto maps = sender::SenderMaps::load(sender::settings_from(cfg, sender::system_hostname()), tables::read_table_file,
+                                       st.load_warnings);
   if (!maps) return fail(Errc::config, "SenderLoginMaps: " + maps.error().detail);
   st.login_maps = std::move(*maps);
   return {};
@@ -316,8 +307,7 @@ Result<void> load_from_check(const config::Config& cfg, DkimState& st) {
 namespace {
 
 // The whole state, with every problem in `f` (null state when there is any).
-std::shared_ptr<const DkimState> build_all(const config::Config& cfg, const BuildContext& ctx,
-                                           Findings& f) {
+std::shared_ptr<const DkimState> build_all(const config::Config& cfg, const BuildContext& ctx, Findings& f) {
   auto st = std::make_shared<DkimState>();
   const std::string mode = to_lower(cfg.string("Mode"));
   st->sign_mode = mode.find('s') != std::string::npos;
@@ -357,15 +347,14 @@ std::shared_ptr<const DkimState> build_all(const config::Config& cfg, const Buil
 
 }  // namespace
 
-Result<std::shared_ptr<const DkimState>> build_state(const config::Config& cfg,
-                                                     const BuildContext& ctx) {
+Result<std::shared_ptr<const DkimState>> build_state(const config::Config& cfg, const BuildContext& ctx) {
   Findings f(cfg);
   auto st = build_all(cfg, ctx, f);
   if (st) return st;
   std::string detail = f.problems().front().to_string();
   if (f.problems().size() > 1)
-    detail += " (and " + std::to_string(f.problems().size() - 1) +
-              " more problems: cachet-dkim --check-config lists them)";
+    detail +=
+        " (and " + std::to_string(f.problems().size() - 1) + " more problems: cachet-dkim --check-config lists them)";
   return fail(Errc::config, std::move(detail));
 }
 
@@ -376,8 +365,8 @@ std::vector<config::Problem> check_state(const config::Config& cfg, const BuildC
 }
 
 bool from_check_enabled(const config::Config& cfg) {
-  return !iequals(cfg.string("FromLoginMismatch"), "sign") ||
-         !iequals(cfg.string("InternalFromMismatch"), "sign") || cfg.is_set("SenderLoginMaps");
+  return !iequals(cfg.string("FromLoginMismatch"), "sign") || !iequals(cfg.string("InternalFromMismatch"), "sign") ||
+         cfg.is_set("SenderLoginMaps");
 }
 
 std::vector<config::Problem> validate_config(const config::Config& cfg) {
@@ -386,10 +375,8 @@ std::vector<config::Problem> validate_config(const config::Config& cfg) {
     out.push_back(config::problem_at(cfg, option, std::move(msg)));
   };
   const std::string mode = to_lower(cfg.string("Mode"));
-  if (mode.empty() || mode.find_first_not_of("sv") != std::string::npos)
-    add("Mode", "expected s, v or sv");
-  if (!parse_canon(cfg.string("Canonicalization")))
-    add("Canonicalization", "expected simple|relaxed[/simple|relaxed]");
+  if (mode.empty() || mode.find_first_not_of("sv") != std::string::npos) add("Mode", "expected s, v or sv");
+  if (!parse_canon(cfg.string("Canonicalization"))) add("Canonicalization", "expected simple|relaxed[/simple|relaxed]");
   if (cfg.is_set("SignatureAlgorithm")) {
     const auto a = dkim::parse_algorithm(cfg.string("SignatureAlgorithm"));
     if (!a || *a == dkim::Algorithm::rsa_sha1)
@@ -397,8 +384,7 @@ std::vector<config::Problem> validate_config(const config::Config& cfg) {
   }
   if (from_check_enabled(cfg))
     for (config::Problem& p : sender::validate_maps_options(cfg)) out.push_back(std::move(p));
-  if (cfg.is_set("SigningTable") && !cfg.is_set("KeyTable"))
-    add("SigningTable", "needs a KeyTable");
+  if (cfg.is_set("SigningTable") && !cfg.is_set("KeyTable")) add("SigningTable", "needs a KeyTable");
   if (cfg.is_set("KeyFile") && !cfg.is_set("KeyTable") && (!cfg.is_set("Selector") || !cfg.is_set("Domain")))
     add("KeyFile", "Domain and Selector must be set too");
   return out;

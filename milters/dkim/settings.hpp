@@ -45,7 +45,7 @@ struct DkimState : dkim::SigningPolicy {
   // Signing.
   dkim::Canon header_canon = dkim::Canon::simple, body_canon = dkim::Canon::simple;
   std::optional<dkim::Algorithm> configured_algorithm;  // SignatureAlgorithm if set
-  std::vector<std::string> sign_headers;     // effective (defaults, +/- applied, omits removed)
+  std::vector<std::string> sign_headers;                // effective (defaults, +/- applied, omits removed)
   std::vector<std::string> oversign_headers;
   std::uint64_t signature_ttl = 0;
   bool remove_old_signatures = false;
@@ -60,9 +60,9 @@ struct DkimState : dkim::SigningPolicy {
   std::string authserv_id;  // "" = the MTA's j macro
   bool authserv_id_with_job_id = false;
   bool always_add_ar = false;
-  bool log_why = false;  // LogWhy: per-signature lines and the client facts
-  std::size_t max_signatures = 3;        // 0: only author-domain and trusted signers
-  std::vector<std::string> must_be_signed;  // MustBeSigned field names
+  bool log_why = false;                                  // LogWhy: per-signature lines and the client facts
+  std::size_t max_signatures = 3;                        // 0: only author-domain and trusted signers
+  std::vector<std::string> must_be_signed;               // MustBeSigned field names
   std::optional<config::Dataset> trust_signatures_from;  // TrustSignaturesFrom
   int min_key_bits = 1024;
   std::uint64_t clock_drift = 300;
@@ -72,7 +72,7 @@ struct DkimState : dkim::SigningPolicy {
   std::vector<std::string> remove_ar_from;  // extra authserv-ids to remove
   bool software_header = false;
   Actions actions;
-  std::shared_ptr<Resolvers> resolvers;  // shared: sessions keep it alive via the snapshot
+  std::shared_ptr<Resolvers> resolvers;    // shared: sessions keep it alive via the snapshot
   std::vector<std::string> load_warnings;  // "file:line: ..." from the maps, logged at load
 };
 
@@ -83,8 +83,7 @@ struct BuildContext {
 // Errors: config (bad option combination, unreadable/unsafe key, bad table row, bad
 // nameserver): the first problem check_state would list, as `file:line: Option: what;
 // fix: ...`, and how many more there are.
-[[nodiscard]] Result<std::shared_ptr<const DkimState>> build_state(const config::Config& cfg,
-                                                                   const BuildContext& ctx);
+[[nodiscard]] Result<std::shared_ptr<const DkimState>> build_state(const config::Config& cfg, const BuildContext& ctx);
 
 // Check mode: every problem build_state would meet (each key, table and list file), with
 // file:line and fix, from the same loaders. Empty = build_state succeeds.

@@ -21,17 +21,16 @@ dmarc::HistoryWriter::Stats total(const std::function<std::shared_ptr<const Dmar
 
 }  // namespace
 
-std::vector<std::shared_ptr<void>> watch_history(
-    metrics::Registry& r, std::function<std::shared_ptr<const DmarcState>()> load) {
+std::vector<std::shared_ptr<void>> watch_history(metrics::Registry& r,
+                                                 std::function<std::shared_ptr<const DmarcState>()> load) {
   using Kind = metrics::Registry::CallbackKind;
   return {
-      r.add_callback("cachet_dmarc_history_pending", "history records queued, not yet written",
-                     Kind::gauge, [load] { return static_cast<double>(total(load).pending); }),
+      r.add_callback("cachet_dmarc_history_pending", "history records queued, not yet written", Kind::gauge,
+                     [load] { return static_cast<double>(total(load).pending); }),
       r.add_callback("cachet_dmarc_history_written_total", "history records written", Kind::counter,
                      [load] { return static_cast<double>(total(load).written); }),
-      r.add_callback("cachet_dmarc_history_dropped_total",
-                     "history records dropped because the queue was full", Kind::counter,
-                     [load] { return static_cast<double>(total(load).dropped); }),
+      r.add_callback("cachet_dmarc_history_dropped_total", "history records dropped because the queue was full",
+                     Kind::counter, [load] { return static_cast<double>(total(load).dropped); }),
   };
 }
 

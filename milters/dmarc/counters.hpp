@@ -23,10 +23,10 @@ struct DmarcCounters {
   DmarcCounters() = default;
   explicit DmarcCounters(metrics::Registry& r)
       : results(r, "cachet_dmarc_results_total", "messages by DMARC result", "result",
-                {"pass", "fail", "none", "temperror", "permerror", "nofrom", "multifrom", "ignored",
-                 "badheaders", "skipped"}),
-        dispositions(r, "cachet_dmarc_dispositions_total", "messages by applied disposition",
-                     "disposition", {"none", "quarantine", "reject", "tempfail"}) {}
+                {"pass", "fail", "none", "temperror", "permerror", "nofrom", "multifrom", "ignored", "badheaders",
+                 "skipped"}),
+        dispositions(r, "cachet_dmarc_dispositions_total", "messages by applied disposition", "disposition",
+                     {"none", "quarantine", "reject", "tempfail"}) {}
   void count(std::string_view result, std::string_view disposition) const {
     results.inc(result);
     dispositions.inc(disposition);
@@ -36,7 +36,7 @@ struct DmarcCounters {
 
 // The history series for the writers of the current snapshot (`load`); keep the handles as
 // long as the registry serves them.
-std::vector<std::shared_ptr<void>> watch_history(
-    metrics::Registry& r, std::function<std::shared_ptr<const DmarcState>()> load);
+std::vector<std::shared_ptr<void>> watch_history(metrics::Registry& r,
+                                                 std::function<std::shared_ptr<const DmarcState>()> load);
 
 }  // namespace cachet::dmarcd

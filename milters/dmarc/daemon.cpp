@@ -38,8 +38,7 @@ DmarcDaemon::DmarcDaemon() {
   spec_.load_state = [this](const config::Config& cfg, log::Logger& logger, bool startup) -> Result<void> {
     auto st = build_state(cfg, &history_, &logger);
     if (!st) {
-      if (!startup)
-        log::Event(logger, log::Level::error, "dmarc.reload_failed").kv("reason", st.error().detail);
+      if (!startup) log::Event(logger, log::Level::error, "dmarc.reload_failed").kv("reason", st.error().detail);
       return Unexpected<Error>(st.error());
     }
     if ((*st)->resolvers) (*st)->resolvers->network->set_observer(&dns_counters_);

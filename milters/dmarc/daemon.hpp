@@ -28,8 +28,7 @@ class DmarcDaemon {
   metrics::Registry metrics_;
   DmarcCounters counters_{metrics_};
   metrics::DnsCounters dns_counters_{metrics_, metrics::cache_in([this] { return state_.load(); })};
-  std::vector<std::shared_ptr<void>> history_series_ =
-      watch_history(metrics_, [this] { return state_.load(); });
+  std::vector<std::shared_ptr<void>> history_series_ = watch_history(metrics_, [this] { return state_.load(); });
   milter::MilterDaemonSpec spec_;
 };
 

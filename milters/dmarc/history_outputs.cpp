@@ -6,8 +6,8 @@
 
 namespace cachet::dmarcd {
 
-Result<std::vector<std::shared_ptr<dmarc::HistoryWriter>>> HistoryOutputs::writers_for(
-    const config::Config& cfg, log::Logger& logger) {
+Result<std::vector<std::shared_ptr<dmarc::HistoryWriter>>> HistoryOutputs::writers_for(const config::Config& cfg,
+                                                                                       log::Logger& logger) {
   const auto cache = cache_.lock();
   std::vector<std::shared_ptr<dmarc::HistoryWriter>> out;
   auto reuse_or = [&](const std::string& key, auto make) -> Result<void> {

@@ -33,8 +33,8 @@ class HistoryOutputs {
  public:
   // The writers for cfg's HistoryDatabase and HistoryFile (an empty value: none).
   // Errors: Errc::config (a HistoryDatabase value naming no store).
-  [[nodiscard]] Result<std::vector<std::shared_ptr<dmarc::HistoryWriter>>> writers_for(
-      const config::Config& cfg, log::Logger& logger);
+  [[nodiscard]] Result<std::vector<std::shared_ptr<dmarc::HistoryWriter>>> writers_for(const config::Config& cfg,
+                                                                                       log::Logger& logger);
 
  private:
   Guarded<std::map<std::string, std::weak_ptr<dmarc::HistoryWriter>>> cache_;  // by "db:"/"file:" target

@@ -33,9 +33,12 @@ inline constexpr OptionSpec kDmarcOptions[] = {
     metrics::kMetricsListenOption,
     {"Syslog", Kind::boolean, "no", "log to syslog (cachet always logs to syslog when in the background)"},
     // Trust in upstream results.
-    {"AuthservID", Kind::string, "", "authserv-id of our Authentication-Results (default: the MTA's j macro; HOSTNAME = host name)"},
-    {"AuthservIDWithJobID", Kind::boolean, "no", "append /queue-id to our authserv-id; accept id/queue-id in incoming fields"},
-    {"TrustedAuthservIDs", Kind::list, "", "authserv-ids whose Authentication-Results are trusted (default: AuthservID)"},
+    {"AuthservID", Kind::string, "",
+     "authserv-id of our Authentication-Results (default: the MTA's j macro; HOSTNAME = host name)"},
+    {"AuthservIDWithJobID", Kind::boolean, "no",
+     "append /queue-id to our authserv-id; accept id/queue-id in incoming fields"},
+    {"TrustedAuthservIDs", Kind::list, "",
+     "authserv-ids whose Authentication-Results are trusted (default: AuthservID)"},
     {"SPFIgnoreResults", Kind::boolean, "no", "ignore SPF results in Authentication-Results and Received-SPF"},
     {"SPFSelfValidate", Kind::boolean, "no", "check SPF ourselves when no trusted SPF result was found"},
     // Which mail is evaluated.
@@ -43,7 +46,8 @@ inline constexpr OptionSpec kDmarcOptions[] = {
     {"IgnoreAuthenticatedClients", Kind::boolean, "no", "do not evaluate mail from SMTP AUTH clients"},
     {"IgnoreMailFrom", Kind::dataset, "", "From domains not evaluated"},
     {"RequiredHeaders", Kind::boolean, "no", "reject mail breaking RFC 5322 header counts"},
-    {"RejectMultiValueFrom", Kind::boolean, "no", "reject a From with addresses in several domains (else not evaluated)"},
+    {"RejectMultiValueFrom", Kind::boolean, "no",
+     "reject a From with addresses in several domains (else not evaluated)"},
     {"RequiredFrom", Kind::boolean, "no", "reject mail without a From domain"},
     // Actions.
     {"RejectFailures", Kind::boolean, "no", "apply p=reject (550) and tempfail evaluation errors"},
@@ -53,16 +57,21 @@ inline constexpr OptionSpec kDmarcOptions[] = {
     {"SoftwareHeader", Kind::boolean, "no", "add a DMARC-Filter header field"},
     // Policy discovery and DNS.
     {"PublicSuffixList", Kind::path, "", "public suffix list file (organizational domains)"},
-    {"DMARCDiscovery", Kind::choice, "psl", "psl (RFC 7489) or treewalk (DMARCbis); cachet's option", config::Choices{"psl|treewalk"}},
+    {"DMARCDiscovery", Kind::choice, "psl", "psl (RFC 7489) or treewalk (DMARCbis); cachet's option",
+     config::Choices{"psl|treewalk"}},
     {"Nameservers", Kind::list, "", "recursive nameservers (default: /etc/resolv.conf); cachet's option"},
     {"DNSTimeout", Kind::integer, "5", "DNS timeout in seconds", Range{1, 60}},
     // History for aggregate reports.
     {"HistoryFile", Kind::path, "", "opendmarc history file (text, for opendmarc-import)"},
-    {"HistoryDatabase", Kind::string, "/var/lib/cachet/dmarc-history.sqlite", "history for cachetctl dmarc-report: SQLite path, or PostgreSQL URI/conninfo (empty: none); cachet's option"},
+    {"HistoryDatabase", Kind::string, "/var/lib/cachet/dmarc-history.sqlite",
+     "history for cachetctl dmarc-report: SQLite path, or PostgreSQL URI/conninfo (empty: none); cachet's option"},
     {"RecordAllMessages", Kind::boolean, "no", "history also for domains without DMARC"},
     // Aggregate reports sent by `cachetctl dmarc-report send` (read from this file).
-    {"ReportEmail", Kind::string, "", "sender address of aggregate reports (opendmarc-reports --report-email); cachet's option"},
-    {"ReportOrg", Kind::string, "", "org_name of aggregate reports (opendmarc-reports --report-org; default: the ReportEmail domain); cachet's option"},
+    {"ReportEmail", Kind::string, "",
+     "sender address of aggregate reports (opendmarc-reports --report-email); cachet's option"},
+    {"ReportOrg", Kind::string, "",
+     "org_name of aggregate reports (opendmarc-reports --report-org; default: the ReportEmail domain); cachet's "
+     "option"},
     {"ReportContact", Kind::string, "", "extra_contact_info of aggregate reports (a URI or address); cachet's option"},
     {"IgnoreMailTo", Kind::dataset, "", "recipients whose mail is not recorded", kNoEffect},
     // Accepted without effect.

@@ -9,8 +9,8 @@
 #include "common/base/random.hpp"
 #include "common/base/strings.hpp"
 #include "common/dmarc/decision_line.hpp"
-#include "milters/dmarc/history_outputs.hpp"
 #include "common/dmarc/message.hpp"
+#include "milters/dmarc/history_outputs.hpp"
 
 namespace cachet::dmarcd {
 
@@ -24,16 +24,15 @@ namespace {
 bool is_plain_job_id(std::string_view qid) {
   if (qid.empty()) return false;
   for (const char c : qid)
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
-          c == '-' || c == '_'))
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+          c == '_'))
       return false;
   return true;
 }
 
 }  // namespace
 
-DmarcSession::DmarcSession(const SessionShared& shared, const milter::ConnInfo& conn)
-    : shared_(shared), conn_(conn) {}
+DmarcSession::DmarcSession(const SessionShared& shared, const milter::ConnInfo& conn) : shared_(shared), conn_(conn) {}
 
 void DmarcSession::reset() {
   st_.reset();
@@ -121,11 +120,11 @@ Verdict DmarcSession::on_eom(milter::Context& ctx) {
   if (s.authserv_id_with_job_id && is_plain_job_id(qid)) in.output_id = in.authserv_id + "/" + qid;
   in.envelope_from = envelope_from_;
   in.client_ip = conn_.family == milter::ConnInfo::Family::inet || conn_.family == milter::ConnInfo::Family::inet6
-                     ? conn_.address : std::string();
+                     ? conn_.address
+                     : std::string();
   in.helo = helo_;
   in.headers = std::move(headers_);
-  dns::Resolver& resolver = shared_.resolver_override != nullptr ? *shared_.resolver_override
-                                                                 : *st_->resolvers->cache;
+  dns::Resolver& resolver = shared_.resolver_override != nullptr ? *shared_.resolver_override : *st_->resolvers->cache;
   const Decision d = decide_message(s, in, resolver, random_u32() % 100);
 
   const std::string& our_id = in.output_id.empty() ? in.authserv_id : in.output_id;
@@ -142,8 +141,7 @@ Verdict DmarcSession::on_eom(milter::Context& ctx) {
   log::Event(*shared_.logger, log::Level::info, "dmarc.result").kv("qid", qid).fields(result_fields(d));
   if (shared_.counters != nullptr) shared_.counters->count(d.result, d.disposition);
   record_history(ctx, in, d);
-  if (!io_ok)
-    log::Event(*shared_.logger, log::Level::warning, "dmarc.modify_failed").kv("qid", qid);
+  if (!io_ok) log::Event(*shared_.logger, log::Level::warning, "dmarc.modify_failed").kv("qid", qid);
   reset();
   return d.verdict;
 }

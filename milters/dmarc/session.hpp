@@ -20,10 +20,10 @@
 #include <vector>
 
 #include "common/base/swappable.hpp"
+#include "common/dmarc/message.hpp"
 #include "common/log/logger.hpp"
 #include "common/milter/milter_daemon.hpp"
 #include "common/milter/session.hpp"
-#include "common/dmarc/message.hpp"
 #include "milters/dmarc/counters.hpp"
 #include "milters/dmarc/settings.hpp"
 
@@ -35,7 +35,7 @@ struct SessionShared {
   const Swappable<const DmarcState>* state = nullptr;
   log::Logger* logger = nullptr;
   dns::Resolver* resolver_override = nullptr;  // tests: used instead of the state's resolver
-  const DmarcCounters* counters = nullptr;      // Prometheus series (null: not counted)
+  const DmarcCounters* counters = nullptr;     // Prometheus series (null: not counted)
 };
 
 class DmarcSession final : public milter::Session {

@@ -74,8 +74,8 @@ Result<DmarcSettings> build_settings(const config::Config& cfg) {
   DmarcSettings s = load_settings(cfg, problems);
   if (problems.empty()) return s;
   const config::Problem& p = problems.front();
-  return fail(Errc::config, p.option.empty() ? p.message : p.option + ": " + p.message +
-                                                               (p.fix.empty() ? "" : "; fix: " + p.fix));
+  return fail(Errc::config,
+              p.option.empty() ? p.message : p.option + ": " + p.message + (p.fix.empty() ? "" : "; fix: " + p.fix));
 }
 
 std::vector<config::Problem> check_settings(const config::Config& cfg) {

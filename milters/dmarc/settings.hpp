@@ -52,8 +52,7 @@ std::vector<config::Problem> check_settings(const config::Config& cfg);
 
 // With `history` null (tests), the state has no history writers; else they come from it
 // and log to `logger`.
-[[nodiscard]] Result<std::shared_ptr<const DmarcState>> build_state(const config::Config& cfg,
-                                                                    HistoryOutputs* history,
+[[nodiscard]] Result<std::shared_ptr<const DmarcState>> build_state(const config::Config& cfg, HistoryOutputs* history,
                                                                     log::Logger* logger);
 
 // "HOSTNAME" -> gethostname(); anything else unchanged.

@@ -8,17 +8,15 @@
 #include "common/base/strings.hpp"
 #include "common/config/config.hpp"
 #include "common/daemon/daemon.hpp"
-#include "policyd/sender/session.hpp"
 #include "policyd/sender/options.hpp"
+#include "policyd/sender/session.hpp"
 
 namespace cachet::senderd {
 namespace {
 
 constexpr std::string_view kBinary = "cachet-sender";
 
-std::vector<config::Problem> validate(const config::Config& cfg) {
-  return sender::validate_maps_options(cfg);
-}
+std::vector<config::Problem> validate(const config::Config& cfg) { return sender::validate_maps_options(cfg); }
 
 // Check mode: the maps exactly as make_handler loads them (main.cf, the tables it names,
 // the aliases files), so a missing main.cf or a broken map fails the check, not the start.
@@ -38,10 +36,9 @@ std::vector<config::Problem> check_files(const config::Config& cfg) {
   return problems;
 }
 
-Result<std::shared_ptr<policy::PolicyHandler>> make_handler(
-    const std::shared_ptr<const config::Config>& cfg, log::Logger& logger) {
-  auto h = SenderHandler::create(handler_settings_from(*cfg, system_hostname()),
-                                 tables::read_table_file, logger);
+Result<std::shared_ptr<policy::PolicyHandler>> make_handler(const std::shared_ptr<const config::Config>& cfg,
+                                                            log::Logger& logger) {
+  auto h = SenderHandler::create(handler_settings_from(*cfg, system_hostname()), tables::read_table_file, logger);
   if (!h) return Unexpected<Error>(std::move(h).error());
   return std::shared_ptr<policy::PolicyHandler>(std::move(*h));
 }
@@ -110,8 +107,8 @@ int run_query(const QueryArgs& args, std::ostream& out, std::ostream& err) {
   for (const auto& p : outcome.problems) err << p.to_string() << '\n';
   if (!outcome.ok()) return config::kExitConfig;
   log::CaptureLogger logger;
-  auto handler = SenderHandler::create(handler_settings_from(*outcome.config, system_hostname()),
-                                       tables::read_table_file, logger);
+  auto handler =
+      SenderHandler::create(handler_settings_from(*outcome.config, system_hostname()), tables::read_table_file, logger);
   for (const auto& line : logger.lines()) err << line << '\n';
   if (!handler) {
     err << "cachet-sender: " << handler.error().detail << '\n';
@@ -143,8 +140,8 @@ int sender_main(int argc, char** argv) {
                                              {"allowed", "not_owned", "not_logged_in", "lookup_failed"});
   policy::PolicyDaemonSpec spec = daemon_spec();
   spec.metrics = &registry;
-  spec.make_handler = [&decisions](const std::shared_ptr<const config::Config>& cfg, log::Logger& logger)
-      -> Result<std::shared_ptr<policy::PolicyHandler>> {
+  spec.make_handler = [&decisions](const std::shared_ptr<const config::Config>& cfg,
+                                   log::Logger& logger) -> Result<std::shared_ptr<policy::PolicyHandler>> {
     auto h = make_handler(cfg, logger);
     if (h) std::static_pointer_cast<SenderHandler>(*h)->set_decision_counter(&decisions);
     return h;

@@ -34,8 +34,7 @@ inline constexpr int kQueryTempfail = 75;  // EX_TEMPFAIL
 
 // nullopt when the arguments hold no -q (daemon mode). Pure. Errors (Errc::config, usage):
 // a missing address, extra arguments, an option other than -c/-q.
-[[nodiscard]] std::optional<Result<QueryArgs>> parse_query_args(
-    std::span<const std::string_view> args);
+[[nodiscard]] std::optional<Result<QueryArgs>> parse_query_args(std::span<const std::string_view> args);
 
 // Loads the config and maps as the daemon would and prints the decision to out
 // (problems to err). Returns the exit status above.

@@ -32,8 +32,7 @@ inline constexpr OptionSpec kSenderOptions[] = {
     sender::kSenderLoginMapsOption,
     sender::kPostfixMainCfOption,
     {"MismatchPolicy", Kind::choice, "reject_sender_login_mismatch",
-     "which clients are checked, as the Postfix restriction of the same name",
-     Choices{sender::kMismatchPolicyChoices}},
+     "which clients are checked, as the Postfix restriction of the same name", Choices{sender::kMismatchPolicyChoices}},
     sender::kStrictMapsOption,
     sender::kLocalDomainsOption,
     sender::kRecipientDelimiterOption,
@@ -43,8 +42,7 @@ inline constexpr OptionSpec kSenderOptions[] = {
      "answer when a lookup fails (PCRE2 limit, bad map): defer_if_permit or defer (451)",
      Choices{sender::kTableErrorChoices}},
     {"ReloadCheckInterval", Kind::seconds, "1",
-     "how often (at most) requests check whether map files changed on disk; 0: never",
-     config::Range{0, 3600}},
+     "how often (at most) requests check whether map files changed on disk; 0: never", config::Range{0, 3600}},
 };
 
 }  // namespace cachet::senderd

@@ -6,8 +6,7 @@ namespace cachet::senderd {
 namespace {
 
 void log_warnings(log::Logger& logger, const std::vector<std::string>& warnings) {
-  for (const auto& w : warnings)
-    log::Event(logger, log::Level::warning, "sender.map_warning").kv("problem", w);
+  for (const auto& w : warnings) log::Event(logger, log::Level::warning, "sender.map_warning").kv("problem", w);
 }
 
 std::int64_t to_ns(SenderHandler::Clock::time_point t) {
@@ -22,19 +21,18 @@ bool has_sender_stage(policy::ProtocolState s) noexcept {
 
 }  // namespace
 
-Result<std::shared_ptr<SenderHandler>> SenderHandler::create(HandlerSettings settings,
-                                                             tables::FileReader reader,
+Result<std::shared_ptr<SenderHandler>> SenderHandler::create(HandlerSettings settings, tables::FileReader reader,
                                                              log::Logger& logger, Now now) {
   std::vector<std::string> warnings;
   auto maps = SenderMaps::load(settings.maps, reader, warnings);
   if (!maps) return Unexpected<Error>(std::move(maps).error());
   log_warnings(logger, warnings);
-  return std::make_shared<SenderHandler>(std::move(settings), std::move(reader), logger,
-                                         std::move(now), std::move(*maps));
+  return std::make_shared<SenderHandler>(std::move(settings), std::move(reader), logger, std::move(now),
+                                         std::move(*maps));
 }
 
-SenderHandler::SenderHandler(HandlerSettings settings, tables::FileReader reader,
-                             log::Logger& logger, Now now, std::shared_ptr<const SenderMaps> maps)
+SenderHandler::SenderHandler(HandlerSettings settings, tables::FileReader reader, log::Logger& logger, Now now,
+                             std::shared_ptr<const SenderMaps> maps)
     : settings_(std::move(settings)),
       reader_(std::move(reader)),
       logger_(logger),
@@ -80,15 +78,13 @@ Decision SenderHandler::decide_for(std::string_view sender, std::string_view log
                 [&maps](std::string_view s) { return maps->lookup(s); });
 }
 
-Result<std::string> SenderHandler::handle(const policy::Request& request,
-                                          const policy::ConnectionInfo&) {
+Result<std::string> SenderHandler::handle(const policy::Request& request, const policy::ConnectionInfo&) {
   maybe_reload();
   if (!has_sender_stage(request.state())) return std::string("DUNNO");
   const std::string_view sender = request.sender();
   const std::string_view login = request.sasl_username();
   const Decision d = decide_for(sender, login);
-  log::Event(logger_, d.verdict == Verdict::lookup_failed ? log::Level::warning : log::Level::info,
-             "sender.decision")
+  log::Event(logger_, d.verdict == Verdict::lookup_failed ? log::Level::warning : log::Level::info, "sender.decision")
       .kv("qid", request.queue_id())
       .kv("sender", sender)
       .kv("login", login)

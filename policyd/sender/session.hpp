@@ -24,8 +24,8 @@
 #include <string>
 
 #include "common/base/swappable.hpp"
-#include "common/metrics/metrics.hpp"
 #include "common/log/logger.hpp"
+#include "common/metrics/metrics.hpp"
 #include "common/policy/handler.hpp"
 #include "common/sender/login_check.hpp"
 #include "policyd/sender/settings.hpp"
@@ -39,11 +39,9 @@ class SenderHandler final : public policy::PolicyHandler {
 
   // Loads the maps. Errors: those of SenderMaps::load. Warnings are logged.
   [[nodiscard]] static Result<std::shared_ptr<SenderHandler>> create(
-      HandlerSettings settings, tables::FileReader reader, log::Logger& logger,
-      Now now = [] { return Clock::now(); });
+      HandlerSettings settings, tables::FileReader reader, log::Logger& logger, Now now = [] { return Clock::now(); });
 
-  Result<std::string> handle(const policy::Request& request,
-                             const policy::ConnectionInfo& conn) override;
+  Result<std::string> handle(const policy::Request& request, const policy::ConnectionInfo& conn) override;
 
   // cachet_sender_decisions_total{decision}: counted per request when set (socket mode).
   void set_decision_counter(const metrics::FixedLabelCounter* c) noexcept { decisions_ = c; }
@@ -52,8 +50,8 @@ class SenderHandler final : public policy::PolicyHandler {
   Decision decide_for(std::string_view sender, std::string_view login);
   std::shared_ptr<const SenderMaps> maps() const;
 
-  SenderHandler(HandlerSettings settings, tables::FileReader reader, log::Logger& logger,
-                Now now, std::shared_ptr<const SenderMaps> maps);
+  SenderHandler(HandlerSettings settings, tables::FileReader reader, log::Logger& logger, Now now,
+                std::shared_ptr<const SenderMaps> maps);
 
  private:
   void maybe_reload();

@@ -5,9 +5,9 @@
 #include <memory>
 #include <mutex>
 
-#include "common/metrics/dns_counters.hpp"
 #include "common/dns/caching_resolver.hpp"
 #include "common/dns/ldns_resolver.hpp"
+#include "common/metrics/dns_counters.hpp"
 #include "policyd/spf/per_user.hpp"
 #include "policyd/spf/session.hpp"
 #include "policyd/spf/settings.hpp"
@@ -27,10 +27,11 @@ struct Shared {
   metrics::Registry metrics;
   SpfService::Counters counters{metrics};
   // The resolver is made once (first make_handler) and kept across reloads.
-  metrics::DnsCounters dns_counters{metrics, [this]() -> std::shared_ptr<const dns::CachingResolver> {
-    const std::lock_guard<std::mutex> lock(mu);
-    return cache ? std::shared_ptr<const dns::CachingResolver>(std::shared_ptr<void>(), cache.get()) : nullptr;
-  }};
+  metrics::DnsCounters dns_counters{
+      metrics, [this]() -> std::shared_ptr<const dns::CachingResolver> {
+        const std::lock_guard<std::mutex> lock(mu);
+        return cache ? std::shared_ptr<const dns::CachingResolver>(std::shared_ptr<void>(), cache.get()) : nullptr;
+      }};
 };
 
 Result<void> open_resolver(Shared& sh, const config::Config& cfg) {
@@ -55,8 +56,9 @@ log::Level level_for(int debug_level) {
   return log::Level::debug;
 }
 
-Result<std::shared_ptr<policy::PolicyHandler>> make_handler(
-    Shared& sh, const std::shared_ptr<const config::Config>& cfg, log::Logger& logger) {
+Result<std::shared_ptr<policy::PolicyHandler>> make_handler(Shared& sh,
+                                                            const std::shared_ptr<const config::Config>& cfg,
+                                                            log::Logger& logger) {
   std::lock_guard<std::mutex> lock(sh.mu);
   if (auto r = open_resolver(sh, *cfg); !r) return fail(r.error().code, r.error().detail);
   auto s = settings_from(*cfg, sh.hostname);
@@ -67,8 +69,8 @@ Result<std::shared_ptr<policy::PolicyHandler>> make_handler(
   s->per_user = std::move(*per_user);
   logger.set_max_level(level_for(s->debug_level));
   auto settings = std::make_shared<const Settings>(std::move(*s));
-  auto service = std::make_shared<SpfService>(*sh.cache, logger, [settings] { return settings; },
-                                              sh.hostname, sh.instances);
+  auto service = std::make_shared<SpfService>(
+      *sh.cache, logger, [settings] { return settings; }, sh.hostname, sh.instances);
   service->set_counters(&sh.counters);
   return std::shared_ptr<policy::PolicyHandler>(std::move(service));
 }

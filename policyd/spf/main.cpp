@@ -4,6 +4,4 @@
 #include "common/policy/policy_daemon.hpp"
 #include "policyd/spf/daemon.hpp"
 
-int main(int argc, char** argv) {
-  return cachet::policy::run_policy_daemon(cachet::spfd::daemon_spec(), argc, argv);
-}
+int main(int argc, char** argv) { return cachet::policy::run_policy_daemon(cachet::spfd::daemon_spec(), argc, argv); }

@@ -17,8 +17,7 @@ class LineParser {
   bool parse(std::string_view text, PerUserEntry& out);
 
  private:
-  void report(std::string message, config::Severity sev = config::Severity::error,
-              std::string_view option = {}) {
+  void report(std::string message, config::Severity sev = config::Severity::error, std::string_view option = {}) {
     config::Problem p;
     p.file = std::string(file_);
     p.line = line_;
@@ -83,22 +82,17 @@ bool LineParser::parse_pair(std::string_view pair, PerUserEntry& out) {
   const std::string_view name = trim(pair.substr(0, eq));
   const std::string_view value = trim(pair.substr(eq + 1));
   // policyd-spf's own spelling of Authserv_Id in its per-user name list.
-  const config::OptionSpec* spec =
-      config::find_option(kSpfOptions, name == "Authserv-Id" ? "Authserv_Id" : name);
+  const config::OptionSpec* spec = config::find_option(kSpfOptions, name == "Authserv-Id" ? "Authserv_Id" : name);
   if (spec == nullptr) {
     report("unknown option", config::Severity::error, name);
     return false;
   }
   switch (per_user_use(spec->name)) {
-    case PerUserUse::refused:
-      report("cannot be set per user", config::Severity::error, name);
-      return false;
+    case PerUserUse::refused: report("cannot be set per user", config::Severity::error, name); return false;
     case PerUserUse::ignored:
-      report("cannot be set per user (policyd-spf.peruser(5)); ignored",
-             config::Severity::warning, name);
+      report("cannot be set per user (policyd-spf.peruser(5)); ignored", config::Severity::warning, name);
       return true;
-    case PerUserUse::settable:
-      break;
+    case PerUserUse::settable: break;
   }
   Settings probe;
   if (auto r = config::check_value(*spec, value); !r) {
@@ -110,8 +104,7 @@ bool LineParser::parse_pair(std::string_view pair, PerUserEntry& out) {
     return false;
   }
   if (spec->name == "TestOnly" && probe.test_mode) {
-    report("0 is TEST MODE for this recipient: nothing is rejected or deferred",
-           config::Severity::warning, name);
+    report("0 is TEST MODE for this recipient: nothing is rejected or deferred", config::Severity::warning, name);
   }
   for (auto& [n, v] : out.values) {
     if (n == spec->name) {
@@ -144,8 +137,7 @@ bool PerUserOutcome::ok() const noexcept {
 PerUserOutcome parse_per_user(std::string_view text, std::string_view file_name) {
   PerUserOutcome out;
   if (text.size() > kMaxPerUserBytes) {
-    out.problems.push_back(file_problem(
-        file_name, 0, "larger than " + std::to_string(kMaxPerUserBytes) + " bytes"));
+    out.problems.push_back(file_problem(file_name, 0, "larger than " + std::to_string(kMaxPerUserBytes) + " bytes"));
     return out;
   }
   std::unordered_map<std::string, std::size_t> first_line;
@@ -163,17 +155,16 @@ PerUserOutcome parse_per_user(std::string_view text, std::string_view file_name)
     if (!LineParser(file_name, line_no, out.problems).parse(line, entry)) continue;
     auto [it, inserted] = first_line.emplace(entry.recipient, line_no);
     if (!inserted) {
-      config::Problem p = file_problem(
-          file_name, line_no,
-          "'" + entry.recipient + "' already has line " + std::to_string(it->second) +
-              ", which wins (as in policyd-spf); this line is ignored");
+      config::Problem p = file_problem(file_name, line_no,
+                                       "'" + entry.recipient + "' already has line " + std::to_string(it->second) +
+                                           ", which wins (as in policyd-spf); this line is ignored");
       p.severity = config::Severity::warning;
       out.problems.push_back(std::move(p));
       continue;
     }
     if (out.entries.size() == kMaxPerUserEntries) {
-      out.problems.push_back(file_problem(
-          file_name, line_no, "more than " + std::to_string(kMaxPerUserEntries) + " recipients"));
+      out.problems.push_back(
+          file_problem(file_name, line_no, "more than " + std::to_string(kMaxPerUserEntries) + " recipients"));
       break;
     }
     out.entries.push_back(std::move(entry));
@@ -181,8 +172,8 @@ PerUserOutcome parse_per_user(std::string_view text, std::string_view file_name)
   return out;
 }
 
-Result<std::shared_ptr<const PerUserTable>> PerUserTable::build(
-    const Settings& global, const std::vector<PerUserEntry>& entries) {
+Result<std::shared_ptr<const PerUserTable>> PerUserTable::build(const Settings& global,
+                                                                const std::vector<PerUserEntry>& entries) {
   auto table = std::make_shared<PerUserTable>();
   for (const PerUserEntry& e : entries) {
     Settings s = global;
@@ -218,8 +209,7 @@ Result<PerUserOutcome> read_per_user(const config::Config& cfg, std::string* pat
 
 }  // namespace
 
-Result<std::shared_ptr<const PerUserTable>> load_per_user(const config::Config& cfg,
-                                                          const Settings& global) {
+Result<std::shared_ptr<const PerUserTable>> load_per_user(const config::Config& cfg, const Settings& global) {
   std::string path;
   auto parsed = read_per_user(cfg, &path);
   if (!parsed) return fail(parsed.error().code, parsed.error().detail);

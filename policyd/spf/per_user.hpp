@@ -54,7 +54,7 @@ inline constexpr std::size_t kMaxPerUserPairs = 32;
 
 struct PerUserEntry {
   std::size_t line = 0;
-  std::string recipient;  // lower-cased
+  std::string recipient;                                    // lower-cased
   std::vector<std::pair<std::string, std::string>> values;  // canonical name, value
 };
 
@@ -70,8 +70,8 @@ class PerUserTable {
  public:
   // The global Settings with each entry's overrides. Errors (Errc::config): a value
   // apply_option refuses (parse_per_user has checked them, so this is a bug guard).
-  [[nodiscard]] static Result<std::shared_ptr<const PerUserTable>> build(
-      const Settings& global, const std::vector<PerUserEntry>& entries);
+  [[nodiscard]] static Result<std::shared_ptr<const PerUserTable>> build(const Settings& global,
+                                                                         const std::vector<PerUserEntry>& entries);
   // The Settings for a (lower-cased) recipient; nullptr when it has no line.
   const Settings* find(std::string_view recipient) const;
   std::size_t size() const noexcept { return by_recipient_.size(); }
@@ -83,8 +83,8 @@ class PerUserTable {
 // I/O: reads the Per_User file of `cfg` (at most kMaxPerUserBytes) and builds its table
 // over `global`; nullptr when Per_User is unset. Errors (Errc::config): per_user_path's,
 // an unreadable file, the first error problem of parse_per_user (as file:line: text).
-[[nodiscard]] Result<std::shared_ptr<const PerUserTable>> load_per_user(
-    const config::Config& cfg, const Settings& global);
+[[nodiscard]] Result<std::shared_ptr<const PerUserTable>> load_per_user(const config::Config& cfg,
+                                                                        const Settings& global);
 
 // I/O: check mode: every problem of the Per_User file (errors and warnings).
 std::vector<config::Problem> check_per_user(const config::Config& cfg);

@@ -11,8 +11,8 @@
 #include "common/base/strings.hpp"
 #include "common/policy/reply.hpp"
 #include "common/spf/engine.hpp"
-#include "policyd/spf/per_user.hpp"
 #include "common/spf/why.hpp"
+#include "policyd/spf/per_user.hpp"
 
 namespace cachet::spfd {
 
@@ -39,8 +39,10 @@ std::string clean_value(std::string_view value, bool lower) {
   if (policy::is_valid_utf8(s)) return s;
   std::string out;
   for (char c : s) {
-    if (static_cast<unsigned char>(c) < 0x80) out += c;
-    else out += "\xEF\xBF\xBD";
+    if (static_cast<unsigned char>(c) < 0x80)
+      out += c;
+    else
+      out += "\xEF\xBF\xBD";
   }
   return out;
 }
@@ -95,10 +97,14 @@ Facts facts_from(const policy::Request& r, const Settings& s) {
   f.has_sender_attr = r.has("sender");
   f.instance = clean_value(r.instance(), true);
   const std::string rcpt = clean_value(r.recipient(), true);
-  if (rcpt.empty()) f.receiver = "none";
-  else if (s.hide_receiver) f.receiver = "<UNKNOWN>";
-  else if (rcpt.find('@') != std::string::npos) f.receiver = rcpt.substr(rcpt.find('@') + 1);
-  else f.receiver = rcpt;
+  if (rcpt.empty())
+    f.receiver = "none";
+  else if (s.hide_receiver)
+    f.receiver = "<UNKNOWN>";
+  else if (rcpt.find('@') != std::string::npos)
+    f.receiver = rcpt.substr(rcpt.find('@') + 1);
+  else
+    f.receiver = rcpt;
   f.helo = clean_value(r.helo_name(), true);
   if (f.helo.empty()) {
     const std::string_view d = domain_of(f.sender);
@@ -219,8 +225,7 @@ Decider::Identity Decider::evaluate(Scope scope, spf::SpfEngine& engine) {
   id.reason = reason_text(id.r);
   why_ = result_words(scope == Scope::helo ? "helo" : "mailfrom",
                       scope == Scope::helo ? std::string_view(f_.helo) : domain, f_.ip, id.r);
-  const bool local = !s_.reject_not_pass_domains.empty() &&
-                     domain_in(s_.reject_not_pass_domains, domain);
+  const bool local = !s_.reject_not_pass_domains.empty() && domain_in(s_.reject_not_pass_domains, domain);
   if (local) {
     policy = RejectPolicy::spf_not_pass;
     if (id.r.verdict != Verdict::none) {
@@ -241,11 +246,10 @@ Decider::Identity Decider::evaluate(Scope scope, spf::SpfEngine& engine) {
 }
 
 std::string Decider::header(const Identity& id, Scope scope, bool ar) const {
-  const std::string_view from =
-      scope == Scope::helo && f_.sender.empty() ? std::string_view("<>") : f_.sender;
+  const std::string_view from = scope == Scope::helo && f_.sender.empty() ? std::string_view("<>") : f_.sender;
   const HeaderFacts hf{f_.ip, f_.helo, from, f_.receiver};
   if (!ar) return received_spf(id.r.verdict, scope, id.reason, hf);
-  const std::string_view domain = scope == Scope::helo ? std::string_view(f_.helo)
+  const std::string_view domain = scope == Scope::helo           ? std::string_view(f_.helo)
                                   : domain_of(f_.sender).empty() ? std::string_view(f_.sender)
                                                                  : domain_of(f_.sender);
   return auth_results(s_.authserv_id, id.r.verdict, scope, id.reason, domain, hf);
@@ -256,8 +260,7 @@ Outcome Decider::refusal(const Identity& id, Scope scope) const {
   Outcome o;
   o.kind = id.disp == Disposition::defer ? Outcome::Kind::defer : Outcome::Kind::reject;
   o.is_error = id.r.verdict == Verdict::permerror || id.r.verdict == Verdict::temperror;
-  o.text = reason_message(s_.reason_message, id.disp, id.reason,
-                          explanation_url(id.r.verdict));
+  o.text = reason_message(s_.reason_message, id.disp, id.reason, explanation_url(id.r.verdict));
   return o;
 }
 
@@ -274,12 +277,10 @@ Outcome Decider::check(std::string* identity, std::string* result, std::string* 
     if (helo->disp == Disposition::reject || helo->disp == Disposition::defer) {
       return refusal(*helo, Scope::helo);  // HELO is checked first and acted on at once
     }
-    helo_out.kind = helo->disp == Disposition::dunno ? Outcome::Kind::dunno
-                                                     : Outcome::Kind::prepend;
+    helo_out.kind = helo->disp == Disposition::dunno ? Outcome::Kind::dunno : Outcome::Kind::prepend;
     helo_out.text = header(*helo, Scope::helo, ar_only);
     if (both) *pending = header(*helo, Scope::helo, true);
-    if (!s_.helo_pass_restriction.empty() && helo->r.verdict == Verdict::pass &&
-        f_.sender.empty()) {
+    if (!s_.helo_pass_restriction.empty() && helo->r.verdict == Verdict::pass && f_.sender.empty()) {
       pending->clear();
       return Outcome{Outcome::Kind::restriction, s_.helo_pass_restriction, false};
     }
@@ -344,14 +345,16 @@ SpfService::Counters::Counters(metrics::Registry& r)
       actions(r, "cachet_spf_actions_total", "requests by action returned to Postfix", "action",
               {"prepend", "dunno", "reject", "defer", "restriction"}) {}
 
-SpfService::SpfService(dns::Resolver& resolver, log::Logger& logger, SettingsSource settings,
-                       std::string receiver, std::shared_ptr<InstanceCache> cache)
-    : resolver_(resolver), logger_(logger), settings_(std::move(settings)),
-      receiver_(std::move(receiver)), cache_(std::move(cache)) {}
+SpfService::SpfService(dns::Resolver& resolver, log::Logger& logger, SettingsSource settings, std::string receiver,
+                       std::shared_ptr<InstanceCache> cache)
+    : resolver_(resolver),
+      logger_(logger),
+      settings_(std::move(settings)),
+      receiver_(std::move(receiver)),
+      cache_(std::move(cache)) {}
 
-Result<Outcome> SpfService::decide(const policy::Request& request, const Settings& s,
-                                   std::string* identity, std::string* result,
-                                   const Settings** used, std::string* why) {
+Result<Outcome> SpfService::decide(const policy::Request& request, const Settings& s, std::string* identity,
+                                   std::string* result, const Settings** used, std::string* why) {
   *identity = "none";
   *result = "none";
   const Settings* eff = &s;
@@ -412,8 +415,7 @@ Result<Outcome> SpfService::decide(const policy::Request& request, const Setting
   return o;
 }
 
-Result<std::string> SpfService::handle(const policy::Request& request,
-                                       const policy::ConnectionInfo& conn) {
+Result<std::string> SpfService::handle(const policy::Request& request, const policy::ConnectionInfo& conn) {
   (void)conn;
   const std::shared_ptr<const Settings> s = settings_();
   if (!s) return fail(Errc::internal, "no settings");

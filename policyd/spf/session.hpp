@@ -88,12 +88,10 @@ class SpfService final : public policy::PolicyHandler {
   // `receiver` is the %{r} macro value (this host's name). All references must outlive
   // the service.
   // `cache` may be shared by the services of successive config snapshots (reload).
-  SpfService(dns::Resolver& resolver, log::Logger& logger, SettingsSource settings,
-              std::string receiver,
-              std::shared_ptr<InstanceCache> cache = std::make_shared<InstanceCache>());
+  SpfService(dns::Resolver& resolver, log::Logger& logger, SettingsSource settings, std::string receiver,
+             std::shared_ptr<InstanceCache> cache = std::make_shared<InstanceCache>());
 
-  Result<std::string> handle(const policy::Request& request,
-                             const policy::ConnectionInfo& conn) override;
+  Result<std::string> handle(const policy::Request& request, const policy::ConnectionInfo& conn) override;
 
   // Prometheus series (socket mode), counted per request when set:
   //   cachet_spf_results_total{result}  (the RFC 7208 result, or none/skip/cached)
@@ -108,9 +106,9 @@ class SpfService final : public policy::PolicyHandler {
   // when s.per_user lists it (handle() without the logging and the final formatting).
   // `*used` (if given) is set to the Settings applied, for action_text; `*why` (if given) to
   // the words of the decision line (spf_why.hpp). Errors as handle().
-  [[nodiscard]] Result<Outcome> decide(const policy::Request& request, const Settings& s,
-                                       std::string* identity, std::string* result,
-                                       const Settings** used = nullptr, std::string* why = nullptr);
+  [[nodiscard]] Result<Outcome> decide(const policy::Request& request, const Settings& s, std::string* identity,
+                                       std::string* result, const Settings** used = nullptr,
+                                       std::string* why = nullptr);
 
  private:
   dns::Resolver& resolver_;

@@ -49,8 +49,7 @@ bool is_v4_mapped(const std::uint8_t* a) {
   return std::memcmp(a, kPrefix, sizeof kPrefix) == 0;
 }
 
-void warn(std::vector<config::Problem>& out, const config::Config& cfg, std::string_view name,
-          std::string message) {
+void warn(std::vector<config::Problem>& out, const config::Config& cfg, std::string_view name, std::string message) {
   config::Problem p;
   if (auto at = cfg.origin(name)) {
     p.file = at->file;
@@ -62,13 +61,13 @@ void warn(std::vector<config::Problem>& out, const config::Config& cfg, std::str
   out.push_back(std::move(p));
 }
 
-void check_true_false(std::vector<config::Problem>& out, const config::Config& cfg,
-                      std::string_view name) {
+void check_true_false(std::vector<config::Problem>& out, const config::Config& cfg, std::string_view name) {
   const std::string& v = cfg.string(name);
   if (cfg.is_set(name) && v != "True" && v != "False") {
     warn(out, cfg, name,
-         "'" + v + "' is neither True nor False; like policyd-spf, only the exact word True "
-                   "enables this option, so it is OFF");
+         "'" + v +
+             "' is neither True nor False; like policyd-spf, only the exact word True "
+             "enables this option, so it is OFF");
   }
 }
 
@@ -146,17 +145,28 @@ std::string local_hostname() {
 namespace {
 
 // The options a Per_User line may set, in the order settings_from applies them.
-constexpr std::string_view kSettable[] = {
-    "TestOnly", "HELO_reject", "Mail_From_reject", "HELO_pass_restriction",
-    "Mail_From_pass_restriction", "No_Mail", "Reject_Not_Pass_Domains", "PermError_reject",
-    "TempError_Defer", "skip_addresses", "Whitelist", "HELO_Whitelist", "Domain_Whitelist",
-    "Domain_Whitelist_PTR", "SPF_Enhanced_Status_Codes", "Whitelist_Lookup_Time", "Void_Limit",
-    "Reason_Message"};
+constexpr std::string_view kSettable[] = {"TestOnly",
+                                          "HELO_reject",
+                                          "Mail_From_reject",
+                                          "HELO_pass_restriction",
+                                          "Mail_From_pass_restriction",
+                                          "No_Mail",
+                                          "Reject_Not_Pass_Domains",
+                                          "PermError_reject",
+                                          "TempError_Defer",
+                                          "skip_addresses",
+                                          "Whitelist",
+                                          "HELO_Whitelist",
+                                          "Domain_Whitelist",
+                                          "Domain_Whitelist_PTR",
+                                          "SPF_Enhanced_Status_Codes",
+                                          "Whitelist_Lookup_Time",
+                                          "Void_Limit",
+                                          "Reason_Message"};
 // policyd-spf.peruser(5): "cannot be modified on a per user basis"; defaultSeedOnly has no
 // effect anywhere.
-constexpr std::string_view kIgnoredPerUser[] = {"Lookup_Time",  "Header_Type", "Hide_Receiver",
-                                                "Authserv_Id",  "Prospective", "debugLevel",
-                                                "Mock",         "defaultSeedOnly"};
+constexpr std::string_view kIgnoredPerUser[] = {"Lookup_Time", "Header_Type", "Hide_Receiver", "Authserv_Id",
+                                                "Prospective", "debugLevel",  "Mock",          "defaultSeedOnly"};
 
 Result<int> ranged_int(std::string_view name, std::string_view value) {
   const config::OptionSpec* spec = config::find_option(kSpfOptions, name);
@@ -244,14 +254,16 @@ Result<Settings> settings_from(const config::Config& cfg, std::string_view hostn
     }
   }
   const std::string& ht = cfg.string("Header_Type");
-  if (iequals(ht, "AR")) s.header_type = HeaderType::ar;
-  else if (iequals(ht, "None")) s.header_type = HeaderType::none;
-  else if (iequals(ht, "Both")) s.header_type = HeaderType::both;
+  if (iequals(ht, "AR"))
+    s.header_type = HeaderType::ar;
+  else if (iequals(ht, "None"))
+    s.header_type = HeaderType::none;
+  else if (iequals(ht, "Both"))
+    s.header_type = HeaderType::both;
   s.hide_receiver = cfg.string("Hide_Receiver") != "No";
   s.authserv_id = cfg.string("Authserv_Id");
   if (s.authserv_id == "HOSTNAME") s.authserv_id = std::string(hostname);
-  if (s.authserv_id.empty() &&
-      (s.header_type == HeaderType::ar || s.header_type == HeaderType::both)) {
+  if (s.authserv_id.empty() && (s.header_type == HeaderType::ar || s.header_type == HeaderType::both)) {
     return fail(Errc::config, "Authserv_Id: empty, but Header_Type needs it");
   }
   s.lookup_time = static_cast<int>(cfg.integer("Lookup_Time"));
@@ -267,8 +279,8 @@ Result<std::string> per_user_path(std::string_view option_value) {
   const std::size_t comma = v.find(',');
   const std::string_view type = trim(v.substr(0, comma));
   if (comma == std::string_view::npos || type != "text") {
-    return fail(Errc::config, "Per_User: '" + std::string(v) +
-                                  "' is not text,/path (text files are the only per-user type)");
+    return fail(Errc::config,
+                "Per_User: '" + std::string(v) + "' is not text,/path (text files are the only per-user type)");
   }
   const std::string_view path = trim(v.substr(comma + 1));
   if (path.empty() || path.front() != '/') {
@@ -295,8 +307,9 @@ std::vector<config::Problem> check_settings(const config::Config& cfg) {
   for (std::string_view name : {"HELO_reject", "Mail_From_reject"}) {
     if (parse_reject_policy(cfg.string(name)) == RejectPolicy::other) {
       warn(out, cfg, name,
-           "'" + cfg.string(name) + "' is not a known value (case matters, as in policyd-spf): "
-           "no SPF result rejects for this identity");
+           "'" + cfg.string(name) +
+               "' is not a known value (case matters, as in policyd-spf): "
+               "no SPF result rejects for this identity");
     }
   }
   check_true_false(out, cfg, "PermError_reject");

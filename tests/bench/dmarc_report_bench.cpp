@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "common/dmarc/history.hpp"
-#include "tests/lib/run_command.hpp"
 #include "tests/lib/dmarc_history_records.hpp"
+#include "tests/lib/run_command.hpp"
 #include "tests/lib/temp_dir.hpp"
 
 int main(int argc, char** argv) {
@@ -52,10 +52,10 @@ int main(int argc, char** argv) {
                                                        dir.write("psl", "com\n") + "\nNameservers 127.0.0.1:9\n");
   std::filesystem::create_directory(dir.file("out"));
   const auto t1 = std::chrono::steady_clock::now();
-  auto run = cachet::testlib::run_command({ctl, "dmarc-report", "send", "-c", conf, "--db", store_spec, "--since",
-                                        std::to_string(kDay), "--now", std::to_string(2 * kDay), "--out",
-                                        dir.file("out")},
-                                       {}, std::chrono::minutes(30));
+  auto run =
+      cachet::testlib::run_command({ctl, "dmarc-report", "send", "-c", conf, "--db", store_spec, "--since",
+                                    std::to_string(kDay), "--now", std::to_string(2 * kDay), "--out", dir.file("out")},
+                                   {}, std::chrono::minutes(30));
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   rusage ru{};
   ::getrusage(RUSAGE_CHILDREN, &ru);

@@ -62,8 +62,7 @@ std::string from_value(const std::string& msg) {
   while (pos < msg.size() && msg.compare(pos, 2, "\r\n") != 0) {
     const std::size_t end = msg.find("\r\n", pos);
     if (end == std::string::npos) break;
-    if (istarts_with(std::string_view(msg).substr(pos), "From:"))
-      return msg.substr(pos + 5, end - pos - 5);
+    if (istarts_with(std::string_view(msg).substr(pos), "From:")) return msg.substr(pos + 5, end - pos - 5);
     pos = end + 2;
   }
   return "";
@@ -76,9 +75,12 @@ int main(int argc, char** argv) {
   long checks = 200000, signs = 300;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
-    if (a == "--message") message_path = argv[i + 1];
-    else if (a == "-n") checks = std::stol(argv[i + 1]);
-    else if (a == "--signs") signs = std::stol(argv[i + 1]);
+    if (a == "--message")
+      message_path = argv[i + 1];
+    else if (a == "-n")
+      checks = std::stol(argv[i + 1]);
+    else if (a == "--signs")
+      signs = std::stol(argv[i + 1]);
     else {
       std::cerr << "usage: cachet-bench-fromlogin [--message FILE] [-n CHECKS] [--signs SIGNS]\n";
       return 64;
@@ -88,8 +90,7 @@ int main(int argc, char** argv) {
   const std::string from = from_value(msg);
 
   const tables::FileReader reader = testlib::memory_files(
-      {{"/bench/sendas.pcre",
-        "/^postmaster@bench\\.example$/ alice\n/^(.+)@bench\\.example$/ ${1}\n"}});
+      {{"/bench/sendas.pcre", "/^postmaster@bench\\.example$/ alice\n/^(.+)@bench\\.example$/ ${1}\n"}});
   sender::MapsSettings ms;
   ms.login_maps = "pcre:/bench/sendas.pcre";
   ms.system_hostname = "mx.bench.example";
@@ -99,8 +100,7 @@ int main(int argc, char** argv) {
     std::cerr << "maps: " << maps.error().detail << '\n';
     return 1;
   }
-  const sender::FromPolicy policy{sender::MismatchPolicy::all, sender::FromAction::reject,
-                                  sender::FromAction::sign};
+  const sender::FromPolicy policy{sender::MismatchPolicy::all, sender::FromAction::reject, sender::FromAction::sign};
   const sender::OwnerLookup lookup = [&maps](std::string_view a) { return (*maps)->lookup(a); };
   const sender::HeaderFacts facts{"alice", {from}, {}, "From", "alice", "bench.example"};
 
@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   const double sign_us = (cpu_seconds() - t0) * 1e6 / static_cast<double>(signs);
-  std::printf("from_login check_us=%.2f sign_us=%.1f check_per_signed_message=%.2f%%\n", check_us,
-              sign_us, 100.0 * check_us / sign_us);
+  std::printf("from_login check_us=%.2f sign_us=%.1f check_per_signed_message=%.2f%%\n", check_us, sign_us,
+              100.0 * check_us / sign_us);
   return 0;
 }

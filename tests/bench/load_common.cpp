@@ -28,8 +28,10 @@ Args::Args(int argc, char** argv, std::vector<std::string> flags) {
     std::string a = argv[i];
     if (!rest && a.size() == 2 && a[0] == '-' && a[1] != '-') a = "-" + a;  // -n N == --n N
     if (rest || a.size() < 3 || a.rfind("--", 0) != 0) {
-      if (a == "--") rest = true;
-      else positional_.push_back(a);
+      if (a == "--")
+        rest = true;
+      else
+        positional_.push_back(a);
       continue;
     }
     a = a.substr(2);
@@ -204,8 +206,7 @@ double percentile(std::vector<double> values, double p) {
 }
 
 Figures summarize(std::string label, int concurrency, std::size_t total, double wall_s,
-                  const std::vector<ThreadResult>& results, ServerSample before,
-                  ServerSample after) {
+                  const std::vector<ThreadResult>& results, ServerSample before, ServerSample after) {
   Figures f;
   f.label = std::move(label);
   f.concurrency = concurrency;
@@ -236,12 +237,14 @@ namespace {
 std::string json_string(const std::string& s) {
   std::string out = "\"";
   for (const unsigned char c : s) {
-    if (c == '"' || c == '\\') out += {'\\', static_cast<char>(c)};
+    if (c == '"' || c == '\\')
+      out += {'\\', static_cast<char>(c)};
     else if (c < 0x20) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\u%04x", c);
       out += buf;
-    } else out += static_cast<char>(c);
+    } else
+      out += static_cast<char>(c);
   }
   return out + "\"";
 }
@@ -254,19 +257,19 @@ void print_figures(const Figures& f, bool json, const char* unit) {
         "{\"label\":%s,\"concurrency\":%d,\"n\":%zu,\"ok\":%zu,\"errors\":%zu,\"wall_s\":%.3f,"
         "\"per_s\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"cpu_ms_per_op\":%.4f,"
         "\"cores_busy\":%.3f,\"peak_rss_mib\":%.1f,\"first_error\":%s}\n",
-        json_string(f.label).c_str(), f.concurrency, f.total, f.ok, f.errors, f.wall_s, f.per_s,
-        f.p50_ms, f.p99_ms, f.max_ms, f.cpu_ms_per_op, f.cores_busy, f.peak_rss_mib,
-        json_string(f.first_error).c_str());
+        json_string(f.label).c_str(), f.concurrency, f.total, f.ok, f.errors, f.wall_s, f.per_s, f.p50_ms, f.p99_ms,
+        f.max_ms, f.cpu_ms_per_op, f.cores_busy, f.peak_rss_mib, json_string(f.first_error).c_str());
   } else {
-    std::printf("%s c=%d n=%zu ok=%zu errors=%zu %s/s=%.1f p50_ms=%.2f p99_ms=%.2f "
-                "cpu_ms_per_op=%.3f cores_busy=%.2f peak_rss_mib=%.1f wall_s=%.2f\n",
-                f.label.c_str(), f.concurrency, f.total, f.ok, f.errors, unit, f.per_s, f.p50_ms,
-                f.p99_ms, f.cpu_ms_per_op, f.cores_busy, f.peak_rss_mib, f.wall_s);
+    std::printf(
+        "%s c=%d n=%zu ok=%zu errors=%zu %s/s=%.1f p50_ms=%.2f p99_ms=%.2f "
+        "cpu_ms_per_op=%.3f cores_busy=%.2f peak_rss_mib=%.1f wall_s=%.2f\n",
+        f.label.c_str(), f.concurrency, f.total, f.ok, f.errors, unit, f.per_s, f.p50_ms, f.p99_ms, f.cpu_ms_per_op,
+        f.cores_busy, f.peak_rss_mib, f.wall_s);
   }
   std::fflush(stdout);
   if (f.errors != 0)
-    std::fprintf(stderr, "*** ERRORS: %zu of %zu operations failed; first: %s ***\n", f.errors,
-                 f.total, f.first_error.c_str());
+    std::fprintf(stderr, "*** ERRORS: %zu of %zu operations failed; first: %s ***\n", f.errors, f.total,
+                 f.first_error.c_str());
 }
 
 }  // namespace cachet::bench

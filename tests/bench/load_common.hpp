@@ -89,8 +89,7 @@ struct Figures {
 
 // Merges thread results and server samples taken before/after into figures.
 Figures summarize(std::string label, int concurrency, std::size_t total, double wall_s,
-                  const std::vector<ThreadResult>& results, ServerSample before,
-                  ServerSample after);
+                  const std::vector<ThreadResult>& results, ServerSample before, ServerSample after);
 double percentile(std::vector<double> values, double p);  // p in [0,100]; 0 when empty
 
 // One line ("label c=8 n=... msgs/s=... p50_ms=... ...") or one JSON object per run.

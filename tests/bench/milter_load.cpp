@@ -71,11 +71,9 @@ struct Config {
 std::string check(const Result<testlib::Transaction>& t, const Config& cfg) {
   if (!t) return t.error().detail;
   if (!t->accepted())
-    return std::string("not accepted: '") + t->final_command + "' at " + t->final_step + " " +
-           t->reply_text;
+    return std::string("not accepted: '") + t->final_command + "' at " + t->final_step + " " + t->reply_text;
   for (const auto& name : cfg.expect_headers)
-    if (t->find(milter::wire::kRepAddHeader, name) == nullptr &&
-        t->find(milter::wire::kRepInsHeader, name) == nullptr)
+    if (t->find(milter::wire::kRepAddHeader, name) == nullptr && t->find(milter::wire::kRepInsHeader, name) == nullptr)
       return "no " + name + " header added";
   for (const auto& text : cfg.expect_text) {
     const bool found = std::any_of(t->modifications.begin(), t->modifications.end(), [&](auto& r) {
@@ -87,8 +85,7 @@ std::string check(const Result<testlib::Transaction>& t, const Config& cfg) {
   return {};
 }
 
-void worker(const Config& cfg, int thread, std::atomic<std::size_t>& next, std::size_t total,
-            ThreadResult& out) {
+void worker(const Config& cfg, int thread, std::atomic<std::size_t>& next, std::size_t total, ThreadResult& out) {
   testlib::MilterClient client;
   std::size_t on_conn = 0;
   std::vector<testlib::Message> mine = cfg.messages;  // copied once: "i" changes per message
@@ -141,8 +138,7 @@ int dump(const Config& cfg, const std::string& path) {
   for (const auto& r : t->modifications) {
     if (r.command == milter::wire::kRepAddHeader) headers.emplace_back(r.name, " " + r.value);
     if (r.command == milter::wire::kRepInsHeader)
-      headers.insert(headers.begin() + std::min<std::size_t>(r.index, headers.size()),
-                     {r.name, " " + r.value});
+      headers.insert(headers.begin() + std::min<std::size_t>(r.index, headers.size()), {r.name, " " + r.value});
   }
   std::ofstream out(path, std::ios::binary);
   for (const auto& [name, value] : headers) {
@@ -164,9 +160,9 @@ int dump(const Config& cfg, const std::string& path) {
 int main(int argc, char** argv) {
   const Args args(argc, argv, {"json", "help"});
   if (args.has("help")) die_usage("", kUsage);
-  args.require_known({"socket", "message", "n", "c", "per-conn", "runs", "warmup", "macro",
-                      "from", "rcpt", "client-addr", "helo", "expect-header", "expect-text", "server-pid",
-                      "label", "json", "dump", "help"});
+  args.require_known({"socket", "message", "n", "c", "per-conn", "runs", "warmup", "macro", "from", "rcpt",
+                      "client-addr", "helo", "expect-header", "expect-text", "server-pid", "label", "json", "dump",
+                      "help"});
   Config cfg;
   cfg.socket = args.str("socket", "");
   if (cfg.socket.empty() || args.all("message").empty()) die_usage("need --socket and --message", kUsage);

@@ -7,8 +7,8 @@
 // a connection carries --per-conn requests, then the client closes it (a spawned child sees
 // EOF and is reaped); by default (--per-conn 0) each thread keeps its connection for the
 // warm-up and all runs, like an smtpd keeping its policy connection, so a kept process's
-// start-up is not part of the measured runs (use --warmup >= 1). Requests come from a template file: `name=value` lines, blank lines between
-// several requests (used round-robin); `instance` is set to a fresh value per request so
+// start-up is not part of the measured runs (use --warmup >= 1). Requests come from a template file: `name=value`
+// lines, blank lines between several requests (used round-robin); `instance` is set to a fresh value per request so
 // per-instance caches (policyd-spf's) never short-circuit, and `{fresh}` in any value becomes
 // a label no earlier request used (pid + counter), so `sender=u@{fresh}.cold.example` makes
 // every request a cache miss (the cold-DNS rows). Server CPU: --server-pid for a
@@ -69,9 +69,9 @@ std::vector<Template> load_requests(const std::string& path) {
 struct Config {
   std::vector<Template> requests;
   std::vector<std::string> expect;
-  std::string socket;                // socket mode
-  std::vector<std::string> argv;     // spawn mode
-  std::size_t per_conn = 0;          // 0: unlimited
+  std::string socket;             // socket mode
+  std::vector<std::string> argv;  // spawn mode
+  std::size_t per_conn = 0;       // 0: unlimited
   std::chrono::milliseconds timeout{10000};
 };
 
@@ -81,8 +81,7 @@ Result<PolicyClient> open_connection(const Config& cfg) {
   if (!spec) return fail(Errc::config, spec.error().detail);
   if (spec->is_unix()) return PolicyClient::connect_unix(spec->path);
   const bool v6 = spec->family == daemon::SocketSpec::Family::inet6;
-  return PolicyClient::connect_inet(spec->host.empty() ? (v6 ? "::1" : "127.0.0.1") : spec->host,
-                                    spec->port);
+  return PolicyClient::connect_inet(spec->host.empty() ? (v6 ? "::1" : "127.0.0.1") : spec->host, spec->port);
 }
 
 // Closes a connection; a spawned child gets EOF and is reaped (its rusage then counts in
@@ -106,14 +105,15 @@ std::string with_fresh(std::string value, const std::string& label) {
 
 // One request/reply; empty on success, else what went wrong.
 std::string ask(const Config& cfg, PolicyClient& client, const Template& t, const std::string& instance) {
-  std::string label;  // made on first use: most templates have no {fresh}
+  std::string label;                      // made on first use: most templates have no {fresh}
   std::vector<std::string> fresh_values;  // owns the substituted values while attrs views them
   fresh_values.reserve(t.size());
   std::vector<policy::Attribute> attrs;
   attrs.reserve(t.size());
   for (const auto& [name, value] : t) {
     std::string_view v = value;
-    if (name == "instance") v = instance;
+    if (name == "instance")
+      v = instance;
     else if (value.find("{fresh}") != std::string::npos) {
       if (label.empty()) label = "f" + std::to_string(::getpid()) + "-" + std::to_string(fresh_requests++);
       v = fresh_values.emplace_back(with_fresh(value, label));
@@ -126,15 +126,14 @@ std::string ask(const Config& cfg, PolicyClient& client, const Template& t, cons
   if (reply->status == testlib::ReplyStatus::timeout) return "no reply within the timeout";
   if (cfg.expect.empty()) return {};
   for (const auto& prefix : cfg.expect)
-    if (reply->action.size() >= prefix.size() && iequals(reply->action.substr(0, prefix.size()), prefix))
-      return {};
+    if (reply->action.size() >= prefix.size() && iequals(reply->action.substr(0, prefix.size()), prefix)) return {};
   return "unexpected action: " + std::string(reply->action);
 }
 
 // `client`: this thread's connection, kept across warm-up and runs when --per-conn is 0
 // (a kept spawned process then starts during the warm-up, not inside a measured run).
-void worker(const Config& cfg, int thread, std::atomic<std::size_t>& next, std::size_t total,
-            ThreadResult& out, std::optional<PolicyClient>& client) {
+void worker(const Config& cfg, int thread, std::atomic<std::size_t>& next, std::size_t total, ThreadResult& out,
+            std::optional<PolicyClient>& client) {
   std::size_t on_conn = 0;
   char instance[40];
   if (!client && cfg.per_conn == 0 && next.load() < total) {
@@ -182,21 +181,25 @@ int first_answer(const Config& cfg, std::size_t k, const std::string& label, boo
     const double t = ms_since(start);
     std::optional<PolicyClient> holder(std::move(*c));
     close_connection(holder);
-    if (why.empty()) ms.push_back(t);
-    else errors.error(why);
+    if (why.empty())
+      ms.push_back(t);
+    else
+      errors.error(why);
   }
   const ServerSample after = sample_children();
   const double cpu = ms.empty() ? -1 : (after.cpu_ms - before.cpu_ms) / static_cast<double>(k);
   const double p50 = percentile(ms, 50), p99 = percentile(ms, 99), lo = percentile(ms, 0);
   if (json)
-    std::printf("{\"label\":\"%s\",\"mode\":\"first-answer\",\"k\":%zu,\"ok\":%zu,\"errors\":%zu,"
-                "\"min_ms\":%.3f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"cpu_ms_per_proc\":%.3f,"
-                "\"peak_rss_mib\":%.1f}\n",
-                label.c_str(), k, ms.size(), errors.errors, lo, p50, p99, cpu, after.hwm_mib);
+    std::printf(
+        "{\"label\":\"%s\",\"mode\":\"first-answer\",\"k\":%zu,\"ok\":%zu,\"errors\":%zu,"
+        "\"min_ms\":%.3f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"cpu_ms_per_proc\":%.3f,"
+        "\"peak_rss_mib\":%.1f}\n",
+        label.c_str(), k, ms.size(), errors.errors, lo, p50, p99, cpu, after.hwm_mib);
   else
-    std::printf("%s first-answer k=%zu ok=%zu errors=%zu min_ms=%.2f p50_ms=%.2f p99_ms=%.2f "
-                "cpu_ms_per_proc=%.2f peak_rss_mib=%.1f\n",
-                label.c_str(), k, ms.size(), errors.errors, lo, p50, p99, cpu, after.hwm_mib);
+    std::printf(
+        "%s first-answer k=%zu ok=%zu errors=%zu min_ms=%.2f p50_ms=%.2f p99_ms=%.2f "
+        "cpu_ms_per_proc=%.2f peak_rss_mib=%.1f\n",
+        label.c_str(), k, ms.size(), errors.errors, lo, p50, p99, cpu, after.hwm_mib);
   std::fflush(stdout);
   if (errors.errors != 0)
     std::fprintf(stderr, "*** ERRORS: %zu of %zu spawns failed; first: %s ***\n", errors.errors, k,
@@ -210,17 +213,15 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
   const Args args(argc, argv, {"json", "help", "spawn"});
   if (args.has("help")) die_usage("", kUsage);
-  args.require_known({"requests", "socket", "spawn", "n", "c", "per-conn", "runs", "warmup",
-                      "expect-action", "server-pid", "timeout-ms", "label", "json",
-                      "first-answer", "help"});
+  args.require_known({"requests", "socket", "spawn", "n", "c", "per-conn", "runs", "warmup", "expect-action",
+                      "server-pid", "timeout-ms", "label", "json", "first-answer", "help"});
   Config cfg;
   if (!args.get("requests")) die_usage("need --requests FILE", kUsage);
   cfg.requests = load_requests(*args.get("requests"));
   cfg.expect = args.all("expect-action");
   cfg.socket = args.str("socket", "");
   if (args.has("spawn")) cfg.argv = args.positional();
-  if (cfg.socket.empty() == cfg.argv.empty())
-    die_usage("need exactly one of --socket SPEC or --spawn -- ARGV", kUsage);
+  if (cfg.socket.empty() == cfg.argv.empty()) die_usage("need exactly one of --socket SPEC or --spawn -- ARGV", kUsage);
   if (!cfg.argv.empty() && cfg.argv[0].find('/') == std::string::npos)
     die_usage("--spawn wants a path (no PATH search): " + cfg.argv[0], kUsage);
   cfg.per_conn = static_cast<std::size_t>(args.num("per-conn", 0));

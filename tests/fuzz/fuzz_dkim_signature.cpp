@@ -14,9 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto sig = cachet::dkim::parse_signature(in);
   if (!sig) return 0;
   const std::string text = cachet::dkim::append_b_value(
-      cachet::dkim::format_signature_unsigned(*sig, cachet::dkim::SignatureStyle::opendkim,
-                                              sig->b.size()),
-      sig->b);
+      cachet::dkim::format_signature_unsigned(*sig, cachet::dkim::SignatureStyle::opendkim, sig->b.size()), sig->b);
   const auto again = cachet::dkim::parse_signature(text);
   if (!again || again->b != sig->b || again->domain != sig->domain) __builtin_trap();
   return 0;

@@ -42,9 +42,7 @@ constexpr std::string_view kRsa512 =
     "DuUbicQyiypbn33IXZbyNZjqiYsCAwEAAQ==";
 
 KeyAnswer lookup(std::string_view name) {
-  auto found = [](std::vector<std::string> records) {
-    return KeyAnswer{KeyAnswer::Status::found, std::move(records)};
-  };
+  auto found = [](std::vector<std::string> records) { return KeyAnswer{KeyAnswer::Status::found, std::move(records)}; };
   if (name == "ed._domainkey.fuzz.example") return found({std::string(kEd25519)});
   if (name == "rsa._domainkey.fuzz.example") return found({std::string(kRsa1024)});
   if (name == "small._domainkey.fuzz.example") return found({std::string(kRsa512)});
@@ -90,8 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const auto whole = cachet::dkim::verify_message(raw, lookup, strict);
   if (!whole) std::abort();  // split_message succeeded above
-  if (whole->size() > signature_fields.size() || whole->size() > cachet::dkim::kMaxReportedSignatures)
-    std::abort();
+  if (whole->size() > signature_fields.size() || whole->size() > cachet::dkim::kMaxReportedSignatures) std::abort();
 
   // The same message, its body fed in chunks of a size the input chooses.
   cachet::dkim::Verifier chunked(strict);
@@ -105,7 +102,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::size_t i = 0; i < whole->size(); ++i) {
     const SignatureResult& r = (*whole)[i];
     if (r.result != VerifyResult::pass) continue;
-    if ((*lax)[i].result != VerifyResult::pass) std::abort();  // strict passed, legacy did not
+    if ((*lax)[i].result != VerifyResult::pass) std::abort();      // strict passed, legacy did not
     if (!cachet::iequals(r.domain, "fuzz.example")) std::abort();  // no key of ours elsewhere
     if (r.algorithm == "rsa-sha1" || (r.algorithm != "ed25519-sha256" && r.key_bits < 1024)) std::abort();
     // Results are in header order; with at most 32 reported they map to the fields.

@@ -49,8 +49,8 @@ DmarcSettings settings(unsigned char bits) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static cachet::dns::ZoneResolver zone;  // filled once, read-only afterwards
-  static const bool filled = (fill_zone(zone), true);
-  (void)filled;
+  static const bool kFilled = (fill_zone(zone), true);
+  (void)kFilled;
   const std::string_view in(reinterpret_cast<const char*>(data), size);
   const auto lines = cachet::split(in, '\n');
   cachet::dmarc::MessageInput msg;

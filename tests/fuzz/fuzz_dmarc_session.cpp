@@ -22,8 +22,8 @@
 #include "common/base/swappable.hpp"
 #include "common/dns/zone_resolver.hpp"
 #include "common/log/logger.hpp"
-#include "tests/lib/fake_context.hpp"
 #include "milters/dmarc/session.hpp"
+#include "tests/lib/fake_context.hpp"
 
 namespace {
 
@@ -66,8 +66,8 @@ void check_verdict(const Verdict& v) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static cachet::dns::ZoneResolver zone;  // filled once, read-only afterwards
-  static const bool filled = (fill_zone(zone), true);
-  (void)filled;
+  static const bool kFilled = (fill_zone(zone), true);
+  (void)kFilled;
   Input in(data, size);
   const unsigned bits = in.byte();
   cachet::dmarcd::DmarcSettings s;
@@ -85,10 +85,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   cachet::testlib::FakeContext ctx;
   ctx.macros = {{"i", "QFUZZ"}, {"j", "mx.example.net"}};
   if (bits & 64) ctx.macros["{auth_authen}"] = "alice";
-  const cachet::milter::ConnInfo conn{true, "client.example", cachet::milter::ConnInfo::Family::inet,
-                                      "192.0.2.9", 25};
-  auto session = std::make_unique<cachet::dmarcd::DmarcSession>(
-      cachet::dmarcd::SessionShared{&state, &logger, &zone}, conn);
+  const cachet::milter::ConnInfo conn{true, "client.example", cachet::milter::ConnInfo::Family::inet, "192.0.2.9", 25};
+  auto session =
+      std::make_unique<cachet::dmarcd::DmarcSession>(cachet::dmarcd::SessionShared{&state, &logger, &zone}, conn);
 
   for (int steps = 0; !in.empty() && steps < 256; ++steps) {
     ctx.at_eom = false;

@@ -15,8 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using cachet::dns::RrType;
   const std::span<const std::uint8_t> in(data, size);
   const std::uint16_t id = size >= 2 ? static_cast<std::uint16_t>(data[0] << 8 | data[1]) : 0;
-  for (const RrType type : {RrType::a, RrType::aaaa, RrType::mx, RrType::txt, RrType::cname,
-                            RrType::ptr, RrType::ns}) {
+  for (const RrType type : {RrType::a, RrType::aaaa, RrType::mx, RrType::txt, RrType::cname, RrType::ptr, RrType::ns}) {
     const auto got = cachet::dns::decode_reply(in, id, "example.org", type);
     for (const auto& r : got.answer.records)
       if (r.type != type) __builtin_trap();  // only records of the asked type, ever

@@ -21,10 +21,10 @@
 #include <vector>
 
 #include "common/base/strings.hpp"
+#include "common/dkim/policy.hpp"
 #include "common/mail/address.hpp"
 #include "common/mail/header.hpp"
 #include "common/sender/from_login.hpp"
-#include "common/dkim/policy.hpp"
 
 namespace {
 
@@ -53,8 +53,7 @@ bool owned_by(const FromPolicy& p, std::string_view login, const std::string& ad
 }
 
 // True when the oracle lets `login` use every mailbox of the fields.
-bool all_owned(const FromPolicy& p, std::string_view login,
-               const std::vector<std::string_view>& fields) {
+bool all_owned(const FromPolicy& p, std::string_view login, const std::vector<std::string_view>& fields) {
   for (const std::string_view f : fields) {
     const auto boxes = mail::parse_from_mailboxes(f);
     if (!boxes) return false;
@@ -85,8 +84,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   HeaderFacts facts;
   if (!lines.empty()) facts.login = lines[0];
   for (std::size_t i = 1; i < lines.size(); ++i) {
-    if (lines[i].starts_with("S:")) facts.sender_fields.push_back(lines[i].substr(2));
-    else facts.from_fields.push_back(lines[i]);
+    if (lines[i].starts_with("S:"))
+      facts.sender_fields.push_back(lines[i].substr(2));
+    else
+      facts.from_fields.push_back(lines[i]);
   }
   // As cachet-dkim: the signer's reading of the From field is checked too.
   std::optional<dkim::Sender> key_by;
@@ -98,15 +99,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const FromDecision d = decide_from(policy, facts, oracle);
   const bool checked = checks_client(policy.variant, !facts.login.empty());
-  const FromAction configured =
-      facts.login.empty() ? policy.no_login_mismatch : policy.login_mismatch;
-  if (d.verdict != FromVerdict::owned && configured != FromAction::sign &&
-      d.action == FromAction::sign)
+  const FromAction configured = facts.login.empty() ? policy.no_login_mismatch : policy.login_mismatch;
+  if (d.verdict != FromVerdict::owned && configured != FromAction::sign && d.action == FromAction::sign)
     std::abort();  // an enforcing policy signed a header it refused
   if (d.verdict == FromVerdict::owned && checked) {
     if (facts.from_fields.size() != 1 || facts.sender_fields.size() > 1) std::abort();
-    if (!all_owned(policy, facts.login, facts.from_fields) ||
-        !all_owned(policy, facts.login, facts.sender_fields))
+    if (!all_owned(policy, facts.login, facts.from_fields) || !all_owned(policy, facts.login, facts.sender_fields))
       std::abort();  // signed for the wrong owner
     if (key_by) {
       const auto key = lookup_address(key_by->local, key_by->domain);

@@ -18,8 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (strict && !lenient) std::abort();
   if (lenient) {
     const std::string_view first = in.substr(0, in.find('\n'));
-    for (std::string_view key : {first, std::string_view("user+ext@example.com"),
-                                 std::string_view(""), std::string_view("aaaaaaaaaaaaaaaaaaaaaaaab")}) {
+    for (std::string_view key : {first, std::string_view("user+ext@example.com"), std::string_view(""),
+                                 std::string_view("aaaaaaaaaaaaaaaaaaaaaaaab")}) {
       const auto a = (*lenient)->lookup_explained(key);
       if (!strict) continue;
       const auto b = (*strict)->lookup_explained(key);

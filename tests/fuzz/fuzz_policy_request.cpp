@@ -30,8 +30,7 @@ void check_round_trip(const Request& r) {
   auto got = again.next();
   if (!got.has_value() || !got->has_value() || (*got)->size() != r.size()) std::abort();
   for (std::size_t i = 0; i < r.size(); ++i)
-    if ((*got)->at(i).name != r.at(i).name || (*got)->at(i).value != r.at(i).value)
-      std::abort();
+    if ((*got)->at(i).name != r.at(i).name || (*got)->at(i).value != r.at(i).value) std::abort();
 }
 
 }  // namespace

@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const cachet::dmarc::RuaList list = cachet::dmarc::parse_rua_list(in);
   if (list.targets.size() > cachet::dmarc::kMaxRuaTargets) std::abort();
   for (const cachet::dmarc::RuaTarget& t : list.targets) {
-    if (t.address.find('@') == std::string::npos || t.address.find_first_of(" <>,\r\n") != std::string::npos) std::abort();
+    if (t.address.find('@') == std::string::npos || t.address.find_first_of(" <>,\r\n") != std::string::npos)
+      std::abort();
     for (const char c : t.address)
       if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) std::abort();
     cachet::dmarc::ReportMail m;

@@ -65,7 +65,8 @@ bool well_formed(std::string_view x) {
       if (c == '&') {
         const std::string_view rest = text.substr(i);
         bool ok = false;
-        for (std::string_view e : {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;"}) ok = ok || rest.substr(0, e.size()) == e;
+        for (std::string_view e : {"&amp;", "&lt;", "&gt;", "&quot;", "&apos;"})
+          ok = ok || rest.substr(0, e.size()) == e;
         if (!ok) return false;
       }
     }
@@ -92,13 +93,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto& r : records) builder.add(r);
   for (const auto& [name, agg] : builder.domains())
     for (const auto shape : {cachet::dmarc::ReportShape::rfc9990, cachet::dmarc::ReportShape::rfc7489})
-      if (!well_formed(cachet::dmarc::aggregate_xml({"Org", "dmarc@example.net", "c", "id", "g", {0, 1}, "psl"}, agg,
-                                                    shape)))
+      if (!well_formed(
+              cachet::dmarc::aggregate_xml({"Org", "dmarc@example.net", "c", "id", "g", {0, 1}, "psl"}, agg, shape)))
         std::abort();
 
-  static const std::set<std::string_view> kKeys = {"job", "reporter", "received", "ipaddr", "from", "mfrom", "dkim",
-                                                   "spf", "pdomain", "policy", "rua", "pct", "adkim", "aspf", "p",
-                                                   "sp", "align_dkim", "align_spf", "arc", "arc_policy", "action"};
+  static const std::set<std::string_view> kKeys = {
+      "job", "reporter", "received", "ipaddr", "from", "mfrom",      "dkim",      "spf", "pdomain",    "policy", "rua",
+      "pct", "adkim",    "aspf",     "p",      "sp",   "align_dkim", "align_spf", "arc", "arc_policy", "action"};
   for (const auto& r : records) {
     const std::string text = cachet::dmarc::format_history_record(r);
     if (text.empty() || text.back() != '\n') std::abort();
@@ -106,7 +107,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const auto sp = line.find(' ');
       if (sp == std::string_view::npos || !kKeys.count(line.substr(0, sp))) std::abort();
       for (const char c : line)
-        if (static_cast<unsigned char>(c) < ' ' ) std::abort();
+        if (static_cast<unsigned char>(c) < ' ') std::abort();
     }
   }
   return 0;

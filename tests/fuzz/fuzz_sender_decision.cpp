@@ -60,9 +60,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   cachet::tables::TableList list;
   if (source == 0 || source == 1) {
-    auto table = source == 0
-                     ? cachet::tables::parse_text_table(table_text, "fuzz", "texthash:fuzz")
-                     : cachet::tables::parse_pcre_table(table_text, "fuzz.pcre");
+    auto table = source == 0 ? cachet::tables::parse_text_table(table_text, "fuzz", "texthash:fuzz")
+                             : cachet::tables::parse_pcre_table(table_text, "fuzz.pcre");
     if (!table) return 0;
     list = cachet::tables::TableList({std::shared_ptr<const cachet::tables::Table>(std::move(*table))});
   }

@@ -30,8 +30,7 @@ class FixedZone : public cachet::dns::Resolver {
       a.records.push_back(Record{type, std::string(name), 0, std::move(value), pref, {}});
       return a;
     };
-    if (type == RrType::txt && (name == "fuzz.example" || name == "exp.fuzz.example" ||
-                                name == "inc.example")) {
+    if (type == RrType::txt && (name == "fuzz.example" || name == "exp.fuzz.example" || name == "inc.example")) {
       return one(name == "inc.example" ? "v=spf1 a:host.example ~all" : record_);
     }
     if (name == "host.example" && type == RrType::a) return one("192.0.2.1");

@@ -29,8 +29,7 @@ namespace cachet::testlib {
 namespace {
 
 const std::string kCtl = std::string(CACHET_BIN_DIR) + "/cachetctl";
-const std::string kOracle =
-    std::string(CACHET_SOURCE_DIR) + "/tests/integration/dkim_interop/dkimpy_oracle.py";
+const std::string kOracle = std::string(CACHET_SOURCE_DIR) + "/tests/integration/dkim_interop/dkimpy_oracle.py";
 constexpr const char* kPython = "/usr/bin/python3";
 constexpr const char* kGenkey = "/usr/sbin/opendkim-genkey";
 constexpr const char* kOpendkim = "/usr/sbin/opendkim";
@@ -78,8 +77,7 @@ std::string shape(std::string txt) {
   if (p == std::string::npos) return txt;
   const auto end = txt.find("\" )", p);
   for (std::size_t i = p + 2; i < end && i < txt.size(); ++i)
-    if (std::isalnum(static_cast<unsigned char>(txt[i])) || txt[i] == '+' || txt[i] == '/' ||
-        txt[i] == '=')
+    if (std::isalnum(static_cast<unsigned char>(txt[i])) || txt[i] == '+' || txt[i] == '/' || txt[i] == '=')
       txt[i] = 'X';
   return txt;
 }
@@ -143,14 +141,12 @@ class TestkeyFixture : public ::testing::Test {
     zone_.add_txt(sel + "._domainkey." + domain, entry->strings);
   }
   std::string keygen(const std::string& sel, const std::string& type) {
-    const CommandResult r =
-        run({kCtl, "keygen", "-D", dir_.path(), "-s", sel, "-d", "example.com", "-k", type});
+    const CommandResult r = run({kCtl, "keygen", "-D", dir_.path(), "-s", sel, "-d", "example.com", "-k", type});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return dir_.file(sel + ".private");
   }
   CommandResult testkey(const std::string& sel, const std::string& key) {
-    return run({kCtl, "testkey", "-d", "example.com", "-s", sel, "-k", key, "-n",
-                server_.nameserver(), "-T", "2"});
+    return run({kCtl, "testkey", "-d", "example.com", "-s", sel, "-k", key, "-n", server_.nameserver(), "-T", "2"});
   }
   TempDir dir_{"testkey"};
   dns::ZoneResolver zone_;
@@ -175,8 +171,7 @@ TEST_F(TestkeyFixture, UnsafePermissionsNameTheFix) {
   ::chmod(key.c_str(), 0604);
   const CommandResult r = testkey("perm", key);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("readable by others (mode 0604); fix: chmod 0600 " + key), std::string::npos)
-      << r.err;
+  EXPECT_NE(r.err.find("readable by others (mode 0604); fix: chmod 0600 " + key), std::string::npos) << r.err;
 }
 
 TEST_F(TestkeyFixture, ProblemsAreReportedWithExitOne) {
@@ -200,11 +195,10 @@ TEST_F(TestkeyFixture, ReadsKeyTableFromOpendkimConf) {
   const std::string b = keygen("kb", "ed25519");
   publish("ka", "example.com");
   publish("kb", "example.com");
-  const std::string table = dir_.write("KeyTable", "ka._domainkey.example.com example.com:ka:" + a +
-                                                       "\nkb example.com:kb:" + b + "\n");
-  const std::string conf = dir_.write(
-      "opendkim.conf", "Socket local:/x\nKeyTable file:" + table + "\nNameservers " +
-                           server_.nameserver() + "\nSomethingElse yes\n");
+  const std::string table =
+      dir_.write("KeyTable", "ka._domainkey.example.com example.com:ka:" + a + "\nkb example.com:kb:" + b + "\n");
+  const std::string conf = dir_.write("opendkim.conf", "Socket local:/x\nKeyTable file:" + table + "\nNameservers " +
+                                                           server_.nameserver() + "\nSomethingElse yes\n");
   const CommandResult r = run({kCtl, "testkey", "-x", conf});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "key OK\nkey OK\n");
@@ -242,15 +236,14 @@ class Interop : public ::testing::Test {
   // Signed message, or "" with the reason in `why`.
   std::string sign_with(const std::string& signer, const std::string& alg, std::string& why) {
     if (signer == "cachetctl") {
-      const CommandResult r = run({kCtl, "sign", "-d", "example.com", "-s", sel(alg), "-k", key(alg),
-                                   "-a", alg, "-"}, kMessage);
+      const CommandResult r =
+          run({kCtl, "sign", "-d", "example.com", "-s", sel(alg), "-k", key(alg), "-a", alg, "-"}, kMessage);
       why = r.err;
       return r.exit_code == 0 ? r.out : "";
     }
     if (signer == "dkimpy") {
       if (!has_dkimpy()) return why = "python3-dkim not installed", "";
-      const CommandResult r = run({kPython, kOracle, "sign", alg, sel(alg), "example.com", key(alg)},
-                                  kMessage);
+      const CommandResult r = run({kPython, kOracle, "sign", alg, sel(alg), "example.com", key(alg)}, kMessage);
       why = r.err;
       return r.exit_code == 0 ? r.out : "";
     }
@@ -258,13 +251,12 @@ class Interop : public ::testing::Test {
   }
 
   std::string sign_with_opendkim(const std::string& alg, std::string& why) {
-    if (::access(kOpendkim, X_OK) != 0 || !can_unshare_net())
-      return why = "opendkim or unshare -n unavailable", "";
+    if (::access(kOpendkim, X_OK) != 0 || !can_unshare_net()) return why = "opendkim or unshare -n unavailable", "";
     const std::string msg = dir_->write("msg.eml", kMessage);
-    const std::string conf = dir_->write(
-        "sign.conf", "Mode s\nDomain example.com\nSelector " + sel(alg) + "\nKeyFile " + key(alg) +
-                         "\nSignatureAlgorithm " + alg + "\nCanonicalization relaxed/simple\n"
-                         "RequireSafeKeys no\nSyslog no\n");
+    const std::string conf = dir_->write("sign.conf", "Mode s\nDomain example.com\nSelector " + sel(alg) +
+                                                          "\nKeyFile " + key(alg) + "\nSignatureAlgorithm " + alg +
+                                                          "\nCanonicalization relaxed/simple\n"
+                                                          "RequireSafeKeys no\nSyslog no\n");
     const CommandResult r = run({kUnshare, "-n", kOpendkim, "-x", conf, "-t", msg, "-vvv"});
     // -vvv prints "### INSHEADER: idx=0 hname='DKIM-Signature' hvalue='...'" (LF folding)
     // on standard output.
@@ -279,11 +271,10 @@ class Interop : public ::testing::Test {
   }
 
   // "pass", "fail: ...", or "" with the reason in `why` (verifier unavailable).
-  std::string verify_with(const std::string& verifier, const std::string& alg,
-                          const std::string& signed_msg, std::string& why) {
+  std::string verify_with(const std::string& verifier, const std::string& alg, const std::string& signed_msg,
+                          std::string& why) {
     if (verifier == "cachetctl") {
-      const CommandResult r = run({kCtl, "verify", "--key-file", key_name(alg) + "=" + txt(alg), "-"},
-                                  signed_msg);
+      const CommandResult r = run({kCtl, "verify", "--key-file", key_name(alg) + "=" + txt(alg), "-"}, signed_msg);
       return r.exit_code == 0 && r.out.starts_with("dkim=pass") ? "pass" : "fail: " + r.out + r.err;
     }
     if (verifier == "dkimpy") {
@@ -291,14 +282,13 @@ class Interop : public ::testing::Test {
       const CommandResult r = run({kPython, kOracle, "verify", key_name(alg) + "=" + txt(alg)}, signed_msg);
       return r.exit_code == 0 ? "pass" : "fail: " + r.out + r.err;
     }
-    if (::access(kOpendkim, X_OK) != 0 || !can_unshare_net())
-      return why = "opendkim or unshare -n unavailable", "";
+    if (::access(kOpendkim, X_OK) != 0 || !can_unshare_net()) return why = "opendkim or unshare -n unavailable", "";
     auto entry = dkim::parse_key_zone(slurp(txt(alg)));
     if (!entry) return why = "zone file unreadable", "";
     const std::string dns = dir_->write("testdns", key_name(alg) + " " + entry->record() + "\n");
     const std::string msg = dir_->write("verify.eml", signed_msg);
-    const std::string conf = dir_->write(
-        "verify.conf", "Mode v\nAuthservID mx.test\nTestDNSData file:" + dns + "\nSyslog no\n");
+    const std::string conf =
+        dir_->write("verify.conf", "Mode v\nAuthservID mx.test\nTestDNSData file:" + dns + "\nSyslog no\n");
     const CommandResult r = run({kUnshare, "-n", kOpendkim, "-x", conf, "-t", msg, "-vvv"});
     return r.out.find("dkim=pass") != std::string::npos ? "pass" : "fail: " + r.out + r.err;
   }
@@ -343,8 +333,8 @@ TEST_F(Interop, TamperedMessageFailsEverywhere) {
   std::string signed_msg = sign_with("cachetctl", "rsa-sha256", why);
   ASSERT_FALSE(signed_msg.empty()) << why;
   signed_msg.replace(signed_msg.find("Hello"), 5, "Jello");
-  const CommandResult r = run({kCtl, "verify", "--key-file",
-                               key_name("rsa-sha256") + "=" + txt("rsa-sha256"), "-"}, signed_msg);
+  const CommandResult r =
+      run({kCtl, "verify", "--key-file", key_name("rsa-sha256") + "=" + txt("rsa-sha256"), "-"}, signed_msg);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(r.out.starts_with("dkim=fail")) << r.out;
   if (has_dkimpy()) {
@@ -361,12 +351,12 @@ TEST_F(Interop, VerifyFetchesKeysFromTheLoopbackServer) {
   zone.add_txt(key_name("ed25519-sha256"), entry->strings);
   std::string why;
   const std::string signed_msg = sign_with("cachetctl", "ed25519-sha256", why);
-  const CommandResult r = run({kCtl, "verify", "-n", server.nameserver(), "--authserv-id", "mx.test", "-"},
-                              signed_msg);
+  const CommandResult r = run({kCtl, "verify", "-n", server.nameserver(), "--authserv-id", "mx.test", "-"}, signed_msg);
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(r.out.starts_with("Authentication-Results: mx.test;\n\tdkim=pass (256-bit key) "
-                                "header.d=example.com header.i=@example.com "
-                                "header.a=ed25519-sha256 header.s=ied25519 header.b="))
+  EXPECT_TRUE(
+      r.out.starts_with("Authentication-Results: mx.test;\n\tdkim=pass (256-bit key) "
+                        "header.d=example.com header.i=@example.com "
+                        "header.a=ed25519-sha256 header.s=ied25519 header.b="))
       << r.out;
   const CommandResult none = run({kCtl, "verify", "-n", server.nameserver(), "-"}, kMessage);
   EXPECT_EQ(none.exit_code, 1);

@@ -52,17 +52,16 @@ TEST(CachetctlKeygenUser, WritesThePackagedLayoutAndPrintsTheValue) {
   EXPECT_NE(zone.find(p), std::string::npos) << "the value's p= starts the zone stub's p=";
   // The key user nobody may read through the group; testkey says why it is or is not safe
   // with the same rule cachet-dkim uses (no "readable by others").
-  auto t = cachet::testlib::run_command({kCtl, "testkey", "-d", "example.com", "-s", "s1", "-k",
-                                      dir.file("s1.private"), "-u", "nobody", "--key-file",
-                                      "s1._domainkey.example.com=" + dir.file("s1.txt")});
+  auto t =
+      cachet::testlib::run_command({kCtl, "testkey", "-d", "example.com", "-s", "s1", "-k", dir.file("s1.private"),
+                                    "-u", "nobody", "--key-file", "s1._domainkey.example.com=" + dir.file("s1.txt")});
   ASSERT_TRUE(t);
   EXPECT_EQ(t->err.find("readable by others"), std::string::npos) << t->err;
 }
 
 TEST(CachetctlKeygenUser, UnknownUserIsRefused) {
   cachet::testlib::TempDir dir("keygen-user");
-  auto r = cachet::testlib::run_command(
-      {kCtl, "keygen", "-D", dir.path(), "--user", "no-such-user-cachet"});
+  auto r = cachet::testlib::run_command({kCtl, "keygen", "-D", dir.path(), "--user", "no-such-user-cachet"});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->exit_code, 1);
   EXPECT_EQ(r->err, "cachetctl keygen: --user: no such user: no-such-user-cachet\n");

@@ -69,8 +69,8 @@ class CheckAgreesWithStartup : public ::testing::TestWithParam<Row> {
     dir_.write("psl.dat", "com\norg\n");
   }
   int keygen(const std::string& selector, const std::string& type) {
-    auto r = cachet::testlib::run_command({kBin + "/cachetctl", "keygen", "-D", dir_.path(), "-s",
-                                        selector, "-d", "example.com", "-k", type});
+    auto r = cachet::testlib::run_command(
+        {kBin + "/cachetctl", "keygen", "-D", dir_.path(), "-s", selector, "-d", "example.com", "-k", type});
     return r ? r->exit_code : -1;
   }
   cachet::testlib::TempDir dir_{"cachet-check"};
@@ -88,8 +88,7 @@ TEST_P(CheckAgreesWithStartup, SameVerdictExactMessages) {
 
   DaemonProcess d({kBin + "/" + row.binary, "-f", row.config_flag, conf_path}, dir_.file("run.log"));
   const std::string socket = dir_.file("d.sock");  // every row's Socket
-  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(socket) || !d.alive(); }))
-      << d.log();
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(socket) || !d.alive(); })) << d.log();
   // Up (socket there): SIGTERM, which a daemon that got through startup answers with 0 and
   // one that is failing cannot change (signals are blocked until serving).
   if (d.alive()) d.signal(SIGTERM);
@@ -109,7 +108,8 @@ INSTANTIATE_TEST_SUITE_P(
             kDkimBase + "Domain example.com\nSelector s\nKeyFile {dir}/gone.private\n",
             "{conf}:5: KeyFile: cannot open {dir}/gone.private: No such file or directory; fix: "
             "correct the path, or create the key: cachetctl keygen -D {dir} -s SELECTOR -d DOMAIN "
-            "--user " + me() + "\n",
+            "--user " +
+                me() + "\n",
             78},
         Row{"dkim_world_readable_key", "cachet-dkim", "-x",
             kDkimBase + "Domain example.com\nSelector s\nKeyFile {dir}/open.private\n",
@@ -120,10 +120,12 @@ INSTANTIATE_TEST_SUITE_P(
             kDkimBase + "KeyTable file:{dir}/KeyTable.bad\nSigningTable refile:{dir}/SigningTable\n",
             "{dir}/KeyTable.bad:2: KeyTable: k2: cannot open {dir}/gone.private: No such file or "
             "directory; fix: correct the path, or create the key: cachetctl keygen -D {dir} -s "
-            "SELECTOR -d DOMAIN --user " + me() + "\n"
-            "{dir}/KeyTable.bad:3: KeyTable: k3: unsafe key file (RequireSafeKeys): "
-            "{dir}/open.private: readable by others (mode 0644); fix: chmod 0640 {dir}/open.private\n"
-            "{dir}/SigningTable:2: SigningTable: *@example.org: key name 'k9' is not in the KeyTable\n",
+            "SELECTOR -d DOMAIN --user " +
+                me() +
+                "\n"
+                "{dir}/KeyTable.bad:3: KeyTable: k3: unsafe key file (RequireSafeKeys): "
+                "{dir}/open.private: readable by others (mode 0644); fix: chmod 0640 {dir}/open.private\n"
+                "{dir}/SigningTable:2: SigningTable: *@example.org: key name 'k9' is not in the KeyTable\n",
             78},
         Row{"dkim_missing_keytable", "cachet-dkim", "-x",
             kDkimBase + "KeyTable file:{dir}/NoKeyTable\nSigningTable refile:{dir}/SigningTable\n",
@@ -147,17 +149,15 @@ INSTANTIATE_TEST_SUITE_P(
             "IgnoreHosts file:{dir}/nohosts\nIgnoreMailFrom file:{dir}/nofrom\n",
             "{conf}:4: IgnoreHosts: cannot read {dir}/nohosts: No such file or directory\n"
             "{conf}:5: IgnoreMailFrom: cannot read {dir}/nofrom: No such file or directory\n"
-            "{conf}:3: PublicSuffixList: cannot open public suffix list {dir}/nopsl.dat\n", 78},
-        Row{"spf_missing_socket_dir", "cachet-spf", "-c",
-            "Socket = unix:{dir}/nodir/d.sock\n",
+            "{conf}:3: PublicSuffixList: cannot open public suffix list {dir}/nopsl.dat\n",
+            78},
+        Row{"spf_missing_socket_dir", "cachet-spf", "-c", "Socket = unix:{dir}/nodir/d.sock\n",
             "{conf}:1: Socket: directory {dir}/nodir does not exist; fix: create it (packages: "
             "systemd-tmpfiles --create; by hand: mkdir -p {dir}/nodir), or choose another Socket\n",
             78},
         Row{"sender_good", "cachet-sender", "-c",
-            "Socket unix:{dir}/d.sock\nSenderLoginMaps texthash:{dir}/logins\nPostfixMainCf none\n",
-            "", 0},
-        Row{"sender_missing_main_cf", "cachet-sender", "-c",
-            "Socket unix:{dir}/d.sock\nPostfixMainCf {dir}/main.cf\n",
+            "Socket unix:{dir}/d.sock\nSenderLoginMaps texthash:{dir}/logins\nPostfixMainCf none\n", "", 0},
+        Row{"sender_missing_main_cf", "cachet-sender", "-c", "Socket unix:{dir}/d.sock\nPostfixMainCf {dir}/main.cf\n",
             "{conf}:2: PostfixMainCf: {dir}/main.cf: No such file or directory; fix: point "
             "PostfixMainCf at Postfix's main.cf, or set SenderLoginMaps (then main.cf is not read)\n",
             78}),

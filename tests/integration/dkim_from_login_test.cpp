@@ -32,15 +32,14 @@ class DkimFromLogin : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(dns_.start());
-    static const cachet::testlib::DkimTestKey key =
-        cachet::testlib::make_dkim_key(cachet::crypto::KeyType::rsa);
-    key_ = dir_.write("key.private", key.pem);
+    static const cachet::testlib::DkimTestKey kKey = cachet::testlib::make_dkim_key(cachet::crypto::KeyType::rsa);
+    key_ = dir_.write("key.private", kKey.pem);
     ::chmod(key_.c_str(), 0600);
-    dir_.write("sendas.pcre",
-               "# classic guide\n/^postmaster@example\\.test$/ alice\n/^(.+)@example\\.test$/ ${1}\n");
-    main_cf_ = dir_.write("main.cf", "myhostname = mail.example.test\nmydomain = example.test\n"
-                                     "myorigin = $mydomain\nsmtpd_sender_login_maps = pcre:" +
-                                         dir_.file("sendas.pcre") + "\n");
+    dir_.write("sendas.pcre", "# classic guide\n/^postmaster@example\\.test$/ alice\n/^(.+)@example\\.test$/ ${1}\n");
+    main_cf_ = dir_.write("main.cf",
+                          "myhostname = mail.example.test\nmydomain = example.test\n"
+                          "myorigin = $mydomain\nsmtpd_sender_login_maps = pcre:" +
+                              dir_.file("sendas.pcre") + "\n");
   }
   void TearDown() override {
     daemon_.reset();
@@ -48,10 +47,10 @@ class DkimFromLogin : public ::testing::Test {
   }
 
   void start(const std::string& extra) {
-    const std::string conf = dir_.write(
-        "dkim.conf", "Domain example.test\nKeyFile " + key_ + "\nSelector sel\nSocket local:" +
-                         dir_.file("dkim.sock") + "\nRequireSafeKeys false\nNameservers " +
-                         dns_.nameserver() + "\nPostfixMainCf " + main_cf_ + "\n" + extra);
+    const std::string conf = dir_.write("dkim.conf", "Domain example.test\nKeyFile " + key_ +
+                                                         "\nSelector sel\nSocket local:" + dir_.file("dkim.sock") +
+                                                         "\nRequireSafeKeys false\nNameservers " + dns_.nameserver() +
+                                                         "\nPostfixMainCf " + main_cf_ + "\n" + extra);
     daemon_ = std::make_unique<DaemonProcess>(
         std::vector<std::string>{std::string(CACHET_BIN_DIR) + "/cachet-dkim", "-f", "-x", conf},
         dir_.file("dkim.log"));
@@ -100,11 +99,12 @@ TEST_F(DkimFromLogin, RejectRefusesBobsFromAndSignsAlicesOwn) {
   }
   const Transaction t = send(submission("Bob <bob@example.test>"));
   EXPECT_EQ(t.final_command, 'y') << daemon_->log();
-  EXPECT_EQ(t.reply_text,
-            "550 5.7.1 <bob@example.test>: header From address rejected: not owned by user alice");
+  EXPECT_EQ(t.reply_text, "550 5.7.1 <bob@example.test>: header From address rejected: not owned by user alice");
   EXPECT_EQ(t.find('i', "DKIM-Signature"), nullptr);
-  EXPECT_TRUE(logged("dkim.from_login qid=QID7 login=alice field=From address=bob@example.test "
-                     "verdict=not_owned action=reject rule=" + dir_.file("sendas.pcre") + ":3"))
+  EXPECT_TRUE(
+      logged("dkim.from_login qid=QID7 login=alice field=From address=bob@example.test "
+             "verdict=not_owned action=reject rule=" +
+             dir_.file("sendas.pcre") + ":3"))
       << daemon_->log();
 }
 
@@ -160,12 +160,12 @@ TEST_F(DkimFromLogin, InternalHostsWithoutLoginHaveTheirOwnSetting) {
 
 TEST_F(DkimFromLogin, MalformedFromIsNeverSigned) {
   start("FromLoginMismatch nosign\n");
-  for (const char* bad : {"alice@example.test, bob", "undisclosed-recipients:;",
-                          "Team: alice@example.test, bob@example.test;",
-                          // The strict reader sees alice's address only (an escaped '@' is
-                          // no address); the signer's reader takes ceo\@example.test: the
-                          // key must not be chosen by an address nobody checked.
-                          "alice@example.test ceo\\@example.test"}) {
+  for (const char* bad :
+       {"alice@example.test, bob", "undisclosed-recipients:;", "Team: alice@example.test, bob@example.test;",
+        // The strict reader sees alice's address only (an escaped '@' is
+        // no address); the signer's reader takes ceo\@example.test: the
+        // key must not be chosen by an address nobody checked.
+        "alice@example.test ceo\\@example.test"}) {
     const Transaction t = send(submission(bad));
     EXPECT_TRUE(t.accepted()) << bad;
     EXPECT_EQ(t.find('i', "DKIM-Signature"), nullptr) << bad;
@@ -175,11 +175,9 @@ TEST_F(DkimFromLogin, MalformedFromIsNeverSigned) {
 TEST_F(DkimFromLogin, BrokenMapsStopStartup) {
   dir_.write("sendas.pcre", "/^(.+@example\\.test$/ ${1}\n");  // unbalanced parenthesis
   const std::string conf = dir_.write(
-      "dkim.conf", "Domain example.test\nKeyFile " + key_ + "\nSelector sel\nSocket local:" +
-                       dir_.file("dkim.sock") + "\nRequireSafeKeys false\nPostfixMainCf " +
-                       main_cf_ + "\nFromLoginMismatch reject\n");
-  DaemonProcess d({std::string(CACHET_BIN_DIR) + "/cachet-dkim", "-f", "-x", conf},
-                  dir_.file("dkim.log"));
+      "dkim.conf", "Domain example.test\nKeyFile " + key_ + "\nSelector sel\nSocket local:" + dir_.file("dkim.sock") +
+                       "\nRequireSafeKeys false\nPostfixMainCf " + main_cf_ + "\nFromLoginMismatch reject\n");
+  DaemonProcess d({std::string(CACHET_BIN_DIR) + "/cachet-dkim", "-f", "-x", conf}, dir_.file("dkim.log"));
   EXPECT_EQ(d.wait_exit(), 78) << d.log();
   EXPECT_NE(d.log().find("sendas.pcre:1"), std::string::npos) << d.log();
   // --check-config loads the maps as startup does and names the broken one.

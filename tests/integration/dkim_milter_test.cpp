@@ -30,8 +30,8 @@
 #include "tests/lib/dkim_keys.hpp"
 #include "tests/lib/dns_server.hpp"
 #include "tests/lib/http_get.hpp"
-#include "tests/lib/run_command.hpp"
 #include "tests/lib/milter_client.hpp"
+#include "tests/lib/run_command.hpp"
 #include "tests/lib/temp_dir.hpp"
 
 namespace {
@@ -45,8 +45,8 @@ using cachet::testlib::DaemonProcess;
 using cachet::testlib::eventually;
 
 using Key = cachet::testlib::DkimTestKey;
-constexpr auto make_key = cachet::testlib::make_dkim_key;
-constexpr auto chunks = cachet::testlib::txt_chunks;
+using cachet::testlib::make_dkim_key;
+using cachet::testlib::txt_chunks;
 
 // Runs a shell command, returns (exit status, stdout).
 std::pair<int, std::string> run(const std::string& cmd) {
@@ -89,20 +89,23 @@ class DkimMilter : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(dns_.start());
     // RSA key generation is slow: one set of keys for the whole suite.
-    static const Key rsa = make_key(crypto::KeyType::rsa);
-    static const Key ed = make_key(crypto::KeyType::ed25519);
-    static const Key foreign = make_key(crypto::KeyType::rsa);
-    rsa_ = rsa;
-    ed_ = ed;
-    foreign_ = foreign;
-    zone_.add_txt("sel._domainkey.example.com", chunks(rsa_.record));
-    zone_.add_txt("ed._domainkey.example.com", chunks(ed_.record));
-    zone_.add_txt("ext._domainkey.sender.example", chunks(foreign_.record));
-    zone_.add_txt("ext._domainkey.list.example", chunks(foreign_.record));
+    static const Key kRsa = make_dkim_key(crypto::KeyType::rsa);
+    static const Key kEd = make_dkim_key(crypto::KeyType::ed25519);
+    static const Key kForeign = make_dkim_key(crypto::KeyType::rsa);
+    rsa_ = kRsa;
+    ed_ = kEd;
+    foreign_ = kForeign;
+    zone_.add_txt("sel._domainkey.example.com", txt_chunks(rsa_.record));
+    zone_.add_txt("ed._domainkey.example.com", txt_chunks(ed_.record));
+    zone_.add_txt("ext._domainkey.sender.example", txt_chunks(foreign_.record));
+    zone_.add_txt("ext._domainkey.list.example", txt_chunks(foreign_.record));
     rsa_path_ = write_key("rsa.private", rsa_.pem);
     ed_path_ = write_key("ed.private", ed_.pem);
   }
-  void TearDown() override { daemon_.reset(); dns_.stop(); }
+  void TearDown() override {
+    daemon_.reset();
+    dns_.stop();
+  }
 
   std::string write_key(const std::string& name, const std::string& pem, mode_t mode = 0600) {
     const std::string p = dir_.write(name, pem);
@@ -114,8 +117,8 @@ class DkimMilter : public ::testing::Test {
   std::string base_config(const std::string& extra) const {
     return "Canonicalization\trelaxed/simple\nDomain\t\t\texample.com\nKeyFile\t\t\t" + rsa_path_ +
            "\nSelector\t\tsel\nSocket                  local:" + socket() +
-           "\nUMask\t\t\t002\nRequireSafeKeys false\nAuthservID mx.test\nNameservers " +
-           dns_.nameserver() + "\nDNSTimeout 1\n" + extra;
+           "\nUMask\t\t\t002\nRequireSafeKeys false\nAuthservID mx.test\nNameservers " + dns_.nameserver() +
+           "\nDNSTimeout 1\n" + extra;
   }
   Daemon& start(const std::string& conf_text) {
     const std::string conf = dir_.write("dkim.conf", conf_text);
@@ -134,8 +137,10 @@ class DkimMilter : public ::testing::Test {
     Message m;
     m.client_addr = "127.0.0.1";
     m.macros = {{"j", "mx.test"}, {"i", "QID1"}};
-    m.headers = {{"From", " Alice <alice@example.com>"}, {"To", " bob@other.example"},
-                 {"Subject", " hello"}, {"Date", " Mon, 1 Jan 2024 00:00:00 +0000"}};
+    m.headers = {{"From", " Alice <alice@example.com>"},
+                 {"To", " bob@other.example"},
+                 {"Subject", " hello"},
+                 {"Date", " Mon, 1 Jan 2024 00:00:00 +0000"}};
     m.body = "line one\r\nline two\r\n";
     return m;
   }
@@ -149,8 +154,7 @@ class DkimMilter : public ::testing::Test {
     std::size_t pos = 0;
     while (pos < head.size()) {
       std::size_t end = head.find("\r\n", pos);
-      while (end + 2 < head.size() && (head[end + 2] == ' ' || head[end + 2] == '\t'))
-        end = head.find("\r\n", end + 2);
+      while (end + 2 < head.size() && (head[end + 2] == ' ' || head[end + 2] == '\t')) end = head.find("\r\n", end + 2);
       const std::string line = head.substr(pos, end - pos);
       const auto colon = line.find(':');
       std::string value = line.substr(colon + 1);
@@ -196,8 +200,8 @@ class DkimMilter : public ::testing::Test {
     return out + "\r\n" + body;
   }
   std::string foreign_signed(const std::string& body = "hello there\r\n") const {
-    return signed_as("sender.example", raw({"From: Carol <carol@sender.example>", "To: bob@example.com",
-                                            "Subject: inbound"}, body));
+    return signed_as("sender.example",
+                     raw({"From: Carol <carol@sender.example>", "To: bob@example.com", "Subject: inbound"}, body));
   }
   // `msg` with one more DKIM-Signature on top, d=domain s=ext (the foreign key).
   std::string signed_as(const std::string& domain, const std::string& msg) const {
@@ -219,45 +223,48 @@ class DkimMilter : public ::testing::Test {
       zone += n + "\t" + r + "\n";
     const std::string zone_path = dir_.write("pyzone.txt", zone);
     const std::string script = dir_.write("verify.py",
-        "import sys, dkim\n"
-        "zone = dict(l.rstrip('\\n').split('\\t', 1) for l in open(sys.argv[2]))\n"
-        "def dns(name, timeout=5):\n"
-        "    n = name.decode() if isinstance(name, bytes) else name\n"
-        "    v = zone.get(n if n.endswith('.') else n + '.')\n"
-        "    return v.encode() if v else None\n"
-        "msg = open(sys.argv[1], 'rb').read()\n"
-        "d = dkim.DKIM(msg)\n"
-        "ok = all(d.verify(idx=i, dnsfunc=dns) for i in range(len([h for h in d.headers if h[0].lower() == b'dkim-signature'])))\n"
-        "sys.exit(0 if ok else 1)\n");
+                                          "import sys, dkim\n"
+                                          "zone = dict(l.rstrip('\\n').split('\\t', 1) for l in open(sys.argv[2]))\n"
+                                          "def dns(name, timeout=5):\n"
+                                          "    n = name.decode() if isinstance(name, bytes) else name\n"
+                                          "    v = zone.get(n if n.endswith('.') else n + '.')\n"
+                                          "    return v.encode() if v else None\n"
+                                          "msg = open(sys.argv[1], 'rb').read()\n"
+                                          "d = dkim.DKIM(msg)\n"
+                                          "ok = all(d.verify(idx=i, dnsfunc=dns) for i in range(len([h for h in "
+                                          "d.headers if h[0].lower() == b'dkim-signature'])))\n"
+                                          "sys.exit(0 if ok else 1)\n");
     return run("/usr/bin/python3 " + script + " " + msg_path + " " + zone_path).first == 0;
   }
   // A message signed by python3-dkim with our zone's keys.
   std::string dkimpy_signed(bool ed25519) {
-    const std::string msg = raw({"From: Alice <alice@example.com>", "To: bob@example.com",
-                                 "Subject: from dkimpy"}, "body from dkimpy\r\n");
+    const std::string msg =
+        raw({"From: Alice <alice@example.com>", "To: bob@example.com", "Subject: from dkimpy"}, "body from dkimpy\r\n");
     const std::string msg_path = dir_.write("pyin.eml", msg);
-    const std::string script = dir_.write("sign.py",
-        "import sys, dkim\n"
-        "msg = open(sys.argv[1], 'rb').read()\n"
-        "key = open(sys.argv[2], 'rb').read()\n"
-        "alg = sys.argv[3].encode()\n"
-        "sel = b'ed' if alg == b'ed25519-sha256' else b'sel'\n"
-        "sig = dkim.sign(msg, sel, b'example.com', key, canonicalize=(b'relaxed', b'relaxed'), "
-        "signature_algorithm=alg)\n"
-        "sys.stdout.buffer.write(sig + msg)\n");
+    const std::string script =
+        dir_.write("sign.py",
+                   "import sys, dkim\n"
+                   "msg = open(sys.argv[1], 'rb').read()\n"
+                   "key = open(sys.argv[2], 'rb').read()\n"
+                   "alg = sys.argv[3].encode()\n"
+                   "sel = b'ed' if alg == b'ed25519-sha256' else b'sel'\n"
+                   "sig = dkim.sign(msg, sel, b'example.com', key, canonicalize=(b'relaxed', b'relaxed'), "
+                   "signature_algorithm=alg)\n"
+                   "sys.stdout.buffer.write(sig + msg)\n");
     std::string key_arg = rsa_path_;
     if (ed25519) {
       // dkimpy wants the raw 32-byte seed in base64; take it from the PKCS#8 DER.
       key_arg = dir_.write("ed.seed", "");
-      const std::string conv = dir_.write("conv.py",
-          "import sys, base64\n"
-          "pem = open(sys.argv[1]).read().split('\\n')\n"
-          "der = base64.b64decode(''.join(l for l in pem if l and not l.startswith('-----')))\n"
-          "open(sys.argv[2], 'w').write(base64.b64encode(der[-32:]).decode())\n");
+      const std::string conv =
+          dir_.write("conv.py",
+                     "import sys, base64\n"
+                     "pem = open(sys.argv[1]).read().split('\\n')\n"
+                     "der = base64.b64decode(''.join(l for l in pem if l and not l.startswith('-----')))\n"
+                     "open(sys.argv[2], 'w').write(base64.b64encode(der[-32:]).decode())\n");
       (void)run("/usr/bin/python3 " + conv + " " + ed_path_ + " " + key_arg);
     }
-    auto [rc, out] = run("/usr/bin/python3 " + sign_script_or(script) + " " + msg_path + " " + key_arg +
-                         " " + (ed25519 ? "ed25519-sha256" : "rsa-sha256"));
+    auto [rc, out] = run("/usr/bin/python3 " + sign_script_or(script) + " " + msg_path + " " + key_arg + " " +
+                         (ed25519 ? "ed25519-sha256" : "rsa-sha256"));
     if (rc != 0) return {};
     std::string crlf;
     for (std::size_t i = 0; i < out.size(); ++i) {
@@ -284,12 +291,13 @@ class DkimMilter : public ::testing::Test {
   }
   // A message signed by opendkim with this test's keys (empty if it did not sign).
   std::string opendkim_signed(bool ed25519) {
-    const std::string msg = raw({"From: Alice <alice@example.com>", "To: bob@example.com",
-                                 "Subject: from opendkim"}, "body from opendkim\r\n");
-    const std::string out = opendkim_test(
-        "Mode s\nDomain example.com\nKeyFile " + (ed25519 ? ed_path_ : rsa_path_) + "\nSelector " +
-            (ed25519 ? "ed" : "sel") + "\nSignatureAlgorithm " + (ed25519 ? "ed25519-sha256" : "rsa-sha256") +
-            "\nRequireSafeKeys false\nCanonicalization relaxed/simple\n", msg);
+    const std::string msg = raw({"From: Alice <alice@example.com>", "To: bob@example.com", "Subject: from opendkim"},
+                                "body from opendkim\r\n");
+    const std::string out = opendkim_test("Mode s\nDomain example.com\nKeyFile " + (ed25519 ? ed_path_ : rsa_path_) +
+                                              "\nSelector " + (ed25519 ? "ed" : "sel") + "\nSignatureAlgorithm " +
+                                              (ed25519 ? "ed25519-sha256" : "rsa-sha256") +
+                                              "\nRequireSafeKeys false\nCanonicalization relaxed/simple\n",
+                                          msg);
     const auto start = out.find("hvalue='");
     const auto end = out.find("'\n", start);
     if (start == std::string::npos || end == std::string::npos) return {};
@@ -316,8 +324,7 @@ TEST_F(DkimMilter, SignsSingleKeyModeLikeOpendkim) {
   const auto* sig = find_insert(t, "DKIM-Signature");
   ASSERT_NE(sig, nullptr) << daemon_->log();
   EXPECT_EQ(sig->index, 0u);
-  EXPECT_EQ(sig->value.rfind(" v=1; a=rsa-sha256; c=relaxed/simple; d=example.com; s=sel;\n\tt=", 0), 0u)
-      << sig->value;
+  EXPECT_EQ(sig->value.rfind(" v=1; a=rsa-sha256; c=relaxed/simple; d=example.com; s=sel;\n\tt=", 0), 0u) << sig->value;
   EXPECT_NE(sig->value.find("h=From:To:Subject:Date;"), std::string::npos) << sig->value;
   EXPECT_TRUE(eventually([&] {
     return daemon_->log().find("dkim.decision qid=QID1 sign=yes d=example.com s=sel a=rsa-sha256") != std::string::npos;
@@ -337,10 +344,12 @@ TEST_F(DkimMilter, AuthenticatedClientIsSignedExternalIsNot) {
   // The decision line says why the first was not signed and why the second was.
   EXPECT_TRUE(eventually([&] {
     const std::string log = daemon_->log();
-    return log.find("dkim.decision qid=QID1 sign=no why=\"client 192.0.2.9 is not in InternalHosts "
-                    "and did not authenticate\" verify=none") != std::string::npos &&
-           log.find("dkim.decision qid=QID1 sign=yes d=example.com s=sel a=rsa-sha256 "
-                    "why=\"authenticated as alice\"") != std::string::npos;
+    return log.find(
+               "dkim.decision qid=QID1 sign=no why=\"client 192.0.2.9 is not in InternalHosts "
+               "and did not authenticate\" verify=none") != std::string::npos &&
+           log.find(
+               "dkim.decision qid=QID1 sign=yes d=example.com s=sel a=rsa-sha256 "
+               "why=\"authenticated as alice\"") != std::string::npos;
   })) << daemon_->log();
 }
 
@@ -387,11 +396,11 @@ TEST_F(DkimMilter, MetricsEndpointCountsWhatWasSent) {
   Message m = outbound();
   EXPECT_NE(find_insert(send(m), "DKIM-Signature"), nullptr);  // signed
   m.client_addr = "192.0.2.9";
-  (void)send(m);                                               // not signed, no signature
-  (void)send_copy(inbound(foreign_signed()));                  // not signed, verify pass
+  (void)send(m);                               // not signed, no signature
+  (void)send_copy(inbound(foreign_signed()));  // not signed, verify pass
   std::string tampered = foreign_signed();
   tampered.replace(tampered.find("hello there"), 5, "HELLO");
-  (void)send_copy(inbound(tampered));                          // not signed, verify fail
+  (void)send_copy(inbound(tampered));  // not signed, verify fail
   ASSERT_TRUE(eventually([&] { return count(daemon_->log(), "dkim.decision ") == 4; })) << daemon_->log();
   const auto body = cachet::testlib::http_get(port, "/metrics");
   ASSERT_TRUE(body) << body.error().detail;
@@ -402,13 +411,11 @@ TEST_F(DkimMilter, MetricsEndpointCountsWhatWasSent) {
                            "cachet_dkim_verify_results_total{result=\"none\"} 1\n",
                            "cachet_dkim_verify_results_total{result=\"pass\"} 1\n",
                            "cachet_dkim_verify_results_total{result=\"fail\"} 1\n",
-                           "cachet_reloads_total{outcome=\"ok\"} 0\n",
-                           "cachet_milter_internal_errors_total 0\n",
+                           "cachet_reloads_total{outcome=\"ok\"} 0\n", "cachet_milter_internal_errors_total 0\n",
                            "cachet_dns_queries_total{status=\"answer\"} 1\n",  // the key, once
                            "cachet_dns_query_seconds_count 1\n",
-                           "cachet_dns_cache_hits_total 1\n",                   // the key, again
-                           "cachet_dns_cache_entries 1\n",
-                           "# TYPE cachet_milter_connections_open gauge\n"})
+                           "cachet_dns_cache_hits_total 1\n",  // the key, again
+                           "cachet_dns_cache_entries 1\n", "# TYPE cachet_milter_connections_open gauge\n"})
     EXPECT_NE(body->find(want), std::string::npos) << want << " in\n" << *body;
   if (::access("/usr/bin/promtool", X_OK) != 0) {
     std::cout << "[ skip ] promtool not installed (scripts/packages.d/metrics.txt)\n";
@@ -420,8 +427,8 @@ TEST_F(DkimMilter, MetricsEndpointCountsWhatWasSent) {
 }
 
 TEST_F(DkimMilter, DualSignatureFromKeyTableAndSigningTable) {
-  const std::string kt = dir_.write("KeyTable", "rsakey example.com:sel:" + rsa_path_ +
-                                                    "\nedkey example.com:ed:" + ed_path_ + ":ed25519-sha256\n");
+  const std::string kt = dir_.write(
+      "KeyTable", "rsakey example.com:sel:" + rsa_path_ + "\nedkey example.com:ed:" + ed_path_ + ":ed25519-sha256\n");
   const std::string st = dir_.write("SigningTable", "*@example.com rsakey\n*@example.com edkey\n");
   start(base_config("KeyTable file:" + kt + "\nSigningTable refile:" + st + "\nMultipleSignatures yes\n"));
   const Message m = outbound();
@@ -447,7 +454,9 @@ TEST_F(DkimMilter, VerifiesPassAndFailWithOpendkimAuthResults) {
   ASSERT_NE(ar, nullptr) << daemon_->log();
   EXPECT_EQ(ar->index, 0u);
   EXPECT_EQ(ar->value.rfind(" mx.test;\n\tdkim=pass (2048-bit key) header.d=sender.example "
-                            "header.i=@sender.example header.a=rsa-sha256 header.s=ext header.b=", 0), 0u)
+                            "header.i=@sender.example header.a=rsa-sha256 header.s=ext header.b=",
+                            0),
+            0u)
       << ar->value;
   std::string tampered = foreign_signed();
   tampered.replace(tampered.find("hello there"), 5, "HELLO");
@@ -469,7 +478,8 @@ TEST_F(DkimMilter, MustBeSignedFailsAnUncoveredField) {
   ar = find_insert(send(m), "Authentication-Results");
   ASSERT_NE(ar, nullptr) << daemon_->log();
   EXPECT_NE(ar->value.find("dkim=fail reason=\"unprotected header field\" (2048-bit key) header.d=sender.example"),
-            std::string::npos) << ar->value;
+            std::string::npos)
+      << ar->value;
   EXPECT_TRUE(last_.accepted()) << last_.reply_text;
 }
 
@@ -499,8 +509,8 @@ TEST_F(DkimMilter, TrustSignaturesFromDecidesWhichSignaturesCount) {
   EXPECT_EQ(results_in_ar("MaximumSignaturesToVerify 0\nTrustSignaturesFrom list.example\n"),
             "pass:list.example;pass:sender.example;");
   // Every signature ignored: dkim=none (AlwaysAddARHeader only) and no action, as opendkim.
-  const std::string list_only = signed_as("list.example", raw({"From: Carol <carol@sender.example>",
-                                                               "To: bob@example.com", "Subject: x"}, "hi\r\n"));
+  const std::string list_only = signed_as(
+      "list.example", raw({"From: Carol <carol@sender.example>", "To: bob@example.com", "Subject: x"}, "hi\r\n"));
   restart_with(base_config("MaximumSignaturesToVerify 0\nOn-NoSignature reject\n"));
   const Transaction& t = send(inbound(list_only));
   EXPECT_TRUE(t.accepted()) << t.reply_text;
@@ -565,8 +575,8 @@ TEST_F(DkimMilter, KeyReadableByOthersIsRefusedWithTheFix) {
   const std::string path = dir_.write("dkim.conf", conf);
   Daemon d(path, dir_.file("dkim.log"));
   EXPECT_EQ(d.wait_exit(), 78) << d.log();
-  EXPECT_NE(d.log().find(unsafe + ": readable by others (mode 0604); fix: chmod 0600 " + unsafe),
-            std::string::npos) << d.log();
+  EXPECT_NE(d.log().find(unsafe + ": readable by others (mode 0604); fix: chmod 0600 " + unsafe), std::string::npos)
+      << d.log();
 }
 
 TEST_F(DkimMilter, BadInputGivesClearResults) {
@@ -585,12 +595,12 @@ TEST_F(DkimMilter, BadInputGivesClearResults) {
   ASSERT_NE(ar, nullptr);
   EXPECT_NE(ar->value.find("dkim=permerror"), std::string::npos) << ar->value << daemon_->log();
   // Two key records for one selector.
-  zone_.add_txt("ext._domainkey.sender.example", chunks(foreign_.record));
+  zone_.add_txt("ext._domainkey.sender.example", txt_chunks(foreign_.record));
   ar = find_insert(send(inbound(foreign_signed())), "Authentication-Results");
   ASSERT_NE(ar, nullptr);
   EXPECT_EQ(ar->value.find("dkim=pass"), std::string::npos) << ar->value;
   zone_.remove("ext._domainkey.sender.example");
-  zone_.add_txt("ext._domainkey.sender.example", chunks(foreign_.record));
+  zone_.add_txt("ext._domainkey.sender.example", txt_chunks(foreign_.record));
   // Thousands of headers, huge folded lines, 8-bit, a NUL byte and no CRLF in the body.
   m = inbound(foreign_signed());
   for (int i = 0; i < 3000; ++i) m.headers.emplace_back("X-Junk", " \xff\xfe value " + std::to_string(i));
@@ -615,8 +625,8 @@ TEST_F(DkimMilter, BadInputGivesClearResults) {
 // Not a benchmark (deliverable 8 is another helper's): a smoke figure per path, one
 // connection, concurrency 1, so regressions of orders of magnitude show up in the log.
 TEST_F(DkimMilter, MeasuresPerMessageCost) {
-  const std::string kt = dir_.write("KeyTable", "rsakey example.com:sel:" + rsa_path_ +
-                                                    "\nedkey example.com:ed:" + ed_path_ + ":ed25519-sha256\n");
+  const std::string kt = dir_.write(
+      "KeyTable", "rsakey example.com:sel:" + rsa_path_ + "\nedkey example.com:ed:" + ed_path_ + ":ed25519-sha256\n");
   const std::string st = dir_.write("SigningTable", "*@example.com rsakey\n");
   const std::string st_ed = dir_.write("SigningTable.ed", "*@example.com edkey\n");
   constexpr int kMessages = 300;
@@ -644,8 +654,8 @@ TEST_F(DkimMilter, MeasuresPerMessageCost) {
 TEST_F(DkimMilter, InteropMatrix) {
   const bool py = have_dkimpy(), odk = have_opendkim();
   if (!py && !odk) GTEST_SKIP() << "python3-dkim and opendkim not installed (scripts/packages.d/dkim.txt)";
-  const std::string kt = dir_.write("KeyTable", "rsakey example.com:sel:" + rsa_path_ +
-                                                    "\nedkey example.com:ed:" + ed_path_ + ":ed25519-sha256\n");
+  const std::string kt = dir_.write(
+      "KeyTable", "rsakey example.com:sel:" + rsa_path_ + "\nedkey example.com:ed:" + ed_path_ + ":ed25519-sha256\n");
   const std::string st = dir_.write("SigningTable", "*@example.com rsakey\n*@example.com edkey\n");
   start(base_config("KeyTable file:" + kt + "\nSigningTable refile:" + st + "\nMultipleSignatures yes\n"));
   std::vector<std::pair<std::string, bool>> rows;

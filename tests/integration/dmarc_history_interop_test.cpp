@@ -26,9 +26,9 @@ constexpr const char* kOpendmarc = "/usr/sbin/opendmarc";
 
 struct InteropCase {
   std::string name;
-  std::string record;  // TXT of _dmarc.reject.example
+  std::string record;                                        // TXT of _dmarc.reject.example
   std::vector<std::pair<std::string, std::string>> headers;  // before From
-  std::string options;  // extra config lines for both
+  std::string options;                                       // extra config lines for both
 };
 
 std::string slurp(const std::string& path) {
@@ -64,13 +64,14 @@ TEST_P(HistoryInterop, SameRecordAsOpendmarc) {
   for (const auto& [name, value] : m.headers) msg += name + ":" + value + "\n";
   msg += "\nhello\n";
   const std::string odm_history = h.dir.file("opendmarc.history");
-  const std::string odm_conf = h.dir.write(
-      "opendmarc.conf", "AuthservID mx.test\nHistoryFile " + odm_history + "\nTestDNSData " +
-                            h.dir.write("dns.txt", c.record.empty() ? "" : "_dmarc.interop.example " + c.record + "\n") +
-                            "\nBackground false\n" + c.options);
+  const std::string odm_conf =
+      h.dir.write("opendmarc.conf",
+                  "AuthservID mx.test\nHistoryFile " + odm_history + "\nTestDNSData " +
+                      h.dir.write("dns.txt", c.record.empty() ? "" : "_dmarc.interop.example " + c.record + "\n") +
+                      "\nBackground false\n" + c.options);
   auto odm = cachet::testlib::run_command({"/usr/bin/env", "OPENDMARC_TEST_ENVFROM=<bounce@interop.example>",
-                                        "OPENDMARC_TEST_CLIENTIP=198.51.100.7", kOpendmarc, "-c", odm_conf, "-t",
-                                        h.dir.write("msg.eml", msg)});
+                                           "OPENDMARC_TEST_CLIENTIP=198.51.100.7", kOpendmarc, "-c", odm_conf, "-t",
+                                           h.dir.write("msg.eml", msg)});
   ASSERT_TRUE(odm);
   ASSERT_EQ(odm->exit_code, 0) << odm->err;
 
@@ -87,16 +88,25 @@ const std::vector<std::pair<std::string, std::string>> kNone;
 INSTANTIATE_TEST_SUITE_P(
     Opendmarc142, HistoryInterop,
     ::testing::Values(
-        InteropCase{"dkim_pass_spf_softfail", "v=DMARC1; p=reject; rua=mailto:agg@interop.example",
-                    {{"Authentication-Results", " mx.test; dkim=pass header.d=interop.example header.s=sel; spf=softfail smtp.mailfrom=interop.example"}},
-                    ""},
+        InteropCase{
+            "dkim_pass_spf_softfail",
+            "v=DMARC1; p=reject; rua=mailto:agg@interop.example",
+            {{"Authentication-Results",
+              " mx.test; dkim=pass header.d=interop.example header.s=sel; spf=softfail smtp.mailfrom=interop.example"}},
+            ""},
         InteropCase{"rejected_without_auth", "v=DMARC1; p=reject", kNone, "RejectFailures yes\n"},
-        InteropCase{"received_spf_strict_quarantine", "v=DMARC1; p=quarantine; sp=none; fo=1; aspf=s",
-                    {{"Received-SPF", " Pass (mailfrom) identity=mailfrom; client-ip=198.51.100.7; helo=x; envelope-from=bounce@interop.example; receiver=mx"}},
+        InteropCase{"received_spf_strict_quarantine",
+                    "v=DMARC1; p=quarantine; sp=none; fo=1; aspf=s",
+                    {{"Received-SPF",
+                      " Pass (mailfrom) identity=mailfrom; client-ip=198.51.100.7; helo=x; "
+                      "envelope-from=bounce@interop.example; receiver=mx"}},
                     ""},
-        InteropCase{"two_rua_and_failing_dkim", "v=DMARC1; p=none; adkim=s; pct=50; rua=mailto:a@x.test,mailto:b@y.test!10m",
-                    {{"Authentication-Results", " mx.test; dkim=fail header.d=interop.example header.s=s1; dkim=pass header.d=other.test header.s=s2"}},
-                    ""},
+        InteropCase{
+            "two_rua_and_failing_dkim",
+            "v=DMARC1; p=none; adkim=s; pct=50; rua=mailto:a@x.test,mailto:b@y.test!10m",
+            {{"Authentication-Results",
+              " mx.test; dkim=fail header.d=interop.example header.s=s1; dkim=pass header.d=other.test header.s=s2"}},
+            ""},
         InteropCase{"no_record_recorded_with_record_all", "", kNone, "RecordAllMessages yes\n"}),
     [](const auto& info) { return info.param.name; });
 

@@ -9,20 +9,20 @@
 // Skipped, with the reason, when the server binaries are absent.
 #include <gtest/gtest.h>
 
-#include "common/dmarc/store/history_pg.hpp"
-#include "common/dmarc/store/history_sqlite.hpp"
 #include "common/dmarc/history_writer.hpp"
 #include "common/dmarc/report_xml.hpp"
+#include "common/dmarc/store/history_pg.hpp"
+#include "common/dmarc/store/history_sqlite.hpp"
 #include "tests/integration/dmarc_harness.hpp"
+#include "tests/lib/dmarc_history_records.hpp"
 #include "tests/lib/pg_server.hpp"
 #include "tests/lib/run_command.hpp"
-#include "tests/lib/dmarc_history_records.hpp"
 
 namespace {
 
 using cachet::dmarc::HistoryRecord;
-using cachet::testlib::history_record;
 using cachet::testlib::eventually;
+using cachet::testlib::history_record;
 using namespace std::chrono_literals;
 
 class PgHistory : public cachet::testlib::PgServerSuite {
@@ -34,13 +34,13 @@ class PgHistory : public cachet::testlib::PgServerSuite {
   }
   static std::vector<HistoryRecord> sample() {
     std::vector<HistoryRecord> rs = {history_record(100, "192.0.2.1", true), history_record(101, "192.0.2.1", true),
-                                     history_record(102, "192.0.2.9", false), history_record(103, "2001:db8::1", false)};
+                                     history_record(102, "192.0.2.9", false),
+                                     history_record(103, "2001:db8::1", false)};
     rs[2].np = "reject";
     rs[3].policy_domain = rs[3].header_from = "other.example";
     rs[3].dkim = "";
     return rs;
   }
-
 };
 
 TEST_F(PgHistory, CreatesTheSchemaAndRoundTripsEveryColumn) {
@@ -68,8 +68,8 @@ TEST_F(PgHistory, SameReportFromSqliteAndPostgres) {
   ASSERT_TRUE(pg.add_batch(sample()));
   auto report = [&](const std::string& db) {
     auto r = cachet::testlib::run_command({std::string(CACHET_BIN_DIR) + "/cachetctl", "dmarc-report", "--db", db,
-                                        "--from", "0", "--to", "1000", "--org", "Test", "--email", "dmarc@mx.test",
-                                        "--domain", "example.com"});
+                                           "--from", "0", "--to", "1000", "--org", "Test", "--email", "dmarc@mx.test",
+                                           "--domain", "example.com"});
     EXPECT_TRUE(r && r->exit_code == 0) << (r ? r->err : r.error().detail);
     return r ? r->out : std::string();
   };

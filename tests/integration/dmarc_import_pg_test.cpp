@@ -54,12 +54,13 @@ TEST(DmarcImportPg, SameCountsAsSqliteAndIdempotent) {
   EXPECT_EQ(a.failures, b.failures);
 
   // One mail on standard input, as the Postfix alias delivers it.
-  auto r = cachet::testlib::run_command({kCtl, "dmarc-import", "--db", pg.conninfo()},
-                                        "From MAILER-DAEMON Mon Jan  1 00:00:00 2024\nFrom: r@yahoo.example\n"
-                                        "Content-Type: text/xml\n\n<feedback><report_metadata><org_name>Yahoo</org_name>"
-                                        "<report_id>stdin-1</report_id><date_range><begin>1</begin><end>2</end>"
-                                        "</date_range></report_metadata><policy_published><domain>example.com</domain>"
-                                        "</policy_published></feedback>");
+  auto r =
+      cachet::testlib::run_command({kCtl, "dmarc-import", "--db", pg.conninfo()},
+                                   "From MAILER-DAEMON Mon Jan  1 00:00:00 2024\nFrom: r@yahoo.example\n"
+                                   "Content-Type: text/xml\n\n<feedback><report_metadata><org_name>Yahoo</org_name>"
+                                   "<report_id>stdin-1</report_id><date_range><begin>1</begin><end>2</end>"
+                                   "</date_range></report_metadata><policy_published><domain>example.com</domain>"
+                                   "</policy_published></feedback>");
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->exit_code, 0) << r->err;
   EXPECT_EQ(counts(pg.conninfo()).reports, 17u);

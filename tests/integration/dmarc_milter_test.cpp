@@ -43,15 +43,19 @@ class DmarcMilter : public ::testing::Test {
 
 TEST_F(DmarcMilter, PassWithTrustedAuthResults) {
   h.start();
-  const Transaction t = h.send(DmarcHarness::message("a@reject.example", {{"Authentication-Results", " mx.test; dkim=pass header.d=reject.example"}}));
+  const Transaction t = h.send(DmarcHarness::message(
+      "a@reject.example", {{"Authentication-Results", " mx.test; dkim=pass header.d=reject.example"}}));
   EXPECT_TRUE(t.accepted());
-  EXPECT_NE(DmarcHarness::ar(t).find("mx.test; dmarc=pass (p=reject dis=none) header.from=reject.example"), std::string::npos) << DmarcHarness::ar(t);
+  EXPECT_NE(DmarcHarness::ar(t).find("mx.test; dmarc=pass (p=reject dis=none) header.from=reject.example"),
+            std::string::npos)
+      << DmarcHarness::ar(t);
   EXPECT_TRUE(h.log_has("dmarc.result qid=QID1 from=reject.example result=pass")) << h.log();
 }
 
 TEST_F(DmarcMilter, HistoryFeedsTheAggregateReport) {
   h.start();
-  (void)h.send(DmarcHarness::message("a@reject.example", {{"Authentication-Results", " mx.test; dkim=pass header.d=reject.example header.s=sel"}}));
+  (void)h.send(DmarcHarness::message(
+      "a@reject.example", {{"Authentication-Results", " mx.test; dkim=pass header.d=reject.example header.s=sel"}}));
   ASSERT_TRUE(h.log_has("dmarc.result qid=QID1")) << h.log();
   cachet::dmarc::SqliteHistoryStore store(h.history_database);
   std::vector<cachet::dmarc::HistoryRecord> rows;
@@ -66,14 +70,17 @@ TEST_F(DmarcMilter, HistoryFeedsTheAggregateReport) {
   EXPECT_EQ(rows[0].rua, "mailto:agg@reject.example");
   EXPECT_EQ(rows[0].reporter, "mx.test");
   auto out = cachet::testlib::run_command({std::string(CACHET_BIN_DIR) + "/cachetctl", "dmarc-report", "--db",
-                                        h.history_database, "--from", "0", "--to", "4102444800", "--org", "Test",
-                                        "--email", "dmarc@mx.test"});
+                                           h.history_database, "--from", "0", "--to", "4102444800", "--org", "Test",
+                                           "--email", "dmarc@mx.test"});
   ASSERT_TRUE(out);
   EXPECT_EQ(out->exit_code, 0) << out->err;
   EXPECT_NE(out->out.find("<header_from>reject.example</header_from>"), std::string::npos) << out->out;
-  EXPECT_NE(out->out.find("<domain>reject.example</domain>\n        <selector>sel</selector>\n        <result>pass</result>"),
-            std::string::npos) << out->out;
-  EXPECT_NE(out->out.find("<p>reject</p>\n    <sp>reject</sp>\n    <psd>u</psd>\n    <fo>0</fo>"), std::string::npos) << out->out;
+  EXPECT_NE(
+      out->out.find("<domain>reject.example</domain>\n        <selector>sel</selector>\n        <result>pass</result>"),
+      std::string::npos)
+      << out->out;
+  EXPECT_NE(out->out.find("<p>reject</p>\n    <sp>reject</sp>\n    <psd>u</psd>\n    <fo>0</fo>"), std::string::npos)
+      << out->out;
 }
 
 TEST_F(DmarcMilter, MetricsCountResultsDnsAndHistory) {
@@ -81,7 +88,8 @@ TEST_F(DmarcMilter, MetricsCountResultsDnsAndHistory) {
   ASSERT_TRUE(eventually([&] { return h.log().find("metrics.listening") != std::string::npos; })) << h.log();
   const std::string log = h.log();
   const int port = std::stoi(log.substr(log.find("port=", log.find("metrics.listening")) + 5));
-  (void)h.send(DmarcHarness::message("a@reject.example", {{"Authentication-Results", " mx.test; dkim=pass header.d=reject.example"}}));
+  (void)h.send(DmarcHarness::message("a@reject.example",
+                                     {{"Authentication-Results", " mx.test; dkim=pass header.d=reject.example"}}));
   (void)h.send(DmarcHarness::message("a@reject.example"));
   ASSERT_TRUE(eventually([&] { return count(slurp(h.dir.file("opendmarc.history")), "\naction ") == 2; }));
   ASSERT_TRUE(eventually([&] { return count(h.log(), "dmarc.result ") == 2; })) << h.log();
@@ -92,13 +100,11 @@ TEST_F(DmarcMilter, MetricsCountResultsDnsAndHistory) {
     body = cachet::testlib::http_get(port, "/metrics");
     return body && body->find("cachet_dmarc_history_pending 0\n") != std::string::npos;
   })) << (body ? *body : body.error().detail);
-  for (const char* want : {"cachet_dmarc_results_total{result=\"pass\"} 1\n",
-                           "cachet_dmarc_results_total{result=\"fail\"} 1\n",
-                           "cachet_dmarc_dispositions_total{disposition=\"none\"} 2\n",
-                           "cachet_dmarc_history_written_total 4\n",
-                           "cachet_dmarc_history_dropped_total 0\n",
-                           "cachet_dmarc_history_pending 0\n",
-                           "cachet_dns_cache_hits_total 1\n"})
+  for (const char* want :
+       {"cachet_dmarc_results_total{result=\"pass\"} 1\n", "cachet_dmarc_results_total{result=\"fail\"} 1\n",
+        "cachet_dmarc_dispositions_total{disposition=\"none\"} 2\n", "cachet_dmarc_history_written_total 4\n",
+        "cachet_dmarc_history_dropped_total 0\n", "cachet_dmarc_history_pending 0\n",
+        "cachet_dns_cache_hits_total 1\n"})
     EXPECT_NE(body->find(want), std::string::npos) << want << " in\n" << *body;
   if (::access("/usr/bin/promtool", X_OK) == 0) {
     const auto check = cachet::testlib::run_command({"/usr/bin/promtool", "check", "metrics"}, *body);
@@ -126,8 +132,10 @@ TEST_F(DmarcMilter, WritesOpendmarcHistoryFile) {
   m.client_addr = "198.51.100.7";
   EXPECT_EQ(h.send(m).final_command, 'y');
   std::string text;
-  ASSERT_TRUE(eventually([&] { return (text = slurp(h.dir.file("opendmarc.history"))).find("action ") != std::string::npos; }));
-  const std::string received = text.substr(text.find("received "), text.find('\n', text.find("received ")) - text.find("received ") + 1);
+  ASSERT_TRUE(
+      eventually([&] { return (text = slurp(h.dir.file("opendmarc.history"))).find("action ") != std::string::npos; }));
+  const std::string received =
+      text.substr(text.find("received "), text.find('\n', text.find("received ")) - text.find("received ") + 1);
   EXPECT_EQ(text, "job QID1\nreporter mx.test\n" + received +
                       "ipaddr 198.51.100.7\nfrom reject.example\nmfrom reject.example\nspf -1\n"
                       "pdomain reject.example\npolicy 16\nrua mailto:agg@reject.example\npct 100\nadkim 114\n"
@@ -144,8 +152,8 @@ TEST_F(DmarcMilter, UnreachableHistoryDatabaseNeverHoldsMail) {
 
 TEST_F(DmarcMilter, PasswordInHistoryDatabaseIsAConfigError) {
   h.start_dns();
-  const std::string conf = h.dir.write("bad.conf", "Socket unix:" + h.socket() +
-                                                       "\nHistoryDatabase postgresql://cachet:secret@db.example/dmarc\n");
+  const std::string conf = h.dir.write(
+      "bad.conf", "Socket unix:" + h.socket() + "\nHistoryDatabase postgresql://cachet:secret@db.example/dmarc\n");
   auto r = cachet::testlib::run_command({std::string(CACHET_BIN_DIR) + "/cachet-dmarc", "-n", "-c", conf});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->exit_code, 78);
@@ -156,38 +164,45 @@ TEST_F(DmarcMilter, FailAddsFieldOnlyByDefault) {
   h.start();
   const Transaction t = h.send(DmarcHarness::message("a@reject.example"));
   EXPECT_TRUE(t.accepted());
-  EXPECT_NE(DmarcHarness::ar(t).find("dmarc=fail (p=reject dis=none) header.from=reject.example"), std::string::npos) << DmarcHarness::ar(t);
+  EXPECT_NE(DmarcHarness::ar(t).find("dmarc=fail (p=reject dis=none) header.from=reject.example"), std::string::npos)
+      << DmarcHarness::ar(t);
 }
 
 TEST_F(DmarcMilter, RejectFailuresRefuses) {
   h.start("RejectFailures yes\n");
   const Transaction t = h.send(DmarcHarness::message("a@reject.example"));
   EXPECT_EQ(t.final_command, 'y');
-  EXPECT_NE(t.reply_text.find("550 5.7.1 rejected by DMARC policy for reject.example"), std::string::npos) << t.reply_text;
+  EXPECT_NE(t.reply_text.find("550 5.7.1 rejected by DMARC policy for reject.example"), std::string::npos)
+      << t.reply_text;
 }
 
 TEST_F(DmarcMilter, UntrustedAuthResultsIgnored) {
   h.start();
-  const Transaction t = h.send(DmarcHarness::message("a@reject.example", {{"Authentication-Results", " evil.example; dkim=pass header.d=reject.example"}}));
+  const Transaction t = h.send(DmarcHarness::message(
+      "a@reject.example", {{"Authentication-Results", " evil.example; dkim=pass header.d=reject.example"}}));
   EXPECT_NE(DmarcHarness::ar(t).find("dmarc=fail"), std::string::npos) << DmarcHarness::ar(t);
 }
 
 TEST_F(DmarcMilter, ForgedReceivedSpfIgnored) {
   h.start();
-  const Transaction t = h.send(DmarcHarness::message("a@reject.example", {{"Received-SPF", " Pass identity=helo; helo=reject.example; envelope-from=bounce@reject.example"}}));
+  const Transaction t = h.send(DmarcHarness::message(
+      "a@reject.example",
+      {{"Received-SPF", " Pass identity=helo; helo=reject.example; envelope-from=bounce@reject.example"}}));
   EXPECT_NE(DmarcHarness::ar(t).find("dmarc=fail"), std::string::npos) << DmarcHarness::ar(t);
 }
 
 TEST_F(DmarcMilter, MultiDomainFromNotAPass) {
   h.start();
-  const Transaction t = h.send(DmarcHarness::message("ceo@reject.example, x@attacker.example",
-                                                     {{"Authentication-Results", " mx.test; dkim=pass header.d=attacker.example"}}));
+  const Transaction t =
+      h.send(DmarcHarness::message("ceo@reject.example, x@attacker.example",
+                                   {{"Authentication-Results", " mx.test; dkim=pass header.d=attacker.example"}}));
   EXPECT_EQ(DmarcHarness::ar(t).find("dmarc=pass"), std::string::npos) << DmarcHarness::ar(t);
 }
 
 TEST_F(DmarcMilter, DnsTimeoutIsTemperror) {
   h.start();
-  const Transaction t = h.send(DmarcHarness::message("a@slow.example", {{"Authentication-Results", " mx.test; dkim=pass header.d=slow.example"}}));
+  const Transaction t = h.send(DmarcHarness::message(
+      "a@slow.example", {{"Authentication-Results", " mx.test; dkim=pass header.d=slow.example"}}));
   EXPECT_TRUE(t.accepted());
   EXPECT_NE(DmarcHarness::ar(t).find("dmarc=temperror"), std::string::npos) << DmarcHarness::ar(t);
 }

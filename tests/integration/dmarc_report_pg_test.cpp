@@ -17,9 +17,9 @@
 #include "common/dmarc/history.hpp"
 #include "common/dmarc/report_ledger.hpp"
 #include "tests/integration/dmarc_harness.hpp"
+#include "tests/lib/dmarc_history_records.hpp"
 #include "tests/lib/pg_server.hpp"
 #include "tests/lib/run_command.hpp"
-#include "tests/lib/dmarc_history_records.hpp"
 #include "tests/lib/temp_dir.hpp"
 
 namespace {
@@ -45,7 +45,8 @@ TEST_F(PgReportSend, ConcurrentRunsSendEachReportExactlyOnce) {
   ASSERT_TRUE(mx1.has_value() && mx2.has_value());
   for (int d = 0; d < kDomains; ++d) {
     for (int i = 0; i < 4; ++i) {
-      cachet::dmarc::HistoryRecord r = cachet::testlib::history_record(kDay + d * 60 + i, "192.0.2." + std::to_string(i), i % 2);
+      cachet::dmarc::HistoryRecord r =
+          cachet::testlib::history_record(kDay + d * 60 + i, "192.0.2." + std::to_string(i), i % 2);
       r.policy_domain = r.header_from = "d" + std::to_string(d) + ".example.com";
       r.rua = "mailto:a@" + r.policy_domain + " mailto:b@" + r.policy_domain;
       r.reporter = i % 2 ? "mx1" : "mx2";
@@ -53,19 +54,30 @@ TEST_F(PgReportSend, ConcurrentRunsSendEachReportExactlyOnce) {
     }
   }
   fs::create_directory(dir_.file("mail"));
-  const std::string sendmail = dir_.write(
-      "sendmail", "#!/bin/sh\nn=$(mktemp " + dir_.file("mail") + "/m.XXXXXX)\necho \"$@\" > \"$n.args\"\ncat > \"$n.eml\"\n");
+  const std::string sendmail = dir_.write("sendmail", "#!/bin/sh\nn=$(mktemp " + dir_.file("mail") +
+                                                          "/m.XXXXXX)\necho \"$@\" > \"$n.args\"\ncat > \"$n.eml\"\n");
   fs::permissions(sendmail, fs::perms::owner_all);
   const std::string conf = dir_.write("dmarc.conf", "HistoryDatabase " + server_->conninfo() +
                                                         "\nReportEmail dmarc@receiver.example\nPublicSuffixList " +
                                                         dir_.write("psl.dat", "com\n") + "\nNameservers 127.0.0.1:9\n");
-  const std::vector<std::string> argv{std::string(CACHET_BIN_DIR) + "/cachetctl", "dmarc-report", "send", "-c", conf,
-                                      "--since", std::to_string(kDay), "--now", std::to_string(2 * kDay),
-                                      "--sendmail", sendmail};
+  const std::vector<std::string> argv{std::string(CACHET_BIN_DIR) + "/cachetctl",
+                                      "dmarc-report",
+                                      "send",
+                                      "-c",
+                                      conf,
+                                      "--since",
+                                      std::to_string(kDay),
+                                      "--now",
+                                      std::to_string(2 * kDay),
+                                      "--sendmail",
+                                      sendmail};
   std::vector<cachet::testlib::CommandResult> results(kRuns);
   std::vector<std::thread> runs;
   for (int i = 0; i < kRuns; ++i)
-    runs.emplace_back([&, i] { results[static_cast<std::size_t>(i)] = cachet::testlib::run_command(argv).value_or(cachet::testlib::CommandResult{}); });
+    runs.emplace_back([&, i] {
+      results[static_cast<std::size_t>(i)] =
+          cachet::testlib::run_command(argv).value_or(cachet::testlib::CommandResult{});
+    });
   for (std::thread& t : runs) t.join();
   for (const auto& r : results) EXPECT_EQ(r.exit_code, 0) << r.err;
 
@@ -101,18 +113,29 @@ TEST_F(PgReportSend, TwoDaemonsOneReport) {
   mx2.start();
   for (int i = 0; i < 3; ++i) (void)mx1.send(cachet::testlib::DmarcHarness::message("a@reject.example"));
   for (int i = 0; i < 2; ++i) (void)mx2.send(cachet::testlib::DmarcHarness::message("b@reject.example"));
-  ASSERT_TRUE(cachet::testlib::eventually(
-      [&] { return server_->psql("SELECT count(*) FROM messages").value_or("") == "5\n"; }))
-      << mx1.log() << mx2.log();
+  ASSERT_TRUE(cachet::testlib::eventually([&] {
+    return server_->psql("SELECT count(*) FROM messages").value_or("") == "5\n";
+  })) << mx1.log()
+      << mx2.log();
   const std::int64_t now = std::time(nullptr), tomorrow = now - now % kDay + kDay + 60;
   fs::create_directory(dir_.file("mail"));
-  const std::string sendmail = dir_.write(
-      "sendmail", "#!/bin/sh\nn=$(mktemp " + dir_.file("mail") + "/m.XXXXXX)\necho \"$@\" > \"$n.args\"\ncat > \"$n.eml\"\n");
+  const std::string sendmail = dir_.write("sendmail", "#!/bin/sh\nn=$(mktemp " + dir_.file("mail") +
+                                                          "/m.XXXXXX)\necho \"$@\" > \"$n.args\"\ncat > \"$n.eml\"\n");
   fs::permissions(sendmail, fs::perms::owner_all);
-  const std::string conf = dir_.write("dmarc.conf", "HistoryDatabase " + server_->conninfo() +
-                                                        "\nReportEmail dmarc@receiver.example\nNameservers 127.0.0.1:9\n");
-  const std::vector<std::string> argv{std::string(CACHET_BIN_DIR) + "/cachetctl", "dmarc-report", "send", "-c", conf,
-                                      "--now", std::to_string(tomorrow), "--sendmail", sendmail, "--format", "rfc7489"};
+  const std::string conf =
+      dir_.write("dmarc.conf", "HistoryDatabase " + server_->conninfo() +
+                                   "\nReportEmail dmarc@receiver.example\nNameservers 127.0.0.1:9\n");
+  const std::vector<std::string> argv{std::string(CACHET_BIN_DIR) + "/cachetctl",
+                                      "dmarc-report",
+                                      "send",
+                                      "-c",
+                                      conf,
+                                      "--now",
+                                      std::to_string(tomorrow),
+                                      "--sendmail",
+                                      sendmail,
+                                      "--format",
+                                      "rfc7489"};
   cachet::testlib::CommandResult a, b;
   std::thread ta([&] { a = cachet::testlib::run_command(argv).value_or(cachet::testlib::CommandResult{}); });
   std::thread tb([&] { b = cachet::testlib::run_command(argv).value_or(cachet::testlib::CommandResult{}); });

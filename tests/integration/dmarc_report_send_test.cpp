@@ -22,9 +22,9 @@
 #include "common/base/gzip.hpp"
 #include "common/dmarc/history.hpp"
 #include "common/dmarc/report_failure.hpp"
-#include "tests/lib/run_command.hpp"
 #include "tests/lib/dmarc_failure_report.hpp"
 #include "tests/lib/dmarc_history_records.hpp"
+#include "tests/lib/run_command.hpp"
 #include "tests/lib/temp_dir.hpp"
 
 namespace {
@@ -59,7 +59,9 @@ class ReportSend : public ::testing::Test {
     conf_ = dir_.write("dmarc.conf", "HistoryDatabase " + db_ +
                                          "\nReportEmail dmarc-reports@receiver.example\nReportOrg Receiver Org\n"
                                          "ReportContact https://receiver.example/dmarc\n"
-                                         "PublicSuffixList " + dir_.write("psl.dat", "com\nnet\nexample\n") + "\n"
+                                         "PublicSuffixList " +
+                                         dir_.write("psl.dat", "com\nnet\nexample\n") +
+                                         "\n"
                                          "Nameservers 127.0.0.1:9\n");
     fs::create_directory(dir_.file("mail"));
     sendmail_ = dir_.write("sendmail", "#!/bin/sh\nn=$(mktemp " + dir_.file("mail") +
@@ -85,8 +87,17 @@ class ReportSend : public ::testing::Test {
   }
 
   cachet::testlib::CommandResult send(std::vector<std::string> extra) {
-    std::vector<std::string> argv{kCtl, "dmarc-report", "send", "-c", conf_, "--since", std::to_string(kDay),
-                                  "--now", std::to_string(2 * kDay + 60), "--sendmail", sendmail_};
+    std::vector<std::string> argv{kCtl,
+                                  "dmarc-report",
+                                  "send",
+                                  "-c",
+                                  conf_,
+                                  "--since",
+                                  std::to_string(kDay),
+                                  "--now",
+                                  std::to_string(2 * kDay + 60),
+                                  "--sendmail",
+                                  sendmail_};
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto r = cachet::testlib::run_command(argv);
     EXPECT_TRUE(r.has_value());

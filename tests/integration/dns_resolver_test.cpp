@@ -34,8 +34,7 @@ class LdnsResolverTest : public ::testing::Test {
     ASSERT_TRUE(server_.start("127.0.0.1").has_value());
   }
 
-  std::unique_ptr<LdnsResolver> make(milliseconds timeout = milliseconds(2000),
-                                     unsigned retries = 1) {
+  std::unique_ptr<LdnsResolver> make(milliseconds timeout = milliseconds(2000), unsigned retries = 1) {
     ResolverOptions o;
     o.nameservers = {server_.nameserver()};
     o.timeout = timeout;
@@ -145,8 +144,8 @@ TEST_F(LdnsResolverTest, LargeTxtBeyondUdpSizeComesOverTcp) {
 }
 
 TEST_F(LdnsResolverTest, MediumTxtFitsEdnsUdp) {
-  zone_.add_txt("medium.example.org", {std::string(255, 'x'), std::string(255, 'y'),
-                                       std::string(200, 'z')});  // > 512, < 1232
+  zone_.add_txt("medium.example.org",
+                {std::string(255, 'x'), std::string(255, 'y'), std::string(200, 'z')});  // > 512, < 1232
   auto r = make();
   const auto got = r->query("medium.example.org", RrType::txt);
   ASSERT_EQ(got.status, Status::answer);
@@ -203,8 +202,7 @@ TEST_F(LdnsResolverTest, ManyThreadsShareOneResolverAndCache) {
     threads.emplace_back([&] {
       for (int i = 0; i < 50; ++i) {
         if (r->query("example.org", RrType::mx).status != Status::answer) ++wrong;
-        if (cache.query("txt.example.org", RrType::txt).records.at(0).value != "v=spf1 -all")
-          ++wrong;
+        if (cache.query("txt.example.org", RrType::txt).records.at(0).value != "v=spf1 -all") ++wrong;
       }
     });
   for (auto& th : threads) th.join();

@@ -51,11 +51,9 @@ std::string read_file(const std::filesystem::path& p) {
 
 class TestMilter {
  public:
-  TestMilter(const std::filesystem::path& dir, std::vector<std::string> flags,
-             const std::string& name = "m")
+  TestMilter(const std::filesystem::path& dir, std::vector<std::string> flags, const std::string& name = "m")
       : socket_(dir / (name + ".sock")), log_(dir / (name + ".log")) {
-    std::vector<std::string> args = {std::string(CACHET_BIN_DIR) + "/cachet-test-milter",
-                                     "unix:" + socket_.string()};
+    std::vector<std::string> args = {std::string(CACHET_BIN_DIR) + "/cachet-test-milter", "unix:" + socket_.string()};
     args.insert(args.end(), flags.begin(), flags.end());
     pid_ = fork();
     if (pid_ == 0) {
@@ -130,16 +128,14 @@ class MilterLayer : public ::testing::Test {
   }
   static Message message() {
     Message m;
-    m.macros = {{"j", "mx.example"}, {"{daemon_name}", "ORIGINATING"}, {"i", "QID1"},
-                {"{auth_authen}", "alice"}, {"{mail_addr}", "sender@example.org"},
-                {"{rcpt_addr}", "rcpt@example.com"}};
+    m.macros = {{"j", "mx.example"},        {"{daemon_name}", "ORIGINATING"},      {"i", "QID1"},
+                {"{auth_authen}", "alice"}, {"{mail_addr}", "sender@example.org"}, {"{rcpt_addr}", "rcpt@example.com"}};
     m.headers = {{"From", " Alice <alice@example.org>"}, {"Subject", " hello"}};
     m.body = "line one\r\nline two\r\n";
     return m;
   }
   // One message on a fresh connection; `extra` header appended to message().
-  static cachet::Result<Transaction> one_message(const TestMilter& milter,
-                                                 const char* extra = nullptr) {
+  static cachet::Result<Transaction> one_message(const TestMilter& milter, const char* extra = nullptr) {
     MilterClient c;
     if (auto ok = c.connect(milter.spec()); !ok) return cachet::Unexpected<cachet::Error>(ok.error());
     Message m = message();
@@ -180,8 +176,7 @@ TEST_F(MilterLayer, FullTransactionCollectsModifications) {
   EXPECT_EQ(chg->index, 1u);
   EXPECT_EQ(chg->value, "changed");
   // OPTNEG: actions as declared, steps not needed are switched off.
-  EXPECT_EQ(c.negotiated().actions & 0x3f,
-            wire::kActAddHdrs | wire::kActChgHdrs | wire::kActQuarantine);
+  EXPECT_EQ(c.negotiated().actions & 0x3f, wire::kActAddHdrs | wire::kActChgHdrs | wire::kActQuarantine);
   EXPECT_NE(c.negotiated().protocol & wire::kNoHelo, 0u);
   EXPECT_EQ(c.negotiated().protocol & wire::kNrHdr, 0u);
 }
@@ -193,10 +188,9 @@ TEST_F(MilterLayer, MacrosDeliveredAtEachStage) {
   auto t = c.send_message(message());
   ASSERT_TRUE(t) << t.error().detail;
   const std::string seen = header(*t, "X-Test-Macros");
-  for (const char* want : {"connect:j=mx.example", "connect:{daemon_name}=ORIGINATING",
-                           "mail:i=QID1", "mail:{auth_authen}=alice",
-                           "mail:{mail_addr}=sender@example.org",
-                           "rcpt:{rcpt_addr}=rcpt@example.com", "eom:i=QID1"})
+  for (const char* want :
+       {"connect:j=mx.example", "connect:{daemon_name}=ORIGINATING", "mail:i=QID1", "mail:{auth_authen}=alice",
+        "mail:{mail_addr}=sender@example.org", "rcpt:{rcpt_addr}=rcpt@example.com", "eom:i=QID1"})
     EXPECT_NE(seen.find(want), std::string::npos) << want << " in " << seen;
 }
 
@@ -211,8 +205,8 @@ TEST_F(MilterLayer, SymlistReplacesDefaultMacroLists) {
   EXPECT_EQ(*mail_list, (std::vector<std::string>{"i", "{auth_authen}"}));
   const std::string seen = header(*t, "X-Test-Macros");
   EXPECT_NE(seen.find("mail:{auth_authen}=alice"), std::string::npos) << seen;
-  EXPECT_EQ(seen.find("{mail_addr}"), std::string::npos) << seen;        // not asked for
-  EXPECT_EQ(seen.find("{daemon_name}"), std::string::npos) << seen;      // connect: j only
+  EXPECT_EQ(seen.find("{mail_addr}"), std::string::npos) << seen;    // not asked for
+  EXPECT_EQ(seen.find("{daemon_name}"), std::string::npos) << seen;  // connect: j only
 }
 
 TEST_F(MilterLayer, RejectAtHeaderWithCustomReply) {
@@ -318,15 +312,18 @@ TEST_F(MilterLayer, ClientDisconnectMidMessageFreesTheSession) {
     auto t = one_message(milter);
     live = t ? header(*t, "X-Test-Live") : "error";
     return live == "1";
-  })) << "live sessions: " << live;
+  })) << "live sessions: "
+      << live;
 }
 
 TEST_F(MilterLayer, GarbageFromRawSocketDoesNotCrash) {
   auto& milter = start();
   const std::vector<std::string> garbage = {
-      std::string("\x00\x00\x00\x05Zjunk", 9),              // unknown command
-      std::string("\x7f\xff\xff\xff" "O", 5),               // absurd length
-      std::string("\x00\x00\x00\x02O\x01", 6),              // OPTNEG too short
+      std::string("\x00\x00\x00\x05Zjunk", 9),  // unknown command
+      std::string("\x7f\xff\xff\xff"
+                  "O",
+                  5),                           // absurd length
+      std::string("\x00\x00\x00\x02O\x01", 6),  // OPTNEG too short
   };
   for (const auto& g : garbage) {
     MilterClient raw;
@@ -366,8 +363,7 @@ TEST_F(MilterLayer, SighupDoesNotStopAndSigtermStopsQuickly) {
   for (int i = 1; i <= 10; ++i) {
     milter.signal(SIGHUP);
     const std::string want = "test_milter.reload n=" + std::to_string(i);
-    ASSERT_TRUE(eventually([&] { return milter.log().find(want) != std::string::npos; }))
-        << milter.log();
+    ASSERT_TRUE(eventually([&] { return milter.log().find(want) != std::string::npos; })) << milter.log();
   }
   MilterClient c;
   ASSERT_TRUE(c.connect(milter.spec()));
@@ -389,15 +385,14 @@ TEST_F(MilterLayer, MeasureNoReplySavings) {
   Message m = message();
   for (int i = 0; i < 20; ++i) m.headers.push_back({"X-Filler-" + std::to_string(i), " v"});
   for (const bool nr : {false, true}) {
-    auto& milter = start(nr ? std::vector<std::string>{"--no-reply"} : std::vector<std::string>{},
-                         nr ? "nr" : "plain");
+    auto& milter = start(nr ? std::vector<std::string>{"--no-reply"} : std::vector<std::string>{}, nr ? "nr" : "plain");
     MilterClient c;
     ASSERT_TRUE(c.connect(milter.spec()));
     constexpr int kMessages = 200;
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < kMessages; ++i) ASSERT_TRUE(c.send_message(m));
-    const double us = std::chrono::duration<double, std::micro>(
-                          std::chrono::steady_clock::now() - t0).count() / kMessages;
+    const double us =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() / kMessages;
     std::printf("[ measure  ] %s: %.0f us per message (22 headers)\n",
                 nr ? "NR_RCPT|HDR|EOH|BODY" : "replies at every step", us);
   }

@@ -12,8 +12,8 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <future>
@@ -72,8 +72,10 @@ class PolicyServerTest : public ::testing::Test {
     if (!server_) return true;
     server_->stop();
     const bool prompt = done_.wait_for(5s) == std::future_status::ready;
-    if (prompt) EXPECT_TRUE(done_.get().has_value());
-    else done_.wait();
+    if (prompt)
+      EXPECT_TRUE(done_.get().has_value());
+    else
+      done_.wait();
     server_.reset();
     return prompt;
   }
@@ -124,8 +126,7 @@ TEST_F(PolicyServerTest, AnswersPipelinedRequestsInOrder) {
   start();
   PolicyClient c = client();
   std::string three;
-  for (const char* s : {"a@x", "b@x", "c@x"})
-    ASSERT_TRUE(append_request(three, request_from(s)).has_value());
+  for (const char* s : {"a@x", "b@x", "c@x"}) ASSERT_TRUE(append_request(three, request_from(s)).has_value());
   ASSERT_TRUE(c.send_raw(three).has_value());
   for (const char* s : {"a@x", "b@x", "c@x"}) {
     auto reply = c.read_reply(5s);
@@ -146,8 +147,7 @@ TEST_F(PolicyServerTest, ServesTwentyConnectionsConcurrently) {
     std::unique_lock lock(mu);
     ++arrived;
     cv.notify_all();
-    if (!cv.wait_for(lock, 10s, [&] { return arrived >= kClients; }))
-      return fail(Errc::internal, "not concurrent");
+    if (!cv.wait_for(lock, 10s, [&] { return arrived >= kClients; })) return fail(Errc::internal, "not concurrent");
     return std::string("DUNNO");
   });
   ServerOptions options;
@@ -210,8 +210,7 @@ TEST_F(PolicyServerTest, StalledClientIsDroppedAfterTheTimeout) {
   PolicyClient stalled = client();
   PolicyClient good = client();
   const auto begin = Clock::now();
-  EXPECT_EQ(status_after_raw(stalled, "request=smtpd_access_policy\nsender=a"),
-            ReplyStatus::closed);
+  EXPECT_EQ(status_after_raw(stalled, "request=smtpd_access_policy\nsender=a"), ReplyStatus::closed);
   EXPECT_GE(Clock::now() - begin, 200ms);
   EXPECT_TRUE(log_.contains("reason=\"timeout inside a request\""));
   EXPECT_EQ(ask_ok(good, "ok@x").substr(0, 11), "REJECT ok@x");

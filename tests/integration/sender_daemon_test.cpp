@@ -20,8 +20,8 @@
 
 #include "tests/lib/daemon_process.hpp"
 #include "tests/lib/http_get.hpp"
-#include "tests/lib/run_command.hpp"
 #include "tests/lib/policy_client.hpp"
+#include "tests/lib/run_command.hpp"
 #include "tests/lib/temp_dir.hpp"
 
 namespace cachet::testlib {
@@ -46,8 +46,10 @@ constexpr std::string_view kMainCf =
     "inet_interfaces = 127.0.0.1\n";
 
 std::vector<policy::Attribute> mail_from(std::string_view sender, std::string_view login) {
-  return {{"request", "smtpd_access_policy"}, {"protocol_state", "RCPT"},
-          {"queue_id", "4ABC"},               {"sender", sender},
+  return {{"request", "smtpd_access_policy"},
+          {"protocol_state", "RCPT"},
+          {"queue_id", "4ABC"},
+          {"sender", sender},
           {"sasl_username", login}};
 }
 
@@ -62,24 +64,20 @@ class SenderDaemon : public ::testing::Test {
  protected:
   SenderDaemon() : dir_("cachet-sender-it") {
     map_ = dir_.write("sendas.pcre", kSendAs);
-    main_cf_ = dir_.write("main.cf", std::string(kMainCf) +
-                                         "smtpd_sender_login_maps = pcre:" + map_ + "\n");
+    main_cf_ = dir_.write("main.cf", std::string(kMainCf) + "smtpd_sender_login_maps = pcre:" + map_ + "\n");
     socket_ = dir_.file("s.sock");
   }
 
   std::string write_config(std::string_view socket_line, std::string_view extra = "") {
-    return dir_.write("sender.conf", std::string("Socket ") + std::string(socket_line) + "\n" +
-                                         "PostfixMainCf " + main_cf_ + "\n" +
-                                         "ReloadCheckInterval 1\n" + std::string(extra));
+    return dir_.write("sender.conf", std::string("Socket ") + std::string(socket_line) + "\n" + "PostfixMainCf " +
+                                         main_cf_ + "\n" + "ReloadCheckInterval 1\n" + std::string(extra));
   }
 
   std::unique_ptr<DaemonProcess> start_socket_mode(std::string_view extra = "") {
     const std::string conf = write_config("local:" + socket_, extra);
-    auto p = std::make_unique<DaemonProcess>(
-        std::vector<std::string>{kSender, "-f", "-c", conf}, dir_.file("daemon.log"));
-    const bool up = eventually([&] {
-      return p->alive() && PolicyClient::connect_unix(socket_).has_value();
-    });
+    auto p =
+        std::make_unique<DaemonProcess>(std::vector<std::string>{kSender, "-f", "-c", conf}, dir_.file("daemon.log"));
+    const bool up = eventually([&] { return p->alive() && PolicyClient::connect_unix(socket_).has_value(); });
     EXPECT_TRUE(up) << p->log();
     return p;
   }
@@ -90,8 +88,7 @@ class SenderDaemon : public ::testing::Test {
 
 TEST_F(SenderDaemon, MetricsCountDecisionsAndConnectionsAsJsonLogsSay) {
   auto d = start_socket_mode("MetricsListen 127.0.0.1:0\nLogFormat json\n");
-  ASSERT_TRUE(eventually([&] { return d->log().find("\"metrics.listening\"") != std::string::npos; }))
-      << d->log();
+  ASSERT_TRUE(eventually([&] { return d->log().find("\"metrics.listening\"") != std::string::npos; })) << d->log();
   const std::string log = d->log();
   const auto at = log.find("\"port\":", log.find("\"metrics.listening\""));
   const int port = std::stoi(log.substr(at + 7));
@@ -106,8 +103,7 @@ TEST_F(SenderDaemon, MetricsCountDecisionsAndConnectionsAsJsonLogsSay) {
                            "cachet_sender_decisions_total{decision=\"not_owned\"} 1\n",
                            "cachet_sender_decisions_total{decision=\"not_logged_in\"} 1\n",
                            "cachet_sender_decisions_total{decision=\"lookup_failed\"} 0\n",
-                           "cachet_policy_connections_open 1\n",
-                           "cachet_policy_errors_total{class=\"internal\"} 0\n"})
+                           "cachet_policy_connections_open 1\n", "cachet_policy_errors_total{class=\"internal\"} 0\n"})
     EXPECT_NE(body->find(want), std::string::npos) << want << " in\n" << *body;
   if (::access("/usr/bin/promtool", X_OK) == 0) {
     const auto check = cachet::testlib::run_command({"/usr/bin/promtool", "check", "metrics"}, *body);
@@ -127,8 +123,8 @@ TEST_F(SenderDaemon, MetricsCountDecisionsAndConnectionsAsJsonLogsSay) {
     EXPECT_NE(line.find(",\"level\":\""), std::string::npos) << line;
     if (line.find("\"sender.decision\"") == std::string::npos) continue;
     ++decisions;
-    for (const char* key : {"\"qid\":", "\"sender\":", "\"login\":", "\"decision\":", "\"rule\":",
-                            "\"owners\":", "\"why\":"})
+    for (const char* key :
+         {"\"qid\":", "\"sender\":", "\"login\":", "\"decision\":", "\"rule\":", "\"owners\":", "\"why\":"})
       EXPECT_NE(line.find(key), std::string::npos) << key << " in " << line;
   }
   EXPECT_EQ(decisions, 3);
@@ -140,15 +136,14 @@ TEST_F(SenderDaemon, SocketModeDecidesAsPostfix) {
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(ask(*c, "alice@example.test", "alice"), "DUNNO");
   EXPECT_EQ(ask(*c, "postmaster@example.test", "alice"), "DUNNO");
-  EXPECT_EQ(ask(*c, "bob@example.test", "alice"),
-            "553 5.7.1 not owned by user alice");
-  EXPECT_EQ(ask(*c, "alice@example.test", ""),
-            "553 5.7.1 not logged in");
+  EXPECT_EQ(ask(*c, "bob@example.test", "alice"), "553 5.7.1 not owned by user alice");
+  EXPECT_EQ(ask(*c, "alice@example.test", ""), "553 5.7.1 not logged in");
   EXPECT_EQ(ask(*c, "", "alice"), "DUNNO");  // null sender
   EXPECT_EQ(ask(*c, "someone@remote.test", ""), "DUNNO");
   const std::string log = d->log();
   EXPECT_NE(log.find("sender.decision qid=4ABC sender=postmaster@example.test login=alice "
-                     "decision=allowed rule=" + map_ + ":2"),
+                     "decision=allowed rule=" +
+                     map_ + ":2"),
             std::string::npos)
       << log;
 }
@@ -157,7 +152,7 @@ TEST_F(SenderDaemon, SigtermStopsAndRemovesTheSocket) {
   auto d = start_socket_mode();
   d->signal(SIGTERM);
   EXPECT_EQ(d->wait_exit(), 0) << d->log();
-  struct stat st{};
+  struct stat st {};
   EXPECT_NE(::stat(socket_.c_str(), &st), 0);
 }
 
@@ -168,8 +163,7 @@ TEST_F(SenderDaemon, SighupReloadsAndABrokenMapKeepsTheOldOne) {
   ASSERT_EQ(ask(*c, "bob@example.test", "alice").substr(0, 3), "553");
   dir_.write("sendas.pcre", "/^bob@example\\.test$/ alice\n");
   d->signal(SIGHUP);
-  EXPECT_TRUE(eventually([&] { return ask(*c, "bob@example.test", "alice") == "DUNNO"; }))
-      << d->log();
+  EXPECT_TRUE(eventually([&] { return ask(*c, "bob@example.test", "alice") == "DUNNO"; })) << d->log();
   dir_.write("sendas.pcre", "/^bob@example\\.test$/ alice\nif /x/\n");  // unbalanced if
   const std::size_t before = d->log().size();
   d->signal(SIGHUP);
@@ -185,8 +179,7 @@ TEST_F(SenderDaemon, NoticesAMapChangedOnDisk) {
   ASSERT_TRUE(c.has_value());
   ASSERT_EQ(ask(*c, "bob@example.test", "alice").substr(0, 3), "553");
   dir_.write("sendas.pcre", "/^bob@example\\.test$/ alice\n");
-  EXPECT_TRUE(eventually([&] { return ask(*c, "bob@example.test", "alice") == "DUNNO"; }, 5s))
-      << d->log();
+  EXPECT_TRUE(eventually([&] { return ask(*c, "bob@example.test", "alice") == "DUNNO"; }, 5s)) << d->log();
   EXPECT_NE(d->log().find("sender.maps_reloaded"), std::string::npos);
 }
 
@@ -195,8 +188,7 @@ TEST_F(SenderDaemon, SpawnModeAnswersOnStdioAndExitsOnEof) {
   auto c = PolicyClient::spawn({kSender, "-c", conf});
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(ask(*c, "alice@example.test", "alice"), "DUNNO");
-  EXPECT_EQ(ask(*c, "bob@example.test", "alice"),
-            "553 5.7.1 not owned by user alice");
+  EXPECT_EQ(ask(*c, "bob@example.test", "alice"), "553 5.7.1 not owned by user alice");
   c->shutdown_write();
   auto status = c->wait_exit(10s);
   ASSERT_TRUE(status.has_value());
@@ -215,14 +207,14 @@ TEST_F(SenderDaemon, SpawnModeFirstAnswerIsFast) {
     auto c = PolicyClient::spawn({kSender, "-c", conf});
     ASSERT_TRUE(c.has_value());
     ASSERT_EQ(ask(*c, "alice@example.test", "alice"), "DUNNO");
-    us.push_back(std::chrono::duration_cast<std::chrono::microseconds>(
-                     std::chrono::steady_clock::now() - start).count());
+    us.push_back(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count());
     c->shutdown_write();
     ASSERT_TRUE(c->wait_exit(10s).has_value());
   }
   std::sort(us.begin(), us.end());
-  std::cout << "spawn mode: first answer after fork: median " << us[us.size() / 2]
-            << " us, min " << us.front() << " us\n";
+  std::cout << "spawn mode: first answer after fork: median " << us[us.size() / 2] << " us, min " << us.front()
+            << " us\n";
   EXPECT_LT(us.front(), 50'000);
 }
 
@@ -276,8 +268,8 @@ TEST_F(SenderDaemon, CheckConfigLoadsMainCfAndEveryMap) {
   EXPECT_FALSE(std::filesystem::exists(socket_));  // a check binds nothing
 
   const std::string no_main_cf = dir_.file("absent-main.cf");
-  const std::string missing_conf = dir_.write(
-      "missing.conf", "Socket local:" + socket_ + "\nPostfixMainCf " + no_main_cf + "\n");
+  const std::string missing_conf =
+      dir_.write("missing.conf", "Socket local:" + socket_ + "\nPostfixMainCf " + no_main_cf + "\n");
   DaemonProcess missing({kSender, "--check-config", "-c", missing_conf}, dir_.file("m.log"));
   EXPECT_EQ(missing.wait_exit(), 78);
   EXPECT_NE(missing.log().find(no_main_cf + ": "), std::string::npos) << missing.log();

@@ -48,34 +48,31 @@ class SpfDaemon : public ::testing::Test {
 
   // The policyd-spf dialect, with our Socket / Nameservers / DNSTimeout.
   std::string write_config(std::string_view extra) {
-    return dir_.write("spf.conf", "debugLevel = 1\nSocket = unix:" + socket_ +
-                                      "\nNameservers = " + dns_.nameserver() +
-                                      "\nDNSTimeout = 1\nLookup_Time = 10\n" +
-                                      std::string(extra));
+    return dir_.write("spf.conf", "debugLevel = 1\nSocket = unix:" + socket_ + "\nNameservers = " + dns_.nameserver() +
+                                      "\nDNSTimeout = 1\nLookup_Time = 10\n" + std::string(extra));
   }
 
   std::unique_ptr<DaemonProcess> start(std::string_view extra) {
     const std::string conf = write_config(extra);
-    auto p = std::make_unique<DaemonProcess>(std::vector<std::string>{kSpf, "-f", conf},
-                                             dir_.file("daemon.log"));
-    const bool up = eventually([&] {
-      return p->alive() && PolicyClient::connect_unix(socket_).has_value();
-    });
+    auto p = std::make_unique<DaemonProcess>(std::vector<std::string>{kSpf, "-f", conf}, dir_.file("daemon.log"));
+    const bool up = eventually([&] { return p->alive() && PolicyClient::connect_unix(socket_).has_value(); });
     EXPECT_TRUE(up) << p->log();
     return p;
   }
 
   // One request on `c` with a fresh instance; the action, or a description of what
   // came back instead.
-  std::string ask(PolicyClient& c, std::string_view sender,
-                  std::string_view recipient = "rcpt@dest.example") {
+  std::string ask(PolicyClient& c, std::string_view sender, std::string_view recipient = "rcpt@dest.example") {
     const std::string instance = "it." + std::to_string(++serial_);
-    const std::vector<policy::Attribute> req{
-        {"request", "smtpd_access_policy"}, {"protocol_state", "RCPT"},
-        {"protocol_name", "ESMTP"},         {"helo_name", "mx.none.example"},
-        {"queue_id", "QID"},                {"sender", sender},
-        {"recipient", recipient},           {"client_address", "192.0.2.1"},
-        {"instance", instance}};
+    const std::vector<policy::Attribute> req{{"request", "smtpd_access_policy"},
+                                             {"protocol_state", "RCPT"},
+                                             {"protocol_name", "ESMTP"},
+                                             {"helo_name", "mx.none.example"},
+                                             {"queue_id", "QID"},
+                                             {"sender", sender},
+                                             {"recipient", recipient},
+                                             {"client_address", "192.0.2.1"},
+                                             {"instance", instance}};
     auto reply = c.ask(req, 15s);
     if (!reply) return "error: " + reply.error().detail;
     if (reply->status != ReplyStatus::action) return "no reply";
@@ -89,15 +86,12 @@ class SpfDaemon : public ::testing::Test {
   std::atomic<int> serial_{0};
 };
 
-bool starts_with(const std::string& s, std::string_view prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
+bool starts_with(const std::string& s, std::string_view prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
 
 TEST_F(SpfDaemon, ConcurrentConnectionsGetTemperrorNeverPassOnDnsFailure) {
   auto d = start("TempError_Defer = True\n");
   constexpr int kConnections = 4;
-  const std::vector<std::string> senders = {"u@pass.example", "u@slow.example",
-                                            "u@broken.example", "u@inc.example"};
+  const std::vector<std::string> senders = {"u@pass.example", "u@slow.example", "u@broken.example", "u@inc.example"};
   std::vector<std::vector<std::string>> answers(kConnections);
   std::vector<std::thread> threads;
   for (int i = 0; i < kConnections; ++i) {
@@ -123,8 +117,9 @@ TEST_F(SpfDaemon, ConcurrentConnectionsGetTemperrorNeverPassOnDnsFailure) {
       if (sender == "u@pass.example") {
         EXPECT_TRUE(starts_with(got, "prepend Received-SPF: Pass (mailfrom)")) << got;
       } else {
-        EXPECT_TRUE(starts_with(got, "defer_if_permit 4.7.24 Message deferred due to: SPF "
-                                     "Temporary Error"))
+        EXPECT_TRUE(starts_with(got,
+                                "defer_if_permit 4.7.24 Message deferred due to: SPF "
+                                "Temporary Error"))
             << sender << ": " << got;
       }
     }
@@ -148,13 +143,10 @@ TEST_F(SpfDaemon, SighupReloadAppliesToAnOpenConnectionAndABadFileKeepsTheOld) {
   ASSERT_TRUE(starts_with(ask(*c, "u@softfail.example"), "prepend Received-SPF: Softfail"));
   write_config("Mail_From_reject = Softfail\n");
   d->signal(SIGHUP);
-  EXPECT_TRUE(eventually([&] { return starts_with(ask(*c, "u@softfail.example"), "550 5.7.23"); }))
-      << d->log();
+  EXPECT_TRUE(eventually([&] { return starts_with(ask(*c, "u@softfail.example"), "550 5.7.23"); })) << d->log();
   write_config("Mail_From_reject = Softfail\nNo_Such_Option = 1\n");
   d->signal(SIGHUP);
-  EXPECT_TRUE(eventually([&] {
-    return d->log().find("config.reload_failed") != std::string::npos;
-  })) << d->log();
+  EXPECT_TRUE(eventually([&] { return d->log().find("config.reload_failed") != std::string::npos; })) << d->log();
   EXPECT_NE(d->log().find("No_Such_Option"), std::string::npos) << d->log();
   EXPECT_TRUE(starts_with(ask(*c, "u@softfail.example"), "550 5.7.23"));
   EXPECT_TRUE(d->alive());
@@ -176,16 +168,15 @@ TEST_F(SpfDaemon, PerUserFileIsReadAtStartAndOnSighup) {
   // A malformed per-user file: logged with file:line, the previous table stays.
   dir_.write("userconf", "other@dest.example Mail_From_reject=Softfail\n");
   d->signal(SIGHUP);
-  EXPECT_TRUE(eventually([&] { return d->log().find(users + ":1:") != std::string::npos; }))
-      << d->log();
+  EXPECT_TRUE(eventually([&] { return d->log().find(users + ":1:") != std::string::npos; })) << d->log();
   EXPECT_TRUE(starts_with(ask(*c, "u@softfail.example", "other@dest.example"), "550 5.7.23"));
   EXPECT_TRUE(d->alive());
 }
 
 TEST_F(SpfDaemon, CheckConfigListsPerUserProblemsWithFileAndLine) {
-  const std::string users =
-      dir_.write("userconf", "# users\nok@dest.example,PermError_reject=True\nbroken\n"
-                             "x@dest.example,Frobnicate=1\n");
+  const std::string users = dir_.write("userconf",
+                                       "# users\nok@dest.example,PermError_reject=True\nbroken\n"
+                                       "x@dest.example,Frobnicate=1\n");
   const std::string conf = write_config("Per_User = text," + users + "\n");
   DaemonProcess p({kSpf, "--check-config", conf}, dir_.file("check.log"));
   EXPECT_EQ(p.wait_exit(), 78) << p.log();

@@ -23,8 +23,7 @@ bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds tim
   return cond();
 }
 
-DaemonProcess::DaemonProcess(std::vector<std::string> argv, std::string log_path)
-    : log_path_(std::move(log_path)) {
+DaemonProcess::DaemonProcess(std::vector<std::string> argv, std::string log_path) : log_path_(std::move(log_path)) {
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);

@@ -18,8 +18,7 @@ namespace cachet::testlib {
 
 // Polls cond every few milliseconds until it holds or the timeout passes; returns the
 // last result.
-bool eventually(const std::function<bool()>& cond,
-                std::chrono::milliseconds timeout = std::chrono::seconds(10));
+bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 class DaemonProcess {
  public:

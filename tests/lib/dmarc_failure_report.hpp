@@ -21,7 +21,8 @@ inline dmarc::FailureReport failure_report() {
   r.dkim_domain = "spoofer.example";
   r.dkim_selector = "s1";
   r.delivery_result = "reject";
-  r.original_headers = "Received: from x\r\n\tby y\r\nFrom: <ceo@example.com>\r\nSubject: pay now\r\n\r\nsecret body\r\n";
+  r.original_headers =
+      "Received: from x\r\n\tby y\r\nFrom: <ceo@example.com>\r\nSubject: pay now\r\n\r\nsecret body\r\n";
   r.arrival = 1772510706;
   r.date = 1772510800;
   r.unique = "abc123";

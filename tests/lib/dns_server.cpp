@@ -24,7 +24,7 @@ using dns::Record;
 using dns::RrType;
 
 constexpr int kBindAttempts = 50;
-constexpr int kTcpIdleMs = 10000;  // a client that neither sends nor closes
+constexpr int kTcpIdleMs = 10000;            // a client that neither sends nor closes
 constexpr std::size_t kPlainUdpLimit = 512;  // RFC 1035 s4.2.1
 
 std::string quote_txt(const std::string& s) {
@@ -71,11 +71,13 @@ LdnsRr rr_from_text(const std::string& text) {
 LdnsRr to_ldns(const Record& r) {
   std::string text = r.owner + ". " + std::to_string(r.ttl) + " IN " + type_name(r.type) + " ";
   switch (r.type) {
-    case RrType::txt: case RrType::spf:
+    case RrType::txt:
+    case RrType::spf:
       for (const auto& s : r.txt_strings) text += quote_txt(s) + " ";
       break;
     case RrType::mx: text += std::to_string(r.preference) + " " + r.value + "."; break;
-    case RrType::a: case RrType::aaaa: text += r.value; break;
+    case RrType::a:
+    case RrType::aaaa: text += r.value; break;
     default: text += r.value + "."; break;
   }
   return rr_from_text(text);
@@ -101,8 +103,7 @@ std::vector<std::uint8_t> to_wire(const ldns_pkt* pkt) {
 
 }  // namespace
 
-std::vector<std::uint8_t> DnsServer::respond(std::span<const std::uint8_t> query,
-                                             bool over_udp) const {
+std::vector<std::uint8_t> DnsServer::respond(std::span<const std::uint8_t> query, bool over_udp) const {
   ldns_pkt* raw = nullptr;
   if (ldns_wire2pkt(&raw, query.data(), query.size()) != LDNS_STATUS_OK) {
     ldns_pkt_free(raw);
@@ -132,8 +133,7 @@ std::vector<std::uint8_t> DnsServer::respond(std::span<const std::uint8_t> query
   }
   ldns_pkt_set_aa(reply.get(), true);
   const std::size_t udp_limit =
-      ldns_pkt_edns(q.get()) ? std::max<std::size_t>(kPlainUdpLimit, ldns_pkt_edns_udp_size(q.get()))
-                             : kPlainUdpLimit;
+      ldns_pkt_edns(q.get()) ? std::max<std::size_t>(kPlainUdpLimit, ldns_pkt_edns_udp_size(q.get())) : kPlainUdpLimit;
   if (over_udp && lookup.fault == dns::Fault::truncate) {
     ldns_pkt_set_tc(reply.get(), true);
     return to_wire(reply.get());
@@ -176,8 +176,7 @@ Result<void> DnsServer::start(std::string_view address) {
   for (int i = 0; i < kBindAttempts && !tcp_.valid(); ++i) {
     sin->sin_port = 0;  // same offset in sockaddr_in6 (sin6_port)
     udp_.reset(::socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (!udp_.valid() || ::bind(udp_.get(), sa, len) != 0 ||
-        ::getsockname(udp_.get(), sa, &len) != 0)
+    if (!udp_.valid() || ::bind(udp_.get(), sa, len) != 0 || ::getsockname(udp_.get(), sa, &len) != 0)
       return fail(Errc::temporary, std::string("DnsServer: udp bind: ") + std::strerror(errno));
     tcp_.reset(::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     const int one = 1;
@@ -209,8 +208,7 @@ std::string DnsServer::nameserver() const {
 
 void DnsServer::run() {
   for (;;) {
-    std::array<pollfd, 3> fds{{{wake_.get(), POLLIN, 0}, {udp_.get(), POLLIN, 0},
-                               {tcp_.get(), POLLIN, 0}}};
+    std::array<pollfd, 3> fds{{{wake_.get(), POLLIN, 0}, {udp_.get(), POLLIN, 0}, {tcp_.get(), POLLIN, 0}}};
     if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) return;
     if (fds[0].revents != 0) return;
     if (fds[1].revents != 0) serve_udp();
@@ -222,13 +220,11 @@ void DnsServer::serve_udp() {
   std::array<std::uint8_t, 65535> buf;
   sockaddr_storage from{};
   socklen_t len = sizeof from;
-  const ssize_t n = ::recvfrom(udp_.get(), buf.data(), buf.size(), 0,
-                               reinterpret_cast<sockaddr*>(&from), &len);
+  const ssize_t n = ::recvfrom(udp_.get(), buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
   if (n <= 0) return;
   udp_queries_.fetch_add(1);
   const auto reply = respond({buf.data(), static_cast<std::size_t>(n)}, true);
-  if (!reply.empty())
-    ::sendto(udp_.get(), reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
+  if (!reply.empty()) ::sendto(udp_.get(), reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
 }
 
 bool DnsServer::wait_readable(int fd) const {
@@ -261,9 +257,7 @@ void DnsServer::serve_tcp() {
     std::vector<std::uint8_t> framed{static_cast<std::uint8_t>(reply.size() >> 8),
                                      static_cast<std::uint8_t>(reply.size() & 0xff)};
     framed.insert(framed.end(), reply.begin(), reply.end());
-    if (::send(conn.get(), framed.data(), framed.size(), MSG_NOSIGNAL) !=
-        static_cast<ssize_t>(framed.size()))
-      return;
+    if (::send(conn.get(), framed.data(), framed.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(framed.size())) return;
   }
 }
 

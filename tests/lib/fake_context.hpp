@@ -33,8 +33,7 @@ class FakeContext final : public milter::Context {
 
   std::optional<std::string> macro(std::string_view name) const override {
     auto it = macros.find(std::string(name));
-    if (it == macros.end() && name.size() == 3 && name.front() == '{')
-      it = macros.find(std::string(name.substr(1, 1)));
+    if (it == macros.end() && name.size() == 3 && name.front() == '{') it = macros.find(std::string(name.substr(1, 1)));
     if (it == macros.end() && name.size() == 1) it = macros.find("{" + std::string(name) + "}");
     if (it == macros.end()) return std::nullopt;
     return it->second;
@@ -53,9 +52,9 @@ class FakeContext final : public milter::Context {
     return record(milter::wire::kActQuarantine, {milter::wire::kRepQuarantine, std::string(reason), {}});
   }
   Result<void> add_rcpt(std::string_view r, std::string_view args) override {
-    return record(args.empty() ? milter::wire::kActAddRcpt : milter::wire::kActAddRcptPar,
-                  {args.empty() ? milter::wire::kRepAddRcpt : milter::wire::kRepAddRcptPar, std::string(r),
-                   std::string(args)});
+    return record(
+        args.empty() ? milter::wire::kActAddRcpt : milter::wire::kActAddRcptPar,
+        {args.empty() ? milter::wire::kRepAddRcpt : milter::wire::kRepAddRcptPar, std::string(r), std::string(args)});
   }
   Result<void> del_rcpt(std::string_view r) override {
     return record(milter::wire::kActDelRcpt, {milter::wire::kRepDelRcpt, std::string(r), {}});

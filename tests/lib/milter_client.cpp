@@ -23,13 +23,13 @@ using wire::Stage;
 std::vector<std::string> postfix_default_macros(Stage stage) {
   switch (stage) {
     case Stage::connect: return {"j", "{daemon_name}", "{daemon_addr}", "v", "_"};
-    case Stage::helo:
-      return {"{tls_version}", "{cipher}", "{cipher_bits}", "{cert_subject}", "{cert_issuer}"};
+    case Stage::helo: return {"{tls_version}", "{cipher}", "{cipher_bits}", "{cert_subject}", "{cert_issuer}"};
     case Stage::mail:
-      return {"i", "{auth_type}", "{auth_authen}", "{auth_author}", "{mail_addr}",
-              "{mail_host}", "{mail_mailer}"};
+      return {"i", "{auth_type}", "{auth_authen}", "{auth_author}", "{mail_addr}", "{mail_host}", "{mail_mailer}"};
     case Stage::rcpt: return {"i", "{rcpt_addr}", "{rcpt_host}", "{rcpt_mailer}"};
-    case Stage::data: case Stage::eoh: case Stage::eom: return {"i"};
+    case Stage::data:
+    case Stage::eoh:
+    case Stage::eom: return {"i"};
   }
   return {};
 }
@@ -71,8 +71,7 @@ Result<void> MilterClient::connect(std::string_view spec_text) {
     auto* sa = reinterpret_cast<sockaddr_in*>(&ss);
     sa->sin_family = AF_INET;
     sa->sin_port = htons(spec->port);
-    if (inet_pton(AF_INET, host.c_str(), &sa->sin_addr) != 1)
-      return fail(Errc::config, "not an IPv4 address: " + host);
+    if (inet_pton(AF_INET, host.c_str(), &sa->sin_addr) != 1) return fail(Errc::config, "not an IPv4 address: " + host);
     len = sizeof *sa;
   }
   if (!fd.valid() || ::connect(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0)
@@ -133,14 +132,13 @@ Result<wire::OptNeg> MilterClient::negotiate() {
   wire::append_u32(payload, options_.version);
   wire::append_u32(payload, options_.actions);
   wire::append_u32(payload, options_.protocol);
-  if (auto w = write_all(wire::encode_packet(wire::kCmdOptneg, payload)); !w)
-    return Unexpected<Error>(w.error());
+  if (auto w = write_all(wire::encode_packet(wire::kCmdOptneg, payload)); !w) return Unexpected<Error>(w.error());
   auto packet = read_packet();
   if (!packet) return Unexpected<Error>(std::move(packet).error());
   if (packet->command != wire::kCmdOptneg) {
     fd_.reset();
-    return fail(Errc::bad_input, "expected OPTNEG reply, got command " +
-                                     std::to_string(static_cast<unsigned char>(packet->command)));
+    return fail(Errc::bad_input,
+                "expected OPTNEG reply, got command " + std::to_string(static_cast<unsigned char>(packet->command)));
   }
   auto o = wire::decode_optneg(packet->payload);
   if (!o) {
@@ -149,8 +147,8 @@ Result<wire::OptNeg> MilterClient::negotiate() {
   }
   // Postfix refuses a filter that wants more than offered; so do we.
   const std::uint32_t proto_mask = options_.protocol | wire::kMds256k | wire::kMds1m;
-  if ((o->actions & ~options_.actions) != 0 || (o->protocol & ~proto_mask) != 0 ||
-      o->version < 2 || o->version > options_.version) {
+  if ((o->actions & ~options_.actions) != 0 || (o->protocol & ~proto_mask) != 0 || o->version < 2 ||
+      o->version > options_.version) {
     fd_.reset();
     return fail(Errc::bad_input, "filter asked for actions/steps/version not offered");
   }
@@ -176,9 +174,8 @@ Result<void> MilterClient::send_macros(Stage stage, char command, const Message&
   return write_all(wire::encode_packet(wire::kCmdMacro, payload));
 }
 
-Result<StepResult> MilterClient::step(char command, std::string_view payload,
-                                      std::uint32_t skip_bit, std::uint32_t no_reply_bit,
-                                      bool at_eom) {
+Result<StepResult> MilterClient::step(char command, std::string_view payload, std::uint32_t skip_bit,
+                                      std::uint32_t no_reply_bit, bool at_eom) {
   StepResult out;
   out.reply.command = wire::kRepContinue;
   if (!negotiated_) return fail(Errc::internal, "step before negotiate()");
@@ -252,8 +249,7 @@ Result<StepResult> MilterClient::send_data(const Message& m) {
 
 Result<StepResult> MilterClient::send_header(std::string_view name, std::string_view value) {
   // Postfix removes the one space after the colon unless the filter wants it.
-  if ((optneg_.protocol & wire::kHdrLeadSpc) == 0 && !value.empty() && value.front() == ' ')
-    value.remove_prefix(1);
+  if ((optneg_.protocol & wire::kHdrLeadSpc) == 0 && !value.empty() && value.front() == ' ') value.remove_prefix(1);
   std::string p(name);
   p.push_back('\0');
   p.append(value).push_back('\0');
@@ -317,11 +313,11 @@ Result<Transaction> MilterClient::send_message(const Message& m) {
   if (!negotiated_)
     if (auto o = negotiate(); !o) return Unexpected<Error>(std::move(o).error());
   Transaction t;
-#define CACHET_STEP(call, name)                                         \
-  {                                                                     \
-    auto r = (call);                                                    \
-    if (!r) return Unexpected<Error>(std::move(r).error());             \
-    if (!absorb(t, *r, name)) return t;                                 \
+#define CACHET_STEP(call, name)                             \
+  {                                                         \
+    auto r = (call);                                        \
+    if (!r) return Unexpected<Error>(std::move(r).error()); \
+    if (!absorb(t, *r, name)) return t;                     \
   }
   if (!connected_step_done_) {
     CACHET_STEP(send_connect(m), "connect")

@@ -40,7 +40,7 @@ struct ClientOptions {
 // What one step produced. `skipped`: not sent (the filter negotiated NO<step>);
 // `no_reply`: sent, reply not awaited (NR_<step>).
 struct StepResult {
-  milter::wire::Reply reply;  // the final reply ('c' when skipped or no_reply)
+  milter::wire::Reply reply;                       // the final reply ('c' when skipped or no_reply)
   std::vector<milter::wire::Reply> modifications;  // only at end of message
   int progress = 0;
   bool skipped = false;
@@ -115,8 +115,8 @@ class MilterClient {
   Result<milter::wire::Packet> read_packet();
   Result<void> send_macros(milter::wire::Stage stage, char command, const Message& m);
   // Sends one command (unless skipped) and collects its reply (unless no-reply).
-  Result<StepResult> step(char command, std::string_view payload, std::uint32_t skip_bit,
-                          std::uint32_t no_reply_bit, bool at_eom = false);
+  Result<StepResult> step(char command, std::string_view payload, std::uint32_t skip_bit, std::uint32_t no_reply_bit,
+                          bool at_eom = false);
   Result<StepResult> fail_closed(Error e);
 
   ClientOptions options_;

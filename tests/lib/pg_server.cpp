@@ -62,7 +62,7 @@ Result<void> PgServer::start() {
         return fail(Errc::internal, "cannot hand the server dir to " + std::string(kServerUser));
     }
     auto init = testlib::run_command(as_server_user({bin_dir_ + "/initdb", "-D", dir_.file("data"), "-U", "cachet",
-                                                  "--auth=trust", "--no-locale", "-E", "UTF8", "--no-sync"}));
+                                                     "--auth=trust", "--no-locale", "-E", "UTF8", "--no-sync"}));
     if (!init || init->exit_code != 0)
       return fail(Errc::internal, "initdb failed: " + (init ? init->err + init->out : init.error().detail));
     initialised_ = true;
@@ -98,8 +98,8 @@ std::string PgServer::conninfo() const {
 }
 
 Result<std::string> PgServer::psql(const std::string& sql) const {
-  auto r = testlib::run_command({bin_dir_ + "/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h",
-                              dir_.path(), "-p", kPort, "-U", "cachet", "-d", "postgres", "-c", sql});
+  auto r = testlib::run_command({bin_dir_ + "/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", dir_.path(),
+                                 "-p", kPort, "-U", "cachet", "-d", "postgres", "-c", sql});
   if (!r) return Unexpected<Error>(r.error());
   if (r->exit_code != 0) return fail(Errc::internal, "psql: " + r->err);
   return r->out;

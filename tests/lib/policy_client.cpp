@@ -132,20 +132,17 @@ void PolicyClient::kill_child() noexcept {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGKILL);
   int status = 0;
-  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
   pid_ = -1;
 }
 
-Result<void> PolicyClient::send(std::span<const policy::Attribute> attributes,
-                                std::chrono::milliseconds timeout) {
+Result<void> PolicyClient::send(std::span<const policy::Attribute> attributes, std::chrono::milliseconds timeout) {
   wbuf_.clear();
   if (auto ok = policy::append_request(wbuf_, attributes); !ok) return ok;
   return send_raw(wbuf_, timeout);
 }
 
-Result<void> PolicyClient::send(const policy::Request& request,
-                                std::chrono::milliseconds timeout) {
+Result<void> PolicyClient::send(const policy::Request& request, std::chrono::milliseconds timeout) {
   wbuf_.clear();
   if (auto ok = policy::append_request(wbuf_, request); !ok) return ok;
   return send_raw(wbuf_, timeout);
@@ -211,8 +208,7 @@ Result<int> PolicyClient::wait_exit(std::chrono::milliseconds timeout) {
   if (!*ready) return fail(Errc::temporary, "timeout");
   int status = 0;
   pid_t got;
-  while ((got = ::waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
-  }
+  while ((got = ::waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {}
   if (got != pid_) return Unexpected(errno_error("waitpid", errno));
   pid_ = -1;
   return status;

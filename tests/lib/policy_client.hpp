@@ -45,8 +45,7 @@ class PolicyClient {
   // Connects to a unix-domain socket. Errors: socket/connect failures.
   [[nodiscard]] static Result<PolicyClient> connect_unix(const std::string& path);
   // Connects to a numeric IPv4 or IPv6 address (tests use loopback only).
-  [[nodiscard]] static Result<PolicyClient> connect_inet(const std::string& address,
-                                                         std::uint16_t port);
+  [[nodiscard]] static Result<PolicyClient> connect_inet(const std::string& address, std::uint16_t port);
   // Starts argv[0] (a path; no PATH search) with argv. Errors: socketpair/fork failures;
   // an exec failure shows up as the child exiting with status 127.
   [[nodiscard]] static Result<PolicyClient> spawn(const std::vector<std::string>& argv);

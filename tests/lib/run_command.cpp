@@ -67,8 +67,10 @@ Result<CommandResult> run_command(const std::vector<std::string>& argv, const st
       if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
       char buf[65536];
       const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-      if (n > 0) sinks[i]->append(buf, static_cast<std::size_t>(n));
-      else if (n == 0 || errno != EINTR) readers[i]->reset();
+      if (n > 0)
+        sinks[i]->append(buf, static_cast<std::size_t>(n));
+      else if (n == 0 || errno != EINTR)
+        readers[i]->reset();
     }
     if (fds[2].fd >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
       const ssize_t n = ::write(in_w.get(), input.data() + sent, input.size() - sent);
@@ -79,8 +81,7 @@ Result<CommandResult> run_command(const std::vector<std::string>& argv, const st
   }
   if (timed_out) ::kill(pid, SIGKILL);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   if (timed_out) return fail(Errc::temporary, "run_command: " + argv[0] + " did not finish in time");
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;

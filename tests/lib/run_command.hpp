@@ -21,8 +21,7 @@ struct CommandResult {
   std::string err;
 };
 
-[[nodiscard]] Result<CommandResult> run_command(
-    const std::vector<std::string>& argv, const std::string& input = {},
-    std::chrono::milliseconds deadline = std::chrono::seconds(60));
+[[nodiscard]] Result<CommandResult> run_command(const std::vector<std::string>& argv, const std::string& input = {},
+                                                std::chrono::milliseconds deadline = std::chrono::seconds(60));
 
 }  // namespace cachet::testlib

@@ -34,11 +34,15 @@ class DeadDnsSoak : public ::testing::Test {
     const std::string ns = dns_.nameserver();
     const std::string key_file = daemons_.dir.write("dkim.private", key.pem);
     start("dkim", {SoakDaemons::bin("cachet-dkim"), "-f", "-x"},
-          "Socket local:" + sock("dkim") + "\nNameservers " + ns + "\nDNSTimeout 1\nDomain example.org\n"
-          "Selector sel\nKeyFile " + key_file + "\nRequireSafeKeys false\nAuthservID mx.test\n");
+          "Socket local:" + sock("dkim") + "\nNameservers " + ns +
+              "\nDNSTimeout 1\nDomain example.org\n"
+              "Selector sel\nKeyFile " +
+              key_file + "\nRequireSafeKeys false\nAuthservID mx.test\n");
     start("dmarc", {SoakDaemons::bin("cachet-dmarc"), "-f", "-c"},
-          "Socket unix:" + sock("dmarc") + "\nNameservers " + ns + "\nDNSTimeout 1\nAuthservID mx.test\n"
-          "HistoryDatabase " + daemons_.dir.file("history.sqlite") + "\n");
+          "Socket unix:" + sock("dmarc") + "\nNameservers " + ns +
+              "\nDNSTimeout 1\nAuthservID mx.test\n"
+              "HistoryDatabase " +
+              daemons_.dir.file("history.sqlite") + "\n");
     start("spf", {SoakDaemons::bin("cachet-spf"), "-f"},
           "Socket = unix:" + sock("spf") + "\nNameservers = " + ns + "\nDNSTimeout = 1\nLookup_Time = 10\n");
   }
@@ -57,10 +61,10 @@ class DeadDnsSoak : public ::testing::Test {
   std::string spf(long n) {
     auto c = PolicyClient::connect_unix(sock("spf"));
     if (!c) return "error: connect: " + c.error().detail;
-    const std::vector<policy::Attribute> req{
-        {"request", "smtpd_access_policy"}, {"protocol_state", "RCPT"}, {"instance", "d" + std::to_string(n)},
-        {"client_address", "192.0.2.1"},    {"helo_name", "mx.example.org"}, {"sender", "u@example.org"},
-        {"recipient", "r@dest.example"}};
+    const std::vector<policy::Attribute> req{{"request", "smtpd_access_policy"},    {"protocol_state", "RCPT"},
+                                             {"instance", "d" + std::to_string(n)}, {"client_address", "192.0.2.1"},
+                                             {"helo_name", "mx.example.org"},       {"sender", "u@example.org"},
+                                             {"recipient", "r@dest.example"}};
     auto reply = c->ask(req, 15s);
     if (!reply) return "error: " + reply.error().detail;
     if (reply->status != ReplyStatus::action) return "error: no reply";
@@ -106,8 +110,9 @@ class DeadDnsSoak : public ::testing::Test {
       passed = got.find("dkim=pass") != std::string::npos;
     } else {
       Message m = signed_message(n);
-      m.headers.insert(m.headers.begin(),
-                       {"Authentication-Results", " mx.test; dkim=pass header.d=example.org; spf=pass smtp.mailfrom=u@example.org"});
+      m.headers.insert(
+          m.headers.begin(),
+          {"Authentication-Results", " mx.test; dkim=pass header.d=example.org; spf=pass smtp.mailfrom=u@example.org"});
       got = milter("dmarc", m);
       passed = got.find("dmarc=pass") != std::string::npos;
     }

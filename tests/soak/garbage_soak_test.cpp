@@ -49,8 +49,8 @@ class GarbageSoak : public ::testing::Test {
     const std::string key_file = daemons_.dir.write("dkim.private", key.pem);
     const std::string ns = dns_.nameserver();
     const std::string map = daemons_.dir.write("sendas.pcre", "/^(.+)@example\\.test$/ ${1}\n");
-    const std::string main_cf = daemons_.dir.write(
-        "main.cf", "myhostname = mail.example.test\nsmtpd_sender_login_maps = pcre:" + map + "\n");
+    const std::string main_cf =
+        daemons_.dir.write("main.cf", "myhostname = mail.example.test\nsmtpd_sender_login_maps = pcre:" + map + "\n");
 
     start("dkim", {SoakDaemons::bin("cachet-dkim"), "-f", "-x"},
           "Socket local:" + sock("dkim") + "\nNameservers " + ns + "\nDomain example.com\nSelector sel\nKeyFile " +
@@ -60,7 +60,8 @@ class GarbageSoak : public ::testing::Test {
               daemons_.dir.file("history.sqlite") + "\n");
     start("spf", {SoakDaemons::bin("cachet-spf"), "-f"},
           "Socket = unix:" + sock("spf") + "\nNameservers = " + ns + "\nDNSTimeout = 1\n");
-    start("sender", {SoakDaemons::bin("cachet-sender"), "-f", "-c"}, "Socket local:" + sock("sender") + "\nPostfixMainCf " + main_cf + "\n");
+    start("sender", {SoakDaemons::bin("cachet-sender"), "-f", "-c"},
+          "Socket local:" + sock("sender") + "\nPostfixMainCf " + main_cf + "\n");
   }
 
   std::string sock(const std::string& name) const { return daemons_.sock(name); }
@@ -85,9 +86,9 @@ class GarbageSoak : public ::testing::Test {
     }
     auto c = PolicyClient::connect_unix(sock(which == 2 ? "spf" : "sender"));
     if (!c) return "connect: " + c.error().detail;
-    std::vector<policy::Attribute> req{{"request", "smtpd_access_policy"}, {"protocol_state", "RCPT"},
+    std::vector<policy::Attribute> req{{"request", "smtpd_access_policy"},    {"protocol_state", "RCPT"},
                                        {"instance", "c" + std::to_string(n)}, {"client_address", "192.0.2.1"},
-                                       {"helo_name", "mx.pass.example"}, {"recipient", "r@example.test"}};
+                                       {"helo_name", "mx.pass.example"},      {"recipient", "r@example.test"}};
     req.push_back({"sender", which == 2 ? "u@pass.example" : "alice@example.test"});
     if (which == 3) req.push_back({"sasl_username", "alice"});
     auto reply = c->ask(req, 10s);
@@ -105,7 +106,7 @@ class GarbageSoak : public ::testing::Test {
       switch (kind) {
         case 0: (void)c.send_raw(random_bytes(rng, 4096)); break;
         case 1: (void)c.send_raw(packet_head(1000, 'O') + random_bytes(rng, 100)); break;  // cut short
-        case 2: (void)c.send_raw(packet_head(0xffffffffu, 'B')); break;                     // oversized
+        case 2: (void)c.send_raw(packet_head(0xffffffffu, 'B')); break;                    // oversized
         default:
           if (c.negotiate()) (void)c.send_raw(packet_head(50, 'H') + random_bytes(rng, 200));
       }
@@ -115,7 +116,7 @@ class GarbageSoak : public ::testing::Test {
     if (!c) return;
     switch (kind) {
       case 0: (void)c->send_raw(random_bytes(rng, 4096), 200ms); break;
-      case 1: (void)c->send_raw(std::string(100000, 'a'), 200ms); break;  // no end of line
+      case 1: (void)c->send_raw(std::string(100000, 'a'), 200ms); break;                     // no end of line
       case 2: (void)c->send_raw("request=smtpd_access_policy\nsender=a@b\n", 200ms); break;  // no blank line
       default: (void)c->send_raw(std::string(2000, '\n') + "=\n=\n\n", 200ms);
     }

@@ -18,8 +18,8 @@
 #include "tests/lib/dns_server.hpp"
 #include "tests/lib/milter_client.hpp"
 #include "tests/lib/pg_server.hpp"
-#include "tests/soak/soak.hpp"
 #include "tests/lib/temp_dir.hpp"
+#include "tests/soak/soak.hpp"
 
 namespace cachet::testlib {
 namespace {
@@ -47,9 +47,9 @@ class HistorySoak : public ::testing::Test {
     zone_.add_txt("_dmarc.example.org", {"v=DMARC1; p=none; rua=mailto:agg@example.org"});
   }
   void start_dmarc(const std::string& history) {
-    const std::string conf = dir_.write("dmarc.conf", "Socket unix:" + dir_.file("dmarc.sock") + "\nNameservers " +
-                                                          dns_.nameserver() + "\nDNSTimeout 1\nHistoryDatabase " +
-                                                          history + "\n");
+    const std::string conf =
+        dir_.write("dmarc.conf", "Socket unix:" + dir_.file("dmarc.sock") + "\nNameservers " + dns_.nameserver() +
+                                     "\nDNSTimeout 1\nHistoryDatabase " + history + "\n");
     dmarc_ = start_daemon({std::string(CACHET_BIN_DIR) + "/cachet-dmarc", "-f", "-c", conf}, dir_.file("dmarc.log"),
                           dir_.file("dmarc.sock"));
     ASSERT_TRUE(dmarc_->alive()) << dmarc_->log();
@@ -68,10 +68,13 @@ class HistorySoak : public ::testing::Test {
   }
   void load(std::chrono::steady_clock::duration d, Tally& tally,
             const std::function<void(std::chrono::steady_clock::time_point)>& beside = {}, int rate = 0) {
-    run_load(d, 4, tally, [&](int, Tally& t) {
-      const std::string why = send(serial_++);
-      why.empty() ? t.ok() : t.fail(why);
-    }, beside, rate);
+    run_load(
+        d, 4, tally,
+        [&](int, Tally& t) {
+          const std::string why = send(serial_++);
+          why.empty() ? t.ok() : t.fail(why);
+        },
+        beside, rate);
   }
 
   testlib::TempDir dir_{"cachet-soak-history"};
@@ -92,18 +95,22 @@ TEST_F(HistorySoak, PostgresStoppedAndRestartedUnderLoadLosesNothing) {
   // half of kHistoryQueueCapacity, so the bound is never reached and nothing may be lost.
   const auto outage = std::min<std::chrono::steady_clock::duration>(total / 3, 5s);
   const auto started = std::chrono::steady_clock::now();
-  load(total, tally, [&](std::chrono::steady_clock::time_point) {
-    std::this_thread::sleep_until(started + total / 3);  // pacing the outage, not a wait
-    pg.stop();
-    std::this_thread::sleep_until(started + total / 3 + outage);
-    EXPECT_TRUE(pg.start());
-  }, 500);
+  load(
+      total, tally,
+      [&](std::chrono::steady_clock::time_point) {
+        std::this_thread::sleep_until(started + total / 3);  // pacing the outage, not a wait
+        pg.stop();
+        std::this_thread::sleep_until(started + total / 3 + outage);
+        EXPECT_TRUE(pg.start());
+      },
+      500);
   const long sent = tally.oks();
   // Each poll starts psql (and a server backend): a poll every 250 ms, not a busy loop
   // that would starve the writer it waits for.
   std::string rows;
   bool drained = false;
-  for (const auto until = std::chrono::steady_clock::now() + 180s; !drained && std::chrono::steady_clock::now() < until;) {
+  for (const auto until = std::chrono::steady_clock::now() + 180s;
+       !drained && std::chrono::steady_clock::now() < until;) {
     auto r = pg.psql("SELECT count(*) FROM messages");
     rows = r ? *r : "";
     drained = rows == std::to_string(sent) + "\n";
@@ -111,8 +118,8 @@ TEST_F(HistorySoak, PostgresStoppedAndRestartedUnderLoadLosesNothing) {
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   print_figures("postgres_restart", seconds, sent + tally.failures(), tally.failures(), -1, -1,
-                "outage_s=" + std::to_string(std::chrono::duration<double>(outage).count()) + " rows=" +
-                    (rows.empty() ? "?" : rows.substr(0, rows.size() - 1)));
+                "outage_s=" + std::to_string(std::chrono::duration<double>(outage).count()) +
+                    " rows=" + (rows.empty() ? "?" : rows.substr(0, rows.size() - 1)));
   EXPECT_EQ(tally.failures(), 0) << tally.reasons();
   EXPECT_TRUE(drained) << "rows " << rows << " for " << sent << " messages\n" << dmarc_->log();
   EXPECT_TRUE(dmarc_->alive()) << dmarc_->log();
@@ -135,7 +142,8 @@ TEST_F(HistorySoak, SigkillMidWriteLeavesSqliteIntact) {
   ASSERT_EQ(send(serial_++), "");
   const std::string want = std::to_string(std::stol(before.empty() ? "0" : before) + 1);
   EXPECT_TRUE(eventually([&] { return sqlite_value(db, "SELECT count(*) FROM messages") == want; }))
-      << "a restarted daemon does not write to the history it was killed on\n" << dmarc_->log();
+      << "a restarted daemon does not write to the history it was killed on\n"
+      << dmarc_->log();
   print_figures("sqlite_sigkill", 0, tally.oks() + tally.failures(), tally.failures(), -1, -1,
                 "kills=" + std::to_string(kills) + " rows=" + before);
   EXPECT_EQ(tally.failures(), 0) << tally.reasons();

@@ -20,8 +20,8 @@
 #include "tests/lib/dkim_keys.hpp"
 #include "tests/lib/dns_server.hpp"
 #include "tests/lib/milter_client.hpp"
-#include "tests/soak/soak.hpp"
 #include "tests/lib/temp_dir.hpp"
+#include "tests/soak/soak.hpp"
 
 namespace cachet::testlib {
 namespace {
@@ -49,8 +49,8 @@ class DkimReloadSoak : public ::testing::Test {
   // The signer's config for generation n: even = RSA key, odd = Ed25519 key.
   std::string signer_config(int n) const {
     const bool ed = n % 2 == 1;
-    return common_lines("sign.sock") + "Mode s\nDomain example.com\nSelector " + (ed ? "ed" : "rsa") +
-           "\nKeyFile " + (ed ? ed_key_ : rsa_key_) + "\n";
+    return common_lines("sign.sock") + "Mode s\nDomain example.com\nSelector " + (ed ? "ed" : "rsa") + "\nKeyFile " +
+           (ed ? ed_key_ : rsa_key_) + "\n";
   }
   std::unique_ptr<DaemonProcess> start(const std::string& name, const std::string& config) {
     const std::string conf = dir_.write(name + ".conf", config);
@@ -61,8 +61,10 @@ class DkimReloadSoak : public ::testing::Test {
     Message m;
     m.client_addr = "127.0.0.1";
     m.macros = {{"j", "mx.test"}, {"i", "SOAK" + std::to_string(n)}};
-    m.headers = {{"From", " Alice <alice@example.com>"}, {"To", " bob@other.example"},
-                 {"Subject", " soak " + std::to_string(n)}, {"Date", " Mon, 1 Jan 2024 00:00:00 +0000"}};
+    m.headers = {{"From", " Alice <alice@example.com>"},
+                 {"To", " bob@other.example"},
+                 {"Subject", " soak " + std::to_string(n)},
+                 {"Date", " Mon, 1 Jan 2024 00:00:00 +0000"}};
     m.body = "message " + std::to_string(n) + "\r\n";
     return m;
   }
@@ -118,22 +120,23 @@ TEST_F(DkimReloadSoak, SignsAndVerifiesEveryMessageThroughAReloadEverySecond) {
   Tally tally;
   int reloads = 0;
   const auto started = std::chrono::steady_clock::now();
-  run_load(soak_seconds(), 4, tally,
-           [&](int, Tally& t) {
-             std::string sel;
-             const std::string why = sign_and_verify(serial++, sel);
-             if (!why.empty()) return t.fail(why);
-             (sel == "ed" ? by_ed : by_rsa)++;
-             t.ok();
-           },
-           [&](std::chrono::steady_clock::time_point deadline) {
-             // Pacing, not waiting for a condition: one config change a second.
-             for (auto next = started + 1s; next < deadline; next += 1s) {
-               std::this_thread::sleep_until(next);
-               dir_.write("sign.conf", signer_config(++reloads));
-               signer->signal(SIGHUP);
-             }
-           });
+  run_load(
+      soak_seconds(), 4, tally,
+      [&](int, Tally& t) {
+        std::string sel;
+        const std::string why = sign_and_verify(serial++, sel);
+        if (!why.empty()) return t.fail(why);
+        (sel == "ed" ? by_ed : by_rsa)++;
+        t.ok();
+      },
+      [&](std::chrono::steady_clock::time_point deadline) {
+        // Pacing, not waiting for a condition: one config change a second.
+        for (auto next = started + 1s; next < deadline; next += 1s) {
+          std::this_thread::sleep_until(next);
+          dir_.write("sign.conf", signer_config(++reloads));
+          signer->signal(SIGHUP);
+        }
+      });
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const long rss_end = rss_kib(signer->pid());
   print_figures("dkim_reload", seconds, tally.oks() + tally.failures(), tally.failures(), rss_start, rss_end,

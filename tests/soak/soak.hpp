@@ -19,10 +19,10 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
-#include <memory>
 #include <vector>
 
 #include "tests/lib/daemon_process.hpp"
@@ -132,8 +132,8 @@ inline void run_load(std::chrono::steady_clock::duration duration, int threads, 
 }
 
 // One line per test for scripts/soak: `soak.figures test=… key=value…`.
-inline void print_figures(const std::string& test, double seconds, long operations, long errors,
-                          long rss_start_kib, long rss_end_kib, const std::string& extra = "") {
+inline void print_figures(const std::string& test, double seconds, long operations, long errors, long rss_start_kib,
+                          long rss_end_kib, const std::string& extra = "") {
   std::cout << "soak.figures test=" << test << " seconds=" << seconds << " operations=" << operations
             << " errors=" << errors << " rss_start_kib=" << rss_start_kib << " rss_end_kib=" << rss_end_kib
             << (extra.empty() ? "" : " " + extra) << std::endl;

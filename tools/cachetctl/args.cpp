@@ -22,8 +22,8 @@ const OptionDef* find_long(std::span<const OptionDef> defs, std::string_view nam
 }
 
 // "--name", "--name=value", "--noname", "--no-name". `i` may advance past a value.
-Result<void> read_long(const std::vector<std::string>& args, std::size_t& i,
-                       std::span<const OptionDef> defs, ParsedArgs& out) {
+Result<void> read_long(const std::vector<std::string>& args, std::size_t& i, std::span<const OptionDef> defs,
+                       ParsedArgs& out) {
   std::string_view body = std::string_view(args[i]).substr(2);
   std::string_view name = body;
   std::optional<std::string> inline_value;
@@ -36,8 +36,7 @@ Result<void> read_long(const std::vector<std::string>& args, std::size_t& i,
   if (def == nullptr && name.starts_with("no")) {
     std::string_view base = name.substr(name.starts_with("no-") ? 3 : 2);
     def = find_long(defs, base);
-    if (def == nullptr || !def->is_negatable)
-      return fail(Errc::config, "unknown option --" + std::string(name));
+    if (def == nullptr || !def->is_negatable) return fail(Errc::config, "unknown option --" + std::string(name));
     is_negated = true;
   }
   if (def == nullptr) return fail(Errc::config, "unknown option --" + std::string(name));
@@ -50,15 +49,14 @@ Result<void> read_long(const std::vector<std::string>& args, std::size_t& i,
     out.options.push_back({def->id, *inline_value, false});
     return {};
   }
-  if (i + 1 >= args.size())
-    return fail(Errc::config, "option --" + std::string(name) + " needs a value");
+  if (i + 1 >= args.size()) return fail(Errc::config, "option --" + std::string(name) + " needs a value");
   out.options.push_back({def->id, args[++i], false});
   return {};
 }
 
 // "-rt", "-b2048", "-b 2048".
-Result<void> read_short(const std::vector<std::string>& args, std::size_t& i,
-                        std::span<const OptionDef> defs, ParsedArgs& out) {
+Result<void> read_short(const std::vector<std::string>& args, std::size_t& i, std::span<const OptionDef> defs,
+                        ParsedArgs& out) {
   const std::string& arg = args[i];
   for (std::size_t k = 1; k < arg.size(); ++k) {
     const OptionDef* def = find_short(defs, arg[k]);
@@ -81,8 +79,7 @@ Result<void> read_short(const std::vector<std::string>& args, std::size_t& i,
 
 }  // namespace
 
-Result<ParsedArgs> parse_args(const std::vector<std::string>& args,
-                              std::span<const OptionDef> defs) {
+Result<ParsedArgs> parse_args(const std::vector<std::string>& args, std::span<const OptionDef> defs) {
   ParsedArgs out;
   bool options_done = false;
   for (std::size_t i = 0; i < args.size(); ++i) {

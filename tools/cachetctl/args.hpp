@@ -25,12 +25,12 @@ struct OptionDef {
   char short_name;             // '\0': long form only
   std::string_view long_name;  // empty: short form only
   bool takes_value = false;
-  bool is_negatable = false;   // --no<name> / --no-<name> accepted
+  bool is_negatable = false;  // --no<name> / --no-<name> accepted
 };
 
 struct ParsedOption {
   int id;
-  std::string value;     // empty for flags
+  std::string value;  // empty for flags
   bool is_negated = false;
 };
 
@@ -39,8 +39,7 @@ struct ParsedArgs {
   std::vector<std::string> operands;
 };
 
-[[nodiscard]] Result<ParsedArgs> parse_args(const std::vector<std::string>& args,
-                                            std::span<const OptionDef> defs);
+[[nodiscard]] Result<ParsedArgs> parse_args(const std::vector<std::string>& args, std::span<const OptionDef> defs);
 
 std::vector<std::string> to_strings(std::span<char* const> args);
 

@@ -28,10 +28,13 @@ namespace cachet::ctl {
 namespace {
 
 constexpr std::string_view kName = "dmarc-import";
-enum { kDb, kDomains, kAcceptUnreadable, kQuiet, kHelp };
+enum { opt_db, opt_domains, opt_accept_unreadable, opt_quiet, opt_help };
 constexpr OptionDef kDefs[] = {
-    {kDb, '\0', "db", true}, {kDomains, '\0', "domains", true}, {kAcceptUnreadable, '\0', "accept-unreadable"},
-    {kQuiet, 'q', "quiet"},  {kHelp, 'h', "help"},
+    {opt_db, '\0', "db", true},
+    {opt_domains, '\0', "domains", true},
+    {opt_accept_unreadable, '\0', "accept-unreadable"},
+    {opt_quiet, 'q', "quiet"},
+    {opt_help, 'h', "help"},
 };
 
 void import_usage(std::FILE* out) {
@@ -53,14 +56,14 @@ int cmd_dmarc_import(std::span<char* const> args) {
   std::set<std::string> ours;
   bool accept_unreadable = false, quiet = false;
   for (const ParsedOption& o : parsed->options) {
-    if (o.id == kHelp) {
+    if (o.id == opt_help) {
       import_usage(stdout);
       return 0;
     }
-    if (o.id == kDb) db = o.value;
-    if (o.id == kAcceptUnreadable) accept_unreadable = true;
-    if (o.id == kQuiet) quiet = true;
-    if (o.id == kDomains)
+    if (o.id == opt_db) db = o.value;
+    if (o.id == opt_accept_unreadable) accept_unreadable = true;
+    if (o.id == opt_quiet) quiet = true;
+    if (o.id == opt_domains)
       for (std::string_view d : split(o.value, ','))
         if (!trim(d).empty()) ours.insert(to_lower(trim(d)));
   }

@@ -76,18 +76,55 @@ struct SendArgs {
 };
 
 Result<SendArgs> parse_send_args(std::span<char* const> argv) {
-  enum Id { kConfig, kDb, kEmail, kOrg, kContact, kPeriod, kSince, kDomain, kNs, kPsl, kFormat, kSendmail,
-            kDry, kOut, kExpire, kNow, kVerbose, kIfConfigured, kSmtp, kSmtpUser, kSmtpPass, kSmtpCa, kSmtpHelo };
+  enum Id {
+    opt_config,
+    opt_db,
+    opt_email,
+    opt_org,
+    opt_contact,
+    opt_period,
+    opt_since,
+    opt_domain,
+    opt_ns,
+    opt_psl,
+    opt_format,
+    opt_sendmail,
+    opt_dry,
+    opt_out,
+    opt_expire,
+    opt_now,
+    opt_verbose,
+    opt_if_configured,
+    opt_smtp,
+    opt_smtp_user,
+    opt_smtp_pass,
+    opt_smtp_ca,
+    opt_smtp_helo
+  };
   static constexpr OptionDef kDefs[] = {
-      {kConfig, 'c', "config", true},  {kDb, '\0', "db", true},          {kEmail, '\0', "report-email", true},
-      {kOrg, '\0', "report-org", true}, {kContact, '\0', "report-contact", true},
-      {kPeriod, '\0', "period", true}, {kSince, '\0', "since", true},    {kDomain, '\0', "domain", true},
-      {kNs, '\0', "nameserver", true}, {kPsl, '\0', "psl", true},        {kFormat, '\0', "format", true},
-      {kSendmail, '\0', "sendmail", true}, {kDry, 'n', "dry-run"},      {kOut, '\0', "out", true},
-      {kExpire, '\0', "expire", true}, {kNow, '\0', "now", true},        {kVerbose, 'v', "verbose"},
-      {kIfConfigured, '\0', "if-configured"},  {kSmtp, '\0', "smtp", true},
-      {kSmtpUser, '\0', "smtp-user", true},    {kSmtpPass, '\0', "smtp-password-file", true},
-      {kSmtpCa, '\0', "smtp-ca", true},        {kSmtpHelo, '\0', "smtp-helo", true},
+      {opt_config, 'c', "config", true},
+      {opt_db, '\0', "db", true},
+      {opt_email, '\0', "report-email", true},
+      {opt_org, '\0', "report-org", true},
+      {opt_contact, '\0', "report-contact", true},
+      {opt_period, '\0', "period", true},
+      {opt_since, '\0', "since", true},
+      {opt_domain, '\0', "domain", true},
+      {opt_ns, '\0', "nameserver", true},
+      {opt_psl, '\0', "psl", true},
+      {opt_format, '\0', "format", true},
+      {opt_sendmail, '\0', "sendmail", true},
+      {opt_dry, 'n', "dry-run"},
+      {opt_out, '\0', "out", true},
+      {opt_expire, '\0', "expire", true},
+      {opt_now, '\0', "now", true},
+      {opt_verbose, 'v', "verbose"},
+      {opt_if_configured, '\0', "if-configured"},
+      {opt_smtp, '\0', "smtp", true},
+      {opt_smtp_user, '\0', "smtp-user", true},
+      {opt_smtp_pass, '\0', "smtp-password-file", true},
+      {opt_smtp_ca, '\0', "smtp-ca", true},
+      {opt_smtp_helo, '\0', "smtp-helo", true},
   };
   auto parsed = parse_args(to_strings(argv), kDefs);
   if (!parsed) return Unexpected<Error>(parsed.error());
@@ -100,37 +137,37 @@ Result<SendArgs> parse_send_args(std::span<char* const> argv) {
   };
   for (const ParsedOption& p : parsed->options) {
     switch (p.id) {
-      case kConfig: a.config_path = p.value; break;
-      case kDb: a.db = p.value; break;
-      case kEmail: a.email = p.value; break;
-      case kOrg: a.org = p.value; break;
-      case kContact: a.contact = p.value; break;
-      case kPeriod: a.period = p.value; break;
-      case kDomain: a.domain = to_lower(p.value); break;
-      case kNs: a.nameservers.push_back(p.value); break;
-      case kPsl: a.psl = p.value; break;
-      case kSendmail: a.sendmail = p.value; break;
-      case kDry: a.dry_run = true; break;
-      case kOut: a.out_dir = p.value; break;
-      case kVerbose: a.verbose = true; break;
-      case kIfConfigured: a.if_configured = true; break;
-      case kSmtp: a.smtp = p.value; break;
-      case kSmtpUser: a.smtp_user = p.value; break;
-      case kSmtpPass: a.smtp_password_file = p.value; break;
-      case kSmtpCa: a.smtp_ca = p.value; break;
-      case kSmtpHelo: a.smtp_helo = p.value; break;
-      case kFormat:
+      case opt_config: a.config_path = p.value; break;
+      case opt_db: a.db = p.value; break;
+      case opt_email: a.email = p.value; break;
+      case opt_org: a.org = p.value; break;
+      case opt_contact: a.contact = p.value; break;
+      case opt_period: a.period = p.value; break;
+      case opt_domain: a.domain = to_lower(p.value); break;
+      case opt_ns: a.nameservers.push_back(p.value); break;
+      case opt_psl: a.psl = p.value; break;
+      case opt_sendmail: a.sendmail = p.value; break;
+      case opt_dry: a.dry_run = true; break;
+      case opt_out: a.out_dir = p.value; break;
+      case opt_verbose: a.verbose = true; break;
+      case opt_if_configured: a.if_configured = true; break;
+      case opt_smtp: a.smtp = p.value; break;
+      case opt_smtp_user: a.smtp_user = p.value; break;
+      case opt_smtp_pass: a.smtp_password_file = p.value; break;
+      case opt_smtp_ca: a.smtp_ca = p.value; break;
+      case opt_smtp_helo: a.smtp_helo = p.value; break;
+      case opt_format:
         if (p.value != "rfc9990" && p.value != "rfc7489") return fail(Errc::config, "--format: rfc9990 or rfc7489");
         a.shape = p.value == "rfc7489" ? dmarc::ReportShape::rfc7489 : dmarc::ReportShape::rfc9990;
         break;
-      case kSince:
-      case kNow: {
-        auto t = when(p.id == kSince ? "--since" : "--now", p.value);
+      case opt_since:
+      case opt_now: {
+        auto t = when(p.id == opt_since ? "--since" : "--now", p.value);
         if (!t) return Unexpected<Error>(t.error());
-        (p.id == kSince ? a.since : a.now) = *t;
+        (p.id == opt_since ? a.since : a.now) = *t;
         break;
       }
-      case kExpire: {
+      case opt_expire: {
         const auto d = parse_uint(p.value);
         if (!d || *d == 0 || *d > 36500) return fail(Errc::config, "--expire: a number of days (1..36500)");
         a.expire_days = static_cast<std::int64_t>(*d);
@@ -256,8 +293,10 @@ int cmd_dmarc_report_send(std::span<char* const> argv) {
   }
   // The PSL when one is configured; otherwise the DMARCbis tree walk (DNS).
   std::unique_ptr<dmarc::OrgDomainFinder> orgs;
-  if (psl) orgs = std::make_unique<dmarc::PslOrgDomain>(*psl);
-  else orgs = std::make_unique<dmarc::TreeWalkOrgDomain>(**resolver);
+  if (psl)
+    orgs = std::make_unique<dmarc::PslOrgDomain>(*psl);
+  else
+    orgs = std::make_unique<dmarc::TreeWalkOrgDomain>(**resolver);
 
   auto store = dmarc::open_history_store(a.db);
   auto ledger = dmarc::open_report_ledger(a.db);

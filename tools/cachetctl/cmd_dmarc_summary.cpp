@@ -25,11 +25,16 @@
 namespace cachet::ctl {
 namespace {
 
-enum { kDb, kDomain, kSince, kJson, kNameserver, kNoDns, kOut, kHelp };
+enum { opt_db, opt_domain, opt_since, opt_json, opt_nameserver, opt_no_dns, opt_out, opt_help };
 constexpr OptionDef kDefs[] = {
-    {kDb, '\0', "db", true},   {kDomain, 'd', "domain", true},         {kSince, '\0', "since", true},
-    {kJson, '\0', "json"},     {kNameserver, 'n', "nameserver", true}, {kNoDns, '\0', "no-dns"},
-    {kOut, 'o', "out", true},  {kHelp, 'h', "help"},
+    {opt_db, '\0', "db", true},
+    {opt_domain, 'd', "domain", true},
+    {opt_since, '\0', "since", true},
+    {opt_json, '\0', "json"},
+    {opt_nameserver, 'n', "nameserver", true},
+    {opt_no_dns, '\0', "no-dns"},
+    {opt_out, 'o', "out", true},
+    {opt_help, 'h', "help"},
 };
 
 void summary_usage(std::FILE* out) {
@@ -44,28 +49,32 @@ void summary_usage(std::FILE* out) {
 int run(std::string_view name, std::span<char* const> args, bool is_dashboard) {
   auto parsed = parse_args(to_strings(args), kDefs);
   if (!parsed) return usage_error(name, parsed.error().detail, &summary_usage);
-  if (!parsed->operands.empty()) return usage_error(name, "unexpected argument " + parsed->operands.front(), &summary_usage);
+  if (!parsed->operands.empty())
+    return usage_error(name, "unexpected argument " + parsed->operands.front(), &summary_usage);
   SummaryQuery q;
   q.db = "/var/lib/cachet/dmarc-history.sqlite";
   std::string since_text = is_dashboard ? "30d" : "7d", out_dir;
   bool as_json = false;
   for (const ParsedOption& o : parsed->options) {
     switch (o.id) {
-      case kHelp: summary_usage(stdout); return 0;
-      case kDb: q.db = o.value; break;
-      case kDomain: q.domain = o.value; break;
-      case kSince: since_text = o.value; break;
-      case kJson: as_json = true; break;
-      case kNameserver: q.nameservers.push_back(o.value); break;
-      case kNoDns: q.use_dns = false; break;
-      case kOut: out_dir = o.value; break;
+      case opt_help: summary_usage(stdout); return 0;
+      case opt_db: q.db = o.value; break;
+      case opt_domain: q.domain = o.value; break;
+      case opt_since: since_text = o.value; break;
+      case opt_json: as_json = true; break;
+      case opt_nameserver: q.nameservers.push_back(o.value); break;
+      case opt_no_dns: q.use_dns = false; break;
+      case opt_out: out_dir = o.value; break;
       default: break;
     }
   }
-  if (is_dashboard == out_dir.empty()) return usage_error(name, is_dashboard ? "--out DIR is required" : "--out is for dmarc-dashboard", &summary_usage);
+  if (is_dashboard == out_dir.empty())
+    return usage_error(name, is_dashboard ? "--out DIR is required" : "--out is for dmarc-dashboard", &summary_usage);
   const auto now = static_cast<std::int64_t>(std::time(nullptr));
   const auto since = parse_since(since_text, now);
-  if (!since) return usage_error(name, "--since: '" + since_text + "' is not 7d, 12h, YYYY-MM-DD or epoch seconds", &summary_usage);
+  if (!since)
+    return usage_error(name, "--since: '" + since_text + "' is not 7d, 12h, YYYY-MM-DD or epoch seconds",
+                       &summary_usage);
   q.since = *since;
   auto data = load_summary(q);
   if (!data) return complain(name, data.error().detail, data.error().code == Errc::config ? 64 : 75);
@@ -74,7 +83,8 @@ int run(std::string_view name, std::span<char* const> args, bool is_dashboard) {
     std::fwrite(out.data(), 1, out.size(), stdout);
     return data->rows.empty() ? 1 : 0;
   }
-  const std::string html = dashboard_html({std::move(data->domains), std::move(data->rows), std::move(data->failures), q.since, now});
+  const std::string html =
+      dashboard_html({std::move(data->domains), std::move(data->rows), std::move(data->failures), q.since, now});
   const std::filesystem::path target = std::filesystem::path(out_dir) / "index.html";
   const std::filesystem::path tmp = std::filesystem::path(out_dir) / ".index.html.tmp";
   std::ofstream f(tmp, std::ios::binary | std::ios::trunc);

@@ -20,16 +20,16 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <ctime>
+#include <filesystem>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "common/base/strings.hpp"
 #include "common/config/dataset.hpp"
-#include "common/crypto/certificate.hpp"
 #include "common/config/file_reader.hpp"
+#include "common/crypto/certificate.hpp"
 #include "common/dkim/key_file.hpp"
 #include "common/dns/ldns_resolver.hpp"
 #include "common/doctor/dns_checks.hpp"
@@ -75,37 +75,55 @@ void doctor_usage(std::FILE* out) {
 }
 
 Result<DoctorOptions> parse_doctor_args(const std::vector<std::string>& args) {
-  enum Id { kDomain, kIp, kHost, kNs, kSystem, kDkim, kDmarc, kPostfix, kJson, kHelp, kSbin, kConfDir };
+  enum Id {
+    opt_domain,
+    opt_ip,
+    opt_host,
+    opt_ns,
+    opt_system,
+    opt_dkim,
+    opt_dmarc,
+    opt_postfix,
+    opt_json,
+    opt_help,
+    opt_sbin,
+    opt_conf_dir
+  };
   static constexpr OptionDef kDefs[] = {
-      {kDomain, 'd', "domain", true},       {kIp, '\0', "ip", true},
-      {kHost, '\0', "myhostname", true},    {kNs, 'n', "nameserver", true},
-      {kSystem, '\0', "system-resolver"},   {kDkim, '\0', "dkim-config", true},
-      {kDmarc, '\0', "dmarc-config", true}, {kPostfix, '\0', "postfix-dir", true},
-      {kJson, '\0', "json"},                {kHelp, 'h', "help"},
-      {kSbin, '\0', "sbin-dir", true},      {kConfDir, '\0', "config-dir", true},
+      {opt_domain, 'd', "domain", true},
+      {opt_ip, '\0', "ip", true},
+      {opt_host, '\0', "myhostname", true},
+      {opt_ns, 'n', "nameserver", true},
+      {opt_system, '\0', "system-resolver"},
+      {opt_dkim, '\0', "dkim-config", true},
+      {opt_dmarc, '\0', "dmarc-config", true},
+      {opt_postfix, '\0', "postfix-dir", true},
+      {opt_json, '\0', "json"},
+      {opt_help, 'h', "help"},
+      {opt_sbin, '\0', "sbin-dir", true},
+      {opt_conf_dir, '\0', "config-dir", true},
   };
   auto parsed = parse_args(args, kDefs);
   if (!parsed) return fail(parsed.error().code, parsed.error().detail);
-  if (!parsed->operands.empty())
-    return fail(Errc::config, "unexpected argument '" + parsed->operands.front() + "'");
+  if (!parsed->operands.empty()) return fail(Errc::config, "unexpected argument '" + parsed->operands.front() + "'");
   DoctorOptions o;
   for (const ParsedOption& p : parsed->options) {
     switch (p.id) {
-      case kDomain: o.domain = to_lower(p.value); break;
-      case kIp: o.ip = p.value; break;
-      case kHost: o.myhostname = to_lower(p.value); break;
-      case kNs:
+      case opt_domain: o.domain = to_lower(p.value); break;
+      case opt_ip: o.ip = p.value; break;
+      case opt_host: o.myhostname = to_lower(p.value); break;
+      case opt_ns:
         for (std::string_view ns : split(p.value, ','))
           if (!trim(ns).empty()) o.nameservers.emplace_back(trim(ns));
         break;
-      case kSystem: o.system_resolver = true; break;
-      case kDkim: o.dkim_config = p.value; break;
-      case kDmarc: o.dmarc_config = p.value; break;
-      case kPostfix: o.postfix_dir = p.value; break;
-      case kJson: o.json = true; break;
-      case kHelp: o.help = true; break;
-      case kSbin: o.daemons.sbin_dir = p.value; break;
-      case kConfDir: o.daemons.config_dir = p.value; break;
+      case opt_system: o.system_resolver = true; break;
+      case opt_dkim: o.dkim_config = p.value; break;
+      case opt_dmarc: o.dmarc_config = p.value; break;
+      case opt_postfix: o.postfix_dir = p.value; break;
+      case opt_json: o.json = true; break;
+      case opt_help: o.help = true; break;
+      case opt_sbin: o.daemons.sbin_dir = p.value; break;
+      case opt_conf_dir: o.daemons.config_dir = p.value; break;
     }
   }
   return o;
@@ -218,8 +236,10 @@ int cmd_doctor(std::span<char* const> args) {
   if (o.nameservers.empty() && exists(o.dmarc_config))
     if (auto c = read_dkim_conf(o.dmarc_config)) o.nameservers = list_of(c->nameservers);
   if (o.nameservers.empty() && !o.system_resolver)
-    return complain(kName, "no nameserver: give -n, set Nameservers in " + o.dkim_config +
-                               ", or allow /etc/resolv.conf with --system-resolver", doctor::kExitUnchecked);
+    return complain(kName,
+                    "no nameserver: give -n, set Nameservers in " + o.dkim_config +
+                        ", or allow /etc/resolv.conf with --system-resolver",
+                    doctor::kExitUnchecked);
   dns::ResolverOptions ro;
   ro.nameservers = o.nameservers;
   auto resolver = dns::LdnsResolver::create(ro);
@@ -229,8 +249,10 @@ int cmd_doctor(std::span<char* const> args) {
   std::optional<postfix::MainCf> main_cf;
   const std::string main_cf_path = o.postfix_dir + "/main.cf";
   if (auto text = config::read_text_file(main_cf_path, postfix::kMaxMainCfBytes)) {
-    if (auto cf = postfix::parse_main_cf(*text, main_cf_path)) main_cf = std::move(*cf);
-    else f.push_back({"postfix.main_cf", doctor::Mark::unchecked, cf.error().detail, ""});
+    if (auto cf = postfix::parse_main_cf(*text, main_cf_path))
+      main_cf = std::move(*cf);
+    else
+      f.push_back({"postfix.main_cf", doctor::Mark::unchecked, cf.error().detail, ""});
   } else {
     f.push_back({"postfix.main_cf", doctor::Mark::unchecked, text.error().detail,
                  "give --postfix-dir, or --myhostname and --ip"});
@@ -259,12 +281,15 @@ int cmd_doctor(std::span<char* const> args) {
   doctor::check_dkim(**resolver, keys.checks, f);
   doctor::check_dmarc(**resolver, o.domain, f);
   if (main_cf)
-    doctor::check_postfix_main(*main_cf, [](const std::string& p) {
-      struct stat st {};
-      if (::stat(p.c_str(), &st) != 0) return doctor::SocketState::missing;
-      if (!S_ISSOCK(st.st_mode)) return doctor::SocketState::not_socket;
-      return postfix_may_connect(p) ? doctor::SocketState::socket : doctor::SocketState::not_connectable;
-    }, f);
+    doctor::check_postfix_main(
+        *main_cf,
+        [](const std::string& p) {
+          struct stat st {};
+          if (::stat(p.c_str(), &st) != 0) return doctor::SocketState::missing;
+          if (!S_ISSOCK(st.st_mode)) return doctor::SocketState::not_socket;
+          return postfix_may_connect(p) ? doctor::SocketState::socket : doctor::SocketState::not_connectable;
+        },
+        f);
   if (main_cf) {
     const std::string cert = doctor::tls_certificate_file(*main_cf);
     Result<std::int64_t> not_after = fail(Errc::bad_input, "not read");
@@ -276,10 +301,13 @@ int cmd_doctor(std::span<char* const> args) {
     const std::string master_path = o.postfix_dir + "/master.cf";
     if (auto mtext = config::read_text_file(master_path, postfix::kMaxMainCfBytes)) {
       if (auto master = postfix::parse_master_cf(*mtext, master_path))
-        doctor::check_postfix_master(*main_cf, *master, [](const std::string& p) {
-          struct stat st {};
-          return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
-        }, /*chroot_default=*/false, f);
+        doctor::check_postfix_master(
+            *main_cf, *master,
+            [](const std::string& p) {
+              struct stat st {};
+              return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
+            },
+            /*chroot_default=*/false, f);
       else
         f.push_back({"postfix.master_cf", doctor::Mark::unchecked, master.error().detail, ""});
     } else {

@@ -4,20 +4,19 @@
 // SELECTOR.private (PKCS#8 PEM, "BEGIN PRIVATE KEY" as openssl genrsa 3.x writes it for
 // opendkim-genkey, mode 0600; with --user NAME 0640 in NAME's primary group, the packaged
 // layout root:cachet-dkim) and SELECTOR.txt (the zone stub, mode 0600 as genkey's umask 077
-// leaves it) in the -D directory, and prints the TXT value on one line on stdout. Differences (cachetctl.1.md): -k ed25519;
-// RSA sizes outside 1024..4096 are refused (genkey only warns under 1024); an existing
-// SELECTOR.private is not replaced without --force (genkey overwrites it).
-// Exit: 0 written, 1 failure, 64 usage.
+// leaves it) in the -D directory, and prints the TXT value on one line on stdout. Differences (cachetctl.1.md): -k
+// ed25519; RSA sizes outside 1024..4096 are refused (genkey only warns under 1024); an existing SELECTOR.private is not
+// replaced without --force (genkey overwrites it). Exit: 0 written, 1 failure, 64 usage.
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
-#include <optional>
 #include <cstring>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -83,15 +82,14 @@ Result<void> write_private_file(const std::string& path, std::string_view bytes,
   Fd fd(::open(path.c_str(), flags, 0600));
   if (fd.get() < 0) {
     const int err = errno;
-    if (err == EEXIST)
-      return fail(Errc::config, path + " exists; use --force to replace it");
+    if (err == EEXIST) return fail(Errc::config, path + " exists; use --force to replace it");
     return fail(Errc::config, "cannot create " + path + ": " + std::strerror(err));
   }
   // The group first, the group read bit after: no moment where the wrong group may read.
   if (access.group && ::fchown(fd.get(), static_cast<uid_t>(-1), *access.group) != 0) {
     const int err = errno;
-    return fail(Errc::config, "cannot give " + path + " to group " + access.group_name + ": " +
-                                  std::strerror(err) + " (run as root)");
+    return fail(Errc::config, "cannot give " + path + " to group " + access.group_name + ": " + std::strerror(err) +
+                                  " (run as root)");
   }
   if (::fchmod(fd.get(), access.mode) != 0) {
     const int err = errno;
@@ -134,8 +132,7 @@ int cmd_keygen(std::span<char* const> args) {
   }
   const std::string dir = o.directory.empty() ? "." : o.directory;
   struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    return complain(kName, dir + ": not a directory", 1);
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return complain(kName, dir + ": not a directory", 1);
   const std::string base = dir + "/" + o.zone.selector;
 
   auto access = access_for(o.user);
@@ -158,8 +155,7 @@ int cmd_keygen(std::span<char* const> args) {
     return complain(kName, w.error().detail, 1);
   say(o.verbose, "DNS TXT record written to " + o.zone.selector + ".txt");
   // The value on one line, for DNS panels that take it whole (the zone stub splits it).
-  if (auto entry = dkim::parse_key_zone(dkim::format_key_zone(o.zone)))
-    std::printf("%s\n", entry->record().c_str());
+  if (auto entry = dkim::parse_key_zone(dkim::format_key_zone(o.zone))) std::printf("%s\n", entry->record().c_str());
   return 0;
 }
 

@@ -48,8 +48,7 @@ bool uses_bare_lf(std::string_view raw) {
 std::string with_lf(std::string_view crlf_text) {
   std::string out;
   for (std::size_t i = 0; i < crlf_text.size(); ++i)
-    if (!(crlf_text[i] == '\r' && i + 1 < crlf_text.size() && crlf_text[i + 1] == '\n'))
-      out += crlf_text[i];
+    if (!(crlf_text[i] == '\r' && i + 1 < crlf_text.size() && crlf_text[i + 1] == '\n')) out += crlf_text[i];
   return out;
 }
 

@@ -71,27 +71,23 @@ Result<std::vector<KeyToTest>> keys_to_test(TestkeyOptions& o) {
   // user when run as root, else whoever runs us (key_file.hpp, tool_key_user).
   auto resolved = dkim::tool_key_user(o.user.empty() ? conf.user_id : o.user);
   if (!resolved)
-    return fail(resolved.error().code,
-                (o.user.empty() ? "UserID: " : "--user: ") + resolved.error().detail);
+    return fail(resolved.error().code, (o.user.empty() ? "UserID: " : "--user: ") + resolved.error().detail);
   const dkim::KeyUser user = std::move(*resolved);
   if (o.verbose > 0) complain(kName, "judging key files for user " + user.name, 0);
-  KeyToTest single{o.domain.empty() ? conf.domain : o.domain,
-                   o.selector.empty() ? conf.selector : o.selector,
+  KeyToTest single{o.domain.empty() ? conf.domain : o.domain, o.selector.empty() ? conf.selector : o.selector,
                    o.key_path.empty() ? conf.key_file : o.key_path, user};
   // Domain may be a data set ("a.example,b.example"); testkey checks one domain.
   if (single.domain.find(',') != std::string::npos)
     return fail(Errc::config, "Domain lists several domains; give one with -d");
   if (!single.domain.empty() && !single.selector.empty()) return std::vector<KeyToTest>{single};
-  if (conf.key_table.empty())
-    return fail(Errc::config, "domain (-d) and selector (-s) are required");
+  if (conf.key_table.empty()) return fail(Errc::config, "domain (-d) and selector (-s) are required");
   auto table = config::load_dataset(conf.key_table);
   if (!table) return fail(table.error().code, table.error().detail);
   std::vector<KeyToTest> keys;
   for (const config::DatasetEntry& e : table->entries()) {
     const auto fields = split(e.value, ':');
     if (fields.size() < 3)
-      return fail(Errc::config, table->origin() + ":" + std::to_string(e.line) +
-                                    ": expected domain:selector:keypath");
+      return fail(Errc::config, table->origin() + ":" + std::to_string(e.line) + ": expected domain:selector:keypath");
     keys.push_back({std::string(fields[0]), std::string(fields[1]), std::string(fields[2]), user});
   }
   if (keys.empty()) return fail(Errc::config, "the KeyTable is empty");
@@ -109,8 +105,10 @@ Result<dkim::KeyRecord> fetch_record(KeyFetcher& fetcher, const std::string& nam
   std::string why;
   for (const std::string& txt : a.records) {
     auto r = dkim::parse_key_record(txt);
-    if (r) valid.push_back(std::move(*r));
-    else why = r.error().detail;
+    if (r)
+      valid.push_back(std::move(*r));
+    else
+      why = r.error().detail;
   }
   if (valid.size() > 1) return fail(Errc::permanent, "'" + name + "': multiple keys found");
   if (valid.empty()) return fail(Errc::permanent, "'" + name + "': bad key record: " + why);
@@ -130,10 +128,8 @@ bool test_one(const KeyToTest& k, KeyFetcher& fetcher, int verbose) {
   if (!rec) return problem(rec.error().detail);
   bool ok = true;
   if (rec->is_revoked) return problem("'" + name + "': key revoked (empty p=)");
-  if (!rec->allows_hash("sha256"))
-    ok = problem("'" + name + "': h= does not allow sha256");
-  if (!rec->allows_email())
-    ok = problem("'" + name + "': s= does not allow email");
+  if (!rec->allows_hash("sha256")) ok = problem("'" + name + "': h= does not allow sha256");
+  if (!rec->allows_email()) ok = problem("'" + name + "': s= does not allow email");
   if (rec->is_testing && verbose > 0) complain(kName, "'" + name + "': key is in test mode (t=y)", 0);
   if (verbose > 0) complain(kName, "key not secure (no DNSSEC validation)", 0);
   if (!k.key_path.empty()) {
@@ -146,8 +142,7 @@ bool test_one(const KeyToTest& k, KeyFetcher& fetcher, int verbose) {
     if (verbose > 0) complain(kName, "key loaded from " + k.key_path, 0);
     if (priv->type() == crypto::KeyType::rsa && priv->bits() < kMinRsaBits)
       ok = problem(k.key_path + ": key too small (" + std::to_string(priv->bits()) + " bits)");
-    if (auto m = dkim::check_key_match(*priv, *rec); !m)
-      ok = problem("'" + name + "': " + m.error().detail);
+    if (auto m = dkim::check_key_match(*priv, *rec); !m) ok = problem("'" + name + "': " + m.error().detail);
   }
   if (ok) std::printf("key OK\n");
   return ok;
@@ -174,9 +169,10 @@ int cmd_testkey(std::span<char* const> args) {
   for (const KeyToTest& k : *keys)
     if (test_one(k, fetcher, parsed->verbose)) ++pass;
   if (keys->size() > 1 || parsed->verbose > 0)
-    complain(kName, std::to_string(keys->size()) + " key" + (keys->size() == 1 ? "" : "s") +
-                        " checked; " + std::to_string(pass) + " pass, " +
-                        std::to_string(keys->size() - pass) + " fail", 0);
+    complain(kName,
+             std::to_string(keys->size()) + " key" + (keys->size() == 1 ? "" : "s") + " checked; " +
+                 std::to_string(pass) + " pass, " + std::to_string(keys->size() - pass) + " fail",
+             0);
   return pass == keys->size() ? 0 : 1;
 }
 

@@ -20,8 +20,7 @@ std::span<const Command> commands() {
   static constexpr Command kCommands[] = {
       {"version", "print the cachet version", &cmd_version},
       {"keygen", "generate a DKIM key pair and its DNS record (opendkim-genkey)", &cmd_keygen},
-      {"testkey", "check a published DKIM key against the private key (opendkim-testkey)",
-       &cmd_testkey},
+      {"testkey", "check a published DKIM key against the private key (opendkim-testkey)", &cmd_testkey},
       {"sign", "DKIM-sign a message file", &cmd_sign},
       {"verify", "verify the DKIM signatures of a message file", &cmd_verify},
       {"dmarc-report", "DMARC aggregate reports from the history: print, or send (timer)", &cmd_dmarc_report},

@@ -17,9 +17,8 @@ namespace {
 Result<int> parse_int(std::string_view flag, std::string_view text, int lo, int hi) {
   const auto v = parse_uint(text);
   if (!v || *v < static_cast<std::uint64_t>(lo) || *v > static_cast<std::uint64_t>(hi))
-    return fail(Errc::config, std::string(flag) + ": '" + std::string(text) +
-                                  "' is not a number from " + std::to_string(lo) + " to " +
-                                  std::to_string(hi));
+    return fail(Errc::config, std::string(flag) + ": '" + std::string(text) + "' is not a number from " +
+                                  std::to_string(lo) + " to " + std::to_string(hi));
   return static_cast<int>(*v);
 }
 
@@ -29,18 +28,18 @@ Result<std::string> single_operand(const ParsedArgs& parsed) {
 }
 
 // Options shared by testkey and verify: where keys come from.
-enum SharedId { kNameserver = 1000, kKeyFile, kTimeout };
+enum SharedId { opt_nameserver = 1000, opt_key_file, opt_timeout };
 
 // Options shared by testkey and verify; nullopt when `o` is not one of them.
 std::optional<Result<void>> read_key_source(const ParsedOption& o, KeySource& keys) {
-  if (o.id == kNameserver) {
+  if (o.id == opt_nameserver) {
     for (std::string_view ns : split(o.value, ','))
       if (!trim(ns).empty()) keys.nameservers.emplace_back(trim(ns));
-  } else if (o.id == kKeyFile) {
+  } else if (o.id == opt_key_file) {
     auto spec = parse_key_file_spec(o.value);
     if (!spec) return Result<void>(fail(spec.error().code, spec.error().detail));
     keys.key_files[spec->first] = spec->second;
-  } else if (o.id == kTimeout) {
+  } else if (o.id == opt_timeout) {
     auto t = parse_int("-T", o.value, 1, 60);
     if (!t) return Result<void>(fail(t.error().code, t.error().detail));
     keys.timeout_seconds = static_cast<unsigned>(*t);
@@ -51,9 +50,9 @@ std::optional<Result<void>> read_key_source(const ParsedOption& o, KeySource& ke
 }
 
 constexpr OptionDef kSharedKeyOptions[] = {
-    {kNameserver, 'n', "nameserver", true},
-    {kKeyFile, '\0', "key-file", true},
-    {kTimeout, 'T', "timeout", true},
+    {opt_nameserver, 'n', "nameserver", true},
+    {opt_key_file, '\0', "key-file", true},
+    {opt_timeout, 'T', "timeout", true},
 };
 
 // Letters, digits, '-', '_' and '.'-separated non-empty labels: safe as a DNS name and
@@ -78,54 +77,81 @@ std::vector<OptionDef> with_key_options(const OptionDef (&own)[N]) {
 }  // namespace
 
 Result<KeygenOptions> parse_keygen_args(const std::vector<std::string>& args) {
-  enum Id { kAppend, kBits, kDir, kDomain, kHash, kHelp, kNote, kRestrict, kSelector, kNoSub,
-            kSub, kTest, kVerbose, kVersion, kType, kForce, kUser };
+  enum Id {
+    opt_append,
+    opt_bits,
+    opt_dir,
+    opt_domain,
+    opt_hash,
+    opt_help,
+    opt_note,
+    opt_restrict,
+    opt_selector,
+    opt_no_sub,
+    opt_sub,
+    opt_test,
+    opt_verbose,
+    opt_version,
+    opt_type,
+    opt_force,
+    opt_user
+  };
   static constexpr OptionDef kDefs[] = {
-      {kAppend, 'a', "append-domain", false, true}, {kBits, 'b', "bits", true},
-      {kDir, 'D', "directory", true},               {kDomain, 'd', "domain", true},
-      {kHash, 'h', "hash-algorithms", true},        {kHelp, '\0', "help"},
-      {kNote, 'n', "note", true},                   {kRestrict, 'r', "restrict", false, true},
-      {kSelector, 's', "selector", true},           {kNoSub, 'S', ""},
-      {kSub, '\0', "subdomains", false, true},      {kTest, 't', "testmode", false, true},
-      {kVerbose, 'v', "verbose"},                   {kVersion, 'V', "version"},
-      {kType, 'k', "type", true},                   {kForce, '\0', "force"},
-      {kUser, '\0', "user", true},
+      {opt_append, 'a', "append-domain", false, true},
+      {opt_bits, 'b', "bits", true},
+      {opt_dir, 'D', "directory", true},
+      {opt_domain, 'd', "domain", true},
+      {opt_hash, 'h', "hash-algorithms", true},
+      {opt_help, '\0', "help"},
+      {opt_note, 'n', "note", true},
+      {opt_restrict, 'r', "restrict", false, true},
+      {opt_selector, 's', "selector", true},
+      {opt_no_sub, 'S', ""},
+      {opt_sub, '\0', "subdomains", false, true},
+      {opt_test, 't', "testmode", false, true},
+      {opt_verbose, 'v', "verbose"},
+      {opt_version, 'V', "version"},
+      {opt_type, 'k', "type", true},
+      {opt_force, '\0', "force"},
+      {opt_user, '\0', "user", true},
   };
   auto parsed = parse_args(args, kDefs);
   if (!parsed) return fail(parsed.error().code, parsed.error().detail);
-  if (!parsed->operands.empty())
-    return fail(Errc::config, "unexpected argument '" + parsed->operands.front() + "'");
+  if (!parsed->operands.empty()) return fail(Errc::config, "unexpected argument '" + parsed->operands.front() + "'");
   KeygenOptions o;
   bool bits_given = false;
   for (const ParsedOption& p : parsed->options) {
     const bool on = !p.is_negated;
     switch (p.id) {
-      case kAppend: o.zone.append_domain = on; break;
-      case kBits: {
+      case opt_append: o.zone.append_domain = on; break;
+      case opt_bits: {
         auto b = parse_int("-b", p.value, kMinRsaBits, kMaxRsaBits);
         if (!b) return fail(b.error().code, b.error().detail + " (RFC 8301: at least 1024)");
         o.bits = *b;
         bits_given = true;
         break;
       }
-      case kDir: o.directory = p.value; break;
-      case kDomain: o.zone.domain = p.value; break;
-      case kHash: o.zone.hash_algs = p.value; break;
-      case kHelp: o.wants_help = true; break;
-      case kNote: o.zone.note = p.value; break;
-      case kRestrict: o.zone.is_restricted = on; break;
-      case kSelector: o.zone.selector = p.value; break;
-      case kNoSub: o.zone.allows_subdomains = false; break;
-      case kSub: o.zone.allows_subdomains = on; break;
-      case kTest: o.zone.is_testing = on; break;
-      case kVerbose: ++o.verbose; break;
-      case kVersion: o.wants_version = true; break;
-      case kForce: o.is_forced = true; break;
-      case kUser: o.user = p.value; break;
-      case kType:
-        if (iequals(p.value, "rsa")) o.zone.key_type = crypto::KeyType::rsa;
-        else if (iequals(p.value, "ed25519")) o.zone.key_type = crypto::KeyType::ed25519;
-        else return fail(Errc::config, "-k: key type must be rsa or ed25519");
+      case opt_dir: o.directory = p.value; break;
+      case opt_domain: o.zone.domain = p.value; break;
+      case opt_hash: o.zone.hash_algs = p.value; break;
+      case opt_help: o.wants_help = true; break;
+      case opt_note: o.zone.note = p.value; break;
+      case opt_restrict: o.zone.is_restricted = on; break;
+      case opt_selector: o.zone.selector = p.value; break;
+      case opt_no_sub: o.zone.allows_subdomains = false; break;
+      case opt_sub: o.zone.allows_subdomains = on; break;
+      case opt_test: o.zone.is_testing = on; break;
+      case opt_verbose: ++o.verbose; break;
+      case opt_version: o.wants_version = true; break;
+      case opt_force: o.is_forced = true; break;
+      case opt_user: o.user = p.value; break;
+      case opt_type:
+        if (iequals(p.value, "rsa"))
+          o.zone.key_type = crypto::KeyType::rsa;
+        else if (iequals(p.value, "ed25519"))
+          o.zone.key_type = crypto::KeyType::ed25519;
+        else
+          return fail(Errc::config, "-k: key type must be rsa or ed25519");
         break;
     }
   }
@@ -142,18 +168,16 @@ Result<KeygenOptions> parse_keygen_args(const std::vector<std::string>& args) {
 }
 
 Result<TestkeyOptions> parse_testkey_args(const std::vector<std::string>& args) {
-  enum Id { kDomain, kSelector, kKey, kConf, kVerbose, kHelp, kUser };
+  enum Id { opt_domain, opt_selector, opt_key, opt_conf, opt_verbose, opt_help, opt_user };
   static constexpr OptionDef kOwn[] = {
-      {kDomain, 'd', "domain", true}, {kSelector, 's', "selector", true},
-      {kKey, 'k', "key", true},       {kConf, 'x', "config", true},
-      {kVerbose, 'v', "verbose"},     {kHelp, 'h', "help"},
-      {kUser, 'u', "user", true},
+      {opt_domain, 'd', "domain", true}, {opt_selector, 's', "selector", true}, {opt_key, 'k', "key", true},
+      {opt_conf, 'x', "config", true},   {opt_verbose, 'v', "verbose"},         {opt_help, 'h', "help"},
+      {opt_user, 'u', "user", true},
   };
   const auto defs = with_key_options(kOwn);
   auto parsed = parse_args(args, defs);
   if (!parsed) return fail(parsed.error().code, parsed.error().detail);
-  if (!parsed->operands.empty())
-    return fail(Errc::config, "unexpected argument '" + parsed->operands.front() + "'");
+  if (!parsed->operands.empty()) return fail(Errc::config, "unexpected argument '" + parsed->operands.front() + "'");
   TestkeyOptions o;
   for (const ParsedOption& p : parsed->options) {
     if (auto shared = read_key_source(p, o.keys)) {
@@ -161,38 +185,56 @@ Result<TestkeyOptions> parse_testkey_args(const std::vector<std::string>& args) 
       continue;
     }
     switch (p.id) {
-      case kDomain: o.domain = p.value; break;
-      case kSelector: o.selector = p.value; break;
-      case kKey: o.key_path = p.value; break;
-      case kConf: o.config_path = p.value; break;
-      case kVerbose: ++o.verbose; break;
-      case kHelp: o.wants_help = true; break;
-      case kUser: o.user = p.value; break;
+      case opt_domain: o.domain = p.value; break;
+      case opt_selector: o.selector = p.value; break;
+      case opt_key: o.key_path = p.value; break;
+      case opt_conf: o.config_path = p.value; break;
+      case opt_verbose: ++o.verbose; break;
+      case opt_help: o.wants_help = true; break;
+      case opt_user: o.user = p.value; break;
     }
   }
   return o;
 }
 
 Result<SignOptions> parse_sign_args(const std::vector<std::string>& args) {
-  enum Id { kDomain, kSelector, kKey, kAlg, kCanon, kHeaders, kOversign, kIdentity, kTime,
-            kTtl, kLength, kHelp };
+  enum Id {
+    opt_domain,
+    opt_selector,
+    opt_key,
+    opt_alg,
+    opt_canon,
+    opt_headers,
+    opt_oversign,
+    opt_identity,
+    opt_time,
+    opt_ttl,
+    opt_length,
+    opt_help
+  };
   static constexpr OptionDef kDefs[] = {
-      {kDomain, 'd', "domain", true},     {kSelector, 's', "selector", true},
-      {kKey, 'k', "key", true},           {kAlg, 'a', "algorithm", true},
-      {kCanon, 'c', "canonicalization", true}, {kHeaders, 'H', "headers", true},
-      {kOversign, 'o', "oversign", true}, {kIdentity, 'i', "identity", true},
-      {kTime, 't', "timestamp", true},    {kTtl, 'x', "ttl", true},
-      {kLength, 'l', "body-length"},      {kHelp, 'h', "help"},
+      {opt_domain, 'd', "domain", true},
+      {opt_selector, 's', "selector", true},
+      {opt_key, 'k', "key", true},
+      {opt_alg, 'a', "algorithm", true},
+      {opt_canon, 'c', "canonicalization", true},
+      {opt_headers, 'H', "headers", true},
+      {opt_oversign, 'o', "oversign", true},
+      {opt_identity, 'i', "identity", true},
+      {opt_time, 't', "timestamp", true},
+      {opt_ttl, 'x', "ttl", true},
+      {opt_length, 'l', "body-length"},
+      {opt_help, 'h', "help"},
   };
   auto parsed = parse_args(args, kDefs);
   if (!parsed) return fail(parsed.error().code, parsed.error().detail);
   SignOptions o;
   for (const ParsedOption& p : parsed->options) {
     switch (p.id) {
-      case kDomain: o.params.domain = p.value; break;
-      case kSelector: o.params.selector = p.value; break;
-      case kKey: o.key_path = p.value; break;
-      case kAlg: {
+      case opt_domain: o.params.domain = p.value; break;
+      case opt_selector: o.params.selector = p.value; break;
+      case opt_key: o.key_path = p.value; break;
+      case opt_alg: {
         const auto a = dkim::parse_algorithm(p.value);
         if (!a || *a == dkim::Algorithm::rsa_sha1)
           return fail(Errc::config, "-a: algorithm must be rsa-sha256 or ed25519-sha256");
@@ -200,12 +242,13 @@ Result<SignOptions> parse_sign_args(const std::vector<std::string>& args) {
         o.is_algorithm_given = true;
         break;
       }
-      case kCanon: {
+      case opt_canon: {
         const auto parts = split(p.value, '/');
         if (parts.size() > 2) return fail(Errc::config, "-c: expected header[/body]");
         dkim::Canon c[2] = {dkim::Canon::simple, dkim::Canon::simple};
         for (std::size_t i = 0; i < parts.size(); ++i) {
-          if (iequals(parts[i], "relaxed")) c[i] = dkim::Canon::relaxed;
+          if (iequals(parts[i], "relaxed"))
+            c[i] = dkim::Canon::relaxed;
           else if (!iequals(parts[i], "simple"))
             return fail(Errc::config, "-c: '" + std::string(parts[i]) + "' is not simple or relaxed");
         }
@@ -213,28 +256,28 @@ Result<SignOptions> parse_sign_args(const std::vector<std::string>& args) {
         o.params.body_canon = c[1];
         break;
       }
-      case kHeaders:
-      case kOversign: {
+      case opt_headers:
+      case opt_oversign: {
         std::vector<std::string> names;
         for (std::string_view n : split(p.value, p.value.find(':') != std::string::npos ? ':' : ','))
           if (!trim(n).empty()) names.emplace_back(trim(n));
-        (p.id == kHeaders ? o.params.explicit_headers : o.params.oversign_headers) = names;
+        (p.id == opt_headers ? o.params.explicit_headers : o.params.oversign_headers) = names;
         break;
       }
-      case kIdentity: o.params.identity = p.value; break;
-      case kTime: {
+      case opt_identity: o.params.identity = p.value; break;
+      case opt_time: {
         const auto t = parse_uint(p.value);
         if (!t) return fail(Errc::config, "-t: not a number of seconds since the epoch");
         o.params.timestamp = *t;
         break;
       }
-      case kTtl: {
+      case opt_ttl: {
         o.ttl = parse_uint(p.value);
         if (!o.ttl || *o.ttl == 0) return fail(Errc::config, "-x: not a positive number of seconds");
         break;
       }
-      case kLength: o.params.include_body_length = true; break;
-      case kHelp: o.wants_help = true; break;
+      case opt_length: o.params.include_body_length = true; break;
+      case opt_help: o.wants_help = true; break;
     }
   }
   auto file = single_operand(*parsed);
@@ -246,10 +289,12 @@ Result<SignOptions> parse_sign_args(const std::vector<std::string>& args) {
 }
 
 Result<VerifyCliOptions> parse_verify_args(const std::vector<std::string>& args) {
-  enum Id { kAuthserv, kSha1, kMinBits, kHelp };
+  enum Id { opt_authserv, opt_sha1, opt_min_bits, opt_help };
   static constexpr OptionDef kOwn[] = {
-      {kAuthserv, '\0', "authserv-id", true}, {kSha1, '\0', "allow-sha1"},
-      {kMinBits, '\0', "min-key-bits", true}, {kHelp, 'h', "help"},
+      {opt_authserv, '\0', "authserv-id", true},
+      {opt_sha1, '\0', "allow-sha1"},
+      {opt_min_bits, '\0', "min-key-bits", true},
+      {opt_help, 'h', "help"},
   };
   const auto defs = with_key_options(kOwn);
   auto parsed = parse_args(args, defs);
@@ -261,15 +306,15 @@ Result<VerifyCliOptions> parse_verify_args(const std::vector<std::string>& args)
       continue;
     }
     switch (p.id) {
-      case kAuthserv: o.authserv_id = p.value; break;
-      case kSha1: o.allow_rsa_sha1 = true; break;
-      case kMinBits: {
+      case opt_authserv: o.authserv_id = p.value; break;
+      case opt_sha1: o.allow_rsa_sha1 = true; break;
+      case opt_min_bits: {
         auto b = parse_int("--min-key-bits", p.value, 512, dkim::kMaxRsaBits);
         if (!b) return fail(b.error().code, b.error().detail);
         o.min_rsa_bits = *b;
         break;
       }
-      case kHelp: o.wants_help = true; break;
+      case opt_help: o.wants_help = true; break;
     }
   }
   auto file = single_operand(*parsed);
@@ -299,8 +344,7 @@ std::string format_result_line(const dkim::SignatureResult& r) {
 Result<std::pair<std::string, std::string>> parse_key_file_spec(std::string_view spec) {
   const auto eq = spec.find('=');
   if (eq == std::string_view::npos || eq == 0 || eq + 1 == spec.size())
-    return fail(Errc::config,
-                "--key-file: expected SELECTOR._domainkey.DOMAIN=FILE, got '" + std::string(spec) + "'");
+    return fail(Errc::config, "--key-file: expected SELECTOR._domainkey.DOMAIN=FILE, got '" + std::string(spec) + "'");
   std::string name = to_lower(spec.substr(0, eq));
   if (!name.empty() && name.back() == '.') name.pop_back();
   if (name.find("._domainkey.") == std::string::npos || !is_name_text(name))

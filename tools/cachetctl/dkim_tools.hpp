@@ -27,8 +27,8 @@ struct KeygenOptions {
   int bits = 2048;           // Debian's opendkim-genkey default
   std::string directory = ".";
   int verbose = 0;
-  bool is_forced = false;    // --force: replace an existing sel.private
-  std::string user;          // --user: the daemon's user; its group may read the key (0640 root:GROUP)
+  bool is_forced = false;  // --force: replace an existing sel.private
+  std::string user;        // --user: the daemon's user; its group may read the key (0640 root:GROUP)
   bool wants_help = false;
   bool wants_version = false;
 };
@@ -55,10 +55,10 @@ struct TestkeyOptions {
 [[nodiscard]] Result<TestkeyOptions> parse_testkey_args(const std::vector<std::string>& args);
 
 struct SignOptions {
-  dkim::SignParams params;   // key left null; filled by cmd_sign
+  dkim::SignParams params;  // key left null; filled by cmd_sign
   std::string key_path;
-  std::string message_path;  // empty or "-": stdin
-  bool is_algorithm_given = false;  // else the key's type picks it
+  std::string message_path;          // empty or "-": stdin
+  bool is_algorithm_given = false;   // else the key's type picks it
   std::optional<std::uint64_t> ttl;  // x= = t= + ttl
   bool wants_help = false;
 };

@@ -17,8 +17,8 @@ using dmarc::import::rate;
 using dmarc::import::SourceSummary;
 using dmarc::import::Tally;
 
-constexpr std::size_t kMaxBars = 10;   // reporters and sources per chart
-constexpr std::size_t kMaxRows = 25;   // failing sources and failure reports per table
+constexpr std::size_t kMaxBars = 10;  // reporters and sources per chart
+constexpr std::size_t kMaxRows = 25;  // failing sources and failure reports per table
 
 std::string esc(const std::string& s) { return dmarc::xml_text(s); }
 
@@ -28,7 +28,7 @@ std::string num(double v, const char* fmt = "%.1f") {
   return buf;
 }
 
-const char* kStyle = R"(
+const char* const kStyle = R"(
 :root{--bg:#f6f7f9;--card:#fff;--ink:#1d2330;--muted:#5d6675;--line:#e3e6eb;--pass:#1f9d55;--dkim:#2f6fde;--spf:#e08a00;--fail:#d64545}
 *{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--ink)}
 header{padding:20px 24px;background:#1d2330;color:#fff}header h1{margin:0;font-size:22px}header p{margin:4px 0 0;color:#c5cbd6;font-size:13px}
@@ -69,7 +69,8 @@ std::string trend_chart(const std::string& domain, const std::vector<dmarc::impo
   }
   std::vector<std::pair<std::int64_t, Tally>> pts(days.begin(), days.end());
   auto x_of = [&](std::size_t i) {
-    return pts.size() < 2 ? (left + w - right) / 2 : left + (w - left - right) * static_cast<double>(i) / static_cast<double>(pts.size() - 1);
+    return pts.size() < 2 ? (left + w - right) / 2
+                          : left + (w - left - right) * static_cast<double>(i) / static_cast<double>(pts.size() - 1);
   };
   auto y_of = [&](double pct) { return top + (h - top - bottom) * (1 - pct / 100.0); };
   const std::pair<const char*, std::uint64_t Tally::*> series[] = {
@@ -78,7 +79,8 @@ std::string trend_chart(const std::string& domain, const std::vector<dmarc::impo
     std::string points;
     for (std::size_t i = 0; i < pts.size(); ++i)
       points += num(x_of(i)) + "," + num(y_of(rate(pts[i].second.*member, pts[i].second.messages))) + " ";
-    svg += std::string("<polyline fill=\"none\" stroke=\"") + color + "\" stroke-width=\"2.5\" points=\"" + points + "\"/>";
+    svg += std::string("<polyline fill=\"none\" stroke=\"") + color + "\" stroke-width=\"2.5\" points=\"" + points +
+           "\"/>";
     for (std::size_t i = 0; i < pts.size(); ++i)
       svg += std::string("<circle r=\"3\" fill=\"") + color + "\" cx=\"" + num(x_of(i)) + "\" cy=\"" +
              num(y_of(rate(pts[i].second.*member, pts[i].second.messages))) + "\"/>";
@@ -86,10 +88,13 @@ std::string trend_chart(const std::string& domain, const std::vector<dmarc::impo
   if (!pts.empty()) {
     svg += "<text x=\"" + num(left, "%.0f") + "\" y=\"186\">" + utc_date(pts.front().first * 86400) + "</text>";
     if (pts.size() > 1)
-      svg += "<text x=\"" + num(w - right, "%.0f") + "\" y=\"186\" text-anchor=\"end\">" + utc_date(pts.back().first * 86400) + "</text>";
+      svg += "<text x=\"" + num(w - right, "%.0f") + "\" y=\"186\" text-anchor=\"end\">" +
+             utc_date(pts.back().first * 86400) + "</text>";
   }
-  return svg + "</svg><div class=\"legend\"><span><i style=\"background:var(--pass)\"></i>DMARC</span>"
-               "<span><i style=\"background:var(--dkim)\"></i>DKIM aligned</span><span><i style=\"background:var(--spf)\"></i>SPF aligned</span></div>";
+  return svg +
+         "</svg><div class=\"legend\"><span><i style=\"background:var(--pass)\"></i>DMARC</span>"
+         "<span><i style=\"background:var(--dkim)\"></i>DKIM aligned</span><span><i "
+         "style=\"background:var(--spf)\"></i>SPF aligned</span></div>";
 }
 
 // Horizontal bars: label, passing part (green) and failing part (red), scaled to the largest.
@@ -103,7 +108,8 @@ std::string bar_chart(const std::vector<Bar>& bars, const char* aria, bool as_ra
   const double h = std::max(row, row * static_cast<double>(bars.size())) + 6;
   std::uint64_t max_total = 1;
   for (const Bar& b : bars) max_total = std::max(max_total, b.pass + b.fail);
-  std::string svg = "<svg viewBox=\"0 0 360 " + num(h, "%.0f") + "\" role=\"img\" aria-label=\"" + aria + "\" class=\"bars\">";
+  std::string svg =
+      "<svg viewBox=\"0 0 360 " + num(h, "%.0f") + "\" role=\"img\" aria-label=\"" + aria + "\" class=\"bars\">";
   double y = 3;
   for (const Bar& b : bars) {
     const double total = static_cast<double>(b.pass + b.fail);
@@ -120,14 +126,16 @@ std::string bar_chart(const std::vector<Bar>& bars, const char* aria, bool as_ra
     svg += "<text x=\"" + num(label_w + full + 6) + "\" y=\"" + num(y + 16) + "\">" + value + "</text>";
     y += row;
   }
-  return svg + "</svg><div class=\"legend\"><span><i style=\"background:var(--pass)\"></i>passes DMARC</span>"
-               "<span><i style=\"background:var(--fail)\"></i>fails DMARC</span></div>";
+  return svg +
+         "</svg><div class=\"legend\"><span><i style=\"background:var(--pass)\"></i>passes DMARC</span>"
+         "<span><i style=\"background:var(--fail)\"></i>fails DMARC</span></div>";
 }
 
 std::string failing_table(const DomainSummary& d) {
   if (d.failing.empty()) return "<p class=\"empty\">No source fails DMARC.</p>";
-  std::string t = "<div class=\"table-wrap\"><table class=\"failing\"><thead><tr><th>#</th><th>Source</th><th>PTR</th>"
-                  "<th>Failed</th><th>Of</th><th>DKIM</th><th>SPF</th><th>What it is</th><th>Reporters</th></tr></thead><tbody>";
+  std::string t =
+      "<div class=\"table-wrap\"><table class=\"failing\"><thead><tr><th>#</th><th>Source</th><th>PTR</th>"
+      "<th>Failed</th><th>Of</th><th>DKIM</th><th>SPF</th><th>What it is</th><th>Reporters</th></tr></thead><tbody>";
   std::size_t rank = 0;
   for (const SourceSummary& s : d.failing) {
     if (rank == kMaxRows) break;
@@ -140,14 +148,17 @@ std::string failing_table(const DomainSummary& d) {
          to_string(s.cls) + "\">" + to_string(s.cls) + "</span></td><td>" + esc(reporters) + "</td></tr>";
   }
   t += "</tbody></table></div>";
-  if (d.failing.size() > kMaxRows) t += "<p class=\"empty\">" + std::to_string(d.failing.size() - kMaxRows) + " more (cachetctl dmarc-summary --json)</p>";
+  if (d.failing.size() > kMaxRows)
+    t += "<p class=\"empty\">" + std::to_string(d.failing.size() - kMaxRows) +
+         " more (cachetctl dmarc-summary --json)</p>";
   return t;
 }
 
 std::string domain_section(const DomainSummary& d, const DashboardInput& in) {
   const Tally& t = d.tally;
   std::string s = "<section class=\"domain\"><h2>" + esc(d.domain) + " <small>" + utc_date(d.first) + " \xE2\x80\x93 " +
-                  utc_date(d.last) + (d.is_foreign ? " \xC2\xB7 not one of your domains" : "") + "</small></h2><div class=\"cards\">";
+                  utc_date(d.last) + (d.is_foreign ? " \xC2\xB7 not one of your domains" : "") +
+                  "</small></h2><div class=\"cards\">";
   const double dmarc = rate(t.dmarc_pass, t.messages);
   s += card("messages", std::to_string(t.messages));
   s += card("pass DMARC", num(dmarc) + "%", rate_class(dmarc));
@@ -155,20 +166,24 @@ std::string domain_section(const DomainSummary& d, const DashboardInput& in) {
   s += card("SPF aligned", num(rate(t.spf_pass, t.messages)) + "%", rate_class(rate(t.spf_pass, t.messages)));
   s += card("quarantined / rejected", std::to_string(t.quarantined) + " / " + std::to_string(t.rejected));
   s += card("failing sources", std::to_string(d.failing.size()), d.failing.empty() ? "good" : "bad");
-  s += "</div><div class=\"charts\"><figure><figcaption>Pass rate per day</figcaption>" + trend_chart(d.domain, in.rows) + "</figure>";
+  s += "</div><div class=\"charts\"><figure><figcaption>Pass rate per day</figcaption>" +
+       trend_chart(d.domain, in.rows) + "</figure>";
   std::vector<Bar> reporters, sources;
   for (const auto& r : d.reporters)
     if (reporters.size() < kMaxBars) reporters.push_back({r.org, r.tally.dmarc_pass, r.tally.dmarc_fail()});
   for (const auto& src : d.sources)
-    if (sources.size() < kMaxBars) sources.push_back({src.ptr.empty() ? src.source_ip : src.ptr, src.tally.dmarc_pass, src.tally.dmarc_fail()});
-  s += "<figure><figcaption>Pass rate per reporter</figcaption>" + bar_chart(reporters, "pass rate per reporter", true) + "</figure>";
+    if (sources.size() < kMaxBars)
+      sources.push_back({src.ptr.empty() ? src.source_ip : src.ptr, src.tally.dmarc_pass, src.tally.dmarc_fail()});
+  s += "<figure><figcaption>Pass rate per reporter</figcaption>" +
+       bar_chart(reporters, "pass rate per reporter", true) + "</figure>";
   s += "<figure><figcaption>Volume by source (top " + std::to_string(kMaxBars) + ")</figcaption>" +
        bar_chart(sources, "messages per source", false) + "</figure></div>";
   return s + "<h3>Failing sources</h3>" + failing_table(d) + "</section>";
 }
 
 std::string failures_section(const std::vector<dmarc::import::StoredFailure>& failures) {
-  std::string s = "<section class=\"domain\"><h2>Failure reports <small>" + std::to_string(failures.size()) + "</small></h2>";
+  std::string s =
+      "<section class=\"domain\"><h2>Failure reports <small>" + std::to_string(failures.size()) + "</small></h2>";
   if (failures.empty()) return s + "<p class=\"empty\">No failure report imported in this period.</p></section>";
   s += "<div class=\"table-wrap\"><table class=\"failures\"><thead><tr><th>Arrived</th><th>Domain</th><th>Source</th>"
        "<th>Failed</th><th>From</th><th>Subject</th><th>Reporter</th></tr></thead><tbody>";
@@ -191,8 +206,10 @@ std::string dashboard_html(const DashboardInput& in) {
       "<title>DMARC reports</title><style>";
   h += kStyle;
   h += "</style></head><body><header><h1>DMARC reports</h1><p>What receivers report about mail sent as your domains, " +
-       utc_date(in.since) + " to " + utc_date(in.now) + " \xC2\xB7 generated by cachetctl dmarc-dashboard</p></header><main>";
-  if (in.domains.empty()) h += "<section class=\"domain\"><p class=\"empty\">No aggregate report in this period.</p></section>";
+       utc_date(in.since) + " to " + utc_date(in.now) +
+       " \xC2\xB7 generated by cachetctl dmarc-dashboard</p></header><main>";
+  if (in.domains.empty())
+    h += "<section class=\"domain\"><p class=\"empty\">No aggregate report in this period.</p></section>";
   for (const DomainSummary& d : in.domains) h += domain_section(d, in);
   h += failures_section(in.failures);
   return h + "</main></body></html>\n";

@@ -61,8 +61,10 @@ std::vector<std::string> split_mbox(std::string_view mbox) {
 }
 
 void Importer::record(ImportOutcome outcome) {
-  if (sink_) sink_(outcome);
-  else tally_.outcomes.push_back(std::move(outcome));
+  if (sink_)
+    sink_(outcome);
+  else
+    tally_.outcomes.push_back(std::move(outcome));
 }
 
 void Importer::refuse(const std::string& where, const std::string& why) {

@@ -47,14 +47,20 @@ const char* class_words(dmarc::import::SourceClass c) {
 }
 
 nlohmann::json tally_json(const Tally& t) {
-  return {{"messages", t.messages},     {"dkim_pass", t.dkim_pass},     {"spf_pass", t.spf_pass},
-          {"dmarc_pass", t.dmarc_pass}, {"quarantined", t.quarantined}, {"rejected", t.rejected},
-          {"dkim_pass_rate", rate(t.dkim_pass, t.messages)}, {"spf_pass_rate", rate(t.spf_pass, t.messages)},
+  return {{"messages", t.messages},
+          {"dkim_pass", t.dkim_pass},
+          {"spf_pass", t.spf_pass},
+          {"dmarc_pass", t.dmarc_pass},
+          {"quarantined", t.quarantined},
+          {"rejected", t.rejected},
+          {"dkim_pass_rate", rate(t.dkim_pass, t.messages)},
+          {"spf_pass_rate", rate(t.spf_pass, t.messages)},
           {"dmarc_pass_rate", rate(t.dmarc_pass, t.messages)}};
 }
 
 nlohmann::json source_json(const SourceSummary& s) {
-  return {{"source_ip", s.source_ip}, {"ptr", s.ptr}, {"own", s.is_own}, {"class", to_string(s.cls)},
+  return {{"source_ip", s.source_ip}, {"ptr", s.ptr},
+          {"own", s.is_own},          {"class", to_string(s.cls)},
           {"reporters", s.reporters}, {"tally", tally_json(s.tally)}};
 }
 
@@ -128,12 +134,19 @@ std::string summary_text(const std::vector<DomainSummary>& domains) {
 std::string summary_json(const std::vector<DomainSummary>& domains) {
   nlohmann::json out = nlohmann::json::array();
   for (const DomainSummary& d : domains) {
-    nlohmann::json reporters = nlohmann::json::array(), sources = nlohmann::json::array(), failing = nlohmann::json::array();
+    nlohmann::json reporters = nlohmann::json::array(), sources = nlohmann::json::array(),
+                   failing = nlohmann::json::array();
     for (const auto& r : d.reporters) reporters.push_back({{"org", r.org}, {"tally", tally_json(r.tally)}});
     for (const auto& s : d.sources) sources.push_back(source_json(s));
     for (const auto& s : d.failing) failing.push_back(source_json(s));
-    out.push_back({{"domain", d.domain}, {"foreign", d.is_foreign}, {"first", d.first}, {"last", d.last},
-                   {"tally", tally_json(d.tally)}, {"reporters", reporters}, {"sources", sources}, {"failing", failing}});
+    out.push_back({{"domain", d.domain},
+                   {"foreign", d.is_foreign},
+                   {"first", d.first},
+                   {"last", d.last},
+                   {"tally", tally_json(d.tally)},
+                   {"reporters", reporters},
+                   {"sources", sources},
+                   {"failing", failing}});
   }
   // Invalid UTF-8 in a reporter's name must not make dump() throw: replace it.
   return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

@@ -38,8 +38,7 @@ Result<Fd> connect_unix(const std::string& path) {
   std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
   Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) return os_error("socket");
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0)
-    return os_error("connect " + path);
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0) return os_error("connect " + path);
   return fd;
 }
 
@@ -73,8 +72,7 @@ Result<std::string> read_until(int fd, bool (*done)(const std::string&)) {
 }
 
 std::string be32(std::uint32_t v) {
-  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-          static_cast<char>(v)};
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
 }
 
 // What `bin --check-config --config=conf` says, run as `user` when we are root and it exists.
@@ -98,8 +96,7 @@ CheckRun run_check(const std::string& bin, const std::string& conf, const std::s
   if (pid == 0) {
     ::dup2(write_end.get(), STDOUT_FILENO);
     ::dup2(write_end.get(), STDERR_FILENO);
-    if (pw && (::initgroups(user.c_str(), gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0))
-      ::_exit(126);
+    if (pw && (::initgroups(user.c_str(), gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0)) ::_exit(126);
     const std::string flag = "--config=" + conf;
     ::execl(bin.c_str(), bin.c_str(), "--check-config", flag.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
@@ -113,8 +110,7 @@ CheckRun run_check(const std::string& bin, const std::string& conf, const std::s
     if (out.output.size() < 65536) out.output.append(chunk, static_cast<std::size_t>(n));
   }
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   out.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return out;
 }
@@ -144,7 +140,7 @@ bool exists(const std::string& path) {
 }
 
 struct DaemonInfo {
-  const char* name;     // "dkim"
+  const char* name;  // "dkim"
   bool is_milter;
   const char* unit_socket;  // the unit's --socket, when the file has none (cachet-spf)
 };
@@ -203,12 +199,14 @@ void check_daemons(const DaemonPlaces& places, doctor::Findings& out) {
     }
     const CheckRun run = run_check(bin, conf, name);
     if (run.status == 0) {
-      out.push_back({check, doctor::Mark::ok, name + " --check-config passes for " + conf + " (as " + run.as + ")", ""});
+      out.push_back(
+          {check, doctor::Mark::ok, name + " --check-config passes for " + conf + " (as " + run.as + ")", ""});
     } else {
       std::string first = run.output.substr(0, run.output.find('\n'));
-      out.push_back({check, doctor::Mark::problem,
-                     name + " --check-config fails (exit " + std::to_string(run.status) + ", as " + run.as + "): " + first,
-                     "fix what `" + name + " --check-config --config=" + conf + "` lists (each line names its fix)"});
+      out.push_back(
+          {check, doctor::Mark::problem,
+           name + " --check-config fails (exit " + std::to_string(run.status) + ", as " + run.as + "): " + first,
+           "fix what `" + name + " --check-config --config=" + conf + "` lists (each line names its fix)"});
     }
     std::string sock = socket_path(conf);
     if (sock.empty() && d.unit_socket) sock = d.unit_socket;

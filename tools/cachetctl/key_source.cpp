@@ -66,12 +66,10 @@ dkim::KeyAnswer KeyFetcher::lookup(std::string_view name) {
 
 std::string KeyFetcher::origin(std::string_view name) const {
   std::string key = to_lower(name);
-  if (const auto it = source_.key_files.find(key); it != source_.key_files.end())
-    return "file " + it->second;
+  if (const auto it = source_.key_files.find(key); it != source_.key_files.end()) return "file " + it->second;
   if (source_.nameservers.empty()) return "DNS via /etc/resolv.conf";
   std::string out = "DNS via ";
-  for (std::size_t i = 0; i < source_.nameservers.size(); ++i)
-    out += (i ? "," : "") + source_.nameservers[i];
+  for (std::size_t i = 0; i < source_.nameservers.size(); ++i) out += (i ? "," : "") + source_.nameservers[i];
   return out;
 }
 
@@ -86,12 +84,18 @@ Result<DkimConfValues> read_dkim_conf(const std::string& path) {
     if (ws == std::string_view::npos) continue;
     const std::string_view name = line.substr(0, ws);
     const std::string value(trim(line.substr(ws)));
-    if (iequals(name, "Domain")) v.domain = value;
-    else if (iequals(name, "Selector")) v.selector = value;
-    else if (iequals(name, "KeyFile")) v.key_file = value;
-    else if (iequals(name, "KeyTable")) v.key_table = value;
-    else if (iequals(name, "Nameservers")) v.nameservers = value;
-    else if (iequals(name, "UserID")) v.user_id = value;
+    if (iequals(name, "Domain"))
+      v.domain = value;
+    else if (iequals(name, "Selector"))
+      v.selector = value;
+    else if (iequals(name, "KeyFile"))
+      v.key_file = value;
+    else if (iequals(name, "KeyTable"))
+      v.key_table = value;
+    else if (iequals(name, "Nameservers"))
+      v.nameservers = value;
+    else if (iequals(name, "UserID"))
+      v.user_id = value;
   }
   return v;
 }

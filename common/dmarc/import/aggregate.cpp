@@ -75,13 +75,15 @@ Result<AggregateRecord> read_record(const xmlNode* rec, std::size_t n) {
   if (row == nullptr) return bad(where + ": no <row>");
   r.source_ip = child_text(row, "source_ip");
   if (!is_ip_address(r.source_ip)) return bad(where + ": source_ip '" + r.source_ip + "' is not an IP address");
-  if (!parse_number(child_text(row, "count"), r.count)) return bad(where + ": count '" + child_text(row, "count") + "' is not a number");
+  if (!parse_number(child_text(row, "count"), r.count))
+    return bad(where + ": count '" + child_text(row, "count") + "' is not a number");
   const xmlNode* pe = child(row, "policy_evaluated");
   if (pe == nullptr) return bad(where + ": no <policy_evaluated>");
   r.disposition = child_text(pe, "disposition");
   r.dkim = child_text(pe, "dkim");
   r.spf = child_text(pe, "spf");
-  if (auto c = check_value(where + " disposition", r.disposition, {"none", "quarantine", "reject", "pass"}); !c) return Unexpected<Error>(c.error());
+  if (auto c = check_value(where + " disposition", r.disposition, {"none", "quarantine", "reject", "pass"}); !c)
+    return Unexpected<Error>(c.error());
   if (auto c = check_value(where + " policy dkim", r.dkim, {"pass", "fail"}); !c) return Unexpected<Error>(c.error());
   if (auto c = check_value(where + " policy spf", r.spf, {"pass", "fail"}); !c) return Unexpected<Error>(c.error());
   for (const xmlNode* c = pe->children; c; c = c->next)
@@ -98,13 +100,18 @@ Result<AggregateRecord> read_record(const xmlNode* rec, std::size_t n) {
     AuthResult a{child_text(c, "domain"), child_text(c, is_dkim ? "selector" : "scope"), child_text(c, "result"),
                  child_text(c, "human_result")};
     if (is_dkim) {
-      if (auto v = check_value(where + " dkim result", a.result, {"none", "pass", "fail", "policy", "neutral", "temperror", "permerror"}); !v)
+      if (auto v = check_value(where + " dkim result", a.result,
+                               {"none", "pass", "fail", "policy", "neutral", "temperror", "permerror"});
+          !v)
         return Unexpected<Error>(v.error());
       r.dkim_results.push_back(std::move(a));
     } else {
-      if (auto v = check_value(where + " spf result", a.result, {"none", "neutral", "pass", "fail", "softfail", "temperror", "permerror"}); !v)
+      if (auto v = check_value(where + " spf result", a.result,
+                               {"none", "neutral", "pass", "fail", "softfail", "temperror", "permerror"});
+          !v)
         return Unexpected<Error>(v.error());
-      if (auto v = check_value(where + " spf scope", a.selector, {"mfrom", "helo"}, true); !v) return Unexpected<Error>(v.error());
+      if (auto v = check_value(where + " spf scope", a.selector, {"mfrom", "helo"}, true); !v)
+        return Unexpected<Error>(v.error());
       r.spf_results.push_back(std::move(a));
     }
   }
@@ -113,7 +120,8 @@ Result<AggregateRecord> read_record(const xmlNode* rec, std::size_t n) {
 
 Result<AggregateReport> read_feedback(const xmlNode* root) {
   AggregateReport rep;
-  if (root->ns && root->ns->href && kNs9990 == reinterpret_cast<const char*>(root->ns->href)) rep.shape = ReportShape::rfc9990;
+  if (root->ns && root->ns->href && kNs9990 == reinterpret_cast<const char*>(root->ns->href))
+    rep.shape = ReportShape::rfc9990;
   rep.version = child_text(root, "version");
   const xmlNode* meta = child(root, "report_metadata");
   if (meta == nullptr) return bad("no <report_metadata>");
@@ -145,8 +153,10 @@ Result<AggregateReport> read_feedback(const xmlNode* root) {
     if (auto c = check_value(std::string("policy_published ") + name, *v, {"none", "quarantine", "reject"}, true); !c)
       return Unexpected<Error>(c.error());
   for (auto [name, v] : {std::pair<const char*, const std::string*>{"adkim", &rep.adkim}, {"aspf", &rep.aspf}})
-    if (auto c = check_value(std::string("policy_published ") + name, *v, {"r", "s"}, true); !c) return Unexpected<Error>(c.error());
-  if (const std::string pct = child_text(pol, "pct"); !pct.empty() && (!parse_number(pct, rep.pct) || rep.pct < 0 || rep.pct > 100))
+    if (auto c = check_value(std::string("policy_published ") + name, *v, {"r", "s"}, true); !c)
+      return Unexpected<Error>(c.error());
+  if (const std::string pct = child_text(pol, "pct");
+      !pct.empty() && (!parse_number(pct, rep.pct) || rep.pct < 0 || rep.pct > 100))
     return bad("policy_published pct: '" + pct + "' is not 0..100");
   if (!rep.testing.empty() || !rep.discovery_method.empty() || rep.version == "2.0") rep.shape = ReportShape::rfc9990;
   std::size_t n = 0;
@@ -201,7 +211,8 @@ std::string_view feedback_span(std::string_view xml) {
 std::string_view to_string(ReportShape s) noexcept { return s == ReportShape::rfc9990 ? "rfc9990" : "rfc7489"; }
 
 Result<AggregateReport> parse_aggregate_report(std::string_view xml) {
-  if (xml.size() > kMaxReportBytes) return bad("report larger than " + std::to_string(kMaxReportBytes / (1024 * 1024)) + " MiB");
+  if (xml.size() > kMaxReportBytes)
+    return bad("report larger than " + std::to_string(kMaxReportBytes / (1024 * 1024)) + " MiB");
   if (trim(xml).empty()) return bad("empty report");
   if (xml.find("<!DOCTYPE") != std::string_view::npos || xml.find("<!ENTITY") != std::string_view::npos)
     return bad("a DTD (<!DOCTYPE or <!ENTITY) is not allowed in a report: refused, nothing is expanded");

@@ -60,14 +60,15 @@ Result<std::string> unpack(std::string_view bytes, Packing packing, std::size_t 
     const char* name = archive_entry_pathname(entry);
     if (archive_entry_filetype(entry) != AE_IFREG) return fail(Errc::bad_input, "zip: the entry is not a regular file");
     if (name == nullptr || !is_plain_file_name(name))
-      return fail(Errc::bad_input, std::string("zip: refused entry name '") + (name ? name : "") +
-                                       "' (a path, not a plain file name)");
+      return fail(Errc::bad_input,
+                  std::string("zip: refused entry name '") + (name ? name : "") + "' (a path, not a plain file name)");
   }
   auto data = read_entry(a.get(), max_bytes, what);
   if (!data) return data;
   rc = archive_read_next_header(a.get(), &entry);
   if (rc != ARCHIVE_EOF) {
-    if (packing == Packing::zip && rc >= ARCHIVE_WARN) return fail(Errc::bad_input, "zip: holds several files (a report zip holds one)");
+    if (packing == Packing::zip && rc >= ARCHIVE_WARN)
+      return fail(Errc::bad_input, "zip: holds several files (a report zip holds one)");
     if (rc < ARCHIVE_WARN) return archive_error(a.get(), what);
   }
   return data;

@@ -16,7 +16,8 @@ Result<FailureReport> parse_failure_report(std::string_view feedback, std::strin
   r.feedback_type = to_lower(header_value(h, "Feedback-Type"));
   if (r.feedback_type.empty()) return fail(Errc::bad_input, "feedback report without Feedback-Type");
   if (r.feedback_type != "auth-failure")
-    return fail(Errc::bad_input, "an ARF report of type '" + r.feedback_type + "', not a DMARC failure report (auth-failure)");
+    return fail(Errc::bad_input,
+                "an ARF report of type '" + r.feedback_type + "', not a DMARC failure report (auth-failure)");
   r.user_agent = header_value(h, "User-Agent");
   r.version = header_value(h, "Version");
   r.auth_failure = to_lower(header_value(h, "Auth-Failure"));
@@ -42,7 +43,8 @@ Result<FailureReport> parse_failure_report(std::string_view feedback, std::strin
   }
   if (r.reported_domain.empty() && !r.header_from.empty())
     if (auto d = mail::from_domains(r.header_from); d && !d->empty()) r.reported_domain = d->front();
-  if (r.reported_domain.empty()) return fail(Errc::bad_input, "failure report names no domain (no Reported-Domain, no original From)");
+  if (r.reported_domain.empty())
+    return fail(Errc::bad_input, "failure report names no domain (no Reported-Domain, no original From)");
   return r;
 }
 

@@ -79,21 +79,26 @@ struct Walker {
   std::vector<MimePart> out;
 
   Result<void> walk(std::string_view raw, std::size_t depth) {
-    if (depth > kMaxMimeDepth) return fail(Errc::bad_input, "MIME parts nested deeper than " + std::to_string(kMaxMimeDepth));
+    if (depth > kMaxMimeDepth)
+      return fail(Errc::bad_input, "MIME parts nested deeper than " + std::to_string(kMaxMimeDepth));
     auto msg = mail::split_message(raw);
     if (!msg) return fail(Errc::bad_input, "MIME part header: " + msg.error().detail);
     const ContentType ct = parse_content_type(header_value(msg->headers, "Content-Type"));
     if (ct.type.rfind("multipart/", 0) == 0) return walk_multipart(ct, msg->body, depth);
-    if (out.size() >= kMaxMimeParts) return fail(Errc::bad_input, "more than " + std::to_string(kMaxMimeParts) + " MIME parts");
+    if (out.size() >= kMaxMimeParts)
+      return fail(Errc::bad_input, "more than " + std::to_string(kMaxMimeParts) + " MIME parts");
     MimePart part;
     part.content_type = ct;
     const ContentType disposition = parse_content_type(header_value(msg->headers, "Content-Disposition"));
-    if (auto f = disposition.params.find("filename"); f != disposition.params.end()) part.filename = f->second;
-    else if (auto n = ct.params.find("name"); n != ct.params.end()) part.filename = n->second;
+    if (auto f = disposition.params.find("filename"); f != disposition.params.end())
+      part.filename = f->second;
+    else if (auto n = ct.params.find("name"); n != ct.params.end())
+      part.filename = n->second;
     bool ok = true;
     part.body = decode_body(header_value(msg->headers, "Content-Transfer-Encoding"), msg->body, ok);
-    if (!ok) return fail(Errc::bad_input, "MIME part " + ct.type + (part.filename.empty() ? "" : " '" + part.filename + "'") +
-                                              ": base64 does not decode");
+    if (!ok)
+      return fail(Errc::bad_input, "MIME part " + ct.type + (part.filename.empty() ? "" : " '" + part.filename + "'") +
+                                       ": base64 does not decode");
     out.push_back(std::move(part));
     return {};
   }

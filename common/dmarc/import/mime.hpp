@@ -30,7 +30,7 @@ inline constexpr std::size_t kMaxMimeDepth = 8;
 inline constexpr std::size_t kMaxMimeParts = 64;
 
 struct ContentType {
-  std::string type = "text/plain";           // lower case type/subtype
+  std::string type = "text/plain";            // lower case type/subtype
   std::map<std::string, std::string> params;  // lower-case names, decoded values
 };
 

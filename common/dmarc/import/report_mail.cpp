@@ -54,14 +54,19 @@ Result<ReportMail> scan_report_mail(std::string_view raw) {
   bool has_tls_report = false;
   for (const MimePart& p : *parts) {
     const std::string& t = p.content_type.type;
-    if (t == "message/feedback-report") feedback = feedback ? feedback : &p;
-    else if (t == "message/rfc822" || t == "text/rfc822-headers") original = original ? original : &p;
-    else if (t.find("tlsrpt") != std::string::npos) has_tls_report = true;
+    if (t == "message/feedback-report")
+      feedback = feedback ? feedback : &p;
+    else if (t == "message/rfc822" || t == "text/rfc822-headers")
+      original = original ? original : &p;
+    else if (t.find("tlsrpt") != std::string::npos)
+      has_tls_report = true;
     if (!is_report_attachment(p)) continue;
     FoundReport found;
     found.source = p.filename.empty() ? p.content_type.type : p.filename;
-    if (auto rep = parse_report_file(p.body)) found.aggregate = std::move(*rep);
-    else found.error = rep.error().detail;
+    if (auto rep = parse_report_file(p.body))
+      found.aggregate = std::move(*rep);
+    else
+      found.error = rep.error().detail;
     mail.reports.push_back(std::move(found));
   }
   if (feedback != nullptr) {
@@ -69,14 +74,17 @@ Result<ReportMail> scan_report_mail(std::string_view raw) {
     found.source = "feedback report";
     if (auto f = parse_failure_report(feedback->body, original ? std::string_view(original->body) : std::string_view()))
       found.failure = std::move(*f);
-    else found.error = f.error().detail;
+    else
+      found.error = f.error().detail;
     mail.reports.push_back(std::move(found));
   }
   if (!mail.reports.empty()) return mail;
   if (has_tls_report) return fail(Errc::bad_input, "an SMTP TLS report (RFC 8460), not a DMARC report: not imported");
   if (istarts_with(trim(mail.subject), "DMARC") || to_lower(mail.subject).find("dmarc") != std::string::npos)
-    return fail(Errc::bad_input, "no report attachment and no message/feedback-report part (RFC 6591): a plain-text "
-                                 "DMARC notice ('" + mail.subject + "') cannot be imported");
+    return fail(Errc::bad_input,
+                "no report attachment and no message/feedback-report part (RFC 6591): a plain-text "
+                "DMARC notice ('" +
+                    mail.subject + "') cannot be imported");
   return fail(Errc::bad_input, "no DMARC report in this mail");
 }
 

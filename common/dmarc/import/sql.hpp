@@ -29,7 +29,8 @@ class SqlConn {
   [[nodiscard]] virtual Result<void> exec(const std::string& sql) = 0;
   // One statement with '?' parameters; the rows it returns (none for an INSERT without
   // RETURNING).
-  [[nodiscard]] virtual Result<std::vector<SqlRow>> query(const std::string& sql, const std::vector<std::string>& params) = 0;
+  [[nodiscard]] virtual Result<std::vector<SqlRow>> query(const std::string& sql,
+                                                          const std::vector<std::string>& params) = 0;
   // The column type of an auto-numbered primary key ("INTEGER PRIMARY KEY" / "BIGSERIAL ...").
   virtual std::string_view id_column() const = 0;
   virtual std::string describe() const = 0;

@@ -43,7 +43,8 @@ class PgSqlConn final : public SqlConn {
       return error("statement");
     std::vector<SqlRow> rows(static_cast<std::size_t>(PQntuples(r.get())));
     for (int i = 0; i < PQntuples(r.get()); ++i)
-      for (int c = 0; c < PQnfields(r.get()); ++c) rows[static_cast<std::size_t>(i)].emplace_back(PQgetvalue(r.get(), i, c));
+      for (int c = 0; c < PQnfields(r.get()); ++c)
+        rows[static_cast<std::size_t>(i)].emplace_back(PQgetvalue(r.get(), i, c));
     return rows;
   }
 

@@ -44,7 +44,8 @@ class SqliteConn final : public SqlConn {
     sqlite3_stmt* s = it->second.get();
     sqlite3_reset(s);
     for (std::size_t i = 0; i < params.size(); ++i)
-      sqlite3_bind_text(s, static_cast<int>(i + 1), params[i].data(), static_cast<int>(params[i].size()), SQLITE_TRANSIENT);
+      sqlite3_bind_text(s, static_cast<int>(i + 1), params[i].data(), static_cast<int>(params[i].size()),
+                        SQLITE_TRANSIENT);
     std::vector<SqlRow> rows;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -69,7 +70,8 @@ class SqliteConn final : public SqlConn {
 
  private:
   Unexpected<Error> error(std::string_view what) const {
-    return fail(Errc::temporary, "sqlite " + std::string(what) + ": " + (db_ ? sqlite3_errmsg(db_.get()) : "no database"));
+    return fail(Errc::temporary,
+                "sqlite " + std::string(what) + ": " + (db_ ? sqlite3_errmsg(db_.get()) : "no database"));
   }
   std::string path_;
   Db db_;

@@ -22,7 +22,8 @@ std::string schema(std::string_view id) {
          " spf TEXT, reasons TEXT, envelope_to TEXT, envelope_from TEXT, header_from TEXT, dkim_results TEXT,"
          " spf_results TEXT);"
          "CREATE INDEX IF NOT EXISTS dmarc_aggregate_records_report ON dmarc_aggregate_records (report);"
-         "CREATE TABLE IF NOT EXISTS dmarc_failure_reports (id " + key +
+         "CREATE TABLE IF NOT EXISTS dmarc_failure_reports (id " +
+         key +
          ", report_key TEXT NOT NULL UNIQUE, reporter TEXT, domain TEXT, source_ip TEXT, arrival_date TEXT,"
          " feedback_type TEXT, auth_failure TEXT, delivery_result TEXT, original_mail_from TEXT,"
          " original_rcpt_to TEXT, authentication_results TEXT, dkim_domain TEXT, header_from TEXT, subject TEXT,"
@@ -73,10 +74,31 @@ Result<AddOutcome> ReportStore::add_aggregate(const AggregateReport& r, std::str
       " begin_ts, end_ts, domain, adkim, aspf, p, sp, np, pct, fo, testing, discovery_method, errors, repairs,"
       " is_foreign, records, messages, source, imported) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
       " ON CONFLICT (org, report_id) DO NOTHING RETURNING id",
-      {report_org(r), r.report_id, r.org_name, r.email, r.extra_contact_info, std::string(to_string(r.shape)), r.version,
-       std::to_string(r.begin), std::to_string(r.end), r.domain, r.adkim, r.aspf, r.p, r.sp, r.np, std::to_string(r.pct),
-       r.fo, r.testing, r.discovery_method, join_lines(r.errors, "\n"), join_lines(r.repairs, "\n"),
-       is_foreign(r.domain) ? "1" : "0", std::to_string(r.records.size()), std::to_string(messages), std::string(source),
+      {report_org(r),
+       r.report_id,
+       r.org_name,
+       r.email,
+       r.extra_contact_info,
+       std::string(to_string(r.shape)),
+       r.version,
+       std::to_string(r.begin),
+       std::to_string(r.end),
+       r.domain,
+       r.adkim,
+       r.aspf,
+       r.p,
+       r.sp,
+       r.np,
+       std::to_string(r.pct),
+       r.fo,
+       r.testing,
+       r.discovery_method,
+       join_lines(r.errors, "\n"),
+       join_lines(r.repairs, "\n"),
+       is_foreign(r.domain) ? "1" : "0",
+       std::to_string(r.records.size()),
+       std::to_string(messages),
+       std::string(source),
        std::to_string(now)});
   if (!id) return rollback(id.error());
   if (id->empty()) {
@@ -86,12 +108,14 @@ Result<AddOutcome> ReportStore::add_aggregate(const AggregateReport& r, std::str
   const std::string report = id->front().at(0);
   for (const AggregateRecord& rec : r.records) {
     std::vector<std::string> reasons;
-    for (const PolicyReason& why : rec.reasons) reasons.push_back(why.type + (why.comment.empty() ? "" : "=" + why.comment));
+    for (const PolicyReason& why : rec.reasons)
+      reasons.push_back(why.type + (why.comment.empty() ? "" : "=" + why.comment));
     auto ins = conn_->query(
         "INSERT INTO dmarc_aggregate_records (report, source_ip, count, disposition, dkim, spf, reasons, envelope_to,"
         " envelope_from, header_from, dkim_results, spf_results) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        {report, rec.source_ip, std::to_string(rec.count), rec.disposition, rec.dkim, rec.spf, join_lines(reasons, "; "),
-         rec.envelope_to, rec.envelope_from, rec.header_from, auth_list(rec.dkim_results), auth_list(rec.spf_results)});
+        {report, rec.source_ip, std::to_string(rec.count), rec.disposition, rec.dkim, rec.spf,
+         join_lines(reasons, "; "), rec.envelope_to, rec.envelope_from, rec.header_from, auth_list(rec.dkim_results),
+         auth_list(rec.spf_results)});
     if (!ins) return rollback(ins.error());
   }
   if (auto c = conn_->exec("COMMIT"); !c) return rollback(c.error());
@@ -145,7 +169,8 @@ Result<std::vector<StoredFailure>> ReportStore::failures(std::int64_t since, std
 }
 
 Result<StoreCounts> ReportStore::counts() {
-  auto a = conn_->query("SELECT COUNT(*), COALESCE(SUM(records), 0), COALESCE(SUM(messages), 0) FROM dmarc_aggregate_reports", {});
+  auto a = conn_->query(
+      "SELECT COUNT(*), COALESCE(SUM(records), 0), COALESCE(SUM(messages), 0) FROM dmarc_aggregate_reports", {});
   auto f = conn_->query("SELECT COUNT(*) FROM dmarc_failure_reports", {});
   if (!a) return Unexpected<Error>(a.error());
   if (!f) return Unexpected<Error>(f.error());

@@ -63,8 +63,8 @@ class ReportStore {
   // `source`: where it came from (file name, attachment), kept for the admin.
   [[nodiscard]] Result<AddOutcome> add_aggregate(const AggregateReport& r, std::string_view source, std::int64_t now);
   // `reporter`: the report mail's From; `mail_id`: its Message-ID ("" when none).
-  [[nodiscard]] Result<AddOutcome> add_failure(const FailureReport& f, std::string_view reporter, std::string_view mail_id,
-                                               std::string_view source, std::int64_t now);
+  [[nodiscard]] Result<AddOutcome> add_failure(const FailureReport& f, std::string_view reporter,
+                                               std::string_view mail_id, std::string_view source, std::int64_t now);
 
   // Records of reports whose period ends at or after `since`; domain "" = every domain.
   [[nodiscard]] Result<std::vector<StoredRecord>> records(std::int64_t since, std::string_view domain);
@@ -81,7 +81,7 @@ class ReportStore {
 
 // Opens `spec` (as HistoryDatabase) and creates the tables. Errors: as open_sql(), init().
 [[nodiscard]] Result<std::unique_ptr<ReportStore>> open_report_store(std::string_view spec,
-                                                                      std::set<std::string> our_domains = {});
+                                                                     std::set<std::string> our_domains = {});
 
 // The dedup key of an aggregate report: org_name, or email when the name is empty.
 std::string report_org(const AggregateReport& r);

@@ -73,8 +73,9 @@ Result<void> check_pg_conninfo(std::string_view conninfo) {
   if (!opts) return fail(Errc::config, "not a PostgreSQL URI or conninfo: " + std::string(trim(error)));
   for (const PQconninfoOption* o = opts.get(); o->keyword; ++o)
     if (std::string_view(o->keyword) == "password" && o->val != nullptr && *o->val != '\0')
-      return fail(Errc::config, "a password does not belong in the configuration: use a passfile "
-                                "(passfile= in the conninfo, or PGPASSFILE)");
+      return fail(Errc::config,
+                  "a password does not belong in the configuration: use a passfile "
+                  "(passfile= in the conninfo, or PGPASSFILE)");
   return {};
 }
 
@@ -125,8 +126,10 @@ Result<void> PgHistoryStore::add_batch(std::span<const HistoryRecord> records) {
   PGconn* c = conn_.get();
   auto failed = [&](std::string_view what) {
     auto e = pg_error(conn_.get(), what);
-    if (PQstatus(c) != CONNECTION_OK) drop_locked();  // reconnect next time
-    else PgResult(PQexec(c, "ROLLBACK"));
+    if (PQstatus(c) != CONNECTION_OK)
+      drop_locked();  // reconnect next time
+    else
+      PgResult(PQexec(c, "ROLLBACK"));
     return e;
   };
   if (!ok(PgResult(PQexec(c, "BEGIN")), PGRES_COMMAND_OK)) return failed("begin");
@@ -138,8 +141,7 @@ Result<void> PgHistoryStore::add_batch(std::span<const HistoryRecord> records) {
       text[i] = columns[i].get(r);
       params[i] = text[i].c_str();
     }
-    const PgResult res(PQexecPrepared(c, kInsert, static_cast<int>(params.size()), params.data(), nullptr,
-                                      nullptr, 0));
+    const PgResult res(PQexecPrepared(c, kInsert, static_cast<int>(params.size()), params.data(), nullptr, nullptr, 0));
     if (!ok(res, PGRES_COMMAND_OK)) return failed("insert");
   }
   if (!ok(PgResult(PQexec(c, "COMMIT")), PGRES_COMMAND_OK)) return failed("commit");
@@ -149,8 +151,8 @@ Result<void> PgHistoryStore::add_batch(std::span<const HistoryRecord> records) {
 Result<std::vector<HistoryRecord>> PgHistoryStore::range(std::int64_t from, std::int64_t to) {
   std::lock_guard<std::mutex> lock(mu_);
   if (auto c = connect_locked(); !c) return Unexpected<Error>(c.error());
-  const std::string sql = "SELECT " + history_column_list() +
-                          " FROM messages WHERE received >= $1 AND received < $2 ORDER BY received, id";
+  const std::string sql =
+      "SELECT " + history_column_list() + " FROM messages WHERE received >= $1 AND received < $2 ORDER BY received, id";
   const std::string a = std::to_string(from), b = std::to_string(to);
   const char* params[] = {a.c_str(), b.c_str()};
   const PgResult res(PQexecParams(conn_.get(), sql.c_str(), 2, nullptr, params, nullptr, nullptr, 0));

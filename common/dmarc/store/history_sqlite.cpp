@@ -43,9 +43,7 @@ std::string column_text(sqlite3_stmt* s, int i) {
 SqliteHistoryStore::SqliteHistoryStore(std::string path) : path_(std::move(path)) {}
 
 void SqliteHistoryStore::Close::operator()(sqlite3* db) const noexcept { sqlite3_close(db); }
-void SqliteHistoryStore::Finalize::operator()(sqlite3_stmt* stmt) const noexcept {
-  sqlite3_finalize(stmt);
-}
+void SqliteHistoryStore::Finalize::operator()(sqlite3_stmt* stmt) const noexcept { sqlite3_finalize(stmt); }
 
 SqliteHistoryStore::~SqliteHistoryStore() = default;
 
@@ -57,7 +55,8 @@ Result<void> SqliteHistoryStore::migrate_locked() {
   for (const HistoryColumn& c : history_columns()) {
     if (have.count(std::string(c.name))) continue;
     const std::string sql = "ALTER TABLE messages ADD COLUMN " + std::string(c.name) + " " + sql_type(c.type);
-    if (sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) return db_error(db_.get(), "migrate");
+    if (sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+      return db_error(db_.get(), "migrate");
   }
   return {};
 }
@@ -73,7 +72,8 @@ Result<void> SqliteHistoryStore::open_locked() {
   // checkpoints. The rollback journal cost an fdatasync, a create and an unlink per batch
   // (a quarter of cachet-dmarc's CPU under load); a power cut may now lose the last
   // records of a report history, never corrupt it. Readers (cachetctl) don't block writers.
-  if (sqlite3_exec(db.get(), "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr) != SQLITE_OK)
+  if (sqlite3_exec(db.get(), "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr) !=
+      SQLITE_OK)
     return db_error(db.get(), "journal mode");
   if (sqlite3_exec(db.get(), create_sql().c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
     return db_error(db.get(), "schema");
@@ -126,7 +126,7 @@ Result<std::vector<HistoryRecord>> SqliteHistoryStore::range(std::int64_t from, 
   std::lock_guard<std::mutex> lock(mu_);
   if (auto o = open_locked(); !o) return Unexpected<Error>(o.error());
   auto s = prepare(db_.get(), "SELECT " + history_column_list() +
-                            " FROM messages WHERE received >= ? AND received < ? ORDER BY received, rowid");
+                                  " FROM messages WHERE received >= ? AND received < ? ORDER BY received, rowid");
   if (!s) return Unexpected<Error>(s.error());
   sqlite3_bind_int64(s->get(), 1, from);
   sqlite3_bind_int64(s->get(), 2, to);

@@ -22,13 +22,14 @@ class PgLedgerDb final : public LedgerDb {
     if (auto c = connect(); !c) return Unexpected<Error>(c.error());
     std::vector<const char*> values;
     for (const std::string& p : params) values.push_back(p.c_str());
-    const PgResult res(PQexecParams(conn_.get(), sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                                    nullptr, 0));
+    const PgResult res(
+        PQexecParams(conn_.get(), sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0));
     const ExecStatusType st = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) return error("statement");
     LedgerRows rows(static_cast<std::size_t>(PQntuples(res.get())));
     for (int r = 0; r < PQntuples(res.get()); ++r)
-      for (int c = 0; c < PQnfields(res.get()); ++c) rows[static_cast<std::size_t>(r)].emplace_back(PQgetvalue(res.get(), r, c));
+      for (int c = 0; c < PQnfields(res.get()); ++c)
+        rows[static_cast<std::size_t>(r)].emplace_back(PQgetvalue(res.get(), r, c));
     return rows;
   }
 

@@ -50,8 +50,8 @@ class SqliteLedgerDb final : public LedgerDb {
 
  private:
   Unexpected<Error> error(std::string_view what) {
-    return fail(Errc::temporary, "sqlite " + path_ + ": " + std::string(what) + ": " +
-                                     (db_ ? sqlite3_errmsg(db_.get()) : "not open"));
+    return fail(Errc::temporary,
+                "sqlite " + path_ + ": " + std::string(what) + ": " + (db_ ? sqlite3_errmsg(db_.get()) : "not open"));
   }
 
   Result<void> open() {

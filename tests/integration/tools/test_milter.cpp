@@ -90,8 +90,7 @@ class TestSession final : public Session {
   void note(Context& c, const char* stage, std::initializer_list<const char*> names) {
     for (const char* n : names)
       if (auto v = c.macro(n))
-        (std::strcmp(stage, "connect") == 0 ? conn_seen_ : msg_seen_) +=
-            std::string(";") + stage + ":" + n + "=" + *v;
+        (std::strcmp(stage, "connect") == 0 ? conn_seen_ : msg_seen_) += std::string(";") + stage + ":" + n + "=" + *v;
   }
 
   HeaderList headers_;
@@ -107,16 +106,23 @@ MilterSpec spec_from_args(int argc, char** argv) {
   spec.steps.envrcpt = true;
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--no-reply") spec.no_reply = wire::kNrRcpt | wire::kNrHdr | wire::kNrEoh | wire::kNrBody;
-    else if (a == "--leading-space") spec.header_leading_space = true;
-    else if (a == "--no-connect") spec.steps.connect = false;
+    if (a == "--no-reply")
+      spec.no_reply = wire::kNrRcpt | wire::kNrHdr | wire::kNrEoh | wire::kNrBody;
+    else if (a == "--leading-space")
+      spec.header_leading_space = true;
+    else if (a == "--no-connect")
+      spec.steps.connect = false;
     else if (a == "--symlist") {
       spec.macros[static_cast<int>(wire::Stage::mail)] = "i {auth_authen}";
       spec.macros[static_cast<int>(wire::Stage::connect)] = "j";
-    } else if (a == "--failure=accept") spec.on_internal_error = FailureAction::accept;
-    else if (a == "--failure=reject") spec.on_internal_error = FailureAction::reject;
-    else if (a == "--failure=tempfail") spec.on_internal_error = FailureAction::tempfail;
-    else throw std::invalid_argument("unknown flag " + a);
+    } else if (a == "--failure=accept")
+      spec.on_internal_error = FailureAction::accept;
+    else if (a == "--failure=reject")
+      spec.on_internal_error = FailureAction::reject;
+    else if (a == "--failure=tempfail")
+      spec.on_internal_error = FailureAction::tempfail;
+    else
+      throw std::invalid_argument("unknown flag " + a);
   }
   return spec;
 }
@@ -141,8 +147,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", e.what());
     return 64;
   }
-  MilterRunner runner(spec, [](const ConnInfo&) { return std::make_unique<TestSession>(); },
-                      logger);
+  MilterRunner runner(
+      spec, [](const ConnInfo&) { return std::make_unique<TestSession>(); }, logger);
   MilterOptions options;
   options.socket = argv[1];
   if (auto ok = runner.open(options); !ok) {

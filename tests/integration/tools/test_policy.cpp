@@ -18,8 +18,7 @@ namespace {
 
 class EchoHandler final : public cachet::policy::PolicyHandler {
  public:
-  cachet::Result<std::string> handle(const cachet::policy::Request& r,
-                                     const cachet::policy::ConnectionInfo&) override {
+  cachet::Result<std::string> handle(const cachet::policy::Request& r, const cachet::policy::ConnectionInfo&) override {
     if (r.sender() == "fail@x") return cachet::fail(cachet::Errc::temporary, "dns timeout");
     return "REJECT " + std::string(r.sender());
   }

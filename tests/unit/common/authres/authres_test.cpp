@@ -43,21 +43,23 @@ const std::string kHuge = "mx.example; x=pass (" + std::string(kMaxHeaderValueBy
 INSTANTIATE_TEST_SUITE_P(
     Rows, ParseAr,
     ::testing::Values(
-        ArCase{"empty", "", false},
-        ArCase{"minimal none", "mx.example; none", true},
+        ArCase{"empty", "", false}, ArCase{"minimal none", "mx.example; none", true},
         ArCase{"none with version and comment", " mx.example 1; none (nothing checked)", true},
         ArCase{"rfc8601 example", "example.com; spf=pass smtp.mailfrom=example.net", true},
-        ArCase{"comments everywhere", "(c0) mx.example (c1); (c2) dkim (c3) = (c4) pass (c5) header (c6) . (c7) d (c8) = (c9) example.com (c10)", true},
+        ArCase{
+            "comments everywhere",
+            "(c0) mx.example (c1); (c2) dkim (c3) = (c4) pass (c5) header (c6) . (c7) d (c8) = (c9) example.com (c10)",
+            true},
         ArCase{"folded", "mx.example;\r\n\tdkim=pass\r\n header.d=example.com", true},
         ArCase{"reason quoted", "mx.example; dkim=fail reason=\"bad; sig\" header.d=example.com", true},
         ArCase{"method version", "mx.example; dkim/1=pass header.d=example.com", true},
         ArCase{"opendmarc job id", "mx.example/4XyZ12; dmarc=pass header.from=example.com", true},
         ArCase{"trailing semicolon tolerated", "mx.example; spf=pass smtp.mailfrom=a.example;", true},
         ArCase{"no ADMD (O365)", "spf=pass (sender IP is 192.0.2.1) smtp.mailfrom=example.com; dkim=none", false},
-        ArCase{"authserv-id only", "mx.example", false},
-        ArCase{"(null)=pass", "mx.example; (null)=pass", false},
+        ArCase{"authserv-id only", "mx.example", false}, ArCase{"(null)=pass", "mx.example; (null)=pass", false},
         ArCase{"CVE-2020-12272 open paren", "mx.example; dkim=pass header.d=victim.example(.attacker.example", false},
-        ArCase{"CVE-2020-12272 glued comment", "mx.example; dkim=pass header.d=victim.example(.attacker.example)", false},
+        ArCase{"CVE-2020-12272 glued comment", "mx.example; dkim=pass header.d=victim.example(.attacker.example)",
+               false},
         ArCase{"non-LDH smtp.mailfrom", "mx.example; spf=pass smtp.mailfrom=a@exa_mple!.com", false},
         ArCase{"quoted non-LDH header.d", "mx.example; dkim=pass header.d=\"victim.example attacker.example\"", false},
         ArCase{"non-LDH header.from", "mx.example; dmarc=pass header.from=\"ex ample.com\"", false},
@@ -73,8 +75,7 @@ INSTANTIATE_TEST_SUITE_P(
         ArCase{"NUL", std::string_view("mx.example; dkim=pass\0 header.d=x.example", 42), false},
         ArCase{"8-bit outside quotes", "mx.example; dkim=p\xc3\xa4ss", false},
         ArCase{"8-bit in a comment", "mx.example; dkim=pass (gr\xc3\xbc\xc3\x9f) header.d=example.com", true},
-        ArCase{"at result limit", kAtResultLimit, true},
-        ArCase{"over result limit", kOverResultLimit, false},
+        ArCase{"at result limit", kAtResultLimit, true}, ArCase{"over result limit", kOverResultLimit, false},
         ArCase{"huge", kHuge, false}));
 
 TEST(ParseAr, ReadsFields) {
@@ -136,11 +137,10 @@ TEST(ClaimedAuthservId, ReadsWhatTheParserReads) {
   EXPECT_EQ(claimed_authserv_id(" mx.example.net/QID1; none"), "mx.example.net/qid1");
   EXPECT_EQ(claimed_authserv_id(""), "");
   EXPECT_EQ(claimed_authserv_id(" (unterminated mx.example.net; none"), "");
-  for (const std::string_view forged :
-       {R"( "mx\.example.net"; dkim=pass header.d=victim.example)",
-        R"( "mx.example.net"; dkim=pass header.d=victim.example)",
-        R"( (a\) evil.example ) mx.example.net; dkim=pass header.d=victim.example)",
-        R"( ((nested) "x") MX.Example.Net; dkim=pass header.d=victim.example)"}) {
+  for (const std::string_view forged : {R"( "mx\.example.net"; dkim=pass header.d=victim.example)",
+                                        R"( "mx.example.net"; dkim=pass header.d=victim.example)",
+                                        R"( (a\) evil.example ) mx.example.net; dkim=pass header.d=victim.example)",
+                                        R"( ((nested) "x") MX.Example.Net; dkim=pass header.d=victim.example)"}) {
     const auto parsed = parse_authentication_results(forged);
     ASSERT_TRUE(parsed) << forged;
     EXPECT_EQ(to_lower(parsed->authserv_id), "mx.example.net") << forged;
@@ -170,15 +170,14 @@ TEST(AuthresCorpus, DoctestCases) {
     if (c.contains("error")) {
       match = !got.has_value();
     } else if (got) {
-      match = got->authserv_id == c.at("authserv_id").get<std::string>() &&
-              got->results.size() == c.at("results").size();
+      match =
+          got->authserv_id == c.at("authserv_id").get<std::string>() && got->results.size() == c.at("results").size();
       for (std::size_t i = 0; match && i < got->results.size(); ++i) {
         const auto& w = c.at("results")[i];
         const auto& g = got->results[i];
         match = g.method == to_lower(w.at("method").get<std::string>()) &&
-                g.result == to_lower(w.at("result").get<std::string>()) &&
-                g.reason == or_empty(w.at("reason")) && g.version == or_empty(w.at("version")) &&
-                g.properties.size() == w.at("properties").size();
+                g.result == to_lower(w.at("result").get<std::string>()) && g.reason == or_empty(w.at("reason")) &&
+                g.version == or_empty(w.at("version")) && g.properties.size() == w.at("properties").size();
         for (std::size_t k = 0; match && k < g.properties.size(); ++k) {
           const auto& wp = w.at("properties")[k];
           match = g.properties[k].ptype == to_lower(wp.at("ptype").get<std::string>()) &&
@@ -209,9 +208,8 @@ TEST(AuthresCorpus, DoctestCases) {
   EXPECT_EQ(rows, kDoctestRows);
   EXPECT_EQ(examples, kSerialisationExamples);
   EXPECT_EQ(differences, static_cast<int>(kReviewedDifferences.size()));
-  std::cout << "[ counts ] authres doctest parse: " << same << "/" << rows << " as authres, "
-            << differences << " reviewed difference(s); writer round trips: " << round_trips
-            << "/" << examples << "\n";
+  std::cout << "[ counts ] authres doctest parse: " << same << "/" << rows << " as authres, " << differences
+            << " reviewed difference(s); writer round trips: " << round_trips << "/" << examples << "\n";
 }
 
 }  // namespace

@@ -33,23 +33,27 @@ const std::string kHuge = "pass (" + std::string(kMaxReceivedSpfBytes, 'a') + ")
 
 INSTANTIATE_TEST_SUITE_P(
     Rows, ParseReceivedSpf,
-    ::testing::Values(
-        SpfCase{"empty", "", false},
-        SpfCase{"minimal", "none", true},
-        SpfCase{"rfc7208 example", "pass (mybox.example.org: domain of myname@example.com designates 192.0.2.1 as permitted sender) receiver=mybox.example.org; client-ip=192.0.2.1; envelope-from=\"myname@example.com\"; helo=foo.example.com;", true},
-        SpfCase{"policyd-spf", "Pass (mailfrom) identity=mailfrom; client-ip=192.0.2.1; helo=mail.example.com; envelope-from=user@example.com; receiver=<UNKNOWN>", true},
-        SpfCase{"ipv6 client", "softfail client-ip=2001:db8::1; identity=mailfrom", true},
-        SpfCase{"folded", "fail\r\n (denied)\r\n identity=helo;\r\n helo=x.example", true},
-        SpfCase{"unknown result", "hardpass identity=mailfrom", false},
-        SpfCase{"result glued", "pass;identity=mailfrom", false},
-        SpfCase{"missing =", "pass identity", false},
-        SpfCase{"duplicate key", "pass identity=mailfrom; identity=helo", false},
-        SpfCase{"unterminated comment", "pass (x identity=mailfrom", false},
-        SpfCase{"NUL", std::string_view("pass identity=mail\0from", 23), false},
-        SpfCase{"8-bit value", "pass envelope-from=\xc3\xa4@example.com", false},
-        SpfCase{"at pair limit", kAtLimit, true},
-        SpfCase{"over pair limit", kOverLimit, false},
-        SpfCase{"huge", kHuge, false}));
+    ::testing::Values(SpfCase{"empty", "", false}, SpfCase{"minimal", "none", true},
+                      SpfCase{"rfc7208 example",
+                              "pass (mybox.example.org: domain of myname@example.com designates 192.0.2.1 as permitted "
+                              "sender) receiver=mybox.example.org; client-ip=192.0.2.1; "
+                              "envelope-from=\"myname@example.com\"; helo=foo.example.com;",
+                              true},
+                      SpfCase{"policyd-spf",
+                              "Pass (mailfrom) identity=mailfrom; client-ip=192.0.2.1; helo=mail.example.com; "
+                              "envelope-from=user@example.com; receiver=<UNKNOWN>",
+                              true},
+                      SpfCase{"ipv6 client", "softfail client-ip=2001:db8::1; identity=mailfrom", true},
+                      SpfCase{"folded", "fail\r\n (denied)\r\n identity=helo;\r\n helo=x.example", true},
+                      SpfCase{"unknown result", "hardpass identity=mailfrom", false},
+                      SpfCase{"result glued", "pass;identity=mailfrom", false},
+                      SpfCase{"missing =", "pass identity", false},
+                      SpfCase{"duplicate key", "pass identity=mailfrom; identity=helo", false},
+                      SpfCase{"unterminated comment", "pass (x identity=mailfrom", false},
+                      SpfCase{"NUL", std::string_view("pass identity=mail\0from", 23), false},
+                      SpfCase{"8-bit value", "pass envelope-from=\xc3\xa4@example.com", false},
+                      SpfCase{"at pair limit", kAtLimit, true}, SpfCase{"over pair limit", kOverLimit, false},
+                      SpfCase{"huge", kHuge, false}));
 
 TEST(ParseReceivedSpf, ReadsKeys) {  // what the milter needs for CVE-2019-20790
   const auto r = parse_received_spf(

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // tests/unit/common/base/strings_test.cpp: ASCII helpers and Result.
-#include "common/base/result.hpp"
 #include "common/base/strings.hpp"
+#include "common/base/result.hpp"
 
 #include <gtest/gtest.h>
 
@@ -40,19 +40,21 @@ TEST(Strings, ParseUintRejectsJunkAndOverflow) {
 TEST(Strings, Utf8AcceptsWellFormedOnly) {
   EXPECT_TRUE(is_valid_utf8(""));
   EXPECT_TRUE(is_valid_utf8("example.com"));
-  EXPECT_TRUE(is_valid_utf8("b\xC3\xBC" "cher.example"));        // U+00FC
-  EXPECT_TRUE(is_valid_utf8("\xE2\x82\xAC"));                  // U+20AC
-  EXPECT_TRUE(is_valid_utf8("\xF0\x9F\x98\x80"));              // U+1F600
-  EXPECT_TRUE(is_valid_utf8("\xF4\x8F\xBF\xBF"));              // U+10FFFF, the last
-  EXPECT_FALSE(is_valid_utf8("\x81"));                          // lone continuation
-  EXPECT_FALSE(is_valid_utf8("\xC3"));                          // truncated
-  EXPECT_FALSE(is_valid_utf8("\xE2\x82"));                      // truncated
-  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));                      // overlong '/'
-  EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));                  // overlong
-  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));                  // surrogate U+D800
-  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));              // above U+10FFFF
+  EXPECT_TRUE(
+      is_valid_utf8("b\xC3\xBC"
+                    "cher.example"));               // U+00FC
+  EXPECT_TRUE(is_valid_utf8("\xE2\x82\xAC"));       // U+20AC
+  EXPECT_TRUE(is_valid_utf8("\xF0\x9F\x98\x80"));   // U+1F600
+  EXPECT_TRUE(is_valid_utf8("\xF4\x8F\xBF\xBF"));   // U+10FFFF, the last
+  EXPECT_FALSE(is_valid_utf8("\x81"));              // lone continuation
+  EXPECT_FALSE(is_valid_utf8("\xC3"));              // truncated
+  EXPECT_FALSE(is_valid_utf8("\xE2\x82"));          // truncated
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));      // overlong
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));      // surrogate U+D800
+  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
   EXPECT_FALSE(is_valid_utf8("\xF5\x80\x80\x80"));
-  EXPECT_FALSE(is_valid_utf8("\xC3\x28"));                      // bad continuation
+  EXPECT_FALSE(is_valid_utf8("\xC3\x28"));  // bad continuation
   EXPECT_FALSE(is_valid_utf8("\xFF"));
 }
 

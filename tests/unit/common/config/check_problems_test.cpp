@@ -27,15 +27,11 @@ TEST_P(NearestOption, SuggestsOnlyTypos) {
 
 INSTANTIATE_TEST_SUITE_P(
     Typos, NearestOption,
-    ::testing::Values(NearCase{"transposition", "Sokcet", "Socket"},
-                      NearCase{"case only", "socket", "Socket"},
+    ::testing::Values(NearCase{"transposition", "Sokcet", "Socket"}, NearCase{"case only", "socket", "Socket"},
                       NearCase{"missing letter", "PidFle", "PidFile"},
-                      NearCase{"two edits", "DNSTimout_", "DNSTimeout"},
-                      NearCase{"three edits", "DNSTmt", ""},
-                      NearCase{"short name, one edit", "UMsk", "UMask"},
-                      NearCase{"nothing near", "Bogus", ""},
-                      NearCase{"empty", "", ""},
-                      NearCase{"obsolete names are not offered", "ForensicReport", ""}));
+                      NearCase{"two edits", "DNSTimout_", "DNSTimeout"}, NearCase{"three edits", "DNSTmt", ""},
+                      NearCase{"short name, one edit", "UMsk", "UMask"}, NearCase{"nothing near", "Bogus", ""},
+                      NearCase{"empty", "", ""}, NearCase{"obsolete names are not offered", "ForensicReport", ""}));
 
 TEST(EditDistance, CountsEachKindOfEdit) {
   EXPECT_EQ(edit_distance("", ""), 0u);
@@ -63,17 +59,15 @@ TEST(ConfigPartial, CleanParseSharesTheSnapshot) {
 }
 
 TEST(ProblemText, FixFollowsTheMessage) {
-  const Problem p{"dkim.conf", 3, "KeyFile", "cannot open /k: No such file or directory",
-                  Severity::error, "correct the path"};
-  EXPECT_EQ(p.to_string(),
-            "dkim.conf:3: KeyFile: cannot open /k: No such file or directory; fix: correct the path");
+  const Problem p{"dkim.conf",       3, "KeyFile", "cannot open /k: No such file or directory", Severity::error,
+                  "correct the path"};
+  EXPECT_EQ(p.to_string(), "dkim.conf:3: KeyFile: cannot open /k: No such file or directory; fix: correct the path");
 }
 
 TEST(ProblemAt, UsesTheOptionsLineElseTheFile) {
   const auto out = parse_config("\nUserID mail\n", "t.conf", kExampleOptions);
   ASSERT_TRUE(out.ok());
-  EXPECT_EQ(problem_at(*out.config, "UserID", "no such user").to_string(),
-            "t.conf:2: UserID: no such user");
+  EXPECT_EQ(problem_at(*out.config, "UserID", "no such user").to_string(), "t.conf:2: UserID: no such user");
   EXPECT_EQ(problem_at(*out.config, "PidFile", "needed").to_string(), "t.conf: PidFile: needed");
 }
 
@@ -83,12 +77,9 @@ TEST(ProblemFrom, SplitsOptionPrefixAndFix) {
   const Error e{Errc::config, "PidFile: /run/x.pid: not writable; fix: chown it"};
   EXPECT_EQ(problem_from(*out.config, "PidFile", e).to_string(),
             "t.conf:1: PidFile: /run/x.pid: not writable; fix: chown it");
-  EXPECT_EQ(problem_from(*out.config, e).to_string(),
-            "t.conf:1: PidFile: /run/x.pid: not writable; fix: chown it");
-  EXPECT_EQ(problem_from(*out.config, Error{Errc::config, "Nothing: at all"}).to_string(),
-            "t.conf: Nothing: at all");
-  EXPECT_EQ(problem_in_file("/etc/KeyTable", 4, "KeyTable", Error{Errc::config, "k: bad; fix: f"})
-                .to_string(),
+  EXPECT_EQ(problem_from(*out.config, e).to_string(), "t.conf:1: PidFile: /run/x.pid: not writable; fix: chown it");
+  EXPECT_EQ(problem_from(*out.config, Error{Errc::config, "Nothing: at all"}).to_string(), "t.conf: Nothing: at all");
+  EXPECT_EQ(problem_in_file("/etc/KeyTable", 4, "KeyTable", Error{Errc::config, "k: bad; fix: f"}).to_string(),
             "/etc/KeyTable:4: KeyTable: k: bad; fix: f");
 }
 

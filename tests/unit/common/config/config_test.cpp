@@ -30,9 +30,7 @@ std::vector<std::string> problem_lines(const ConfigOutcome& out) {
   return lines;
 }
 
-TEST(ConfigTable, ExampleTableIsSound) {
-  EXPECT_TRUE(validate_table(kExampleOptions).empty());
-}
+TEST(ConfigTable, ExampleTableIsSound) { EXPECT_TRUE(validate_table(kExampleOptions).empty()); }
 
 TEST(ConfigTable, ValidateTableFindsDeveloperMistakes) {
   static constexpr OptionSpec kBad[] = {
@@ -91,8 +89,7 @@ TEST(ConfigParse, ReadsPolicydSpfDialect) {
       "DNSTimeout=3\n");
   ASSERT_TRUE(out.ok()) << ::testing::PrintToString(problem_lines(out));
   EXPECT_EQ(out.config->string("HELO_reject"), "SPF_Not_Pass");
-  EXPECT_EQ(out.config->string("Reason_Message"),
-            "Message {rejectdefer} due to: {spf}. Please see {url}");
+  EXPECT_EQ(out.config->string("Reason_Message"), "Message {rejectdefer} due to: {spf}. Please see {url}");
   EXPECT_EQ(out.config->seconds("DNSTimeout").count(), 3);
 }
 
@@ -115,38 +112,35 @@ TEST(ConfigParse, LastRepeatWinsWithAWarning) {
   EXPECT_EQ(out.config->seconds("DNSTimeout").count(), 9);
   ASSERT_EQ(out.problems.size(), 1u);
   EXPECT_EQ(out.problems[0].severity, Severity::warning);
-  EXPECT_EQ(out.problems[0].to_string(),
-            "t.conf:2: DNSTimeout: overrides the value set at t.conf:1");
+  EXPECT_EQ(out.problems[0].to_string(), "t.conf:2: DNSTimeout: overrides the value set at t.conf:1");
 }
 
 TEST(ConfigParse, ListLinesAppend) {
   const auto out = parse("TrustedAuthservIDs mx1.example, mx2.example\nTrustedAuthservIDs mx3\n");
   ASSERT_TRUE(out.ok());
-  EXPECT_EQ(out.config->list("TrustedAuthservIDs"),
-            (std::vector<std::string>{"mx1.example", "mx2.example", "mx3"}));
+  EXPECT_EQ(out.config->list("TrustedAuthservIDs"), (std::vector<std::string>{"mx1.example", "mx2.example", "mx3"}));
   EXPECT_TRUE(out.problems.empty());
 }
 
 TEST(ConfigParse, UnknownNameIsAnError) {
   const auto out = parse("Sokcet local:/x\n");
   EXPECT_FALSE(out.ok());
-  EXPECT_EQ(problem_lines(out), std::vector<std::string>{
-                                   "t.conf:1: Sokcet: unknown option; fix: did you mean Socket?"});
+  EXPECT_EQ(problem_lines(out),
+            std::vector<std::string>{"t.conf:1: Sokcet: unknown option; fix: did you mean Socket?"});
 }
 
 TEST(ConfigParse, NoEffectOptionWarnsOnce) {
   const auto out = parse("LDAPUseTLS yes\n");
   ASSERT_TRUE(out.ok());
-  EXPECT_EQ(problem_lines(out),
-            std::vector<std::string>{"t.conf:1: LDAPUseTLS: accepted but has no effect"});
+  EXPECT_EQ(problem_lines(out), std::vector<std::string>{"t.conf:1: LDAPUseTLS: accepted but has no effect"});
   EXPECT_EQ(out.problems[0].severity, Severity::warning);
 }
 
 TEST(ConfigParse, ObsoleteNameIsAnErrorWithItsDoc) {
   const auto out = parse("ForensicReports yes\n");
   EXPECT_FALSE(out.ok());
-  EXPECT_EQ(problem_lines(out), std::vector<std::string>{
-                                    "t.conf:1: ForensicReports: renamed to FailureReports in 1.3.0"});
+  EXPECT_EQ(problem_lines(out),
+            std::vector<std::string>{"t.conf:1: ForensicReports: renamed to FailureReports in 1.3.0"});
 }
 
 TEST(ConfigParse, CollectsEveryProblem) {
@@ -161,7 +155,7 @@ TEST(ConfigParse, CollectsEveryProblem) {
       "PidFile\n"            // missing value
       "=oops\n"              // malformed
       "InternalHosts ldap://x\n"
-      "LDAPUseTLS yes\n");   // warning only
+      "LDAPUseTLS yes\n");  // warning only
   EXPECT_FALSE(out.ok());
   const std::vector<std::string> want = {
       "t.conf:1: DNSTimeout: 90 exceeds maximum 30",
@@ -197,31 +191,26 @@ INSTANTIATE_TEST_SUITE_P(
     Rows, ConfigValues,
     ::testing::Values(
         ValueCase{"range min", "DNSTimeout 1", true}, ValueCase{"range max", "DNSTimeout 30", true},
-        ValueCase{"range max+1", "DNSTimeout 31", false},
-        ValueCase{"range min-1", "DNSTimeout 0", false},
+        ValueCase{"range max+1", "DNSTimeout 31", false}, ValueCase{"range min-1", "DNSTimeout 0", false},
         ValueCase{"seconds suffix", "DNSTimeout 1m", false},  // 60 > 30
-        ValueCase{"seconds s suffix", "DNSTimeout 30s", true},
-        ValueCase{"negative seconds", "DNSTimeout -1", false},
+        ValueCase{"seconds s suffix", "DNSTimeout 30s", true}, ValueCase{"negative seconds", "DNSTimeout -1", false},
         ValueCase{"integer overflow", "MaximumHeaders 99999999999999999999", false},
         ValueCase{"integer with blank", "MaximumHeaders 1 2", false},
-        ValueCase{"integer plus sign", "MaximumHeaders +5", false},
-        ValueCase{"octal max", "UMask 777", true}, ValueCase{"octal max+1", "UMask 1000", false},
-        ValueCase{"bool words", "Syslog TRUE", true}, ValueCase{"bool letter", "Syslog n", true},
-        ValueCase{"bool junk", "Syslog yess", false},
-        ValueCase{"action letter", "On-BadSignature r", true},
-        ValueCase{"action case", "On-BadSignature Reject", true},
+        ValueCase{"integer plus sign", "MaximumHeaders +5", false}, ValueCase{"octal max", "UMask 777", true},
+        ValueCase{"octal max+1", "UMask 1000", false}, ValueCase{"bool words", "Syslog TRUE", true},
+        ValueCase{"bool letter", "Syslog n", true}, ValueCase{"bool junk", "Syslog yess", false},
+        ValueCase{"action letter", "On-BadSignature r", true}, ValueCase{"action case", "On-BadSignature Reject", true},
         ValueCase{"choice case", "HELO_reject softfail", true},
         ValueCase{"socket unix", "Socket unix:/run/x.sock", true},
         ValueCase{"socket bare path", "Socket /run/x.sock", true},
-        ValueCase{"socket inet6", "Socket inet6:8891@[::1]", true},
-        ValueCase{"socket port 0", "Socket inet:0", false},
+        ValueCase{"socket inet6", "Socket inet6:8891@[::1]", true}, ValueCase{"socket port 0", "Socket inet:0", false},
         ValueCase{"dataset refile", "InternalHosts refile:/etc/x", true},
         ValueCase{"dataset empty file", "InternalHosts file:", false},
         ValueCase{"8-bit value", "Reason_Message Nachricht abgew\xc3\xa4hlt", true},
         ValueCase{"control byte", "Reason_Message a\x01z", false},
         ValueCase{"NUL byte", std::string_view("Reason_Message a\0z", 18), false},
-        ValueCase{"8-bit name", "Sys\xc3\xa4log yes", false},
-        ValueCase{"name only", "Syslog", false}, ValueCase{"equals only", "Syslog =", false}));
+        ValueCase{"8-bit name", "Sys\xc3\xa4log yes", false}, ValueCase{"name only", "Syslog", false},
+        ValueCase{"equals only", "Syslog =", false}));
 
 TEST(ConfigParse, LineAtLimitAndOverLimit) {
   std::string at_limit = "Reason_Message ";
@@ -275,19 +264,16 @@ TEST(ConfigParse, IncludeReadsNestedFilesUpToTheLimit) {
     return fail(Errc::config, "cannot read " + path + ": No such file or directory");
   };
   auto out = parse("Include /a\nInclude /missing\n", options);
-  EXPECT_EQ(problem_lines(out),
-            (std::vector<std::string>{"/b:2: Bogus: unknown option",
-                                      "t.conf:2: Include: cannot read /missing: No such file or "
-                                      "directory"}));
+  EXPECT_EQ(problem_lines(out), (std::vector<std::string>{"/b:2: Bogus: unknown option",
+                                                          "t.conf:2: Include: cannot read /missing: No such file or "
+                                                          "directory"}));
   files["/b"] = "Include /b\n";  // self-inclusion stops at the depth limit
   out = parse("Include /b\n", options);
   ASSERT_EQ(out.problems.size(), 1u);
   EXPECT_EQ(out.problems[0].to_string(), "/b:1: Include: nested more than 5 levels");
 }
 
-TEST(ConfigParse, IncludeWithoutReaderIsAnError) {
-  EXPECT_FALSE(parse("Include /etc/x\n").ok());
-}
+TEST(ConfigParse, IncludeWithoutReaderIsAnError) { EXPECT_FALSE(parse("Include /etc/x\n").ok()); }
 
 TEST(ConfigGetters, MisuseByCodeThrows) {
   const auto out = parse("");
@@ -327,8 +313,7 @@ TEST(ConfigEffective, ReadsBackAValueStartingWithEquals) {
 TEST(ConfigCheck, ExitCodesAndOutput) {
   std::ostringstream out;
   EXPECT_EQ(check_config(parse("Bogus 1\nDNSTimeout 99\n"), out), kExitConfig);
-  EXPECT_EQ(out.str(),
-            "t.conf:1: Bogus: unknown option\nt.conf:2: DNSTimeout: 99 exceeds maximum 30\n");
+  EXPECT_EQ(out.str(), "t.conf:1: Bogus: unknown option\nt.conf:2: DNSTimeout: 99 exceeds maximum 30\n");
   std::ostringstream ok;
   EXPECT_EQ(check_config(parse("LDAPUseTLS 1\n"), ok, true), 0);
   EXPECT_EQ(ok.str().rfind("t.conf:1: LDAPUseTLS: accepted but has no effect\n", 0), 0u);
@@ -336,8 +321,7 @@ TEST(ConfigCheck, ExitCodesAndOutput) {
 }
 
 TEST(ConfigLoad, ReadsFileAndReportsMissingFile) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("cachet_config_test_" + std::to_string(::getpid()));
+  const auto dir = std::filesystem::temp_directory_path() / ("cachet_config_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto main_conf = (dir / "main.conf").string();
   const auto inc_conf = (dir / "inc.conf").string();

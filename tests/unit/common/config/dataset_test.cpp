@@ -30,24 +30,23 @@ TEST_P(DatasetSpecs, ParsesOpendkimForms) {
 }
 
 using T = DatasetSpec::Type;
-INSTANTIATE_TEST_SUITE_P(
-    Rows, DatasetSpecs,
-    ::testing::Values(SpecCase{"empty", "", false, T::inline_list},
-                      SpecCase{"blank", "  ", false, T::inline_list},
-                      SpecCase{"csl", "csl:127.0.0.1,::1", true, T::inline_list},
-                      SpecCase{"csl uppercase", "CSL:a", true, T::inline_list},
-                      SpecCase{"plain list", "example.com,example.net", true, T::inline_list},
-                      SpecCase{"single word", "example.com", true, T::inline_list},
-                      SpecCase{"file", "file:/etc/opendkim/KeyTable", true, T::file},
-                      SpecCase{"refile", "refile:/etc/opendkim/SigningTable", true, T::refile},
-                      SpecCase{"bare path", "/etc/opendkim/TrustedHosts", true, T::file},
-                      SpecCase{"bare .db path", "/etc/opendkim/keys.db", false, T::file},
-                      SpecCase{"file without path", "file:", false, T::file},
-                      SpecCase{"refile without path", "refile:", false, T::refile},
-                      SpecCase{"db", "db:/etc/x.db", false, T::file},
-                      SpecCase{"ldap", "ldap://ldap.example/dc=x", false, T::file},
-                      SpecCase{"dsn", "dsn:mysql://u@3306+h/db/table=t", false, T::file},
-                      SpecCase{"lua", "lua:/etc/x.lua", false, T::file}));
+INSTANTIATE_TEST_SUITE_P(Rows, DatasetSpecs,
+                         ::testing::Values(SpecCase{"empty", "", false, T::inline_list},
+                                           SpecCase{"blank", "  ", false, T::inline_list},
+                                           SpecCase{"csl", "csl:127.0.0.1,::1", true, T::inline_list},
+                                           SpecCase{"csl uppercase", "CSL:a", true, T::inline_list},
+                                           SpecCase{"plain list", "example.com,example.net", true, T::inline_list},
+                                           SpecCase{"single word", "example.com", true, T::inline_list},
+                                           SpecCase{"file", "file:/etc/opendkim/KeyTable", true, T::file},
+                                           SpecCase{"refile", "refile:/etc/opendkim/SigningTable", true, T::refile},
+                                           SpecCase{"bare path", "/etc/opendkim/TrustedHosts", true, T::file},
+                                           SpecCase{"bare .db path", "/etc/opendkim/keys.db", false, T::file},
+                                           SpecCase{"file without path", "file:", false, T::file},
+                                           SpecCase{"refile without path", "refile:", false, T::refile},
+                                           SpecCase{"db", "db:/etc/x.db", false, T::file},
+                                           SpecCase{"ldap", "ldap://ldap.example/dc=x", false, T::file},
+                                           SpecCase{"dsn", "dsn:mysql://u@3306+h/db/table=t", false, T::file},
+                                           SpecCase{"lua", "lua:/etc/x.lua", false, T::file}));
 
 TEST(DatasetSpec, InlineItemsAreTrimmedAndEmptyOnesDropped) {
   const auto got = parse_dataset_spec("csl: a , ,b,");
@@ -127,18 +126,15 @@ TEST_P(Glob, MatchesStarAndLiterals) {
   EXPECT_EQ(glob_match(c.pattern, c.text), c.want) << c.pattern << " vs " << c.text;
 }
 INSTANTIATE_TEST_SUITE_P(Rows, Glob,
-                         ::testing::Values(GlobCase{"", "", true}, GlobCase{"", "a", false},
-                                           GlobCase{"*", "", true}, GlobCase{"*", "abc", true},
-                                           GlobCase{"a*c", "abbbc", true},
+                         ::testing::Values(GlobCase{"", "", true}, GlobCase{"", "a", false}, GlobCase{"*", "", true},
+                                           GlobCase{"*", "abc", true}, GlobCase{"a*c", "abbbc", true},
                                            GlobCase{"a*c", "abbb", false},
                                            GlobCase{"*@example.com", "u@example.com", true},
                                            GlobCase{"*@example.com", "u@example.com.evil", false},
                                            GlobCase{"*.example.com", "example.com", false},
-                                           GlobCase{"a**b", "ab", true},
-                                           GlobCase{"?", "?", true},  // no '?' wildcard
+                                           GlobCase{"a**b", "ab", true}, GlobCase{"?", "?", true},  // no '?' wildcard
                                            GlobCase{"?", "a", false},
-                                           GlobCase{"*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaa",
-                                                    false}));
+                                           GlobCase{"*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaa", false}));
 
 TEST(DatasetInline, KeyEqualsValueItems) {
   const auto d = dataset_from_items({"daemon_name=MTA|smtp", "auth_type"});
@@ -148,8 +144,7 @@ TEST(DatasetInline, KeyEqualsValueItems) {
 }
 
 TEST(DatasetLoad, ReadsFilesAndInlineLists) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("cachet_dataset_test_" + std::to_string(::getpid()));
+  const auto dir = std::filesystem::temp_directory_path() / ("cachet_dataset_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto path = (dir / "hosts").string();
   std::ofstream(path) << "127.0.0.1\n10.0.0.0/8\n";

@@ -48,8 +48,8 @@ TEST(PrivateKey, RoundTripsGeneratedKeys) {
 }
 
 TEST(PrivateKey, RejectsJunk) {
-  for (const char* text : {"", "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n",
-                           "not a key", "QUJD"}) {
+  for (const char* text :
+       {"", "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n", "not a key", "QUJD"}) {
     const auto got = PrivateKey::load(SecretBytes(text));
     ASSERT_FALSE(got.has_value()) << text;
     EXPECT_EQ(got.error().code, Errc::bad_input);

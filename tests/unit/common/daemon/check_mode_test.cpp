@@ -27,9 +27,8 @@ std::vector<std::string> lines(const config::ConfigOutcome& out) {
 class CheckMode : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("cachet-check-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / ("cachet-check-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -54,8 +53,7 @@ class CheckMode : public ::testing::Test {
 };
 
 TEST_F(CheckMode, EveryProblemInOnePass) {
-  const std::string text = "Socket local:" + (dir_ / "sock").string() +
-                           "\nDNSTimeout 90\nInternalHosts file:/x\n";
+  const std::string text = "Socket local:" + (dir_ / "sock").string() + "\nDNSTimeout 90\nInternalHosts file:/x\n";
   auto out = config::parse_config(text, "t.conf", kExampleOptions);
   run_check_mode(spec(), out);
   EXPECT_FALSE(out.ok());
@@ -74,10 +72,10 @@ TEST_F(CheckMode, MissingSocketDirectoryIsAnError) {
   run_check_mode(s, out);
   EXPECT_FALSE(out.ok());
   const std::string d = (dir_ / "nodir").string();
-  EXPECT_EQ(lines(out), (std::vector<std::string>{
-                            "t.conf:2: Socket: directory " + d +
-                            " does not exist; fix: create it (packages: systemd-tmpfiles "
-                            "--create; by hand: mkdir -p " + d + "), or choose another Socket"}));
+  EXPECT_EQ(lines(out), (std::vector<std::string>{"t.conf:2: Socket: directory " + d +
+                                                  " does not exist; fix: create it (packages: systemd-tmpfiles "
+                                                  "--create; by hand: mkdir -p " +
+                                                  d + "), or choose another Socket"}));
 }
 
 TEST_F(CheckMode, SocketInAFileIsAnError) {
@@ -113,8 +111,7 @@ TEST_F(CheckMode, FileOnlyRootCanReadIsAReloadWarning) {
   const std::string secret = (dir_ / "secret").string();
   ASSERT_TRUE(std::fopen(secret.c_str(), "w") != nullptr);
   ::chmod(secret.c_str(), 0600);
-  auto out = config::parse_config("PidFile /p\nSocket inet:1@127.0.0.1\nUserID nobody\n", "t.conf",
-                                  kExampleOptions);
+  auto out = config::parse_config("PidFile /p\nSocket inet:1@127.0.0.1\nUserID nobody\n", "t.conf", kExampleOptions);
   DaemonSpec s = spec();
   s.check = [secret](const config::Config& cfg) {
     std::vector<config::Problem> found;

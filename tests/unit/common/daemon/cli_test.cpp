@@ -30,8 +30,8 @@ TEST(Cli, EmptyCommandLine) {
 }
 
 TEST(Cli, OpendkimFlags) {
-  const auto got = parse(kDkim, {"-x", "/etc/opendkim.conf", "-f", "-p", "local:/s", "-u",
-                                 "opendkim:postfix", "-P", "/run/x.pid", "-l"});
+  const auto got = parse(
+      kDkim, {"-x", "/etc/opendkim.conf", "-f", "-p", "local:/s", "-u", "opendkim:postfix", "-P", "/run/x.pid", "-l"});
   ASSERT_TRUE(got) << got.error().detail;
   EXPECT_EQ(got->config_path, "/etc/opendkim.conf");
   EXPECT_TRUE(got->foreground);
@@ -57,8 +57,8 @@ TEST(Cli, OpendmarcUsesC) {
 }
 
 TEST(Cli, LongOptions) {
-  auto got = parse(kDkim, {"--config=/a", "--foreground", "--socket", "inet:1", "--version",
-                           "--help", "--print-config", "--pid-file=/p", "--user", "u"});
+  auto got = parse(kDkim, {"--config=/a", "--foreground", "--socket", "inet:1", "--version", "--help", "--print-config",
+                           "--pid-file=/p", "--user", "u"});
   ASSERT_TRUE(got) << got.error().detail;
   EXPECT_EQ(got->config_path, "/a");
   EXPECT_EQ(got->socket, "inet:1");
@@ -119,8 +119,7 @@ TEST(Cli, DumpOptionsIsAHiddenLongFlag) {
 TEST(Cli, DumpOptionsPrintsOneTabSeparatedLinePerOption) {
   static constexpr config::OptionSpec kSmall[] = {
       {"Socket", config::Kind::socket, "local:/run/x.sock", "where the MTA connects"},
-      {"LDAPUseTLS", config::Kind::boolean, "no", "LDAP\tkey\nstore",
-       config::Support::accepted_no_effect},
+      {"LDAPUseTLS", config::Kind::boolean, "no", "LDAP\tkey\nstore", config::Support::accepted_no_effect},
       {"UserID", config::Kind::string, "", "user"},
   };
   EXPECT_EQ(dump_options(kSmall),
@@ -165,10 +164,8 @@ TEST_P(UserSpecs, ParsesUserAndGroup) {
 INSTANTIATE_TEST_SUITE_P(Rows, UserSpecs,
                          ::testing::Values(UserCase{"opendkim", true, "opendkim", ""},
                                            UserCase{"opendkim:postfix", true, "opendkim", "postfix"},
-                                           UserCase{"", false, "", ""},
-                                           UserCase{":postfix", false, "", ""},
-                                           UserCase{"opendkim:", false, "", ""},
-                                           UserCase{"a:b:c", false, "", ""},
+                                           UserCase{"", false, "", ""}, UserCase{":postfix", false, "", ""},
+                                           UserCase{"opendkim:", false, "", ""}, UserCase{"a:b:c", false, "", ""},
                                            UserCase{std::string_view("a\0b", 3), false, "", ""}));
 
 TEST(Privileges, UnknownUserIsAConfigError) {

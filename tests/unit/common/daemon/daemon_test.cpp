@@ -28,9 +28,7 @@ namespace {
 
 using config::testing::kExampleOptions;
 
-config::ConfigOutcome parse(std::string_view text) {
-  return config::parse_config(text, "t.conf", kExampleOptions);
-}
+config::ConfigOutcome parse(std::string_view text) { return config::parse_config(text, "t.conf", kExampleOptions); }
 
 DaemonSpec minimal_spec() {
   DaemonSpec spec;
@@ -56,7 +54,8 @@ TEST(Reload, GoodConfigIsSwappedIn) {
   config::ConfigHolder holder(parse("DNSTimeout 5\n").config);
   log::CaptureLogger logger;
   const auto before = holder.load();
-  EXPECT_TRUE(reload_config(holder, [] { return parse("DNSTimeout 9\n"); }, minimal_spec(), logger));
+  EXPECT_TRUE(reload_config(
+      holder, [] { return parse("DNSTimeout 9\n"); }, minimal_spec(), logger));
   EXPECT_EQ(holder.load()->seconds("DNSTimeout").count(), 9);
   EXPECT_EQ(before->seconds("DNSTimeout").count(), 5);  // a message's snapshot is untouched
   EXPECT_TRUE(logger.contains("config.reloaded"));
@@ -66,10 +65,10 @@ TEST(Reload, BadConfigKeepsTheOldOneAndLogsEveryProblem) {
   config::ConfigHolder holder(parse("DNSTimeout 5\n").config);
   const auto before = holder.load();
   log::CaptureLogger logger;
-  EXPECT_FALSE(reload_config(holder, [] { return parse("DNSTimeout 99\nBogus 1\n"); },
-                             minimal_spec(), logger));
+  EXPECT_FALSE(reload_config(
+      holder, [] { return parse("DNSTimeout 99\nBogus 1\n"); }, minimal_spec(), logger));
   EXPECT_EQ(holder.load(), before);
-  EXPECT_TRUE(logger.contains("t.conf:1: DNSTimeout: 99 exceeds maximum 30")) ;
+  EXPECT_TRUE(logger.contains("t.conf:1: DNSTimeout: 99 exceeds maximum 30"));
   EXPECT_TRUE(logger.contains("t.conf:2: Bogus: unknown option"));
   EXPECT_TRUE(logger.contains("config.reload_failed"));
 }
@@ -82,20 +81,23 @@ TEST(Reload, RefusingCallbackKeepsTheOldOne) {
     return fail(Errc::config, "KeyTable: cannot read /etc/keys");
   };
   log::CaptureLogger logger;
-  EXPECT_FALSE(reload_config(holder, [] { return parse("DNSTimeout 9\n"); }, spec, logger));
+  EXPECT_FALSE(reload_config(
+      holder, [] { return parse("DNSTimeout 9\n"); }, spec, logger));
   EXPECT_EQ(holder.load(), before);
   EXPECT_TRUE(logger.contains("KeyTable: cannot read /etc/keys"));
   spec.reload = [](const std::shared_ptr<const config::Config>&, log::Logger&) -> Result<void> {
     throw std::runtime_error("boom");
   };
-  EXPECT_FALSE(reload_config(holder, [] { return parse("DNSTimeout 9\n"); }, spec, logger));
+  EXPECT_FALSE(reload_config(
+      holder, [] { return parse("DNSTimeout 9\n"); }, spec, logger));
   EXPECT_EQ(holder.load(), before);
 }
 
 TEST(Reload, WarnsAboutRestartOnlyOptions) {
   config::ConfigHolder holder(parse("Socket local:/a\n").config);
   log::CaptureLogger logger;
-  EXPECT_TRUE(reload_config(holder, [] { return parse("Socket local:/b\n"); }, minimal_spec(), logger));
+  EXPECT_TRUE(reload_config(
+      holder, [] { return parse("Socket local:/b\n"); }, minimal_spec(), logger));
   EXPECT_TRUE(logger.contains("config.restart_required option=Socket"));
 }
 
@@ -297,7 +299,7 @@ TEST_F(DaemonProcess, DropsRootForGoodAndHandsTheSocketOver) {
     if (!drop_privileges(*who)) return 12;
     if (::getuid() != who->uid || ::geteuid() != who->uid || ::getegid() != who->gid) return 13;
     if (::setuid(0) == 0) return 14;
-    struct stat st{};
+    struct stat st {};
     if (::lstat(sock.c_str(), &st) != 0 || st.st_uid != who->uid) return 15;
     return 0;
   });
@@ -318,8 +320,7 @@ TEST_F(DaemonProcess, UserIdOfTheUserAlreadyRunningIsSatisfied) {
     if (!drop_privileges(*nobody) || !check_can_become(*nobody)) return 11;  // nothing to do
     auto root = check_can_become(RunAs{"root", 0, 0, ""});
     if (root || root.error().code != Errc::config) return 12;
-    if (root.error().detail.find("not running as root but as nobody:") == std::string::npos)
-      return 13;
+    if (root.error().detail.find("not running as root but as nobody:") == std::string::npos) return 13;
     FILE* f = std::freopen(log_file.c_str(), "w", stderr);
     if (f == nullptr) return 99;
     std::setvbuf(stderr, nullptr, _IONBF, 0);
@@ -348,9 +349,8 @@ TEST_F(DaemonProcess, CheckModeRunsTheSpecsFileCheck) {
   std::string severity = "error";
   spec.check = [&](const config::Config&) {
     ++checks;
-    return std::vector<config::Problem>{
-        {"", 0, "", "/etc/x.map:3: bad line",
-         severity == "error" ? config::Severity::error : config::Severity::warning}};
+    return std::vector<config::Problem>{{"", 0, "", "/etc/x.map:3: bad line",
+                                         severity == "error" ? config::Severity::error : config::Severity::warning}};
   };
   write(dir_ + "/good.conf", "DNSTimeout 5\nSocket inet:8891@127.0.0.1\n");
   write(dir_ + "/bad.conf", "DNSTimeout 99\nSocket inet:8891@127.0.0.1\n");

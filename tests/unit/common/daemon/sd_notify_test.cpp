@@ -27,10 +27,8 @@ Fd bind_datagram(const std::string& address) {
   std::memcpy(addr.sun_path, address.data(), address.size());
   const bool is_abstract = address[0] == '@';
   if (is_abstract) addr.sun_path[0] = '\0';
-  const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address.size() +
-                                          (is_abstract ? 0 : 1));
-  EXPECT_EQ(::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), len), 0)
-      << std::strerror(errno);
+  const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address.size() + (is_abstract ? 0 : 1));
+  EXPECT_EQ(::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), len), 0) << std::strerror(errno);
   return fd;
 }
 

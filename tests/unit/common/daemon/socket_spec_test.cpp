@@ -39,9 +39,7 @@ TEST_P(SocketSpecs, ParsesPeerSyntax) {
 }
 
 SocketSpec unix_at(std::string p) { return SocketSpec{F::unix_path, std::move(p), "", 0}; }
-SocketSpec inet(F f, std::uint16_t port, std::string host = "") {
-  return SocketSpec{f, "", std::move(host), port};
-}
+SocketSpec inet(F f, std::uint16_t port, std::string host = "") { return SocketSpec{f, "", std::move(host), port}; }
 
 const std::string kLongPath = "/" + std::string(kMaxUnixPathBytes - 1, 'p');
 
@@ -55,30 +53,21 @@ INSTANTIATE_TEST_SUITE_P(
         SpecCase{"bare path", "/run/x.sock", true, unix_at("/run/x.sock"), "local:/run/x.sock"},
         SpecCase{"relative local", "local:x.sock", true, unix_at("x.sock"), "local:x.sock"},
         SpecCase{"empty path", "local:", false, {}, ""},
-        SpecCase{"path at limit", "local:" + kLongPath, true, unix_at(kLongPath),
-                 "local:" + kLongPath},
+        SpecCase{"path at limit", "local:" + kLongPath, true, unix_at(kLongPath), "local:" + kLongPath},
         SpecCase{"path over limit", "local:" + kLongPath + "p", false, {}, ""},
         SpecCase{"inet any", "inet:8891", true, inet(F::inet, 8891), "inet:8891"},
-        SpecCase{"inet host", "inet:8891@127.0.0.1", true, inet(F::inet, 8891, "127.0.0.1"),
-                 "inet:8891@127.0.0.1"},
-        SpecCase{"inet localhost", "inet:12345@localhost", true,
-                 inet(F::inet, 12345, "localhost"), "inet:12345@localhost"},
-        SpecCase{"inet6 host", "inet6:8893@::1", true, inet(F::inet6, 8893, "::1"),
-                 "inet6:8893@::1"},
-        SpecCase{"inet6 bracketed", "inet6:8893@[::1]", true, inet(F::inet6, 8893, "::1"),
-                 "inet6:8893@::1"},
+        SpecCase{"inet host", "inet:8891@127.0.0.1", true, inet(F::inet, 8891, "127.0.0.1"), "inet:8891@127.0.0.1"},
+        SpecCase{"inet localhost", "inet:12345@localhost", true, inet(F::inet, 12345, "localhost"),
+                 "inet:12345@localhost"},
+        SpecCase{"inet6 host", "inet6:8893@::1", true, inet(F::inet6, 8893, "::1"), "inet6:8893@::1"},
+        SpecCase{"inet6 bracketed", "inet6:8893@[::1]", true, inet(F::inet6, 8893, "::1"), "inet6:8893@::1"},
         SpecCase{"inet6 any", "inet6:8893", true, inet(F::inet6, 8893), "inet6:8893"},
         SpecCase{"port max", "inet:65535", true, inet(F::inet, 65535), "inet:65535"},
-        SpecCase{"port max+1", "inet:65536", false, {}, ""},
-        SpecCase{"port zero", "inet:0", false, {}, ""},
-        SpecCase{"port missing", "inet:@127.0.0.1", false, {}, ""},
-        SpecCase{"port name", "inet:smtp", false, {}, ""},
-        SpecCase{"port negative", "inet:-1", false, {}, ""},
-        SpecCase{"empty host", "inet:8891@", false, {}, ""},
-        SpecCase{"two ats", "inet:1@a@b", false, {}, ""},
-        SpecCase{"unknown scheme", "tcp:8891", false, {}, ""},
-        SpecCase{"no scheme", "8891", false, {}, ""},
-        SpecCase{"NUL", std::string("local:/a\0b", 10), false, {}, ""}));
+        SpecCase{"port max+1", "inet:65536", false, {}, ""}, SpecCase{"port zero", "inet:0", false, {}, ""},
+        SpecCase{"port missing", "inet:@127.0.0.1", false, {}, ""}, SpecCase{"port name", "inet:smtp", false, {}, ""},
+        SpecCase{"port negative", "inet:-1", false, {}, ""}, SpecCase{"empty host", "inet:8891@", false, {}, ""},
+        SpecCase{"two ats", "inet:1@a@b", false, {}, ""}, SpecCase{"unknown scheme", "tcp:8891", false, {}, ""},
+        SpecCase{"no scheme", "8891", false, {}, ""}, SpecCase{"NUL", std::string("local:/a\0b", 10), false, {}, ""}));
 
 TEST(SocketSpec, OverLongSpecIsRejected) {
   EXPECT_FALSE(parse_socket_spec("inet:1@" + std::string(kMaxSocketSpecBytes, 'h')));
@@ -99,7 +88,7 @@ TEST_F(SocketDir, ListensWithUmaskAndRemovesOnlyItsOwnSocket) {
   const SocketSpec spec = unix_at(dir_ + "/a.sock");
   auto fd = listen_socket(spec, 002);
   ASSERT_TRUE(fd) << fd.error().detail;
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::lstat(spec.path.c_str(), &st), 0);
   EXPECT_TRUE(S_ISSOCK(st.st_mode));
   EXPECT_EQ(st.st_mode & 0777, 0775u);

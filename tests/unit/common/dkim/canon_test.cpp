@@ -52,7 +52,8 @@ TEST(CanonVectors, MatchDkimpyOracle) {
           << id << " chunk=" << chunk;
     }
     for (const auto& [canon, cname] : {std::pair{Canon::simple, "simple"}, std::pair{Canon::relaxed, "relaxed"}}) {
-      for (const auto& [alg, aname] : {std::pair{crypto::HashAlg::sha1, "sha1"}, std::pair{crypto::HashAlg::sha256, "sha256"}}) {
+      for (const auto& [alg, aname] :
+           {std::pair{crypto::HashAlg::sha1, "sha1"}, std::pair{crypto::HashAlg::sha256, "sha256"}}) {
         BodyHasher bh(canon, alg, std::nullopt);
         bh.feed(body);
         EXPECT_EQ(base64_encode(bh.finish()), c.at(std::string("bh_") + aname + "_" + cname)) << id;

@@ -45,8 +45,8 @@ TEST_F(DkimpyData, PreSignedMessagesHaveTheirExpectedOutcome) {
     const test::FakeDns* zone;
     bool want_pass;
   } rows[] = {
-      {"test2.message", &dns, true},        {"ed25519test2.msg", &dns, true},
-      {"rfc6376.signed.msg", &dns, true},   {"rfc6376.signed.rsa.msg", &bad, false},
+      {"test2.message", &dns, true},           {"ed25519test2.msg", &dns, true},
+      {"rfc6376.signed.msg", &dns, true},      {"rfc6376.signed.rsa.msg", &bad, false},
       {"test.message.baddomain", &dns, false},
   };
   for (const auto& row : rows) {
@@ -79,8 +79,7 @@ TEST_F(DkimpyData, RoundTripsEveryKeyFormAndCanonicalization) {
       {"ed25519test.key", "ed25519test.dns", Algorithm::ed25519_sha256},
       {"rfc8032_7_1.key", nullptr, Algorithm::ed25519_sha256},
   };
-  const char* messages[] = {"test.message", "ed25519test.msg", "message.mbox", "rfc6376.msg",
-                            "rfc6376.w1258.msg"};
+  const char* messages[] = {"test.message", "ed25519test.msg", "message.mbox", "rfc6376.msg", "rfc6376.w1258.msg"};
   int passes = 0;
   for (const auto& k : keys) {
     auto key = crypto::PrivateKey::load(crypto::SecretBytes(test::read_file(dir() + k.key_file)));
@@ -89,8 +88,7 @@ TEST_F(DkimpyData, RoundTripsEveryKeyFormAndCanonicalization) {
     if (k.record_file != nullptr) {
       dns.add_txt("sel._domainkey.example.com", first_line(test::read_file(dir() + k.record_file)));
     } else {
-      dns.add_txt("sel._domainkey.example.com",
-                  "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=");
+      dns.add_txt("sel._domainkey.example.com", "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=");
     }
     for (const char* m : messages) {
       const std::string msg = test::read_file(dir() + m);
@@ -112,7 +110,8 @@ TEST_F(DkimpyData, RoundTripsEveryKeyFormAndCanonicalization) {
             const auto rs = verify_file(signed_msg, dns);
             ASSERT_GE(rs.size(), 1u);  // some inputs carry older signatures of their own
             EXPECT_EQ(rs[0].result, VerifyResult::pass)
-                << k.key_file << " " << k.record_file << " " << m << " " << results(rs) << "\n" << *value;
+                << k.key_file << " " << k.record_file << " " << m << " " << results(rs) << "\n"
+                << *value;
             passes += rs[0].result == VerifyResult::pass;
             // Appended text: fails without l=, still passes with l= (that is what l= means).
             const auto appended = verify_file(signed_msg + "appended\r\n", dns);

@@ -45,19 +45,15 @@ TEST(JudgeKeyPath, EachOwnerModeAndGroupCase) {
       {"packaged 0640 root:private", 0640, 0, &kPrivateGroup, "", ""},
       {"0640 wide group", 0640, 0, &kWideGroup, "chmod 0600 /etc/k/s.private",
        "readable by group users, which other users are in (bob) (mode 0640)"},
-      {"0644 private group", 0644, 0, &kPrivateGroup, "chmod 0640 /etc/k/s.private",
-       "readable by others (mode 0644)"},
+      {"0644 private group", 0644, 0, &kPrivateGroup, "chmod 0640 /etc/k/s.private", "readable by others (mode 0644)"},
       {"0644 wide group", 0644, 0, &kWideGroup, "chmod 0600 /etc/k/s.private",
        "readable by group users, which other users are in (bob), readable by others (mode 0644)"},
       {"0604", 0604, 0, &kPrivateGroup, "chmod 0600 /etc/k/s.private", "readable by others (mode 0604)"},
-      {"0660 private group", 0660, 0, &kPrivateGroup, "chmod 0640 /etc/k/s.private",
-       "writable by group (mode 0660)"},
+      {"0660 private group", 0660, 0, &kPrivateGroup, "chmod 0640 /etc/k/s.private", "writable by group (mode 0660)"},
       {"0666", 0666, 0, &kPrivateGroup, "chmod 0640 /etc/k/s.private",
        "readable by others, writable by group and others (mode 0666)"},
-      {"0610", 0610, 0, &kPrivateGroup, "chmod 0600 /etc/k/s.private",
-       "has group or other execute bits (mode 0610)"},
-      {"0601", 0601, 0, &kPrivateGroup, "chmod 0600 /etc/k/s.private",
-       "has group or other execute bits (mode 0601)"},
+      {"0610", 0610, 0, &kPrivateGroup, "chmod 0600 /etc/k/s.private", "has group or other execute bits (mode 0610)"},
+      {"0601", 0601, 0, &kPrivateGroup, "chmod 0600 /etc/k/s.private", "has group or other execute bits (mode 0601)"},
       {"foreign owner 0600", 0600, 1234, &kPrivateGroup, "chown cachet-dkim /etc/k/s.private",
        "owned by uid 1234, not by cachet-dkim or root"},
   };
@@ -150,8 +146,8 @@ TEST(ReadKeyFile, ReadsAndJudgesTheOpenedFile) {
   ASSERT_EQ(got->problems.size(), 1u);
   EXPECT_EQ(got->problems[0].fix.substr(0, 8), "chmod 06");
   EXPECT_EQ(describe(got->problems[0]).substr(0, path.size() + 2), path + ": ");
-  EXPECT_NE(describe(got->problems[0]).find("readable by others (mode 0644); fix: chmod 06"),
-            std::string::npos) << describe(got->problems[0]);
+  EXPECT_NE(describe(got->problems[0]).find("readable by others (mode 0644); fix: chmod 06"), std::string::npos)
+      << describe(got->problems[0]);
   ::chmod(path.c_str(), 0600);
   got = read_key_file(path, key_user());
   ASSERT_TRUE(got.has_value());

@@ -24,9 +24,8 @@ TEST(FormatKeyZone, MatchesGenkeyDefaultLayout) {
   p.public_key = fake_key(294);
   const std::string b64 = base64_encode(p.public_key);
   ASSERT_EQ(b64.size(), 392u);
-  const std::string want = "sel1._domainkey\tIN\tTXT\t( \"v=DKIM1; h=sha256; k=rsa; \"\n\t  \"p=" +
-                           b64.substr(0, 250) + "\"\n\t  \"" + b64.substr(250) +
-                           "\" )  ; ----- DKIM key sel1 for example.com\n";
+  const std::string want = "sel1._domainkey\tIN\tTXT\t( \"v=DKIM1; h=sha256; k=rsa; \"\n\t  \"p=" + b64.substr(0, 250) +
+                           "\"\n\t  \"" + b64.substr(250) + "\" )  ; ----- DKIM key sel1 for example.com\n";
   EXPECT_EQ(format_key_zone(p), want);
 }
 
@@ -80,8 +79,8 @@ TEST(FormatKeyZone, Ed25519AndEmptyDomainAndNoHash) {
   p.hash_algs.reset();
   p.key_type = crypto::KeyType::ed25519;
   p.public_key = fake_key(32);
-  EXPECT_EQ(format_key_zone(p), "ed._domainkey\tIN\tTXT\t( \"v=DKIM1; k=ed25519; \"\n\t  \"p=" +
-                                    base64_encode(p.public_key) + "\" ) \n");
+  EXPECT_EQ(format_key_zone(p),
+            "ed._domainkey\tIN\tTXT\t( \"v=DKIM1; k=ed25519; \"\n\t  \"p=" + base64_encode(p.public_key) + "\" ) \n");
 }
 
 TEST(FormatKeyZone, ExactMultipleOf250EndsWithEmptyString) {
@@ -132,28 +131,25 @@ TEST_P(ParseKeyZoneRows, AcceptsOnlyValidFiles) {
 
 INSTANTIATE_TEST_SUITE_P(
     Rows, ParseKeyZoneRows,
-    ::testing::Values(
-        ParseCase{"empty", "", false, ""},
-        ParseCase{"blank", " \n\t\n", false, ""},
-        ParseCase{"bare record", "v=DKIM1; k=rsa; p=AB\n", true, "v=DKIM1; k=rsa; p=AB"},
-        ParseCase{"minimal zone line", "s._domainkey TXT \"p=AB\"", true, "p=AB"},
-        ParseCase{"ttl and class", "s._domainkey.ex. 300 IN TXT \"a\" \"b\"", true, "ab"},
-        ParseCase{"bare words, ; starts a comment", "s._domainkey IN TXT v=DKIM1;x", true, "v=DKIM1"},
-        ParseCase{"only strings", "\"v=DKIM1; \" \"p=AB\"\n", true, "v=DKIM1; p=AB"},
-        ParseCase{"comment line first", "; comment\ns IN TXT \"x\"", true, "x"},
-        ParseCase{"DDD escape", "s IN TXT \"a\\059b\"", true, "a;b"},
-        ParseCase{"bad DDD", "s IN TXT \"a\\99\"", false, ""},
-        ParseCase{"DDD over 255", "s IN TXT \"a\\300\"", false, ""},
-        ParseCase{"unterminated quote", "s IN TXT \"abc", false, ""},
-        ParseCase{"unterminated paren", "s IN TXT ( \"abc\"", false, ""},
-        ParseCase{"close without open", "s IN TXT \"abc\" )", false, ""},
-        ParseCase{"not TXT", "s IN A 192.0.2.1", false, ""},
-        ParseCase{"no data", "s IN TXT\n", false, ""},
-        ParseCase{"owner only", "s\n", false, ""},
-        ParseCase{"two records", "s IN TXT \"a\"\nt IN TXT \"b\"\n", false, ""},
-        ParseCase{"string over limit", "s IN TXT \"" + std::string(256, 'a') + "\"", false, ""},
-        ParseCase{"NUL byte", std::string("s IN TXT \"a\0b\"", 14), false, ""},
-        ParseCase{"8-bit kept", "s IN TXT \"\xc3\xa9\"", true, "\xc3\xa9"}),
+    ::testing::Values(ParseCase{"empty", "", false, ""}, ParseCase{"blank", " \n\t\n", false, ""},
+                      ParseCase{"bare record", "v=DKIM1; k=rsa; p=AB\n", true, "v=DKIM1; k=rsa; p=AB"},
+                      ParseCase{"minimal zone line", "s._domainkey TXT \"p=AB\"", true, "p=AB"},
+                      ParseCase{"ttl and class", "s._domainkey.ex. 300 IN TXT \"a\" \"b\"", true, "ab"},
+                      ParseCase{"bare words, ; starts a comment", "s._domainkey IN TXT v=DKIM1;x", true, "v=DKIM1"},
+                      ParseCase{"only strings", "\"v=DKIM1; \" \"p=AB\"\n", true, "v=DKIM1; p=AB"},
+                      ParseCase{"comment line first", "; comment\ns IN TXT \"x\"", true, "x"},
+                      ParseCase{"DDD escape", "s IN TXT \"a\\059b\"", true, "a;b"},
+                      ParseCase{"bad DDD", "s IN TXT \"a\\99\"", false, ""},
+                      ParseCase{"DDD over 255", "s IN TXT \"a\\300\"", false, ""},
+                      ParseCase{"unterminated quote", "s IN TXT \"abc", false, ""},
+                      ParseCase{"unterminated paren", "s IN TXT ( \"abc\"", false, ""},
+                      ParseCase{"close without open", "s IN TXT \"abc\" )", false, ""},
+                      ParseCase{"not TXT", "s IN A 192.0.2.1", false, ""},
+                      ParseCase{"no data", "s IN TXT\n", false, ""}, ParseCase{"owner only", "s\n", false, ""},
+                      ParseCase{"two records", "s IN TXT \"a\"\nt IN TXT \"b\"\n", false, ""},
+                      ParseCase{"string over limit", "s IN TXT \"" + std::string(256, 'a') + "\"", false, ""},
+                      ParseCase{"NUL byte", std::string("s IN TXT \"a\0b\"", 14), false, ""},
+                      ParseCase{"8-bit kept", "s IN TXT \"\xc3\xa9\"", true, "\xc3\xa9"}),
     [](const auto& info) {
       std::string n = info.param.name;
       for (char& ch : n)

@@ -89,7 +89,8 @@ TEST(MailDkimCorpus, MatchesExpectationsExceptReviewedDifferences) {
     ASSERT_TRUE(got.has_value()) << file << ": " << got.error().detail;
     const std::string ours = verdict(*got);
     ++total;
-    if (std::getenv("CACHET_DKIM_CORPUS_VERBOSE")) std::printf("%-28s want=%-8s got=%-8s %s\n", file.c_str(), want.c_str(), ours.c_str(), details(*got).c_str());
+    if (std::getenv("CACHET_DKIM_CORPUS_VERBOSE"))
+      std::printf("%-28s want=%-8s got=%-8s %s\n", file.c_str(), want.c_str(), ours.c_str(), details(*got).c_str());
     const auto diff = differences.find(file);
     if (ours == want) {
       ++as_expected;
@@ -110,8 +111,7 @@ TEST(MailDkimCorpus, MatchesExpectationsExceptReviewedDifferences) {
       }
     }
   }
-  std::printf("mail-dkim corpus: %d/%d as expected, %d reviewed differences\n", as_expected, total,
-              reviewed);
+  std::printf("mail-dkim corpus: %d/%d as expected, %d reviewed differences\n", as_expected, total, reviewed);
   EXPECT_EQ(as_expected + reviewed, total);
   EXPECT_EQ(total, kCorpusFiles);
   EXPECT_EQ(reviewed, kReviewedDifferences);

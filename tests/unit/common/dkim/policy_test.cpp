@@ -25,16 +25,16 @@ TEST_P(SenderRows, Parses) {
   EXPECT_EQ(got->local, c.local);
   EXPECT_EQ(got->domain, c.domain);
 }
-INSTANTIATE_TEST_SUITE_P(Rows, SenderRows, ::testing::Values(
-    SenderCase{" alice@Example.COM", true, "alice", "example.com"},
-    SenderCase{" \"Alice, A\" <alice@example.com>", true, "alice", "example.com"},
-    SenderCase{" Alice <alice@example.com> (comment)", true, "alice", "example.com"},
-    SenderCase{" (c) alice@example.com", true, "alice", "example.com"},
-    SenderCase{"", false, "", ""},
-    SenderCase{" no address", false, "", ""},
-    SenderCase{" <alice@victim.example(.attacker.example>", false, "", ""},
-    SenderCase{" a@exa\xc3\xa9mple.com", false, "", ""},
-    SenderCase{" <broken@example.com", false, "", ""}));
+INSTANTIATE_TEST_SUITE_P(
+    Rows, SenderRows,
+    ::testing::Values(SenderCase{" alice@Example.COM", true, "alice", "example.com"},
+                      SenderCase{" \"Alice, A\" <alice@example.com>", true, "alice", "example.com"},
+                      SenderCase{" Alice <alice@example.com> (comment)", true, "alice", "example.com"},
+                      SenderCase{" (c) alice@example.com", true, "alice", "example.com"}, SenderCase{"", false, "", ""},
+                      SenderCase{" no address", false, "", ""},
+                      SenderCase{" <alice@victim.example(.attacker.example>", false, "", ""},
+                      SenderCase{" a@exa\xc3\xa9mple.com", false, "", ""},
+                      SenderCase{" <broken@example.com", false, "", ""}));
 
 SigningPolicy table_state(bool refile, bool multiple) {
   SigningPolicy st;
@@ -111,30 +111,33 @@ class OutcomeRows : public ::testing::TestWithParam<OutcomeCase> {};
 TEST_P(OutcomeRows, MatchesOpendkim) {
   const auto& c = GetParam();
   Actions a;
-  a.bad_signature = a.no_signature = a.key_not_found = a.dns_error = a.internal_error =
-      a.signature_error = a.security = c.action;
+  a.bad_signature = a.no_signature = a.key_not_found = a.dns_error = a.internal_error = a.signature_error = a.security =
+      c.action;
   const Outcome o = outcome_for(a, c.situation);
   EXPECT_EQ(o.code, c.code);
   EXPECT_EQ(o.xcode, c.xcode);
   EXPECT_EQ(o.text, c.text);
 }
-INSTANTIATE_TEST_SUITE_P(Rows, OutcomeRows, ::testing::Values(
-    OutcomeCase{Situation::bad_signature, Action::reject, "550", "5.7.0", "bad DKIM signature data"},
-    OutcomeCase{Situation::bad_signature, Action::tempfail, "451", "4.7.0", "bad DKIM signature data"},
-    OutcomeCase{Situation::no_signature, Action::reject, "550", "5.7.0", "no DKIM signature data"},
-    OutcomeCase{Situation::no_signature, Action::tempfail, "451", "4.7.0", "no DKIM signature data"},
-    OutcomeCase{Situation::key_not_found, Action::reject, "550", "5.7.0", "DKIM key retrieval failed"},
-    OutcomeCase{Situation::dns_error, Action::tempfail, "451", "4.7.5", "DKIM key retrieval failed"},
-    OutcomeCase{Situation::syntax_error, Action::reject, "550", "5.7.0", "DKIM signature syntax error"},
-    OutcomeCase{Situation::signature_error, Action::reject, "550", "5.7.0", "DKIM signing error"},
-    OutcomeCase{Situation::internal_error, Action::tempfail, "451", "4.7.0", "internal DKIM error"},
-    OutcomeCase{Situation::bad_signature, Action::accept, "", "", ""}));
+INSTANTIATE_TEST_SUITE_P(
+    Rows, OutcomeRows,
+    ::testing::Values(
+        OutcomeCase{Situation::bad_signature, Action::reject, "550", "5.7.0", "bad DKIM signature data"},
+        OutcomeCase{Situation::bad_signature, Action::tempfail, "451", "4.7.0", "bad DKIM signature data"},
+        OutcomeCase{Situation::no_signature, Action::reject, "550", "5.7.0", "no DKIM signature data"},
+        OutcomeCase{Situation::no_signature, Action::tempfail, "451", "4.7.0", "no DKIM signature data"},
+        OutcomeCase{Situation::key_not_found, Action::reject, "550", "5.7.0", "DKIM key retrieval failed"},
+        OutcomeCase{Situation::dns_error, Action::tempfail, "451", "4.7.5", "DKIM key retrieval failed"},
+        OutcomeCase{Situation::syntax_error, Action::reject, "550", "5.7.0", "DKIM signature syntax error"},
+        OutcomeCase{Situation::signature_error, Action::reject, "550", "5.7.0", "DKIM signing error"},
+        OutcomeCase{Situation::internal_error, Action::tempfail, "451", "4.7.0", "internal DKIM error"},
+        OutcomeCase{Situation::bad_signature, Action::accept, "", "", ""}));
 
 TEST(Classify, NeverPassOnError) {
   using cachet::dkim::SignatureResult;
   using cachet::dkim::VerifyResult;
   EXPECT_EQ(classify({}), Situation::no_signature);
-  SignatureResult tmp{VerifyResult::temperror, "key query failed", "example.com", "@example.com", "s", "rsa-sha256", "x", 0, false};
+  SignatureResult tmp{
+      VerifyResult::temperror, "key query failed", "example.com", "@example.com", "s", "rsa-sha256", "x", 0, false};
   EXPECT_EQ(classify({tmp}), Situation::dns_error);
   SignatureResult ok = tmp;
   ok.result = VerifyResult::pass;
@@ -150,8 +153,15 @@ TEST(Classify, MustBeSignedFailureTakesNoActionLikeOpendkim) {
   using cachet::dkim::VerifyResult;
   // opendkim: dkim=fail in the A-R, but CANTVRFY applies no On-* action, and the
   // unprotected signature is the one libopendkim reports, so other signatures decide nothing.
-  SignatureResult mbs{VerifyResult::fail, std::string(cachet::dkim::kUnprotectedReason), "example.com",
-                      "@example.com", "s", "rsa-sha256", "x", 2048, false};
+  SignatureResult mbs{VerifyResult::fail,
+                      std::string(cachet::dkim::kUnprotectedReason),
+                      "example.com",
+                      "@example.com",
+                      "s",
+                      "rsa-sha256",
+                      "x",
+                      2048,
+                      false};
   SignatureResult tmp = mbs;
   tmp.result = VerifyResult::temperror;
   tmp.reason = "key query failed";
@@ -166,8 +176,7 @@ TEST(Classify, MustBeSignedFailureTakesNoActionLikeOpendkim) {
 TEST(Classify, IgnoredSignaturesDoNotCount) {
   using cachet::dkim::SignatureResult;
   using cachet::dkim::VerifyResult;
-  SignatureResult ignored{VerifyResult::neutral, "", "list.example", "@list.example", "s", "rsa-sha256",
-                          "x", 0, false};
+  SignatureResult ignored{VerifyResult::neutral, "", "list.example", "@list.example", "s", "rsa-sha256", "x", 0, false};
   SignatureResult bad = ignored;
   bad.result = VerifyResult::fail;
   bad.reason = "signature verification failed";

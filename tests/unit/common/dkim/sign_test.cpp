@@ -14,8 +14,8 @@ constexpr std::string_view kMessage =
     "Subject: s\r\nMIME-Version: 1.0\r\nTo: c@example.net\r\n\r\nbody\r\n";
 
 const crypto::PrivateKey& key() {
-  static const crypto::PrivateKey k = *crypto::PrivateKey::generate(crypto::KeyType::ed25519, 0);
-  return k;
+  static const crypto::PrivateKey kKey = *crypto::PrivateKey::generate(crypto::KeyType::ed25519, 0);
+  return kKey;
 }
 
 SignParams params() {

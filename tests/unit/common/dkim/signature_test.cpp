@@ -9,8 +9,7 @@
 namespace cachet::dkim {
 namespace {
 
-constexpr std::string_view kBase =
-    "v=1; a=rsa-sha256; d=example.com; s=sel; h=From:To; bh=AAAA; b=AAAA";
+constexpr std::string_view kBase = "v=1; a=rsa-sha256; d=example.com; s=sel; h=From:To; bh=AAAA; b=AAAA";
 
 struct SigCase {
   std::string_view name;
@@ -27,8 +26,7 @@ TEST_P(ParseSignature, ValidatesPerRfc6376) {
   ASSERT_EQ(got.has_value(), c.want_ok) << c.name << (got ? "" : ": " + got.error().detail);
   if (!got) {
     EXPECT_EQ(got.error().code, Errc::permanent);
-    EXPECT_NE(got.error().detail.find(c.want_reason), std::string::npos)
-        << c.name << ": " << got.error().detail;
+    EXPECT_NE(got.error().detail.find(c.want_reason), std::string::npos) << c.name << ": " << got.error().detail;
   }
 }
 
@@ -52,10 +50,12 @@ INSTANTIATE_TEST_SUITE_P(
         SigCase{"duplicate d (opendkim takes the last)", with("d=other.example"), false, "duplicate"},
         SigCase{"h without From", "v=1; a=rsa-sha256; d=e.com; s=sel; h=To:Subject; bh=AAAA; b=AAAA", false, "From"},
         SigCase{"h with from lower case", "v=1; a=rsa-sha256; d=e.com; s=sel; h=to:from; bh=AAAA; b=AAAA", true, ""},
-        SigCase{"CVE-2020-12272 d with paren", "v=1; a=rsa-sha256; d=victim.example(.attacker.example; s=s; h=From; bh=AAAA; b=AAAA", false, "d="},
+        SigCase{"CVE-2020-12272 d with paren",
+                "v=1; a=rsa-sha256; d=victim.example(.attacker.example; s=s; h=From; bh=AAAA; b=AAAA", false, "d="},
         SigCase{"d with underscore", "v=1; a=rsa-sha256; d=a_b.example; s=s; h=From; bh=AAAA; b=AAAA", false, "d="},
         SigCase{"d empty label", "v=1; a=rsa-sha256; d=a..example; s=s; h=From; bh=AAAA; b=AAAA", false, "d="},
-        SigCase{"selector with dots and underscore", "v=1; a=rsa-sha256; d=e.com; s=a_b.c; h=From; bh=AAAA; b=AAAA", true, ""},
+        SigCase{"selector with dots and underscore", "v=1; a=rsa-sha256; d=e.com; s=a_b.c; h=From; bh=AAAA; b=AAAA",
+                true, ""},
         SigCase{"selector with slash", "v=1; a=rsa-sha256; d=e.com; s=a/b; h=From; bh=AAAA; b=AAAA", false, "s="},
         SigCase{"i equal to d", with("i=@example.com"), true, ""},
         SigCase{"i subdomain", with("i=joe@sub.EXAMPLE.com"), true, ""},
@@ -65,10 +65,8 @@ INSTANTIATE_TEST_SUITE_P(
         SigCase{"i bad quoted-printable", with("i=j=3@example.com"), false, "quoted"},
         SigCase{"c relaxed alone", with("c=relaxed"), true, ""},
         SigCase{"c unknown", with("c=foobar"), false, "canonicalization"},
-        SigCase{"q dns/txt", with("q=dns/txt"), true, ""},
-        SigCase{"q unknown", with("q=http"), false, "query"},
-        SigCase{"x before t", with("t=100; x=99"), false, "x="},
-        SigCase{"x equal t", with("t=100; x=100"), true, ""},
+        SigCase{"q dns/txt", with("q=dns/txt"), true, ""}, SigCase{"q unknown", with("q=http"), false, "query"},
+        SigCase{"x before t", with("t=100; x=99"), false, "x="}, SigCase{"x equal t", with("t=100; x=100"), true, ""},
         SigCase{"t not a number", with("t=12a"), false, "t="},
         SigCase{"l overflow", with("l=99999999999999999999999"), false, "l="},
         SigCase{"b not base64", "v=1; a=rsa-sha256; d=e.com; s=s; h=From; bh=AAAA; b=A*AA", false, "b="},
@@ -77,7 +75,8 @@ INSTANTIATE_TEST_SUITE_P(
         SigCase{"8-bit byte", with("zz=caf\xc3\xa9"), false, "syntax"},
         SigCase{"NUL byte", with(std::string_view("zz=a\0b", 6)), false, "syntax"},
         SigCase{"h at limit", "v=1; a=rsa-sha256; d=e.com; s=s; bh=AAAA; b=AAAA; h=" + kManyHeaders, true, ""},
-        SigCase{"h over limit", "v=1; a=rsa-sha256; d=e.com; s=s; bh=AAAA; b=AAAA; h=" + kManyHeaders + ":X", false, "h="}));
+        SigCase{"h over limit", "v=1; a=rsa-sha256; d=e.com; s=s; bh=AAAA; b=AAAA; h=" + kManyHeaders + ":X", false,
+                "h="}));
 
 TEST(ParseSignature, ReadsEveryTag) {
   const auto got = parse_signature(
@@ -117,8 +116,9 @@ TEST(FormatSignature, ReproducesOpendkimFolding) {
   sig.selector = "sel1";
   sig.timestamp = 1795631996;
   sig.bh = "TJnoB+ZgA8hH5kDk0sHkyILr0qoHt1QABzXsd9yItT4=";
-  sig.signed_headers = {"From", "Reply-To", "To", "Cc", "Subject", "Date", "In-Reply-To",
-                        "References", "List-Id", "List-Unsubscribe", "Resent-From"};
+  sig.signed_headers = {"From",       "Reply-To",    "To",         "Cc",      "Subject",
+                        "Date",       "In-Reply-To", "References", "List-Id", "List-Unsubscribe",
+                        "Resent-From"};
   const std::string unsigned_value = format_signature_unsigned(sig, SignatureStyle::opendkim, 344);
   EXPECT_EQ(unsigned_value,
             "v=1; a=rsa-sha256; c=relaxed/simple; d=example.com; s=sel1;\r\n"

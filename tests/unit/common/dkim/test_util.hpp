@@ -16,9 +16,7 @@
 
 namespace cachet::dkim::test {
 
-inline std::string dkim_data(const std::string& rel) {
-  return std::string(CACHET_TESTDATA) + "/dkim/" + rel;
-}
+inline std::string dkim_data(const std::string& rel) { return std::string(CACHET_TESTDATA) + "/dkim/" + rel; }
 
 inline bool exists(const std::string& path) { return std::filesystem::exists(path); }
 

@@ -29,14 +29,13 @@ struct Keys {
 };
 
 const Keys& keys() {
-  static const Keys k;  // generated once per test binary run
-  return k;
+  static const Keys kKeys;  // generated once per test binary run
+  return kKeys;
 }
 
 std::string record(const crypto::PrivateKey& key, std::string_view extra = "") {
   const char* k = key.type() == crypto::KeyType::ed25519 ? "ed25519" : "rsa";
-  return "v=DKIM1; k=" + std::string(k) + "; " + std::string(extra) +
-         "p=" + base64_encode(*key.public_key_for_dns());
+  return "v=DKIM1; k=" + std::string(k) + "; " + std::string(extra) + "p=" + base64_encode(*key.public_key_for_dns());
 }
 
 SignParams params(const crypto::PrivateKey& key) {
@@ -55,8 +54,7 @@ std::string signed_message(const SignParams& p, std::string_view msg = kMessage)
   return "DKIM-Signature: " + v.value_or("") + "\r\n" + std::string(msg);
 }
 
-std::vector<SignatureResult> verify(const std::string& msg, const test::FakeDns& dns,
-                                    VerifyOptions o = {.now = kNow}) {
+std::vector<SignatureResult> verify(const std::string& msg, const test::FakeDns& dns, VerifyOptions o = {.now = kNow}) {
   auto got = verify_message(msg, dns.lookup(), o);
   EXPECT_TRUE(got.has_value());
   return got.value_or(std::vector<SignatureResult>{});
@@ -97,8 +95,8 @@ TEST(Verify, FailsOnBodyOrHeaderChange) {
   p.oversign_headers = {"From"};
   const std::string over = signed_message(p);
   expect_one(verify(over, zone(record(keys().rsa))), VerifyResult::pass, "");
-  expect_one(verify("From: evil@attacker.example\r\n" + over, zone(record(keys().rsa))),
-             VerifyResult::fail, "signature verification");
+  expect_one(verify("From: evil@attacker.example\r\n" + over, zone(record(keys().rsa))), VerifyResult::fail,
+             "signature verification");
 }
 
 TEST(Verify, DnsTroubleIsTemperrorAndMissingKeyPermerror) {
@@ -149,14 +147,13 @@ TEST(Verify, Rfc8301PolicyForSmallKeysAndSha1) {
   bh.feed(msg->body);
   sig.bh = base64_encode(bh.finish());
   const std::string unsigned_value = format_signature_unsigned(sig, SignatureStyle::opendkim, 172);
-  const std::string input = header_hash_input(msg->headers, sig.signed_headers, Canon::simple,
-                                              "DKIM-Signature", " " + unsigned_value);
+  const std::string input =
+      header_hash_input(msg->headers, sig.signed_headers, Canon::simple, "DKIM-Signature", " " + unsigned_value);
   const auto b = keys().rsa.sign_digest(crypto::HashAlg::sha1, crypto::digest(crypto::HashAlg::sha1, input));
-  const std::string sha1_msg = "DKIM-Signature: " + append_b_value(unsigned_value, base64_encode(*b)) +
-                               "\r\n" + std::string(kMessage);
+  const std::string sha1_msg =
+      "DKIM-Signature: " + append_b_value(unsigned_value, base64_encode(*b)) + "\r\n" + std::string(kMessage);
   expect_one(verify(sha1_msg, zone(record(keys().rsa))), VerifyResult::policy, "rsa-sha1");
-  expect_one(verify(sha1_msg, zone(record(keys().rsa)), {.allow_rsa_sha1 = true, .now = kNow}),
-             VerifyResult::pass, "");
+  expect_one(verify(sha1_msg, zone(record(keys().rsa)), {.allow_rsa_sha1 = true, .now = kNow}), VerifyResult::pass, "");
   p = params(keys().rsa);
   p.algorithm = Algorithm::rsa_sha1;
   EXPECT_FALSE(Signer::create(p).has_value());
@@ -189,8 +186,8 @@ TEST(Verify, ExpiryBodyLengthAndLimits) {
 }
 
 // opendkim's prescreen, row by row: d= list -> which are evaluated.
-std::vector<bool> choose(std::vector<std::string> domains, std::size_t max,
-                         std::vector<std::string> trusted = {}, std::string author = "") {
+std::vector<bool> choose(std::vector<std::string> domains, std::size_t max, std::vector<std::string> trusted = {},
+                         std::string author = "") {
   VerifyOptions o{.max_signatures = max, .now = kNow};
   if (!trusted.empty())
     o.is_trusted = [trusted](std::string_view d) {
@@ -215,8 +212,7 @@ TEST(ChooseSignatures, TrustedAlwaysEvaluatedAndUseTheBudgetFirst) {
   // Budget 1: only the trusted one, even though it is last.
   EXPECT_EQ(choose(sigs, 1, {"trusted.example"}), (V{false, false, false, true}));
   // More trusted signatures than the budget: all evaluated, no untrusted one.
-  EXPECT_EQ(choose({"t1.example", "x.example", "t2.example"}, 1, {"t1.example", "t2.example"}),
-            (V{true, false, true}));
+  EXPECT_EQ(choose({"t1.example", "x.example", "t2.example"}, 1, {"t1.example", "t2.example"}), (V{true, false, true}));
   // Unreadable d= ("") is never trusted.
   EXPECT_EQ(choose({"", "t1.example"}, 1, {"", "t1.example"}), (V{false, true}));
 }
@@ -294,7 +290,8 @@ TEST(Verify, MustBeSignedFailsSignaturesThatLeaveAPresentFieldUncovered) {
 TEST(Verify, UnparseableSignatureIsPermerrorWithoutForeignDomain) {
   const std::string msg =
       "DKIM-Signature: v=1; a=rsa-sha256; d=victim.example(.attacker.example; s=sel; h=From;"
-      " bh=AAAA; b=AAAA\r\n" + std::string(kMessage);
+      " bh=AAAA; b=AAAA\r\n" +
+      std::string(kMessage);
   const auto rs = verify(msg, zone(record(keys().rsa)));
   expect_one(rs, VerifyResult::permerror, "d=");
   EXPECT_EQ(rs[0].domain, "");

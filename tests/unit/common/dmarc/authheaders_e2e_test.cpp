@@ -124,8 +124,8 @@ std::vector<AuthOutcome> dkim_by_verifier(const std::string& raw) {
   const std::string key(trim(read_file(kDir + "/test.txt")));
   const dkim::KeyLookup lookup = [&](std::string_view name) {
     dkim::KeyAnswer a;
-    a.status = name == "test._domainkey.example.com" ? dkim::KeyAnswer::Status::found
-                                                     : dkim::KeyAnswer::Status::not_found;
+    a.status =
+        name == "test._domainkey.example.com" ? dkim::KeyAnswer::Status::found : dkim::KeyAnswer::Status::not_found;
     if (a.status == dkim::KeyAnswer::Status::found) a.records.push_back(key);
     return a;
   };
@@ -170,8 +170,10 @@ TEST(AuthheadersEndToEnd, DmarcVerdicts) {
       from_ok = domains.has_value();
       if (domains) auth.from_domains = std::move(*domains);
     }
-    if (f.count("prev")) auth.dkim = dkim_from_header(f.at("prev"));
-    else if (f.at("checks").find("dkim") != std::string::npos) auth.dkim = dkim_by_verifier(raw);
+    if (f.count("prev"))
+      auth.dkim = dkim_from_header(f.at("prev"));
+    else if (f.at("checks").find("dkim") != std::string::npos)
+      auth.dkim = dkim_by_verifier(raw);
     EngineOptions options;
     options.psl = &*psl;
     if (f.count("options") && f.at("options").find("dmarcbis: true") != std::string::npos) {
@@ -189,10 +191,10 @@ TEST(AuthheadersEndToEnd, DmarcVerdicts) {
     const bool match = got.result == want->result &&
                        (want->header_from.empty() || got.header_from == want->header_from) &&
                        (want->policy.empty() || got.policy == want->policy);
-    std::cout << "[ case ] " << id << ": ours dmarc=" << got.result << " header.from="
-              << got.header_from << " policy.dmarc=" << got.policy << "; want dmarc="
-              << want->result << " header.from=" << want->header_from << " policy.dmarc="
-              << want->policy << (match ? "" : "  DIFFERENT") << "\n";
+    std::cout << "[ case ] " << id << ": ours dmarc=" << got.result << " header.from=" << got.header_from
+              << " policy.dmarc=" << got.policy << "; want dmarc=" << want->result
+              << " header.from=" << want->header_from << " policy.dmarc=" << want->policy
+              << (match ? "" : "  DIFFERENT") << "\n";
     if (kDifferences.count(id)) {
       ++differ;
       EXPECT_FALSE(match) << id << " now matches: drop the reviewed difference";
@@ -201,8 +203,8 @@ TEST(AuthheadersEndToEnd, DmarcVerdicts) {
     same += match;
     EXPECT_TRUE(match) << id;
   }
-  std::cout << "[ counts ] authheaders end-to-end: " << same << "/" << cases
-            << " DMARC cases match, " << differ << " reviewed difference(s)\n";
+  std::cout << "[ counts ] authheaders end-to-end: " << same << "/" << cases << " DMARC cases match, " << differ
+            << " reviewed difference(s)\n";
   EXPECT_EQ(cases, 11);
 }
 

@@ -50,43 +50,46 @@ Decision with(Decision d, void (*change)(Decision&)) {
 
 INSTANTIATE_TEST_SUITE_P(
     EveryBranch, DmarcLine,
-    ::testing::Values(
-        LineCase{"fail, not aligned", evaluated(),
-                 "dmarc.result from=news.example.com result=fail policy=reject disposition=reject "
-                 "dkim=other.org:pass spf=bounce.other.org:pass reason=\"neither DKIM nor SPF "
-                 "aligned\" ar=mx.example.net spf_source=A-R policy_domain=example.com "
-                 "org=example.com pct=50 draw=17 aligned=none"},
-        LineCase{"sampled out", with(evaluated(), [](Decision& d) {
-                   d.sampled_out = true;
-                   d.sample = 80;
-                   d.disposition = "quarantine";
-                 }),
-                 "dmarc.result from=news.example.com result=fail policy=reject "
-                 "disposition=quarantine dkim=other.org:pass spf=bounce.other.org:pass "
-                 "reason=\"neither DKIM nor SPF aligned\" ar=mx.example.net spf_source=A-R "
-                 "policy_domain=example.com org=example.com pct=50 draw=\"80 (sampled out: next "
-                 "weaker policy)\" aligned=none"},
-        LineCase{"pass, both aligned, no record fields without a record",
-                 with(evaluated(), [](Decision& d) {
-                   d.result = "pass";
-                   d.reason = "";
-                   d.dkim_aligned = d.spf_aligned = true;
-                   d.published.reset();
-                   d.org_domain.clear();
-                   d.ar_ids.clear();
-                   d.spf_source = "Received-SPF";
-                 }),
-                 "dmarc.result from=news.example.com result=pass policy=reject disposition=reject "
-                 "dkim=other.org:pass spf=bounce.other.org:pass reason=\"\" ar=none "
-                 "spf_source=Received-SPF policy_domain=example.com aligned=dkim,spf"},
-        LineCase{"not evaluated (bad headers)", [] {
-                   Decision d;
-                   d.result = "badheaders";
-                   d.reason = "missing Date";
-                   return d;
-                 }(),
-                 "dmarc.result from=\"\" result=badheaders policy=none disposition=none dkim=\"\" "
-                 "spf=\"\" reason=\"missing Date\""}));
+    ::testing::Values(LineCase{"fail, not aligned", evaluated(),
+                               "dmarc.result from=news.example.com result=fail policy=reject disposition=reject "
+                               "dkim=other.org:pass spf=bounce.other.org:pass reason=\"neither DKIM nor SPF "
+                               "aligned\" ar=mx.example.net spf_source=A-R policy_domain=example.com "
+                               "org=example.com pct=50 draw=17 aligned=none"},
+                      LineCase{"sampled out",
+                               with(evaluated(),
+                                    [](Decision& d) {
+                                      d.sampled_out = true;
+                                      d.sample = 80;
+                                      d.disposition = "quarantine";
+                                    }),
+                               "dmarc.result from=news.example.com result=fail policy=reject "
+                               "disposition=quarantine dkim=other.org:pass spf=bounce.other.org:pass "
+                               "reason=\"neither DKIM nor SPF aligned\" ar=mx.example.net spf_source=A-R "
+                               "policy_domain=example.com org=example.com pct=50 draw=\"80 (sampled out: next "
+                               "weaker policy)\" aligned=none"},
+                      LineCase{"pass, both aligned, no record fields without a record",
+                               with(evaluated(),
+                                    [](Decision& d) {
+                                      d.result = "pass";
+                                      d.reason = "";
+                                      d.dkim_aligned = d.spf_aligned = true;
+                                      d.published.reset();
+                                      d.org_domain.clear();
+                                      d.ar_ids.clear();
+                                      d.spf_source = "Received-SPF";
+                                    }),
+                               "dmarc.result from=news.example.com result=pass policy=reject disposition=reject "
+                               "dkim=other.org:pass spf=bounce.other.org:pass reason=\"\" ar=none "
+                               "spf_source=Received-SPF policy_domain=example.com aligned=dkim,spf"},
+                      LineCase{"not evaluated (bad headers)",
+                               [] {
+                                 Decision d;
+                                 d.result = "badheaders";
+                                 d.reason = "missing Date";
+                                 return d;
+                               }(),
+                               "dmarc.result from=\"\" result=badheaders policy=none disposition=none dkim=\"\" "
+                               "spf=\"\" reason=\"missing Date\""}));
 
 TEST(DmarcLine, SkippedMessagesSayWhy) {
   EXPECT_EQ(log::render_text("dmarc.result", dmarc::skipped_fields("IgnoreHosts")),

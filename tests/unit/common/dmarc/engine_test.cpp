@@ -39,26 +39,67 @@ TEST_P(EvaluateMessage, DnsOutcomesMapToResults) {
   const PublicSuffixList psl = small_psl();
   EngineOptions options{c.mode, &psl};
   MessageAuth auth{c.from, c.dkim, std::nullopt};
-  EXPECT_EQ(to_string(evaluate_message(dns, auth, options, 0).result), std::string(to_string(c.want)))
-      << c.name;
+  EXPECT_EQ(to_string(evaluate_message(dns, auth, options, 0).result), std::string(to_string(c.want))) << c.name;
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Rows, EvaluateMessage,
     ::testing::Values(
-        EngineCase{"aligned pass", {"example.com"}, {{"example.com", AuthResultCode::pass}}, DiscoveryMode::rfc7489_psl, DmarcResult::pass},
-        EngineCase{"identifier case and trailing dot", {"example.com"}, {{"Example.COM.", AuthResultCode::pass}}, DiscoveryMode::rfc7489_psl, DmarcResult::pass},
-        EngineCase{"unusable identifier never aligns", {"example.com"}, {{"example.com(x", AuthResultCode::pass}}, DiscoveryMode::rfc7489_psl, DmarcResult::fail},
-        EngineCase{"relaxed via PSL org", {"a.example.com"}, {{"b.example.com", AuthResultCode::pass}}, DiscoveryMode::rfc7489_psl, DmarcResult::pass},
-        EngineCase{"unaligned fail", {"example.com"}, {{"evil.net", AuthResultCode::pass}}, DiscoveryMode::rfc7489_psl, DmarcResult::fail},
-        EngineCase{"timeout on _dmarc is temperror", {"slow.example.com"}, {{"slow.example.com", AuthResultCode::pass}}, DiscoveryMode::rfc7489_psl, DmarcResult::temperror},
-        EngineCase{"servfail on _dmarc is temperror", {"broken.net"}, {}, DiscoveryMode::rfc7489_psl, DmarcResult::temperror},
-        EngineCase{"invalid record is permerror", {"bad.example.com"}, {}, DiscoveryMode::rfc7489_psl, DmarcResult::permerror},
+        EngineCase{"aligned pass",
+                   {"example.com"},
+                   {{"example.com", AuthResultCode::pass}},
+                   DiscoveryMode::rfc7489_psl,
+                   DmarcResult::pass},
+        EngineCase{"identifier case and trailing dot",
+                   {"example.com"},
+                   {{"Example.COM.", AuthResultCode::pass}},
+                   DiscoveryMode::rfc7489_psl,
+                   DmarcResult::pass},
+        EngineCase{"unusable identifier never aligns",
+                   {"example.com"},
+                   {{"example.com(x", AuthResultCode::pass}},
+                   DiscoveryMode::rfc7489_psl,
+                   DmarcResult::fail},
+        EngineCase{"relaxed via PSL org",
+                   {"a.example.com"},
+                   {{"b.example.com", AuthResultCode::pass}},
+                   DiscoveryMode::rfc7489_psl,
+                   DmarcResult::pass},
+        EngineCase{"unaligned fail",
+                   {"example.com"},
+                   {{"evil.net", AuthResultCode::pass}},
+                   DiscoveryMode::rfc7489_psl,
+                   DmarcResult::fail},
+        EngineCase{"timeout on _dmarc is temperror",
+                   {"slow.example.com"},
+                   {{"slow.example.com", AuthResultCode::pass}},
+                   DiscoveryMode::rfc7489_psl,
+                   DmarcResult::temperror},
+        EngineCase{
+            "servfail on _dmarc is temperror", {"broken.net"}, {}, DiscoveryMode::rfc7489_psl, DmarcResult::temperror},
+        EngineCase{
+            "invalid record is permerror", {"bad.example.com"}, {}, DiscoveryMode::rfc7489_psl, DmarcResult::permerror},
         EngineCase{"no record is none", {"nodmarc.net"}, {}, DiscoveryMode::rfc7489_psl, DmarcResult::none},
-        EngineCase{"dkim temperror without pass", {"example.com"}, {{"example.com", AuthResultCode::temperror}}, DiscoveryMode::rfc7489_psl, DmarcResult::temperror},
-        EngineCase{"tree walk reaching a failing name is temperror", {"a.example.com"}, {{"a.example.com", AuthResultCode::pass}}, DiscoveryMode::tree_walk, DmarcResult::temperror},
-        EngineCase{"multi-domain never passes for one", {"example.com", "nodmarc.net"}, {{"example.com", AuthResultCode::pass}}, DiscoveryMode::rfc7489_psl, DmarcResult::none},
-        EngineCase{"no From domain is permerror", {}, {{"example.com", AuthResultCode::pass}}, DiscoveryMode::rfc7489_psl, DmarcResult::permerror}));
+        EngineCase{"dkim temperror without pass",
+                   {"example.com"},
+                   {{"example.com", AuthResultCode::temperror}},
+                   DiscoveryMode::rfc7489_psl,
+                   DmarcResult::temperror},
+        EngineCase{"tree walk reaching a failing name is temperror",
+                   {"a.example.com"},
+                   {{"a.example.com", AuthResultCode::pass}},
+                   DiscoveryMode::tree_walk,
+                   DmarcResult::temperror},
+        EngineCase{"multi-domain never passes for one",
+                   {"example.com", "nodmarc.net"},
+                   {{"example.com", AuthResultCode::pass}},
+                   DiscoveryMode::rfc7489_psl,
+                   DmarcResult::none},
+        EngineCase{"no From domain is permerror",
+                   {},
+                   {{"example.com", AuthResultCode::pass}},
+                   DiscoveryMode::rfc7489_psl,
+                   DmarcResult::permerror}));
 
 TEST(EvaluateMessage, TreeWalkFindsAncestorPolicy) {
   dns::ZoneResolver dns;
@@ -77,11 +118,9 @@ TEST(EvaluateMessage, SpfAlignment) {
   dns.add_txt("_dmarc.example.com", {"v=DMARC1; p=reject; aspf=s"});
   const PublicSuffixList psl = small_psl();
   MessageAuth auth{{"example.com"}, {}, AuthOutcome{"bounce.example.com", AuthResultCode::pass}};
-  EXPECT_EQ(evaluate_message(dns, auth, EngineOptions{DiscoveryMode::rfc7489_psl, &psl}, 0).result,
-            DmarcResult::fail);
+  EXPECT_EQ(evaluate_message(dns, auth, EngineOptions{DiscoveryMode::rfc7489_psl, &psl}, 0).result, DmarcResult::fail);
   auth.spf->domain = "example.com";
-  EXPECT_EQ(evaluate_message(dns, auth, EngineOptions{DiscoveryMode::rfc7489_psl, &psl}, 0).result,
-            DmarcResult::pass);
+  EXPECT_EQ(evaluate_message(dns, auth, EngineOptions{DiscoveryMode::rfc7489_psl, &psl}, 0).result, DmarcResult::pass);
 }
 
 }  // namespace

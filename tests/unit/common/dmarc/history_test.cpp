@@ -9,8 +9,8 @@
 #include <gtest/gtest.h>
 
 #include "common/dmarc/store/history_sqlite.hpp"
-#include "tests/lib/temp_dir.hpp"
 #include "tests/lib/dmarc_history_records.hpp"
+#include "tests/lib/temp_dir.hpp"
 
 namespace cachet::dmarc {
 namespace {
@@ -39,8 +39,9 @@ TEST(DkimEntries, ReadsTheFirstFormatAndDropsSeparatorsInValues) {
 }
 
 TEST(PublishedPolicy, CopiesEveryTag) {
-  auto rec = parse_record("v=DMARC1; p=reject; sp=quarantine; np=none; adkim=s; pct=50; fo=1:d; "
-                          "rua=mailto:a@x.example,mailto:b@y.example!10m");
+  auto rec = parse_record(
+      "v=DMARC1; p=reject; sp=quarantine; np=none; adkim=s; pct=50; fo=1:d; "
+      "rua=mailto:a@x.example,mailto:b@y.example!10m");
   ASSERT_TRUE(rec) << rec.error().detail;
   HistoryRecord r;
   set_published_policy(r, *rec);
@@ -84,8 +85,7 @@ TEST_P(HistorySpec, PicksTheBackend) {
 INSTANTIATE_TEST_SUITE_P(
     Specs, HistorySpec,
     ::testing::Values(SpecCase{"sqlite path", "/var/lib/cachet/h.sqlite", false, true},
-                      SpecCase{"relative path", "h.sqlite", false, false},
-                      SpecCase{"empty", "", false, false},
+                      SpecCase{"relative path", "h.sqlite", false, false}, SpecCase{"empty", "", false, false},
                       SpecCase{"uri", "postgresql://cachet@db.example/dmarc", true, true},
                       SpecCase{"short uri", "postgres:///dmarc?host=/run/postgresql", true, true},
                       SpecCase{"conninfo", "host=db.example dbname=dmarc user=cachet", true, true},

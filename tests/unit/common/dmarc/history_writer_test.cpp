@@ -24,7 +24,7 @@ struct Script {
   int failures_left = 0;          // next add_batch calls that fail
   int throws_left = 0;            // next add_batch calls that throw
   bool always_fail = false;
-  std::promise<void> release;     // a blocked sink waits for this
+  std::promise<void> release;  // a blocked sink waits for this
   std::shared_future<void> gate;
   std::atomic<int> calls{0};
 };
@@ -162,7 +162,7 @@ TEST(HistoryWriter, FullQueueIsLoggedOncePerEpisodeWhileTheSinkIsSlow) {
   options.batch = 1;
   HistoryWriter w(std::make_unique<SteppedSink>(steps), logger, options);
   for (int i = 0; i < 5; ++i) w.submit(job(i));  // 4 held, the 5th dropped
-  steps.release();                                // one batch written: still 3 of 4 held
+  steps.release();                               // one batch written: still 3 of 4 held
   ASSERT_TRUE(soon([&] { return w.stats().written == 1; }));
   for (int i = 5; i < 7; ++i) w.submit(job(i));  // full again: one more dropped
   EXPECT_EQ(w.stats().dropped, 2u);

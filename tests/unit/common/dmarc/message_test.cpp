@@ -41,8 +41,8 @@ class DecideMessage : public ::testing::Test {
 };
 
 TEST_F(DecideMessage, TrustedDkimPassGivesPass) {
-  const Decision d = run({{"Authentication-Results", "mx.example.net; dkim=pass header.d=reject.example"},
-                          {"From", "a@reject.example"}});
+  const Decision d = run(
+      {{"Authentication-Results", "mx.example.net; dkim=pass header.d=reject.example"}, {"From", "a@reject.example"}});
   EXPECT_TRUE(d.verdict.is_continue());
   ASSERT_EQ(d.auth_results.size(), 1u);
   EXPECT_EQ(d.auth_results[0], "mx.example.net; dmarc=pass (p=reject dis=none) header.from=reject.example");
@@ -53,7 +53,9 @@ TEST_F(DecideMessage, TrustedDkimPassGivesPass) {
 // since DNS names are A-labels.
 TEST_F(DecideMessage, IdnFromDomainIsLookedUpAndWrittenAsALabels) {
   dns.add_txt("_dmarc.xn--bcher-kva.example", {"v=DMARC1; p=reject"});
-  const Decision d = run({{"From", "a@b\xc3\xbc" "cher.example"}});
+  const Decision d = run({{"From",
+                           "a@b\xc3\xbc"
+                           "cher.example"}});
   ASSERT_EQ(d.auth_results.size(), 1u);
   EXPECT_EQ(d.auth_results[0], "mx.example.net; dmarc=fail (p=reject dis=none) header.from=xn--bcher-kva.example");
   EXPECT_TRUE(authres::parse_authentication_results(d.auth_results[0]));
@@ -77,64 +79,89 @@ TEST_F(DecideMessage, RejectFailuresRefusesWithOpendmarcText) {
 }
 
 TEST_F(DecideMessage, UntrustedAuthResultsAreIgnored) {
-  const Decision d = run({{"Authentication-Results", "evil.example; dkim=pass header.d=reject.example"},
-                          {"From", "a@reject.example"}});
+  const Decision d = run(
+      {{"Authentication-Results", "evil.example; dkim=pass header.d=reject.example"}, {"From", "a@reject.example"}});
   EXPECT_EQ(d.result, "fail");
 }
 
 TEST_F(DecideMessage, TrustedAuthservIdsReplaceOurOwn) {
   s.trusted_ids = {"relay.example"};
   EXPECT_EQ(run({{"Authentication-Results", "RELAY.example; dkim=pass header.d=reject.example"},
-                 {"From", "a@reject.example"}}).result, "pass");
+                 {"From", "a@reject.example"}})
+                .result,
+            "pass");
   EXPECT_EQ(run({{"Authentication-Results", "mx.example.net; dkim=pass header.d=reject.example"},
-                 {"From", "a@reject.example"}}).result, "fail");
+                 {"From", "a@reject.example"}})
+                .result,
+            "fail");
 }
 
 TEST_F(DecideMessage, JobIdFormIsTrustedOnlyForThisQueueId) {
   s.authserv_id_with_job_id = true;
   EXPECT_EQ(run({{"Authentication-Results", "mx.example.net/QID1; dkim=pass header.d=reject.example"},
-                 {"From", "a@reject.example"}}).result, "pass");
+                 {"From", "a@reject.example"}})
+                .result,
+            "pass");
   EXPECT_EQ(run({{"Authentication-Results", "mx.example.net/OTHER; dkim=pass header.d=reject.example"},
-                 {"From", "a@reject.example"}}).result, "fail");
+                 {"From", "a@reject.example"}})
+                .result,
+            "fail");
 }
 
 TEST_F(DecideMessage, SpfMailfromBareDomainOrFullAddress) {
   EXPECT_EQ(run({{"Authentication-Results", "mx.example.net; spf=pass smtp.mailfrom=reject.example"},
-                 {"From", "a@reject.example"}}).result, "pass");
+                 {"From", "a@reject.example"}})
+                .result,
+            "pass");
   EXPECT_EQ(run({{"Authentication-Results", "mx.example.net; spf=pass smtp.mailfrom=bounce@reject.example"},
-                 {"From", "a@reject.example"}}).result, "pass");
+                 {"From", "a@reject.example"}})
+                .result,
+            "pass");
 }
 
 TEST_F(DecideMessage, SpfForAnotherDomainThanTheEnvelopeIsIgnored) {
   EXPECT_EQ(run({{"Authentication-Results", "mx.example.net; spf=pass smtp.mailfrom=reject.example"},
-                 {"From", "a@reject.example"}}, "<x@attacker.example>").result, "fail");
+                 {"From", "a@reject.example"}},
+                "<x@attacker.example>")
+                .result,
+            "fail");
 }
 
 TEST_F(DecideMessage, ReceivedSpfMailfromWithOurEnvelopeCounts) {
-  const Decision d = run({{"Received-SPF", "Pass (mailfrom) identity=mailfrom; client-ip=192.0.2.99; "
-                                           "helo=client.example; envelope-from=bounce@reject.example; receiver=mx"},
+  const Decision d = run({{"Received-SPF",
+                           "Pass (mailfrom) identity=mailfrom; client-ip=192.0.2.99; "
+                           "helo=client.example; envelope-from=bounce@reject.example; receiver=mx"},
                           {"From", "a@reject.example"}});
   EXPECT_EQ(d.result, "pass");
 }
 
 TEST_F(DecideMessage, ForgedReceivedSpfIsIgnored) {  // CVE-2019-20790
-  EXPECT_EQ(run({{"Received-SPF", "Pass identity=helo; client-ip=192.0.2.99; helo=reject.example; "
-                                  "envelope-from=bounce@reject.example"},
-                 {"From", "a@reject.example"}}).result, "fail");
+  EXPECT_EQ(run({{"Received-SPF",
+                  "Pass identity=helo; client-ip=192.0.2.99; helo=reject.example; "
+                  "envelope-from=bounce@reject.example"},
+                 {"From", "a@reject.example"}})
+                .result,
+            "fail");
   EXPECT_EQ(run({{"Received-SPF", "Pass identity=mailfrom; envelope-from=other@reject.example"},
-                 {"From", "a@reject.example"}}).result, "fail");
+                 {"From", "a@reject.example"}})
+                .result,
+            "fail");
 }
 
 TEST_F(DecideMessage, OnlyTheTopmostReceivedSpfCounts) {
   EXPECT_EQ(run({{"Received-SPF", "Fail identity=mailfrom; envelope-from=bounce@reject.example"},
                  {"Received-SPF", "Pass identity=mailfrom; envelope-from=bounce@reject.example"},
-                 {"From", "a@reject.example"}}).result, "fail");
+                 {"From", "a@reject.example"}})
+                .result,
+            "fail");
 }
 
 TEST_F(DecideMessage, SpfIgnoreResultsDropsHeaderSpf) {
   s.spf_ignore_results = true;
   EXPECT_EQ(run({{"Authentication-Results", "mx.example.net; spf=pass smtp.mailfrom=reject.example"},
-                 {"From", "a@reject.example"}}).result, "fail");
+                 {"From", "a@reject.example"}})
+                .result,
+            "fail");
 }
 
 TEST_F(DecideMessage, MultiDomainFromIsNeverAPassForOneDomain) {  // CVE-2019-16378
@@ -152,8 +179,8 @@ TEST_F(DecideMessage, RejectMultiValueFrom) {
 
 TEST_F(DecideMessage, FromElementWithoutDomainIsPermerror) {  // CVE-2021-34555
   for (const char* from : {"user, b@reject.example", "a@reject.example, b", "user"}) {
-    const Decision d = run({{"Authentication-Results", "mx.example.net; dkim=pass header.d=reject.example"},
-                            {"From", from}});
+    const Decision d =
+        run({{"Authentication-Results", "mx.example.net; dkim=pass header.d=reject.example"}, {"From", from}});
     EXPECT_EQ(d.result, "permerror") << from;
     EXPECT_TRUE(d.verdict.is_continue()) << from;
   }
@@ -163,13 +190,14 @@ TEST_F(DecideMessage, FromElementWithoutDomainIsPermerror) {  // CVE-2021-34555
 
 TEST_F(DecideMessage, TwoFromFieldsAreBothEvaluated) {
   const Decision d = run({{"Authentication-Results", "mx.example.net; dkim=pass header.d=none.example"},
-                          {"From", "a@none.example"}, {"From", "b@reject.example"}});
+                          {"From", "a@none.example"},
+                          {"From", "b@reject.example"}});
   EXPECT_EQ(d.result, "fail");
 }
 
 TEST_F(DecideMessage, BadAuthResultsAreIgnoredNotTrusted) {
-  for (const char* ar : {"dkim=pass header.d=reject.example",                       // no ADMD
-                         "mx.example.net; (null)=pass header.d=reject.example",     // #31
+  for (const char* ar : {"dkim=pass header.d=reject.example",                                    // no ADMD
+                         "mx.example.net; (null)=pass header.d=reject.example",                  // #31
                          "mx.example.net; dkim=pass header.d=reject.example(.attacker.example",  // CVE-2020-12272
                          "mx.example.net; dkim=pass header.d=\"reject.example(.x\""}) {
     EXPECT_EQ(run({{"Authentication-Results", ar}, {"From", "a@reject.example"}}).result, "fail") << ar;
@@ -177,8 +205,10 @@ TEST_F(DecideMessage, BadAuthResultsAreIgnoredNotTrusted) {
 }
 
 TEST_F(DecideMessage, ArcSealFragmentsDoNotCrash) {
-  EXPECT_EQ(run({{"ARC-Seal", "i=1; cv"}, {"ARC-Authentication-Results", "i=1; (null)=pass"},
-                 {"From", "a@reject.example"}}).result, "fail");
+  EXPECT_EQ(
+      run({{"ARC-Seal", "i=1; cv"}, {"ARC-Authentication-Results", "i=1; (null)=pass"}, {"From", "a@reject.example"}})
+          .result,
+      "fail");
 }
 
 TEST_F(DecideMessage, RecordWithGluedTagsIsHandled) {  // OpenDMARC #62
@@ -188,8 +218,8 @@ TEST_F(DecideMessage, RecordWithGluedTagsIsHandled) {  // OpenDMARC #62
 }
 
 TEST_F(DecideMessage, DnsTimeoutIsTemperrorNeverPass) {
-  const Decision d = run({{"Authentication-Results", "mx.example.net; dkim=pass header.d=other.example"},
-                          {"From", "a@slow.example"}});
+  const Decision d =
+      run({{"Authentication-Results", "mx.example.net; dkim=pass header.d=other.example"}, {"From", "a@slow.example"}});
   EXPECT_EQ(d.result, "temperror");
   EXPECT_TRUE(d.verdict.is_continue());
   s.reject_failures = true;
@@ -236,8 +266,10 @@ TEST_F(DecideMessage, NoFromIsNotEvaluated) {
 
 TEST_F(DecideMessage, HugeHeaderValuesAreDefined) {
   const std::string huge(200 * 1024, 'a');
-  EXPECT_EQ(run({{"Authentication-Results", "mx.example.net; dkim=pass header.d=" + huge},
-                 {"From", "a@reject.example"}}).result, "fail");
+  EXPECT_EQ(
+      run({{"Authentication-Results", "mx.example.net; dkim=pass header.d=" + huge}, {"From", "a@reject.example"}})
+          .result,
+      "fail");
   EXPECT_EQ(run({{"From", huge + "@reject.example"}}).result, "permerror");
 }
 

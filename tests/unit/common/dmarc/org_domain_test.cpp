@@ -33,12 +33,18 @@ std::string got_str(const std::optional<std::string>& s) { return s ? *s : "null
 
 TEST(Punycode, KnownLabels) {
   EXPECT_EQ(to_a_label("example").value_or("?"), "example");
-  EXPECT_EQ(to_a_label("\xe9\xa3\x9f\xe7\x8b\xae").value_or("?"), "xn--85x722f");       // 食狮
-  EXPECT_EQ(to_a_label("\xe5\x85\xac\xe5\x8f\xb8").value_or("?"), "xn--55qx5d");        // 公司
-  EXPECT_EQ(to_a_label("b\xc3\xbc" "cher").value_or("?"), "xn--bcher-kva");             // bücher
+  EXPECT_EQ(to_a_label("\xe9\xa3\x9f\xe7\x8b\xae").value_or("?"), "xn--85x722f");  // 食狮
+  EXPECT_EQ(to_a_label("\xe5\x85\xac\xe5\x8f\xb8").value_or("?"), "xn--55qx5d");   // 公司
+  EXPECT_EQ(to_a_label("b\xc3\xbc"
+                       "cher")
+                .value_or("?"),
+            "xn--bcher-kva");  // bücher
   EXPECT_FALSE(to_a_label("\xff"));
   EXPECT_FALSE(to_a_label("\xc3"));
-  EXPECT_EQ(to_a_labels("mail.b\xc3\xbc" "cher.example").value_or("?"), "mail.xn--bcher-kva.example");
+  EXPECT_EQ(to_a_labels("mail.b\xc3\xbc"
+                        "cher.example")
+                .value_or("?"),
+            "mail.xn--bcher-kva.example");
   EXPECT_FALSE(to_a_labels("a.\xff.example"));
 }
 
@@ -58,8 +64,7 @@ TEST(PublicSuffixListSuite, TestsTxt) {
     ok += got_str(got) == want;
     EXPECT_EQ(got_str(got), want) << "input " << input;
   }
-  std::cout << "[ counts ] PSL tests.txt: " << ok << "/" << rows << " (" << psl->rule_count()
-            << " rules)\n";
+  std::cout << "[ counts ] PSL tests.txt: " << ok << "/" << rows << " (" << psl->rule_count() << " rules)\n";
   EXPECT_EQ(rows, 78);
 }
 

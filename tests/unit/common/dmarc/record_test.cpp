@@ -52,39 +52,40 @@ const std::string kNul = std::string("v=DMARC1; p=reject\0; sp=none", 29);
 
 INSTANTIATE_TEST_SUITE_P(
     Rows, ParseRecord,
-    ::testing::Values(
-        RecordCase{"empty", "", "not-dmarc"},
-        RecordCase{"minimal", "v=DMARC1; p=none", "valid p=none"},
-        RecordCase{"rfc7489 example", "v=DMARC1; p=quarantine; rua=mailto:dmarc-feedback@example.com; ruf=mailto:auth-reports@thirdparty.example.net; pct=25", "valid p=quarantine"},
-        RecordCase{"version only", "v=DMARC1", "no-policy"},
-        RecordCase{"version not first", "p=reject; v=DMARC1", "not-dmarc"},
-        RecordCase{"version value lower case", "v=dmarc1; p=reject", "not-dmarc"},
-        RecordCase{"version value mixed case", "v=Dmarc1; p=reject", "not-dmarc"},
-        RecordCase{"version tag name upper case", "V=DMARC1; p=reject", "valid p=reject"},
-        RecordCase{"version with spaces", " v = DMARC1 ; p=reject", "valid p=reject"},
-        RecordCase{"version with suffix", "v=DMARC10; p=reject", "not-dmarc"},
-        RecordCase{"spf record", "v=spf1 -all", "not-dmarc"},
-        RecordCase{"implicit p=none via rua", "v=DMARC1; rua=mailto:a@example.com", "valid p=none"},
-        RecordCase{"rua ftp does not imply p", "v=DMARC1; rua=ftp://example.com", "no-policy"},
-        RecordCase{"bad p", "v=DMARC1; p=bogus", "invalid"},
-        RecordCase{"p prefix", "v=DMARC1; p=n", "invalid"},
-        RecordCase{"bad sp", "v=DMARC1; p=none; sp=bob", "invalid"},
-        RecordCase{"bad np", "v=DMARC1; p=none; np=bob", "invalid"},
-        RecordCase{"bad adkim", "v=DMARC1; p=none; adkim=x", "invalid"},
-        RecordCase{"bad aspf", "v=DMARC1; p=none; aspf=x", "invalid"},
-        RecordCase{"duplicate p", "v=DMARC1; p=reject; p=none", "invalid"},
-        RecordCase{"bad pct ignored", "v=DMARC1; p=reject; pct=500", "valid p=reject"},
-        RecordCase{"bad rf ignored", "v=DMARC1; p=reject; rf=bob", "valid p=reject"},
-        RecordCase{"rf swallowed ruf (opendmarc #62)", "v=DMARC1; p=reject; rf=afrfruf=mailto:a@example.com", "valid p=reject"},
-        RecordCase{"junk pieces", "v=DMARC1;p=none;fo:0;;0;sp-none", "valid p=none"},
-        RecordCase{"8-bit junk", "v=DMARC1; p=reject; rf\xe9rf; pct0", "valid p=reject"},
-        RecordCase{"8-bit p", "v=DMARC1; p=r\xe9ject", "invalid"},
-        RecordCase{"NUL", kNul, "invalid"},
-        RecordCase{"escaped semicolons", "v=DMARC1\\; p=reject\\;", "not-dmarc"},
-        RecordCase{"at tag limit", kAtTagLimit, "valid p=reject"},
-        RecordCase{"over tag limit", kOverTagLimit, "invalid"},
-        RecordCase{"at byte limit", kAtByteLimit, "valid p=reject"},
-        RecordCase{"over byte limit", kOverByteLimit, "invalid"}));
+    ::testing::Values(RecordCase{"empty", "", "not-dmarc"}, RecordCase{"minimal", "v=DMARC1; p=none", "valid p=none"},
+                      RecordCase{"rfc7489 example",
+                                 "v=DMARC1; p=quarantine; rua=mailto:dmarc-feedback@example.com; "
+                                 "ruf=mailto:auth-reports@thirdparty.example.net; pct=25",
+                                 "valid p=quarantine"},
+                      RecordCase{"version only", "v=DMARC1", "no-policy"},
+                      RecordCase{"version not first", "p=reject; v=DMARC1", "not-dmarc"},
+                      RecordCase{"version value lower case", "v=dmarc1; p=reject", "not-dmarc"},
+                      RecordCase{"version value mixed case", "v=Dmarc1; p=reject", "not-dmarc"},
+                      RecordCase{"version tag name upper case", "V=DMARC1; p=reject", "valid p=reject"},
+                      RecordCase{"version with spaces", " v = DMARC1 ; p=reject", "valid p=reject"},
+                      RecordCase{"version with suffix", "v=DMARC10; p=reject", "not-dmarc"},
+                      RecordCase{"spf record", "v=spf1 -all", "not-dmarc"},
+                      RecordCase{"implicit p=none via rua", "v=DMARC1; rua=mailto:a@example.com", "valid p=none"},
+                      RecordCase{"rua ftp does not imply p", "v=DMARC1; rua=ftp://example.com", "no-policy"},
+                      RecordCase{"bad p", "v=DMARC1; p=bogus", "invalid"},
+                      RecordCase{"p prefix", "v=DMARC1; p=n", "invalid"},
+                      RecordCase{"bad sp", "v=DMARC1; p=none; sp=bob", "invalid"},
+                      RecordCase{"bad np", "v=DMARC1; p=none; np=bob", "invalid"},
+                      RecordCase{"bad adkim", "v=DMARC1; p=none; adkim=x", "invalid"},
+                      RecordCase{"bad aspf", "v=DMARC1; p=none; aspf=x", "invalid"},
+                      RecordCase{"duplicate p", "v=DMARC1; p=reject; p=none", "invalid"},
+                      RecordCase{"bad pct ignored", "v=DMARC1; p=reject; pct=500", "valid p=reject"},
+                      RecordCase{"bad rf ignored", "v=DMARC1; p=reject; rf=bob", "valid p=reject"},
+                      RecordCase{"rf swallowed ruf (opendmarc #62)",
+                                 "v=DMARC1; p=reject; rf=afrfruf=mailto:a@example.com", "valid p=reject"},
+                      RecordCase{"junk pieces", "v=DMARC1;p=none;fo:0;;0;sp-none", "valid p=none"},
+                      RecordCase{"8-bit junk", "v=DMARC1; p=reject; rf\xe9rf; pct0", "valid p=reject"},
+                      RecordCase{"8-bit p", "v=DMARC1; p=r\xe9ject", "invalid"}, RecordCase{"NUL", kNul, "invalid"},
+                      RecordCase{"escaped semicolons", "v=DMARC1\\; p=reject\\;", "not-dmarc"},
+                      RecordCase{"at tag limit", kAtTagLimit, "valid p=reject"},
+                      RecordCase{"over tag limit", kOverTagLimit, "invalid"},
+                      RecordCase{"at byte limit", kAtByteLimit, "valid p=reject"},
+                      RecordCase{"over byte limit", kOverByteLimit, "invalid"}));
 
 TEST(ParseRecord, ReadsEveryTag) {
   const auto r = parse_record(
@@ -160,9 +161,8 @@ TEST(RecordCorpus, MatchesWrittenDecisions) {
     std::string record = unescape_tabs(std::string(cols[1]));
     // Mail::DMARC's real-world lines carry its storage prefix "domain=<d>;".
     if (record.starts_with("domain=")) record = record.substr(record.find(';') + 1);
-    const std::string id = source.find('#') != std::string::npos
-                               ? source
-                               : source + "#" + std::to_string(++per_source[source]);
+    const std::string id =
+        source.find('#') != std::string::npos ? source : source + "#" + std::to_string(++per_source[source]);
     const std::string ours = outcome(record);
     const std::string od(cols[3]);
     const std::string md(trim(cols[4]));
@@ -183,9 +183,8 @@ TEST(RecordCorpus, MatchesWrittenDecisions) {
     EXPECT_EQ(ours, it->second[3]) << id << " record '" << record << "' reason: " << it->second[4];
   }
   std::cout << "[ counts ] DMARC record corpus: " << rows << " rows, " << decided
-            << " with a written decision; accept/reject agrees with libopendmarc on "
-            << with_opendmarc << ", Mail::DMARC on " << with_maildmarc << ", both on "
-            << agree_both << "\n";
+            << " with a written decision; accept/reject agrees with libopendmarc on " << with_opendmarc
+            << ", Mail::DMARC on " << with_maildmarc << ", both on " << agree_both << "\n";
   EXPECT_GT(rows, 100);
 }
 

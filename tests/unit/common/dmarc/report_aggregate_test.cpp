@@ -26,14 +26,15 @@ TEST_P(ParsePeriod, AcceptsOnlyDivisorsOfADay) {
   const auto got = parse_period_length(c.input);
   EXPECT_EQ(got.has_value() ? *got : 0, c.want) << c.name << " input='" << c.input << "'";
 }
-INSTANTIATE_TEST_SUITE_P(
-    Periods, ParsePeriod,
-    ::testing::Values(PeriodCase{"day", "day", 86400}, PeriodCase{"1d", "1d", 86400}, PeriodCase{"24h", "24h", 86400},
-                      PeriodCase{"hour", "HOUR", 3600}, PeriodCase{"6h", "6h", 21600}, PeriodCase{"seconds", "3600", 3600},
-                      PeriodCase{"empty", "", 0}, PeriodCase{"zero", "0h", 0}, PeriodCase{"5h divides no day", "5h", 0},
-                      PeriodCase{"two days", "2d", 0}, PeriodCase{"48h", "48h", 0}, PeriodCase{"junk", "weekly", 0},
-                      PeriodCase{"negative", "-1h", 0}, PeriodCase{"7 seconds", "7", 0},
-                      PeriodCase{"huge", "99999999999999999999h", 0}));
+INSTANTIATE_TEST_SUITE_P(Periods, ParsePeriod,
+                         ::testing::Values(PeriodCase{"day", "day", 86400}, PeriodCase{"1d", "1d", 86400},
+                                           PeriodCase{"24h", "24h", 86400}, PeriodCase{"hour", "HOUR", 3600},
+                                           PeriodCase{"6h", "6h", 21600}, PeriodCase{"seconds", "3600", 3600},
+                                           PeriodCase{"empty", "", 0}, PeriodCase{"zero", "0h", 0},
+                                           PeriodCase{"5h divides no day", "5h", 0}, PeriodCase{"two days", "2d", 0},
+                                           PeriodCase{"48h", "48h", 0}, PeriodCase{"junk", "weekly", 0},
+                                           PeriodCase{"negative", "-1h", 0}, PeriodCase{"7 seconds", "7", 0},
+                                           PeriodCase{"huge", "99999999999999999999h", 0}));
 
 TEST(CompletePeriods, UtcDaysAlignedOnTheEpochAndOnlyFinishedOnes) {
   // 2026-03-29 01:30 UTC (a DST change day in Europe: irrelevant, periods are UTC).
@@ -68,8 +69,8 @@ TEST(EnvelopeDomain, TakesTheDomainOfTheStoredAddress) {
 TEST(AggregateBuilder, OneReportPerDomainRowsGroupedAndPeriodRespected) {
   AggregateBuilder b({100, 200});
   for (int t : {100, 101, 102}) b.add(history_record(t, "192.0.2.1", true));
-  b.add(history_record(103, "192.0.2.1", false));   // other results: own row
-  b.add(history_record(104, "192.0.2.2", true));    // other IP: own row
+  b.add(history_record(103, "192.0.2.1", false));  // other results: own row
+  b.add(history_record(104, "192.0.2.2", true));   // other IP: own row
   HistoryRecord other_from = history_record(105, "192.0.2.1", true);
   other_from.envelope_from = "<x@elsewhere.example>";  // other identifier: own row
   b.add(other_from);
@@ -162,8 +163,10 @@ TEST(AggregateXml, WithoutRecordDefaultsApply) {
   r.pct = 0;
   b.add(r);
   const std::string x = aggregate_xml(meta(), b.domains().at("example.com"), ReportShape::rfc7489);
-  EXPECT_TRUE(has(x, "<adkim>r</adkim>\n    <aspf>r</aspf>\n    <p>none</p>\n    <sp>none</sp>\n    <pct>100</pct>\n"
-                     "    <fo>0</fo>")) << x;
+  EXPECT_TRUE(has(x,
+                  "<adkim>r</adkim>\n    <aspf>r</aspf>\n    <p>none</p>\n    <sp>none</sp>\n    <pct>100</pct>\n"
+                  "    <fo>0</fo>"))
+      << x;
   EXPECT_FALSE(has(x, "<np>"));
 }
 
@@ -187,7 +190,10 @@ TEST(AggregateXml, EscapesHostileStrings) {
 
 TEST(ReportId, SameForEveryHostAndSafeCharacters) {
   EXPECT_EQ(report_id({0, 86400}, "Example.COM"), "0.86399.example.com");
-  EXPECT_EQ(report_id({0, 86400}, "b\xc3\xa4" "d <x>"), "0.86399.b__d__x_");
+  EXPECT_EQ(report_id({0, 86400},
+                      "b\xc3\xa4"
+                      "d <x>"),
+            "0.86399.b__d__x_");
 }
 
 }  // namespace

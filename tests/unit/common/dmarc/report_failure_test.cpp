@@ -50,8 +50,8 @@ TEST(FailureRateLimiter, PerDomainPerWindow) {
 TEST(FailureRateLimiter, MemoryIsBounded) {
   FailureRateLimiter l(1, 100);
   for (std::size_t i = 0; i < kMaxRateLimitedDomains; ++i) ASSERT_TRUE(l.allow("d" + std::to_string(i), 0));
-  EXPECT_FALSE(l.allow("one-too-many.example", 50));   // every window still open
-  EXPECT_TRUE(l.allow("one-too-many.example", 100));   // the old windows are dropped first
+  EXPECT_FALSE(l.allow("one-too-many.example", 50));  // every window still open
+  EXPECT_TRUE(l.allow("one-too-many.example", 100));  // the old windows are dropped first
 }
 
 using testlib::failure_report;
@@ -64,14 +64,15 @@ TEST(FailureReport, ArfLayoutWithoutTheBody) {
       << m;
   EXPECT_TRUE(has(m, "\nContent-Type: message/feedback-report\n\nFeedback-Type: auth-failure\nUser-Agent: cachet/"))
       << m;
-  for (const char* field : {"Version: 1\n", "Original-Mail-From: <bounce@spoofer.example>\n",
-                            "Arrival-Date: Tue, 03 Mar 2026 04:05:06 +0000\n", "Source-IP: 192.0.2.9\n",
-                            "Reported-Domain: example.com\n", "Auth-Failure: dmarc\n", "Identity-Alignment: none\n",
-                            "DKIM-Domain: spoofer.example\n", "DKIM-Selector: s1\n", "Delivery-Result: reject\n",
-                            "Reporting-MTA: dns; mx.receiver.example\n"})
+  for (const char* field :
+       {"Version: 1\n", "Original-Mail-From: <bounce@spoofer.example>\n",
+        "Arrival-Date: Tue, 03 Mar 2026 04:05:06 +0000\n", "Source-IP: 192.0.2.9\n", "Reported-Domain: example.com\n",
+        "Auth-Failure: dmarc\n", "Identity-Alignment: none\n", "DKIM-Domain: spoofer.example\n", "DKIM-Selector: s1\n",
+        "Delivery-Result: reject\n", "Reporting-MTA: dns; mx.receiver.example\n"})
     EXPECT_TRUE(has(m, field)) << field << "\n" << m;
-  EXPECT_TRUE(has(m, "Content-Type: text/rfc822-headers\n\nReceived: from x\n\tby y\nFrom: <ceo@example.com>\n"
-                     "Subject: pay now\n\n--=_cachet_arf_abc123--\n"))
+  EXPECT_TRUE(has(m,
+                  "Content-Type: text/rfc822-headers\n\nReceived: from x\n\tby y\nFrom: <ceo@example.com>\n"
+                  "Subject: pay now\n\n--=_cachet_arf_abc123--\n"))
       << m;
   EXPECT_FALSE(has(m, "secret body"));
   EXPECT_FALSE(has(m, "\r"));

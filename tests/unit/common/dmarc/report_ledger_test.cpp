@@ -28,11 +28,11 @@ class Ledger : public ::testing::Test {
 
 TEST_F(Ledger, OneClaimAtATimeThenDoneForever) {
   EXPECT_TRUE(ledger_->claim("example.com", day_, "a", 1000, 3600).value());
-  EXPECT_FALSE(other_->claim("example.com", day_, "b", 1001, 3600).value());   // held by a
-  EXPECT_TRUE(other_->claim("example.org", day_, "b", 1001, 3600).value());    // other domain
+  EXPECT_FALSE(other_->claim("example.com", day_, "b", 1001, 3600).value());       // held by a
+  EXPECT_TRUE(other_->claim("example.org", day_, "b", 1001, 3600).value());        // other domain
   EXPECT_TRUE(other_->claim("example.com", {0, 86400}, "b", 1001, 3600).value());  // other period
   ASSERT_TRUE(ledger_->release("example.com", day_, "a", true).has_value());
-  EXPECT_FALSE(other_->claim("example.com", day_, "b", 1002, 3600).value());   // done
+  EXPECT_FALSE(other_->claim("example.com", day_, "b", 1002, 3600).value());  // done
   EXPECT_FALSE(ledger_->claim("example.com", day_, "a", 99999, 3600).value());
 }
 

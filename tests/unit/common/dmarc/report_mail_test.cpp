@@ -47,10 +47,12 @@ TEST(ReportMail, HeadersAndAttachment) {
       << msg;
   EXPECT_TRUE(has(msg, "\nDate: Sat, 03 Jan 1970 00:01:40 +0000\n")) << msg;
   EXPECT_TRUE(has(msg, "\nMessage-ID: <86400.172799.example.com.0123abcd@receiver.example>\n")) << msg;
-  EXPECT_TRUE(has(msg, "\nSubject: Report Domain: example.com Submitter: receiver.example Report-ID: "
-                       "<86400.172799.example.com>\n"))
+  EXPECT_TRUE(has(msg,
+                  "\nSubject: Report Domain: example.com Submitter: receiver.example Report-ID: "
+                  "<86400.172799.example.com>\n"))
       << msg;
-  EXPECT_TRUE(has(msg, "filename=\"receiver.example!example.com!86400!172799!86400.172799.example.com.xml.gz\"")) << msg;
+  EXPECT_TRUE(has(msg, "filename=\"receiver.example!example.com!86400!172799!86400.172799.example.com.xml.gz\""))
+      << msg;
   EXPECT_TRUE(has(msg, "Content-Type: text/plain")) << msg;
   // The attachment decodes back to the report.
   const auto start = msg.find("\n\n", msg.find("Content-Disposition: attachment")) + 2;

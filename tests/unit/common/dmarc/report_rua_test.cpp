@@ -26,30 +26,28 @@ TEST_P(ParseRuaTarget, OnlyUsableMailtoTargets) {
     EXPECT_EQ(got->max_bytes, c.want_max) << c.name;
   }
 }
-INSTANTIATE_TEST_SUITE_P(
-    Rfc7489, ParseRuaTarget,
-    ::testing::Values(
-        TargetCase{"plain", "mailto:dmarc@Example.COM", "dmarc@example.com"},
-        TargetCase{"upper scheme", "MAILTO:d@example.com", "d@example.com"},
-        TargetCase{"size k", "mailto:d@example.com!10k", "d@example.com", 10240},
-        TargetCase{"size bytes", "mailto:d@example.com!500", "d@example.com", 500},
-        TargetCase{"size zero", "mailto:d@example.com!0k", "d@example.com", 0},
-        TargetCase{"percent escape", "mailto:d%2Bx@example.com", "d+x@example.com"},
-        TargetCase{"hfields dropped", "mailto:d@example.com?subject=hi", "d@example.com"},
-        TargetCase{"https", "https://example.com/report", ""},
-        TargetCase{"empty", "", ""},
-        TargetCase{"no at", "mailto:example.com", ""},
-        TargetCase{"empty local", "mailto:@example.com", ""},
-        TargetCase{"quoted local", "mailto:%22a%20b%22@example.com", ""},
-        TargetCase{"escaped newline", "mailto:a%0A@example.com", ""},
-        TargetCase{"bad escape", "mailto:a%zz@example.com", ""},
-        TargetCase{"truncated escape", "mailto:a@example.co%4", ""},
-        TargetCase{"bad domain", "mailto:a@exa..mple.com", ""},
-        TargetCase{"special in domain (fuzz)", "mailto:a@example.org>:", ""},
-        TargetCase{"colon in domain", "mailto:a@e:x", ""},
-        TargetCase{"bad size", "mailto:a@example.com!10x", ""},
-        TargetCase{"second recipient", "mailto:a@example.com%2Cb@evil.example", ""},
-        TargetCase{"8-bit", "mailto:\xc3\xa4@example.com", ""}));
+INSTANTIATE_TEST_SUITE_P(Rfc7489, ParseRuaTarget,
+                         ::testing::Values(TargetCase{"plain", "mailto:dmarc@Example.COM", "dmarc@example.com"},
+                                           TargetCase{"upper scheme", "MAILTO:d@example.com", "d@example.com"},
+                                           TargetCase{"size k", "mailto:d@example.com!10k", "d@example.com", 10240},
+                                           TargetCase{"size bytes", "mailto:d@example.com!500", "d@example.com", 500},
+                                           TargetCase{"size zero", "mailto:d@example.com!0k", "d@example.com", 0},
+                                           TargetCase{"percent escape", "mailto:d%2Bx@example.com", "d+x@example.com"},
+                                           TargetCase{"hfields dropped", "mailto:d@example.com?subject=hi",
+                                                      "d@example.com"},
+                                           TargetCase{"https", "https://example.com/report", ""},
+                                           TargetCase{"empty", "", ""}, TargetCase{"no at", "mailto:example.com", ""},
+                                           TargetCase{"empty local", "mailto:@example.com", ""},
+                                           TargetCase{"quoted local", "mailto:%22a%20b%22@example.com", ""},
+                                           TargetCase{"escaped newline", "mailto:a%0A@example.com", ""},
+                                           TargetCase{"bad escape", "mailto:a%zz@example.com", ""},
+                                           TargetCase{"truncated escape", "mailto:a@example.co%4", ""},
+                                           TargetCase{"bad domain", "mailto:a@exa..mple.com", ""},
+                                           TargetCase{"special in domain (fuzz)", "mailto:a@example.org>:", ""},
+                                           TargetCase{"colon in domain", "mailto:a@e:x", ""},
+                                           TargetCase{"bad size", "mailto:a@example.com!10x", ""},
+                                           TargetCase{"second recipient", "mailto:a@example.com%2Cb@evil.example", ""},
+                                           TargetCase{"8-bit", "mailto:\xc3\xa4@example.com", ""}));
 
 TEST(ParseRuaTarget, AddressLengthLimit) {
   const std::string domain = "@example.com";

@@ -37,8 +37,9 @@ class ReportRun : public ::testing::Test {
     ledger_ = std::move(*open_report_ledger(db));
     for (std::int64_t t : {86400, 86500, 90000}) {
       HistoryRecord r = testlib::history_record(t, "192.0.2.1", t != 90000);
-      r.rua = "mailto:same@reports.example.com mailto:ok@ext.net mailto:no@nope.net mailto:later@flaky.net "
-              "mailto:tiny@ext.net!1k https://x.example/r junk";
+      r.rua =
+          "mailto:same@reports.example.com mailto:ok@ext.net mailto:no@nope.net mailto:later@flaky.net "
+          "mailto:tiny@ext.net!1k https://x.example/r junk";
       EXPECT_TRUE(store_->add(r).has_value());
     }
     dns_.add_txt("example.com._report._dmarc.ext.net", {"v=DMARC1"});

@@ -192,16 +192,14 @@ TEST_F(CachingResolverTest, ClearEmptiesTheCache) {
 TEST_F(CachingResolverTest, ConcurrentQueriesAgree) {
   CacheOptions o;
   o.max_entries = 16;  // small, so eviction runs under contention too
-  for (int i = 0; i < 40; ++i)
-    zone_.add("h" + std::to_string(i) + ".example.org", RrType::a, "192.0.2.10", 1000);
+  for (int i = 0; i < 40; ++i) zone_.add("h" + std::to_string(i) + ".example.org", RrType::a, "192.0.2.10", 1000);
   auto cache = make(o);
   std::atomic<int> wrong{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 6; ++t)
     threads.emplace_back([&, t] {
       for (int i = 0; i < 400; ++i) {
-        const auto got = cache.query("h" + std::to_string((i * 7 + t) % 40) + ".example.org",
-                                     RrType::a);
+        const auto got = cache.query("h" + std::to_string((i * 7 + t) % 40) + ".example.org", RrType::a);
         if (got.status != Status::answer || got.records.at(0).value != "192.0.2.10") ++wrong;
         if (i % 50 == 0) clock_.advance(seconds(1));
       }

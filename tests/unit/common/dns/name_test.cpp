@@ -39,24 +39,22 @@ TEST_P(NormalizeName, AcceptsOnlyValidNames) {
 const std::string kName253 = labels(3, 63) + "." + std::string(61, 'b');
 const std::string kName254 = labels(3, 63) + "." + std::string(62, 'b');
 
-INSTANTIATE_TEST_SUITE_P(Rfc1035, NormalizeName, ::testing::Values(
-    NameCase{"empty", "", false, ""},
-    NameCase{"root alone", ".", false, ""},
-    NameCase{"minimal", "a", true, "a"},
-    NameCase{"lower-cased, dot dropped", "Mail.Example.ORG.", true, "mail.example.org"},
-    NameCase{"underscore labels", "s1._domainkey.example.org", true, "s1._domainkey.example.org"},
-    NameCase{"empty label", "a..b", false, ""},
-    NameCase{"leading dot", ".a", false, ""},
-    NameCase{"two trailing dots", "a..", false, ""},
-    NameCase{"label at 63", std::string(63, 'x') + ".org", true, std::string(63, 'x') + ".org"},
-    NameCase{"label at 64", std::string(64, 'x') + ".org", false, ""},
-    NameCase{"name at 253", kName253, true, kName253},
-    NameCase{"name at 253 plus dot", kName253 + ".", true, kName253},
-    NameCase{"name at 254", kName254, false, ""},
-    NameCase{"NUL octet", std::string("a\0b.org", 7), false, ""},
-    NameCase{"8-bit octet", "caf\xc3\xa9.org", false, ""},
-    NameCase{"space", "a b.org", false, ""},
-    NameCase{"backslash", "a\\.b.org", false, ""}));
+INSTANTIATE_TEST_SUITE_P(
+    Rfc1035, NormalizeName,
+    ::testing::Values(NameCase{"empty", "", false, ""}, NameCase{"root alone", ".", false, ""},
+                      NameCase{"minimal", "a", true, "a"},
+                      NameCase{"lower-cased, dot dropped", "Mail.Example.ORG.", true, "mail.example.org"},
+                      NameCase{"underscore labels", "s1._domainkey.example.org", true, "s1._domainkey.example.org"},
+                      NameCase{"empty label", "a..b", false, ""}, NameCase{"leading dot", ".a", false, ""},
+                      NameCase{"two trailing dots", "a..", false, ""},
+                      NameCase{"label at 63", std::string(63, 'x') + ".org", true, std::string(63, 'x') + ".org"},
+                      NameCase{"label at 64", std::string(64, 'x') + ".org", false, ""},
+                      NameCase{"name at 253", kName253, true, kName253},
+                      NameCase{"name at 253 plus dot", kName253 + ".", true, kName253},
+                      NameCase{"name at 254", kName254, false, ""},
+                      NameCase{"NUL octet", std::string("a\0b.org", 7), false, ""},
+                      NameCase{"8-bit octet", "caf\xc3\xa9.org", false, ""}, NameCase{"space", "a b.org", false, ""},
+                      NameCase{"backslash", "a\\.b.org", false, ""}));
 
 TEST(WireNameToText, DecodesLabels) {
   const std::vector<std::uint8_t> wire{3, 'W', 'w', 'W', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0};

@@ -35,9 +35,8 @@ std::vector<std::uint8_t> wire(const Spec& s) {
   ldns_pkt_set_rcode(pkt.get(), s.rcode);
   auto push = [&](ldns_pkt_section section, const std::string& text, bool question) {
     ldns_rr* rr = nullptr;
-    const auto st = question
-        ? ldns_rr_new_question_frm_str(&rr, text.c_str(), nullptr, nullptr)
-        : ldns_rr_new_frm_str(&rr, text.c_str(), 0, nullptr, nullptr);
+    const auto st = question ? ldns_rr_new_question_frm_str(&rr, text.c_str(), nullptr, nullptr)
+                             : ldns_rr_new_frm_str(&rr, text.c_str(), 0, nullptr, nullptr);
     EXPECT_EQ(st, LDNS_STATUS_OK) << text;
     ldns_pkt_push_rr(pkt.get(), section, rr);  // the packet takes the rr
   };
@@ -51,8 +50,7 @@ std::vector<std::uint8_t> wire(const Spec& s) {
   return {bytes.get(), bytes.get() + size};
 }
 
-DecodedReply decode(const Spec& s, std::string_view qname = "example.org",
-                    RrType type = RrType::a) {
+DecodedReply decode(const Spec& s, std::string_view qname = "example.org", RrType type = RrType::a) {
   return decode_reply(wire(s), kId, qname, type);
 }
 
@@ -81,8 +79,8 @@ TEST(DecodeReply, NodataWithoutSoa) {
 }
 
 TEST(DecodeReply, ErrorRcodesAreServfail) {
-  for (auto rcode : {LDNS_RCODE_SERVFAIL, LDNS_RCODE_REFUSED, LDNS_RCODE_FORMERR,
-                     LDNS_RCODE_NOTIMPL, LDNS_RCODE_YXDOMAIN}) {
+  for (auto rcode :
+       {LDNS_RCODE_SERVFAIL, LDNS_RCODE_REFUSED, LDNS_RCODE_FORMERR, LDNS_RCODE_NOTIMPL, LDNS_RCODE_YXDOMAIN}) {
     const auto got = decode({.rcode = rcode});
     EXPECT_EQ(got.kind, ReplyKind::usable);
     EXPECT_EQ(got.answer.status, Status::servfail) << rcode;
@@ -111,9 +109,7 @@ TEST(DecodeReply, QuestionMatchIsCaseInsensitive) {
   EXPECT_EQ(decode({.question = "EXAMPLE.org. IN A"}).kind, ReplyKind::usable);
 }
 
-TEST(DecodeReply, Truncated) {
-  EXPECT_EQ(decode({.tc = true}).kind, ReplyKind::truncated);
-}
+TEST(DecodeReply, Truncated) { EXPECT_EQ(decode({.tc = true}).kind, ReplyKind::truncated); }
 
 TEST(DecodeReply, ShortOrForeignBytesAreMismatch) {
   EXPECT_EQ(decode_reply({}, kId, "example.org", RrType::a).kind, ReplyKind::mismatch);
@@ -130,26 +126,23 @@ TEST(DecodeReply, GarbageWithOurIdIsServfail) {
 }
 
 TEST(DecodeReply, TxtStringsConcatenatedAndKept) {
-  const auto got = decode({.question = "example.org. IN TXT",
-                           .answer = {R"(example.org. 60 IN TXT "v=DKIM1; " "p=abc" "")"}},
-                          "example.org", RrType::txt);
+  const auto got =
+      decode({.question = "example.org. IN TXT", .answer = {R"(example.org. 60 IN TXT "v=DKIM1; " "p=abc" "")"}},
+             "example.org", RrType::txt);
   ASSERT_EQ(got.answer.status, Status::answer);
   EXPECT_EQ(got.answer.records[0].value, "v=DKIM1; p=abc");
-  EXPECT_EQ(got.answer.records[0].txt_strings,
-            (std::vector<std::string>{"v=DKIM1; ", "p=abc", ""}));
+  EXPECT_EQ(got.answer.records[0].txt_strings, (std::vector<std::string>{"v=DKIM1; ", "p=abc", ""}));
 }
 
 TEST(DecodeReply, TxtKeepsNulAndEightBitOctets) {
-  const auto got = decode({.question = "example.org. IN TXT",
-                           .answer = {R"(example.org. 60 IN TXT "a\000b\255")"}},
+  const auto got = decode({.question = "example.org. IN TXT", .answer = {R"(example.org. 60 IN TXT "a\000b\255")"}},
                           "example.org", RrType::txt);
   ASSERT_EQ(got.answer.status, Status::answer);
   EXPECT_EQ(got.answer.records[0].value, std::string("a\0b\xff", 4));
 }
 
 TEST(DecodeReply, MxPreferenceAndLowerCaseTarget) {
-  const auto got = decode({.question = "example.org. IN MX",
-                           .answer = {"example.org. 60 IN MX 10 MX.Example.ORG."}},
+  const auto got = decode({.question = "example.org. IN MX", .answer = {"example.org. 60 IN MX 10 MX.Example.ORG."}},
                           "example.org", RrType::mx);
   ASSERT_EQ(got.answer.status, Status::answer);
   EXPECT_EQ(got.answer.records[0].preference, 10);
@@ -157,13 +150,12 @@ TEST(DecodeReply, MxPreferenceAndLowerCaseTarget) {
 }
 
 TEST(DecodeReply, AaaaAndPtr) {
-  auto got = decode({.question = "example.org. IN AAAA",
-                     .answer = {"example.org. 60 IN AAAA 2001:DB8:0::1"}},
+  auto got = decode({.question = "example.org. IN AAAA", .answer = {"example.org. 60 IN AAAA 2001:DB8:0::1"}},
                     "example.org", RrType::aaaa);
   EXPECT_EQ(got.answer.records.at(0).value, "2001:db8::1");
-  got = decode({.question = "1.2.0.192.in-addr.arpa. IN PTR",
-                .answer = {"1.2.0.192.in-addr.arpa. 60 IN PTR host.example.org."}},
-               "1.2.0.192.in-addr.arpa", RrType::ptr);
+  got = decode(
+      {.question = "1.2.0.192.in-addr.arpa. IN PTR", .answer = {"1.2.0.192.in-addr.arpa. 60 IN PTR host.example.org."}},
+      "1.2.0.192.in-addr.arpa", RrType::ptr);
   EXPECT_EQ(got.answer.records.at(0).value, "host.example.org");
 }
 
@@ -192,21 +184,19 @@ TEST(DecodeReply, CnameChainOverLimitIsServfail) {
 }
 
 TEST(DecodeReply, CnameLoopIsServfail) {
-  const auto got = decode({.answer = {"example.org. 60 IN CNAME b.example.org.",
-                                      "b.example.org. 60 IN CNAME example.org."}});
+  const auto got =
+      decode({.answer = {"example.org. 60 IN CNAME b.example.org.", "b.example.org. 60 IN CNAME example.org."}});
   EXPECT_EQ(got.answer.status, Status::servfail);
 }
 
 TEST(DecodeReply, CnameToNxdomainIsNxdomain) {
-  const auto got = decode({.rcode = LDNS_RCODE_NXDOMAIN,
-                           .answer = {"example.org. 60 IN CNAME gone.example.org."},
-                           .authority = {kSoa}});
+  const auto got = decode(
+      {.rcode = LDNS_RCODE_NXDOMAIN, .answer = {"example.org. 60 IN CNAME gone.example.org."}, .authority = {kSoa}});
   EXPECT_EQ(got.answer.status, Status::nxdomain);
 }
 
 TEST(DecodeReply, CnameAskedForIsReturned) {
-  const auto got = decode({.question = "example.org. IN CNAME",
-                           .answer = {"example.org. 60 IN CNAME b.example.org."}},
+  const auto got = decode({.question = "example.org. IN CNAME", .answer = {"example.org. 60 IN CNAME b.example.org."}},
                           "example.org", RrType::cname);
   ASSERT_EQ(got.answer.status, Status::answer);
   EXPECT_EQ(got.answer.records[0].value, "b.example.org");
@@ -239,8 +229,10 @@ TEST(BuildQuery, NoEdnsWhenSizeIsZero) {
 // A reply by hand: header (ID kId, QR RD RA, NOERROR, one question, `ancount` answers),
 // the question example.org A, then `tail` as the answer section.
 std::vector<std::uint8_t> raw_reply(std::uint16_t ancount, const std::vector<std::uint8_t>& tail) {
-  std::vector<std::uint8_t> m = {0x12, 0x34, 0x81, 0x80, 0, 1, 0, static_cast<std::uint8_t>(ancount), 0, 0, 0, 0,
-                                 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'o', 'r', 'g', 0, 0, 1, 0, 1};
+  std::vector<std::uint8_t> m = {0x12, 0x34, 0x81, 0x80, 0, 1,   0,   static_cast<std::uint8_t>(ancount),
+                                 0,    0,    0,    0,    7, 'e', 'x', 'a',
+                                 'm',  'p',  'l',  'e',  3, 'o', 'r', 'g',
+                                 0,    0,    1,    0,    1};
   for (const std::uint8_t b : tail) m.push_back(b);  // not insert(): GCC 12 -O2 warns falsely (array-bounds)
   return m;
 }
@@ -248,7 +240,12 @@ std::vector<std::uint8_t> raw_reply(std::uint16_t ancount, const std::vector<std
 // An A record owned by the question's name (pointer 0xc00c) holding 192.0.2.1.
 const std::vector<std::uint8_t> kGoodA = {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 1, 0x2c, 0, 4, 192, 0, 2, 1};
 
-struct RawCase { const char* name; std::uint16_t ancount; std::vector<std::uint8_t> tail; Status want; };
+struct RawCase {
+  const char* name;
+  std::uint16_t ancount;
+  std::vector<std::uint8_t> tail;
+  Status want;
+};
 
 TEST(DecodeReply, HandlesMalformedWireFormat) {
   const RawCase cases[] = {
@@ -288,8 +285,8 @@ TEST(DecodeReply, TxtAndMxRdataMustBeUsedUpExactly) {
 // The same query as ldns writes it (the encoder build_query() replaced): the oracle.
 std::vector<std::uint8_t> ldns_query(const std::string& qname, RrType qtype, std::uint16_t id, std::uint16_t edns) {
   const LdnsRdf name(ldns_dname_new_frm_str((qname + ".").c_str()));
-  const LdnsPkt pkt(ldns_pkt_query_new(ldns_rdf_clone(name.get()), static_cast<ldns_rr_type>(qtype),
-                                       LDNS_RR_CLASS_IN, LDNS_RD));
+  const LdnsPkt pkt(
+      ldns_pkt_query_new(ldns_rdf_clone(name.get()), static_cast<ldns_rr_type>(qtype), LDNS_RR_CLASS_IN, LDNS_RD));
   ldns_pkt_set_id(pkt.get(), id);
   if (edns != 0) ldns_pkt_set_edns_udp_size(pkt.get(), edns);
   std::uint8_t* raw = nullptr;
@@ -303,12 +300,16 @@ TEST(BuildQuery, SameBytesAsLdns) {
   const std::string label63(63, 'a');
   const std::string name253 = label63 + "." + label63 + "." + label63 + "." + std::string(61, 'b');
   ASSERT_EQ(name253.size(), kMaxNameLength);
-  struct Case { std::string name; RrType type; std::uint16_t id, edns; };
-  for (const Case& c : {Case{"example.org", RrType::txt, 0, 1232}, Case{"a", RrType::a, 0xffff, 0},
-                        Case{"_dmarc.mail.example.org", RrType::txt, 7, 4096},
-                        Case{"sel._domainkey.example.org", RrType::txt, 0x8000, 512},
-                        Case{label63 + ".example", RrType::mx, 42, 1232}, Case{name253, RrType::aaaa, 1, 1232},
-                        Case{"4.3.2.1.in-addr.arpa", RrType::ptr, 9, 0}}) {
+  struct Case {
+    std::string name;
+    RrType type;
+    std::uint16_t id, edns;
+  };
+  for (const Case& c :
+       {Case{"example.org", RrType::txt, 0, 1232}, Case{"a", RrType::a, 0xffff, 0},
+        Case{"_dmarc.mail.example.org", RrType::txt, 7, 4096},
+        Case{"sel._domainkey.example.org", RrType::txt, 0x8000, 512}, Case{label63 + ".example", RrType::mx, 42, 1232},
+        Case{name253, RrType::aaaa, 1, 1232}, Case{"4.3.2.1.in-addr.arpa", RrType::ptr, 9, 0}}) {
     const auto got = build_query(c.name, c.type, c.id, c.edns);
     ASSERT_TRUE(got.has_value()) << c.name;
     EXPECT_EQ(*got, ldns_query(c.name, c.type, c.id, c.edns)) << c.name;

@@ -128,14 +128,11 @@ s._domainkey.example.org. TXT "v=DKIM1; k=rsa; " "p=\"q\\\"" bare
 )");
   ASSERT_TRUE(ok.has_value()) << ok.error().detail;
   EXPECT_EQ(z.query("example.org", RrType::mx).records.at(0).ttl, 3600u);
-  EXPECT_EQ(z.query("example.org", RrType::txt).records.at(0).value,
-            "v=spf1 ip4:192.0.2.0/24 -all");
+  EXPECT_EQ(z.query("example.org", RrType::txt).records.at(0).value, "v=spf1 ip4:192.0.2.0/24 -all");
   EXPECT_EQ(z.query("www.example.org", RrType::aaaa).records.at(0).value, "2001:db8::25");
-  EXPECT_EQ(z.query("25.2.0.192.in-addr.arpa", RrType::ptr).records.at(0).value,
-            "mx.example.org");
+  EXPECT_EQ(z.query("25.2.0.192.in-addr.arpa", RrType::ptr).records.at(0).value, "mx.example.org");
   EXPECT_EQ(z.query("example.org", RrType::ns).status, Status::answer);
-  EXPECT_EQ(z.query("s._domainkey.example.org", RrType::txt).records.at(0).value,
-            "v=DKIM1; k=rsa; p=\"q\\\"bare");
+  EXPECT_EQ(z.query("s._domainkey.example.org", RrType::txt).records.at(0).value, "v=DKIM1; k=rsa; p=\"q\\\"bare");
 }
 
 struct ZoneCase {
@@ -151,23 +148,20 @@ TEST_P(ParseZoneText, RejectsMalformedLines) {
   EXPECT_EQ(got.has_value(), c.want_ok) << c.name << (got ? "" : ": " + got.error().detail);
 }
 
-INSTANTIATE_TEST_SUITE_P(Subset, ParseZoneText, ::testing::Values(
-    ZoneCase{"empty", "", true},
-    ZoneCase{"comment only", "; nothing\n", true},
-    ZoneCase{"minimal", "a. A 192.0.2.1", true},
-    ZoneCase{"missing type", "a. 300 IN", false},
-    ZoneCase{"missing data", "a. A", false},
-    ZoneCase{"unknown type", "a. HINFO x y", false},
-    ZoneCase{"bad address", "a. A 300.0.0.1", false},
-    ZoneCase{"v6 in A", "a. A ::1", false},
-    ZoneCase{"mx without host", "a. MX 10", false},
-    ZoneCase{"mx pref too big", "a. MX 70000 b.", false},
-    ZoneCase{"unterminated quote", "a. TXT \"abc", false},
-    ZoneCase{"txt string at 255", "a. TXT \"" + std::string(255, 'x') + "\"", true},
-    ZoneCase{"txt string at 256", "a. TXT \"" + std::string(256, 'x') + "\"", false},
-    ZoneCase{"bad escape", "a. TXT \"\\999\"", false},
-    ZoneCase{"bad owner", "a..b. A 192.0.2.1", false},
-    ZoneCase{"NUL in owner", std::string("a\0. A 192.0.2.1", 15), false}));
+INSTANTIATE_TEST_SUITE_P(
+    Subset, ParseZoneText,
+    ::testing::Values(ZoneCase{"empty", "", true}, ZoneCase{"comment only", "; nothing\n", true},
+                      ZoneCase{"minimal", "a. A 192.0.2.1", true}, ZoneCase{"missing type", "a. 300 IN", false},
+                      ZoneCase{"missing data", "a. A", false}, ZoneCase{"unknown type", "a. HINFO x y", false},
+                      ZoneCase{"bad address", "a. A 300.0.0.1", false}, ZoneCase{"v6 in A", "a. A ::1", false},
+                      ZoneCase{"mx without host", "a. MX 10", false},
+                      ZoneCase{"mx pref too big", "a. MX 70000 b.", false},
+                      ZoneCase{"unterminated quote", "a. TXT \"abc", false},
+                      ZoneCase{"txt string at 255", "a. TXT \"" + std::string(255, 'x') + "\"", true},
+                      ZoneCase{"txt string at 256", "a. TXT \"" + std::string(256, 'x') + "\"", false},
+                      ZoneCase{"bad escape", "a. TXT \"\\999\"", false},
+                      ZoneCase{"bad owner", "a..b. A 192.0.2.1", false},
+                      ZoneCase{"NUL in owner", std::string("a\0. A 192.0.2.1", 15), false}));
 
 TEST(ParseZoneText, ErrorsNameTheLine) {
   const auto got = parse_zone_text("a. A 192.0.2.1\nb. A nope\n");

@@ -39,8 +39,7 @@ class DoctorDns : public ::testing::Test {
 TEST_F(DoctorDns, ReverseNames) {
   using dns::reverse_name;
   EXPECT_EQ(reverse_name("192.0.2.25"), "25.2.0.192.in-addr.arpa");
-  EXPECT_EQ(reverse_name("2001:db8::1"),
-            "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
+  EXPECT_EQ(reverse_name("2001:db8::1"), "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
   EXPECT_EQ(reverse_name("mail.example.com"), "");
   EXPECT_EQ(reverse_name(""), "");
 }
@@ -188,16 +187,17 @@ TEST_F(DoctorDns, PolicyNoneIsAdvice) {
 
 TEST_F(DoctorDns, UnauthorizedReportTarget) {
   zone_.remove("_dmarc.example.com");
-  zone_.add_txt("_dmarc.example.com",
-                {"v=DMARC1; p=reject; rua=mailto:a@reports.example.net,mailto:b@ok.example.org"});
+  zone_.add_txt("_dmarc.example.com", {"v=DMARC1; p=reject; rua=mailto:a@reports.example.net,mailto:b@ok.example.org"});
   zone_.add_txt("example.com._report._dmarc.ok.example.org", {"v=DMARC1"});
   check_dmarc(zone_, "example.com", out_);
   ASSERT_EQ(out_.size(), 4u);
   EXPECT_EQ(out_[2].mark, Mark::problem);
-  EXPECT_EQ(out_[2].what, "report target reports.example.net has not authorized reports for example.com "
-                          "(RFC 7489 s7.1): receivers send it nothing");
-  EXPECT_EQ(out_[2].fix, "ask reports.example.net to publish `example.com._report._dmarc.reports.example.net. "
-                         "IN TXT \"v=DMARC1\"`, or send reports to an address in example.com");
+  EXPECT_EQ(out_[2].what,
+            "report target reports.example.net has not authorized reports for example.com "
+            "(RFC 7489 s7.1): receivers send it nothing");
+  EXPECT_EQ(out_[2].fix,
+            "ask reports.example.net to publish `example.com._report._dmarc.reports.example.net. "
+            "IN TXT \"v=DMARC1\"`, or send reports to an address in example.com");
   EXPECT_EQ(out_[3].mark, Mark::ok);
 }
 
@@ -207,7 +207,8 @@ TEST_F(DoctorDns, DkimKeyMatchesOrNot) {
   auto small = crypto::PrivateKey::generate(crypto::KeyType::rsa, 1024);
   ASSERT_TRUE(good && other && small);
   zone_.add_txt("s1._domainkey.example.com", chunks("v=DKIM1; k=rsa; p=" + base64_encode(*good->public_key_for_dns())));
-  zone_.add_txt("s3._domainkey.example.com", chunks("v=DKIM1; k=rsa; p=" + base64_encode(*small->public_key_for_dns())));
+  zone_.add_txt("s3._domainkey.example.com",
+                chunks("v=DKIM1; k=rsa; p=" + base64_encode(*small->public_key_for_dns())));
   check_dkim(zone_,
              {{"example.com", "s1", &*good, "KeyTable k1"},
               {"example.com", "s1", &*other, "KeyTable k2"},
@@ -224,8 +225,7 @@ TEST_F(DoctorDns, DkimKeyMatchesOrNot) {
 }
 
 TEST(DoctorReport, JsonMatchesText) {
-  const Findings f = {{"dns.mx", Mark::ok, "MX 10 \"m\"", ""},
-                      {"dns.ptr", Mark::problem, "no PTR", "ask\\them"}};
+  const Findings f = {{"dns.mx", Mark::ok, "MX 10 \"m\"", ""}, {"dns.ptr", Mark::problem, "no PTR", "ask\\them"}};
   EXPECT_EQ(format_json(f),
             "{\"status\": \"problem\", \"exit\": 1, \"findings\": [\n"
             "  {\"check\": \"dns.mx\", \"status\": \"ok\", \"what\": \"MX 10 \\\"m\\\"\"},\n"

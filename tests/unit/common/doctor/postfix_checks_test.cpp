@@ -15,9 +15,8 @@ Findings run(std::string_view main_cf, const std::set<std::string>& sockets = {}
   auto cf = postfix::parse_main_cf(main_cf, "main.cf");
   EXPECT_TRUE(cf.has_value());
   Findings out;
-  check_postfix_main(*cf, [&](const std::string& p) {
-    return sockets.count(p) ? SocketState::socket : SocketState::missing;
-  }, out);
+  check_postfix_main(
+      *cf, [&](const std::string& p) { return sockets.count(p) ? SocketState::socket : SocketState::missing; }, out);
   return out;
 }
 
@@ -28,26 +27,29 @@ const Finding* find(const Findings& f, std::string_view check) {
 }
 
 TEST(DoctorPostfix, ReadmeWiringIsGood) {
-  const auto f = run(
-      "smtpd_milters = unix:/run/cachet-dkim/dkim.sock, unix:/run/cachet-dmarc/dmarc.sock\n"
-      "non_smtpd_milters = $smtpd_milters\n"
-      "smtpd_sasl_auth_enable = yes\n"
-      "smtpd_sender_restrictions = check_policy_service unix:/run/cachet-sender/sender.sock\n"
-      "smtpd_recipient_restrictions = permit_sasl_authenticated, reject_unauth_destination,\n"
-      "    check_policy_service unix:private/policy-spf\n",
-      {"/run/cachet-dkim/dkim.sock", "/run/cachet-dmarc/dmarc.sock"});
+  const auto f =
+      run("smtpd_milters = unix:/run/cachet-dkim/dkim.sock, unix:/run/cachet-dmarc/dmarc.sock\n"
+          "non_smtpd_milters = $smtpd_milters\n"
+          "smtpd_sasl_auth_enable = yes\n"
+          "smtpd_sender_restrictions = check_policy_service unix:/run/cachet-sender/sender.sock\n"
+          "smtpd_recipient_restrictions = permit_sasl_authenticated, reject_unauth_destination,\n"
+          "    check_policy_service unix:private/policy-spf\n",
+          {"/run/cachet-dkim/dkim.sock", "/run/cachet-dmarc/dmarc.sock"});
   EXPECT_EQ(exit_status(f), kExitGood) << format_text(f);
-  EXPECT_EQ(format_text(f),
-            "\u2713 postfix.milters         main.cf:1: smtpd_milters: /run/cachet-dkim/dkim.sock is a listening socket\n"
-            "\u2713 postfix.milters         main.cf:1: smtpd_milters: /run/cachet-dmarc/dmarc.sock is a listening socket\n"
-            "\u2713 postfix.milter_default  milter_default_action = tempfail (Postfix's default): mail waits while a milter is down\n"
-            "\u2713 postfix.spf_order       SPF policy service (unix:private/policy-spf) after reject_unauth_destination\n"
-            "\u2713 postfix.sender_login    SASL is on and senders are checked against their login\n");
+  EXPECT_EQ(
+      format_text(f),
+      "\u2713 postfix.milters         main.cf:1: smtpd_milters: /run/cachet-dkim/dkim.sock is a listening socket\n"
+      "\u2713 postfix.milters         main.cf:1: smtpd_milters: /run/cachet-dmarc/dmarc.sock is a listening socket\n"
+      "\u2713 postfix.milter_default  milter_default_action = tempfail (Postfix's default): mail waits while a milter "
+      "is down\n"
+      "\u2713 postfix.spf_order       SPF policy service (unix:private/policy-spf) after reject_unauth_destination\n"
+      "\u2713 postfix.sender_login    SASL is on and senders are checked against their login\n");
 }
 
 TEST(DoctorPostfix, ChrootRelativeSocketAndAccept) {
-  const auto f = run("queue_directory = /var/spool/postfix\nsmtpd_milters = unix:cachet-dkim/dkim.sock\n"
-                     "milter_default_action = accept\n");
+  const auto f =
+      run("queue_directory = /var/spool/postfix\nsmtpd_milters = unix:cachet-dkim/dkim.sock\n"
+          "milter_default_action = accept\n");
   const Finding* m = find(f, "postfix.milters");
   ASSERT_NE(m, nullptr);
   EXPECT_EQ(m->mark, Mark::problem);
@@ -61,7 +63,8 @@ TEST(DoctorPostfix, SocketPostfixMayNotUse) {
   auto cf = postfix::parse_main_cf("smtpd_milters = unix:/run/cachet-dkim/dkim.sock\n", "main.cf");
   ASSERT_TRUE(cf.has_value());
   Findings f;
-  check_postfix_main(*cf, [](const std::string&) { return SocketState::not_connectable; }, f);
+  check_postfix_main(
+      *cf, [](const std::string&) { return SocketState::not_connectable; }, f);
   const Finding* m = find(f, "postfix.milters");
   ASSERT_NE(m, nullptr);
   EXPECT_EQ(m->mark, Mark::problem);
@@ -69,8 +72,9 @@ TEST(DoctorPostfix, SocketPostfixMayNotUse) {
 }
 
 TEST(DoctorPostfix, SpfBeforeRejectUnauthIsAProblem) {
-  const auto f = run("smtpd_recipient_restrictions = check_policy_service unix:private/policy-spf, "
-                     "reject_unauth_destination\n");
+  const auto f =
+      run("smtpd_recipient_restrictions = check_policy_service unix:private/policy-spf, "
+          "reject_unauth_destination\n");
   const Finding* s = find(f, "postfix.spf_order");
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->mark, Mark::problem);
@@ -96,8 +100,8 @@ Findings run_master(std::string_view main_cf, std::string_view master_cf, bool c
   EXPECT_TRUE(cf.has_value());
   EXPECT_TRUE(m.has_value()) << (m ? "" : m.error().detail);
   Findings out;
-  check_postfix_master(*cf, *m, [](const std::string& p) { return p == "/usr/sbin/cachet-spf"; },
-                       chroot_default, out);
+  check_postfix_master(
+      *cf, *m, [](const std::string& p) { return p == "/usr/sbin/cachet-spf"; }, chroot_default, out);
   return out;
 }
 
@@ -133,14 +137,17 @@ TEST(DoctorMaster, ChrootedSmtpdCannotReachRun) {
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].check, "postfix.chroot");
   EXPECT_EQ(f[0].mark, Mark::problem);
-  EXPECT_EQ(f[0].what, "master.cf:1: smtpd runs chrooted in /var/spool/postfix and cannot reach /run/cachet-dkim/dkim.sock");
+  EXPECT_EQ(f[0].what,
+            "master.cf:1: smtpd runs chrooted in /var/spool/postfix and cannot reach /run/cachet-dkim/dkim.sock");
   EXPECT_TRUE(run_master("smtpd_milters = unix:/run/x.sock\n", "smtp inet n - - - - smtpd\n").empty());
   EXPECT_EQ(run_master("smtpd_milters = unix:/run/x.sock\n", "smtp inet n - - - - smtpd\n", true).size(), 1u);
 }
 
 TEST(MasterCf, ReadsEntriesAndArguments) {
-  auto m = postfix::parse_master_cf("# comment\nsmtp inet n - y - - smtpd\n  -o smtpd_milters=\n"
-                                    "x unix - n n - 0 spawn user=a argv=/bin/x y\n", "master.cf");
+  auto m = postfix::parse_master_cf(
+      "# comment\nsmtp inet n - y - - smtpd\n  -o smtpd_milters=\n"
+      "x unix - n n - 0 spawn user=a argv=/bin/x y\n",
+      "master.cf");
   ASSERT_TRUE(m.has_value());
   ASSERT_EQ(m->entries.size(), 2u);
   EXPECT_EQ(m->entries[0].line, 2u);

@@ -28,23 +28,26 @@ TEST_P(JsonString, EscapesAndStaysParsable) {
   EXPECT_TRUE(nlohmann::json::accept(got)) << c.name;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Rfc8259, JsonString,
-    ::testing::Values(EscapeCase{"empty", "", "\"\""}, EscapeCase{"plain", "abc", "\"abc\""},
-                      EscapeCase{"quote and backslash", "a\"b\\c", "\"a\\\"b\\\\c\""},
-                      EscapeCase{"newline forging a line", "x\ny", "\"x\\ny\""},
-                      EscapeCase{"NUL", std::string("a\0b", 3), "\"a\\u0000b\""},
-                      EscapeCase{"DEL", "\x7f", "\"\\u007f\""},
-                      EscapeCase{"UTF-8 kept", "caf\xc3\xa9", "\"caf\xc3\xa9\""},
-                      EscapeCase{"invalid UTF-8 byte", "a\xff", "\"a\\u00ff\""},
-                      EscapeCase{"truncated sequence", "\xe2\x82", "\"\\u00e2\\u0082\""},
-                      EscapeCase{"surrogate encoded", "\xed\xa0\x80", "\"\\u00ed\\u00a0\\u0080\""}));
+INSTANTIATE_TEST_SUITE_P(Rfc8259, JsonString,
+                         ::testing::Values(EscapeCase{"empty", "", "\"\""}, EscapeCase{"plain", "abc", "\"abc\""},
+                                           EscapeCase{"quote and backslash", "a\"b\\c", "\"a\\\"b\\\\c\""},
+                                           EscapeCase{"newline forging a line", "x\ny", "\"x\\ny\""},
+                                           EscapeCase{"NUL", std::string("a\0b", 3), "\"a\\u0000b\""},
+                                           EscapeCase{"DEL", "\x7f", "\"\\u007f\""},
+                                           EscapeCase{"UTF-8 kept", "caf\xc3\xa9", "\"caf\xc3\xa9\""},
+                                           EscapeCase{"invalid UTF-8 byte", "a\xff", "\"a\\u00ff\""},
+                                           EscapeCase{"truncated sequence", "\xe2\x82", "\"\\u00e2\\u0082\""},
+                                           EscapeCase{"surrogate encoded", "\xed\xa0\x80",
+                                                      "\"\\u00ed\\u00a0\\u0080\""}));
 
 TEST(JsonEvent, WritesOneObjectWithEventAndLevelFirst) {
   CaptureLogger log;
   log.set_format(Format::json);
-  Event(log, Level::info, "dkim.decision").kv("qid", "4XyZ12").kv("n", 3).kv("t", 0.5).fields(
-      Fields{{"why", "client 1.2.3.4 is \"odd\""}});
+  Event(log, Level::info, "dkim.decision")
+      .kv("qid", "4XyZ12")
+      .kv("n", 3)
+      .kv("t", 0.5)
+      .fields(Fields{{"why", "client 1.2.3.4 is \"odd\""}});
   ASSERT_EQ(log.lines().size(), 1u);
   EXPECT_EQ(log.lines()[0],
             "info: {\"event\":\"dkim.decision\",\"level\":\"info\",\"qid\":\"4XyZ12\",\"n\":3,"

@@ -47,37 +47,36 @@ const std::string kHugeEnvelope = std::string(5000, 'a') + "@b.example";
 
 INSTANTIATE_TEST_SUITE_P(
     Rows, FromDomains,
-    ::testing::Values(
-        FromCase{"empty", "", "ERROR"},
-        FromCase{"minimal", "a@b.example", "b.example"},
-        FromCase{"rfc5322 example", "Mary Smith <mary@x.test>", "x.test"},
-        FromCase{"mixed case, trailing dot", "Joe <joe@Example.COM.>", "example.com"},
-        FromCase{"two domains (CVE-2019-16378)", "ceo@victim.example, x@attacker.example", "victim.example,attacker.example"},
-        FromCase{"same domain twice", "a@x.example, b@X.example", "x.example"},
-        FromCase{"element without domain first (CVE-2021-34555)", "user, b@example.com", "ERROR"},
-        FromCase{"element without domain last (CVE-2021-34555)", "a@example.com, b", "ERROR"},
-        FromCase{"no address, display name only", "\"Test User\"", "ERROR"},
-        FromCase{"group", "Team: a@x.example, b@y.example;", "x.example,y.example"},
-        FromCase{"empty group", "undisclosed-recipients:;", "ERROR"},
-        FromCase{"quoted-pair in display name (opendmarc #72)", "\"\\\"Medtronic, Inc.\\\"\" <user@example.com>", "example.com"},
-        FromCase{"unbalanced > (opendmarc #113)", "user@example.net>", "example.net"},
-        FromCase{"unbalanced <", "<user@example.net", "example.net"},
-        FromCase{"unquoted @ in display name", "joe@a.example <joe@b.example>", "a.example,b.example"},
-        FromCase{"quoted @ in display name", "\"joe@a.example\" <joe@b.example>", "b.example"},
-        FromCase{"quoted local-part", "\"john doe\"@example.com", "example.com"},
-        FromCase{"comment with @", "(x@evil.example) joe@good.example", "good.example"},
-        FromCase{"unterminated quote", "\"abc <a@b.example>", "ERROR"},
-        FromCase{"unterminated comment", "(abc <a@b.example>", "ERROR"},
-        FromCase{"domain literal", "a@[192.0.2.1]", "ERROR"},
-        FromCase{"empty domain", "a@", "ERROR"},
-        FromCase{"empty label", "a@b..example", "ERROR"},
-        FromCase{"8-bit U-label", "a@b\xc3\xa9.example", "b\xc3\xa9.example"},
-        FromCase{"NUL", std::string_view("a@b.example\0c@d.example", 23), "ERROR"},
-        FromCase{"encoded word", "=?UTF-8?B?QmVkIEJhdGggJiBCZXlvbmQ=?=<BdBth&Byond@example.com>", "example.com"},
-        FromCase{"folded", "Joe\r\n <joe@example.com>", "example.com"},
-        FromCase{"at mailbox limit", kManyBoxes, "x0.example,x1.example,x2.example"},
-        FromCase{"over mailbox limit", kTooManyBoxes, "ERROR"},
-        FromCase{"huge", kHugeFrom, "ERROR"}));
+    ::testing::Values(FromCase{"empty", "", "ERROR"}, FromCase{"minimal", "a@b.example", "b.example"},
+                      FromCase{"rfc5322 example", "Mary Smith <mary@x.test>", "x.test"},
+                      FromCase{"mixed case, trailing dot", "Joe <joe@Example.COM.>", "example.com"},
+                      FromCase{"two domains (CVE-2019-16378)", "ceo@victim.example, x@attacker.example",
+                               "victim.example,attacker.example"},
+                      FromCase{"same domain twice", "a@x.example, b@X.example", "x.example"},
+                      FromCase{"element without domain first (CVE-2021-34555)", "user, b@example.com", "ERROR"},
+                      FromCase{"element without domain last (CVE-2021-34555)", "a@example.com, b", "ERROR"},
+                      FromCase{"no address, display name only", "\"Test User\"", "ERROR"},
+                      FromCase{"group", "Team: a@x.example, b@y.example;", "x.example,y.example"},
+                      FromCase{"empty group", "undisclosed-recipients:;", "ERROR"},
+                      FromCase{"quoted-pair in display name (opendmarc #72)",
+                               "\"\\\"Medtronic, Inc.\\\"\" <user@example.com>", "example.com"},
+                      FromCase{"unbalanced > (opendmarc #113)", "user@example.net>", "example.net"},
+                      FromCase{"unbalanced <", "<user@example.net", "example.net"},
+                      FromCase{"unquoted @ in display name", "joe@a.example <joe@b.example>", "a.example,b.example"},
+                      FromCase{"quoted @ in display name", "\"joe@a.example\" <joe@b.example>", "b.example"},
+                      FromCase{"quoted local-part", "\"john doe\"@example.com", "example.com"},
+                      FromCase{"comment with @", "(x@evil.example) joe@good.example", "good.example"},
+                      FromCase{"unterminated quote", "\"abc <a@b.example>", "ERROR"},
+                      FromCase{"unterminated comment", "(abc <a@b.example>", "ERROR"},
+                      FromCase{"domain literal", "a@[192.0.2.1]", "ERROR"}, FromCase{"empty domain", "a@", "ERROR"},
+                      FromCase{"empty label", "a@b..example", "ERROR"},
+                      FromCase{"8-bit U-label", "a@b\xc3\xa9.example", "b\xc3\xa9.example"},
+                      FromCase{"NUL", std::string_view("a@b.example\0c@d.example", 23), "ERROR"},
+                      FromCase{"encoded word", "=?UTF-8?B?QmVkIEJhdGggJiBCZXlvbmQ=?=<BdBth&Byond@example.com>",
+                               "example.com"},
+                      FromCase{"folded", "Joe\r\n <joe@example.com>", "example.com"},
+                      FromCase{"at mailbox limit", kManyBoxes, "x0.example,x1.example,x2.example"},
+                      FromCase{"over mailbox limit", kTooManyBoxes, "ERROR"}, FromCase{"huge", kHugeFrom, "ERROR"}));
 
 // opendmarc libopendmarc/tests/test_finddomain.c vectors: the first domain must match.
 TEST(FromDomainsCorpus, OpendmarcFinddomain) {
@@ -132,22 +131,19 @@ TEST_P(EnvelopeAddressRows, ParsesRfc5321Paths) {
 
 INSTANTIATE_TEST_SUITE_P(
     Rows, EnvelopeAddressRows,
-    ::testing::Values(
-        EnvCase{"empty is null", "", true, ""},
-        EnvCase{"null path", "<>", true, ""},
-        EnvCase{"minimal", "<a@b.example>", true, "b.example"},
-        EnvCase{"bare", "a@B.Example.", true, "b.example"},
-        EnvCase{"source route", "<@r1.example,@r2.example:joe@d.example>", true, "d.example"},
-        EnvCase{"quoted local", "<\"a b\"@d.example>", true, "d.example"},
-        EnvCase{"quoted @", "<\"a@x\"@d.example>", true, "d.example"},
-        EnvCase{"domain literal", "<a@[192.0.2.1]>", true, "[192.0.2.1]"},
-        EnvCase{"VERP", "<user+list=x.org@example.com>", true, "example.com"},
-        EnvCase{"no domain", "<postmaster>", false, ""},
-        EnvCase{"unbalanced", "<a@b.example", false, ""},
-        EnvCase{"space", "<a b@c.example>", false, ""},
-        EnvCase{"NUL", std::string_view("<a@b\0.example>", 15), false, ""},
-        EnvCase{"8-bit domain", "<a@b\xc3\xa9.example>", true, "b\xc3\xa9.example"},
-        EnvCase{"huge", kHugeEnvelope, false, ""}));
+    ::testing::Values(EnvCase{"empty is null", "", true, ""}, EnvCase{"null path", "<>", true, ""},
+                      EnvCase{"minimal", "<a@b.example>", true, "b.example"},
+                      EnvCase{"bare", "a@B.Example.", true, "b.example"},
+                      EnvCase{"source route", "<@r1.example,@r2.example:joe@d.example>", true, "d.example"},
+                      EnvCase{"quoted local", "<\"a b\"@d.example>", true, "d.example"},
+                      EnvCase{"quoted @", "<\"a@x\"@d.example>", true, "d.example"},
+                      EnvCase{"domain literal", "<a@[192.0.2.1]>", true, "[192.0.2.1]"},
+                      EnvCase{"VERP", "<user+list=x.org@example.com>", true, "example.com"},
+                      EnvCase{"no domain", "<postmaster>", false, ""}, EnvCase{"unbalanced", "<a@b.example", false, ""},
+                      EnvCase{"space", "<a b@c.example>", false, ""},
+                      EnvCase{"NUL", std::string_view("<a@b\0.example>", 15), false, ""},
+                      EnvCase{"8-bit domain", "<a@b\xc3\xa9.example>", true, "b\xc3\xa9.example"},
+                      EnvCase{"huge", kHugeEnvelope, false, ""}));
 
 TEST(NormalizeDomain, LimitsAndCase) {
   EXPECT_EQ(normalize_domain("ExAmple.COM.").value_or(""), "example.com");
@@ -155,7 +151,11 @@ TEST(NormalizeDomain, LimitsAndCase) {
   EXPECT_FALSE(normalize_domain("."));
   EXPECT_FALSE(normalize_domain(".example.com"));
   EXPECT_FALSE(normalize_domain("exa mple.com"));
-  EXPECT_EQ(normalize_domain("B\xC3\xBC" "cher.Example").value_or(""), "b\xC3\xBC" "cher.example");
+  EXPECT_EQ(normalize_domain("B\xC3\xBC"
+                             "cher.Example")
+                .value_or(""),
+            "b\xC3\xBC"
+            "cher.example");
   EXPECT_FALSE(normalize_domain("\x81.example"));  // found by fuzz_dmarc_decision
   EXPECT_FALSE(normalize_domain("b\xC3.example"));
   EXPECT_TRUE(normalize_domain(std::string(63, 'a') + ".com"));

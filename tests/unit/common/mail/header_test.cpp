@@ -56,22 +56,22 @@ const std::string kHugeFolded = "Subject: a" + [] {
 }() + "\r\n\r\n";
 const std::string kOverBytes = "X: " + std::string(kMaxHeaderBytes, 'a') + "\r\n";
 
-INSTANTIATE_TEST_SUITE_P(
-    Rfc5322, SplitRows,
-    ::testing::Values(SplitCase{"empty", "", true, 0}, SplitCase{"only blank line", "\r\n", true, 0},
-                      SplitCase{"minimal", "A:b", true, 1},
-                      SplitCase{"no colon", "From a@x\r\n\r\n", false, 0},
-                      SplitCase{"mbox separator", "From a@x Mon Jan 1\r\nA: b\r\n", false, 0},
-                      SplitCase{"continuation first", " x\r\nA: b\r\n", false, 0},
-                      SplitCase{"empty name", ": x\r\n", false, 0},
-                      SplitCase{"space before colon", "B : y\r\n", true, 1},
-                      SplitCase{"8-bit name", "Fr\xc3\xb6m: x\r\n", false, 0},
-                      SplitCase{"NUL in value", std::string_view("A: x\0y\r\n", 8), true, 1},
-                      SplitCase{"8-bit value", "Subject: caf\xc3\xa9\r\n", true, 1},
-                      SplitCase{"at header limit", kManyHeaders, true, kMaxHeaders},
-                      SplitCase{"over header limit", kTooManyHeaders, false, 0},
-                      SplitCase{"huge folded", kHugeFolded, true, 1},
-                      SplitCase{"over byte limit", kOverBytes, false, 0}));
+INSTANTIATE_TEST_SUITE_P(Rfc5322, SplitRows,
+                         ::testing::Values(SplitCase{"empty", "", true, 0},
+                                           SplitCase{"only blank line", "\r\n", true, 0},
+                                           SplitCase{"minimal", "A:b", true, 1},
+                                           SplitCase{"no colon", "From a@x\r\n\r\n", false, 0},
+                                           SplitCase{"mbox separator", "From a@x Mon Jan 1\r\nA: b\r\n", false, 0},
+                                           SplitCase{"continuation first", " x\r\nA: b\r\n", false, 0},
+                                           SplitCase{"empty name", ": x\r\n", false, 0},
+                                           SplitCase{"space before colon", "B : y\r\n", true, 1},
+                                           SplitCase{"8-bit name", "Fr\xc3\xb6m: x\r\n", false, 0},
+                                           SplitCase{"NUL in value", std::string_view("A: x\0y\r\n", 8), true, 1},
+                                           SplitCase{"8-bit value", "Subject: caf\xc3\xa9\r\n", true, 1},
+                                           SplitCase{"at header limit", kManyHeaders, true, kMaxHeaders},
+                                           SplitCase{"over header limit", kTooManyHeaders, false, 0},
+                                           SplitCase{"huge folded", kHugeFolded, true, 1},
+                                           SplitCase{"over byte limit", kOverBytes, false, 0}));
 
 TEST(FieldName, ValidatesPrintableAsciiWithoutColon) {
   EXPECT_TRUE(is_valid_field_name("DKIM-Signature"));

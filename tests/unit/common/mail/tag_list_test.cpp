@@ -38,33 +38,29 @@ const std::string kLongFolded = [] {
 
 INSTANTIATE_TEST_SUITE_P(
     Rfc6376, ParseTagList,
-    ::testing::Values(
-        TagCase{"empty input", "", false}, TagCase{"only spaces", "   ", false},
-        TagCase{"one tag", "v=1", true}, TagCase{"trailing semicolon", "v=1;", true},
-        TagCase{"trailing semicolon and space", "v=1; ", true},
-        TagCase{"duplicate", "v=1; v=1", false}, TagCase{"duplicate other case ok", "v=1; V=1", true},
-        TagCase{"missing equals", "v", false}, TagCase{"missing equals mid", "a=1; t; p=x", false},
-        TagCase{"empty value", "p=", true}, TagCase{"empty value mid", "g=; p=x", true},
-        TagCase{"double semicolon", "a=1;;b=2", false}, TagCase{"leading semicolon", ";a=1", false},
-        TagCase{"spaces around equals", " x1 = extra ; t = y:n:extra", true},
-        TagCase{"folded value", "h=From:\r\n\tTo; b=abc\r\n def", true},
-        TagCase{"fold without WSP", "h=From:\r\nTo", false},
-        TagCase{"bare CR", "h=a\rb", false}, TagCase{"bare LF fold", "h=a\n b", true},
-        TagCase{"tag name digit first", "1a=x", false}, TagCase{"tag name underscore", "a_b=x", true},
-        TagCase{"tag name dash", "a-b=x", false},
-        TagCase{"NUL in value", std::string_view("a=x\0y", 5), false},
-        TagCase{"8-bit in value", "a=caf\xc3\xa9", false},
-        TagCase{"DEL in value", "a=x\x7f", false},
-        TagCase{"RFC 6376 A.2 signature",
-                "v=1; a=rsa-sha256; s=brisbane; d=example.com;\r\n      c=simple/simple; "
-                "q=dns/txt; i=joe@football.example.com;\r\n      h=Received : From : To : "
-                "Subject : Date : Message-ID;\r\n      bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;",
-                true},
-        TagCase{"key record duplicated in one string (rspamd#2999)",
-                "v=DKIM1; k=ed25519;p=AAAA=v=DKIM1; k=ed25519;p=AAAA", false},
-        TagCase{"at tag limit", kAtLimit, true}, TagCase{"over tag limit", kOverLimit, false},
-        TagCase{"over byte limit", kTooLong, false},
-        TagCase{"huge folded value", kLongFolded, true}));
+    ::testing::Values(TagCase{"empty input", "", false}, TagCase{"only spaces", "   ", false},
+                      TagCase{"one tag", "v=1", true}, TagCase{"trailing semicolon", "v=1;", true},
+                      TagCase{"trailing semicolon and space", "v=1; ", true}, TagCase{"duplicate", "v=1; v=1", false},
+                      TagCase{"duplicate other case ok", "v=1; V=1", true}, TagCase{"missing equals", "v", false},
+                      TagCase{"missing equals mid", "a=1; t; p=x", false}, TagCase{"empty value", "p=", true},
+                      TagCase{"empty value mid", "g=; p=x", true}, TagCase{"double semicolon", "a=1;;b=2", false},
+                      TagCase{"leading semicolon", ";a=1", false},
+                      TagCase{"spaces around equals", " x1 = extra ; t = y:n:extra", true},
+                      TagCase{"folded value", "h=From:\r\n\tTo; b=abc\r\n def", true},
+                      TagCase{"fold without WSP", "h=From:\r\nTo", false}, TagCase{"bare CR", "h=a\rb", false},
+                      TagCase{"bare LF fold", "h=a\n b", true}, TagCase{"tag name digit first", "1a=x", false},
+                      TagCase{"tag name underscore", "a_b=x", true}, TagCase{"tag name dash", "a-b=x", false},
+                      TagCase{"NUL in value", std::string_view("a=x\0y", 5), false},
+                      TagCase{"8-bit in value", "a=caf\xc3\xa9", false}, TagCase{"DEL in value", "a=x\x7f", false},
+                      TagCase{"RFC 6376 A.2 signature",
+                              "v=1; a=rsa-sha256; s=brisbane; d=example.com;\r\n      c=simple/simple; "
+                              "q=dns/txt; i=joe@football.example.com;\r\n      h=Received : From : To : "
+                              "Subject : Date : Message-ID;\r\n      bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;",
+                              true},
+                      TagCase{"key record duplicated in one string (rspamd#2999)",
+                              "v=DKIM1; k=ed25519;p=AAAA=v=DKIM1; k=ed25519;p=AAAA", false},
+                      TagCase{"at tag limit", kAtLimit, true}, TagCase{"over tag limit", kOverLimit, false},
+                      TagCase{"over byte limit", kTooLong, false}, TagCase{"huge folded value", kLongFolded, true}));
 
 TEST(TagList, KeepsInnerWhitespaceAndTrimsEnds) {
   const auto got = parse_tag_list("  a =  x  y \t;b=");

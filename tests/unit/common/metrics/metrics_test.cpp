@@ -65,18 +65,13 @@ TEST_P(ListenAddress, AcceptsHostColonPortOnly) {
 
 INSTANTIATE_TEST_SUITE_P(
     Forms, ListenAddress,
-    ::testing::Values(ListenCase{"loopback", "127.0.0.1:9120", true},
-                      ListenCase{"ipv6 loopback", "[::1]:9120", true},
+    ::testing::Values(ListenCase{"loopback", "127.0.0.1:9120", true}, ListenCase{"ipv6 loopback", "[::1]:9120", true},
                       ListenCase{"port 0 (tests)", "127.0.0.1:0", true},
                       ListenCase{"max port", "127.0.0.1:65535", true},
-                      ListenCase{"port over max", "127.0.0.1:65536", false},
-                      ListenCase{"no port", "127.0.0.1", false},
-                      ListenCase{"empty port", "127.0.0.1:", false},
-                      ListenCase{"empty host", ":9120", false},
-                      ListenCase{"bare ipv6", "::1:9120", false},
-                      ListenCase{"unclosed bracket", "[::1:9120", false},
-                      ListenCase{"junk port", "127.0.0.1:http", false},
-                      ListenCase{"empty", "", false}));
+                      ListenCase{"port over max", "127.0.0.1:65536", false}, ListenCase{"no port", "127.0.0.1", false},
+                      ListenCase{"empty port", "127.0.0.1:", false}, ListenCase{"empty host", ":9120", false},
+                      ListenCase{"bare ipv6", "::1:9120", false}, ListenCase{"unclosed bracket", "[::1:9120", false},
+                      ListenCase{"junk port", "127.0.0.1:http", false}, ListenCase{"empty", "", false}));
 
 }  // namespace
 }  // namespace cachet::metrics

@@ -36,7 +36,7 @@ TEST(HeaderList, FieldCountLimit) {
 TEST(HeaderList, ByteLimit) {
   HeaderList h;
   ASSERT_TRUE(h.add("X", std::string(kMaxHeaderBytes - 1, 'a')));  // at the limit
-  EXPECT_FALSE(h.add("Y", "b"));                                       // limit + 1
+  EXPECT_FALSE(h.add("Y", "b"));                                   // limit + 1
 }
 
 TEST(CappedBodyBuffer, KeepsPrefixAndCountsAll) {

@@ -16,8 +16,8 @@ using cachet::testlib::FakeContext;
 // Socket specs are common/daemon's (tests/unit/common/daemon/socket_spec_test.cpp); the
 // runner accepts every form libmilter does, including a bare path.
 TEST(MilterOptions, SocketFormsParseWithTheDaemonParser) {
-  for (const char* spec : {"unix:/run/x.sock", "local:/run/x.sock", "/run/x.sock",
-                           "inet:8891@127.0.0.1", "inet:8891", "inet6:8891@::1"})
+  for (const char* spec :
+       {"unix:/run/x.sock", "local:/run/x.sock", "/run/x.sock", "inet:8891@127.0.0.1", "inet:8891", "inet6:8891@::1"})
     EXPECT_TRUE(cachet::daemon::parse_socket_spec(spec)) << spec;
   for (const char* spec : {"", "unix:", "inet:0@127.0.0.1", "inet:65536", "inet:x@h", "tcp:1@h"})
     EXPECT_FALSE(cachet::daemon::parse_socket_spec(spec)) << spec;

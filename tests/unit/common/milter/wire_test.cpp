@@ -53,11 +53,11 @@ TEST_P(PacketLength, EnforcesLimits) {
   auto got = d.next();
   EXPECT_EQ(got.has_value(), c.want_ok) << c.name;
 }
-INSTANTIATE_TEST_SUITE_P(Limits, PacketLength, ::testing::Values(
-    LengthCase{"zero", 0, false}, LengthCase{"one (command only)", 1, true},
-    LengthCase{"at limit", kMaxPacketBytes, true},
-    LengthCase{"limit+1", kMaxPacketBytes + 1, false},
-    LengthCase{"huge", 0xffffffffu, false}));
+INSTANTIATE_TEST_SUITE_P(Limits, PacketLength,
+                         ::testing::Values(LengthCase{"zero", 0, false}, LengthCase{"one (command only)", 1, true},
+                                           LengthCase{"at limit", kMaxPacketBytes, true},
+                                           LengthCase{"limit+1", kMaxPacketBytes + 1, false},
+                                           LengthCase{"huge", 0xffffffffu, false}));
 
 struct ReplyCase {
   const char* name;
@@ -72,36 +72,32 @@ TEST_P(DecodeReply, AcceptsOnlyWellFormedReplies) {
   EXPECT_EQ(got.has_value(), c.want_ok) << c.name << ": " << (got ? "" : got.error().detail);
 }
 using S = std::string;
-INSTANTIATE_TEST_SUITE_P(Replies, DecodeReply, ::testing::Values(
-    ReplyCase{"continue", 'c', "", true},
-    ReplyCase{"continue with payload", 'c', "x", false},
-    ReplyCase{"progress", 'p', "", true},
-    ReplyCase{"custom reply", 'y', S("550 5.7.1 no\0", 13), true},
-    ReplyCase{"custom reply code only", 'y', S("451\0", 4), true},
-    ReplyCase{"custom multiline", 'y', S("550-5.7.1 a\r\n550 5.7.1 b\0", 25), true},
-    ReplyCase{"custom 2xx", 'y', S("250 ok\0", 7), false},
-    ReplyCase{"custom not digits", 'y', S("5x0 no\0", 7), false},
-    ReplyCase{"custom no NUL", 'y', "550 no", false},
-    ReplyCase{"custom NUL inside", 'y', S("550 a\0b\0", 8), false},
-    ReplyCase{"custom control byte", 'y', S("550 a\x01\0", 7), false},
-    ReplyCase{"custom empty", 'y', S("\0", 1), false},
-    ReplyCase{"add header", 'h', S("X-A\0v\0", 6), true},
-    ReplyCase{"add header empty value", 'h', S("X-A\0\0", 5), true},
-    ReplyCase{"add header one string", 'h', S("X-A\0", 4), false},
-    ReplyCase{"add header three strings", 'h', S("a\0b\0c\0", 6), false},
-    ReplyCase{"add header 8-bit", 'h', S("X-A\0\xc3\xa9\0", 7), true},
-    ReplyCase{"insert header", 'i', u32(0) + S("X\0v\0", 4), true},
-    ReplyCase{"insert header short", 'i', S("\0\0\0", 3), false},
-    ReplyCase{"change header delete", 'm', u32(1) + S("Subject\0\0", 9), true},
-    ReplyCase{"quarantine", 'q', S("why\0", 4), true},
-    ReplyCase{"add rcpt", '+', S("<a@b>\0", 6), true},
-    ReplyCase{"add rcpt par no args", '2', S("<a@b>\0", 6), true},
-    ReplyCase{"add rcpt par args", '2', S("<a@b>\0NOTIFY=NEVER\0", 19), true},
-    ReplyCase{"chgfrom three", 'e', S("a\0b\0c\0", 6), false},
-    ReplyCase{"replace body any bytes", 'b', S("\0\xff", 2), true},
-    ReplyCase{"empty payload where string needed", 'q', "", false},
-    ReplyCase{"unknown command", 'Z', "", false},
-    ReplyCase{"optneg is not a reply", 'O', "", false}));
+INSTANTIATE_TEST_SUITE_P(
+    Replies, DecodeReply,
+    ::testing::Values(
+        ReplyCase{"continue", 'c', "", true}, ReplyCase{"continue with payload", 'c', "x", false},
+        ReplyCase{"progress", 'p', "", true}, ReplyCase{"custom reply", 'y', S("550 5.7.1 no\0", 13), true},
+        ReplyCase{"custom reply code only", 'y', S("451\0", 4), true},
+        ReplyCase{"custom multiline", 'y', S("550-5.7.1 a\r\n550 5.7.1 b\0", 25), true},
+        ReplyCase{"custom 2xx", 'y', S("250 ok\0", 7), false},
+        ReplyCase{"custom not digits", 'y', S("5x0 no\0", 7), false}, ReplyCase{"custom no NUL", 'y', "550 no", false},
+        ReplyCase{"custom NUL inside", 'y', S("550 a\0b\0", 8), false},
+        ReplyCase{"custom control byte", 'y', S("550 a\x01\0", 7), false},
+        ReplyCase{"custom empty", 'y', S("\0", 1), false}, ReplyCase{"add header", 'h', S("X-A\0v\0", 6), true},
+        ReplyCase{"add header empty value", 'h', S("X-A\0\0", 5), true},
+        ReplyCase{"add header one string", 'h', S("X-A\0", 4), false},
+        ReplyCase{"add header three strings", 'h', S("a\0b\0c\0", 6), false},
+        ReplyCase{"add header 8-bit", 'h', S("X-A\0\xc3\xa9\0", 7), true},
+        ReplyCase{"insert header", 'i', u32(0) + S("X\0v\0", 4), true},
+        ReplyCase{"insert header short", 'i', S("\0\0\0", 3), false},
+        ReplyCase{"change header delete", 'm', u32(1) + S("Subject\0\0", 9), true},
+        ReplyCase{"quarantine", 'q', S("why\0", 4), true}, ReplyCase{"add rcpt", '+', S("<a@b>\0", 6), true},
+        ReplyCase{"add rcpt par no args", '2', S("<a@b>\0", 6), true},
+        ReplyCase{"add rcpt par args", '2', S("<a@b>\0NOTIFY=NEVER\0", 19), true},
+        ReplyCase{"chgfrom three", 'e', S("a\0b\0c\0", 6), false},
+        ReplyCase{"replace body any bytes", 'b', S("\0\xff", 2), true},
+        ReplyCase{"empty payload where string needed", 'q', "", false}, ReplyCase{"unknown command", 'Z', "", false},
+        ReplyCase{"optneg is not a reply", 'O', "", false}));
 
 TEST(DecodeReply, FieldsOfChangeHeader) {
   auto r = decode_reply(Packet{'m', u32(2) + S("Subject\0new\0", 12)});
@@ -114,8 +110,7 @@ TEST(DecodeReply, FieldsOfChangeHeader) {
 }
 
 TEST(DecodeOptneg, ReadsFlagsAndMacroLists) {
-  const S p = u32(6) + u32(0x21) + u32(0x710) + u32(2) + S("i {auth_authen}\0", 16) +
-              u32(0) + S("j\0", 2);
+  const S p = u32(6) + u32(0x21) + u32(0x710) + u32(2) + S("i {auth_authen}\0", 16) + u32(0) + S("j\0", 2);
   auto o = decode_optneg(p);
   ASSERT_TRUE(o) << o.error().detail;
   EXPECT_EQ(o->version, 6u);
@@ -137,15 +132,15 @@ TEST_P(DecodeOptnegRows, RejectsMalformed) {
   const auto& c = GetParam();
   EXPECT_EQ(decode_optneg(c.payload).has_value(), c.want_ok) << c.name;
 }
-INSTANTIATE_TEST_SUITE_P(Rows, DecodeOptnegRows, ::testing::Values(
-    OptnegCase{"empty", "", false},
-    OptnegCase{"11 bytes", S(11, '\0'), false},
-    OptnegCase{"minimal", S(12, '\0'), true},
-    OptnegCase{"truncated list", S(12, '\0') + u32(1), false},
-    OptnegCase{"list without NUL", S(12, '\0') + u32(1) + "i", false},
-    OptnegCase{"unknown stage", S(12, '\0') + u32(7) + S("i\0", 2), false},
-    OptnegCase{"duplicate stage", S(12, '\0') + u32(1) + S("i\0", 2) + u32(1) + S("j\0", 2), false},
-    OptnegCase{"bad list", S(12, '\0') + u32(1) + S("{i\0", 3), false}));
+INSTANTIATE_TEST_SUITE_P(Rows, DecodeOptnegRows,
+                         ::testing::Values(OptnegCase{"empty", "", false}, OptnegCase{"11 bytes", S(11, '\0'), false},
+                                           OptnegCase{"minimal", S(12, '\0'), true},
+                                           OptnegCase{"truncated list", S(12, '\0') + u32(1), false},
+                                           OptnegCase{"list without NUL", S(12, '\0') + u32(1) + "i", false},
+                                           OptnegCase{"unknown stage", S(12, '\0') + u32(7) + S("i\0", 2), false},
+                                           OptnegCase{"duplicate stage",
+                                                      S(12, '\0') + u32(1) + S("i\0", 2) + u32(1) + S("j\0", 2), false},
+                                           OptnegCase{"bad list", S(12, '\0') + u32(1) + S("{i\0", 3), false}));
 
 struct MacroCase {
   const char* name;
@@ -167,20 +162,19 @@ std::string many_names(std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) s += "{m" + std::to_string(i) + "} ";
   return s;
 }
-INSTANTIATE_TEST_SUITE_P(Rows, MacroList, ::testing::Values(
-    MacroCase{"empty", "", true, 0}, MacroCase{"spaces only", "   ", true, 0},
-    MacroCase{"one char", "i", true, 1},
-    MacroCase{"postfix mail list", "i {auth_type} {auth_authen} {auth_author}", true, 4},
-    MacroCase{"commas", "i,{auth_authen}", true, 2},
-    MacroCase{"bare long name", "daemon_name", false, 0},
-    MacroCase{"unterminated brace", "{auth", false, 0},
-    MacroCase{"empty braces", "{}", false, 0},
-    MacroCase{"junk after brace", "{a}b", false, 0},
-    MacroCase{"NUL byte", S("i\0", 2), false, 0},
-    MacroCase{"8-bit byte", "\xc3", false, 0},
-    MacroCase{"at name limit", "{" + S(kMaxMacroNameBytes - 2, 'a') + "}", true, 1},
-    MacroCase{"name limit+1", "{" + S(kMaxMacroNameBytes - 1, 'a') + "}", false, 0},
-    MacroCase{"at count limit", many_names(kMaxMacroNames), true, kMaxMacroNames},
-    MacroCase{"count limit+1", many_names(kMaxMacroNames + 1), false, 0}));
+INSTANTIATE_TEST_SUITE_P(
+    Rows, MacroList,
+    ::testing::Values(MacroCase{"empty", "", true, 0}, MacroCase{"spaces only", "   ", true, 0},
+                      MacroCase{"one char", "i", true, 1},
+                      MacroCase{"postfix mail list", "i {auth_type} {auth_authen} {auth_author}", true, 4},
+                      MacroCase{"commas", "i,{auth_authen}", true, 2},
+                      MacroCase{"bare long name", "daemon_name", false, 0},
+                      MacroCase{"unterminated brace", "{auth", false, 0}, MacroCase{"empty braces", "{}", false, 0},
+                      MacroCase{"junk after brace", "{a}b", false, 0}, MacroCase{"NUL byte", S("i\0", 2), false, 0},
+                      MacroCase{"8-bit byte", "\xc3", false, 0},
+                      MacroCase{"at name limit", "{" + S(kMaxMacroNameBytes - 2, 'a') + "}", true, 1},
+                      MacroCase{"name limit+1", "{" + S(kMaxMacroNameBytes - 1, 'a') + "}", false, 0},
+                      MacroCase{"at count limit", many_names(kMaxMacroNames), true, kMaxMacroNames},
+                      MacroCase{"count limit+1", many_names(kMaxMacroNames + 1), false, 0}));
 
 }  // namespace

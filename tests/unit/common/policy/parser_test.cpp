@@ -76,36 +76,25 @@ INSTANTIATE_TEST_SUITE_P(
         FramingCase{"minimal", std::string(kHead) + "\n", 1, RequestError::none},
         FramingCase{"incomplete (no blank line)", std::string(kHead), 0, RequestError::none},
         FramingCase{"readme example",
-                    std::string(kHead) +
-                        "protocol_state=RCPT\nprotocol_name=SMTP\nhelo_name=some.domain.tld\n"
-                        "queue_id=8045F2AB23\nsender=foo@bar.tld\nrecipient=bar@foo.tld\n"
-                        "recipient_count=0\nclient_address=1.2.3.4\nclient_name=another.tld\n"
-                        "reverse_client_name=another.tld\ninstance=123.456.7\n\n",
+                    std::string(kHead) + "protocol_state=RCPT\nprotocol_name=SMTP\nhelo_name=some.domain.tld\n"
+                                         "queue_id=8045F2AB23\nsender=foo@bar.tld\nrecipient=bar@foo.tld\n"
+                                         "recipient_count=0\nclient_address=1.2.3.4\nclient_name=another.tld\n"
+                                         "reverse_client_name=another.tld\ninstance=123.456.7\n\n",
                     1, RequestError::none},
-        FramingCase{"two requests", std::string(kHead) + "\n" + std::string(kHead) + "\n", 2,
-                    RequestError::none},
-        FramingCase{"crlf", "request=smtpd_access_policy\r\nsender=a@b\r\n\r\n", 1,
-                    RequestError::none},
-        FramingCase{"8-bit value", std::string(kHead) + "sender=j\xc3\xb6rg@ex.de\n\n", 1,
-                    RequestError::none},
-        FramingCase{"value with '='", std::string(kHead) + "policy_context=a=b\n\n", 1,
-                    RequestError::none},
-        FramingCase{"missing equals", std::string(kHead) + "sender\n\n", 0,
-                    RequestError::missing_equals},
+        FramingCase{"two requests", std::string(kHead) + "\n" + std::string(kHead) + "\n", 2, RequestError::none},
+        FramingCase{"crlf", "request=smtpd_access_policy\r\nsender=a@b\r\n\r\n", 1, RequestError::none},
+        FramingCase{"8-bit value", std::string(kHead) + "sender=j\xc3\xb6rg@ex.de\n\n", 1, RequestError::none},
+        FramingCase{"value with '='", std::string(kHead) + "policy_context=a=b\n\n", 1, RequestError::none},
+        FramingCase{"missing equals", std::string(kHead) + "sender\n\n", 0, RequestError::missing_equals},
         FramingCase{"empty name", std::string(kHead) + "=x\n\n", 0, RequestError::bad_name},
         FramingCase{"cr in name", std::string(kHead) + "xa\r=\r\n\n", 0, RequestError::bad_name},
         FramingCase{"space in name", std::string(kHead) + "x a=1\n\n", 0, RequestError::bad_name},
-        FramingCase{"8-bit name", std::string(kHead) + "x\xc3\xa4=1\n\n", 0,
-                    RequestError::bad_name},
-        FramingCase{"nul in value", std::string(kHead) + "sender=a\0b\n\n"s, 0,
-                    RequestError::nul_byte},
-        FramingCase{"nul in partial line", std::string(kHead) + "sen\0"s, 0,
-                    RequestError::nul_byte},
+        FramingCase{"8-bit name", std::string(kHead) + "x\xc3\xa4=1\n\n", 0, RequestError::bad_name},
+        FramingCase{"nul in value", std::string(kHead) + "sender=a\0b\n\n"s, 0, RequestError::nul_byte},
+        FramingCase{"nul in partial line", std::string(kHead) + "sen\0"s, 0, RequestError::nul_byte},
         FramingCase{"lone blank line", "\n", 0, RequestError::not_access_policy},
-        FramingCase{"wrong request type", "request=other\n\n", 0,
-                    RequestError::not_access_policy},
-        FramingCase{"no request attribute", "sender=a@b\n\n", 0,
-                    RequestError::not_access_policy},
+        FramingCase{"wrong request type", "request=other\n\n", 0, RequestError::not_access_policy},
+        FramingCase{"no request attribute", "sender=a@b\n\n", 0, RequestError::not_access_policy},
         FramingCase{"binary garbage", "\x01\x02\xff\xfe\n\n", 0, RequestError::missing_equals},
         FramingCase{"request before garbage", std::string(kHead) + "\nGET / HTTP/1.0\n", 1,
                     RequestError::missing_equals}));
@@ -115,8 +104,7 @@ TEST(RequestParser, LineAtLimitIsAcceptedAndOneMoreRejected) {
   EXPECT_EQ(parse_all(std::string(kHead) + "x=" + value + "\n\n").requests.size(), 1u);
   EXPECT_EQ(parse_all(std::string(kHead) + "x=" + value + "\r\n\n").requests.size(), 1u)
       << "a stripped CR does not count";
-  EXPECT_EQ(parse_all(std::string(kHead) + "x=" + value + "v\n\n").error,
-            RequestError::line_too_long);
+  EXPECT_EQ(parse_all(std::string(kHead) + "x=" + value + "v\n\n").error, RequestError::line_too_long);
 }
 
 TEST(RequestParser, OverlongPartialLineIsRejectedWithoutWaitingForLf) {
@@ -162,8 +150,8 @@ TEST(RequestParser, OversizedRequestIsRejectedBeforeItsEnd) {
 }
 
 TEST(RequestParser, ByteByByteFeedingGivesTheSameRequests) {
-  const std::string input = std::string(kHead) + "sender=a@b\r\nrecipient=c@d\n\n" +
-                            std::string(kHead) + "instance=1\n\n";
+  const std::string input =
+      std::string(kHead) + "sender=a@b\r\nrecipient=c@d\n\n" + std::string(kHead) + "instance=1\n\n";
   RequestParser p;
   std::vector<Request> got;
   for (const char c : input) {

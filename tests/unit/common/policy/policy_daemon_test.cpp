@@ -37,13 +37,12 @@ TEST_P(SpawnSocket, RecognisesSpawnWords) {
   const SocketCase& c = GetParam();
   EXPECT_EQ(is_spawn_socket(c.text), c.want_spawn) << c.name;
 }
-INSTANTIATE_TEST_SUITE_P(
-    Words, SpawnSocket,
-    ::testing::Values(SocketCase{"empty", "", true}, SocketCase{"blanks", "  ", true},
-                      SocketCase{"stdio", "stdio", true}, SocketCase{"STDIO", "StDiO", true},
-                      SocketCase{"unix", "unix:/x.sock", false},
-                      SocketCase{"inet", "inet:9999@127.0.0.1", false},
-                      SocketCase{"near miss", "stdio2", false}));
+INSTANTIATE_TEST_SUITE_P(Words, SpawnSocket,
+                         ::testing::Values(SocketCase{"empty", "", true}, SocketCase{"blanks", "  ", true},
+                                           SocketCase{"stdio", "stdio", true}, SocketCase{"STDIO", "StDiO", true},
+                                           SocketCase{"unix", "unix:/x.sock", false},
+                                           SocketCase{"inet", "inet:9999@127.0.0.1", false},
+                                           SocketCase{"near miss", "stdio2", false}));
 
 TEST(PolicyDaemonMode, DefaultSocketMeansSocketMode) {
   const auto cfg = parse("", kWithSocket);

@@ -10,16 +10,25 @@ namespace cachet::policy {
 namespace {
 
 Request readme_request() {
-  return Request{{"request", "smtpd_access_policy"}, {"protocol_state", "RCPT"},
-                 {"protocol_name", "ESMTP"},          {"helo_name", "mx.example.org"},
-                 {"queue_id", "8045F2AB23"},          {"sender", "foo@example.org"},
-                 {"recipient", "bar@example.net"},    {"recipient_count", "0"},
-                 {"client_address", "192.0.2.1"},     {"client_name", "mx.example.org"},
+  return Request{{"request", "smtpd_access_policy"},
+                 {"protocol_state", "RCPT"},
+                 {"protocol_name", "ESMTP"},
+                 {"helo_name", "mx.example.org"},
+                 {"queue_id", "8045F2AB23"},
+                 {"sender", "foo@example.org"},
+                 {"recipient", "bar@example.net"},
+                 {"recipient_count", "0"},
+                 {"client_address", "192.0.2.1"},
+                 {"client_name", "mx.example.org"},
                  {"reverse_client_name", "mx.example.org"},
-                 {"instance", "123.456.7"},           {"sasl_method", "plain"},
-                 {"sasl_username", "foo"},            {"sasl_sender", ""},
-                 {"size", "12345"},                   {"client_port", "40000"},
-                 {"stress", ""},                      {"future_attribute", "ignored"}};
+                 {"instance", "123.456.7"},
+                 {"sasl_method", "plain"},
+                 {"sasl_username", "foo"},
+                 {"sasl_sender", ""},
+                 {"size", "12345"},
+                 {"client_port", "40000"},
+                 {"stress", ""},
+                 {"future_attribute", "ignored"}};
 }
 
 TEST(Request, TypedAccessorsReadTheAttributes) {
@@ -80,13 +89,17 @@ struct StateCase {
 };
 
 TEST(Request, ProtocolStatesParseCaseInsensitively) {
-  const StateCase cases[] = {
-      {"CONNECT", ProtocolState::connect}, {"EHLO", ProtocolState::ehlo},
-      {"HELO", ProtocolState::helo},       {"MAIL", ProtocolState::mail},
-      {"rcpt", ProtocolState::rcpt},       {"DATA", ProtocolState::data},
-      {"END-OF-MESSAGE", ProtocolState::end_of_message},
-      {"VRFY", ProtocolState::vrfy},       {"ETRN", ProtocolState::etrn},
-      {"", ProtocolState::unknown},        {"BDAT", ProtocolState::unknown}};
+  const StateCase cases[] = {{"CONNECT", ProtocolState::connect},
+                             {"EHLO", ProtocolState::ehlo},
+                             {"HELO", ProtocolState::helo},
+                             {"MAIL", ProtocolState::mail},
+                             {"rcpt", ProtocolState::rcpt},
+                             {"DATA", ProtocolState::data},
+                             {"END-OF-MESSAGE", ProtocolState::end_of_message},
+                             {"VRFY", ProtocolState::vrfy},
+                             {"ETRN", ProtocolState::etrn},
+                             {"", ProtocolState::unknown},
+                             {"BDAT", ProtocolState::unknown}};
   for (const auto& c : cases) {
     EXPECT_EQ(parse_protocol_state(c.word), c.want) << c.word;
     if (c.want != ProtocolState::unknown && c.word != "rcpt") {
@@ -116,8 +129,8 @@ TEST(AppendRequest, WritesTheWireFormAndRoundTrips) {
 
 TEST(AppendRequest, RefusesAttributesThatBreakTheFraming) {
   using namespace std::literals;
-  const Attribute bad[][1] = {{{"", "v"}},   {{"a=b", "v"}},       {{"a\nb", "v"}},
-                              {{"a", "v\n"}}, {{"a", "v\r"}},       {{"a", "v\0"sv}}};
+  const Attribute bad[][1] = {{{"", "v"}},    {{"a=b", "v"}}, {{"a\nb", "v"}},
+                              {{"a", "v\n"}}, {{"a", "v\r"}}, {{"a", "v\0"sv}}};
   for (const auto& attrs : bad) {
     std::string out = "keep";
     EXPECT_FALSE(append_request(out, attrs).has_value()) << attrs[0].name << attrs[0].value;

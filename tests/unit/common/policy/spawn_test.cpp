@@ -54,8 +54,7 @@ class SpawnRun {
     if (end_.valid()) end_.wait();
   }
   void send(std::string_view bytes) {
-    ASSERT_EQ(::write(in_.get(), bytes.data(), bytes.size()),
-              static_cast<ssize_t>(bytes.size()));
+    ASSERT_EQ(::write(in_.get(), bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
   }
   void close_input() { in_.reset(); }
   // Everything written until `want` bytes arrived or EOF (5 s safety bound).
@@ -119,8 +118,9 @@ TEST(Spawn, HandlerErrorCanAnswerDeferIfPermit) {
   options.on_handler_error = OnHandlerError::defer_if_permit;
   SpawnRun run(options);
   run.send(request("fail@x") + request("ok@x"));
-  const std::string want = "action=DEFER_IF_PERMIT Service temporarily unavailable\n\n"
-                           "action=REJECT ok@x\n\n";
+  const std::string want =
+      "action=DEFER_IF_PERMIT Service temporarily unavailable\n\n"
+      "action=REJECT ok@x\n\n";
   EXPECT_EQ(run.read(want.size()), want);
   run.close_input();
   EXPECT_EQ(run.end(), SpawnEnd::eof);

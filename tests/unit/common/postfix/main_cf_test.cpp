@@ -32,8 +32,7 @@ TEST(MainCf, ReadsNameEqualsValueWithCommentsAndContinuations) {
       "  # a comment inside a continued line is skipped\n"
       "mydestination=localhost\n");
   EXPECT_EQ(cf.raw("myhostname").value(), "mail.example.test");
-  EXPECT_EQ(cf.raw("smtpd_sender_login_maps").value(),
-            "pcre:/etc/postfix/a.pcre,    texthash:/etc/postfix/b");
+  EXPECT_EQ(cf.raw("smtpd_sender_login_maps").value(), "pcre:/etc/postfix/a.pcre,    texthash:/etc/postfix/b");
   EXPECT_EQ(cf.raw("mydestination").value(), "localhost");
   EXPECT_EQ(cf.origin("myhostname"), "main.cf:3");
 }
@@ -43,9 +42,7 @@ TEST(MainCf, AcceptsPerServiceParameterNames) {
   EXPECT_EQ(parse("policy-spf_time_limit = 3600s\n").raw("policy-spf_time_limit").value(), "3600s");
 }
 
-TEST(MainCf, LaterLineWins) {
-  EXPECT_EQ(parse("a = 1\na = 2\n").raw("a").value(), "2");
-}
+TEST(MainCf, LaterLineWins) { EXPECT_EQ(parse("a = 1\na = 2\n").raw("a").value(), "2"); }
 
 struct ExpandCase {
   std::string_view name, text, want;
@@ -60,17 +57,12 @@ TEST_P(Expand, FollowsPostconf) {
 }
 INSTANTIATE_TEST_SUITE_P(
     Rows, Expand,
-    ::testing::Values(ExpandCase{"plain", "abc", "abc"},
-                      ExpandCase{"dollar name", "$d", "example.test"},
-                      ExpandCase{"braces", "${d}x", "example.testx"},
-                      ExpandCase{"parens", "$(d)", "example.test"},
+    ::testing::Values(ExpandCase{"plain", "abc", "abc"}, ExpandCase{"dollar name", "$d", "example.test"},
+                      ExpandCase{"braces", "${d}x", "example.testx"}, ExpandCase{"parens", "$(d)", "example.test"},
                       ExpandCase{"recursive", "$h", "mail.example.test"},
-                      ExpandCase{"unknown is empty", "a$nope.b", "a.b"},
-                      ExpandCase{"double dollar", "$$d", "$d"},
-                      ExpandCase{"if set", "${d?yes}", "yes"},
-                      ExpandCase{"if set, empty", "${empty?yes}", ""},
-                      ExpandCase{"if unset", "${empty:no}", "no"},
-                      ExpandCase{"if unset, set", "${d:no}", ""},
+                      ExpandCase{"unknown is empty", "a$nope.b", "a.b"}, ExpandCase{"double dollar", "$$d", "$d"},
+                      ExpandCase{"if set", "${d?yes}", "yes"}, ExpandCase{"if set, empty", "${empty?yes}", ""},
+                      ExpandCase{"if unset", "${empty:no}", "no"}, ExpandCase{"if unset, set", "${d:no}", ""},
                       ExpandCase{"trailing dollar", "a$", "a$"}));
 
 TEST(MainCf, SelfReferenceIsAnErrorNotAHang) {
@@ -83,17 +75,14 @@ TEST(MainCf, SelfReferenceIsAnErrorNotAHang) {
 TEST(MainCf, ExponentialGrowthIsRefused) {
   std::string text = "a0 = xxxxxxxxxxxxxxxx\n";
   for (int i = 1; i <= 40; ++i)
-    text += "a" + std::to_string(i) + " = $a" + std::to_string(i - 1) + "$a" +
-            std::to_string(i - 1) + "\n";
+    text += "a" + std::to_string(i) + " = $a" + std::to_string(i - 1) + "$a" + std::to_string(i - 1) + "\n";
   const MainCf cf = parse(text);
   const auto got = cf.expand("a40");
   ASSERT_FALSE(got.has_value());
   EXPECT_NE(got.error().detail.find("longer than"), std::string::npos);
 }
 
-TEST(MainCf, UnbalancedBraceIsAnError) {
-  EXPECT_FALSE(parse("a = ${b\n").expand("a").has_value());
-}
+TEST(MainCf, UnbalancedBraceIsAnError) { EXPECT_FALSE(parse("a = ${b\n").expand("a").has_value()); }
 
 struct BadCase {
   std::string_view name, text;
@@ -105,12 +94,11 @@ TEST_P(BadMainCf, FailsWithFileAndLine) {
   EXPECT_EQ(got.error().code, Errc::config);
   EXPECT_NE(got.error().detail.find("main.cf:"), std::string::npos) << got.error().detail;
 }
-INSTANTIATE_TEST_SUITE_P(
-    Rows, BadMainCf,
-    ::testing::Values(BadCase{"no equals", "ok = 1\nmyhostname mail\n"},
-                      BadCase{"no name", "= value\n"},
-                      BadCase{"nul byte", std::string_view("a = b\0c\n", 8)},
-                      BadCase{"bad name char", "my+host = x\n"}));
+INSTANTIATE_TEST_SUITE_P(Rows, BadMainCf,
+                         ::testing::Values(BadCase{"no equals", "ok = 1\nmyhostname mail\n"},
+                                           BadCase{"no name", "= value\n"},
+                                           BadCase{"nul byte", std::string_view("a = b\0c\n", 8)},
+                                           BadCase{"bad name char", "my+host = x\n"}));
 
 TEST(MainCf, HugeLineIsRefused) {
   const std::string line = "a = " + std::string(70 * 1024, 'x') + "\n";

@@ -28,8 +28,7 @@ TEST(Aliases, GuideEntriesWithContinuationAndComments) {
   ASSERT_TRUE(a.has_value());
   ASSERT_NE(a->find("ROOT"), nullptr);
   EXPECT_EQ(a->find("root")->members, (std::vector<std::string>{"alice"}));
-  EXPECT_EQ(a->find("team")->members,
-            (std::vector<std::string>{"alice", "bob", "carol@example.test"}));
+  EXPECT_EQ(a->find("team")->members, (std::vector<std::string>{"alice", "bob", "carol@example.test"}));
   EXPECT_EQ(a->find("team")->line, 3u);
   EXPECT_EQ(a->find("pipe")->members, (std::vector<std::string>{"dave"}));
 }

@@ -21,8 +21,7 @@ OwnerLookup fake(Map m, int* calls) {
     ++*calls;
     switch (m) {
       case Map::none: return std::vector<Owners>{};
-      case Map::owned_by_alice:
-        return std::vector<Owners>{{"carol, ALICE", "sendas.pcre:3", "/x/ carol, alice"}};
+      case Map::owned_by_alice: return std::vector<Owners>{{"carol, ALICE", "sendas.pcre:3", "/x/ carol, alice"}};
       case Map::owned_by_others: return std::vector<Owners>{{"carol dave", "sendas.pcre:5", ""}};
       case Map::temp_error: return fail(Errc::temporary, "pcre2 match limit");
       case Map::config_error: return fail(Errc::config, "empty string result is not allowed");
@@ -52,8 +51,8 @@ class Decide : public ::testing::TestWithParam<Row> {};
 TEST_P(Decide, MatchesPostfix) {
   const Row& r = GetParam();
   int calls = 0;
-  const Decision got = decide(r.policy, TableErrorAction::defer_if_permit,
-                              LoginFacts{r.sender, r.login}, fake(r.map, &calls));
+  const Decision got =
+      decide(r.policy, TableErrorAction::defer_if_permit, LoginFacts{r.sender, r.login}, fake(r.map, &calls));
   EXPECT_EQ(got.verdict, r.want) << r.name;
   EXPECT_EQ(got.action, r.want_action) << r.name;
   EXPECT_EQ(calls, r.want_lookup ? 1 : 0) << r.name;
@@ -81,7 +80,8 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"auth: anonymous unchecked", P::authenticated, kBob, "", Map::owned_by_others, V::allowed, "DUNNO", false},
         Row{"auth: temp error", P::authenticated, kBob, "alice", Map::temp_error, V::lookup_failed, kTemp, true},
         // reject_unauthenticated_sender_login_mismatch: anonymous clients only.
-        Row{"unauth: logged in unchecked", P::unauthenticated, kBob, "alice", Map::owned_by_others, V::allowed, "DUNNO", false},
+        Row{"unauth: logged in unchecked", P::unauthenticated, kBob, "alice", Map::owned_by_others, V::allowed, "DUNNO",
+            false},
         Row{"unauth: known", P::unauthenticated, kBob, "", Map::owned_by_others, V::not_logged_in, kNotLoggedIn, true},
         Row{"unauth: unknown", P::unauthenticated, kBob, "", Map::none, V::allowed, "DUNNO", true},
         Row{"unauth: temp error", P::unauthenticated, kBob, "", Map::temp_error, V::lookup_failed, kTemp, true},
@@ -101,20 +101,16 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Decide, DeferActionIsPostfixsOwnReply) {
   int calls = 0;
-  const Decision d = decide(P::all, TableErrorAction::defer, LoginFacts{kBob, "alice"},
-                            fake(Map::temp_error, &calls));
+  const Decision d = decide(P::all, TableErrorAction::defer, LoginFacts{kBob, "alice"}, fake(Map::temp_error, &calls));
   EXPECT_EQ(d.action, "451 4.3.0 Temporary lookup failure");
-  EXPECT_EQ(client_reply(d, kBob),
-            "451 4.3.0 <bob@example.test>: Sender address rejected: Temporary lookup failure");
+  EXPECT_EQ(client_reply(d, kBob), "451 4.3.0 <bob@example.test>: Sender address rejected: Temporary lookup failure");
 }
 
 // What the SMTP client finally reads: Postfix's own texts (smtpd_check.c), byte for byte.
 TEST(ClientReply, IsPostfixsReply) {
   int calls = 0;
   const auto reply = [&](P p, std::string_view login, Map m) {
-    return client_reply(decide(p, TableErrorAction::defer_if_permit, LoginFacts{kBob, login},
-                               fake(m, &calls)),
-                        kBob);
+    return client_reply(decide(p, TableErrorAction::defer_if_permit, LoginFacts{kBob, login}, fake(m, &calls)), kBob);
   };
   EXPECT_EQ(reply(P::all, "alice", Map::owned_by_others),
             "553 5.7.1 <bob@example.test>: Sender address rejected: not owned by user alice");
@@ -138,11 +134,10 @@ TEST(Decide, ReportsTheRuleThatGranted) {
 
 TEST(Decide, ReplyNeverCarriesControlOrInvalidBytes) {
   int calls = 0;
-  const Decision d = decide(P::all, TableErrorAction::defer, LoginFacts{"a\r\xff@x", "al\x01ice"},
-                            fake(Map::none, &calls));
+  const Decision d =
+      decide(P::all, TableErrorAction::defer, LoginFacts{"a\r\xff@x", "al\x01ice"}, fake(Map::none, &calls));
   EXPECT_EQ(d.action, "553 5.7.1 not owned by user al?ice");
-  EXPECT_EQ(client_reply(d, "a\r\xff@x"),
-            "553 5.7.1 <a??@x>: Sender address rejected: not owned by user al?ice");
+  EXPECT_EQ(client_reply(d, "a\r\xff@x"), "553 5.7.1 <a??@x>: Sender address rejected: not owned by user al?ice");
 }
 
 struct OwnerRow {
@@ -152,11 +147,16 @@ struct OwnerRow {
 
 TEST(IsOwner, SplitsOnCommasAndWhitespace) {
   const OwnerRow rows[] = {
-      {"alice", "alice", true},       {"alice", "ALICE", true},
-      {"bob,alice", "alice", true},   {"bob , \talice ,", "alice", true},
-      {"bob alice", "alice", true},   {"alicex", "alice", false},
-      {"xalice", "alice", false},     {"", "alice", false},
-      {"alice", "", false},           {",,,", "alice", false},
+      {"alice", "alice", true},
+      {"alice", "ALICE", true},
+      {"bob,alice", "alice", true},
+      {"bob , \talice ,", "alice", true},
+      {"bob alice", "alice", true},
+      {"alicex", "alice", false},
+      {"xalice", "alice", false},
+      {"", "alice", false},
+      {"alice", "", false},
+      {",,,", "alice", false},
       {"alice@example.test", "alice", false},
   };
   for (const auto& r : rows)

@@ -31,23 +31,26 @@ TEST_P(DispositionRows, FollowPolicydSpf) {
 using P = RejectPolicy;
 using V = Verdict;
 using D = Disposition;
-INSTANTIATE_TEST_SUITE_P(Rows, DispositionRows, ::testing::Values(
-    DispositionCase{"pass never rejects", V::pass, P::spf_not_pass, true, true, D::prepend},
-    DispositionCase{"none never rejects", V::none, P::spf_not_pass, true, true, D::prepend},
-    DispositionCase{"fail under Fail", V::fail, P::fail, false, false, D::reject},
-    DispositionCase{"softfail under Fail", V::softfail, P::fail, false, false, D::prepend},
-    DispositionCase{"softfail under Softfail", V::softfail, P::softfail, false, false, D::reject},
-    DispositionCase{"neutral under Softfail", V::neutral, P::softfail, false, false, D::prepend},
-    DispositionCase{"neutral under SPF_Not_Pass", V::neutral, P::spf_not_pass, false, false, D::reject},
-    DispositionCase{"fail under Null", V::fail, P::null, false, false, D::reject},
-    DispositionCase{"fail under False: header only", V::fail, P::no_header_only, false, false, D::prepend},
-    DispositionCase{"temperror under False stays a header", V::temperror, P::no_header_only, true, true, D::prepend},
-    DispositionCase{"fail under No_Check", V::fail, P::no_check, false, false, D::prepend},
-    DispositionCase{"fail under an unknown word", V::fail, P::other, false, false, D::prepend},
-    DispositionCase{"temperror defers when asked", V::temperror, P::fail, true, false, D::defer},
-    DispositionCase{"temperror a header by default", V::temperror, P::fail, false, false, D::prepend},
-    DispositionCase{"permerror rejects when asked", V::permerror, P::fail, false, true, D::reject},
-    DispositionCase{"permerror a header by default", V::permerror, P::fail, false, false, D::prepend}));
+INSTANTIATE_TEST_SUITE_P(
+    Rows, DispositionRows,
+    ::testing::Values(
+        DispositionCase{"pass never rejects", V::pass, P::spf_not_pass, true, true, D::prepend},
+        DispositionCase{"none never rejects", V::none, P::spf_not_pass, true, true, D::prepend},
+        DispositionCase{"fail under Fail", V::fail, P::fail, false, false, D::reject},
+        DispositionCase{"softfail under Fail", V::softfail, P::fail, false, false, D::prepend},
+        DispositionCase{"softfail under Softfail", V::softfail, P::softfail, false, false, D::reject},
+        DispositionCase{"neutral under Softfail", V::neutral, P::softfail, false, false, D::prepend},
+        DispositionCase{"neutral under SPF_Not_Pass", V::neutral, P::spf_not_pass, false, false, D::reject},
+        DispositionCase{"fail under Null", V::fail, P::null, false, false, D::reject},
+        DispositionCase{"fail under False: header only", V::fail, P::no_header_only, false, false, D::prepend},
+        DispositionCase{"temperror under False stays a header", V::temperror, P::no_header_only, true, true,
+                        D::prepend},
+        DispositionCase{"fail under No_Check", V::fail, P::no_check, false, false, D::prepend},
+        DispositionCase{"fail under an unknown word", V::fail, P::other, false, false, D::prepend},
+        DispositionCase{"temperror defers when asked", V::temperror, P::fail, true, false, D::defer},
+        DispositionCase{"temperror a header by default", V::temperror, P::fail, false, false, D::prepend},
+        DispositionCase{"permerror rejects when asked", V::permerror, P::fail, false, true, D::reject},
+        DispositionCase{"permerror a header by default", V::permerror, P::fail, false, false, D::prepend}));
 
 TEST(ActionText, EnhancedCodesTestModeAndProspective) {
   using K = Outcome::Kind;

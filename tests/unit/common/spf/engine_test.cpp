@@ -22,8 +22,7 @@ namespace {
 using dns::RrType;
 using testing::SuiteZone;
 
-SpfResult check(SuiteZone& zone, std::string_view ip, std::string_view sender,
-                Options opts = {}) {
+SpfResult check(SuiteZone& zone, std::string_view ip, std::string_view sender, Options opts = {}) {
   SpfEngine engine(zone, std::move(opts));
   return engine.check_mailfrom(ip, sender, "helo.example.org");
 }
@@ -99,7 +98,9 @@ TEST(SpfEngine, LookupLimitCountsAcrossIncludes) {
   EXPECT_EQ(r.verdict, Verdict::permerror) << r.problem;
   EXPECT_NE(r.problem.find("DNS lookups"), std::string::npos) << r.problem;
 
-  z.add("ten.example", RrType::txt, "v=spf1 a:h1.example a:h2.example a:h3.example a:h4.example a:h5.example a:h6.example a:h7.example a:h8.example a:h9.example a:h10.example +all");
+  z.add("ten.example", RrType::txt,
+        "v=spf1 a:h1.example a:h2.example a:h3.example a:h4.example a:h5.example a:h6.example a:h7.example "
+        "a:h8.example a:h9.example a:h10.example +all");
   for (int i = 1; i <= 10; ++i) z.add("h" + std::to_string(i) + ".example", RrType::a, "198.51.100.1");
   EXPECT_EQ(check(z, "192.0.2.1", "u@ten.example").verdict, Verdict::pass) << "10 terms is at the limit";
   Options strict;
@@ -181,7 +182,9 @@ TEST(SpfEngine, Libspf2CveInputsGiveClearResults) {
   const std::string lit255(255, 'x');
   const std::string lit250(250, 'y');
   // CVE-2021-20314 / CVE-2023-42118: literal text filling libspf2's compile buffers.
-  z.add("c1.example", RrType::txt, "v=spf1 exists:" + lit250.substr(0, 60) + "." + lit250.substr(0, 60) + "." + lit250.substr(0, 60) + ".example -all exp=" + lit255.substr(0, 63) + ".example");
+  z.add("c1.example", RrType::txt,
+        "v=spf1 exists:" + lit250.substr(0, 60) + "." + lit250.substr(0, 60) + "." + lit250.substr(0, 60) +
+            ".example -all exp=" + lit255.substr(0, 63) + ".example");
   z.add("c2.example", RrType::txt, "v=spf1 -all exp=e.c2.example");
   z.add("e.c2.example", RrType::txt, std::string(450, 'z') + " %{L}%{L}%{L}%{L}");
   std::string many = "v=spf1";
@@ -194,21 +197,20 @@ TEST(SpfEngine, Libspf2CveInputsGiveClearResults) {
   z.add("c5.example", RrType::txt, "v=spf1 exists:%{IR}.%{D2R}.%{L1r+-}.x.example -all exp=e.c5.example");
   z.add("e.c5.example", RrType::txt, "%{IR} %{D2R} %{L1r+-} %{lr} %{l99r-}");
   const std::string local8 = "\xc3\xa9l\xff\x80+a-b";
-  struct Row { const char* domain; std::string sender; };
+  struct Row {
+    const char* domain;
+    std::string sender;
+  };
   const std::vector<Row> rows = {
-      {"c1.example", "u@c1.example"},
-      {"c2.example", std::string(200, 'l') + "@c2.example"},
-      {"c3.example", "u@c3.example"},
-      {"c4.example", local8 + "@c4.example"},
-      {"c5.example", local8 + "@c5.example"},
-      {"c5.example", std::string(300, 'q') + "@c5.example"},
+      {"c1.example", "u@c1.example"},         {"c2.example", std::string(200, 'l') + "@c2.example"},
+      {"c3.example", "u@c3.example"},         {"c4.example", local8 + "@c4.example"},
+      {"c5.example", local8 + "@c5.example"}, {"c5.example", std::string(300, 'q') + "@c5.example"},
   };
   for (const Row& row : rows) {
     const SpfResult r = check(z, "2001:db8::1", row.sender);
     EXPECT_NE(r.verdict, Verdict::pass) << row.domain;
     EXPECT_LE(r.explanation.size(), 1024u) << row.domain;
-    std::cout << "  cve-input " << row.domain << " -> " << to_string(r.verdict) << " "
-              << r.problem << "\n";
+    std::cout << "  cve-input " << row.domain << " -> " << to_string(r.verdict) << " " << r.problem << "\n";
   }
 }
 
@@ -247,8 +249,7 @@ TEST(SpfEngine, PerRequestCost) {
   constexpr int kRuns = 2000;
   const auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < kRuns; ++i) {
-    ASSERT_EQ(engine.check_mailfrom("192.0.2.1", "u@bench.example", "h.example").verdict,
-              Verdict::pass);
+    ASSERT_EQ(engine.check_mailfrom("192.0.2.1", "u@bench.example", "h.example").verdict, Verdict::pass);
   }
   const auto t1 = std::chrono::steady_clock::now();
   for (int i = 0; i < 200; ++i) SpfEngine fresh(z, Options{});

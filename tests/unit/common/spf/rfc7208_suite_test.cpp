@@ -66,8 +66,7 @@ std::string run_one(const YamlNode& test, const YamlNode* zonedata) {
   opts.default_explanation = "DEFAULT";
   opts.receiver = "receiver.com";
   SpfEngine engine(zone, opts);
-  const SpfResult r =
-      engine.check_mailfrom(test.get("host"), test.get("mailfrom"), test.get("helo"));
+  const SpfResult r = engine.check_mailfrom(test.get("host"), test.get("mailfrom"), test.get("helo"));
   std::vector<std::string> want;
   const YamlNode* res = test.find("result");
   if (res != nullptr && res->kind == YamlNode::Kind::seq) {
@@ -120,27 +119,20 @@ SuiteOutcome run_suite(const std::string& yaml_path, const std::string& known_pa
 void check_suite(const char* label, const char* file, const char* known, int want_total) {
   const std::string path = std::string(CACHET_TESTDATA) + "/spf/" + file;
   if (!std::ifstream(path)) GTEST_SKIP() << "conformance suite not found at " << path;
-  const SuiteOutcome o =
-      run_suite(path, std::string(CACHET_SOURCE_DIR) + "/tests/data/spf/" + known);
+  const SuiteOutcome o = run_suite(path, std::string(CACHET_SOURCE_DIR) + "/tests/data/spf/" + known);
   std::cout << label << " suite: " << o.passed << "/" << o.total << " pass\n";
   for (const std::string& f : o.failures) std::cout << "  failing\t" << f << "\n";
   EXPECT_EQ(o.total, want_total) << "the YAML reader lost tests";
   for (const std::string& u : o.unexpected) ADD_FAILURE() << u;
 }
 
-TEST(SpfSuite, Rfc7208) {
-  check_suite("RFC 7208", "rfc7208-tests.yml", "rfc7208-known-failures.tsv", 203);
-}
+TEST(SpfSuite, Rfc7208) { check_suite("RFC 7208", "rfc7208-tests.yml", "rfc7208-known-failures.tsv", 203); }
 
-TEST(SpfSuite, Rfc4408) {
-  check_suite("RFC 4408", "rfc4408-tests.yml", "rfc4408-known-failures.tsv", 191);
-}
+TEST(SpfSuite, Rfc4408) { check_suite("RFC 4408", "rfc4408-tests.yml", "rfc4408-known-failures.tsv", 191); }
 
 // pyspf's own regression cases (results only; their expected Received-SPF headers are
 // the policy service's business).
-TEST(SpfSuite, PyspfExtras) {
-  check_suite("pyspf extras", "pyspf-test.yml", "pyspf-known-failures.tsv", 16);
-}
+TEST(SpfSuite, PyspfExtras) { check_suite("pyspf extras", "pyspf-test.yml", "pyspf-known-failures.tsv", 16); }
 
 }  // namespace
 }  // namespace cachet::spf

@@ -20,23 +20,36 @@
 
 namespace cachet::spf::testing {
 
+struct YamlEntry;
+
 struct YamlNode {
   enum class Kind { scalar, map, seq } kind = Kind::scalar;
-  std::string text;                                  // scalar
-  std::vector<std::pair<std::string, YamlNode>> map;  // in file order
+  std::string text;            // scalar
+  std::vector<YamlEntry> map;  // in file order
   std::vector<YamlNode> seq;
 
-  const YamlNode* find(std::string_view key) const {
-    for (const auto& [k, v] : map) {
-      if (k == key) return &v;
-    }
-    return nullptr;
-  }
-  std::string get(std::string_view key, std::string fallback = {}) const {
-    const YamlNode* n = find(key);
-    return n != nullptr && n->kind == Kind::scalar ? n->text : fallback;
-  }
+  const YamlNode* find(std::string_view key) const;
+  std::string get(std::string_view key, std::string fallback = {}) const;
 };
+
+// A map entry: a struct, not std::pair, so that clang accepts the vector of it inside the
+// still incomplete YamlNode (libstdc++'s pair checks its members' constructors early).
+struct YamlEntry {
+  std::string key;
+  YamlNode value;
+};
+
+inline const YamlNode* YamlNode::find(std::string_view key) const {
+  for (const auto& [k, v] : map) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+inline std::string YamlNode::get(std::string_view key, std::string fallback) const {
+  const YamlNode* n = find(key);
+  return n != nullptr && n->kind == Kind::scalar ? n->text : fallback;
+}
 
 class YamlSubsetReader {
  public:
@@ -153,26 +166,24 @@ class YamlSubsetReader {
       if (rest.empty() || rest[0] == '#') {
         skip_blank();
         if (pos_ < lines_.size() && indent_of(lines_[pos_]) > indent) {
-          n.map.emplace_back(key, parse_block(indent_of(lines_[pos_])));
-        } else if (pos_ < lines_.size() && indent_of(lines_[pos_]) == indent &&
-                   lines_[pos_].substr(indent, 1) == "-") {
-          n.map.emplace_back(key, parse_seq(indent));  // sequence not indented under key
+          n.map.push_back({key, parse_block(indent_of(lines_[pos_]))});
+        } else if (pos_ < lines_.size() && indent_of(lines_[pos_]) == indent && lines_[pos_].substr(indent, 1) == "-") {
+          n.map.push_back({key, parse_seq(indent)});  // sequence not indented under key
         } else {
-          n.map.emplace_back(key, YamlNode{});
+          n.map.push_back({key, YamlNode{}});
         }
       } else if (rest[0] == '|' || rest[0] == '>') {
-        n.map.emplace_back(key, block_scalar(indent, rest));
+        n.map.push_back({key, block_scalar(indent, rest)});
       } else {
         YamlNode v = scalar_node(rest);
         // plain scalar continued on more-indented lines
-        while (v.kind == YamlNode::Kind::scalar && rest[0] != '"' && rest[0] != '\'' &&
-               pos_ < lines_.size() && !is_blank_or_comment(lines_[pos_]) &&
-               indent_of(lines_[pos_]) > indent) {
+        while (v.kind == YamlNode::Kind::scalar && rest[0] != '"' && rest[0] != '\'' && pos_ < lines_.size() &&
+               !is_blank_or_comment(lines_[pos_]) && indent_of(lines_[pos_]) > indent) {
           v.text += ' ';
           v.text += lines_[pos_].substr(indent_of(lines_[pos_]));
           ++pos_;
         }
-        n.map.emplace_back(key, std::move(v));
+        n.map.push_back({key, std::move(v)});
       }
     }
     return n;
@@ -286,8 +297,7 @@ class YamlSubsetReader {
         case '"': out += '"'; break;
         case 'x': {
           if (i + 2 >= s.size()) error("bad \\x escape");
-          append_utf8(&out, static_cast<std::uint32_t>(
-                                std::stoul(std::string(s.substr(i + 1, 2)), nullptr, 16)));
+          append_utf8(&out, static_cast<std::uint32_t>(std::stoul(std::string(s.substr(i + 1, 2)), nullptr, 16)));
           i += 2;
           break;
         }

@@ -5,8 +5,8 @@
 // SPF records copied to TXT unless the name has TXT; bare TIMEOUT = every type without a
 // record times out; TYPE: TIMEOUT = that type times out; unknown names are NXDOMAIN except
 // "error." names (timeout); a known name without the type is NODATA; one CNAME level is
-// followed (chains up to kMaxCnameChain: pyspf-test's cname-chain needs two); a label over 63 octets is a temporary error; empty labels are dropped.
-// Test-only, header-only. Also counts queries (for tests that assert "no DNS").
+// followed (chains up to kMaxCnameChain: pyspf-test's cname-chain needs two); a label over 63 octets is a temporary
+// error; empty labels are dropped. Test-only, header-only. Also counts queries (for tests that assert "no DNS").
 #pragma once
 
 #include <map>
@@ -36,7 +36,10 @@ class SuiteZone : public dns::Resolver {
   }
   void add_timeout(std::string owner, std::optional<dns::RrType> type = std::nullopt) {
     Name& n = names_[owner];
-    if (type) n.timeout_types.insert(*type); else n.timeout_all = true;
+    if (type)
+      n.timeout_types.insert(*type);
+    else
+      n.timeout_all = true;
   }
 
   dns::Answer query(std::string_view raw, dns::RrType type) override {
@@ -71,9 +74,8 @@ class SuiteZone : public dns::Resolver {
 
   static std::optional<dns::RrType> type_of(const std::string& t) {
     static const std::map<std::string, dns::RrType> kTypes = {
-        {"A", dns::RrType::a},     {"AAAA", dns::RrType::aaaa}, {"MX", dns::RrType::mx},
-        {"PTR", dns::RrType::ptr}, {"CNAME", dns::RrType::cname}, {"TXT", dns::RrType::txt},
-        {"SPF", dns::RrType::spf}};
+        {"A", dns::RrType::a},         {"AAAA", dns::RrType::aaaa}, {"MX", dns::RrType::mx},  {"PTR", dns::RrType::ptr},
+        {"CNAME", dns::RrType::cname}, {"TXT", dns::RrType::txt},   {"SPF", dns::RrType::spf}};
     auto it = kTypes.find(t);
     if (it == kTypes.end()) return std::nullopt;
     return it->second;

@@ -33,28 +33,26 @@ TEST_P(SpfWhy, SaysWhatTheRecordSaid) {
 
 INSTANTIATE_TEST_SUITE_P(
     EveryResult, SpfWhy,
-    ::testing::Values(
-        WhyCase{"pass", result(Verdict::pass, "", 2),
-                "mailfrom example.org: its SPF record permits 192.0.2.1 (2 DNS terms)"},
-        WhyCase{"fail", result(Verdict::fail),
-                "mailfrom example.org: its SPF record forbids 192.0.2.1 (a - mechanism or -all matched)"},
-        WhyCase{"softfail", result(Verdict::softfail),
-                "mailfrom example.org: its SPF record discourages 192.0.2.1 (a ~ mechanism or ~all "
-                "matched)"},
-        WhyCase{"neutral", result(Verdict::neutral),
-                "mailfrom example.org: its SPF record says nothing about 192.0.2.1 (a ? mechanism, "
-                "?all or no match)"},
-        WhyCase{"none", result(Verdict::none), "mailfrom example.org: no SPF record"},
-        WhyCase{"permerror", result(Verdict::permerror, "more than 10 DNS terms", 11),
-                "mailfrom example.org: SPF record unusable: more than 10 DNS terms (11 DNS terms)"},
-        WhyCase{"temperror", result(Verdict::temperror),
-                "mailfrom example.org: DNS failed: temporary error"}));
+    ::testing::Values(WhyCase{"pass", result(Verdict::pass, "", 2),
+                              "mailfrom example.org: its SPF record permits 192.0.2.1 (2 DNS terms)"},
+                      WhyCase{"fail", result(Verdict::fail),
+                              "mailfrom example.org: its SPF record forbids 192.0.2.1 (a - mechanism or -all matched)"},
+                      WhyCase{"softfail", result(Verdict::softfail),
+                              "mailfrom example.org: its SPF record discourages 192.0.2.1 (a ~ mechanism or ~all "
+                              "matched)"},
+                      WhyCase{"neutral", result(Verdict::neutral),
+                              "mailfrom example.org: its SPF record says nothing about 192.0.2.1 (a ? mechanism, "
+                              "?all or no match)"},
+                      WhyCase{"none", result(Verdict::none), "mailfrom example.org: no SPF record"},
+                      WhyCase{"permerror", result(Verdict::permerror, "more than 10 DNS terms", 11),
+                              "mailfrom example.org: SPF record unusable: more than 10 DNS terms (11 DNS terms)"},
+                      WhyCase{"temperror", result(Verdict::temperror),
+                              "mailfrom example.org: DNS failed: temporary error"}));
 
 TEST(SpfWhy, SkipsSayWhichList) {
   EXPECT_EQ(spf::skip_words(spf::SkipReason::local), "client in skip_addresses: not checked");
   EXPECT_EQ(spf::skip_words(spf::SkipReason::whitelist), "client in Whitelist: not checked");
-  EXPECT_EQ(spf::result_words("helo", "", "192.0.2.1", result(Verdict::none)),
-            "helo (none): no SPF record");
+  EXPECT_EQ(spf::result_words("helo", "", "192.0.2.1", result(Verdict::none)), "helo (none): no SPF record");
 }
 
 }  // namespace

@@ -27,21 +27,19 @@ TEST_P(TextTable, AnswersAsPostmap) {
 
 INSTANTIATE_TEST_SUITE_P(
     Texthash, TextTable,
-    ::testing::Values(
-        TextCase{"empty", "", "a", "notfound"},
-        TextCase{"minimal", "a b", "a", "found:b"},
-        TextCase{"value keeps inner spaces", "a  b  c  ", "a", "found:b  c"},
-        TextCase{"tab separator", "a\tb", "a", "found:b"},
-        TextCase{"key folded at load", "Alice@Example.COM x", "alice@example.com", "found:x"},
-        TextCase{"key folded at lookup", "alice x", "ALICE", "found:x"},
-        TextCase{"value not folded", "a MiXed", "a", "found:MiXed"},
-        TextCase{"duplicate keeps first", "a first\nA second", "a", "found:first"},
-        TextCase{"no value skipped", "novalue\nb c", "novalue", "notfound"},
-        TextCase{"value on continuation", "novalue\n  \n b cont", "novalue", "found:b cont"},
-        TextCase{"comments", "# x y\na b\n  # c\n", "a", "found:b"},
-        TextCase{"partial key no match", "user@example.com x", "user", "notfound"},
-        TextCase{"at-domain key", "@example.com x", "@EXAMPLE.com", "found:x"},
-        TextCase{"8-bit key", "\xc3\xa4 x", "\xc3\xa4", "found:x"}));
+    ::testing::Values(TextCase{"empty", "", "a", "notfound"}, TextCase{"minimal", "a b", "a", "found:b"},
+                      TextCase{"value keeps inner spaces", "a  b  c  ", "a", "found:b  c"},
+                      TextCase{"tab separator", "a\tb", "a", "found:b"},
+                      TextCase{"key folded at load", "Alice@Example.COM x", "alice@example.com", "found:x"},
+                      TextCase{"key folded at lookup", "alice x", "ALICE", "found:x"},
+                      TextCase{"value not folded", "a MiXed", "a", "found:MiXed"},
+                      TextCase{"duplicate keeps first", "a first\nA second", "a", "found:first"},
+                      TextCase{"no value skipped", "novalue\nb c", "novalue", "notfound"},
+                      TextCase{"value on continuation", "novalue\n  \n b cont", "novalue", "found:b cont"},
+                      TextCase{"comments", "# x y\na b\n  # c\n", "a", "found:b"},
+                      TextCase{"partial key no match", "user@example.com x", "user", "notfound"},
+                      TextCase{"at-domain key", "@example.com x", "@EXAMPLE.com", "found:x"},
+                      TextCase{"8-bit key", "\xc3\xa4 x", "\xc3\xa4", "found:x"}));
 
 TEST(TextTable, ExplainsEntryAndWarnsAboutDuplicates) {
   auto t = parse_text_table("# head\nbob alice, bob\nBOB other\nlonely\n", "/etc/x", "hash:/etc/x");
@@ -108,21 +106,19 @@ TEST_P(InlineTable, AnswersAsPostmap) {
   EXPECT_EQ(ask(**t, c.key), c.want) << c.name;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Inline, InlineTable,
-    ::testing::Values(
-        InlineCase{"pairs", "{ a=b, c=d }", "c", "found:d"},
-        InlineCase{"no spaces", "{a=b,c=,d=e}", "a", "found:b"},
-        InlineCase{"empty value", "{a=b,c=,d=e}", "c", "found:"},
-        InlineCase{"braced with spaces", "{ a=b, { x = v w } }", "x", "found:v w"},
-        InlineCase{"key folded", "{ a=b, {x=v w} }", "X", "found:v w"},
-        InlineCase{"missing", "{ a=b }", "z", "notfound"},
-        InlineCase{"empty table", "{ }", "z", "load-error"},
-        InlineCase{"spaces around = unbraced", "{ a = b }", "a", "load-error"},
-        InlineCase{"key with space", "{ {x y=v} }", "x y", "load-error"},
-        InlineCase{"no braces", "a=b", "a", "load-error"},
-        InlineCase{"unbalanced", "{ a=b", "a", "load-error"},
-        InlineCase{"no equals", "{ a }", "a", "load-error"}));
+INSTANTIATE_TEST_SUITE_P(Inline, InlineTable,
+                         ::testing::Values(InlineCase{"pairs", "{ a=b, c=d }", "c", "found:d"},
+                                           InlineCase{"no spaces", "{a=b,c=,d=e}", "a", "found:b"},
+                                           InlineCase{"empty value", "{a=b,c=,d=e}", "c", "found:"},
+                                           InlineCase{"braced with spaces", "{ a=b, { x = v w } }", "x", "found:v w"},
+                                           InlineCase{"key folded", "{ a=b, {x=v w} }", "X", "found:v w"},
+                                           InlineCase{"missing", "{ a=b }", "z", "notfound"},
+                                           InlineCase{"empty table", "{ }", "z", "load-error"},
+                                           InlineCase{"spaces around = unbraced", "{ a = b }", "a", "load-error"},
+                                           InlineCase{"key with space", "{ {x y=v} }", "x y", "load-error"},
+                                           InlineCase{"no braces", "a=b", "a", "load-error"},
+                                           InlineCase{"unbalanced", "{ a=b", "a", "load-error"},
+                                           InlineCase{"no equals", "{ a }", "a", "load-error"}));
 
 TEST(StaticTable, EveryKeyFindsTheValue) {
   auto t = make_static_table("alice");

@@ -34,8 +34,7 @@ TEST(LogicalLines, LeadingWhitespaceWithoutALineIsIgnoredWithAWarning) {
 }
 
 TEST(LogicalLines, NulByteAndLimits) {
-  EXPECT_EQ(read_logical_lines(std::string("a\n\0", 3), "f").error().detail,
-            "f:2: NUL byte in table file");
+  EXPECT_EQ(read_logical_lines(std::string("a\n\0", 3), "f").error().detail, "f:2: NUL byte in table file");
   EXPECT_TRUE(read_logical_lines(std::string(kMaxLineBytes, 'a'), "f").has_value());
   EXPECT_FALSE(read_logical_lines(std::string(kMaxLineBytes + 1, 'a'), "f").has_value());
   EXPECT_TRUE(read_logical_lines("\xff\xfe \x80", "f").has_value());  // 8-bit is data

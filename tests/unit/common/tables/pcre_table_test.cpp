@@ -21,7 +21,6 @@ std::unique_ptr<Table> load(std::string_view text, bool strict = false) {
   return t ? std::move(*t) : nullptr;
 }
 
-
 struct LookupCase {
   std::string_view name, table, key, want;
 };
@@ -36,79 +35,74 @@ TEST_P(PcreLookup, AnswersAsPostmap) {
 
 INSTANTIATE_TEST_SUITE_P(
     Syntax, PcreLookup,
-    ::testing::Values(
-        LookupCase{"empty table", "", "a", "notfound"},
-        LookupCase{"minimal rule", "/a/ x", "a", "found:x"},
-        LookupCase{"first match wins", "/a/ 1\n/a/ 2", "a", "found:1"},
-        LookupCase{"default caseless", "/^abc$/ x", "ABC", "found:x"},
-        LookupCase{"i toggles to case-sensitive", "/^abc$/i x", "ABC", "notfound"},
-        LookupCase{"ii toggles back", "/^abc$/ii x", "ABC", "found:x"},
-        LookupCase{"s default: dot matches newline", "/^a.b$/ x", "a\nb", "found:x"},
-        LookupCase{"s toggles dotall off", "/^a.b$/s x", "a\nb", "notfound"},
-        LookupCase{"m multiline", "/^b$/m x", "a\nb", "found:x"},
-        LookupCase{"without m", "/^b$/ x", "a\nb", "notfound"},
-        LookupCase{"x extended", "/^ a b c $/x x", "abc", "found:x"},
-        LookupCase{"A anchored", "/b/A x", "ab", "notfound"},
-        LookupCase{"A anchored at start", "/a/A x", "ab", "found:x"},
-        LookupCase{"E dollar end only", "/a$/E x", "a\n", "notfound"},
-        LookupCase{"without E", "/a$/ x", "a\n", "found:x"},
-        LookupCase{"U ungreedy", "/^(.+)-/U $1", "a-b-c", "found:a"},
-        LookupCase{"X obsolete ignored", "/^a$/X x", "a", "found:x"},
-        LookupCase{"unknown flag skips rule", "/^a$/q x\n/a/ y", "a", "found:y"},
-        LookupCase{"negation", "!/^a$/ x", "b", "found:x"},
-        LookupCase{"negation not firing", "!/^a$/ x", "a", "notfound"},
-        LookupCase{"double negation", "!!/^a$/ x", "a", "found:x"},
-        LookupCase{"negation with spaces", "! /^a$/ x", "b", "found:x"},
-        LookupCase{"other delimiter", "~^a/b$~ x", "a/b", "found:x"},
-        LookupCase{"escaped delimiter", "/^a\\/b$/ x", "a/b", "found:x"},
-        LookupCase{"comma delimiter", ",^a$, x", "a", "found:x"},
-        LookupCase{"comment and blank", "# c\n\n   \n/a/ x", "a", "found:x"},
-        LookupCase{"continuation keeps whitespace", "/a/ one\n  two\n\tthree", "a",
-                   "found:one  two\tthree"},
-        LookupCase{"comment inside continuation", "/a/ one\n# c\n two", "a", "found:one two"},
-        LookupCase{"trailing whitespace trimmed", "/a/ x  \t", "a", "found:x"},
-        LookupCase{"CRLF line ends", "/^a$/ x\r\n/b/ y\r\n", "a", "found:x"},
-        LookupCase{"no result is empty", "/a/", "a", "found:"},
-        LookupCase{"if true", "if /@x$/\n/^a/ in\nendif\n/a/ out", "a@x", "found:in"},
-        LookupCase{"if false skips block", "if /@x$/\n/^a/ in\nendif\n/a/ out", "a@y", "found:out"},
-        LookupCase{"if not", "if !/@x$/\n/^a/ in\nendif", "a@y", "found:in"},
-        LookupCase{"IF ENDIF upper case", "IF /@x$/\n/^a/ in\nENDIF", "a@x", "found:in"},
-        LookupCase{"if without space", "if/@x$/\n/^a/ in\nendif", "a@x", "found:in"},
-        LookupCase{"nested if", "if /x/\nif /y/\n/./ xy\nendif\n/./ x\nendif", "xz", "found:x"},
-        LookupCase{"nested if both", "if /x/\nif /y/\n/./ xy\nendif\n/./ x\nendif", "xy",
-                   "found:xy"},
-        LookupCase{"if without endif, false", "if /x/\n/./ in", "y", "notfound"},
-        LookupCase{"endif without if ignored", "endif\n/a/ x", "a", "found:x"},
-        LookupCase{"unrecognized line skipped", "foo bar\n/a/ x", "a", "found:x"},
-        LookupCase{"leading whitespace first line ignored", "  /a/ x\n/a/ y", "a", "found:y"},
-        LookupCase{"bad regex skipped", "/a(/ x\n/a/ y", "a", "found:y"},
-        LookupCase{"named group by number", "/^(?<u>.)/ $1", "ab", "found:a"},
-        LookupCase{"8-bit key", "/^\xc3\xa4$/ x", "\xc3\xa4", "found:x"}));
+    ::testing::Values(LookupCase{"empty table", "", "a", "notfound"},
+                      LookupCase{"minimal rule", "/a/ x", "a", "found:x"},
+                      LookupCase{"first match wins", "/a/ 1\n/a/ 2", "a", "found:1"},
+                      LookupCase{"default caseless", "/^abc$/ x", "ABC", "found:x"},
+                      LookupCase{"i toggles to case-sensitive", "/^abc$/i x", "ABC", "notfound"},
+                      LookupCase{"ii toggles back", "/^abc$/ii x", "ABC", "found:x"},
+                      LookupCase{"s default: dot matches newline", "/^a.b$/ x", "a\nb", "found:x"},
+                      LookupCase{"s toggles dotall off", "/^a.b$/s x", "a\nb", "notfound"},
+                      LookupCase{"m multiline", "/^b$/m x", "a\nb", "found:x"},
+                      LookupCase{"without m", "/^b$/ x", "a\nb", "notfound"},
+                      LookupCase{"x extended", "/^ a b c $/x x", "abc", "found:x"},
+                      LookupCase{"A anchored", "/b/A x", "ab", "notfound"},
+                      LookupCase{"A anchored at start", "/a/A x", "ab", "found:x"},
+                      LookupCase{"E dollar end only", "/a$/E x", "a\n", "notfound"},
+                      LookupCase{"without E", "/a$/ x", "a\n", "found:x"},
+                      LookupCase{"U ungreedy", "/^(.+)-/U $1", "a-b-c", "found:a"},
+                      LookupCase{"X obsolete ignored", "/^a$/X x", "a", "found:x"},
+                      LookupCase{"unknown flag skips rule", "/^a$/q x\n/a/ y", "a", "found:y"},
+                      LookupCase{"negation", "!/^a$/ x", "b", "found:x"},
+                      LookupCase{"negation not firing", "!/^a$/ x", "a", "notfound"},
+                      LookupCase{"double negation", "!!/^a$/ x", "a", "found:x"},
+                      LookupCase{"negation with spaces", "! /^a$/ x", "b", "found:x"},
+                      LookupCase{"other delimiter", "~^a/b$~ x", "a/b", "found:x"},
+                      LookupCase{"escaped delimiter", "/^a\\/b$/ x", "a/b", "found:x"},
+                      LookupCase{"comma delimiter", ",^a$, x", "a", "found:x"},
+                      LookupCase{"comment and blank", "# c\n\n   \n/a/ x", "a", "found:x"},
+                      LookupCase{"continuation keeps whitespace", "/a/ one\n  two\n\tthree", "a",
+                                 "found:one  two\tthree"},
+                      LookupCase{"comment inside continuation", "/a/ one\n# c\n two", "a", "found:one two"},
+                      LookupCase{"trailing whitespace trimmed", "/a/ x  \t", "a", "found:x"},
+                      LookupCase{"CRLF line ends", "/^a$/ x\r\n/b/ y\r\n", "a", "found:x"},
+                      LookupCase{"no result is empty", "/a/", "a", "found:"},
+                      LookupCase{"if true", "if /@x$/\n/^a/ in\nendif\n/a/ out", "a@x", "found:in"},
+                      LookupCase{"if false skips block", "if /@x$/\n/^a/ in\nendif\n/a/ out", "a@y", "found:out"},
+                      LookupCase{"if not", "if !/@x$/\n/^a/ in\nendif", "a@y", "found:in"},
+                      LookupCase{"IF ENDIF upper case", "IF /@x$/\n/^a/ in\nENDIF", "a@x", "found:in"},
+                      LookupCase{"if without space", "if/@x$/\n/^a/ in\nendif", "a@x", "found:in"},
+                      LookupCase{"nested if", "if /x/\nif /y/\n/./ xy\nendif\n/./ x\nendif", "xz", "found:x"},
+                      LookupCase{"nested if both", "if /x/\nif /y/\n/./ xy\nendif\n/./ x\nendif", "xy", "found:xy"},
+                      LookupCase{"if without endif, false", "if /x/\n/./ in", "y", "notfound"},
+                      LookupCase{"endif without if ignored", "endif\n/a/ x", "a", "found:x"},
+                      LookupCase{"unrecognized line skipped", "foo bar\n/a/ x", "a", "found:x"},
+                      LookupCase{"leading whitespace first line ignored", "  /a/ x\n/a/ y", "a", "found:y"},
+                      LookupCase{"bad regex skipped", "/a(/ x\n/a/ y", "a", "found:y"},
+                      LookupCase{"named group by number", "/^(?<u>.)/ $1", "ab", "found:a"},
+                      LookupCase{"8-bit key", "/^\xc3\xa4$/ x", "\xc3\xa4", "found:x"}));
 
 INSTANTIATE_TEST_SUITE_P(
     Substitution, PcreLookup,
-    ::testing::Values(
-        LookupCase{"dollar n", "/^(a)(b)$/ $2$1", "ab", "found:ba"},
-        LookupCase{"braces", "/^(a)$/ ${1}x", "a", "found:ax"},
-        LookupCase{"parens", "/^(a)$/ $(1)x", "a", "found:ax"},
-        LookupCase{"dollar dollar", "/^(a)$/ $$1", "a", "found:$1"},
-        LookupCase{"literal only dollars", "/^a$/ $$ $$", "a", "found:$ $"},
-        LookupCase{"unset group is empty", "/^(a)(b)?$/ [$2]", "a", "found:[]"},
-        LookupCase{"empty group is empty", "/^(a)(b*)$/ [$2]", "a", "found:[]"},
-        LookupCase{"group ten", "/^(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)$/ ${10}$1", "abcdefghij",
-                   "found:ja"},
-        LookupCase{"$10 means group ten", "/^(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)$/ $10", "abcdefghij",
-                   "found:j"},
-        LookupCase{"$1x is a bad name: rule skipped", "/^(a)$/ $1x\n/a/ y", "a", "found:y"},
-        LookupCase{"$ at end: rule skipped", "/^(a)$/ x$\n/a/ y", "a", "found:y"},
-        LookupCase{"$ space: rule skipped", "/^(a)$/ x$ z\n/a/ y", "a", "found:y"},
-        LookupCase{"$0 out of range", "/^(a)$/ $0\n/a/ y", "a", "found:y"},
-        LookupCase{"$2 with one group", "/^(a)$/ $2\n/a/ y", "a", "found:y"},
-        LookupCase{"unbalanced brace", "/^(a)$/ ${1\n/a/ y", "a", "found:y"},
-        LookupCase{"$name rejected", "/^(a)$/ ${user}\n/a/ y", "a", "found:y"},
-        LookupCase{"negated with $1 skipped", "!/^(b)$/ $1\n/a/ y", "a", "found:y"},
-        LookupCase{"huge group number", "/^(a)$/ ${99999999999999999999}\n/a/ y", "a",
-                   "found:y"}));
+    ::testing::Values(LookupCase{"dollar n", "/^(a)(b)$/ $2$1", "ab", "found:ba"},
+                      LookupCase{"braces", "/^(a)$/ ${1}x", "a", "found:ax"},
+                      LookupCase{"parens", "/^(a)$/ $(1)x", "a", "found:ax"},
+                      LookupCase{"dollar dollar", "/^(a)$/ $$1", "a", "found:$1"},
+                      LookupCase{"literal only dollars", "/^a$/ $$ $$", "a", "found:$ $"},
+                      LookupCase{"unset group is empty", "/^(a)(b)?$/ [$2]", "a", "found:[]"},
+                      LookupCase{"empty group is empty", "/^(a)(b*)$/ [$2]", "a", "found:[]"},
+                      LookupCase{"group ten", "/^(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)$/ ${10}$1", "abcdefghij", "found:ja"},
+                      LookupCase{"$10 means group ten", "/^(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)$/ $10", "abcdefghij",
+                                 "found:j"},
+                      LookupCase{"$1x is a bad name: rule skipped", "/^(a)$/ $1x\n/a/ y", "a", "found:y"},
+                      LookupCase{"$ at end: rule skipped", "/^(a)$/ x$\n/a/ y", "a", "found:y"},
+                      LookupCase{"$ space: rule skipped", "/^(a)$/ x$ z\n/a/ y", "a", "found:y"},
+                      LookupCase{"$0 out of range", "/^(a)$/ $0\n/a/ y", "a", "found:y"},
+                      LookupCase{"$2 with one group", "/^(a)$/ $2\n/a/ y", "a", "found:y"},
+                      LookupCase{"unbalanced brace", "/^(a)$/ ${1\n/a/ y", "a", "found:y"},
+                      LookupCase{"$name rejected", "/^(a)$/ ${user}\n/a/ y", "a", "found:y"},
+                      LookupCase{"negated with $1 skipped", "!/^(b)$/ $1\n/a/ y", "a", "found:y"},
+                      LookupCase{"huge group number", "/^(a)$/ ${99999999999999999999}\n/a/ y", "a", "found:y"}));
 
 TEST(PcreTable, ExplainsWhichRuleMatched) {
   const auto t = load("# c\n/^b/ no\nif /x/\n/^(a)/ yes-$1\n  more\nendif\n");
@@ -145,23 +139,21 @@ TEST_P(PcreStrict, RefusesTheTable) {
   const auto got = parse_pcre_table(c.table, "t.pcre", PcreOptions{true, true});
   ASSERT_FALSE(got.has_value()) << c.name;
   EXPECT_EQ(got.error().code, Errc::config);
-  EXPECT_NE(got.error().detail.find(c.want_in_error), std::string::npos)
-      << c.name << ": " << got.error().detail;
+  EXPECT_NE(got.error().detail.find(c.want_in_error), std::string::npos) << c.name << ": " << got.error().detail;
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Errors, PcreStrict,
-    ::testing::Values(
-        StrictCase{"bad regex", "/a/ x\n/a(/ y", "t.pcre:2: error in regex"},
-        StrictCase{"bad flag", "/a/z y", "t.pcre:1: unknown regexp option \"z\""},
-        StrictCase{"no closing delimiter", "/abc y", "t.pcre:1: no closing regexp delimiter"},
-        StrictCase{"unclosed if", "if /a/\n/b/ c", "t.pcre:1: IF has no matching ENDIF"},
-        StrictCase{"stray endif", "/b/ c\nendif", "t.pcre:2: ignoring ENDIF without matching IF"},
-        StrictCase{"text after endif", "if /a/\nendif x", "t.pcre:2: ignoring extra text after ENDIF"},
-        StrictCase{"text after if", "if /a/ x\nendif", "t.pcre:1: ignoring extra text after IF"},
-        StrictCase{"empty result", "/a/", "t.pcre:1: no replacement text"},
-        StrictCase{"leading whitespace", " /a/ b", "t.pcre:1: logical line must not start"},
-        StrictCase{"unrecognized", "abc", "t.pcre:1: ignoring unrecognized request"}));
+    ::testing::Values(StrictCase{"bad regex", "/a/ x\n/a(/ y", "t.pcre:2: error in regex"},
+                      StrictCase{"bad flag", "/a/z y", "t.pcre:1: unknown regexp option \"z\""},
+                      StrictCase{"no closing delimiter", "/abc y", "t.pcre:1: no closing regexp delimiter"},
+                      StrictCase{"unclosed if", "if /a/\n/b/ c", "t.pcre:1: IF has no matching ENDIF"},
+                      StrictCase{"stray endif", "/b/ c\nendif", "t.pcre:2: ignoring ENDIF without matching IF"},
+                      StrictCase{"text after endif", "if /a/\nendif x", "t.pcre:2: ignoring extra text after ENDIF"},
+                      StrictCase{"text after if", "if /a/ x\nendif", "t.pcre:1: ignoring extra text after IF"},
+                      StrictCase{"empty result", "/a/", "t.pcre:1: no replacement text"},
+                      StrictCase{"leading whitespace", " /a/ b", "t.pcre:1: logical line must not start"},
+                      StrictCase{"unrecognized", "abc", "t.pcre:1: ignoring unrecognized request"}));
 
 TEST(PcreTable, NulByteIsALoadError) {
   const std::string text("/a/ x\n/b/ y\0z\n", 14);

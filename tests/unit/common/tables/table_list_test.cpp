@@ -42,14 +42,14 @@ TableList open_list(std::string_view spec, std::map<std::string, std::string> fi
 
 TEST(TableList, FixedKeyOrderFollowsMailAddrFind) {
   const auto list = open_list("texthash:/m", {{"/m",
-                                                "user+ext@local.test full\n"
-                                                "user@local.test noext\n"
-                                                "user+ext local-ext\n"
-                                                "user local\n"
-                                                "@local.test domain\n"
-                                                "other@remote.test o\n"
-                                                "@remote.test rdomain\n"
-                                                "user rlocal-never\n"}});
+                                               "user+ext@local.test full\n"
+                                               "user@local.test noext\n"
+                                               "user+ext local-ext\n"
+                                               "user local\n"
+                                               "@local.test domain\n"
+                                               "other@remote.test o\n"
+                                               "@remote.test rdomain\n"
+                                               "user rlocal-never\n"}});
   const auto q = query();
   EXPECT_EQ(who(list, "user+ext@local.test", q), "full via user+ext@local.test");
   EXPECT_EQ(who(list, "user+zzz@local.test", q), "noext via user@local.test");
@@ -85,8 +85,8 @@ TEST(TableList, PatternTablesSeeOnlyTheFullAddress) {
 
 TEST(TableList, KeyMajorOrderAcrossTables) {
   // The full key is tried in every table before the @domain key in the first one.
-  const auto list = open_list("texthash:/a, pcre:/b", {{"/a", "@x.test domain-in-a\n"},
-                                                      {"/b", "/^u@x\\.test$/ full-in-b\n"}});
+  const auto list =
+      open_list("texthash:/a, pcre:/b", {{"/a", "@x.test domain-in-a\n"}, {"/b", "/^u@x\\.test$/ full-in-b\n"}});
   EXPECT_EQ(who(list, "u@x.test", query()), "full-in-b via u@x.test");
   EXPECT_EQ(who(list, "v@x.test", query()), "domain-in-a via @x.test");
 }
@@ -117,8 +117,7 @@ TEST(TableList, OpenNamesTheFailingTable) {
   const auto got = TableList::open("texthash:/ok, pcre:/missing", fake_files({{"/ok", "a b"}}));
   ASSERT_FALSE(got.has_value());
   EXPECT_EQ(got.error().code, Errc::config);
-  EXPECT_NE(got.error().detail.find("pcre:/missing: /missing: No such file"), std::string::npos)
-      << got.error().detail;
+  EXPECT_NE(got.error().detail.find("pcre:/missing: /missing: No such file"), std::string::npos) << got.error().detail;
 }
 
 struct SplitCase {
@@ -134,20 +133,19 @@ TEST_P(StripExtension, FollowsSplitAddr) {
   EXPECT_EQ(got.value_or("(none)"), c.want) << c.name;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    SplitAddr, StripExtension,
-    ::testing::Values(SplitCase{"plus", "user+ext", "+", "user"},
-                      SplitCase{"first delimiter", "a+b+c", "+", "a"},
-                      SplitCase{"delimiter set", "a-b+c", "+-", "a"},
-                      SplitCase{"none", "user", "+", "(none)"},
-                      SplitCase{"leading delimiter", "+ext", "+", "(none)"},
-                      SplitCase{"no delimiter configured", "user+ext", "", "(none)"},
-                      SplitCase{"postmaster", "postmaster", "+", "(none)"},
-                      SplitCase{"mailer-daemon", "MAILER-DAEMON", "-", "(none)"},
-                      SplitCase{"double-bounce", "double-bounce", "-", "(none)"},
-                      SplitCase{"owner-", "owner-list", "-", "(none)"},
-                      SplitCase{"-request", "list-request", "-", "(none)"},
-                      SplitCase{"owner- with plus", "owner-list+x", "+", "owner-list"}));
+INSTANTIATE_TEST_SUITE_P(SplitAddr, StripExtension,
+                         ::testing::Values(SplitCase{"plus", "user+ext", "+", "user"},
+                                           SplitCase{"first delimiter", "a+b+c", "+", "a"},
+                                           SplitCase{"delimiter set", "a-b+c", "+-", "a"},
+                                           SplitCase{"none", "user", "+", "(none)"},
+                                           SplitCase{"leading delimiter", "+ext", "+", "(none)"},
+                                           SplitCase{"no delimiter configured", "user+ext", "", "(none)"},
+                                           SplitCase{"postmaster", "postmaster", "+", "(none)"},
+                                           SplitCase{"mailer-daemon", "MAILER-DAEMON", "-", "(none)"},
+                                           SplitCase{"double-bounce", "double-bounce", "-", "(none)"},
+                                           SplitCase{"owner-", "owner-list", "-", "(none)"},
+                                           SplitCase{"-request", "list-request", "-", "(none)"},
+                                           SplitCase{"owner- with plus", "owner-list+x", "+", "owner-list"}));
 
 }  // namespace
 }  // namespace cachet::tables

@@ -32,18 +32,12 @@ TEST_P(ParseTableSpec, AcceptsOnlySupportedSpecs) {
 INSTANTIATE_TEST_SUITE_P(
     Specs, ParseTableSpec,
     ::testing::Values(SpecCase{"pcre", "pcre:/etc/postfix/a.pcre", true},
-                      SpecCase{"inline pcre", "pcre:{ {/a/ b} }", true},
-                      SpecCase{"texthash", "texthash:/etc/x", true},
-                      SpecCase{"hash", "hash:/etc/x", true},
-                      SpecCase{"lmdb", "lmdb:/etc/x", true},
-                      SpecCase{"inline", "inline:{a=b}", true},
-                      SpecCase{"static", "static:x", true},
-                      SpecCase{"empty", "", false},
-                      SpecCase{"no colon", "pcre", false},
-                      SpecCase{"no type", ":/x", false},
-                      SpecCase{"empty name", "hash:", false},
-                      SpecCase{"relative path", "hash:etc/x", false},
-                      SpecCase{"unsupported", "mysql:/etc/x.cf", false},
+                      SpecCase{"inline pcre", "pcre:{ {/a/ b} }", true}, SpecCase{"texthash", "texthash:/etc/x", true},
+                      SpecCase{"hash", "hash:/etc/x", true}, SpecCase{"lmdb", "lmdb:/etc/x", true},
+                      SpecCase{"inline", "inline:{a=b}", true}, SpecCase{"static", "static:x", true},
+                      SpecCase{"empty", "", false}, SpecCase{"no colon", "pcre", false},
+                      SpecCase{"no type", ":/x", false}, SpecCase{"empty name", "hash:", false},
+                      SpecCase{"relative path", "hash:etc/x", false}, SpecCase{"unsupported", "mysql:/etc/x.cf", false},
                       SpecCase{"regexp unsupported", "regexp:/etc/x", false}));
 
 TEST(ParseTableList, SplitsOnCommasAndSpacesKeepingBraces) {
@@ -103,8 +97,7 @@ TEST_F(TableFiles, BrokenReloadLeavesTheOldTableUsable) {
   EXPECT_TRUE(list->changed_on_disk());
   const auto again = list->reopen(read_table_file);
   ASSERT_FALSE(again.has_value());
-  EXPECT_NE(again.error().detail.find(p + ":1: error in regex"), std::string::npos)
-      << again.error().detail;
+  EXPECT_NE(again.error().detail.find(p + ":1: error in regex"), std::string::npos) << again.error().detail;
   EXPECT_EQ(list->find("a")->value().match.value, "one");  // the caller keeps this one
   write("t.pcre", "/a/ three\n");
   const auto fixed = list->reopen(read_table_file);

@@ -40,8 +40,7 @@ std::vector<std::string> split_tabs(const std::string& line) {
   return f;
 }
 
-std::shared_ptr<const Table> load(std::map<std::string, std::shared_ptr<const Table>>& cache,
-                                  const std::string& file) {
+std::shared_ptr<const Table> load(std::map<std::string, std::shared_ptr<const Table>>& cache, const std::string& file) {
   auto& slot = cache[file];
   if (!slot) {
     auto t = open_table(TableSpec{"pcre", (kDir / file).string()}, read_table_file);
@@ -91,8 +90,7 @@ TEST(PostfixPcreVectors, LoadWarningsNameTheSameLines) {
     const auto table = load(tables, f[0]);
     ASSERT_TRUE(table);
     bool seen = false;
-    for (const auto& w : table->warnings())
-      seen = seen || w.find(f[0] + ":" + line_no + ": ") != std::string::npos;
+    for (const auto& w : table->warnings()) seen = seen || w.find(f[0] + ":" + line_no + ": ") != std::string::npos;
     EXPECT_TRUE(seen) << "no warning for " << f[0] << " line " << line_no;
     ++checked;
   }

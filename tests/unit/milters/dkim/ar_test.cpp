@@ -12,7 +12,8 @@ using namespace cachet::dkimd;
 TEST(AuthResults, OpendkimFormat) {
   using cachet::dkim::SignatureResult;
   using cachet::dkim::VerifyResult;
-  SignatureResult r{VerifyResult::pass, "", "example.com", "@example.com", "sel1", "rsa-sha256", "sn8WayZw", 2048, false};
+  SignatureResult r{VerifyResult::pass, "",         "example.com", "@example.com", "sel1",
+                    "rsa-sha256",       "sn8WayZw", 2048,          false};
   EXPECT_EQ(format_auth_results("mx.example.net", {r}, true),
             "mx.example.net;\n\tdkim=pass (2048-bit key) header.d=example.com header.i=@example.com "
             "header.a=rsa-sha256 header.s=sel1 header.b=sn8WayZw");

@@ -43,9 +43,10 @@ TEST(DkimFromCheck, ReadsFromAndSenderOnlyAndLogsMismatches) {
   const auto d = check_header_from(st, bob, "alice", "Q2", logger);
   EXPECT_EQ(d.action, sender::FromAction::nosign);
   ASSERT_EQ(logger.lines().size(), 1u);
-  EXPECT_TRUE(logger.contains("dkim.from_login qid=Q2 login=alice field=Sender "
-                              "address=bob@example.test verdict=not_owned action=nosign "
-                              "rule=/m/sendas.pcre:2 owners=bob why=\"not owned by user alice\""))
+  EXPECT_TRUE(
+      logger.contains("dkim.from_login qid=Q2 login=alice field=Sender "
+                      "address=bob@example.test verdict=not_owned action=nosign "
+                      "rule=/m/sendas.pcre:2 owners=bob why=\"not owned by user alice\""))
       << logger.lines()[0];
 }
 
@@ -58,11 +59,9 @@ TEST(DkimFromCheck, EnforcingNeedsASourceForTheMaps) {
     return all;
   };
   EXPECT_EQ(problems("FromLoginMismatch reject\n"), "");  // main.cf by default
-  EXPECT_NE(problems("FromLoginMismatch reject\nPostfixMainCf none\n").find("SenderLoginMaps"),
-            std::string::npos);
+  EXPECT_NE(problems("FromLoginMismatch reject\nPostfixMainCf none\n").find("SenderLoginMaps"), std::string::npos);
   EXPECT_EQ(problems("PostfixMainCf none\n"), "");  // check off: nothing read
-  EXPECT_NE(problems("InternalFromMismatch nosign\nAllowAliasOwners yes\n").find("AliasMaps"),
-            std::string::npos);
+  EXPECT_NE(problems("InternalFromMismatch nosign\nAllowAliasOwners yes\n").find("AliasMaps"), std::string::npos);
   const auto bad = config::parse_config("FromLoginMismatch tempfail\n", "dkim.conf", kDkimOptions);
   EXPECT_FALSE(bad.ok());
 }

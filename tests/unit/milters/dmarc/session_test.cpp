@@ -10,8 +10,8 @@
 #include <gtest/gtest.h>
 
 #include "common/dns/zone_resolver.hpp"
-#include "tests/lib/fake_context.hpp"
 #include "milters/dmarc/options.hpp"
+#include "tests/lib/fake_context.hpp"
 
 namespace cachet::dmarcd {
 namespace {
@@ -144,7 +144,8 @@ class DmarcSessionHistoryTest : public DmarcSessionTest {
 };
 
 TEST_F(DmarcSessionHistoryTest, RecordsThePublishedPolicyAndSelector) {
-  dns.add_txt("_dmarc.full.example", {"v=DMARC1; p=quarantine; sp=reject; adkim=s; pct=40; fo=1; rua=mailto:r@full.example"});
+  dns.add_txt("_dmarc.full.example",
+              {"v=DMARC1; p=quarantine; sp=reject; adkim=s; pct=40; fo=1; rua=mailto:r@full.example"});
   with_history(DmarcSettings{});
   (void)message("a@full.example", "mx.example.net; dkim=pass header.d=full.example header.s=sel9");
   ASSERT_TRUE(writer->wait_idle_for_test(std::chrono::seconds(10)));

@@ -22,20 +22,17 @@ std::string man_page() {
   return ss.str();
 }
 
-TEST(SenderOptions, TableIsSound) {
-  EXPECT_TRUE(config::validate_table(kSenderOptions).empty());
-}
+TEST(SenderOptions, TableIsSound) { EXPECT_TRUE(config::validate_table(kSenderOptions).empty()); }
 
 TEST(SenderOptions, EveryOptionIsInTheManPageWithItsDefault) {
   const std::string page = man_page();
   ASSERT_FALSE(page.empty());
   for (const auto& o : kSenderOptions) {
-    const std::string row =
-        "| " + std::string(o.name) + " | " + std::string(o.default_value) + " | ";
+    const std::string row = "| " + std::string(o.name) + " | " + std::string(o.default_value) + " | ";
     EXPECT_NE(page.find(row), std::string::npos) << "man page lacks the row '" << row << "'";
   }
-  for (const char* section : {"## SYNOPSIS", "## DESCRIPTION", "## CONFIGURATION", "## SECURITY",
-                              "## DIAGNOSTICS", "## STANDARDS", "## BUGS"})
+  for (const char* section : {"## SYNOPSIS", "## DESCRIPTION", "## CONFIGURATION", "## SECURITY", "## DIAGNOSTICS",
+                              "## STANDARDS", "## BUGS"})
     EXPECT_NE(page.find(section), std::string::npos) << section;
 }
 

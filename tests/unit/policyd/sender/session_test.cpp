@@ -18,9 +18,7 @@ namespace {
 using namespace std::chrono_literals;
 
 // In-memory files for the pure paths.
-tables::FileReader memory(std::map<std::string, std::string> files) {
-  return testlib::memory_files(std::move(files));
-}
+tables::FileReader memory(std::map<std::string, std::string> files) { return testlib::memory_files(std::move(files)); }
 
 constexpr std::string_view kMainCf =
     "myhostname = mail.example.test\nmydomain = example.test\nmyorigin = $mydomain\n"
@@ -45,8 +43,7 @@ std::map<std::string, std::string> guide_files() {
           {"/m/aliases", "team: alice, bob@example.test\nroot: carol\n"}};
 }
 
-std::shared_ptr<const SenderMaps> load(const MapsSettings& s,
-                                       std::map<std::string, std::string> files) {
+std::shared_ptr<const SenderMaps> load(const MapsSettings& s, std::map<std::string, std::string> files) {
   std::vector<std::string> warnings;
   auto m = SenderMaps::load(s, memory(std::move(files)), warnings);
   EXPECT_TRUE(m.has_value()) << (m ? "" : m.error().detail);
@@ -68,7 +65,7 @@ TEST(SenderMaps, LoginMapsComeFromMainCfInPostfixOrder) {
   EXPECT_EQ(first_owner(*m, "bob+x@example.test"), "bob+x @/m/sendas.pcre:2");
   EXPECT_EQ(first_owner(*m, "bob@other.test"), "bob @/m/owners:1");
   EXPECT_EQ(first_owner(*m, "x@third.test"), "dave @/m/owners:3");  // @domain key
-  EXPECT_EQ(first_owner(*m, "shared@other.test"), "(none)");       // not a local domain
+  EXPECT_EQ(first_owner(*m, "shared@other.test"), "(none)");        // not a local domain
   // Unqualified: @$myorigin appended, as trivial-rewrite does.
   EXPECT_EQ(first_owner(*m, "carol"), "carol @/m/sendas.pcre:2");
 }
@@ -114,20 +111,18 @@ TEST_P(BadMaps, FailToLoadWithFileAndLine) {
   const auto m = SenderMaps::load(settings(), memory(files), warnings);
   ASSERT_FALSE(m.has_value()) << c.name;
   EXPECT_EQ(m.error().code, Errc::config) << c.name;
-  EXPECT_NE(m.error().detail.find(c.want_in_error), std::string::npos)
-      << c.name << ": " << m.error().detail;
+  EXPECT_NE(m.error().detail.find(c.want_in_error), std::string::npos) << c.name << ": " << m.error().detail;
 }
 INSTANTIATE_TEST_SUITE_P(
     Rows, BadMaps,
-    ::testing::Values(
-        BadMapCase{"regex does not compile", "/m/sendas.pcre", "/^a/ x\n/(/ y\n", "sendas.pcre:2"},
-        BadMapCase{"unbalanced if", "/m/sendas.pcre", "if /a/\n/b/ c\n", "sendas.pcre:1"},
-        BadMapCase{"unbalanced endif", "/m/sendas.pcre", "/b/ c\nendif\n", "sendas.pcre:2"},
-        BadMapCase{"nul byte", "/m/sendas.pcre", std::string("/a/ b\n/c\0/ d\n", 13), "sendas.pcre:2"},
-        BadMapCase{"huge line", "/m/owners", std::string(70 * 1024, 'k') + " v\n", "owners:1"},
-        BadMapCase{"texthash entry without value", "/m/owners", "a b\nlonely\n", "owners:2"},
-        BadMapCase{"main.cf syntax", "/m/main.cf", "myorigin example.test\n", "main.cf:1"},
-        BadMapCase{"no login maps", "/m/main.cf", "myorigin = x\n", "no sender login maps"}));
+    ::testing::Values(BadMapCase{"regex does not compile", "/m/sendas.pcre", "/^a/ x\n/(/ y\n", "sendas.pcre:2"},
+                      BadMapCase{"unbalanced if", "/m/sendas.pcre", "if /a/\n/b/ c\n", "sendas.pcre:1"},
+                      BadMapCase{"unbalanced endif", "/m/sendas.pcre", "/b/ c\nendif\n", "sendas.pcre:2"},
+                      BadMapCase{"nul byte", "/m/sendas.pcre", std::string("/a/ b\n/c\0/ d\n", 13), "sendas.pcre:2"},
+                      BadMapCase{"huge line", "/m/owners", std::string(70 * 1024, 'k') + " v\n", "owners:1"},
+                      BadMapCase{"texthash entry without value", "/m/owners", "a b\nlonely\n", "owners:2"},
+                      BadMapCase{"main.cf syntax", "/m/main.cf", "myorigin example.test\n", "main.cf:1"},
+                      BadMapCase{"no login maps", "/m/main.cf", "myorigin = x\n", "no sender login maps"}));
 
 TEST(SenderMaps, MissingFileIsAConfigError) {
   auto files = guide_files();
@@ -148,8 +143,8 @@ policy::Request request(std::string_view state, std::string_view sender, std::st
   return r;
 }
 
-std::shared_ptr<SenderHandler> handler(std::map<std::string, std::string> files,
-                                       log::Logger& logger, HandlerSettings hs = {}) {
+std::shared_ptr<SenderHandler> handler(std::map<std::string, std::string> files, log::Logger& logger,
+                                       HandlerSettings hs = {}) {
   hs.maps = settings();
   auto h = SenderHandler::create(hs, memory(std::move(files)), logger);
   EXPECT_TRUE(h.has_value()) << (h ? "" : h.error().detail);
@@ -162,13 +157,12 @@ TEST(SenderHandler, AnswersAndLogsTheRule) {
   ASSERT_TRUE(h);
   const policy::ConnectionInfo conn{1, "t"};
   EXPECT_EQ(h->handle(request("RCPT", "postmaster@example.test", "alice"), conn).value(), "DUNNO");
-  EXPECT_TRUE(logger.contains("sender.decision qid=Q1 sender=postmaster@example.test login=alice "
-                              "decision=allowed rule=/m/sendas.pcre:1 owners=alice why=owner"))
+  EXPECT_TRUE(
+      logger.contains("sender.decision qid=Q1 sender=postmaster@example.test login=alice "
+                      "decision=allowed rule=/m/sendas.pcre:1 owners=alice why=owner"))
       << logger.lines().back();
-  EXPECT_EQ(h->handle(request("MAIL", "bob@example.test", "alice"), conn).value(),
-            "553 5.7.1 not owned by user alice");
-  EXPECT_EQ(h->handle(request("RCPT", "bob@example.test", ""), conn).value(),
-            "553 5.7.1 not logged in");
+  EXPECT_EQ(h->handle(request("MAIL", "bob@example.test", "alice"), conn).value(), "553 5.7.1 not owned by user alice");
+  EXPECT_EQ(h->handle(request("RCPT", "bob@example.test", ""), conn).value(), "553 5.7.1 not logged in");
 }
 
 TEST(SenderHandler, StagesBeforeMailAndMissingAttributesAreSafe) {
@@ -186,8 +180,7 @@ TEST(SenderHandler, StagesBeforeMailAndMissingAttributesAreSafe) {
   no_login.add("request", "smtpd_access_policy");
   no_login.add("protocol_state", "RCPT");
   no_login.add("sender", "alice@example.test");
-  EXPECT_EQ(h->handle(no_login, conn).value(),
-            "553 5.7.1 not logged in");
+  EXPECT_EQ(h->handle(no_login, conn).value(), "553 5.7.1 not logged in");
 }
 
 TEST(SenderHandler, CatastrophicBacktrackingIsATemporaryFailureNeverAPermit) {

@@ -62,8 +62,7 @@ INSTANTIATE_TEST_SUITE_P(
             "TempError_Defer=True\n",
             true, 2},
         Row{"comment after settings", "a@x.example,PermError_reject=True # strict\n", true, 1},
-        Row{"CRLF line ends", "a@x.example,PermError_reject=True\r\nb@x.example,No_Mail=True\r\n",
-            true, 2},
+        Row{"CRLF line ends", "a@x.example,PermError_reject=True\r\nb@x.example,No_Mail=True\r\n", true, 2},
         Row{"spaces around pairs", "a@x.example , PermError_reject = True | No_Mail=True", true, 1},
         Row{"recipient without settings value", "a@x.example,Reason_Message=", true, 1},
         Row{"line at limit", line_of(kMaxPerUserLineBytes), true, 1},
@@ -85,11 +84,9 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"NUL byte", std::string("a@x.example,No_Mail=True\0x", 26), false, 0},
         Row{"control byte", "a@x.example,No_Mail=\x01True", false, 0},
         Row{"8-bit recipient", "j\xc3\xb6rg@x.example,No_Mail=True", true, 1},
-        Row{"ignored options warn only", "a@x.example,Lookup_Time=5|Header_Type=AR|Mock=True",
-            true, 1},
+        Row{"ignored options warn only", "a@x.example,Lookup_Time=5|Header_Type=AR|Mock=True", true, 1},
         Row{"peer's Authserv-Id spelling", "a@x.example,Authserv-Id=mx", true, 1},
-        Row{"duplicate recipient: first wins", "a@x.example,No_Mail=True\nA@X.example,TestOnly=0",
-            true, 1}));
+        Row{"duplicate recipient: first wins", "a@x.example,No_Mail=True\nA@X.example,TestOnly=0", true, 1}));
 
 std::string entries(std::size_t n) {
   std::string text;
@@ -117,8 +114,7 @@ TEST(PerUser, ProblemsNameFileAndLine) {
 }
 
 TEST(PerUser, FirstLineWinsAndRecipientsAreLowerCased) {
-  const PerUserOutcome got =
-      parse_per_user("A@X.Example,PermError_reject=True\na@x.example,No_Mail=True\n", "u");
+  const PerUserOutcome got = parse_per_user("A@X.Example,PermError_reject=True\na@x.example,No_Mail=True\n", "u");
   ASSERT_EQ(got.entries.size(), 1u);
   EXPECT_EQ(got.entries[0].recipient, "a@x.example");
   EXPECT_EQ(got.entries[0].line, 1u);
@@ -187,9 +183,12 @@ class PerUserService : public ::testing::Test {
   }
 
   std::string ask(std::string_view sender, std::string_view rcpt, std::string instance) {
-    policy::Request r{{"request", "smtpd_access_policy"}, {"protocol_state", "RCPT"},
-                      {"helo_name", "mx.none.example"},   {"sender", sender},
-                      {"recipient", rcpt},                {"client_address", "192.0.2.1"},
+    policy::Request r{{"request", "smtpd_access_policy"},
+                      {"protocol_state", "RCPT"},
+                      {"helo_name", "mx.none.example"},
+                      {"sender", sender},
+                      {"recipient", rcpt},
+                      {"client_address", "192.0.2.1"},
                       {"instance", instance}};
     std::string identity, result;
     const Settings* used = nullptr;
@@ -205,11 +204,9 @@ class PerUserService : public ::testing::Test {
 };
 
 TEST_F(PerUserService, RecipientOverridesDecide) {
-  EXPECT_EQ(ask("u@softfail.example", "plain@dest.example", "i1").substr(0, 30),
-            "prepend Received-SPF: Softfail");
+  EXPECT_EQ(ask("u@softfail.example", "plain@dest.example", "i1").substr(0, 30), "prepend Received-SPF: Softfail");
   EXPECT_EQ(ask("u@softfail.example", "STRICT@dest.example", "i2").substr(0, 10), "550 5.7.23");
-  EXPECT_EQ(ask("u@fail.example", "lax@dest.example", "i3").substr(0, 26),
-            "prepend Received-SPF: Fail");
+  EXPECT_EQ(ask("u@fail.example", "lax@dest.example", "i3").substr(0, 26), "prepend Received-SPF: Fail");
   EXPECT_EQ(ask("u@fail.example", "plain@dest.example", "i4").substr(0, 10), "550 5.7.23");
 }
 

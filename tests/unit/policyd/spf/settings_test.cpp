@@ -16,8 +16,7 @@ config::ConfigOutcome parse(std::string_view text) {
   return config::parse_config(text, "policyd-spf.conf", kSpfOptions);
 }
 
-bool has_warning(const std::vector<config::Problem>& ps, std::string_view option,
-                 std::string_view words) {
+bool has_warning(const std::vector<config::Problem>& ps, std::string_view option, std::string_view words) {
   for (const auto& p : ps) {
     if (p.option == option && p.message.find(words) != std::string::npos) return true;
   }
@@ -28,22 +27,50 @@ TEST(SpfSettings, TableIsSound) { EXPECT_TRUE(config::validate_table(kSpfOptions
 
 TEST(SpfSettings, EveryPolicydSpfNameIsKnown) {
   // policyd-spf 3.0.4 nameConversion (peers.md s1.3), in its `Name = value` dialect.
-  const char* names[] = {"debugLevel", "HELO_reject", "Mail_From_reject", "PermError_reject",
-      "TempError_Defer", "Mail_From_pass_restriction", "HELO_pass_restriction", "Prospective",
-      "Whitelist", "skip_addresses", "HELO_Whitelist", "Domain_Whitelist",
-      "Domain_Whitelist_PTR", "No_Mail", "Reject_Not_Pass_Domains", "Per_User", "TestOnly",
-      "defaultSeedOnly", "SPF_Enhanced_Status_Codes", "Header_Type", "Hide_Receiver",
-      "Authserv_Id", "Lookup_Time", "Whitelist_Lookup_Time", "Void_Limit", "Reason_Message",
-      "Mock", "QueueID", "Socket", "PidFile", "UserID", "UMask", "InternalHosts", "IntHosts",
-      "MacroList"};
+  const char* names[] = {"debugLevel",
+                         "HELO_reject",
+                         "Mail_From_reject",
+                         "PermError_reject",
+                         "TempError_Defer",
+                         "Mail_From_pass_restriction",
+                         "HELO_pass_restriction",
+                         "Prospective",
+                         "Whitelist",
+                         "skip_addresses",
+                         "HELO_Whitelist",
+                         "Domain_Whitelist",
+                         "Domain_Whitelist_PTR",
+                         "No_Mail",
+                         "Reject_Not_Pass_Domains",
+                         "Per_User",
+                         "TestOnly",
+                         "defaultSeedOnly",
+                         "SPF_Enhanced_Status_Codes",
+                         "Header_Type",
+                         "Hide_Receiver",
+                         "Authserv_Id",
+                         "Lookup_Time",
+                         "Whitelist_Lookup_Time",
+                         "Void_Limit",
+                         "Reason_Message",
+                         "Mock",
+                         "QueueID",
+                         "Socket",
+                         "PidFile",
+                         "UserID",
+                         "UMask",
+                         "InternalHosts",
+                         "IntHosts",
+                         "MacroList"};
   for (const char* n : names) EXPECT_NE(config::find_option(kSpfOptions, n), nullptr) << n;
   EXPECT_FALSE(parse("NoSuchOption = 1\n").ok());
 }
 
 TEST(SpfSettings, DebianDefaultFileParses) {
-  auto out = parse("debugLevel = 1 \nTestOnly = 1\n\nHELO_reject = Fail\nMail_From_reject = Fail\n"
-                   "PermError_reject = False\nTempError_Defer = False\n"
-                   "skip_addresses = 127.0.0.0/8,::ffff:127.0.0.0/104,::1\n");
+  auto out = parse(
+      "debugLevel = 1 \nTestOnly = 1\n\nHELO_reject = Fail\nMail_From_reject = Fail\n"
+      "PermError_reject = False\nTempError_Defer = False\n"
+      "skip_addresses = 127.0.0.0/8,::ffff:127.0.0.0/104,::1\n");
   ASSERT_TRUE(out.ok());
   auto s = settings_from(*out.config, "host.example");
   ASSERT_TRUE(s.has_value());
@@ -55,16 +82,17 @@ TEST(SpfSettings, DebianDefaultFileParses) {
 }
 
 TEST(SpfSettings, TrapsKeepThePeersMeaningAndWarn) {
-  auto out = parse("TestOnly = 0\nPermError_reject = yes\nHide_Receiver = no\n"
-                   "SPF_Enhanced_Status_Codes = no\nMock = False\nHELO_reject = fail\n");
+  auto out = parse(
+      "TestOnly = 0\nPermError_reject = yes\nHide_Receiver = no\n"
+      "SPF_Enhanced_Status_Codes = no\nMock = False\nHELO_reject = fail\n");
   ASSERT_TRUE(out.ok());
   auto s = settings_from(*out.config, "h");
   ASSERT_TRUE(s.has_value());
   EXPECT_TRUE(s->test_mode);
-  EXPECT_FALSE(s->permerror_reject);     // only "True" enables
-  EXPECT_TRUE(s->hide_receiver);         // anything but "No" hides
-  EXPECT_TRUE(s->enhanced_codes);        // only "No" disables
-  EXPECT_FALSE(s->mock);                 // documented meaning, not Python bool()
+  EXPECT_FALSE(s->permerror_reject);  // only "True" enables
+  EXPECT_TRUE(s->hide_receiver);      // anything but "No" hides
+  EXPECT_TRUE(s->enhanced_codes);     // only "No" disables
+  EXPECT_FALSE(s->mock);              // documented meaning, not Python bool()
   EXPECT_EQ(s->helo_reject, RejectPolicy::other);
   const auto w = check_settings(*out.config);
   EXPECT_TRUE(has_warning(w, "TestOnly", "TEST MODE"));
@@ -97,8 +125,7 @@ TEST(SpfSettings, BadValuesAreErrors) {
   auto prospective = parse("Prospective = 192.0.2.0/24\n");
   ASSERT_TRUE(prospective.ok());
   EXPECT_FALSE(settings_from(*prospective.config, "h").has_value());
-  for (const char* per_user : {"Per_User = sql,/etc/u\n", "Per_User = text\n",
-                               "Per_User = text,relative/u\n"}) {
+  for (const char* per_user : {"Per_User = sql,/etc/u\n", "Per_User = text\n", "Per_User = text,relative/u\n"}) {
     auto pu = parse(per_user);
     ASSERT_TRUE(pu.ok()) << per_user;
     EXPECT_FALSE(settings_from(*pu.config, "h").has_value()) << per_user;
@@ -127,11 +154,16 @@ struct NetCase {
 
 TEST(SpfSettings, NetworkMatching) {
   const NetCase cases[] = {
-      {"127.0.0.0/8", "127.1.2.3", true},          {"127.0.0.0/8", "128.0.0.1", false},
-      {"127.0.0.0/8", "::ffff:127.0.0.1", true},   {"::ffff:127.0.0.0/104", "::ffff:127.9.9.9", true},
-      {"::1", "::1", true},                        {"::1", "::2", false},
-      {"192.0.2.1", "192.0.2.1", true},            {"0.0.0.0/0", "203.0.113.9", true},
-      {"2001:db8::/32", "2001:db8:1::5", true},    {"2001:db8::/32", "2001:db9::5", false},
+      {"127.0.0.0/8", "127.1.2.3", true},
+      {"127.0.0.0/8", "128.0.0.1", false},
+      {"127.0.0.0/8", "::ffff:127.0.0.1", true},
+      {"::ffff:127.0.0.0/104", "::ffff:127.9.9.9", true},
+      {"::1", "::1", true},
+      {"::1", "::2", false},
+      {"192.0.2.1", "192.0.2.1", true},
+      {"0.0.0.0/0", "203.0.113.9", true},
+      {"2001:db8::/32", "2001:db8:1::5", true},
+      {"2001:db8::/32", "2001:db9::5", false},
       {"192.0.2.0/24", "garbage", false},
   };
   for (const auto& c : cases) {

@@ -10,10 +10,12 @@
 namespace cachet::ctl {
 namespace {
 
-enum { kA, kB, kS, kT };
+enum { opt_a, opt_b, opt_s, opt_t };
 constexpr OptionDef kDefs[] = {
-    {kA, 'a', "append", false, true}, {kB, 'b', "bits", true},
-    {kS, 's', "selector", true},      {kT, 't', "", false},
+    {opt_a, 'a', "append", false, true},
+    {opt_b, 'b', "bits", true},
+    {opt_s, 's', "selector", true},
+    {opt_t, 't', "", false},
 };
 
 struct ArgsCase {
@@ -25,8 +27,7 @@ struct ArgsCase {
 
 std::string render(const ParsedArgs& p) {
   std::string out;
-  for (const ParsedOption& o : p.options)
-    out += std::to_string(o.id) + "=" + o.value + (o.is_negated ? "!" : "") + ";";
+  for (const ParsedOption& o : p.options) out += std::to_string(o.id) + "=" + o.value + (o.is_negated ? "!" : "") + ";";
   out += "|";
   for (const std::string& s : p.operands) out += s + ",";
   return out;
@@ -43,33 +44,30 @@ TEST_P(ParseArgs, ReadsGetoptLongStyle) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Rows, ParseArgs,
-    ::testing::Values(
-        ArgsCase{"empty", {}, true, "|"},
-        ArgsCase{"flag", {"-a"}, true, "0=;|"},
-        ArgsCase{"bundled flags", {"-at"}, true, "0=;3=;|"},
-        ArgsCase{"value attached", {"-b2048"}, true, "1=2048;|"},
-        ArgsCase{"value separate", {"-b", "2048"}, true, "1=2048;|"},
-        ArgsCase{"bundle ending in value", {"-tb", "1024"}, true, "3=;1=1024;|"},
-        ArgsCase{"long with equals", {"--bits=4096"}, true, "1=4096;|"},
-        ArgsCase{"long separate", {"--selector", "s1"}, true, "2=s1;|"},
-        ArgsCase{"negated", {"--noappend"}, true, "0=!;|"},
-        ArgsCase{"negated dash", {"--no-append"}, true, "0=!;|"},
-        ArgsCase{"not negatable", {"--nobits"}, false, ""},
-        ArgsCase{"operands and dash", {"-a", "msg", "-"}, true, "0=;|msg,-,"},
-        ArgsCase{"double dash", {"--", "-a"}, true, "|-a,"},
-        ArgsCase{"missing value", {"-b"}, false, ""},
-        ArgsCase{"missing long value", {"--bits"}, false, ""},
-        ArgsCase{"flag with value", {"--append=1"}, false, ""},
-        ArgsCase{"unknown short", {"-z"}, false, ""},
-        ArgsCase{"unknown long", {"--zzz"}, false, ""}),
-    [](const auto& info) {
-      std::string n = info.param.name;
-      for (char& ch : n)
-        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-      return n;
-    });
+INSTANTIATE_TEST_SUITE_P(Rows, ParseArgs,
+                         ::testing::Values(ArgsCase{"empty", {}, true, "|"}, ArgsCase{"flag", {"-a"}, true, "0=;|"},
+                                           ArgsCase{"bundled flags", {"-at"}, true, "0=;3=;|"},
+                                           ArgsCase{"value attached", {"-b2048"}, true, "1=2048;|"},
+                                           ArgsCase{"value separate", {"-b", "2048"}, true, "1=2048;|"},
+                                           ArgsCase{"bundle ending in value", {"-tb", "1024"}, true, "3=;1=1024;|"},
+                                           ArgsCase{"long with equals", {"--bits=4096"}, true, "1=4096;|"},
+                                           ArgsCase{"long separate", {"--selector", "s1"}, true, "2=s1;|"},
+                                           ArgsCase{"negated", {"--noappend"}, true, "0=!;|"},
+                                           ArgsCase{"negated dash", {"--no-append"}, true, "0=!;|"},
+                                           ArgsCase{"not negatable", {"--nobits"}, false, ""},
+                                           ArgsCase{"operands and dash", {"-a", "msg", "-"}, true, "0=;|msg,-,"},
+                                           ArgsCase{"double dash", {"--", "-a"}, true, "|-a,"},
+                                           ArgsCase{"missing value", {"-b"}, false, ""},
+                                           ArgsCase{"missing long value", {"--bits"}, false, ""},
+                                           ArgsCase{"flag with value", {"--append=1"}, false, ""},
+                                           ArgsCase{"unknown short", {"-z"}, false, ""},
+                                           ArgsCase{"unknown long", {"--zzz"}, false, ""}),
+                         [](const auto& info) {
+                           std::string n = info.param.name;
+                           for (char& ch : n)
+                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           return n;
+                         });
 
 TEST(ParseKeygenArgs, DefaultsAreDebianGenkeys) {
   auto o = parse_keygen_args({});
@@ -83,8 +81,8 @@ TEST(ParseKeygenArgs, DefaultsAreDebianGenkeys) {
 }
 
 TEST(ParseKeygenArgs, GenkeyFlags) {
-  auto o = parse_keygen_args({"-a", "-b", "1024", "-D", "/tmp", "-d", "ex.org", "-h", "sha1:sha256",
-                              "-n", "note", "-rt", "-S", "-s", "s1", "-vv"});
+  auto o = parse_keygen_args({"-a", "-b", "1024", "-D", "/tmp", "-d", "ex.org", "-h", "sha1:sha256", "-n", "note",
+                              "-rt", "-S", "-s", "s1", "-vv"});
   ASSERT_TRUE(o.has_value()) << o.error().detail;
   EXPECT_TRUE(o->zone.append_domain);
   EXPECT_EQ(o->bits, 1024);
@@ -104,9 +102,16 @@ TEST(ParseKeygenArgs, GenkeyFlags) {
 }
 
 TEST(ParseKeygenArgs, RefusesBadValues) {
-  for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{
-           {"-b", "1023"}, {"-b", "4097"}, {"-b", "x"}, {"-k", "dsa"}, {"-k", "ed25519", "-b", "2048"},
-           {"-s", "../x"}, {"-s", ""}, {"-d", "a b"}, {"-n", "say \"hi\""}, {"extra"}}) {
+  for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{{"-b", "1023"},
+                                                                                   {"-b", "4097"},
+                                                                                   {"-b", "x"},
+                                                                                   {"-k", "dsa"},
+                                                                                   {"-k", "ed25519", "-b", "2048"},
+                                                                                   {"-s", "../x"},
+                                                                                   {"-s", ""},
+                                                                                   {"-d", "a b"},
+                                                                                   {"-n", "say \"hi\""},
+                                                                                   {"extra"}}) {
     EXPECT_FALSE(parse_keygen_args(bad).has_value()) << bad[0] << " " << bad.back();
   }
   EXPECT_TRUE(parse_keygen_args({"-b", "4096"}).has_value());
@@ -114,8 +119,8 @@ TEST(ParseKeygenArgs, RefusesBadValues) {
 }
 
 TEST(ParseTestkeyArgs, KeySourcesAndConfig) {
-  auto o = parse_testkey_args({"-d", "ex.org", "-s", "s1", "-k", "/k", "-n", "127.0.0.1:5353,::1",
-                               "--key-file", "S1._domainkey.ex.org.=/f.txt", "-T", "2", "-vx", "/c"});
+  auto o = parse_testkey_args({"-d", "ex.org", "-s", "s1", "-k", "/k", "-n", "127.0.0.1:5353,::1", "--key-file",
+                               "S1._domainkey.ex.org.=/f.txt", "-T", "2", "-vx", "/c"});
   ASSERT_TRUE(o.has_value()) << o.error().detail;
   EXPECT_EQ(o->domain, "ex.org");
   EXPECT_EQ(o->key_path, "/k");
@@ -131,9 +136,16 @@ TEST(ParseTestkeyArgs, KeySourcesAndConfig) {
 
 TEST(ParseSignArgs, RequiresDomainSelectorKey) {
   EXPECT_FALSE(parse_sign_args({"-d", "ex.org", "-s", "s"}).has_value());
-  auto o = parse_sign_args({"-d", "ex.org", "-s", "s", "-k", "/k", "-a", "ed25519-sha256", "-c",
-                            "relaxed/relaxed", "-H", "From:To", "-o", "from", "-t", "100", "-x",
-                            "60", "-l", "msg"});
+  auto o = parse_sign_args({"-d", "ex.org",
+                            "-s", "s",
+                            "-k", "/k",
+                            "-a", "ed25519-sha256",
+                            "-c", "relaxed/relaxed",
+                            "-H", "From:To",
+                            "-o", "from",
+                            "-t", "100",
+                            "-x", "60",
+                            "-l", "msg"});
   ASSERT_TRUE(o.has_value()) << o.error().detail;
   EXPECT_EQ(o->params.algorithm, dkim::Algorithm::ed25519_sha256);
   EXPECT_TRUE(o->is_algorithm_given);
@@ -155,8 +167,8 @@ TEST(ParseSignArgs, RequiresDomainSelectorKey) {
 }
 
 TEST(ParseVerifyArgs, Options) {
-  auto o = parse_verify_args({"--authserv-id", "mx", "--allow-sha1", "--min-key-bits", "2048",
-                              "-n", "127.0.0.1:53", "m"});
+  auto o =
+      parse_verify_args({"--authserv-id", "mx", "--allow-sha1", "--min-key-bits", "2048", "-n", "127.0.0.1:53", "m"});
   ASSERT_TRUE(o.has_value()) << o.error().detail;
   EXPECT_EQ(o->authserv_id, "mx");
   EXPECT_TRUE(o->allow_rsa_sha1);

@@ -50,7 +50,7 @@ TEST(DmarcDashboard, SelfContainedWithChartsAndEscapedText) {
   EXPECT_NE(html.find("default-src 'none'"), std::string::npos);
   EXPECT_NE(html.find("name=\"viewport\""), std::string::npos);
   EXPECT_NE(html.find("&lt;script&gt;"), std::string::npos);
-  EXPECT_EQ(count(html, "<svg"), 3u);  // trend, reporters, sources
+  EXPECT_EQ(count(html, "<svg"), 3u);       // trend, reporters, sources
   EXPECT_EQ(count(html, "<polyline"), 3u);  // DMARC, DKIM, SPF
   EXPECT_NE(html.find("<table class=\"failing\">"), std::string::npos);
   EXPECT_NE(html.find("<table class=\"failures\">"), std::string::npos);

@@ -23,7 +23,7 @@ using dmarc::import::StoreCounts;
 const fs::path kSamples = fs::path(CACHET_TESTDATA) / "dmarc-reports";
 
 struct Want {
-  std::string kind;  // "imported", "duplicate", "refused"
+  std::string kind;    // "imported", "duplicate", "refused"
   std::string detail;  // substring of the outcome's detail
 };
 
@@ -38,19 +38,24 @@ const std::map<std::string, std::vector<Want>> kWant = {
     {"aggregate/example.net!example.com!1529366400!1529452799.xml", {{"imported", "records=1 messages=1"}}},
     {"aggregate/fastmail.com!example.com!1516060800!1516147199!102675056.xml.gz",
      {{"imported", "domain=indemed.com records=1 messages=1"}}},
-    {"aggregate/ikea.com!example.de!1538690400!1538776800.xml", {{"imported", "records=1 messages=1 shape=rfc7489 repaired="}}},
+    {"aggregate/ikea.com!example.de!1538690400!1538776800.xml",
+     {{"imported", "records=1 messages=1 shape=rfc7489 repaired="}}},
     {"aggregate/invalid_utf_8.xml", {{"refused", "not proper UTF-8"}}},
     {"aggregate/invalid_xml.xml", {{"refused", "not a DMARC aggregate report"}}},
     {"aggregate/old_draft_from_wiki.xml", {{"imported", "records=1 messages=2"}}},
-    {"aggregate/rfc9990-example.net!example.com!1700000000!1700086399.xml", {{"imported", "records=2 messages=7 shape=rfc9990"}}},
+    {"aggregate/rfc9990-example.net!example.com!1700000000!1700086399.xml",
+     {{"imported", "records=2 messages=7 shape=rfc9990"}}},
     {"aggregate/rfc9990-sample.xml", {{"imported", "records=1 messages=123 shape=rfc9990"}}},
-    {"aggregate/twilight.eml", {{"imported", "org=google.com id=1627703331531660819 domain=twlnet.com records=1 messages=1"}}},
+    {"aggregate/twilight.eml",
+     {{"imported", "org=google.com id=1627703331531660819 domain=twlnet.com records=1 messages=1"}}},
     {"aggregate/usssa.com!example.com!1538784000!1538870399.xml", {{"imported", "records=2 messages=2"}}},
     {"aggregate/veeam.com!example.com!1530133200!1530219600.xml", {{"imported", "records=1 messages=1"}}},
     {"aggregate_invalid/report_with_upper_cased_pass.xml", {{"refused", "'None' is not one of"}}},
     {"empty.xml", {{"refused", "empty input"}}},
-    {"extract_report/changed-input.xml", {{"imported", "org=fred.com id=11038226378739404135 domain=example.com records=20 messages=3047"}}},
-    {"extract_report/nice-input.xml", {{"imported", "org=google.com id=11038226378739404135 domain=example.com records=20 messages=3047"}}},
+    {"extract_report/changed-input.xml",
+     {{"imported", "org=fred.com id=11038226378739404135 domain=example.com records=20 messages=3047"}}},
+    {"extract_report/nice-input.xml",
+     {{"imported", "org=google.com id=11038226378739404135 domain=example.com records=20 messages=3047"}}},
     {"extract_report/nice-input.xml.gz", {{"duplicate", "org=google.com id=11038226378739404135"}}},
     {"extract_report/nice-input.xml.zip", {{"duplicate", "org=google.com id=11038226378739404135"}}},
     {"failure/DMARC Failure Report for domain.de (mail-from=sharepoint@domain.de, ip=10.10.10.10).eml",
@@ -66,7 +71,9 @@ const std::map<std::string, std::vector<Want>> kWant = {
 };
 
 const char* kind_name(ImportOutcome::Kind k) {
-  return k == ImportOutcome::Kind::imported ? "imported" : k == ImportOutcome::Kind::duplicate ? "duplicate" : "refused";
+  return k == ImportOutcome::Kind::imported    ? "imported"
+         : k == ImportOutcome::Kind::duplicate ? "duplicate"
+                                               : "refused";
 }
 
 StoreCounts counts_of(const std::string& db) {
@@ -127,14 +134,17 @@ TEST(DmarcImport, EverySampleImportsOrIsRefusedWithItsReason) {
   EXPECT_TRUE(counts_of(db) == first);
 }
 
-std::string report_xml(const std::string& id, const std::vector<std::string>& ips, const std::string& domain = "example.com") {
+std::string report_xml(const std::string& id, const std::vector<std::string>& ips,
+                       const std::string& domain = "example.com") {
   std::string records;
   for (const std::string& ip : ips)
-    records += "<record><row><source_ip>" + ip + "</source_ip><count>2</count><policy_evaluated><disposition>none"
+    records += "<record><row><source_ip>" + ip +
+               "</source_ip><count>2</count><policy_evaluated><disposition>none"
                "</disposition><dkim>pass</dkim><spf>pass</spf></policy_evaluated></row><identifiers><header_from>" +
                domain + "</header_from></identifiers><auth_results/></record>";
   return "<feedback><report_metadata><org_name>Org</org_name><email>r@org.example</email><report_id>" + id +
-         "</report_id><date_range><begin>1</begin><end>2</end></date_range></report_metadata><policy_published><domain>" +
+         "</report_id><date_range><begin>1</begin><end>2</end></date_range></"
+         "report_metadata><policy_published><domain>" +
          domain + "</domain><p>none</p></policy_published>" + records + "</feedback>";
 }
 
@@ -144,11 +154,12 @@ TEST(DmarcImport, ADatabaseErrorMidReportStoresNothingOfIt) {
   ASSERT_EQ(counts_of(db).reports, 0u);  // creates the schema
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(raw,
-                         "CREATE TRIGGER boom BEFORE INSERT ON dmarc_aggregate_records WHEN NEW.source_ip = '192.0.2.99'"
-                         " BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(raw,
+                   "CREATE TRIGGER boom BEFORE INSERT ON dmarc_aggregate_records WHEN NEW.source_ip = '192.0.2.99'"
+                   " BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+                   nullptr, nullptr, nullptr),
+      SQLITE_OK);
   sqlite3_close(raw);
   auto store = open_report_store(db);
   ASSERT_TRUE(store.has_value());
@@ -164,10 +175,12 @@ TEST(DmarcImport, ADatabaseErrorMidReportStoresNothingOfIt) {
 
 TEST(DmarcImport, MboxMaildirAndForeignDomains) {
   testlib::TempDir dir("rua-in");
-  const std::string mail1 = "From: r@org.example\nMessage-ID: <1@org>\nContent-Type: text/xml\n\n" + report_xml("m1", {"192.0.2.1"});
+  const std::string mail1 =
+      "From: r@org.example\nMessage-ID: <1@org>\nContent-Type: text/xml\n\n" + report_xml("m1", {"192.0.2.1"});
   const std::string mail2 = "From: r@org.example\nMessage-ID: <2@org>\nContent-Type: text/xml\n\n" +
                             report_xml("m2", {"2001:db8::1"}, "other.example");
-  dir.write("box.mbox", "From a Mon Jan  1 00:00:00 2024\n" + mail1 + "\n\nFrom b Mon Jan  1 00:00:00 2024\n" + mail2 + "\n");
+  dir.write("box.mbox",
+            "From a Mon Jan  1 00:00:00 2024\n" + mail1 + "\n\nFrom b Mon Jan  1 00:00:00 2024\n" + mail2 + "\n");
   fs::create_directories(dir.file("Maildir/cur"));
   fs::create_directories(dir.file("Maildir/new"));
   dir.write("Maildir/new/1.host", mail1);

@@ -37,13 +37,13 @@ TEST(DmarcSummary, ClassifiesSourcesWithSpfFromDns) {
   zone.add_txt("example.com", {"v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 -all"});
   zone.add("1.2.0.192.in-addr.arpa", dns::RrType::ptr, "mx1.example.com");
   const std::vector<StoredRecord> rows = {
-      row("192.0.2.1", 100, "pass", "pass"),                                  // own, passes
-      row("192.0.2.2", 5, "fail", "pass", "", "yahoo.com"),                   // own, DKIM broken (SPF carries it)
-      row("192.0.2.3", 7, "fail", "fail"),                                     // own, failing
-      row("198.51.100.7", 20, "pass", "fail", "example.com:mfrom:fail"),      // forwarder
+      row("192.0.2.1", 100, "pass", "pass"),                                      // own, passes
+      row("192.0.2.2", 5, "fail", "pass", "", "yahoo.com"),                       // own, DKIM broken (SPF carries it)
+      row("192.0.2.3", 7, "fail", "fail"),                                        // own, failing
+      row("198.51.100.7", 20, "pass", "fail", "example.com:mfrom:fail"),          // forwarder
       row("198.51.100.8", 30, "pass", "fail", "bounces.esp.example:mfrom:pass"),  // ESP
-      row("203.0.113.66", 40, "fail", "fail", "example.com:mfrom:fail"),      // spoofer
-      row("2001:db8::25", 1, "pass", "pass"),                                 // own over IPv6
+      row("203.0.113.66", 40, "fail", "fail", "example.com:mfrom:fail"),          // spoofer
+      row("2001:db8::25", 1, "pass", "pass"),                                     // own over IPv6
   };
   const auto got = dmarc::import::summarize(rows, dns_source_lookup(zone));
   ASSERT_EQ(got.size(), 1u);

@@ -10,8 +10,8 @@ namespace {
 
 std::string record(const std::string& ip, const std::string& count = "1", const std::string& disposition = "none",
                    const std::string& dkim = "pass") {
-  return "<record><row><source_ip>" + ip + "</source_ip><count>" + count +
-         "</count><policy_evaluated><disposition>" + disposition + "</disposition><dkim>" + dkim +
+  return "<record><row><source_ip>" + ip + "</source_ip><count>" + count + "</count><policy_evaluated><disposition>" +
+         disposition + "</disposition><dkim>" + dkim +
          "</dkim><spf>fail</spf></policy_evaluated></row><identifiers><header_from>example.com</header_from>"
          "</identifiers><auth_results><dkim><domain>example.com</domain><selector>s1</selector><result>pass</result>"
          "</dkim><spf><domain>bounce.example.com</domain><scope>mfrom</scope><result>softfail</result></spf>"
@@ -24,11 +24,13 @@ std::string report(const std::string& records, const std::string& root = "<feedb
          "<report_metadata><org_name>google.com</org_name><email>noreply-dmarc-support@google.com</email>"
          "<report_id>123</report_id><date_range><begin>1700000000</begin><end>1700086399</end></date_range>"
          "</report_metadata><policy_published><domain>Example.COM</domain><adkim>r</adkim><aspf>r</aspf><p>none</p>"
-         "<sp>none</sp><pct>100</pct>" + policy_extra + "</policy_published>" + records + "</feedback>";
+         "<sp>none</sp><pct>100</pct>" +
+         policy_extra + "</policy_published>" + records + "</feedback>";
 }
 
 TEST(ParseAggregateReport, Rfc7489Report) {
-  auto got = parse_aggregate_report(report(record("192.0.2.1", "3") + record("2001:db8::1", "2", "quarantine", "fail")));
+  auto got =
+      parse_aggregate_report(report(record("192.0.2.1", "3") + record("2001:db8::1", "2", "quarantine", "fail")));
   ASSERT_TRUE(got.has_value()) << got.error().detail;
   EXPECT_EQ(got->shape, ReportShape::rfc7489);
   EXPECT_EQ(got->org_name, "google.com");
@@ -46,9 +48,9 @@ TEST(ParseAggregateReport, Rfc7489Report) {
 }
 
 TEST(ParseAggregateReport, Rfc9990Shape) {
-  auto got = parse_aggregate_report(report(record("192.0.2.1", "1", "pass"),
-                                           "<feedback xmlns=\"urn:ietf:params:xml:ns:dmarc-2.0\">",
-                                           "<np>reject</np><testing>n</testing><discovery_method>treewalk</discovery_method>"));
+  auto got = parse_aggregate_report(
+      report(record("192.0.2.1", "1", "pass"), "<feedback xmlns=\"urn:ietf:params:xml:ns:dmarc-2.0\">",
+             "<np>reject</np><testing>n</testing><discovery_method>treewalk</discovery_method>"));
   ASSERT_TRUE(got.has_value()) << got.error().detail;
   EXPECT_EQ(got->shape, ReportShape::rfc9990);
   EXPECT_EQ(got->np, "reject");
@@ -107,7 +109,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadCase{"empty", "", "empty report"}, BadCase{"blank", " \n", "empty report"},
         BadCase{"billion laughs", kLaughs, "DTD"}, BadCase{"external entity", kExternal, "DTD"},
-        BadCase{"undeclared entity", report("").insert(report("").find("google.com<"), "&ent;"), "not a DMARC aggregate report"},
+        BadCase{"undeclared entity", report("").insert(report("").find("google.com<"), "&ent;"),
+                "not a DMARC aggregate report"},
         BadCase{"invalid utf-8", report(record("192.0.2.1")).replace(report("").find("google"), 1, "\xff"), "UTF-8"},
         BadCase{"not xml", "hello", "not a DMARC aggregate report"},
         BadCase{"other root", "<html><body/></html>", "root element is not <feedback>"},

@@ -7,13 +7,14 @@
 namespace cachet::dmarc::import {
 namespace {
 
-const char* kFeedback =
+const char* const kFeedback =
     "Feedback-Type: auth-failure\r\nUser-Agent: Lua/1.0\r\nVersion: 1\r\nOriginal-Mail-From: <a@example.com>\r\n"
     "Arrival-Date: Tue, 30 Apr 2019 02:09:00 +0000\r\nSource-IP: 192.0.2.7\r\nAuthentication-Results: mx;\r\n"
     " dmarc=fail header.from=example.com\r\nAuth-Failure: dmarc\r\nReported-Domain: Example.COM\r\n";
 
 TEST(ParseFailureReport, ArfFieldsAndOriginalHeaders) {
-  auto got = parse_failure_report(kFeedback, "From: Sender <s@example.com>\r\nSubject: Hi\r\nMessage-ID: <1@x>\r\n\r\nbody");
+  auto got =
+      parse_failure_report(kFeedback, "From: Sender <s@example.com>\r\nSubject: Hi\r\nMessage-ID: <1@x>\r\n\r\nbody");
   ASSERT_TRUE(got.has_value()) << got.error().detail;
   EXPECT_EQ(got->reported_domain, "example.com");
   EXPECT_EQ(got->source_ip, "192.0.2.7");

@@ -18,7 +18,8 @@ TEST(ParseContentType, TypeAndParameters) {
 }
 
 TEST(ParseContentType, Rfc2231ValuesAndContinuations) {
-  EXPECT_EQ(parse_content_type("attachment; filename*=UTF-8''r%C3%A9port.zip").params.at("filename"), "r\xC3\xA9port.zip");
+  EXPECT_EQ(parse_content_type("attachment; filename*=UTF-8''r%C3%A9port.zip").params.at("filename"),
+            "r\xC3\xA9port.zip");
   EXPECT_EQ(parse_content_type("attachment; filename*0=\"google.com!\"; filename*1=\"x.zip\"").params.at("filename"),
             "google.com!x.zip");
   EXPECT_EQ(parse_content_type("attachment; filename*0*=UTF-8''a%20; filename*1=b").params.at("filename"), "a b");
@@ -33,7 +34,8 @@ TEST(DecodeQuotedPrintable, SoftBreaksEscapesAndMalformed) {
 }
 
 TEST(WalkMime, SinglePartBase64) {
-  auto parts = walk_mime("Content-Type: application/gzip; name=r.xml.gz\r\nContent-Transfer-Encoding: base64\r\n\r\naGVs\r\nbG8=\r\n");
+  auto parts = walk_mime(
+      "Content-Type: application/gzip; name=r.xml.gz\r\nContent-Transfer-Encoding: base64\r\n\r\naGVs\r\nbG8=\r\n");
   ASSERT_TRUE(parts.has_value()) << parts.error().detail;
   ASSERT_EQ(parts->size(), 1u);
   EXPECT_EQ((*parts)[0].body, "hello");
@@ -65,7 +67,8 @@ TEST(WalkMime, MissingCloseDelimiterTakesTheRest) {
 }
 
 TEST(WalkMime, MessageRfc822IsALeaf) {
-  auto parts = walk_mime("Content-Type: message/rfc822\n\nContent-Type: multipart/mixed; boundary=x\n\n--x\n\nA\n--x--\n");
+  auto parts =
+      walk_mime("Content-Type: message/rfc822\n\nContent-Type: multipart/mixed; boundary=x\n\n--x\n\nA\n--x--\n");
   ASSERT_TRUE(parts.has_value());
   ASSERT_EQ(parts->size(), 1u);
   EXPECT_EQ((*parts)[0].content_type.type, "message/rfc822");

@@ -20,14 +20,15 @@ const std::string kXml =
 std::string mail_with(const std::string& type, const std::string& name, const std::string& bytes) {
   return "From: dmarc@yahoo.com\nSubject: Report Domain: example.com\nMessage-ID: <r1@yahoo.com>\n"
          "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\nsee attached\n--B\n"
-         "Content-Type: " + type + "; name=\"" + name + "\"\nContent-Transfer-Encoding: base64\n\n" +
-         base64_encode(bytes) + "\n--B--\n";
+         "Content-Type: " +
+         type + "; name=\"" + name + "\"\nContent-Transfer-Encoding: base64\n\n" + base64_encode(bytes) + "\n--B--\n";
 }
 
 TEST(ScanReportMail, FindsGzipAndZipAttachments) {
-  for (const auto& [type, name, bytes] : {std::tuple{std::string("application/gzip"), std::string("r.xml.gz"), testing::gzip(kXml)},
-                                           std::tuple{std::string("application/zip"), std::string("r.zip"), testing::zip({{"r.xml", kXml}})},
-                                           std::tuple{std::string("application/octet-stream"), std::string("r.xml"), kXml}}) {
+  for (const auto& [type, name, bytes] :
+       {std::tuple{std::string("application/gzip"), std::string("r.xml.gz"), testing::gzip(kXml)},
+        std::tuple{std::string("application/zip"), std::string("r.zip"), testing::zip({{"r.xml", kXml}})},
+        std::tuple{std::string("application/octet-stream"), std::string("r.xml"), kXml}}) {
     auto got = scan_report_mail("From sender Mon Jan 1 00:00:00 2024\n" + mail_with(type, name, bytes));
     ASSERT_TRUE(got.has_value()) << name << ": " << got.error().detail;
     ASSERT_EQ(got->reports.size(), 1u) << name;
