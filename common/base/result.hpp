@@ -45,8 +45,9 @@ inline Unexpected<Error> fail(Errc code, std::string detail) {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  using value_type = T;                                  // NOLINT(readability-identifier-naming): std::expected's name
-  Result(const T& v) : v_(std::in_place_index<0>, v) {}  // NOLINT: implicit as expected
+  // NOLINTNEXTLINE(readability-identifier-naming): std::expected's name
+  using value_type = T;
+  Result(const T& v) : v_(std::in_place_index<0>, v) {}        // NOLINT: implicit as expected
   Result(T&& v) : v_(std::in_place_index<0>, std::move(v)) {}  // NOLINT
   template <class U,
             class = std::enable_if_t<std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, Result> &&

@@ -4,7 +4,7 @@
 // nearest to it by edit distance (insertions, deletions, substitutions and transpositions
 // of adjacent letters, compared case-insensitively), if it is near enough to be a typo.
 // Pure; any thread.
-// See also: parser.cpp (unknown options), tests/unit/common/config/suggest_test.cpp
+// See also: parser.cpp (unknown options), tests/unit/common/config/check_problems_test.cpp
 #pragma once
 
 #include <cstddef>

@@ -10,7 +10,8 @@
 // Errors: Errc::temporary (spawn failure, non-zero exit, write error).
 // SMTP submission (STARTTLS + AUTH) is report_smtp.hpp.
 // Single-threaded (waits for its child). SIGPIPE must be ignored by the caller.
-// See also: report_run.hpp, tests/unit/common/dmarc/report_delivery_test.cpp
+// See also: report_run.hpp, tests/unit/common/dmarc/report_run_test.cpp,
+//   tests/integration/dmarc_report_send_test.cpp
 #pragma once
 
 #include <string>

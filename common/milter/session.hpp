@@ -24,15 +24,8 @@
 
 namespace cachet::milter {
 
-enum class Action {
-  continue_,
-  accept,
-  reject,
-  tempfail,
-  discard,
-  skip,
-  reply
-};  // NOLINT(readability-identifier-naming): keyword
+// NOLINTNEXTLINE(readability-identifier-naming): "continue" is a keyword
+enum class Action { continue_, accept, reject, tempfail, discard, skip, reply };
 
 // The answer to one protocol step. `reply` carries an SMTP reply: code 4xx (tempfail) or
 // 5xx (reject), optional enhanced code "x.y.z", text without CR/LF (<= 980 bytes).
@@ -57,7 +50,8 @@ struct Verdict {
 // The SMTP client as the MTA reported it in the connect step. known == false when the
 // connect step was not negotiated (SMFIP_NOCONNECT) or the MTA did not know the peer.
 struct ConnInfo {
-  enum class Family { unknown, inet, inet6, unix_ };  // NOLINT(readability-identifier-naming): "unix" is a GCC macro
+  // NOLINTNEXTLINE(readability-identifier-naming): "unix" is a GCC macro
+  enum class Family { unknown, inet, inet6, unix_ };
   bool known = false;
   std::string hostname;  // Postfix sends "[ip]" when the name is unknown
   Family family = Family::unknown;

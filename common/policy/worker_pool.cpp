@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <utility>
 
 namespace cachet::policy {
 
@@ -23,25 +24,14 @@ void WorkerPool::start(std::size_t threads) {
 }
 
 void WorkerPool::submit(Job job) {
-  {
-    const std::lock_guard lock(mu_);
-    jobs_.push_back(std::move(job));
-  }
+  queues_.lock()->jobs.push_back(std::move(job));
   cv_.notify_one();
 }
 
-std::deque<JobDone> WorkerPool::take_done() {
-  std::deque<JobDone> out;
-  const std::lock_guard lock(mu_);
-  out.swap(done_);
-  return out;
-}
+std::deque<JobDone> WorkerPool::take_done() { return std::exchange(queues_.lock()->done, {}); }
 
 void WorkerPool::stop() noexcept {
-  {
-    const std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
+  queues_.lock()->stopping = true;
   cv_.notify_all();
   for (auto& t : threads_)
     if (t.joinable()) t.join();
@@ -50,16 +40,16 @@ void WorkerPool::stop() noexcept {
 
 void WorkerPool::work() {
   for (;;) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-    if (jobs_.empty()) return;  // stopping, and every queued job is done
-    Job job = std::move(jobs_.front());
-    jobs_.pop_front();
-    lock.unlock();
-    auto reply = answer(handler_, job.request, job.info, on_error_, logger_);
-    lock.lock();
-    done_.push_back(JobDone{job.conn_id, std::move(reply)});
-    lock.unlock();
+    std::optional<Job> job;
+    {
+      auto q = queues_.lock();
+      q.wait(cv_, [](const Queues& v) { return v.stopping || !v.jobs.empty(); });
+      if (q->jobs.empty()) return;  // stopping, and every queued job is done
+      job.emplace(std::move(q->jobs.front()));
+      q->jobs.pop_front();
+    }
+    auto reply = answer(handler_, job->request, job->info, on_error_, logger_);
+    queues_.lock()->done.push_back(JobDone{job->conn_id, std::move(reply)});
     wake(wake_fd_);
   }
 }

@@ -9,12 +9,12 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/base/guarded.hpp"
 #include "common/log/logger.hpp"
 #include "common/policy/handler.hpp"
 
@@ -52,11 +52,13 @@ class WorkerPool {
   log::Logger& logger_;
   OnHandlerError on_error_;
   int wake_fd_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Job> jobs_;
-  std::deque<JobDone> done_;
-  bool stopping_ = false;
+  struct Queues {
+    std::deque<Job> jobs;
+    std::deque<JobDone> done;
+    bool stopping = false;
+  };
+  Guarded<Queues> queues_;
+  std::condition_variable cv_;  // jobs added or stopping
   std::vector<std::thread> threads_;
 };
 

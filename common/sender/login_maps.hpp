@@ -12,7 +12,7 @@
 // (read_table_file in the daemons, an in-memory map in tests).
 // Errors (Errc::config, naming file:line where the parser gives one): unreadable files,
 // table and main.cf syntax errors, no login maps at all.
-// See also: login_check.hpp (the decision), tests/unit/policyd/sender/handler_test.cpp
+// See also: login_check.hpp (the decision), tests/unit/policyd/sender/session_test.cpp
 #pragma once
 
 #include <memory>

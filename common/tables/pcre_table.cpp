@@ -40,7 +40,8 @@ struct Segment {
   std::size_t group = 0;  // 0: literal
 };
 
-enum class Op { match, if_, endif };  // NOLINT(readability-identifier-naming): "if" is a keyword
+// NOLINTNEXTLINE(readability-identifier-naming): "if" is a keyword
+enum class Op { match, if_, endif };
 
 struct Rule {
   Op op = Op::match;

@@ -375,7 +375,7 @@ Verdict DkimSession::finish_signing(milter::Context& ctx) {
 
 Verdict DkimSession::finish_verifying(milter::Context& ctx) {
   const std::string qid = ctx.queue_id();
-  dns::Resolver& resolver = *st_->resolvers->cache;
+  dns::Resolver& resolver = shared_.resolver_for_test ? *shared_.resolver_for_test : *st_->resolvers->cache;
   auto results = verifier_->finish([&](std::string_view name) { return lookup_key(resolver, name); });
   log_decision(qid, &results);
   if (st_->log_why)

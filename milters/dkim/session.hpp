@@ -11,7 +11,8 @@
 // Errors never give a pass: DNS trouble is temperror (On-DNSError), our own failures
 // On-InternalError / On-SignatureError.
 // Threading: hooks of one session never run concurrently (common/milter contract).
-// See also: common/dkim/policy.hpp, ar.hpp, daemon.hpp, tests/integration/dkim_milter_test.cpp
+// See also: common/dkim/policy.hpp, ar.hpp, daemon.hpp, tests/integration/dkim_milter_test.cpp,
+//   tests/fuzz/fuzz_dkim_session.cpp
 #pragma once
 
 #include <memory>
@@ -25,6 +26,7 @@
 #include "common/dkim/sign.hpp"
 #include "common/dkim/verify.hpp"
 #include "common/dkim/why.hpp"
+#include "common/dns/resolver.hpp"
 #include "common/log/logger.hpp"
 #include "common/milter/milter_daemon.hpp"
 #include "common/milter/session.hpp"
@@ -47,6 +49,9 @@ struct SessionShared {
   log::Logger* logger = nullptr;
   std::function<std::uint64_t()> now;      // seconds since the epoch (tests inject a clock)
   const DkimCounters* counters = nullptr;  // Prometheus series (null: not counted)
+  // Answers key queries instead of the snapshot's resolvers (fuzz_dkim_session); null in
+  // the daemon.
+  dns::Resolver* resolver_for_test = nullptr;
 };
 
 class DkimSession final : public milter::Session {

@@ -14,7 +14,7 @@
 // Whether a source is own, and its PTR name, come from the caller (SourceLookup: the
 // command asks DNS through the project resolver); this part is pure and any-thread.
 // See also: store.hpp (the rows), tools/cachetctl/cmd_dmarc_summary.cpp,
-// tests/unit/common/dmarc/import/summary_test.cpp
+// tests/unit/tools/cachetctl/dmarc_summary_test.cpp
 #pragma once
 
 #include <cstdint>
