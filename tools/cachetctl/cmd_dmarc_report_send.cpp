@@ -53,16 +53,10 @@ int usage(const std::string& why) {
   return kExitUsage;
 }
 
-std::string random_hex() {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%08x%08x", random_u32(), random_u32());
-  return buf;
-}
-
 std::string owner_name() {
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
-  return std::string(host) + ":" + std::to_string(::getpid()) + ":" + random_hex();
+  return std::string(host) + ":" + std::to_string(::getpid()) + ":" + random_hex64();
 }
 
 struct SendArgs {
@@ -318,7 +312,7 @@ int cmd_dmarc_report_send(std::span<char* const> argv) {
   o.owner = owner_name();
   o.dry_run = a.dry_run;
   o.record = a.out_dir.empty();
-  o.unique = random_hex;
+  o.unique = random_hex64;
   std::unique_ptr<dmarc::ReportDelivery> delivery;
   if (!a.out_dir.empty()) {
     delivery = std::make_unique<dmarc::DirectoryDelivery>(a.out_dir);
