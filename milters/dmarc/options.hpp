@@ -83,6 +83,16 @@ inline constexpr OptionSpec kDmarcOptions[] = {
      Range{1, 100000}},
     {"ReportCommand", Kind::string, "/usr/sbin/sendmail -t",
      "sendmail program for failure reports (first word; the arguments are cachet's: -i -f sender -- recipient)"},
+    // SMTP submission of aggregate reports (cachetctl dmarc-report send; the command line
+    // overrides each). The password only ever comes from the file.
+    {"ReportSMTPServer", Kind::string, "",
+     "host[:port] to submit aggregate reports to (STARTTLS required; empty: sendmail); cachet's option"},
+    {"ReportSMTPUser", Kind::string, "", "AUTH user for ReportSMTPServer; cachet's option"},
+    {"ReportSMTPPasswordFile", Kind::string, "",
+     "file whose first line is ReportSMTPUser's password (mode 0600 or 0400); cachet's option"},
+    {"ReportSMTPCAFile", Kind::string, "",
+     "CA certificates for ReportSMTPServer (default: the system's); cachet's option"},
+    {"ReportSMTPHelo", Kind::string, "", "EHLO name for ReportSMTPServer (default: the host name); cachet's option"},
     {"IgnoreMailTo", Kind::dataset, "", "recipients whose mail is not recorded", kNoEffect},
     // Accepted without effect.
     {"AutoRestart", Kind::boolean, "no", "use the service manager", kNoEffect},
