@@ -76,6 +76,10 @@ FailureConfig failure_config(const config::Config& cfg, std::vector<config::Prob
   if (c.enabled && (c.sendmail.empty() || c.sendmail.front() != '/'))
     problems.push_back(config::problem_at(cfg, "ReportCommand", "'" + c.sendmail + "' is not an absolute path",
                                           "name the sendmail program, e.g. /usr/sbin/sendmail"));
+  else if (c.enabled && ::access(c.sendmail.c_str(), X_OK) != 0)
+    problems.push_back(
+        config::problem_at(cfg, "ReportCommand", c.sendmail + " is not an executable program",
+                           "install Postfix (or another sendmail), or name its sendmail in ReportCommand"));
   return c;
 }
 

@@ -7,8 +7,8 @@
 // domain that publishes the s7.1 `_report._dmarc` record, one that does not) yields one ARF
 // message to each of the first two, read by Python's email package as multipart/report with a
 // message/feedback-report part; the unauthorized target gets nothing; the per-domain rate
-// limit (FailureReportsRateLimit 2) holds over three messages. A bad FailureReportsBcc is a
-// configuration error in check mode.
+// limit (FailureReportsRateLimit 2) holds over three messages. A bad FailureReportsBcc or a
+// ReportCommand that names no program is a configuration error in check mode.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -110,7 +110,7 @@ TEST_F(DmarcFailureReports, ArfToAuthorizedRufTargetsOnlyAndRateLimited) {
   }
 }
 
-TEST_F(DmarcFailureReports, BadBccIsAConfigurationError) {
+TEST_F(DmarcFailureReports, BadBccOrMissingSendmailIsAConfigurationError) {
   const std::string conf =
       h.dir.write("bad.conf", h.config(config() + "FailureReportsBcc copy@ok.example, not an address\n"));
   auto got =
@@ -118,6 +118,13 @@ TEST_F(DmarcFailureReports, BadBccIsAConfigurationError) {
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->exit_code, 78);
   EXPECT_NE((got->out + got->err).find("FailureReportsBcc"), std::string::npos) << got->out << got->err;
+  const std::string missing =
+      h.dir.write("missing.conf", h.config(config() + "ReportCommand " + h.dir.file("no-sendmail") + " -t\n"));
+  got = cachet::testlib::run_command({std::string(CACHET_BIN_DIR) + "/cachet-dmarc", "--check-config", "-c", missing});
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->exit_code, 78);
+  EXPECT_NE((got->out + got->err).find("no-sendmail is not an executable program"), std::string::npos)
+      << got->out << got->err;
 }
 
 }  // namespace

@@ -216,8 +216,9 @@ def enable_failure_reports(ctx: Context, on: bool) -> None:
     if on:
         shim.write_text(SENDMAIL_SHIM.format(ip=stack.inside_ip, port=stack.smtp_port), encoding="utf-8")
         shim.chmod(0o755)
-    for option, value in (("ReportCommand", f"{shim} -t"), ("FailureReportsSentBy", "dmarc-failures@mail.example.test"),
-                          ("FailureReports", "yes")):
+    steps = [("ReportCommand", f"{shim} -t"), ("FailureReportsSentBy", "dmarc-failures@mail.example.test"),
+             ("FailureReports", "yes")]
+    for option, value in (steps if on else reversed(steps)):  # the check wants ReportCommand first
         stack.reconfigure("dmarc", option, value if on else None, r"dmarc\.state_loaded")
 
 
