@@ -5,6 +5,7 @@
 #include <sys/random.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <random>
 
 namespace cachet {
@@ -19,6 +20,12 @@ std::uint32_t random_u32() {
   }
   std::random_device rd;  // getrandom(2) missing (ENOSYS): the slow but portable path
   return static_cast<std::uint32_t>(rd());
+}
+
+std::string random_hex64() {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%08x%08x", random_u32(), random_u32());
+  return buf;
 }
 
 }  // namespace cachet

@@ -6,10 +6,14 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace cachet {
 
 // A uniformly distributed 32-bit value. Never blocks once the kernel's pool is seeded.
 std::uint32_t random_u32();
+
+// 16 lower-case hex digits (64 random bits): report ids, MIME boundaries, Message-IDs.
+std::string random_hex64();
 
 }  // namespace cachet

@@ -9,7 +9,9 @@
 // parse_rua_target() (no spaces, no controls) and cannot become options ("--" first).
 // Errors: Errc::temporary (spawn failure, non-zero exit, write error).
 // SMTP submission (STARTTLS + AUTH) is report_smtp.hpp.
-// Single-threaded (waits for its child). SIGPIPE must be ignored by the caller.
+// One call at a time per object (it waits for its child), from any thread; cachetctl and
+// cachet-dmarc's failure reporter use it. SIGPIPE must be ignored by the caller; the child
+// gets it back at its default, with an empty signal mask.
 // See also: report_run.hpp, tests/unit/common/dmarc/report_run_test.cpp,
 //   tests/integration/dmarc_report_send_test.cpp
 #pragma once

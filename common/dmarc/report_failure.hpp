@@ -16,9 +16,7 @@
 // Header values are passed through header_safe() (report_mail.hpp): controls cannot add
 // fields. Pure: the clock and the randomness are arguments. Any thread, except that one
 // FailureRateLimiter is one thread's (wrap it in a lock to share it).
-// LIMITATION: not wired into cachet-dmarc yet (FailureReports* are accepted without
-// effect): the milter side (collecting the header block, a queue drained off the milter
-// threads, ruf targets checked with report_rua.hpp's s7.1 decision, sendmail) is to come.
+// cachet-dmarc decides with report_failure_job.hpp and sends with report_failure_queue.hpp.
 // See also: report_rua.hpp, report_mail.hpp, tests/unit/common/dmarc/report_failure_test.cpp
 #pragma once
 

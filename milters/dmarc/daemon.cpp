@@ -36,7 +36,7 @@ DmarcDaemon::DmarcDaemon() {
   // Check mode also loads what the options name (PublicSuffixList, IgnoreHosts files).
   spec_.validate = check_settings;
   spec_.load_state = [this](const config::Config& cfg, log::Logger& logger, bool startup) -> Result<void> {
-    auto st = build_state(cfg, &history_, &logger);
+    auto st = build_state(cfg, &history_, &logger, &failure_);
     if (!st) {
       if (!startup) log::Event(logger, log::Level::error, "dmarc.reload_failed").kv("reason", st.error().detail);
       return Unexpected<Error>(st.error());
@@ -47,8 +47,8 @@ DmarcDaemon::DmarcDaemon() {
     state_.store(*st);
     return {};
   };
-  // Serving has ended: drop the state so that the history writers flush their queues
-  // while the logger still exists.
+  // Serving has ended: drop the state so that the history writers flush their queues (and
+  // the failure reporter finishes its job in hand) while the logger still exists.
   spec_.stopped = [this] { state_.store(nullptr); };
   spec_.make_session = [this](const milter::ConnInfo& ci, log::Logger& logger) {
     return std::make_unique<DmarcSession>(SessionShared{&state_, &logger, nullptr, &counters_}, ci);

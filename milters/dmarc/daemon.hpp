@@ -24,6 +24,7 @@ class DmarcDaemon {
 
  private:
   HistoryOutputs history_;  // before state_: the states' writers may outlive a reload
+  FailureOutputs failure_;  // likewise the failure reporter
   Swappable<const DmarcState> state_;
   metrics::Registry metrics_;
   DmarcCounters counters_{metrics_};

@@ -73,6 +73,26 @@ inline constexpr OptionSpec kDmarcOptions[] = {
      "org_name of aggregate reports (opendmarc-reports --report-org; default: the ReportEmail domain); cachet's "
      "option"},
     {"ReportContact", Kind::string, "", "extra_contact_info of aggregate reports (a URI or address); cachet's option"},
+    // Failure reports (ruf), sent by the daemon (failure_reports.hpp).
+    {"FailureReports", Kind::boolean, "no", "send RFC 6591 failure reports to ruf= addresses of failing domains"},
+    {"FailureReportsBcc", Kind::string, "",
+     "addresses that get a copy of every failure report (the only recipients without ruf=)"},
+    {"FailureReportsOnNone", Kind::boolean, "no", "failure reports also for failing mail under p=none"},
+    {"FailureReportsSentBy", Kind::string, "", "From: of failure reports (default: user@host name)"},
+    {"FailureReportsRateLimit", Kind::integer, "10", "failure reports per policy domain per hour; cachet's option",
+     Range{1, 100000}},
+    {"ReportCommand", Kind::string, "/usr/sbin/sendmail -t",
+     "sendmail program for failure reports (first word; the arguments are cachet's: -i -f sender -- recipient)"},
+    // SMTP submission of aggregate reports (cachetctl dmarc-report send; the command line
+    // overrides each). The password only ever comes from the file.
+    {"ReportSMTPServer", Kind::string, "",
+     "host[:port] to submit aggregate reports to (STARTTLS required; empty: sendmail); cachet's option"},
+    {"ReportSMTPUser", Kind::string, "", "AUTH user for ReportSMTPServer; cachet's option"},
+    {"ReportSMTPPasswordFile", Kind::string, "",
+     "file whose first line is ReportSMTPUser's password (mode 0600 or 0400); cachet's option"},
+    {"ReportSMTPCAFile", Kind::string, "",
+     "CA certificates for ReportSMTPServer (default: the system's); cachet's option"},
+    {"ReportSMTPHelo", Kind::string, "", "EHLO name for ReportSMTPServer (default: the host name); cachet's option"},
     {"IgnoreMailTo", Kind::dataset, "", "recipients whose mail is not recorded", kNoEffect},
     // Accepted without effect.
     {"AutoRestart", Kind::boolean, "no", "use the service manager", kNoEffect},
@@ -84,13 +104,8 @@ inline constexpr OptionSpec kDmarcOptions[] = {
     {"DomainWhitelistFile", Kind::string, "", "ARC override (no ARC override: safer)", kNoEffect},
     {"DomainWhitelistSize", Kind::string, "", "ARC override", kNoEffect},
     {"EnableCoredumps", Kind::boolean, "no", "core dumps stay off", kNoEffect},
-    {"FailureReports", Kind::boolean, "no", "RFC 6591 failure reports", kNoEffect},
-    {"FailureReportsBcc", Kind::string, "", "failure reports", kNoEffect},
-    {"FailureReportsOnNone", Kind::boolean, "no", "failure reports", kNoEffect},
-    {"FailureReportsSentBy", Kind::string, "", "failure reports", kNoEffect},
     {"MilterDebug", Kind::integer, "0", "libmilter debug level", kNoEffect},
     {"NoReportsList", Kind::string, "", "failure reports", kNoEffect},
-    {"ReportCommand", Kind::string, "/usr/sbin/sendmail -t", "failure reports", kNoEffect},
     {"SyslogFacility", Kind::string, "mail", "syslog facility", kNoEffect},
     {"TestDNSData", Kind::string, "", "test mode", kNoEffect},
     // Retired by opendmarc: fatal there, fatal here.

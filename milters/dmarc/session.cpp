@@ -10,6 +10,7 @@
 #include "common/base/strings.hpp"
 #include "common/dmarc/decision_line.hpp"
 #include "common/dmarc/message.hpp"
+#include "common/dmarc/report_failure_job.hpp"
 #include "milters/dmarc/history_outputs.hpp"
 
 namespace cachet::dmarcd {
@@ -92,14 +93,27 @@ std::string DmarcSession::authserv_id(milter::Context& ctx) const {
   return id;
 }
 
+std::string DmarcSession::mta_name(milter::Context& ctx) const {
+  std::string name = ctx.macro("j").value_or("");
+  return name.empty() ? expand_hostname("HOSTNAME") : name;
+}
+
 void DmarcSession::record_history(milter::Context& ctx, const MessageInput& in, const Decision& d) {
   if (st_->history.empty() || !should_record(d, st_->settings.record_all_messages)) return;
-  std::string reporter = ctx.macro("j").value_or("");
-  if (reporter.empty()) reporter = expand_hostname("HOSTNAME");
+  std::string reporter = mta_name(ctx);
   // Queued for the writers' threads: a slow or failing store never holds this message.
   const dmarc::HistoryRecord r =
       history_record(in, d, std::move(reporter), static_cast<std::int64_t>(std::time(nullptr)));
   for (const auto& w : st_->history) w->submit(r);
+}
+
+void DmarcSession::report_failure(milter::Context& ctx, const MessageInput& in, const Decision& d) {
+  if (!st_->failure) return;
+  const std::string reporter = mta_name(ctx);
+  const auto now = static_cast<std::int64_t>(std::time(nullptr));
+  auto job = dmarc::failure_job(st_->failure->options, in, d, reporter, now);
+  // Queued for the reporter's thread: DNS checks and sendmail never hold this message.
+  if (job) (void)st_->failure->reporter->submit(std::move(*job), st_->failure->sender, now);
 }
 
 Verdict DmarcSession::on_eom(milter::Context& ctx) {
@@ -141,6 +155,7 @@ Verdict DmarcSession::on_eom(milter::Context& ctx) {
   log::Event(*shared_.logger, log::Level::info, "dmarc.result").kv("qid", qid).fields(result_fields(d));
   if (shared_.counters != nullptr) shared_.counters->count(d.result, d.disposition);
   record_history(ctx, in, d);
+  report_failure(ctx, in, d);
   if (!io_ok) log::Event(*shared_.logger, log::Level::warning, "dmarc.modify_failed").kv("qid", qid);
   reset();
   return d.verdict;

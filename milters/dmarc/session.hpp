@@ -6,7 +6,9 @@
 // decide_message(), inserts its Authentication-Results at index 0 (as Debian's opendmarc),
 // quarantines / adds the CopyFailuresTo recipient, and returns its reply. One info line per
 // message with the queue id (`dmarc.result qid=... from=... result=...`). The history
-// record (history_outputs.hpp) is handed to the state's writers, which only queue it.
+// record (history_outputs.hpp) is handed to the state's writers, which only queue it; a
+// failure report due (FailureReports, failure_reports.hpp) likewise goes to the state's
+// FailureReporter queue, with the header fields the session kept (bounded below).
 // Header bytes beyond kMaxHeaderBytes make the message permerror-free "unevaluated":
 // the fields are not kept, a warning is logged, nothing is added (no pass on huge input).
 // Threading: hooks of one session never run concurrently (common/milter contract).
@@ -52,7 +54,9 @@ class DmarcSession final : public milter::Session {
  private:
   void reset();
   std::string authserv_id(milter::Context& ctx) const;
+  std::string mta_name(milter::Context& ctx) const;  // the MTA's j macro, else our host name
   void record_history(milter::Context& ctx, const MessageInput& in, const Decision& d);
+  void report_failure(milter::Context& ctx, const MessageInput& in, const Decision& d);
 
   SessionShared shared_;
   milter::ConnInfo conn_;

@@ -81,11 +81,12 @@ Result<DmarcSettings> build_settings(const config::Config& cfg) {
 std::vector<config::Problem> check_settings(const config::Config& cfg) {
   std::vector<config::Problem> problems;
   (void)load_settings(cfg, problems);
+  (void)failure_config(cfg, problems);
   return problems;
 }
 
 Result<std::shared_ptr<const DmarcState>> build_state(const config::Config& cfg, HistoryOutputs* history,
-                                                      log::Logger* logger) {
+                                                      log::Logger* logger, FailureOutputs* failure) {
   auto settings = build_settings(cfg);
   if (!settings) return Unexpected<Error>(settings.error());
   auto st = std::make_shared<DmarcState>();
@@ -99,6 +100,12 @@ Result<std::shared_ptr<const DmarcState>> build_state(const config::Config& cfg,
   r->network = std::move(*net);
   r->cache = std::make_unique<dns::CachingResolver>(*r->network);
   st->resolvers = std::move(r);
+  if (failure != nullptr && logger != nullptr) {
+    auto f = failure->state_for(cfg, std::shared_ptr<dns::Resolver>(st->resolvers, st->resolvers->cache.get()),
+                                st->settings.psl, *logger);
+    if (!f) return Unexpected<Error>(f.error());
+    st->failure = std::move(*f);
+  }
   if (history != nullptr && logger != nullptr) {
     auto writers = history->writers_for(cfg, *logger);  // nothing is opened yet
     if (!writers) return Unexpected<Error>(writers.error());

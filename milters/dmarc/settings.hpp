@@ -22,6 +22,7 @@
 #include "common/dmarc/message.hpp"
 #include "common/dns/caching_resolver.hpp"
 #include "common/dns/ldns_resolver.hpp"
+#include "milters/dmarc/failure_reports.hpp"
 
 namespace cachet::dmarcd {
 
@@ -39,6 +40,8 @@ struct DmarcState {
   std::shared_ptr<Resolvers> resolvers;  // shared: sessions keep it alive via the snapshot
   // HistoryDatabase, HistoryFile (history_outputs.hpp); empty: no history.
   std::vector<std::shared_ptr<dmarc::HistoryWriter>> history;
+  // FailureReports (failure_reports.hpp); null: off.
+  std::shared_ptr<const FailureState> failure;
 };
 
 class HistoryOutputs;
@@ -51,9 +54,10 @@ class HistoryOutputs;
 std::vector<config::Problem> check_settings(const config::Config& cfg);
 
 // With `history` null (tests), the state has no history writers; else they come from it
-// and log to `logger`.
+// and log to `logger`. Likewise `failure` for the failure reports (null: none).
 [[nodiscard]] Result<std::shared_ptr<const DmarcState>> build_state(const config::Config& cfg, HistoryOutputs* history,
-                                                                    log::Logger* logger);
+                                                                    log::Logger* logger,
+                                                                    FailureOutputs* failure = nullptr);
 
 // "HOSTNAME" -> gethostname(); anything else unchanged.
 std::string expand_hostname(std::string_view id);

@@ -86,22 +86,25 @@ class ReportSend : public ::testing::Test {
     for (const HistoryRecord& r : rs) ASSERT_TRUE((*store)->add(r).has_value());
   }
 
-  cachet::testlib::CommandResult send(std::vector<std::string> extra) {
+  // cachetctl dmarc-report send -c conf over day 1, then `extra`.
+  cachet::testlib::CommandResult send_with(const std::string& conf, const std::vector<std::string>& extra) {
     std::vector<std::string> argv{kCtl,
                                   "dmarc-report",
                                   "send",
                                   "-c",
-                                  conf_,
+                                  conf,
                                   "--since",
                                   std::to_string(kDay),
                                   "--now",
-                                  std::to_string(2 * kDay + 60),
-                                  "--sendmail",
-                                  sendmail_};
+                                  std::to_string(2 * kDay + 60)};
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto r = cachet::testlib::run_command(argv);
     EXPECT_TRUE(r.has_value());
     return r.value_or(cachet::testlib::CommandResult{});
+  }
+  cachet::testlib::CommandResult send(std::vector<std::string> extra) {
+    extra.insert(extra.begin(), {"--sendmail", sendmail_});
+    return send_with(conf_, extra);
   }
 
   std::vector<fs::path> files(const std::string& dir, const std::string& ext) {
@@ -162,6 +165,40 @@ TEST_F(ReportSend, OutDirectoryWritesEmlAndRecordsNothing) {
   EXPECT_EQ(full.exit_code, 75) << full.err;
   EXPECT_NE(full.err.find("cannot create"), std::string::npos) << full.err;
   EXPECT_EQ(send({}).exit_code, 0);  // nothing was recorded: the real run still sends
+  EXPECT_EQ(files(dir_.file("mail"), ".eml").size(), 2u);
+}
+
+// Submission settings from dmarc.conf (ReportSMTP*), the command line over them, the
+// password only from a file that others cannot read; ReportCommand names sendmail.
+TEST_F(ReportSend, DeliverySettingsComeFromTheConfigFile) {
+  const std::string base = slurp(conf_);
+  const std::string pw = dir_.write("smtp.pw", "secret\n");
+  fs::permissions(pw, fs::perms::owner_read | fs::perms::owner_write);
+  auto run = [&](const std::string& extra_conf, const std::vector<std::string>& extra_args) {
+    return send_with(dir_.write("smtp.conf", base + extra_conf), extra_args);
+  };
+  const std::string smtp = "ReportSMTPServer 127.0.0.1:1\nReportSMTPUser reports\nReportSMTPHelo reports.test\n";
+  // Nothing listens on port 1: the reports are tried there (and left for the next run).
+  const auto refused = run(smtp + "ReportSMTPPasswordFile " + pw + "\n", {});
+  EXPECT_EQ(refused.exit_code, 75) << refused.err;
+  EXPECT_NE(refused.err.find("127.0.0.1"), std::string::npos) << refused.err;
+  EXPECT_EQ(refused.err.find("secret"), std::string::npos) << refused.err;
+  EXPECT_TRUE(files(dir_.file("mail"), ".eml").empty());
+  const auto no_file = run(smtp, {});
+  EXPECT_EQ(no_file.exit_code, 78) << no_file.err;
+  EXPECT_NE(no_file.err.find("ReportSMTPPasswordFile"), std::string::npos) << no_file.err;
+  fs::permissions(pw, fs::perms::others_read, fs::perm_options::add);
+  const auto readable = run(smtp + "ReportSMTPPasswordFile " + pw + "\n", {});
+  EXPECT_EQ(readable.exit_code, 78) << readable.err;
+  EXPECT_NE(readable.err.find(pw), std::string::npos) << readable.err;
+  // --sendmail on the command line wins over the file's server.
+  const auto cli =
+      run(smtp + "ReportSMTPPasswordFile " + pw + "\n", {"--sendmail", sendmail_, "--domain", "example.com"});
+  EXPECT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_EQ(files(dir_.file("mail"), ".eml").size(), 1u);
+  // ReportCommand's program is the sendmail of the reports too.
+  const auto command = run("ReportCommand " + sendmail_ + " -t\n", {});
+  EXPECT_EQ(command.exit_code, 0) << command.err;
   EXPECT_EQ(files(dir_.file("mail"), ".eml").size(), 2u);
 }
 

@@ -4,7 +4,10 @@
 // common/dmarc/report_run.hpp), then optionally expire old history. Settings come from
 // cachet-dmarc's config file (-c, default /etc/cachet/dmarc.conf when it exists):
 // HistoryDatabase, Nameservers, DNSTimeout, PublicSuffixList, DMARCDiscovery, ReportEmail,
-// ReportOrg, ReportContact; command-line options override them. Run by
+// ReportOrg, ReportContact, the SMTP submission settings ReportSMTPServer, ReportSMTPUser,
+// ReportSMTPPasswordFile (the password itself is never in a config file nor on a command
+// line), ReportSMTPCAFile, ReportSMTPHelo, and ReportCommand's program for sendmail;
+// command-line options override them (--sendmail or --out over ReportSMTPServer). Run by
 // cachet-dmarc-reports.service (packaging/systemd), daily.
 // Exit: 0 done (nothing failed), 75 something is left to retry (a delivery or DNS
 // failure: the next run retries) or the database failed, 64 usage, 78 config.
@@ -39,6 +42,7 @@ std::optional<std::int64_t> parse_report_time(std::string_view t);  // cmd_dmarc
 namespace {
 
 constexpr const char* kDefaultConfig = "/etc/cachet/dmarc.conf";
+constexpr const char* kDefaultSendmail = "/usr/sbin/sendmail";
 constexpr int kExitTempFail = 75, kExitConfig = 78;
 
 int usage(const std::string& why) {
@@ -53,20 +57,14 @@ int usage(const std::string& why) {
   return kExitUsage;
 }
 
-std::string random_hex() {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%08x%08x", random_u32(), random_u32());
-  return buf;
-}
-
 std::string owner_name() {
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
-  return std::string(host) + ":" + std::to_string(::getpid()) + ":" + random_hex();
+  return std::string(host) + ":" + std::to_string(::getpid()) + ":" + random_hex64();
 }
 
 struct SendArgs {
-  std::string config_path, db, email, org, contact, period = "day", domain, psl, sendmail = "/usr/sbin/sendmail";
+  std::string config_path, db, email, org, contact, period = "day", domain, psl, sendmail;
   std::string out_dir, discovery;
   std::string smtp, smtp_user, smtp_password_file, smtp_ca, smtp_helo;
   std::vector<std::string> nameservers;
@@ -185,6 +183,7 @@ Result<void> apply_config(SendArgs& a) {
   std::error_code ec;
   if (!explicit_file && !std::filesystem::exists(path, ec)) {
     if (a.db.empty()) a.db = "/var/lib/cachet/dmarc-history.sqlite";
+    if (a.sendmail.empty()) a.sendmail = kDefaultSendmail;
     return {};
   }
   const config::ConfigOutcome out = config::load_config(path, dmarcd::kDmarcOptions);
@@ -206,6 +205,18 @@ Result<void> apply_config(SendArgs& a) {
   a.discovery = to_lower(cfg.string("DMARCDiscovery"));
   if (a.nameservers.empty()) a.nameservers = cfg.list("Nameservers");
   a.dns_timeout = cfg.integer("DNSTimeout");
+  // Delivery: --sendmail or --out on the command line win over the file's SMTP server;
+  // ReportCommand (the failure reports' program, first word) names sendmail when set.
+  if (a.sendmail.empty() && a.out_dir.empty()) fill(a.smtp, "ReportSMTPServer");
+  fill(a.smtp_user, "ReportSMTPUser");
+  fill(a.smtp_password_file, "ReportSMTPPasswordFile");
+  fill(a.smtp_ca, "ReportSMTPCAFile");
+  fill(a.smtp_helo, "ReportSMTPHelo");
+  if (a.sendmail.empty() && cfg.is_set("ReportCommand")) {
+    const std::string_view command = trim(cfg.string("ReportCommand"));
+    a.sendmail = std::string(command.substr(0, command.find_first_of(" \t")));
+  }
+  if (a.sendmail.empty()) a.sendmail = kDefaultSendmail;
   return {};
 }
 
@@ -233,10 +244,12 @@ Result<dmarc::SmtpOptions> smtp_options(const SendArgs& a) {
     o.port = o.host.substr(colon + 1);
     o.host.resize(colon);
   }
-  if (o.host.empty() || !parse_uint(o.port)) return fail(Errc::config, "--smtp: HOST[:PORT] expected");
+  if (o.host.empty() || !parse_uint(o.port))
+    return fail(Errc::config, "--smtp (ReportSMTPServer): HOST[:PORT] expected, not '" + a.smtp + "'");
   o.user = a.smtp_user;
   if (!o.user.empty()) {
-    if (a.smtp_password_file.empty()) return fail(Errc::config, "--smtp-user needs --smtp-password-file");
+    if (a.smtp_password_file.empty())
+      return fail(Errc::config, "--smtp-user (ReportSMTPUser) needs --smtp-password-file (ReportSMTPPasswordFile)");
     auto pw = dmarc::read_password_file(a.smtp_password_file);
     if (!pw) return Unexpected<Error>(pw.error());
     o.password = std::move(*pw);
@@ -318,7 +331,7 @@ int cmd_dmarc_report_send(std::span<char* const> argv) {
   o.owner = owner_name();
   o.dry_run = a.dry_run;
   o.record = a.out_dir.empty();
-  o.unique = random_hex;
+  o.unique = random_hex64;
   std::unique_ptr<dmarc::ReportDelivery> delivery;
   if (!a.out_dir.empty()) {
     delivery = std::make_unique<dmarc::DirectoryDelivery>(a.out_dir);

@@ -6,13 +6,16 @@
 # on (the scenario rewrites dmarc.conf, reloads with SIGHUP, and restores it afterwards); a
 # message DKIM-signed by outside.test arrives with dmarc=pass. rua.test's mail ends in an
 # aggregate report that `cachetctl dmarc-report send` mails through Postfix to the sink.
+# With FailureReports on, forged mail from ruf.test makes cachet-dmarc mail an ARF failure
+# report through Postfix's sendmail to the authorized ruf addresses (the sink).
+import email
 import os
 import sqlite3
 import subprocess
 
 from cachet_e2e.scenario import Context, scenario
 from cachet_e2e.smtp import build_message
-from cachet_e2e.stack import ALICE, wait_until
+from cachet_e2e.stack import ALICE, stable_bytes, wait_until
 
 FORGER = "ceo@spoofed.test"
 FRIEND = "friend@outside.test"
@@ -176,3 +179,77 @@ def dmarc_reports_submission(ctx: Context) -> None:
         return None
     path = wait_until("the hourly report to dmarc@rua.test in the sink", hourly_report)
     ctx.check(path is not None, "the report submitted on 587 reached dmarc@rua.test", path)
+
+
+def arf_in_sink(stack, token: str, recipient: str):
+    """The sink file holding a failure report about the message `token` sent to `recipient`."""
+    for path in sorted(stack.sink_dir.iterdir()):
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            continue
+        if token.encode() in raw and b"Feedback-Type: auth-failure" in raw and f"To: <{recipient}>".encode() in raw:
+            return path
+    return None
+
+
+# ReportCommand's stand-in: a sendmail(1) for `-i -f FROM -- TO...` that submits over SMTP
+# to the stack's Postfix on the inside address (mynetworks: relayed like local mail; the
+# sender is in mail.example.test, which sendas.pcre does not tie to a login).
+# Postfix's own sendmail cannot serve here: its setgid postdrop ignores MAIL_CONFIG for a
+# user other than root (the daemon runs as postfix), and the stack's main.cf is not the
+# default one. `cachetctl dmarc-report send`, run as root, uses the real sendmail above.
+SENDMAIL_SHIM = """#!/usr/bin/python3
+import re, smtplib, sys
+args = sys.argv[1:]
+sender, rcpts = args[args.index("-f") + 1], args[args.index("--") + 1:]
+data = re.sub(rb"\\r?\\n", b"\\r\\n", sys.stdin.buffer.read())
+with smtplib.SMTP("{ip}", {port}, local_hostname="mail.example.test") as s:
+    s.sendmail(sender, rcpts, data)
+"""
+
+
+def enable_failure_reports(ctx: Context, on: bool) -> None:
+    """FailureReports on (or back off), ReportCommand naming the stand-in sendmail."""
+    stack = ctx.stack
+    shim = stack.dir / "etc" / "report-sendmail"
+    if on:
+        shim.write_text(SENDMAIL_SHIM.format(ip=stack.inside_ip, port=stack.smtp_port), encoding="utf-8")
+        shim.chmod(0o755)
+    steps = [("ReportCommand", f"{shim} -t"), ("FailureReportsSentBy", "dmarc-failures@mail.example.test"),
+             ("FailureReports", "yes")]
+    for option, value in (steps if on else reversed(steps)):  # the check wants ReportCommand first
+        stack.reconfigure("dmarc", option, value if on else None, r"dmarc\.state_loaded")
+
+
+@scenario("dmarc_failure_report_sent", "with FailureReports forged ruf.test mail makes cachet-dmarc mail an ARF "
+          "report through Postfix to the authorized ruf addresses only", order=450)
+def dmarc_failure_report_sent(ctx: Context) -> None:
+    stack = ctx.stack
+    enable_failure_reports(ctx, True)
+    try:
+        token = ctx.token()
+        since = stack.log_position("dmarc.out")
+        result = ctx.send(token, port=stack.smtp_port, client_ip=stack.outside_ip, helo="mx.outside.test",
+                          mail_from="ceo@ruf.test", to=ALICE.address)
+        ctx.delivered_to_mailbox(result, ALICE, token)  # p=quarantine, not held: delivered
+        for rcpt in ("failures@ruf.test", "failures@remote.test"):
+            path = wait_until(f"the failure report to {rcpt} in the sink", lambda r=rcpt: arf_in_sink(stack, token, r))
+            ctx.check(path is not None, f"the ARF report reached {rcpt} through Postfix", path)
+            report = email.message_from_bytes(stable_bytes(path))
+            parts = report.get_payload()
+            feedback = parts[1].get_payload()[0]
+            ctx.check(report.get_content_type() == "multipart/report"
+                      and report.get_param("report-type") == "feedback-report"
+                      and [p.get_content_type() for p in parts]
+                      == ["text/plain", "message/feedback-report", "text/rfc822-headers"],
+                      "it parses as multipart/report; report-type=feedback-report", report.get_content_type())
+            ctx.check(feedback["Feedback-Type"] == "auth-failure" and feedback["Reported-Domain"] == "ruf.test"
+                      and feedback["Source-IP"] == stack.outside_ip,
+                      f"message/feedback-report: auth-failure for ruf.test from {stack.outside_ip}", str(feedback))
+        line = stack.wait_for_log(r"dmarc\.failure_report .*to=failures@outside\.test outcome=unauthorized",
+                                  name="dmarc.out", since=since)
+        ctx.check(line is not None, "failures@outside.test is skipped: no ruf.test._report._dmarc.outside.test record")
+        ctx.check(arf_in_sink(stack, token, "failures@outside.test") is None, "nothing reached failures@outside.test")
+    finally:
+        enable_failure_reports(ctx, False)

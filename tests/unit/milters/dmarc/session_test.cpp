@@ -5,10 +5,12 @@
 #include "milters/dmarc/session.hpp"
 
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include <gtest/gtest.h>
 
+#include "common/dmarc/report_failure_queue.hpp"
 #include "common/dns/zone_resolver.hpp"
 #include "milters/dmarc/options.hpp"
 #include "tests/lib/fake_context.hpp"
@@ -188,6 +190,61 @@ TEST_F(DmarcSessionHistoryTest, RejectedMailIsRecordedWithItsDisposition) {
   ASSERT_EQ(kept.size(), 1u);
   EXPECT_EQ(kept[0].disposition, "reject");
   EXPECT_EQ(kept[0].envelope_from, "<b@reject.example>");
+}
+
+// Keeps what the failure reporter hands to sendmail.
+class KeepingDelivery final : public dmarc::ReportDelivery {
+ public:
+  Result<void> deliver(const std::string&, const std::string& to, const std::string&,
+                       const std::string& message) override {
+    std::lock_guard<std::mutex> lock(mu);
+    sent.emplace_back(to, message);
+    return {};
+  }
+  std::mutex mu;
+  std::vector<std::pair<std::string, std::string>> sent;  // read after wait_idle
+};
+
+class DmarcSessionFailureTest : public DmarcSessionTest {
+ protected:
+  void with_failure_reports(DmarcSettings s) {
+    zone->add_txt("_dmarc.ruf.example", {"v=DMARC1; p=reject; ruf=mailto:f@ruf.example"});
+    auto sender = std::make_shared<dmarc::FailureSender>();
+    sender->resolver = zone;
+    auto orgs = std::make_shared<const dmarc::TreeWalkOrgDomain>(*zone);
+    sender->orgs = orgs;
+    sender->delivery = delivery;
+    sender->sent_by = "dmarc@mx.example.net";
+    sender->envelope_from = "dmarc@mx.example.net";
+    sender->unique = [] { return std::string("u"); };
+    sender->now = [] { return std::int64_t{0}; };
+    auto f = std::make_shared<FailureState>();
+    f->sender = sender;
+    f->reporter = reporter;
+    auto st = std::make_shared<DmarcState>();
+    st->settings = s;
+    st->failure = f;
+    state.store(st);
+  }
+  std::shared_ptr<dns::ZoneResolver> zone = std::make_shared<dns::ZoneResolver>();
+  std::shared_ptr<KeepingDelivery> delivery = std::make_shared<KeepingDelivery>();
+  std::shared_ptr<dmarc::FailureReporter> reporter = std::make_shared<dmarc::FailureReporter>(logger);
+};
+
+TEST_F(DmarcSessionFailureTest, FailingMailOfARufDomainIsReportedWithItsHeaders) {
+  dns.add_txt("_dmarc.ruf.example", {"v=DMARC1; p=reject; ruf=mailto:f@ruf.example"});
+  with_failure_reports(DmarcSettings{});
+  EXPECT_TRUE(message("ceo@ruf.example").is_continue());                               // report only: still accepted
+  (void)message("ceo@ruf.example", "mx.example.net; dkim=pass header.d=ruf.example");  // a pass: no report
+  ASSERT_TRUE(reporter->wait_idle_for_test(std::chrono::seconds(10)));
+  std::lock_guard<std::mutex> lock(delivery->mu);
+  ASSERT_EQ(delivery->sent.size(), 1u);
+  EXPECT_EQ(delivery->sent[0].first, "f@ruf.example");
+  EXPECT_NE(delivery->sent[0].second.find("Content-Type: text/rfc822-headers\n\nFrom:  ceo@ruf.example\n"),
+            std::string::npos)
+      << delivery->sent[0].second;
+  // (The fixture's value keeps its leading space: FakeContext does not announce it.)
+  EXPECT_NE(delivery->sent[0].second.find("Original-Mail-From: <b@reject.example>\n"), std::string::npos);
 }
 
 TEST(DmarcOptions, EveryOptionIsInTheManPageWithItsDefault) {
