@@ -18,6 +18,37 @@
 
 namespace cachet::bench {
 
+FreshLabels::FreshLabels(std::string state_file) : state_file_(std::move(state_file)) {
+  if (state_file_.empty()) return;
+  std::ifstream in(state_file_);
+  if (in && !(in >> start_)) {
+    std::fprintf(stderr, "fresh state %s: not a number\n", state_file_.c_str());
+    std::exit(2);
+  }
+}
+
+std::string FreshLabels::next() {
+  const std::uint64_t n = next_++;
+  if (state_file_.empty()) return "f" + std::to_string(::getpid()) + "-" + std::to_string(n);
+  return "k" + std::to_string(start_ + n);
+}
+
+void FreshLabels::save() const {
+  if (state_file_.empty()) return;
+  std::ofstream out(state_file_, std::ios::trunc);
+  out << start_ + next_.load() << '\n';
+  if (!out.flush()) {
+    std::fprintf(stderr, "fresh state %s: cannot write\n", state_file_.c_str());
+    std::exit(1);
+  }
+}
+
+std::string with_fresh(std::string text, const std::string& label) {
+  for (auto p = text.find("{fresh}"); p != std::string::npos; p = text.find("{fresh}", p + label.size()))
+    text.replace(p, 7, label);
+  return text;
+}
+
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -49,6 +50,26 @@ class Args {
 };
 
 [[noreturn]] void die_usage(const std::string& message, const char* usage);
+
+// `{fresh}` labels (cold-DNS rows): each next() returns a DNS label no earlier call used.
+// Without a state file: "f<pid>-<n>" (unique across processes; for redirect zones that answer
+// any name). With one: "k<n>", n continuing from the number the file holds (0 when it does not
+// exist), written back by save(): a harness publishes zone data for k0..kN beforehand, and the
+// successive generator runs against one daemon never repeat a name. Thread-safe (atomic).
+class FreshLabels {
+ public:
+  explicit FreshLabels(std::string state_file = {});
+  std::string next();
+  void save() const;  // exits 1 when the state file cannot be written
+
+ private:
+  std::string state_file_;
+  std::uint64_t start_ = 0;
+  std::atomic<std::uint64_t> next_{0};
+};
+// `text` with every `{fresh}` replaced by `label`.
+std::string with_fresh(std::string text, const std::string& label);
+inline bool has_fresh(const std::string& text) { return text.find("{fresh}") != std::string::npos; }
 
 // One operation's outcome as a worker thread records it.
 struct ThreadResult {

@@ -12,10 +12,14 @@
 // Benchmark tooling: not thread-safe beyond its own threads; loopback sockets only.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "common/base/strings.hpp"
+#include "common/crypto/crypto.hpp"
+#include "common/dkim/sign.hpp"
 #include "tests/bench/load_common.hpp"
 #include "tests/lib/milter_client.hpp"
 
@@ -29,16 +33,28 @@ constexpr const char* kUsage =
     "  [-n N] [-c C] [--per-conn M] [--runs R] [--warmup W] [--macro NAME=VALUE...]\n"
     "  [--from ADDR] [--rcpt ADDR] [--client-addr IP] [--helo NAME]\n"
     "  [--expect-header NAME...] [--expect-text TEXT...] [--server-pid PID] [--label TEXT]\n"
-    "  [--json]\n"
+    "  [--json] [--fresh-state FILE]\n"
+    "  [--dkim-key PEMFILE --dkim-selector SEL --dkim-domain DOMAIN]\n"
     "  [--dump FILE]   write the first message as the filter modified it, then exit\n"
     "SPEC: unix:/path, /path, inet:port@host. Macros: j, {auth_authen}, {auth_type}, ...\n"
-    "(i is set to a fresh queue id per message unless given).\n";
+    "(i is set to a fresh queue id per message unless given).\n"
+    "{fresh} in a message, --from or --dkim-domain: a label no earlier message used, one per\n"
+    "message (f<pid>-<n>, or k<n> counted on in --fresh-state). --dkim-key: each message\n"
+    "signed (rsa-sha256 or ed25519-sha256 by the key, relaxed/simple) with d=DOMAIN s=SEL\n"
+    "before the runs start (cold verification rows).\n";
 
-// A message file (LF or CRLF) split into header fields and a CRLF body, as Postfix's
-// cleanup hands them to milters: value = what follows the colon, folded lines joined by CRLF.
-testlib::Message load_message(const std::string& path) {
+std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) die_usage("cannot read message " + path, kUsage);
+  if (!in) die_usage("cannot read " + path, kUsage);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A message (LF or CRLF) split into header fields and a CRLF body, as Postfix's cleanup
+// hands them to milters: value = what follows the colon, folded lines joined by CRLF.
+testlib::Message parse_message(const std::string& text, const std::string& path) {
+  std::istringstream in(text);
   testlib::Message m;
   std::string line;
   bool in_body = false;
@@ -57,6 +73,17 @@ testlib::Message load_message(const std::string& path) {
     }
   }
   return m;
+}
+
+// LF line ends become CRLF, as the message is on the wire (and as it is signed).
+std::string to_crlf(const std::string& text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 32);
+  for (const char c : text) {
+    if (c == '\n' && (out.empty() || out.back() != '\r')) out += '\r';
+    out += c;
+  }
+  return out;
 }
 
 struct Config {
@@ -80,19 +107,29 @@ std::string check(const Result<testlib::Transaction>& t, const Config& cfg) {
       return (r.command == milter::wire::kRepAddHeader || r.command == milter::wire::kRepInsHeader) &&
              r.value.find(text) != std::string::npos;
     });
-    if (!found) return "no added header contains '" + text + "'";
+    if (!found) {
+      std::string added;  // what was added instead: the reader sees why at once
+      for (const auto& r : t->modifications)
+        if (r.command == milter::wire::kRepAddHeader || r.command == milter::wire::kRepInsHeader)
+          added += " [" + r.name + ":" + r.value + "]";
+      return "no added header contains '" + text + "'; added:" + (added.empty() ? " none" : added);
+    }
   }
   return {};
 }
 
-void worker(const Config& cfg, int thread, std::atomic<std::size_t>& next, std::size_t total, ThreadResult& out) {
+// `prepared`: one message per operation (cold rows), operation `base + seq` takes its own
+// element (so threads never share one); else the templates, round-robin.
+void worker(const Config& cfg, std::vector<testlib::Message>* prepared, std::size_t base, int thread,
+            std::atomic<std::size_t>& next, std::size_t total, ThreadResult& out) {
   testlib::MilterClient client;
   std::size_t on_conn = 0;
-  std::vector<testlib::Message> mine = cfg.messages;  // copied once: "i" changes per message
-  const bool fresh_qid = mine.front().macros.count("i") == 0;
+  std::vector<testlib::Message> mine;
+  if (prepared == nullptr) mine = cfg.messages;  // copied once: "i" changes per message
+  const bool fresh_qid = cfg.messages.front().macros.count("i") == 0;
   char qid[32];
   for (std::size_t seq = next.fetch_add(1); seq < total; seq = next.fetch_add(1)) {
-    testlib::Message& m = mine[seq % mine.size()];
+    testlib::Message& m = prepared != nullptr ? (*prepared)[base + seq] : mine[seq % mine.size()];
     std::snprintf(qid, sizeof qid, "B%02X%08zX", thread & 0xff, seq);
     if (fresh_qid) m.macros["i"] = qid;
     const auto start = Clock::now();
@@ -155,34 +192,52 @@ int dump(const Config& cfg, const std::string& path) {
   return out ? 0 : 1;
 }
 
+// The DKIM signature (RFC 6376, as the cold verification rows want it) of a CRLF message,
+// as a header line to put on top; exits 1 when signing fails.
+std::string dkim_header(const std::string& crlf_message, const dkim::SignParams& params) {
+  auto sig = dkim::sign_message(crlf_message, params);
+  if (!sig) {
+    std::fprintf(stderr, "dkim signing: %s\n", sig.error().detail.c_str());
+    std::exit(1);
+  }
+  return "DKIM-Signature: " + *sig + "\r\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const Args args(argc, argv, {"json", "help"});
   if (args.has("help")) die_usage("", kUsage);
-  args.require_known({"socket", "message", "n", "c", "per-conn", "runs", "warmup", "macro", "from", "rcpt",
-                      "client-addr", "helo", "expect-header", "expect-text", "server-pid", "label", "json", "dump",
-                      "help"});
+  args.require_known({"socket",      "message", "n",    "c",           "per-conn",    "runs",          "warmup",
+                      "macro",       "from",    "rcpt", "client-addr", "helo",        "expect-header", "expect-text",
+                      "server-pid",  "label",   "json", "dump",        "fresh-state", "dkim-key",      "dkim-selector",
+                      "dkim-domain", "help"});
   Config cfg;
   cfg.socket = args.str("socket", "");
   if (cfg.socket.empty() || args.all("message").empty()) die_usage("need --socket and --message", kUsage);
-  for (const auto& path : args.all("message")) {
-    testlib::Message m = load_message(path);
+  const std::string from = args.str("from", "");
+  // A message from its text, with the envelope and macros of the command line.
+  auto make = [&](const std::string& text, const std::string& path, const std::string& label) {
+    testlib::Message m = parse_message(text, path);
     for (const auto& kv : args.all("macro")) {
       const auto eq = kv.find('=');
       if (eq == std::string::npos || eq == 0) die_usage("--macro wants NAME=VALUE", kUsage);
       m.macros[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
-    if (auto v = args.get("from")) m.mail = {"<" + *v + ">"};
+    if (!from.empty()) m.mail = {"<" + with_fresh(from, label) + ">"};
     if (auto v = args.get("rcpt")) m.rcpts = {{"<" + *v + ">"}};
     if (auto v = args.get("client-addr")) m.client_addr = *v;
     if (auto v = args.get("helo")) m.helo = m.client_name = *v;
-    cfg.messages.push_back(std::move(m));
+    return m;
+  };
+  std::vector<std::string> texts, paths = args.all("message");
+  for (const auto& path : paths) {
+    texts.push_back(read_file(path));
+    cfg.messages.push_back(make(texts.back(), path, ""));
   }
   cfg.expect_headers = args.all("expect-header");
   cfg.expect_text = args.all("expect-text");
   cfg.per_conn = static_cast<std::size_t>(std::max(1L, args.num("per-conn", 1)));
-  if (auto path = args.get("dump")) return dump(cfg, *path);
 
   const auto n = static_cast<std::size_t>(args.num("n", 1000));
   const int c = static_cast<int>(std::clamp(args.num("c", 1), 1L, 1024L));
@@ -191,12 +246,52 @@ int main(int argc, char** argv) {
   const auto pid = static_cast<pid_t>(args.num("server-pid", 0));
   const bool json = args.has("json");
   const std::string label = args.str("label", "milter");
+
+  // Cold rows: one message per operation, made (and signed) before anything is measured.
+  FreshLabels fresh(args.str("fresh-state", ""));
+  const std::string dkim_domain = args.str("dkim-domain", "");
+  std::optional<crypto::PrivateKey> key;
+  if (auto path = args.get("dkim-key")) {
+    auto k = crypto::PrivateKey::load(crypto::SecretBytes(read_file(*path)));
+    if (!k) die_usage("--dkim-key: " + k.error().detail, kUsage);
+    key.emplace(std::move(*k));
+    if (dkim_domain.empty() || !args.get("dkim-selector"))
+      die_usage("--dkim-key needs --dkim-domain and --dkim-selector", kUsage);
+  }
+  const bool per_op = key || has_fresh(from) || std::any_of(texts.begin(), texts.end(), has_fresh);
+  std::vector<testlib::Message> prepared;
+  if (per_op) {
+    dkim::SignParams sp;
+    sp.selector = args.str("dkim-selector", "");
+    sp.key = key ? &*key : nullptr;
+    if (key && key->type() == crypto::KeyType::ed25519) sp.algorithm = dkim::Algorithm::ed25519_sha256;
+    const std::size_t ops = args.has("dump") ? 1 : warmup + n * static_cast<std::size_t>(runs);
+    prepared.reserve(ops);
+    for (std::size_t i = 0; i < ops; ++i) {
+      const std::string fresh_label = fresh.next();
+      std::string text = with_fresh(texts[i % texts.size()], fresh_label);
+      if (key) {
+        text = to_crlf(text);
+        sp.domain = with_fresh(dkim_domain, fresh_label);
+        text = dkim_header(text, sp) + text;
+      }
+      prepared.push_back(make(text, paths[i % paths.size()], fresh_label));
+    }
+    fresh.save();
+  }
+  if (auto path = args.get("dump")) {
+    if (per_op) cfg.messages = {prepared.front()};
+    return dump(cfg, *path);
+  }
+
+  std::size_t base = 0;  // operations (of prepared) used by earlier loops
   auto work = [&](int t, std::atomic<std::size_t>& next, std::size_t total, ThreadResult& out) {
-    worker(cfg, t, next, total, out);
+    worker(cfg, per_op ? &prepared : nullptr, base, t, next, total, out);
   };
   if (warmup > 0) run_closed_loop(c, warmup, work);
+  base = warmup;
   bool any_errors = false;
-  for (long r = 0; r < runs; ++r) {
+  for (long r = 0; r < runs; ++r, base += n) {
     const ServerSample before = pid > 0 ? sample_pid(pid) : ServerSample{};
     const auto start = Clock::now();
     const auto results = run_closed_loop(c, n, work);

@@ -93,15 +93,8 @@ void close_connection(std::optional<PolicyClient>& client) {
   client.reset();
 }
 
-// Requests made by this process so far: makes `{fresh}` labels unique (with the pid).
-std::atomic<std::uint64_t> fresh_requests{0};
-
-// `value` with every `{fresh}` replaced by `label`.
-std::string with_fresh(std::string value, const std::string& label) {
-  for (auto p = value.find("{fresh}"); p != std::string::npos; p = value.find("{fresh}", p + label.size()))
-    value.replace(p, 7, label);
-  return value;
-}
+// `{fresh}` labels of this process (pid + counter: unique across runs and processes).
+FreshLabels fresh_labels;
 
 // One request/reply; empty on success, else what went wrong.
 std::string ask(const Config& cfg, PolicyClient& client, const Template& t, const std::string& instance) {
@@ -115,7 +108,7 @@ std::string ask(const Config& cfg, PolicyClient& client, const Template& t, cons
     if (name == "instance")
       v = instance;
     else if (value.find("{fresh}") != std::string::npos) {
-      if (label.empty()) label = "f" + std::to_string(::getpid()) + "-" + std::to_string(fresh_requests++);
+      if (label.empty()) label = fresh_labels.next();
       v = fresh_values.emplace_back(with_fresh(value, label));
     }
     attrs.push_back({name, v});

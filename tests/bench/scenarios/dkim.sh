@@ -8,6 +8,10 @@
 # Both sides read the SAME opendkim.conf (drop-in: `cachet-dkim -x FILE`), differing only in
 # Socket and PidFile. Signing is triggered as Postfix would: {auth_type}/{auth_authen} set.
 # Verification must yield dkim=pass (so DNS works); signing must add DKIM-Signature.
+# Cold DNS (dkim-verify-cold-rsa-2k): the generator signs every message beforehand with the
+# rsa2048 key and a d= no earlier message used ({fresh}.dkc.example, cachet-bench-milter
+# --dkim-key); the redirect zone dkc.example answers the key TXT for every name below it,
+# so each message costs one key lookup on both sides and no verifier cache can answer.
 
 dkim_setup() {
   command -v opendkim >/dev/null || { say "opendkim missing: apt-get install opendkim"; return 1; }
@@ -20,6 +24,8 @@ dkim_setup() {
   ed=$(openssl pkey -in "$W/keys/ed25519.private" -pubout -outform DER | tail -c 32 | base64 -w0)
   bench_txt rsa2048._domainkey.bench.example "v=DKIM1; k=rsa; p=$rsa"
   bench_txt ed25519._domainkey.bench.example "v=DKIM1; k=ed25519; p=$ed"
+  bench_zone_data 'local-zone: "dkc.example." redirect'
+  bench_txt dkc.example "v=DKIM1; k=rsa; p=$rsa"
 }
 
 # dkim_conf NAME MODE SELECTOR ALG: an opendkim.conf for one side (NAME names socket + pid).
@@ -128,4 +134,7 @@ dkim_cases() {
     bench_case milter "dkim-verify-ed25519-$size" "DKIM verify ed25519-sha256, $size" peer_verify ours_verify \
       -- --message "$W/data/signed-ed25519-$size.eml" "${DKIM_VERIFY_ARGS[@]}"
   done
+  bench_case milter dkim-verify-cold-rsa-2k "DKIM verify rsa-sha256 2k, cold DNS (fresh d= per message)" \
+    peer_verify ours_verify -- --message "$MSG_DIR/msg-2k.eml" "${DKIM_VERIFY_ARGS[@]}" \
+    --dkim-key "$W/keys/rsa2048.private" --dkim-selector rsa2048 --dkim-domain '{fresh}.dkc.example'
 }
