@@ -2,13 +2,13 @@
 // common/dns/ldns_resolver.cpp: see ldns_resolver.hpp.
 #include "common/dns/ldns_resolver.hpp"
 
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 
 #include <array>
 #include <cerrno>
 
-#include "common/base/fd.hpp"
 #include "common/base/random.hpp"
 #include "common/dns/name.hpp"
 #include "common/dns/reply.hpp"
@@ -17,6 +17,21 @@ namespace cachet::dns {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// More idle sockets than threads querying at once are never needed; a bound all the same.
+constexpr std::size_t kMaxIdleSockets = 64;
+
+bool is_loopback(const Nameserver& ns) {
+  if (ns.family() == AF_INET) {
+    const auto& a = reinterpret_cast<const sockaddr_in&>(ns.addr);
+    return (ntohl(a.sin_addr.s_addr) >> 24) == 127;
+  }
+  if (ns.family() == AF_INET6) {
+    const auto& a = reinterpret_cast<const sockaddr_in6&>(ns.addr);
+    return IN6_IS_ADDR_LOOPBACK(&a.sin6_addr) != 0;
+  }
+  return false;
+}
 
 std::uint16_t random_id() { return static_cast<std::uint16_t>(random_u32()); }
 
@@ -93,10 +108,31 @@ Result<std::unique_ptr<LdnsResolver>> LdnsResolver::create(ResolverOptions optio
 }
 
 LdnsResolver::LdnsResolver(std::vector<Nameserver> servers, ResolverOptions options)
-    : servers_(std::move(servers)), options_(std::move(options)) {}
+    : servers_(std::move(servers)), options_(std::move(options)) {
+  for (const Nameserver& ns : servers_) is_loopback_.push_back(is_loopback(ns));
+}
 
-LdnsResolver::Outcome LdnsResolver::try_udp(const Nameserver& ns, Attempt& at) {
-  const Fd fd = open_connected(ns, SOCK_DGRAM);
+Fd LdnsResolver::take_udp(std::size_t server) {
+  if (is_loopback_[server]) {
+    auto idle = idle_udp_.lock();
+    for (auto it = idle->begin(); it != idle->end(); ++it) {
+      if (it->server != server) continue;
+      Fd fd = std::move(it->fd);
+      idle->erase(it);
+      return fd;
+    }
+  }
+  return open_connected(servers_[server], SOCK_DGRAM);
+}
+
+void LdnsResolver::keep_udp(std::size_t server, Fd fd) {
+  if (!is_loopback_[server]) return;  // closed here
+  auto idle = idle_udp_.lock();
+  if (idle->size() < kMaxIdleSockets) idle->push_back(IdleSocket{server, std::move(fd)});
+}
+
+LdnsResolver::Outcome LdnsResolver::try_udp(std::size_t server, Attempt& at) {
+  Fd fd = take_udp(server);
   if (!fd.valid()) return Outcome::failed;
   if (::send(fd.get(), at.query.data(), at.query.size(), 0) != static_cast<ssize_t>(at.query.size()))
     return Outcome::failed;
@@ -113,6 +149,7 @@ LdnsResolver::Outcome LdnsResolver::try_udp(const Nameserver& ns, Attempt& at) {
     if (reply.kind == ReplyKind::mismatch) continue;  // stray or spoofed: keep waiting
     if (reply.kind == ReplyKind::truncated) return Outcome::truncated;
     at.answer = std::move(reply.answer);
+    keep_udp(server, std::move(fd));
     return Outcome::done;
   }
 }
@@ -154,16 +191,16 @@ Answer LdnsResolver::ask_servers(std::string_view name, RrType type) {
   Attempt at{std::move(*qname), type, 0, {}, {}, {}};
   bool saw_servfail = false;
   for (unsigned i = 0; i <= options_.retries; ++i) {
-    const Nameserver& ns = servers_[i % servers_.size()];
+    const std::size_t server = i % servers_.size();
     at.id = random_id();  // fresh per attempt: a late reply to an earlier one is ignored
     auto query = build_query(at.qname, type, at.id, options_.edns_udp_size);
     if (!query) return Answer{};  // ldns could not encode a name we validated: servfail
     at.query = std::move(*query);
     at.deadline = Clock::now() + options_.timeout;
-    Outcome out = try_udp(ns, at);
+    Outcome out = try_udp(server, at);
     if (out == Outcome::truncated) {
       at.deadline = Clock::now() + options_.timeout;
-      out = try_tcp(ns, at);
+      out = try_tcp(servers_[server], at);
     }
     if (out != Outcome::done) continue;
     if (at.answer.status != Status::servfail) return at.answer;

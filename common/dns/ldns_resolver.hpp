@@ -2,9 +2,10 @@
 //
 // common/dns/ldns_resolver.hpp: the network Resolver. A stub resolver: it asks the
 // configured recursive nameservers (recursion desired) and never recurses itself.
-// Messages are built and parsed with ldns (common/dns/reply.hpp); the transport is ours:
+// Messages are built and parsed by common/dns/reply.hpp (no ldns); the transport is ours:
 // one connected UDP socket per attempt (the kernel picks a random source port and drops
-// datagrams from other addresses), a random 16-bit ID from getrandom(2), replies whose ID
+// datagrams from other addresses; to a loopback nameserver the socket of an answered
+// query is kept for the next one), a random 16-bit ID from getrandom(2), replies whose ID
 // or question differ are ignored until the deadline, TCP (RFC 7766) when the UDP reply
 // has the TC bit, EDNS0 (RFC 6891) advertising ResolverOptions::edns_udp_size.
 // Attempts: retries + 1, each to the next nameserver in turn, each bounded by timeout
@@ -29,6 +30,8 @@
 #include <string>
 #include <vector>
 
+#include "common/base/fd.hpp"
+#include "common/base/guarded.hpp"
 #include "common/base/result.hpp"
 #include "common/dns/nameserver.hpp"
 #include "common/dns/resolver.hpp"
@@ -64,12 +67,18 @@ class LdnsResolver final : public Resolver {
   // Every query's outcome and duration go to `o` from now on (null: none). `o` must outlive
   // the resolver or be reset first.
   void set_observer(const QueryObserver* o) noexcept { observer_.store(o); }
+  // UDP sockets to loopback nameservers kept for the next query (tests).
+  std::size_t idle_sockets() const {
+    return idle_udp_.with([](const auto& v) { return v.size(); });
+  }
 
  private:
   LdnsResolver(std::vector<Nameserver> servers, ResolverOptions options);
   enum class Outcome { done, truncated, no_reply, failed };
   struct Attempt;
-  Outcome try_udp(const Nameserver& ns, Attempt& at);
+  Outcome try_udp(std::size_t server, Attempt& at);
+  Fd take_udp(std::size_t server);
+  void keep_udp(std::size_t server, Fd fd);
   Outcome try_tcp(const Nameserver& ns, Attempt& at);
   Answer ask_servers(std::string_view name, RrType type);
 
@@ -78,6 +87,17 @@ class LdnsResolver final : public Resolver {
   std::atomic<std::uint64_t> udp_sent_{0};
   std::atomic<std::uint64_t> tcp_sent_{0};
   std::atomic<const QueryObserver*> observer_{nullptr};
+  // Connected UDP sockets to loopback nameservers, kept between queries: a socket per
+  // query costs socket(), connect() and close() on top of the exchange. Only loopback:
+  // no off-host attacker can send there, while a remote server's replies need a fresh
+  // random source port per query (RFC 5452 s9.2). A socket whose query got no reply is
+  // closed, never kept.
+  std::vector<bool> is_loopback_;  // per servers_ index
+  struct IdleSocket {
+    std::size_t server;
+    Fd fd;
+  };
+  Guarded<std::vector<IdleSocket>> idle_udp_;
 };
 
 }  // namespace cachet::dns

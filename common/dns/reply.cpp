@@ -10,12 +10,22 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <array>
 #include <optional>
 
+#include "common/base/strings.hpp"
 #include "common/dns/name.hpp"
 
 namespace cachet::dns {
 namespace {
+
+// A name as uncompressed wire labels, in place: reading one allocates nothing (a cold
+// lookup decoded several per reply into vectors; callgrind, tests/bench spf-cold-socket).
+struct WireName {
+  std::array<std::uint8_t, 255> bytes{};
+  std::size_t size = 0;
+  std::span<const std::uint8_t> span() const noexcept { return {bytes.data(), size}; }
+};
 
 // A bounds-checked cursor over one DNS message (RFC 1035 s4.1). Every read fails (false)
 // instead of reading past the end, so a malformed message can only become servfail.
@@ -44,8 +54,8 @@ class WireReader {
   // (what wire_name_to_text() reads). A pointer must point before the label that holds
   // it (RFC 1035 s4.1.4: "a prior occurrence"), so pointers cannot loop; the name may be
   // at most 255 octets; label types 01 and 10 are refused.
-  bool name(std::vector<std::uint8_t>& out) {
-    out.clear();
+  bool name(WireName& out) {
+    out.size = 0;
     std::size_t at = pos_;
     bool jumped = false;
     for (;;) {
@@ -60,9 +70,9 @@ class WireReader {
         at = target;
         continue;
       }
-      if ((len & 0xc0) != 0 || msg_.size() - at - 1 < len || out.size() + 1 + len > 255) return false;
-      out.insert(out.end(), msg_.begin() + static_cast<std::ptrdiff_t>(at),
-                 msg_.begin() + static_cast<std::ptrdiff_t>(at + 1 + len));
+      if ((len & 0xc0) != 0 || msg_.size() - at - 1 < len || out.size + 1 + len > 255) return false;
+      std::copy_n(msg_.begin() + static_cast<std::ptrdiff_t>(at), 1 + len, out.bytes.begin() + out.size);
+      out.size += 1 + len;
       at += 1 + len;
       if (len == 0) break;
     }
@@ -76,38 +86,72 @@ class WireReader {
 };
 
 // One resource record's fixed part; rdata is [rdata, rdata + rdlength) of the message.
+// The owner is read again from its offset when the record is kept (most are not).
 struct RrHeader {
-  std::vector<std::uint8_t> owner;  // uncompressed wire labels
+  std::size_t owner = 0;  // offset of the owner name in the message
   std::uint16_t type = 0, klass = 0, rdlength = 0;
   std::uint32_t ttl = 0;
   std::size_t rdata = 0;
 };
 
 bool read_rr_header(WireReader& r, RrHeader& h) {
-  if (!r.name(h.owner) || !r.u16(h.type) || !r.u16(h.klass) || !r.u32(h.ttl) || !r.u16(h.rdlength)) return false;
+  WireName owner;  // checked here, kept as an offset
+  h.owner = r.pos();
+  if (!r.name(owner) || !r.u16(h.type) || !r.u16(h.klass) || !r.u32(h.ttl) || !r.u16(h.rdlength)) return false;
   h.rdata = r.pos();
   return r.skip(h.rdlength);
 }
 
 // The SOA RDATA of `h`: MNAME, then MINIMUM (RFC 1035 s3.3.13). Bytes after MINIMUM are
 // ignored, as ldns did.
-bool read_soa(std::span<const std::uint8_t> msg, const RrHeader& h, std::vector<std::uint8_t>& mname,
-              std::uint32_t& minimum) {
+bool read_soa(std::span<const std::uint8_t> msg, const RrHeader& h, WireName& mname, std::uint32_t& minimum) {
   WireReader r(msg.first(h.rdata + h.rdlength));
-  std::vector<std::uint8_t> rname;
+  WireName rname;
   return r.skip(h.rdata) && r.name(mname) && r.name(rname) && r.skip(16) && r.u32(minimum);
 }
 
-std::optional<std::string> text_name(const std::vector<std::uint8_t>& wire) {
-  auto text = wire_name_to_text(wire);
+std::optional<std::string> text_name(const WireName& wire) {
+  auto text = wire_name_to_text(wire.span());
   if (!text) return std::nullopt;
   return std::move(*text);
+}
+
+// The name at `at` (inside the message; read before, so well-formed) as text.
+std::optional<std::string> name_at(std::span<const std::uint8_t> msg, std::size_t at) {
+  WireReader r(msg);
+  WireName wire;
+  if (!r.skip(at) || !r.name(wire)) return std::nullopt;
+  return text_name(wire);
+}
+
+// True when wire_name_to_text(wire) == qname for a normalized qname (lower case, plain
+// octets, dots between labels), without building the text: a label octet that the text
+// form would escape cannot match.
+bool wire_name_equals(const WireName& wire, std::string_view qname) {
+  std::size_t pos = 0, at = 0;
+  for (;;) {
+    if (pos >= wire.size) return false;
+    const std::size_t len = wire.bytes[pos++];
+    if (len == 0) return at == qname.size();
+    if (pos > 1) {
+      if (at >= qname.size() || qname[at] != '.') return false;
+      ++at;
+    }
+    if (len > kMaxLabelLength || wire.size - pos < len || qname.size() - at < len) return false;
+    for (std::size_t i = 0; i < len; ++i) {
+      const char c = ascii_lower(static_cast<char>(wire.bytes[pos + i]));
+      const auto u = static_cast<unsigned char>(c);
+      if (u <= 0x20 || u >= 0x7f || c == '\\' || c == '.' || c != qname[at + i]) return false;
+    }
+    pos += len;
+    at += len;
+  }
 }
 
 // A name that fills the RDATA from `from` to its end exactly.
 std::optional<std::string> rdata_name(std::span<const std::uint8_t> msg, std::size_t from, std::size_t end) {
   WireReader r(msg.first(end));
-  std::vector<std::uint8_t> wire;
+  WireName wire;
   if (!r.skip(from) || !r.name(wire) || r.pos() != end) return std::nullopt;
   return text_name(wire);
 }
@@ -137,7 +181,7 @@ bool fill_rdata(std::span<const std::uint8_t> msg, const RrHeader& h, Record& re
     case RrType::cname:
     case RrType::ptr: value = rdata_name(msg, h.rdata, end); break;
     case RrType::soa: {  // the primary server name (MNAME)
-      std::vector<std::uint8_t> mname;
+      WireName mname;
       std::uint32_t minimum = 0;
       if (!read_soa(msg, h, mname, minimum)) return false;
       value = text_name(mname);
@@ -146,6 +190,7 @@ bool fill_rdata(std::span<const std::uint8_t> msg, const RrHeader& h, Record& re
     case RrType::txt:
     case RrType::spf: {
       std::string all;
+      all.reserve(rdata.size());
       for (std::size_t i = 0; i < rdata.size(); i += 1 + rdata[i]) {
         if (rdata.size() - i - 1 < rdata[i]) return false;
         std::string s(rdata.begin() + static_cast<std::ptrdiff_t>(i + 1),
@@ -184,7 +229,7 @@ std::optional<Sections> read_sections(std::span<const std::uint8_t> msg, WireRea
         out.relevant.push_back(h);
     } else if (i < static_cast<std::uint32_t>(ancount) + nscount && !have_soa &&
                h.type == static_cast<std::uint16_t>(RrType::soa)) {
-      std::vector<std::uint8_t> mname;
+      WireName mname;
       std::uint32_t minimum = 0;
       if (!read_soa(msg, h, mname, minimum)) continue;
       out.negative_ttl = std::min(h.ttl, minimum);  // RFC 2308 s5
@@ -200,7 +245,7 @@ std::optional<std::vector<Record>> decode_records(std::span<const std::uint8_t> 
   out.reserve(rrs.size());
   for (const RrHeader& h : rrs) {
     Record rec{static_cast<RrType>(h.type), {}, h.ttl, {}, 0, {}};
-    auto owner = text_name(h.owner);
+    auto owner = name_at(msg, h.owner);
     if (!owner || !fill_rdata(msg, h, rec)) return std::nullopt;
     rec.owner = std::move(*owner);
     out.push_back(std::move(rec));
@@ -215,8 +260,8 @@ Answer follow_chain(std::vector<Record> records, std::string_view qname, RrType 
   std::string current(qname);
   for (std::size_t hops = 0;; ++hops) {
     Answer a{Status::answer, {}, 0, false};
-    for (auto& r : records)
-      if (r.type == qtype && r.owner == current) a.records.push_back(r);
+    for (auto& r : records)  // moved: each record is kept at most once, and the chain ends here
+      if (r.type == qtype && r.owner == current) a.records.push_back(std::move(r));
     if (!a.records.empty()) return a;
     if (qtype == RrType::cname) break;
     const auto cname = std::find_if(records.begin(), records.end(),
@@ -244,16 +289,16 @@ DecodedReply decode_reply(std::span<const std::uint8_t> wire, std::uint16_t id, 
   (void)(r.skip(4) && r.u16(qdcount) && r.u16(ancount) && r.u16(nscount) && r.u16(arcount));
   // The question: exactly (qname, qtype, IN) when present.
   bool question_ok = qdcount == 1;
-  RrHeader q;
+  WireName q_owner;
+  std::uint16_t q_type = 0, q_klass = 0;
   for (std::uint16_t i = 0; i < qdcount; ++i) {
-    if (!r.name(q.owner) || !r.u16(q.type) || !r.u16(q.klass)) {
+    if (!r.name(q_owner) || !r.u16(q_type) || !r.u16(q_klass)) {
       out.answer = servfail();
       return out;
     }
     if (i == 0) {
-      const auto owner = text_name(q.owner);
-      question_ok =
-          question_ok && owner && *owner == qname && q.type == static_cast<std::uint16_t>(qtype) && q.klass == 1;
+      question_ok = question_ok && wire_name_equals(q_owner, qname) && q_type == static_cast<std::uint16_t>(qtype) &&
+                    q_klass == 1;
     }
   }
   auto sections = read_sections(wire, r, qtype, ancount, nscount, arcount);

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "common/base/strings.hpp"
@@ -156,10 +157,12 @@ std::string take_cidr(std::string_view* arg, bool want6, int max, int* out) {
 
 // RFC 7208 s5.6 ip4-network: dotted quad, each qnum 0-255 without leading zeros.
 bool is_ip4_network(std::string_view s) {
-  const auto parts = split(s, '.');
-  if (parts.size() != 4) return false;
-  for (std::string_view p : parts) {
-    if (!parse_cidr(p, 255)) return false;
+  for (int i = 0; i < 4; ++i) {
+    const std::size_t dot = s.find('.');
+    const bool last = i == 3;
+    if (last != (dot == std::string_view::npos)) return false;
+    if (!parse_cidr(s.substr(0, dot), 255)) return false;  // substr(0, npos): the rest
+    if (!last) s.remove_prefix(dot + 1);
   }
   return true;
 }
@@ -257,7 +260,13 @@ std::string check_record(std::string_view text, Record* r) {
     const auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u > 0x7e) return "record contains non-ASCII or control characters";
   }
-  for (std::string_view tok : split(text.substr(6), ' ')) {
+  const std::string_view body = text.substr(6);
+  r->terms.reserve(static_cast<std::size_t>(std::count(body.begin(), body.end(), ' ')));
+  for (std::size_t start = 0; start <= body.size();) {  // the terms, in place (no vector of views)
+    std::size_t end = body.find(' ', start);
+    if (end == std::string_view::npos) end = body.size();
+    const std::string_view tok = body.substr(start, end - start);
+    start = end + 1;
     if (tok.empty()) continue;
     Term t{TermKind::all, Qualifier::pass, {}, {}, -1, -1};
     const std::size_t sep = tok.find_first_of(":/=");

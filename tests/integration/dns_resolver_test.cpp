@@ -193,6 +193,23 @@ TEST_F(LdnsResolverTest, SecondServerAnswersWhenFirstIsSilent) {
   EXPECT_EQ((*r)->query("a.example.org", RrType::a).status, Status::answer);
 }
 
+TEST_F(LdnsResolverTest, KeepsOneLoopbackSocketAcrossQueries) {
+  const auto r = make();
+  EXPECT_EQ(r->idle_sockets(), 0u);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(r->query("a.example.org", RrType::a).status, Status::answer);
+  EXPECT_EQ(r->idle_sockets(), 1u);  // one socket, reused by each query in turn
+  EXPECT_EQ(server_.udp_queries(), 5u);
+}
+
+TEST_F(LdnsResolverTest, ClosesTheSocketOfAQueryWithoutReply) {
+  zone_.set_timeout("slow.example.org");
+  const auto r = make(milliseconds(50), 0);
+  EXPECT_EQ(r->query("slow.example.org", RrType::a).status, Status::timeout);
+  EXPECT_EQ(r->idle_sockets(), 0u);  // a late reply must never meet the next query
+  EXPECT_EQ(r->query("a.example.org", RrType::a).status, Status::answer);
+  EXPECT_EQ(r->idle_sockets(), 1u);
+}
+
 TEST_F(LdnsResolverTest, ManyThreadsShareOneResolverAndCache) {
   auto r = make();
   CachingResolver cache(*r);
