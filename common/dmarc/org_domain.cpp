@@ -3,6 +3,7 @@
 // common/dmarc/org_domain.cpp: see org_domain.hpp.
 #include "common/dmarc/org_domain.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <fstream>
 #include <sstream>
@@ -77,6 +78,11 @@ std::string join_tail(const std::vector<std::string_view>& labels, std::size_t c
 }  // namespace
 
 std::optional<std::string> to_a_label(std::string_view label) {
+  // Nearly every label is ASCII: its A-label is itself in lower case, without decoding
+  // (the organizational-domain lookup of every message converts each label; callgrind,
+  // tests/bench dmarc-cold-spf-self).
+  if (std::all_of(label.begin(), label.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
+    return to_lower(label);
   const auto cps = utf8_decode(label);
   if (!cps) return std::nullopt;
   std::string out;
