@@ -35,26 +35,33 @@ std::chrono::seconds CachingResolver::lifetime(const Answer& a) const {
   return seconds(0);
 }
 
-void CachingResolver::store(const std::string& key, const Answer& a, TimePoint now) {
+void CachingResolver::store(std::string key, const Answer& a, TimePoint now) {
   const auto life = lifetime(a);
   if (life.count() <= 0) return;
+  Entry entry{a, now, now + life, {}};  // the copy made before the lock is taken
   const std::lock_guard lock(mu_);
   if (auto it = table_.find(key); it != table_.end()) {  // another thread got there first
     lru_.erase(it->second.lru);
     table_.erase(it);
   }
   while (table_.size() >= options_.max_entries && !lru_.empty()) {
-    table_.erase(lru_.back());
+    const auto oldest = table_.find(*lru_.back());  // found before its key goes with it
     lru_.pop_back();
+    table_.erase(oldest);
   }
-  lru_.push_front(key);
-  table_.emplace(key, Entry{a, now, now + life, lru_.begin()});
+  const auto [it, inserted] = table_.emplace(std::move(key), std::move(entry));
+  lru_.push_front(&it->first);
+  it->second.lru = lru_.begin();
 }
 
 Answer CachingResolver::query(std::string_view name, RrType type) {
   auto qname = normalize_name(name);
   if (!qname) return invalid_name_answer();
-  const std::string key = std::to_string(static_cast<unsigned>(type)) + " " + *qname;
+  // "<qname> <type>": the normalized name's buffer becomes the key (one allocation).
+  std::string key = std::move(*qname);
+  const std::size_t name_size = key.size();
+  key += ' ';
+  key += std::to_string(static_cast<unsigned>(type));
   const TimePoint now = now_();
   {
     const std::lock_guard lock(mu_);
@@ -74,8 +81,8 @@ Answer CachingResolver::query(std::string_view name, RrType type) {
     }
   }
   misses_.fetch_add(1, std::memory_order_relaxed);
-  Answer a = backend_.query(*qname, type);
-  store(key, a, now_());
+  Answer a = backend_.query(std::string_view(key).substr(0, name_size), type);
+  store(std::move(key), a, now_());
   return a;
 }
 

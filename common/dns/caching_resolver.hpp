@@ -58,17 +58,18 @@ class CachingResolver final : public Resolver {
     Answer answer;
     TimePoint stored;
     TimePoint expires;
-    std::list<std::string>::iterator lru;  // position in lru_ (front: most recent)
+    std::list<const std::string*>::iterator lru;  // position in lru_ (front: most recent)
   };
   std::chrono::seconds lifetime(const Answer& a) const;
-  void store(const std::string& key, const Answer& a, TimePoint now);
+  void store(std::string key, const Answer& a, TimePoint now);
 
   Resolver& backend_;
   CacheOptions options_;
   Now now_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, Entry> table_;
-  std::list<std::string> lru_;
+  // The table's own keys (node keys never move while their entry lives): one copy of a key.
+  std::list<const std::string*> lru_;
   std::atomic<std::uint64_t> hits_{0};
   std::atomic<std::uint64_t> misses_{0};
 };
