@@ -109,6 +109,19 @@ TEST(DecodeReply, QuestionMatchIsCaseInsensitive) {
   EXPECT_EQ(decode({.question = "EXAMPLE.org. IN A"}).kind, ReplyKind::usable);
 }
 
+// The question is compared in wire form (no text built): the same answers as comparing
+// wire_name_to_text() with the normalized name asked.
+TEST(DecodeReply, QuestionMustBeTheWholeNameAsked) {
+  EXPECT_EQ(decode({.question = "example.org.example. IN A"}).kind, ReplyKind::mismatch);  // a label more
+  EXPECT_EQ(decode({.question = "org. IN A"}).kind, ReplyKind::mismatch);                  // a label less
+  EXPECT_EQ(decode({.question = "example.or. IN A"}).kind, ReplyKind::mismatch);           // a prefix
+  EXPECT_EQ(decode({.question = "example.orgx. IN A"}).kind, ReplyKind::mismatch);         // longer label
+  EXPECT_EQ(decode({.question = ". IN A"}).kind, ReplyKind::mismatch);                     // the root
+  // "example\.org" is one label holding a dot: its text form escapes it (\046)
+  EXPECT_EQ(decode({.question = "example\\.org. IN A"}).kind, ReplyKind::mismatch);
+  EXPECT_EQ(decode({.question = "a.b.example. IN A"}, "a.b.example").kind, ReplyKind::usable);
+}
+
 TEST(DecodeReply, Truncated) { EXPECT_EQ(decode({.tc = true}).kind, ReplyKind::truncated); }
 
 TEST(DecodeReply, ShortOrForeignBytesAreMismatch) {
