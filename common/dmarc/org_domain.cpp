@@ -170,6 +170,38 @@ std::optional<std::string> PublicSuffixList::registrable_domain(std::string_view
   if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
   if (domain.empty()) return std::nullopt;
   const std::string lower = to_lower(domain);
+  // The rule walk over the last 1..n labels; suffix(len) = the last `len` labels in
+  // A-label form, asked for len = 1, 2, ... in turn. Returns the public suffix's labels.
+  auto suffix_labels = [this](std::size_t n, auto&& suffix) {
+    std::size_t labels = 1;  // the implicit "*" rule
+    for (std::size_t len = 1; len <= n; ++len) {
+      const auto it = rules_.find(suffix(len));
+      if (it == rules_.end()) continue;
+      if (it->second & kException) return len - 1;  // an exception is the registrable domain itself
+      if (it->second & kNormal) labels = std::max(labels, len);
+      if ((it->second & kWildcard) && len < n) labels = std::max(labels, len + 1);
+    }
+    return labels;
+  };
+  if (std::all_of(lower.begin(), lower.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    // ASCII (nearly every From domain): each label is its own A-label, so every suffix is
+    // a tail of `lower`: no label vectors, no punycode (short suffixes fit in a string's
+    // own buffer).
+    if (lower.front() == '.' || lower.back() == '.' || lower.find("..") != std::string::npos) return std::nullopt;
+    const auto n = static_cast<std::size_t>(std::count(lower.begin(), lower.end(), '.')) + 1;
+    const std::string_view all(lower);
+    auto tail = [&](std::size_t len) {  // the last `len` labels
+      std::size_t start = all.size();
+      for (std::size_t i = 0; i < len && start > 0; ++i) {
+        const std::size_t dot = start >= 2 ? all.rfind('.', start - 2) : std::string_view::npos;
+        start = dot == std::string_view::npos ? 0 : dot + 1;
+      }
+      return std::string(all.substr(start));
+    };
+    const std::size_t k = suffix_labels(n, tail);
+    if (n <= k) return std::nullopt;
+    return tail(k + 1);
+  }
   const auto labels = labels_of(lower);
   std::vector<std::string> alabels;
   for (const auto l : labels) {
@@ -178,22 +210,13 @@ std::optional<std::string> PublicSuffixList::registrable_domain(std::string_view
     alabels.push_back(std::move(*a));
   }
   const std::size_t n = alabels.size();
-  std::size_t suffix_labels = 1;  // the implicit "*" rule
   std::string suffix;
-  for (std::size_t len = 1; len <= n; ++len) {  // suffix = last `len` labels
+  const std::size_t k = suffix_labels(n, [&](std::size_t len) {
     suffix = len == 1 ? alabels[n - 1] : alabels[n - len] + "." + suffix;
-    const auto it = rules_.find(suffix);
-    if (it != rules_.end()) {
-      if (it->second & kException) {
-        suffix_labels = len - 1;  // an exception is the registrable domain itself
-        break;
-      }
-      if (it->second & kNormal) suffix_labels = std::max(suffix_labels, len);
-      if ((it->second & kWildcard) && len < n) suffix_labels = std::max(suffix_labels, len + 1);
-    }
-  }
-  if (n <= suffix_labels) return std::nullopt;
-  return join_tail(labels, suffix_labels + 1);
+    return suffix;
+  });
+  if (n <= k) return std::nullopt;
+  return join_tail(labels, k + 1);
 }
 
 Result<std::string> PslOrgDomain::organizational_domain(std::string_view domain) const {
