@@ -92,7 +92,9 @@ class LdnsResolver final : public Resolver {
   // query costs socket(), connect() and close() on top of the exchange. Only loopback:
   // no off-host attacker can send there, while a remote server's replies need a fresh
   // random source port per query (RFC 5452 s9.2). A socket whose query got no reply is
-  // closed, never kept.
+  // closed, never kept; a kept one has had its one query answered, so nothing is left
+  // pending on it (a server that went away meanwhile makes its next recv fail, and it
+  // is closed then, as a fresh socket would fail).
   std::vector<bool> is_loopback_;  // per servers_ index
   struct IdleSocket {
     std::size_t server;
