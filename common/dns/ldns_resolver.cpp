@@ -89,7 +89,7 @@ bool read_exact(int fd, std::uint8_t* data, std::size_t size, Clock::time_point 
 }  // namespace
 
 struct LdnsResolver::Attempt {
-  std::string qname;
+  std::string_view qname;  // normalized; outlives the attempt
   RrType qtype;
   std::uint16_t id = 0;
   std::vector<std::uint8_t> query;
@@ -186,9 +186,14 @@ Answer LdnsResolver::query(std::string_view name, RrType type) {
 }
 
 Answer LdnsResolver::ask_servers(std::string_view name, RrType type) {
-  auto qname = normalize_name(name);
-  if (!qname) return invalid_name_answer();
-  Attempt at{std::move(*qname), type, 0, {}, {}, {}};
+  std::string normalized;  // the cache layer hands over normalized names: no copy then
+  if (!is_normalized_name(name)) {
+    auto n = normalize_name(name);
+    if (!n) return invalid_name_answer();
+    normalized = std::move(*n);
+    name = normalized;
+  }
+  Attempt at{name, type, 0, {}, {}, {}};
   bool saw_servfail = false;
   for (unsigned i = 0; i <= options_.retries; ++i) {
     const std::size_t server = i % servers_.size();

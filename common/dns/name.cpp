@@ -12,25 +12,39 @@ namespace {
 
 bool is_plain_octet(unsigned char c) noexcept { return c > 0x20 && c < 0x7f && c != '\\'; }
 
-}  // namespace
-
-Result<std::string> normalize_name(std::string_view name) {
-  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  if (name.empty()) return fail(Errc::bad_input, "empty DNS name");
-  if (name.size() > kMaxNameLength) return fail(Errc::bad_input, "DNS name longer than 253");
+// Why `name` (trailing dot already dropped) is not a name normalize_name() accepts;
+// nullptr when it is one.
+const char* name_problem(std::string_view name) noexcept {
+  if (name.empty()) return "empty DNS name";
+  if (name.size() > kMaxNameLength) return "DNS name longer than 253";
   std::size_t label = 0;
   for (const char ch : name) {
     const auto c = static_cast<unsigned char>(ch);
     if (c == '.') {
-      if (label == 0) return fail(Errc::bad_input, "empty label in DNS name");
+      if (label == 0) return "empty label in DNS name";
       label = 0;
       continue;
     }
-    if (!is_plain_octet(c)) return fail(Errc::bad_input, "invalid octet in DNS name");
-    if (++label > kMaxLabelLength) return fail(Errc::bad_input, "DNS label longer than 63");
+    if (!is_plain_octet(c)) return "invalid octet in DNS name";
+    if (++label > kMaxLabelLength) return "DNS label longer than 63";
   }
-  if (label == 0) return fail(Errc::bad_input, "empty label in DNS name");  // "a.."
+  if (label == 0) return "empty label in DNS name";  // "a.."
+  return nullptr;
+}
+
+}  // namespace
+
+Result<std::string> normalize_name(std::string_view name) {
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  if (const char* why = name_problem(name)) return fail(Errc::bad_input, why);
   return to_lower(name);
+}
+
+bool is_normalized_name(std::string_view name) noexcept {
+  if (!name.empty() && name.back() == '.') return false;
+  for (const char c : name)
+    if (c >= 'A' && c <= 'Z') return false;
+  return name_problem(name) == nullptr;
 }
 
 Result<std::string> wire_name_to_text(std::span<const std::uint8_t> wire) {

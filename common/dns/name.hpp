@@ -27,6 +27,10 @@ inline constexpr std::size_t kMaxNameLength = 253;
 // selector or SPF target legitimately holds one).
 [[nodiscard]] Result<std::string> normalize_name(std::string_view name);
 
+// True when normalize_name(name) would return `name` itself (valid, lower case, no
+// trailing dot): a backend given a name from the cache layer need not copy it again.
+bool is_normalized_name(std::string_view name) noexcept;
+
 // Renders uncompressed wire-format labels (as ldns stores a dname) in lower-case
 // presentation form without the trailing dot; the root becomes "". Octets that cannot
 // appear literally ('.', '\\', outside 0x21..0x7e) are written as \DDD, so such a name

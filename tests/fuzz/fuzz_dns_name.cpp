@@ -6,7 +6,8 @@
 // a name that passes is lower case, within the RFC 1035 limits, and normalizes to itself
 // (idempotent, with or without a trailing dot, in any letter case); the query ldns builds
 // for it carries exactly that name in its question (name -> ldns -> wire -> text round
-// trip), so the name asked is the name checked.
+// trip), so the name asked is the name checked; is_normalized_name() is true exactly for
+// the names normalize_name() returns unchanged.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -43,6 +44,8 @@ void check_shape(std::string_view n) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view in(reinterpret_cast<const char*>(data), size);
   const auto n = cachet::dns::normalize_name(in);
+  // is_normalized_name() says exactly when normalizing changes nothing.
+  if (cachet::dns::is_normalized_name(in) != (n && *n == in)) std::abort();
   if (!n) {
     // Letter case never decides validity.
     if (cachet::dns::normalize_name(cachet::to_lower(in))) std::abort();

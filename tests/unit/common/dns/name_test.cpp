@@ -33,6 +33,8 @@ TEST_P(NormalizeName, AcceptsOnlyValidNames) {
   if (c.want_ok) {
     EXPECT_EQ(*got, c.want) << c.name;
   }
+  // is_normalized_name(): exactly the inputs normalize_name() returns unchanged.
+  EXPECT_EQ(is_normalized_name(c.input), c.want_ok && c.want == c.input) << c.name;
 }
 
 // 4 labels of 63 = 255 with dots; 3*63 + 61 + 3 dots = 253.
