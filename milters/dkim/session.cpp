@@ -239,7 +239,7 @@ Verdict DkimSession::on_eoh(milter::Context& ctx) {
       }
       may_sign = may_sign && fd.action == sender::FromAction::sign;
       if (fd.action != sender::FromAction::sign)
-        why_.blocked = "header From not bound to the login (FromMismatchPolicy nosign)";
+        why_.blocked = "header From not bound to the login (FromLoginMismatch nosign)";
     }
     if (may_sign) {
       auto requests = choose_keys(*st_, *sender);

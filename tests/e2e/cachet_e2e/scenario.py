@@ -17,12 +17,16 @@ import uuid
 from pathlib import Path
 from typing import Callable, TextIO
 
-from . import smtp
+from . import logs, smtp
 from .stack import Stack, User
 
 
 class CheckFailed(AssertionError):
     pass
+
+
+class ScenarioSkipped(Exception):
+    """The scenario cannot run on this stack or machine (run.py prints SKIP and exits 77)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,18 +36,21 @@ class Scenario:
     run: Callable[["Context"], None]
     order: int
     source: str
+    observe: bool = False  # a check of the observability stack only (E2E_OBSERVE=1)
 
 
 _registry: dict[str, Scenario] = {}
 
 
-def scenario(name: str, title: str, *, order: int = 100):
+def scenario(name: str, title: str, *, order: int = 100, observe: bool = False):
     """Declares a scenario. name: ctest's e2e.<name> (snake_case, unique); title: one line for
-    the demo; order: demo order (smaller first; the base stack uses 10-90)."""
+    the demo; order: demo order (smaller first; the base stack uses 10-90). observe: a check
+    that reads what the other scenarios left on the observability stack (metrics, JSON logs):
+    run by name only (tests/e2e/CMakeLists.txt), never by --list, --all or --demo."""
     def register(func: Callable[["Context"], None]):
         if name in _registry:
             raise ValueError(f"scenario {name} declared twice ({_registry[name].source}, {func.__module__})")
-        _registry[name] = Scenario(name, title, func, order, func.__module__)
+        _registry[name] = Scenario(name, title, func, order, func.__module__, observe)
         return func
     return register
 
@@ -82,6 +89,15 @@ class Context:
             raise CheckFailed(f"{claim}\n    evidence: {evidence}" if evidence != "" else claim)
         self.checks += 1
         print(f"    ok: {claim}", file=self.out, flush=True)
+
+    def decision(self, daemon: str, event: str, since: dict[str, int], claim: str, **want) -> dict[str, object]:
+        """Checks that `daemon` wrote an `event` line (after the marks `since` from
+        stack.log_marks()) with these fields, narrates it and returns its fields. A line that
+        does not come is a failure naming what was awaited."""
+        fields = self.stack.find_event(daemon, event, since, **want)
+        self.say(f"cachet-{daemon}: {logs.render(event, fields)}")
+        self.check(True, claim)
+        return fields
 
     def send(self, token: str | None = None, **kwargs) -> smtp.SmtpResult:
         """smtp.send(), marking the message with `token` (header and Subject) and narrating the

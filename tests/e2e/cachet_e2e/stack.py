@@ -24,6 +24,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from . import logs
+
 DEFAULT_TIMEOUT = 20.0
 POLL_INTERVAL = 0.05
 
@@ -38,6 +40,9 @@ class User:
     password: str
     address: str
 
+
+# The cachet daemons of the stack (plugins.d), by the name of their log (daemon_log).
+DAEMONS = ("dkim", "dmarc", "spf", "sender")
 
 ALICE = User("alice", "alicepw", "alice@example.test")
 BOB = User("bob", "bobpw", "bob@example.test")
@@ -163,6 +168,35 @@ class Stack:
         regex = re.compile(pattern, re.MULTILINE)
         return wait_until(f"/{pattern}/ in {name}",
                           lambda: regex.search(self.log_text(name, since)), timeout)
+
+    def daemon_log(self, daemon: str) -> str:
+        """The log a cachet daemon writes to: log/<daemon>.out when the stack runs it in the
+        foreground (stack_daemon, -f: stderr), else syslog.log (cachet-spf spawned by Postfix
+        logs through /dev/log)."""
+        if (self.dir / "run" / f"{daemon}.pid").exists():
+            return f"{daemon}.out"
+        return "syslog.log"
+
+    def log_marks(self) -> dict[str, int]:
+        """The current end of every daemon log: pass it to find_event as `since`."""
+        return {d: self.log_position(self.daemon_log(d)) for d in DAEMONS}
+
+    def find_event(self, daemon: str, event: str, since: dict[str, int] | None = None,
+                   timeout: float = DEFAULT_TIMEOUT, **want) -> dict[str, object]:
+        """Waits for the first `event` line of a daemon (after `since`) whose fields match
+        `want` (logs.matches: a value, a compiled regex or a predicate) and returns its fields.
+        Works in both LogFormat text and json."""
+        name = self.daemon_log(daemon)
+        start = (since or {}).get(daemon, 0)
+
+        def probe():
+            for _, fields in logs.events(self.log_text(name, start), event):
+                if logs.matches(fields, want):
+                    return fields
+            return None
+
+        shown = " ".join(f"{k}={getattr(v, 'pattern', v)}" for k, v in want.items())
+        return wait_until(f"{event} {shown} in {name}", probe, timeout)
 
     def delivery(self, queue_id: str, recipient: str, timeout: float = DEFAULT_TIMEOUT) -> tuple[str, str]:
         """Waits for Postfix's delivery record of one recipient of a queued message and returns

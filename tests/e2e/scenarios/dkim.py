@@ -3,8 +3,11 @@
 # tests/e2e/scenarios/dkim.py: cachet-dkim in the real stack (plugins.d/10-dkim.sh).
 # Outbound: an authenticated submission leaves signed, and the copy at the sink verifies
 # with python3-dkim against the stack's DNS. Inbound: a message signed with outside.test's
-# key arrives with dkim=pass; the same message tampered arrives with dkim=fail.
+# key arrives with dkim=pass; the same message tampered arrives with dkim=fail. Each checks
+# cachet-dkim's dkim.decision line for the message: signed with what and why, or not signed
+# and why, with each signature's result and reason.
 import os
+import re
 import subprocess
 
 from cachet_e2e.scenario import Context, scenario
@@ -30,9 +33,13 @@ def dkim_sign(data: bytes, key_path: str) -> bytes:
           order=200)
 def dkim_signs_submission(ctx: Context) -> None:
     stack, token = ctx.stack, ctx.token()
+    marks = stack.log_marks()
     result = ctx.send(token, port=stack.smtps_port, tls="smtps", auth=ALICE,
                       mail_from=ALICE.address, to=REMOTE)
     message = ctx.relayed_to_sink(result, REMOTE, token)
+    ctx.decision("dkim", "dkim.decision", marks, "dkim.decision: signed d=example.test s=default a=rsa-sha256, and why",
+                 qid=result.queue_id, sign="yes", d="example.test", s="default", a="rsa-sha256",
+                 why="client in InternalHosts")
     path, _ = stack.find_in_sink(token)
     raw = path.read_bytes()  # the bytes as relayed: the email package would refold them
     sig = str(message["DKIM-Signature"])
@@ -44,28 +51,40 @@ def dkim_signs_submission(ctx: Context) -> None:
 
 
 def inbound(ctx: Context, tamper: bool):
+    """Sends outside.test's signed message (altered after signing if `tamper`) to alice and
+    returns (message as delivered, queue id, log marks from before sending)."""
     stack, token = ctx.stack, ctx.token()
+    marks = stack.log_marks()
     data = build_message(token=token, mail_from=FRIEND, to=ALICE.address, subject="signed news")
     signed = dkim_sign(data, os.path.join(stack.dir, "dkim", "foreign.private"))
     if tamper:
         signed = signed.replace(b"signed news", b"changed news", 1)
     result = ctx.send(port=stack.smtp_port, client_ip=stack.outside_ip, helo="mx.outside.test",
                       mail_from=FRIEND, to=ALICE.address, data=signed)
-    return ctx.delivered_to_mailbox(result, ALICE, token)
+    return ctx.delivered_to_mailbox(result, ALICE, token), result.queue_id, marks
+
+
+NOT_OURS = "client 127.0.0.2 is not in InternalHosts and did not authenticate"
 
 
 @scenario("dkim_inbound_pass", "a message signed by outside.test arrives with dkim=pass", order=210)
 def dkim_inbound_pass(ctx: Context) -> None:
-    message = inbound(ctx, tamper=False)
+    message, qid, marks = inbound(ctx, tamper=False)
     ar = " ".join(str(v) for v in message.get_all("Authentication-Results", []))
     ctx.check("dkim=pass" in ar and "header.d=outside.test" in ar, "dkim=pass header.d=outside.test", ar)
+    ctx.decision("dkim", "dkim.decision", marks, "dkim.decision: not signed (outside client), verify=pass",
+                 qid=qid, sign="no", why=NOT_OURS, verify="pass", sigs="d=outside.test s=ext a=rsa-sha256 pass")
     ctx.show_added_headers(message)
 
 
 @scenario("dkim_inbound_tampered_fail", "the same message altered in transit arrives with dkim=fail",
           order=220)
 def dkim_inbound_tampered_fail(ctx: Context) -> None:
-    message = inbound(ctx, tamper=True)
+    message, qid, marks = inbound(ctx, tamper=True)
     ar = " ".join(str(v) for v in message.get_all("Authentication-Results", []))
     ctx.check("dkim=fail" in ar and "dkim=pass" not in ar, "dkim=fail, never pass", ar)
+    # The Subject was changed, a signed header field: the header hash check fails, not the body's.
+    ctx.decision("dkim", "dkim.decision", marks, "dkim.decision: verify=fail with the reason",
+                 qid=qid, sign="no", why=NOT_OURS, verify="fail",
+                 sigs=re.compile(r"^d=outside\.test s=ext a=rsa-sha256 fail \(signature verification failed\)$"))
     ctx.show_added_headers(message)

@@ -6,6 +6,8 @@
 # on (the scenario rewrites dmarc.conf, reloads with SIGHUP, and restores it afterwards); a
 # message DKIM-signed by outside.test arrives with dmarc=pass. rua.test's mail ends in an
 # aggregate report that `cachetctl dmarc-report send` mails through Postfix to the sink.
+# Each message's dmarc.result line is checked: the verdict with the inputs it used (SPF and
+# DKIM identities, where the SPF result came from, policy, disposition, alignment).
 # With FailureReports on, forged mail from ruf.test makes cachet-dmarc mail an ARF failure
 # report through Postfix's sendmail to the authorized ruf addresses (the sink).
 import email
@@ -38,10 +40,17 @@ def forged(ctx: Context, token: str):
 @scenario("dmarc_fail_report_only", "forged p=reject mail arrives with dmarc=fail by default", order=400)
 def dmarc_fail_report_only(ctx: Context) -> None:
     token = ctx.token()
-    message = ctx.delivered_to_mailbox(forged(ctx, token), ALICE, token)
+    marks = ctx.stack.log_marks()
+    result = forged(ctx, token)
+    message = ctx.delivered_to_mailbox(result, ALICE, token)
     ar = auth_results(message)
     ctx.check("dmarc=fail (p=reject dis=none) header.from=spoofed.test" in ar,
               "dmarc=fail (p=reject dis=none) header.from=spoofed.test", ar)
+    ctx.decision("dmarc", "dmarc.result", marks,
+                 "dmarc.result: fail under p=reject, disposition none (report only), nothing aligned",
+                 qid=result.queue_id, **{"from": "spoofed.test"}, result="fail", policy="reject",
+                 disposition="none", dkim="none", spf="spoofed.test:notpass", spf_source="Received-SPF",
+                 policy_domain="spoofed.test", pct="100", aligned="none")
     ctx.show_added_headers(message)
 
 
@@ -51,7 +60,11 @@ def dmarc_reject_enforced(ctx: Context) -> None:
     reload_dmarc(ctx, reject=True)
     try:
         token = ctx.token()
+        marks = ctx.stack.log_marks()
         ctx.refused(forged(ctx, token), "550 5.7.1 rejected by DMARC policy for spoofed.test")
+        ctx.decision("dmarc", "dmarc.result", marks, "dmarc.result: fail, disposition reject",
+                     **{"from": "spoofed.test"}, result="fail", policy="reject", disposition="reject",
+                     aligned="none")
     finally:
         reload_dmarc(ctx, reject=False)
 
@@ -71,12 +84,17 @@ def dmarc_pass_signed(ctx: Context) -> None:
               " canonicalize=(b'relaxed', b'simple')) + msg)\n")
     signed = subprocess.run(["/usr/bin/python3", "-c", script, key], input=data,
                             capture_output=True, check=True).stdout
+    marks = stack.log_marks()
     result = ctx.send(port=stack.smtp_port, client_ip=stack.outside_ip, helo="mx.outside.test",
                       mail_from=FRIEND, to=ALICE.address, data=signed)
     message = ctx.delivered_to_mailbox(result, ALICE, token)
     ar = auth_results(message)
     ctx.check("dmarc=pass (p=reject dis=none) header.from=outside.test" in ar,
               "dmarc=pass (p=reject dis=none) header.from=outside.test", ar)
+    ctx.decision("dmarc", "dmarc.result", marks,
+                 "dmarc.result: pass through the aligned DKIM signature, read from cachet-dkim's A-R",
+                 qid=result.queue_id, **{"from": "outside.test"}, result="pass", policy="reject",
+                 disposition="none", dkim="outside.test:pass", ar="mail.example.test", aligned="dkim")
     ctx.show_added_headers(message)
 
 
@@ -106,9 +124,12 @@ def mail_from_rua_test(ctx: Context) -> int:
     """Sends mail from rua.test from the outside, waits until it is delivered and recorded in
     cachet-dmarc's history, and returns the time recorded."""
     stack, token = ctx.stack, ctx.token()
+    marks = stack.log_marks()
     result = ctx.send(token, port=stack.smtp_port, client_ip=stack.outside_ip, helo="mx.outside.test",
                       mail_from="news@rua.test", to=ALICE.address)
     ctx.delivered_to_mailbox(result, ALICE, token)
+    ctx.decision("dmarc", "dmarc.result", marks, "dmarc.result: rua.test's p=none fails, nothing to apply",
+                 qid=result.queue_id, **{"from": "rua.test"}, result="fail", policy="none", disposition="none")
     history = os.path.join(stack.dir, "dmarc", "history.sqlite")
     return wait_until("rua.test in the DMARC history", lambda: last_recorded(history, "rua.test"))
 

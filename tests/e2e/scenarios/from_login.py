@@ -39,6 +39,8 @@ def check_signed(ctx: Context, result, token: str, header_from: str) -> None:
     path, _ = ctx.stack.find_in_sink(token)
     passed, output = ctx.stack.dkimverify(path.read_bytes())
     ctx.check(passed, "dkimverify accepts the sink's copy", output)
+    ctx.decision("dkim", "dkim.decision", {}, "dkim.decision: signed d=example.test",
+                 qid=result.queue_id, sign="yes", d="example.test", s="default")
 
 
 def with_policy(ctx: Context, policy: str, body) -> None:
@@ -67,11 +69,12 @@ def dkim_from_login_owned(ctx: Context) -> None:
 def dkim_from_login_reject(ctx: Context) -> None:
     def body() -> None:
         token = ctx.token()
-        since = ctx.stack.log_position("dkim.out")
+        since = ctx.stack.log_marks()
         ctx.refused(submit(ctx, token, f"Bob <{BOB_ADDRESS}>"), REFUSED)
-        ctx.stack.wait_for_log(r"dkim\.from_login .*login=alice field=From address=bob@example\.test "
-                               r"verdict=not_owned action=reject", name="dkim.out", since=since)
-        ctx.check(True, "cachet-dkim logged the refusal with the login and the address")
+        ctx.decision("dkim", "dkim.from_login", since, "cachet-dkim logged the refusal with the login and the address",
+                     login="alice", field="From", address=BOB_ADDRESS, verdict="not_owned", action="reject")
+        ctx.decision("dkim", "dkim.decision", since, "dkim.decision: not signed, the header From refused",
+                     sign="no", why="header From refused: " + REFUSED.split(" ", 2)[2])
     with_policy(ctx, "reject", body)
 
 
@@ -81,18 +84,19 @@ def dkim_from_login_reject(ctx: Context) -> None:
 def dkim_from_login_nosign(ctx: Context) -> None:
     def body() -> None:
         token = ctx.token()
-        since = ctx.stack.log_position("dkim.out")
-        message = ctx.relayed_to_sink(submit(ctx, token, BOB_ADDRESS), REMOTE, token)
+        since = ctx.stack.log_marks()
+        result = submit(ctx, token, BOB_ADDRESS)
+        message = ctx.relayed_to_sink(result, REMOTE, token)
         ctx.check(message.get("DKIM-Signature") is None, "no DKIM-Signature",
                   message.get("DKIM-Signature"))
         path, _ = ctx.stack.find_in_sink(token)
         passed, output = ctx.stack.dkimverify(path.read_bytes())
         ctx.check(not passed, "dkimverify finds no valid signature on the sink's copy", output)
-        line = ctx.stack.wait_for_log(r"dkim\.from_login .*address=bob@example\.test "
-                                      r"verdict=not_owned action=nosign .*", name="dkim.out",
-                                      since=since)
-        ctx.check('why="not owned by user alice"' in line.group(0), "the log line says why",
-                  line.group(0))
+        ctx.decision("dkim", "dkim.from_login", since, "the from_login line says why",
+                     address=BOB_ADDRESS, verdict="not_owned", action="nosign", why="not owned by user alice")
+        ctx.decision("dkim", "dkim.decision", since, "dkim.decision: not signed, and why",
+                     qid=result.queue_id, sign="no",
+                     why="header From not bound to the login (FromLoginMismatch nosign)")
     with_policy(ctx, "nosign", body)
 
 

@@ -9,25 +9,22 @@
 # also names the sendas.pcre rule that matched: something Postfix cannot tell the admin.
 # Order 120-129.
 import os
-import re
 import subprocess
 from pathlib import Path
 
+from cachet_e2e import logs
 from cachet_e2e.scenario import Context, scenario
 from cachet_e2e.stack import ALICE, BOB
 
-LOG = "sender.out"
 OUTSIDE_HELO = "mx.outside.test"
 
 
-def decision_line(ctx: Context, sender: str, login: str, decision: str, since: int) -> str:
-    """Waits for cachet-sender's log line about this sender and returns it."""
-    login_text = re.escape(login) if login else '""'   # the log quotes an empty value
-    pattern = (rf"^.*sender\.decision qid=\S* sender={re.escape(sender)} "
-               rf"login={login_text} decision={decision} .*$")
-    line = ctx.stack.wait_for_log(pattern, name=LOG, since=since).group(0)
-    ctx.say("cachet-sender: " + line.split("sender.decision ", 1)[1])
-    return line
+def decision_line(ctx: Context, sender: str, login: str, decision: str, since: dict[str, int]) -> str:
+    """Waits for cachet-sender's decision line about this sender and returns it as text (the
+    same in LogFormat text and json)."""
+    fields = ctx.decision("sender", "sender.decision", since, f"cachet-sender decided {decision}",
+                          sender=sender, login=login, decision=decision)
+    return logs.render("sender.decision", fields) + " "
 
 
 @scenario("sender_owner_may_send",
@@ -37,7 +34,7 @@ def sender_owner_may_send(ctx: Context) -> None:
     stack = ctx.stack
     for address, rule in ((ALICE.address, "sendas.pcre:3"), ("postmaster@example.test", "sendas.pcre:2")):
         token = ctx.token()
-        since = stack.log_position(LOG)
+        since = stack.log_marks()
         ctx.say(f"alice logs in on port {stack.smtps_port} and gives MAIL FROM:<{address}>")
         result = ctx.send(token, port=stack.smtps_port, tls="smtps", auth=ALICE,
                           mail_from=address, to=BOB.address)
@@ -50,7 +47,7 @@ def sender_owner_may_send(ctx: Context) -> None:
           "alice, logged in, is refused as bob@ with Postfix's exact reply", order=121)
 def sender_not_owned_refused(ctx: Context) -> None:
     stack, token = ctx.stack, ctx.token()
-    since = stack.log_position(LOG)
+    since = stack.log_marks()
     ctx.say(f"alice logs in on port {stack.submission_port} (STARTTLS) and gives "
             f"MAIL FROM:<{BOB.address}>")
     result = ctx.send(token, port=stack.submission_port, tls="starttls", auth=ALICE,
@@ -81,7 +78,7 @@ def query_mode(ctx: Context) -> None:
           "a client without AUTH using a local sender is refused: not logged in", order=122)
 def sender_unauthenticated_local_refused(ctx: Context) -> None:
     stack, token = ctx.stack, ctx.token()
-    since = stack.log_position(LOG)
+    since = stack.log_marks()
     ctx.say(f"{OUTSIDE_HELO} (127.0.0.2) on port {stack.submission_port}, STARTTLS, no AUTH, "
             f"MAIL FROM:<{ALICE.address}> to bob")
     result = ctx.send(token, port=stack.submission_port, tls="starttls",
