@@ -23,16 +23,25 @@ DkimCounters::DkimCounters(metrics::Registry& r) {
                                        "verified signatures by result (none: no signature)", {"result"});
   for (std::size_t i = 0; i < kResults.size(); ++i) verify_[i] = verify.with_labels({dkim::to_string(kResults[i])});
   verify_[6] = verify.with_labels({"none"});
+  domain_signatures_ = metrics::DomainCounter(r, "cachet_dkim_domain_signatures_total",
+                                              "signatures made by signing domain (MetricsDomains)", "algorithm",
+                                              {kAlgorithms[0], kAlgorithms[1], kAlgorithms[2]});
+  domain_verify_ = metrics::DomainCounter(r, "cachet_dkim_domain_verify_results_total",
+                                          "verified signatures by signing domain (MetricsDomains) and result", "result",
+                                          {"pass", "fail", "neutral", "policy", "permerror", "temperror"});
 }
 
-void DkimCounters::count(const dkim::SignFacts& f, const std::vector<dkim::SignatureResult>* results) const {
+void DkimCounters::count(const dkim::SignFacts& f, const std::vector<dkim::SignatureResult>* results,
+                         const std::vector<std::string>& listed) const {
   const bool signed_ok = f.sign_mode && !f.signatures.empty() && !f.origin.empty() && f.sender_valid && !f.exempt &&
                          !f.rcpt_blocked && f.sign_error.empty();
   if (signed_ok) {
     signed_.inc();
-    for (const dkim::SignedWith& s : f.signatures)
+    for (const dkim::SignedWith& s : f.signatures) {
       for (std::size_t i = 0; i < kAlgorithms.size(); ++i)
         if (s.algorithm == kAlgorithms[i]) algorithm_[i].inc();
+      domain_signatures_.inc(listed, s.domain, s.algorithm);
+    }
   } else if (!f.sign_error.empty()) {
     sign_error_.inc();
   } else {
@@ -40,7 +49,10 @@ void DkimCounters::count(const dkim::SignFacts& f, const std::vector<dkim::Signa
   }
   if (results == nullptr) return;
   if (results->empty()) verify_[6].inc();
-  for (const dkim::SignatureResult& r : *results) verify_[static_cast<std::size_t>(r.result)].inc();
+  for (const dkim::SignatureResult& r : *results) {
+    verify_[static_cast<std::size_t>(r.result)].inc();
+    domain_verify_.inc(listed, r.domain, dkim::to_string(r.result));
+  }
 }
 
 }  // namespace cachet::dkimd

@@ -12,6 +12,7 @@
 
 #include "common/config/option_spec.hpp"
 #include "common/log/json.hpp"
+#include "common/metrics/domain_label.hpp"
 #include "common/metrics/metrics.hpp"
 #include "common/sender/from_login.hpp"
 #include "common/sender/login_maps.hpp"
@@ -33,6 +34,7 @@ inline constexpr OptionSpec kDkimOptions[] = {
     {"Background", Kind::boolean, "yes", "fork into the background"},
     log::kLogFormatOption,
     metrics::kMetricsListenOption,
+    metrics::kMetricsDomainsOption,
     {"Syslog", Kind::boolean, "no", "log to syslog (cachet always logs to syslog when in the background)"},
     {"Include", Kind::path, "", "read another configuration file here"},
     {"Mode", Kind::string, "sv", "operating modes: s (sign), v (verify), sv"},

@@ -64,7 +64,8 @@ void DkimSession::reset() {
 }
 
 void DkimSession::log_decision(const std::string& qid, const std::vector<dkim::SignatureResult>* results) {
-  if (shared_.counters != nullptr) shared_.counters->count(why_, results);
+  if (shared_.counters != nullptr)
+    shared_.counters->count(why_, results, st_ ? st_->metrics_domains : std::vector<std::string>{});
   const bool verbose = st_ && st_->log_why;
   log::Event ev(*shared_.logger, log::Level::info, "dkim.decision");
   ev.kv("qid", qid).fields(dkim::sign_fields(why_, verbose));

@@ -8,6 +8,7 @@
 #include "common/config/option_values.hpp"
 #include "common/dkim/key_file.hpp"
 #include "common/dkim/sign.hpp"
+#include "common/metrics/domain_label.hpp"
 
 namespace cachet::dkimd {
 namespace {
@@ -341,6 +342,8 @@ std::shared_ptr<const DkimState> build_all(const config::Config& cfg, const Buil
   if (auto r = load_from_check(cfg, *st); !r) f.add("SenderLoginMaps", r.error());
   if (auto r = load_verifying(cfg, *st); !r) f.add("", r.error());
   if (auto r = load_resolver(cfg, *st); !r) f.add("Nameservers", r.error());
+  auto metrics_domains = metrics::parse_metrics_domains(cfg.list(metrics::kMetricsDomainsOption.name));
+  if (f.ok(metrics::kMetricsDomainsOption.name, metrics_domains)) st->metrics_domains = std::move(*metrics_domains);
   if (!f.problems().empty()) return nullptr;
   return st;
 }

@@ -61,6 +61,7 @@ struct DkimState : dkim::SigningPolicy {
   bool authserv_id_with_job_id = false;
   bool always_add_ar = false;
   bool log_why = false;                                  // LogWhy: per-signature lines and the client facts
+  std::vector<std::string> metrics_domains;              // MetricsDomains (common/metrics/domain_label.hpp)
   std::size_t max_signatures = 3;                        // 0: only author-domain and trusted signers
   std::vector<std::string> must_be_signed;               // MustBeSigned field names
   std::optional<config::Dataset> trust_signatures_from;  // TrustSignaturesFrom

@@ -4,7 +4,9 @@
 //   cachet_dmarc_results_total{result="pass|fail|none|temperror|permerror|nofrom|multifrom|
 //                                     ignored|badheaders|skipped|other"}
 //   cachet_dmarc_dispositions_total{disposition="none|quarantine|reject|tempfail|other"}
-// One count of each per message. No domain labels. Thread-safe.
+// One count of each per message. No domain labels in those; with MetricsDomains set,
+//   cachet_dmarc_domain_results_total{domain="<listed From domain>|other", result=...}
+// too (common/metrics/domain_label.hpp: bounded by the list). Thread-safe.
 // History writers (HistoryDatabase/HistoryFile), read at scrape time, summed over writers:
 //   cachet_dmarc_history_pending (gauge: records queued, not yet written)
 //   cachet_dmarc_history_written_total, cachet_dmarc_history_dropped_total (queue full)
@@ -12,8 +14,11 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include "common/metrics/domain_label.hpp"
 #include "common/metrics/metrics.hpp"
 #include "milters/dmarc/settings.hpp"
 
@@ -26,12 +31,18 @@ struct DmarcCounters {
                 {"pass", "fail", "none", "temperror", "permerror", "nofrom", "multifrom", "ignored", "badheaders",
                  "skipped"}),
         dispositions(r, "cachet_dmarc_dispositions_total", "messages by applied disposition", "disposition",
-                     {"none", "quarantine", "reject", "tempfail"}) {}
-  void count(std::string_view result, std::string_view disposition) const {
+                     {"none", "quarantine", "reject", "tempfail"}),
+        domain_results(r, "cachet_dmarc_domain_results_total", "messages by From domain (MetricsDomains) and result",
+                       "result", {"pass", "fail", "none", "temperror", "permerror"}) {}
+  // `listed` (MetricsDomains) and `from_domain` feed the per-domain series (none when empty).
+  void count(std::string_view result, std::string_view disposition, const std::vector<std::string>& listed = {},
+             std::string_view from_domain = {}) const {
     results.inc(result);
     dispositions.inc(disposition);
+    if (!from_domain.empty()) domain_results.inc(listed, from_domain, result);
   }
   metrics::FixedLabelCounter results, dispositions;
+  metrics::DomainCounter domain_results;
 };
 
 // The history series for the writers of the current snapshot (`load`); keep the handles as

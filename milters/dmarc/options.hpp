@@ -11,6 +11,7 @@
 
 #include "common/config/option_spec.hpp"
 #include "common/log/json.hpp"
+#include "common/metrics/domain_label.hpp"
 #include "common/metrics/metrics.hpp"
 
 namespace cachet::dmarcd {
@@ -31,6 +32,7 @@ inline constexpr OptionSpec kDmarcOptions[] = {
     {"Background", Kind::boolean, "yes", "fork into the background"},
     log::kLogFormatOption,
     metrics::kMetricsListenOption,
+    metrics::kMetricsDomainsOption,
     {"Syslog", Kind::boolean, "no", "log to syslog (cachet always logs to syslog when in the background)"},
     // Trust in upstream results.
     {"AuthservID", Kind::string, "",

@@ -153,7 +153,8 @@ Verdict DmarcSession::on_eom(milter::Context& ctx) {
     if (d.add_rcpt) io_ok = ctx.add_rcpt("<" + *d.add_rcpt + ">").has_value() && io_ok;
   }
   log::Event(*shared_.logger, log::Level::info, "dmarc.result").kv("qid", qid).fields(result_fields(d));
-  if (shared_.counters != nullptr) shared_.counters->count(d.result, d.disposition);
+  if (shared_.counters != nullptr)
+    shared_.counters->count(d.result, d.disposition, st_->metrics_domains, d.from_domain);
   record_history(ctx, in, d);
   report_failure(ctx, in, d);
   if (!io_ok) log::Event(*shared_.logger, log::Level::warning, "dmarc.modify_failed").kv("qid", qid);

@@ -6,6 +6,7 @@
 
 #include "common/base/strings.hpp"
 #include "common/config/option_values.hpp"
+#include "common/metrics/domain_label.hpp"
 #include "milters/dmarc/history_outputs.hpp"
 
 namespace cachet::dmarcd {
@@ -82,6 +83,8 @@ std::vector<config::Problem> check_settings(const config::Config& cfg) {
   std::vector<config::Problem> problems;
   (void)load_settings(cfg, problems);
   (void)failure_config(cfg, problems);
+  if (auto md = metrics::parse_metrics_domains(cfg.list(metrics::kMetricsDomainsOption.name)); !md)
+    problems.push_back(config::problem_from(cfg, metrics::kMetricsDomainsOption.name, md.error()));
   return problems;
 }
 
@@ -91,6 +94,9 @@ Result<std::shared_ptr<const DmarcState>> build_state(const config::Config& cfg,
   if (!settings) return Unexpected<Error>(settings.error());
   auto st = std::make_shared<DmarcState>();
   st->settings = std::move(*settings);
+  auto domains = metrics::parse_metrics_domains(cfg.list(metrics::kMetricsDomainsOption.name));
+  if (!domains) return config::option_error(metrics::kMetricsDomainsOption.name, domains.error());
+  st->metrics_domains = std::move(*domains);
   dns::ResolverOptions ro;
   ro.nameservers = cfg.list("Nameservers");
   ro.timeout = std::chrono::seconds(cfg.integer("DNSTimeout"));

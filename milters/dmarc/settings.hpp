@@ -42,6 +42,8 @@ struct DmarcState {
   std::vector<std::shared_ptr<dmarc::HistoryWriter>> history;
   // FailureReports (failure_reports.hpp); null: off.
   std::shared_ptr<const FailureState> failure;
+  // MetricsDomains (common/metrics/domain_label.hpp): From domains with their own label.
+  std::vector<std::string> metrics_domains;
 };
 
 class HistoryOutputs;

@@ -9,7 +9,8 @@
 #   never a fixed sleep) and reads every counter back through /api/v1/query: each must equal
 #   the count of the decision lines the daemon wrote for that label (the lines the scenarios
 #   asserted one by one). Then it sends a known set of messages and checks that each counter
-#   moved by exactly what was sent. `promtool check metrics` passes on each endpoint.
+#   moved by exactly what was sent. `promtool check metrics` passes on each endpoint. The
+#   per-domain series (MetricsDomains) are among them: listed domains by name, others "other".
 # observe_json_logs: every line each daemon wrote (LogFormat json) parses as one JSON object
 #   whose first members are "event" and "level", and the decision lines carry only the keys
 #   their man page documents (the LOGGING key tables), with the required ones present.
@@ -38,11 +39,22 @@ DECISION_EVENTS = {"dkim": "dkim.decision", "dmarc": "dmarc.result", "spf": "spf
                    "sender": "sender.decision"}
 LEVELS = ("error", "warning", "info", "debug")
 # The series each daemon counts its decision lines in: (metric, label).
-SERIES = {"dkim": [("cachet_dkim_messages_total", "decision"), ("cachet_dkim_signatures_total", "algorithm"),
-                   ("cachet_dkim_verify_results_total", "result")],
-          "dmarc": [("cachet_dmarc_results_total", "result"), ("cachet_dmarc_dispositions_total", "disposition")],
-          "spf": [("cachet_spf_results_total", "result"), ("cachet_spf_actions_total", "action")],
-          "sender": [("cachet_sender_decisions_total", "decision")]}
+# A series with two labels is keyed "domain/value" (the MetricsDomains series).
+SERIES = {"dkim": [("cachet_dkim_messages_total", ("decision",)), ("cachet_dkim_signatures_total", ("algorithm",)),
+                   ("cachet_dkim_verify_results_total", ("result",)),
+                   ("cachet_dkim_domain_signatures_total", ("domain", "algorithm")),
+                   ("cachet_dkim_domain_verify_results_total", ("domain", "result"))],
+          "dmarc": [("cachet_dmarc_results_total", ("result",)), ("cachet_dmarc_dispositions_total", ("disposition",)),
+                    ("cachet_dmarc_domain_results_total", ("domain", "result"))],
+          "spf": [("cachet_spf_results_total", ("result",)), ("cachet_spf_actions_total", ("action",))],
+          "sender": [("cachet_sender_decisions_total", ("decision",))]}
+# MetricsDomains as plugins.d/90-observe.sh sets it: these get their own domain label value.
+METRICS_DOMAINS = {"dkim": ("example.test",), "dmarc": ("outside.test", "spoofed.test")}
+DMARC_DOMAIN_RESULTS = ("pass", "fail", "none", "temperror", "permerror")
+
+
+def domain_label(daemon: str, domain: str) -> str:
+    return domain.lower() if domain.lower() in METRICS_DOMAINS[daemon] else "other"
 
 
 def observe_stack(ctx: Context, need_prometheus: bool) -> None:
@@ -87,8 +99,9 @@ def expected_counts(daemon: str, lines: list[dict[str, object]]) -> Counter:
         if daemon == "dkim":
             if f.get("sign") == "yes":
                 want["cachet_dkim_messages_total", "signed"] += 1
-                for algorithm in str(f["a"]).split(","):
+                for domain, algorithm in zip(str(f["d"]).split(","), str(f["a"]).split(",")):
                     want["cachet_dkim_signatures_total", algorithm] += 1
+                    want["cachet_dkim_domain_signatures_total", f"{domain_label(daemon, domain)}/{algorithm}"] += 1
             elif str(f.get("why", "")).startswith("signing failed"):
                 want["cachet_dkim_messages_total", "sign_error"] += 1
             else:
@@ -98,10 +111,16 @@ def expected_counts(daemon: str, lines: list[dict[str, object]]) -> Counter:
                 if not sigs:
                     want["cachet_dkim_verify_results_total", "none"] += 1
                 for sig in sigs:  # "d=... s=... a=... RESULT (REASON)"
-                    want["cachet_dkim_verify_results_total", sig.split()[3]] += 1
+                    words = sig.split()
+                    want["cachet_dkim_verify_results_total", words[3]] += 1
+                    domain = domain_label(daemon, words[0].removeprefix("d="))
+                    want["cachet_dkim_domain_verify_results_total", f"{domain}/{words[3]}"] += 1
         elif daemon == "dmarc":
             want["cachet_dmarc_results_total", f["result"]] += 1
             want["cachet_dmarc_dispositions_total", f.get("disposition", "none")] += 1
+            if f.get("from"):
+                result = f["result"] if f["result"] in DMARC_DOMAIN_RESULTS else "other"
+                want["cachet_dmarc_domain_results_total", f"{domain_label(daemon, str(f['from']))}/{result}"] += 1
         elif daemon == "spf":
             identity = f["identity"]
             want["cachet_spf_results_total", identity if identity in ("skip", "cached") else f["result"]] += 1
@@ -146,9 +165,9 @@ class Prometheus:
         """Every cachet decision counter as Prometheus has it now: Counter[(metric, label)]."""
         got: Counter = Counter()
         for series in [s for daemon in SERIES.values() for s in daemon]:
-            metric, label = series
+            metric, labels = series
             for row in self.api("query", query=metric)["result"]:
-                got[metric, row["metric"][label]] += int(float(row["value"][1]))
+                got[metric, "/".join(row["metric"][label] for label in labels)] += int(float(row["value"][1]))
         return got
 
 
@@ -235,6 +254,12 @@ KNOWN_SET_DELTA = Counter({
     ("cachet_dmarc_results_total", "fail"): 1,              # 4
     ("cachet_dmarc_results_total", "none"): 1,              # 7
     ("cachet_dmarc_dispositions_total", "none"): 5,         # 1, 3, 4, 6, 7
+    # MetricsDomains: cachet-dkim lists example.test, cachet-dmarc outside.test and spoofed.test
+    ("cachet_dkim_domain_signatures_total", "example.test/rsa-sha256"): 2,  # 1, 6
+    ("cachet_dkim_domain_verify_results_total", "other/pass"): 1,           # 3 (outside.test)
+    ("cachet_dmarc_domain_results_total", "outside.test/pass"): 1,          # 3
+    ("cachet_dmarc_domain_results_total", "spoofed.test/fail"): 1,          # 4
+    ("cachet_dmarc_domain_results_total", "other/none"): 1,                 # 7 (spfpass.test)
 })
 
 

@@ -3,7 +3,7 @@
 # fixture e2e_observe in tests/e2e/CMakeLists.txt); does nothing otherwise.
 # Every cachet daemon logs with `LogFormat json` and serves Prometheus metrics on loopback
 # inside the namespace (MetricsListen 127.0.0.1:912x; cachet-spf runs as a socket server,
-# 20-spf.sh). A real Prometheus server (Debian's prometheus) scrapes them every second, with
+# 20-spf.sh); cachet-dkim and cachet-dmarc also count per domain for a MetricsDomains list. A real Prometheus server (Debian's prometheus) scrapes them every second, with
 # a generated configuration and its own data directory under $STACK/prometheus; stack/stop
 # ends it by its pid like every stack_daemon. Without the prometheus binary the stack still
 # starts (JSON logs and the endpoints are tested) and scenarios/observe.py's Prometheus check
@@ -22,6 +22,11 @@ for entry in "${OBSERVE_PORTS[@]}"; do
   else
     printf 'LogFormat\tjson\nMetricsListen\t127.0.0.1:%s\n' "$port" >> "$conf"
   fi
+  # The per-domain series (bounded allow-list): scenarios/observe.py's METRICS_DOMAINS.
+  case $daemon in
+    dkim) printf 'MetricsDomains\texample.test\n' >> "$conf" ;;
+    dmarc) printf 'MetricsDomains\toutside.test, spoofed.test\n' >> "$conf" ;;
+  esac
   observe_targets+="  - job_name: $daemon
     static_configs:
       - targets: ['127.0.0.1:$port']
