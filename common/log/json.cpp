@@ -15,11 +15,22 @@ void append_escape(std::string& out, unsigned char c) {
   out.append(buf);
 }
 
+constexpr bool is_plain(unsigned char c) noexcept { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view value) {
   out.push_back('"');
   for (std::size_t i = 0; i < value.size();) {
+    // Printable ASCII other than '"' and '\\' goes out as is, a run at a time (the usual case:
+    // a decision line's values are plain words).
+    std::size_t run = i;
+    while (run < value.size() && is_plain(static_cast<unsigned char>(value[run]))) ++run;
+    if (run > i) {
+      out.append(value.substr(i, run - i));
+      i = run;
+      continue;
+    }
     const auto c = static_cast<unsigned char>(value[i]);
     if (c >= 0x80) {
       if (const std::size_t n = utf8_sequence_length(value, i); n > 0) {
@@ -37,11 +48,7 @@ void append_json_string(std::string& out, std::string_view value) {
       case '\n': out.append("\\n"); break;
       case '\r': out.append("\\r"); break;
       case '\t': out.append("\\t"); break;
-      default:
-        if (c < 0x20 || c == 0x7f)
-          append_escape(out, c);
-        else
-          out.push_back(static_cast<char>(c));
+      default: append_escape(out, c);  // other control bytes and DEL
     }
     ++i;
   }

@@ -11,12 +11,9 @@
 //   from_login check_us=0.70 sign_us=284.0 check_per_signed_message=0.25%
 // Exit 1 when a check does not find alice's own From owned or a signature fails.
 // No timing assertions: the figure is for the reader (issue 15 goal: <= 2%).
-#include <time.h>
 
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -25,36 +22,15 @@
 #include "common/dkim/sign.hpp"
 #include "common/sender/from_login.hpp"
 #include "common/sender/login_maps.hpp"
+#include "tests/bench/cpu_cost.hpp"
 #include "tests/lib/memory_files.hpp"
 
 namespace {
 
 using namespace cachet;
-
-double cpu_seconds() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-// LF files become CRLF, as the message is on the wire.
-std::string read_message(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string out;
-  for (const char c : ss.str()) {
-    if (c == '\n' && (out.empty() || out.back() != '\r')) out += '\r';
-    out += c;
-  }
-  return out;
-}
-
-std::string default_message() {
-  return "From: Alice Example <alice@bench.example>\r\nTo: bob@rcpt.example\r\n"
-         "Subject: bench\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\n\r\n" +
-         std::string(2000, 'x') + "\r\n";
-}
+using bench::cpu_seconds;
+using bench::default_message;
+using bench::read_message;
 
 // The From field's value of a CRLF message ("" when none).
 std::string from_value(const std::string& msg) {
