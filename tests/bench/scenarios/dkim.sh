@@ -76,17 +76,22 @@ ours_sign_rsa_fromlogin() {
   bench_start cdk-fl-s-rsa2048 "$BENCH_BINARY" -f -x "$W/etc/cdk-fl-s-rsa2048.conf"
   SERVER_PID=$BENCH_PID
 }
-# Observability cost (issue 14): ours twice, side by side in one run. The "peer" column is
-# cachet-dkim as configured above (text decision lines, no metrics); the "ours" column adds
-# MetricsListen (an idle endpoint on loopback), LogFormat json and LogWhy yes. The decision
-# line itself is always on; its cost is in both columns.
-ours_sign_rsa_observed() {
+# Observability cost (issue 14): ours twice, side by side in one run, for rsa and ed25519.
+# The "peer" column is cachet-dkim as configured above (text decision lines, no metrics);
+# the "ours" column (dkim_observed NAME KEY ALG) adds MetricsListen (an idle endpoint on
+# loopback), MetricsDomains, LogFormat json and LogWhy yes. The decision line itself is
+# always on; its cost is in both columns. tests/bench/observe_cost.sh measures the same in
+# process, with instruction counts.
+dkim_observed() {
   bench_need_bin cachet-dkim || return 77
-  dkim_conf "cdk-observed-s-rsa2048" s rsa2048 rsa-sha256
-  printf 'MetricsListen		127.0.0.1:0\nLogFormat		json\nLogWhy			yes\n' >> "$W/etc/cdk-observed-s-rsa2048.conf"
-  bench_start "cdk-observed-s-rsa2048" "$BENCH_BINARY" -f -x "$W/etc/cdk-observed-s-rsa2048.conf"
+  dkim_conf "$1" s "$2" "$3"
+  printf 'MetricsListen\t\t127.0.0.1:0\nMetricsDomains\t\tbench.example\nLogFormat\t\tjson\nLogWhy\t\t\tyes\n' \
+    >> "$W/etc/$1.conf"
+  bench_start "$1" "$BENCH_BINARY" -f -x "$W/etc/$1.conf"
   SERVER_PID=$BENCH_PID
 }
+ours_sign_rsa_observed() { dkim_observed cdk-observed-s-rsa2048 rsa2048 rsa-sha256; }
+ours_sign_ed_observed() { dkim_observed cdk-observed-s-ed25519 ed25519 ed25519-sha256; }
 peer_sign_rsa() { dkim_peer peer s rsa2048 rsa-sha256; }
 peer_sign_ed() { dkim_peer peer s ed25519 ed25519-sha256; }
 peer_verify() { dkim_peer peer v rsa2048 rsa-sha256; }
@@ -128,6 +133,9 @@ dkim_cases() {
   bench_case milter "dkim-observability-sign-rsa-2k" \
     "cachet-dkim sign rsa-sha256 2k: observability off (peer column) vs metrics+json+LogWhy (ours column)" \
     ours_sign_rsa ours_sign_rsa_observed -- --message "$MSG_DIR/msg-2k.eml" "${DKIM_SIGN_ARGS[@]}"
+  bench_case milter "dkim-observability-sign-ed25519-2k" \
+    "cachet-dkim sign ed25519-sha256 2k: observability off (peer column) vs metrics+json+LogWhy (ours column)" \
+    ours_sign_ed ours_sign_ed_observed -- --message "$MSG_DIR/msg-2k.eml" "${DKIM_SIGN_ARGS[@]}"
   for size in 2k 100k; do
     bench_case milter "dkim-verify-rsa-$size" "DKIM verify rsa-sha256, $size" peer_verify ours_verify \
       -- --message "$W/data/signed-rsa2048-$size.eml" "${DKIM_VERIFY_ARGS[@]}"
