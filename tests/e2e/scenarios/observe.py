@@ -12,8 +12,9 @@
 #   moved by exactly what was sent. `promtool check metrics` passes on each endpoint. The
 #   per-domain series (MetricsDomains) are among them: listed domains by name, others "other".
 # observe_json_logs: every line each daemon wrote (LogFormat json) parses as one JSON object
-#   whose first members are "event" and "level", and the decision lines carry only the keys
-#   their man page documents (the LOGGING key tables), with the required ones present.
+#   whose first members are "event" and "level", every event name is in the daemon's man
+#   page, and the decision lines carry only the keys their man page documents (the LOGGING
+#   key tables), with the required ones present.
 from __future__ import annotations
 
 import datetime
@@ -352,6 +353,10 @@ def observe_json_logs(ctx: Context) -> None:
         ctx.check(lines and not bad, f"{name}: all {len(lines)} lines are JSON objects starting with event and level",
                   "\n".join(bad[:5]))
         ctx.say(f"{name}: " + ", ".join(f"{e} x{n}" for e, n in sorted(events.items())))
+        page = (REPO / MAN_PAGES[daemon]).read_text(encoding="utf-8")
+        unnamed = sorted(e for e in events if f"`{e}" not in page)
+        ctx.check(not unnamed, f"every event cachet-{daemon} wrote is named in {MAN_PAGES[daemon]}",
+                  f"not in the man page: {unnamed}")
         documented = documented_keys(daemon)
         ctx.check("qid" in documented and len(documented) >= 4,
                   f"{MAN_PAGES[daemon]} documents the keys of {DECISION_EVENTS[daemon]}: {sorted(documented)}")
