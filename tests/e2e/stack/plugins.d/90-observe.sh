@@ -34,7 +34,8 @@ for entry in "${OBSERVE_PORTS[@]}"; do
 done
 stack_fact E2E_OBSERVE 1
 stack_fact E2E_METRICS_PORTS "${OBSERVE_PORTS[*]}"
-if command -v prometheus >/dev/null 2>&1; then
+PROMETHEUS_BIN=${E2E_PROMETHEUS_BIN:-prometheus}   # a missing name shows the skip path
+if command -v "$PROMETHEUS_BIN" >/dev/null 2>&1; then
   install -d -o nobody -g nogroup -m 0750 "$STACK/prometheus"
   cat > "$STACK/etc/prometheus.yml" <<YML
 # written by tests/e2e/stack/plugins.d/90-observe.sh for stack $NETNS
@@ -46,9 +47,9 @@ $observe_targets
 YML
   chmod 0644 "$STACK/etc/prometheus.yml"
   stack_daemon prometheus "tcp:$PROMETHEUS_PORT" setpriv --reuid=nobody --regid=nogroup --clear-groups \
-    prometheus --config.file="$STACK/etc/prometheus.yml" --storage.tsdb.path="$STACK/prometheus" \
+    "$PROMETHEUS_BIN" --config.file="$STACK/etc/prometheus.yml" --storage.tsdb.path="$STACK/prometheus" \
     --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" --storage.tsdb.retention.time=1d --log.level=warn
   stack_fact E2E_PROMETHEUS "127.0.0.1:$PROMETHEUS_PORT"
 else
-  say "90-observe: no prometheus binary (scripts/packages.d/metrics.txt): its check will skip"
+  say "90-observe: no $PROMETHEUS_BIN (Debian package prometheus, scripts/packages.d/metrics.txt): e2e.observe.metrics will skip"
 fi
