@@ -38,8 +38,8 @@ collected() {   # ALG PHASE FUNCTION N
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
 
 echo
-echo "| algorithm | sign CPU us | observe CPU us | CPU overhead | sign Ir/msg | observe Ir/msg | Ir overhead |"
-echo "|---|---|---|---|---|---|---|"
+echo "| algorithm | sign CPU us | on-off CPU | observe us (in line) | observe CPU us (alone) | CPU overhead | sign Ir/msg | observe Ir/msg | Ir overhead |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for alg in rsa ed25519; do
   sign_ir="-" obs_ir="-" ir_pct="-"
   if command -v valgrind >/dev/null 2>&1; then
@@ -50,6 +50,6 @@ for alg in rsa ed25519; do
     ir_pct=$(awk -v a="$obs_ir" -v b="$sign_ir" 'BEGIN { printf "%.2f%%", 100 * a / b }')
   fi
   line=${cpu[$alg]}
-  echo "| $(field "$line" alg) | $(field "$line" sign_us) | $(field "$line" observe_us) | $(field "$line" overhead) | $sign_ir | $obs_ir | $ir_pct |"
+  echo "| $(field "$line" alg) | $(field "$line" sign_us) | $(field "$line" on_minus_off) | $(field "$line" observe_us) | $(field "$line" observe_cpu_us) | $(field "$line" cpu_overhead) | $sign_ir | $obs_ir | $ir_pct |"
 done
 command -v valgrind >/dev/null 2>&1 || echo "(no valgrind: instruction counts skipped; scripts/packages.d/bench.txt)"
