@@ -18,13 +18,13 @@ REMOTE = "carol@remote.test"
 FRIEND = "friend@outside.test"
 
 
-def dkim_sign(data: bytes, key_path: str) -> bytes:
+def dkim_sign(data: bytes, key_path: str, selector: str = "ext") -> bytes:
     script = ("import sys, dkim\n"
               "msg = sys.stdin.buffer.read()\n"
               "key = open(sys.argv[1], 'rb').read()\n"
-              "sys.stdout.buffer.write(dkim.sign(msg, b'ext', b'outside.test', key,"
+              "sys.stdout.buffer.write(dkim.sign(msg, sys.argv[2].encode(), b'outside.test', key,"
               " canonicalize=(b'relaxed', b'simple')) + msg)\n")
-    return subprocess.run(["/usr/bin/python3", "-c", script, key_path], input=data,
+    return subprocess.run(["/usr/bin/python3", "-c", script, key_path, selector], input=data,
                           capture_output=True, check=True).stdout
 
 
@@ -88,3 +88,32 @@ def dkim_inbound_tampered_fail(ctx: Context) -> None:
                  qid=qid, sign="no", why=NOT_OURS, verify="fail",
                  sigs=re.compile(r"^d=outside\.test s=ext a=rsa-sha256 fail \(signature verification failed\)$"))
     ctx.show_added_headers(message)
+
+
+@scenario("dkim_inbound_failure_reasons",
+          "signatures that fail say why: body changed, no key in DNS, key revoked", order=225)
+def dkim_inbound_failure_reasons(ctx: Context) -> None:
+    stack = ctx.stack
+    key = os.path.join(stack.dir, "dkim", "foreign.private")
+    # (what to do to the signed message, selector, the dkim.decision's sigs field)
+    cases = (
+        ("the body changed after signing", "ext", lambda m: m.replace(b"cachet e2e test message", b"cachet e2e test massage", 1),
+         "d=outside.test s=ext a=rsa-sha256 fail (body hash mismatch)"),
+        ("no key published for the selector", "gone", lambda m: m,
+         "d=outside.test s=gone a=rsa-sha256 permerror (no key for signature)"),
+        ("the selector's key is revoked (p= empty)", "revoked", lambda m: m,
+         re.compile(r"^d=outside\.test s=revoked a=rsa-sha256 \w+ \(key revoked\)$")),
+    )
+    for what, selector, alter, sigs in cases:
+        token = ctx.token()
+        marks = stack.log_marks()
+        ctx.say(f"outside.test signs with selector {selector}; {what}")
+        data = build_message(token=token, mail_from=FRIEND, to=ALICE.address, subject="signed news")
+        signed = alter(dkim_sign(data, key, selector))
+        result = ctx.send(port=stack.smtp_port, client_ip=stack.outside_ip, helo="mx.outside.test",
+                          mail_from=FRIEND, to=ALICE.address, data=signed)
+        message = ctx.delivered_to_mailbox(result, ALICE, token)
+        ar = " ".join(str(v) for v in message.get_all("Authentication-Results", []))
+        ctx.check("dkim=pass" not in ar, "never dkim=pass", ar)
+        ctx.decision("dkim", "dkim.decision", marks, f"dkim.decision names the reason: {what}",
+                     qid=result.queue_id, sign="no", why=NOT_OURS, sigs=sigs)
