@@ -117,3 +117,18 @@ def dkim_inbound_failure_reasons(ctx: Context) -> None:
         ctx.check("dkim=pass" not in ar, "never dkim=pass", ar)
         ctx.decision("dkim", "dkim.decision", marks, f"dkim.decision names the reason: {what}",
                      qid=result.queue_id, sign="no", why=NOT_OURS, sigs=sigs)
+
+
+@scenario("dkim_not_signed_foreign_from",
+          "alice's mail with a header From in a domain we do not sign for leaves unsigned, and says why",
+          order=205)
+def dkim_not_signed_foreign_from(ctx: Context) -> None:
+    stack, token = ctx.stack, ctx.token()
+    marks = stack.log_marks()
+    ctx.say("alice logs in on SMTPS and writes From: newsletter@outside.test (envelope alice@example.test)")
+    result = ctx.send(token, port=stack.smtps_port, tls="smtps", auth=ALICE, mail_from=ALICE.address,
+                      to=REMOTE, headers={"From": "newsletter@outside.test"})
+    message = ctx.relayed_to_sink(result, REMOTE, token)
+    ctx.check(message.get("DKIM-Signature") is None, "no DKIM-Signature", message.get("DKIM-Signature"))
+    ctx.decision("dkim", "dkim.decision", marks, "dkim.decision: not signed, the From domain matches no Domain",
+                 qid=result.queue_id, sign="no", why="From domain outside.test matches no Domain")
