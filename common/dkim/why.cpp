@@ -38,6 +38,7 @@ std::string why_not(const SignFacts& f) {
 
 log::Fields sign_fields(const SignFacts& f, bool verbose) {
   log::Fields out;
+  out.reserve(10);  // the most a line has (verbose, signed): one allocation
   const std::string no = why_not(f);
   if (no.empty()) {
     out.emplace_back("sign", "yes");

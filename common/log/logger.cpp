@@ -84,11 +84,11 @@ void append_value(std::string& out, std::string_view value) {
 Event::Event(Logger& logger, Level level, std::string_view name)
     : logger_(logger), level_(level), enabled_(logger.enabled(level)), format_(logger.format()) {
   if (!enabled_) return;
+  line_.reserve(256);  // a decision line, usually: one allocation
   if (format_ == Format::text) {
     line_.assign(name);
     return;
   }
-  line_.reserve(128);
   line_.append("{\"event\":");
   append_json_string(line_, name);
   line_.append(",\"level\":\"");
