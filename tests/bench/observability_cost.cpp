@@ -164,11 +164,13 @@ int main(int argc, char** argv) {
   double off_s = 0, on_s = 0, slices_s = 0;
   const long per_block = o.n / o.blocks > 0 ? o.n / o.blocks : 1;
   long done = 0;
-  for (long b = 0; b < o.blocks; ++b) {
-    double t0 = cpu_seconds();
+  auto off_block = [&] {
+    const double t0 = cpu_seconds();
     run_phase(bench, false, per_block);
     off_s += cpu_seconds() - t0;
-    t0 = cpu_seconds();
+  };
+  auto on_block = [&] {
+    const double t0 = cpu_seconds();
     for (long i = 0; i < per_block; ++i) {
       bench.sign();
       const auto s0 = std::chrono::steady_clock::now();
@@ -176,6 +178,15 @@ int main(int argc, char** argv) {
       slices_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count();
     }
     on_s += cpu_seconds() - t0;
+  };
+  for (long b = 0; b < o.blocks; ++b) {  // off first in even blocks, on first in odd ones
+    if (b % 2 == 0) {
+      off_block();
+      on_block();
+    } else {
+      on_block();
+      off_block();
+    }
     done += per_block;
   }
   const double sign_us = off_s * 1e6 / static_cast<double>(done);
