@@ -162,6 +162,13 @@ class Prometheus:
         seen = wait_until("a Prometheus scrape of every daemon after now", lambda: self.scraped_after(since))
         ctx.say("Prometheus scraped " + ", ".join(f"{j} at +{t - since:.2f}s" for j, t in sorted(seen.items())))
 
+    def value(self, query: str) -> float:
+        """The single value of an instant query (0 when it has no result)."""
+        rows = self.api("query", query=query)["result"]
+        if len(rows) > 1:
+            raise AssertionError(f"{query}: {len(rows)} series, expected one")
+        return float(rows[0]["value"][1]) if rows else 0.0
+
     def counters(self) -> Counter:
         """Every cachet decision counter as Prometheus has it now: Counter[(metric, label)]."""
         got: Counter = Counter()
@@ -209,6 +216,19 @@ def observe_metrics(ctx: Context) -> None:
         ctx.check(nonzero(mine) == nonzero(want),
                   f"cachet-{daemon}'s counters in Prometheus equal its {len(lines)} decision lines, label by label",
                   f"Prometheus {nonzero(mine)} vs lines {nonzero(want)}")
+
+    # The runtime's series too: reloads by outcome equal the reload lines (the scenarios
+    # reload cachet-dkim and cachet-dmarc with SIGHUP), and the daemons that resolve asked DNS.
+    for daemon in DAEMONS:
+        text = stack.log_text(stack.daemon_log(daemon))
+        lines = Counter(event for event, _ in logs.events(text))
+        for outcome, event in (("ok", "config.reloaded"), ("failed", "config.reload_failed")):
+            value = prometheus.value(f'cachet_reloads_total{{job="{daemon}",outcome="{outcome}"}}')
+            ctx.check(value == lines[event], f"cachet-{daemon}: cachet_reloads_total{{outcome=\"{outcome}\"}} = "
+                      f"{lines[event]} {event} lines", f"Prometheus says {value}")
+    for daemon in ("dkim", "dmarc", "spf"):
+        value = prometheus.value(f'sum(cachet_dns_queries_total{{job="{daemon}"}})')
+        ctx.check(value > 0, f"cachet-{daemon} counted its DNS queries ({value:.0f})", value)
 
     # 2. A known set of messages: each counter moves by exactly what was sent.
     marks = stack.log_marks()
