@@ -417,6 +417,7 @@ TEST_F(DkimMilter, MetricsEndpointCountsWhatWasSent) {
                            "cachet_dns_cache_hits_total 1\n",  // the key, again
                            "cachet_dns_cache_entries 1\n", "# TYPE cachet_milter_connections_open gauge\n"})
     EXPECT_NE(body->find(want), std::string::npos) << want << " in\n" << *body;
+  EXPECT_EQ(body->find("domain="), std::string::npos) << "a domain label without MetricsDomains:\n" << *body;
   if (::access("/usr/bin/promtool", X_OK) != 0) {
     std::cout << "[ skip ] promtool not installed (scripts/packages.d/metrics.txt)\n";
     return;
@@ -424,6 +425,30 @@ TEST_F(DkimMilter, MetricsEndpointCountsWhatWasSent) {
   const auto check = cachet::testlib::run_command({"/usr/bin/promtool", "check", "metrics"}, *body);
   ASSERT_TRUE(check);
   EXPECT_EQ(check->exit_code, 0) << check->out << check->err;
+}
+
+// MetricsDomains: the listed signing domain gets its own label value; a foreign d= counts
+// as "other", never under its own name.
+TEST_F(DkimMilter, MetricsDomainsLabelsOnlyListedDomains) {
+  start(base_config("MetricsListen 127.0.0.1:0\nMetricsDomains Example.COM, example.net\n"));
+  ASSERT_TRUE(eventually([&] { return daemon_->log().find("metrics.listening") != std::string::npos; }))
+      << daemon_->log();
+  const std::string log = daemon_->log();
+  const int port = std::stoi(log.substr(log.find("port=", log.find("metrics.listening")) + 5));
+  EXPECT_NE(find_insert(send(outbound()), "DKIM-Signature"), nullptr);  // d=example.com
+  (void)send_copy(inbound(foreign_signed()));                           // d=sender.example, pass
+  ASSERT_TRUE(eventually([&] { return count(daemon_->log(), "dkim.decision ") == 2; })) << daemon_->log();
+  const auto body = cachet::testlib::http_get(port, "/metrics");
+  ASSERT_TRUE(body) << body.error().detail;
+  for (const char* want : {"cachet_dkim_domain_signatures_total{algorithm=\"rsa-sha256\",domain=\"example.com\"} 1\n",
+                           "cachet_dkim_domain_verify_results_total{domain=\"other\",result=\"pass\"} 1\n"})
+    EXPECT_NE(body->find(want), std::string::npos) << want << " in\n" << *body;
+  EXPECT_EQ(body->find("sender.example"), std::string::npos) << *body;
+  if (::access("/usr/bin/promtool", X_OK) == 0) {
+    const auto check = cachet::testlib::run_command({"/usr/bin/promtool", "check", "metrics"}, *body);
+    ASSERT_TRUE(check);
+    EXPECT_EQ(check->exit_code, 0) << check->out << check->err;
+  }
 }
 
 TEST_F(DkimMilter, DualSignatureFromKeyTableAndSigningTable) {
