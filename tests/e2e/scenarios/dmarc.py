@@ -250,10 +250,12 @@ def dmarc_failure_report_sent(ctx: Context) -> None:
     enable_failure_reports(ctx, True)
     try:
         token = ctx.token()
-        since = stack.log_position("dmarc.out")
+        since = stack.log_marks()
         result = ctx.send(token, port=stack.smtp_port, client_ip=stack.outside_ip, helo="mx.outside.test",
                           mail_from="ceo@ruf.test", to=ALICE.address)
         ctx.delivered_to_mailbox(result, ALICE, token)  # p=quarantine, not held: delivered
+        ctx.decision("dmarc", "dmarc.result", since, "dmarc.result: ruf.test's p=quarantine fails",
+                     qid=result.queue_id, **{"from": "ruf.test"}, result="fail", policy="quarantine")
         for rcpt in ("failures@ruf.test", "failures@remote.test"):
             path = wait_until(f"the failure report to {rcpt} in the sink", lambda r=rcpt: arf_in_sink(stack, token, r))
             ctx.check(path is not None, f"the ARF report reached {rcpt} through Postfix", path)
@@ -268,9 +270,9 @@ def dmarc_failure_report_sent(ctx: Context) -> None:
             ctx.check(feedback["Feedback-Type"] == "auth-failure" and feedback["Reported-Domain"] == "ruf.test"
                       and feedback["Source-IP"] == stack.outside_ip,
                       f"message/feedback-report: auth-failure for ruf.test from {stack.outside_ip}", str(feedback))
-        line = stack.wait_for_log(r"dmarc\.failure_report .*to=failures@outside\.test outcome=unauthorized",
-                                  name="dmarc.out", since=since)
-        ctx.check(line is not None, "failures@outside.test is skipped: no ruf.test._report._dmarc.outside.test record")
+        ctx.decision("dmarc", "dmarc.failure_report", since,
+                     "failures@outside.test is skipped: no ruf.test._report._dmarc.outside.test record",
+                     to="failures@outside.test", outcome="unauthorized")
         ctx.check(arf_in_sink(stack, token, "failures@outside.test") is None, "nothing reached failures@outside.test")
     finally:
         enable_failure_reports(ctx, False)
