@@ -14,6 +14,7 @@ namespace {
 
 using PgResult = CPtr<PGresult, &PQclear>;
 using ConninfoOptions = CPtr<PQconninfoOption, &PQconninfoFree>;
+using PgText = CPtr<char, &PQfreemem>;
 constexpr const char* kInsert = "cachet_history_insert";
 
 std::string pg_message(PGconn* c) {
@@ -43,12 +44,10 @@ std::string schema_sql() {
 bool ok(const PgResult& r, ExecStatusType want) { return r && PQresultStatus(r.get()) == want; }
 
 ConninfoOptions parse_conninfo(std::string_view conninfo, std::string& error) {
-  char* err = nullptr;
-  ConninfoOptions opts(PQconninfoParse(std::string(conninfo).c_str(), &err));
-  if (err != nullptr) {
-    error = err;
-    PQfreemem(err);
-  }
+  char* err_raw = nullptr;
+  ConninfoOptions opts(PQconninfoParse(std::string(conninfo).c_str(), &err_raw));
+  const PgText err(err_raw);  // PQconninfoParse allocates the message with malloc (PQfreemem)
+  if (err) error = err.get();
   return opts;
 }
 
