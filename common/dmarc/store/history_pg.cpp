@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "common/base/c_ptr.hpp"
-#include "common/base/strings.hpp"
 
 namespace cachet::dmarc {
 namespace {
@@ -65,18 +64,6 @@ std::string describe_conninfo(std::string_view conninfo) {
 }
 
 }  // namespace
-
-Result<void> check_pg_conninfo(std::string_view conninfo) {
-  std::string error;
-  const ConninfoOptions opts = parse_conninfo(conninfo, error);
-  if (!opts) return fail(Errc::config, "not a PostgreSQL URI or conninfo: " + std::string(trim(error)));
-  for (const PQconninfoOption* o = opts.get(); o->keyword; ++o)
-    if (std::string_view(o->keyword) == "password" && o->val != nullptr && *o->val != '\0')
-      return fail(Errc::config,
-                  "a password does not belong in the configuration: use a passfile "
-                  "(passfile= in the conninfo, or PGPASSFILE)");
-  return {};
-}
 
 PgHistoryStore::PgHistoryStore(std::string conninfo)
     : conninfo_(std::move(conninfo)), describe_(describe_conninfo(conninfo_)) {}

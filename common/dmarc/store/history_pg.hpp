@@ -15,7 +15,7 @@
 // reconnect). A lost connection is dropped and reconnected on the next call; a batch is
 // one transaction (all or nothing, so a retried batch is never half-stored).
 // Thread-safety: calls are serialised by a mutex. Errors: Errc::temporary (connection,
-// statement), Errc::config (check_pg_conninfo).
+// statement).
 // See also: history.hpp, history_writer.hpp (retries, buffering),
 // tests/integration/dmarc_history_pg_test.cpp (against a real server).
 #pragma once
@@ -26,13 +26,11 @@
 #include <string_view>
 
 #include "common/dmarc/history.hpp"
+#include "common/dmarc/store/sql.hpp"  // check_pg_conninfo()
 
 struct pg_conn;  // libpq's PGconn, opaque here so that the header needs no libpq-fe.h
 
 namespace cachet::dmarc {
-
-// Syntax check of a URI/conninfo (libpq's own parser) and the no-password rule.
-[[nodiscard]] Result<void> check_pg_conninfo(std::string_view conninfo);
 
 class PgHistoryStore final : public HistoryStore {
  public:
