@@ -22,6 +22,34 @@ void read_original(std::string_view original, FailureReport& r) {
   r.date = header_value(o->headers, "Date");
 }
 
+// The fields go into TEXT columns, and PostgreSQL refuses invalid UTF-8 and NUL: a report
+// with a Latin-1 Subject would fail as "database trouble" and Postfix would retry it for
+// days. Such bytes become U+FFFD.
+std::string as_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = utf8_sequence_length(s, i);
+    if (n == 0 || s[i] == '\0') {
+      out += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    out.append(s.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
+FailureReport as_utf8(FailureReport r) {
+  for (std::string* f :
+       {&r.feedback_type, &r.user_agent, &r.version, &r.auth_failure, &r.reported_domain, &r.source_ip, &r.arrival_date,
+        &r.delivery_result, &r.original_mail_from, &r.original_rcpt_to, &r.authentication_results, &r.dkim_domain,
+        &r.dkim_selector, &r.spf_dns, &r.identity_alignment, &r.header_from, &r.subject, &r.message_id, &r.date})
+    *f = as_utf8(*f);
+  return r;
+}
+
 // RFC 6591 s3.2's Delivery-Result for the action a plain-text notice names ("" if unknown).
 std::string delivery_result_of(std::string_view results) {
   const auto comma = results.rfind(',');
@@ -64,7 +92,7 @@ Result<FailureReport> parse_failure_report(std::string_view feedback, std::strin
     if (auto d = mail::from_domains(r.header_from); d && !d->empty()) r.reported_domain = d->front();
   if (r.reported_domain.empty())
     return fail(Errc::bad_input, "failure report names no domain (no Reported-Domain, no original From)");
-  return r;
+  return as_utf8(std::move(r));
 }
 
 Result<FailureReport> parse_failure_notice(std::string_view text) {
@@ -117,7 +145,7 @@ Result<FailureReport> parse_failure_notice(std::string_view text) {
     r.identity_alignment = dkim && spf ? "dkim, spf" : dkim ? "dkim" : spf ? "spf" : "none";
   const std::size_t body = original.find_first_not_of("\r\n");
   if (body != std::string_view::npos) read_original(original.substr(body), r);
-  return r;
+  return as_utf8(std::move(r));
 }
 
 }  // namespace cachet::dmarc::import

@@ -6,8 +6,9 @@
 // message (message/rfc822 or text/rfc822-headers) says: From, Subject, Message-ID, Date.
 // Only Feedback-Type auth-failure is a failure report; an abuse or other ARF type is
 // refused. The reported domain is Reported-Domain, else the original From domain.
-// Pure; any thread. Errors (Errc::bad_input): a feedback part that is not a header block,
-// no Feedback-Type, another type, no domain to attribute the report to.
+// Every field of the result is valid UTF-8 without NUL (other bytes become U+FFFD), so
+// that any database stores it. Pure; any thread. Errors (Errc::bad_input): a feedback part
+// that is not a header block, no Feedback-Type, another type, no domain for the report.
 //
 // Plain-text failure notices (parse_failure_notice): some receivers (Exim's DMARC support)
 // send a text part instead of the message/feedback-report part: "  Sender Domain: D",

@@ -20,7 +20,7 @@
 // Not thread-safe: one connection per user, or a lock around it (the history stores).
 // Errors: Errc::temporary (open, connect, statement), Errc::config (open_sql: a bad spec).
 // See also: ../history.hpp (check_history_spec, is_postgres_spec),
-// tests/integration/dmarc_history_pg_test.cpp, dmarc_import_pg_test.cpp
+// tests/integration/dmarc_history_pg_test.cpp, tests/integration/dmarc_import_pg_test.cpp
 #pragma once
 
 #include <functional>

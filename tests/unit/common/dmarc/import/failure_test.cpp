@@ -32,6 +32,19 @@ TEST(ParseFailureReport, DomainFromTheOriginalFromWhenNotReported) {
   EXPECT_EQ(got->reported_domain, "mail.example.org");
 }
 
+TEST(ParseFailureReport, EightBitAndNulBytesBecomeReplacementCharacters) {
+  auto got = parse_failure_report("Feedback-Type: auth-failure\nReported-Domain: example.com\n",
+                                  std::string("From: a@example.com\nSubject: Caf\xe9 \xc3\xa9t\xc3\xa9\n\n", 41));
+  ASSERT_TRUE(got.has_value()) << got.error().detail;
+  EXPECT_EQ(got->subject, "Caf\xEF\xBF\xBD \xc3\xa9t\xc3\xa9");  // valid UTF-8 is kept
+  auto notice =
+      parse_failure_notice(std::string("DMARC\nSender Domain: a.example\nSender IP Address: 192.0.2.1\n"
+                                       "SPF Alignment: no\nReceived Date: x\0y\n",
+                                       97));
+  ASSERT_TRUE(notice.has_value()) << notice.error().detail;
+  EXPECT_EQ(notice->arrival_date, "x\xEF\xBF\xBDy");
+}
+
 TEST(ParseFailureReport, Refusals) {
   EXPECT_FALSE(parse_failure_report("", "").has_value());
   EXPECT_FALSE(parse_failure_report("Feedback-Type: abuse\n", "From: a@b.example\n\n").has_value());
