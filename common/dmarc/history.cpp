@@ -8,6 +8,7 @@
 #include "common/base/strings.hpp"
 #include "common/dmarc/store/history_pg.hpp"
 #include "common/dmarc/store/history_sqlite.hpp"
+#include "common/dmarc/store/sql.hpp"
 
 namespace cachet::dmarc {
 namespace {

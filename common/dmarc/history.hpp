@@ -7,6 +7,8 @@
 //   /path/file.sqlite             SQLite (embedded, the default; store/history_sqlite.hpp)
 //   postgresql://user@host/db     PostgreSQL URI, or a libpq conninfo such as
 //   host=db1 dbname=dmarc ...     "host=... dbname=..." (store/history_pg.hpp)
+// Both stores, the report ledger and the report importer reach their database through
+// store/sql.hpp, the one connection layer.
 // Records are written through HistoryWriter (history_writer.hpp), never on the milter
 // thread. Stores are thread-safe (each serialises its own calls). Errors: Errc::temporary
 // for database trouble (callers log and go on: history never changes a verdict),

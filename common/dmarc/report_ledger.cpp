@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// common/dmarc/report_ledger.cpp: see report_ledger.hpp. The SQL both back ends share;
-// parameters are $N (PostgreSQL's form; SQLite binds them by name).
+// common/dmarc/report_ledger.cpp: see report_ledger.hpp. The SQL both back ends share,
+// run through store/sql.hpp; parameters are $N (PostgreSQL's form; SQLite binds them by name).
 #include "common/dmarc/report_ledger.hpp"
 
 #include "common/base/strings.hpp"
-#include "common/dmarc/history.hpp"
-#include "common/dmarc/store/report_ledger_backends.hpp"
+#include "common/dmarc/store/sql.hpp"
 
 namespace cachet::dmarc {
 
@@ -69,7 +68,7 @@ SendOutcome parse_outcome(std::string_view s) {
 
 class SqlReportLedger final : public ReportLedger {
  public:
-  explicit SqlReportLedger(std::unique_ptr<LedgerDb> db) : db_(std::move(db)) {}
+  explicit SqlReportLedger(std::unique_ptr<SqlConn> db) : db_(std::move(db)) {}
 
   Result<bool> claim(std::string_view domain, Period p, std::string_view owner, std::int64_t now,
                      std::int64_t stale_after) override {
@@ -114,25 +113,29 @@ class SqlReportLedger final : public ReportLedger {
   }
 
  private:
-  Result<LedgerRows> run(const char* sql, const std::vector<std::string>& params) {
+  Result<std::vector<SqlRow>> run(const char* sql, const std::vector<std::string>& params) {
     if (!has_schema_) {
-      if (auto s = db_->script(LedgerSql::schema()); !s) return Unexpected<Error>(s.error());
+      if (auto s = db_->exec_schema(LedgerSql::schema()); !s) return Unexpected<Error>(s.error());
       has_schema_ = true;
     }
     return db_->query(sql, params);
   }
 
-  std::unique_ptr<LedgerDb> db_;
+  std::unique_ptr<SqlConn> db_;
   bool has_schema_ = false;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<ReportLedger>> open_report_ledger(std::string_view spec) {
-  if (auto ok = check_history_spec(spec); !ok) return Unexpected<Error>(ok.error());
-  std::unique_ptr<LedgerDb> db =
-      is_postgres_spec(spec) ? make_pg_ledger_db(std::string(trim(spec))) : make_sqlite_ledger_db(std::string(spec));
-  return std::unique_ptr<ReportLedger>(std::make_unique<SqlReportLedger>(std::move(db)));
+  // The history file itself, a second handle beside the store's, with its 2 s busy timeout
+  // (cachet-dmarc writes while we read); on PostgreSQL, a connection of cachetctl's own.
+  SqlSettings settings;
+  settings.application_name = "cachetctl-dmarc-report";
+  settings.statement_timeout_ms = 30000;
+  auto db = open_sql(spec, std::move(settings));
+  if (!db) return Unexpected<Error>(db.error());
+  return std::unique_ptr<ReportLedger>(std::make_unique<SqlReportLedger>(std::move(*db)));
 }
 
 }  // namespace cachet::dmarc

@@ -16,7 +16,7 @@
 // Connections are opened lazily and kept; every call is one statement (autocommit).
 // Thread-safety: one object per thread (the command is single-threaded).
 // Errors: Errc::temporary (database trouble), Errc::config (open_report_ledger on a bad spec).
-// Back ends: store/report_ledger_{sqlite,pg}.cpp. See also: history.hpp (the spec),
+// Connection: store/sql.hpp. See also: history.hpp (the spec),
 // tools/cachetctl/cmd_dmarc_report_send.cpp,
 // tests/unit/common/dmarc/report_ledger_test.cpp, tests/integration/dmarc_report_pg_test.cpp
 #pragma once

@@ -18,7 +18,8 @@
 
 namespace cachet::ctl {
 
-inline constexpr int kExitUsage = 64;  // EX_USAGE
+inline constexpr int kExitUsage = 64;   // EX_USAGE
+inline constexpr int kExitConfig = 78;  // EX_CONFIG
 
 struct OptionDef {
   int id;

@@ -32,8 +32,8 @@
 #include "common/dmarc/report_smtp.hpp"
 #include "common/dns/ldns_resolver.hpp"
 #include "common/log/logger.hpp"
-#include "milters/dmarc/options.hpp"
 #include "tools/cachetctl/args.hpp"
+#include "tools/cachetctl/dmarc_conf.hpp"
 
 namespace cachet::ctl {
 
@@ -41,9 +41,8 @@ std::optional<std::int64_t> parse_report_time(std::string_view t);  // cmd_dmarc
 
 namespace {
 
-constexpr const char* kDefaultConfig = "/etc/cachet/dmarc.conf";
 constexpr const char* kDefaultSendmail = "/usr/sbin/sendmail";
-constexpr int kExitTempFail = 75, kExitConfig = 78;
+constexpr int kExitTempFail = 75;
 
 int usage(const std::string& why) {
   if (!why.empty()) std::fprintf(stderr, "cachetctl dmarc-report send: %s\n", why.c_str());
@@ -179,21 +178,16 @@ Result<SendArgs> parse_send_args(std::span<char* const> argv) {
 // Fills what the command line left open from cachet-dmarc's config file.
 Result<void> apply_config(SendArgs& a) {
   const bool explicit_file = !a.config_path.empty();
-  const std::string path = explicit_file ? a.config_path : kDefaultConfig;
+  const std::string path = explicit_file ? a.config_path : kDmarcConfPath;
   std::error_code ec;
   if (!explicit_file && !std::filesystem::exists(path, ec)) {
     if (a.db.empty()) a.db = "/var/lib/cachet/dmarc-history.sqlite";
     if (a.sendmail.empty()) a.sendmail = kDefaultSendmail;
     return {};
   }
-  const config::ConfigOutcome out = config::load_config(path, dmarcd::kDmarcOptions);
-  if (!out.config) {
-    std::string why;
-    for (const config::Problem& p : out.problems)
-      if (p.severity == config::Severity::error) why += (why.empty() ? "" : "; ") + p.to_string();
-    return fail(Errc::config, why.empty() ? path + ": cannot be read" : why);
-  }
-  const config::Config& cfg = *out.config;
+  const auto loaded = load_dmarc_conf(path);
+  if (!loaded) return Unexpected<Error>(loaded.error());
+  const config::Config& cfg = **loaded;
   auto fill = [&](std::string& v, const char* name) {
     if (v.empty()) v = cfg.string(name);
   };

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// tools/cachetctl/cmd_dmarc_summary.cpp: `cachetctl dmarc-summary [--db STORE]
+// tools/cachetctl/cmd_dmarc_summary.cpp: `cachetctl dmarc-summary [-c FILE] [--db STORE]
 // [--domain D] [--since 7d] [--json] [--nameserver NS]... [--no-dns]` and `cachetctl
 // dmarc-dashboard --out DIR [same options, --since 30d]`: what the imported aggregate
 // reports say (dmarc_summary.hpp) for reports whose period ends within --since, as text,
@@ -8,8 +8,10 @@
 // temporary file and renamed, so a web server never serves half a page).
 // Own servers are those the domain's SPF record authorises, asked through the project
 // resolver (--nameserver, else /etc/resolv.conf); --no-dns skips DNS (no server is then
-// "own", no PTR names). Exit 0; 1 (summary) no report in the period; 64 usage; 73 the page
-// cannot be written; 75 database trouble.
+// "own", no PTR names). -c FILE: HistoryDatabase and Nameservers of cachet-dmarc's file
+// where --db and --nameserver are not given (the packaged dashboard timer uses it).
+// Exit 0; 1 (summary) no report in the period; 64 usage; 73 the page cannot be written;
+// 75 database trouble; 78 the configuration file.
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -18,6 +20,7 @@
 #include <string>
 
 #include "tools/cachetctl/args.hpp"
+#include "tools/cachetctl/dmarc_conf.hpp"
 #include "tools/cachetctl/dmarc_dashboard.hpp"
 #include "tools/cachetctl/dmarc_summary.hpp"
 #include "tools/cachetctl/key_source.hpp"
@@ -25,23 +28,18 @@
 namespace cachet::ctl {
 namespace {
 
-enum { opt_db, opt_domain, opt_since, opt_json, opt_nameserver, opt_no_dns, opt_out, opt_help };
+enum { opt_config, opt_db, opt_domain, opt_since, opt_json, opt_nameserver, opt_no_dns, opt_out, opt_help };
 constexpr OptionDef kDefs[] = {
-    {opt_db, '\0', "db", true},
-    {opt_domain, 'd', "domain", true},
-    {opt_since, '\0', "since", true},
-    {opt_json, '\0', "json"},
-    {opt_nameserver, 'n', "nameserver", true},
-    {opt_no_dns, '\0', "no-dns"},
-    {opt_out, 'o', "out", true},
-    {opt_help, 'h', "help"},
+    {opt_config, 'c', "config", true}, {opt_db, '\0', "db", true},  {opt_domain, 'd', "domain", true},
+    {opt_since, '\0', "since", true},  {opt_json, '\0', "json"},    {opt_nameserver, 'n', "nameserver", true},
+    {opt_no_dns, '\0', "no-dns"},      {opt_out, 'o', "out", true}, {opt_help, 'h', "help"},
 };
 
 void summary_usage(std::FILE* out) {
   std::fprintf(out,
-               "usage: cachetctl dmarc-summary [--db STORE] [--domain D] [--since 7d] [--json]\n"
+               "usage: cachetctl dmarc-summary [-c FILE] [--db STORE] [--domain D] [--since 7d] [--json]\n"
                "                               [--nameserver ADDR[:PORT]]... [--no-dns]\n"
-               "       cachetctl dmarc-dashboard --out DIR [--db STORE] [--domain D] [--since 30d]\n"
+               "       cachetctl dmarc-dashboard --out DIR [-c FILE] [--db STORE] [--domain D] [--since 30d]\n"
                "                               [--nameserver ADDR[:PORT]]... [--no-dns]\n"
                "\t--since\tNs, Nm, Nh, Nd, Nw before now, YYYY-MM-DD or epoch seconds\n");
 }
@@ -52,12 +50,12 @@ int run(std::string_view name, std::span<char* const> args, bool is_dashboard) {
   if (!parsed->operands.empty())
     return usage_error(name, "unexpected argument " + parsed->operands.front(), &summary_usage);
   SummaryQuery q;
-  q.db = "/var/lib/cachet/dmarc-history.sqlite";
-  std::string since_text = is_dashboard ? "30d" : "7d", out_dir;
+  std::string since_text = is_dashboard ? "30d" : "7d", out_dir, config_path;
   bool as_json = false;
   for (const ParsedOption& o : parsed->options) {
     switch (o.id) {
       case opt_help: summary_usage(stdout); return 0;
+      case opt_config: config_path = o.value; break;
       case opt_db: q.db = o.value; break;
       case opt_domain: q.domain = o.value; break;
       case opt_since: since_text = o.value; break;
@@ -70,6 +68,13 @@ int run(std::string_view name, std::span<char* const> args, bool is_dashboard) {
   }
   if (is_dashboard == out_dir.empty())
     return usage_error(name, is_dashboard ? "--out DIR is required" : "--out is for dmarc-dashboard", &summary_usage);
+  if (!config_path.empty()) {  // fills what the command line left open
+    const auto cfg = load_dmarc_conf(config_path);
+    if (!cfg) return complain(name, cfg.error().detail, kExitConfig);
+    if (q.db.empty()) q.db = (*cfg)->string("HistoryDatabase");
+    if (q.nameservers.empty()) q.nameservers = (*cfg)->list("Nameservers");
+  }
+  if (q.db.empty()) q.db = "/var/lib/cachet/dmarc-history.sqlite";
   const auto now = static_cast<std::int64_t>(std::time(nullptr));
   const auto since = parse_since(since_text, now);
   if (!since)

@@ -16,8 +16,12 @@
 namespace cachet::dmarc::import {
 namespace {
 
+// xmlFree is a variable (libxml2's settable deallocator), not a function: called through one.
+void free_xml_text(xmlChar* p) noexcept { xmlFree(p); }
+
 using XmlDoc = CPtr<xmlDoc, &xmlFreeDoc>;
 using XmlCtxt = CPtr<xmlParserCtxt, &xmlFreeParserCtxt>;
+using XmlText = CPtr<xmlChar, &free_xml_text>;
 
 constexpr std::string_view kNs9990 = "urn:ietf:params:xml:ns:dmarc-2.0";
 
@@ -35,10 +39,8 @@ const xmlNode* child(const xmlNode* parent, std::string_view name) {
 
 std::string text(const xmlNode* n) {
   if (n == nullptr) return {};
-  xmlChar* raw = xmlNodeGetContent(n);
-  std::string out = raw ? std::string(trim(reinterpret_cast<const char*>(raw))) : std::string();
-  xmlFree(raw);
-  return out;
+  const XmlText raw(xmlNodeGetContent(n));
+  return raw ? std::string(trim(reinterpret_cast<const char*>(raw.get()))) : std::string();
 }
 
 std::string child_text(const xmlNode* parent, std::string_view name) { return text(child(parent, name)); }

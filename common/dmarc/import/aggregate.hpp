@@ -32,7 +32,12 @@
 
 namespace cachet::dmarc::import {
 
-inline constexpr std::size_t kMaxAggregateRecords = 1'000'000;
+// At most this many <record> elements per report (more: refused, whole). Reachable within
+// kMaxReportBytes (a minimal record is ~170 bytes, so 50 MiB hold ~300,000); a realistic
+// record with auth_results is ~400 bytes, so a report the size limit admits rarely comes
+// near it. It bounds the memory of a report made of minimal records (each costs a few
+// hundred bytes parsed). The largest real report among the samples has 2,286 records.
+inline constexpr std::size_t kMaxAggregateRecords = 100'000;
 
 struct AuthResult {
   std::string domain;

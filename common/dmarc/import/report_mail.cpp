@@ -80,11 +80,25 @@ Result<ReportMail> scan_report_mail(std::string_view raw) {
   }
   if (!mail.reports.empty()) return mail;
   if (has_tls_report) return fail(Errc::bad_input, "an SMTP TLS report (RFC 8460), not a DMARC report: not imported");
-  if (istarts_with(trim(mail.subject), "DMARC") || to_lower(mail.subject).find("dmarc") != std::string::npos)
+  // No attachment, no ARF part: a failure notice in plain text (failure.hpp says which).
+  std::string why_not;
+  for (const MimePart& p : *parts) {
+    if (p.content_type.type != "text/plain") continue;
+    auto notice = parse_failure_notice(p.body);
+    if (!notice) {
+      if (why_not.empty()) why_not = notice.error().detail;
+      continue;
+    }
+    FoundReport found;
+    found.source = "plain-text failure notice";
+    found.failure = std::move(*notice);
+    mail.reports.push_back(std::move(found));
+    return mail;  // one notice per mail, as one ARF part per mail
+  }
+  if (to_lower(mail.subject).find("dmarc") != std::string::npos)
     return fail(Errc::bad_input,
-                "no report attachment and no message/feedback-report part (RFC 6591): a plain-text "
-                "DMARC notice ('" +
-                    mail.subject + "') cannot be imported");
+                "no report attachment and no message/feedback-report part (RFC 6591), and the text is " +
+                    (why_not.empty() ? std::string("missing") : why_not) + " ('" + mail.subject + "')");
   return fail(Errc::bad_input, "no DMARC report in this mail");
 }
 

@@ -5,12 +5,14 @@
 // application/gzip (and their x- variants), application/xml, text/xml, or
 // application/octet-stream named *.zip, *.gz, *.xml, unpacked (archive.hpp) and parsed
 // (aggregate.hpp); (2) a failure report: a message/feedback-report part, with the
-// message/rfc822 or text/rfc822-headers part beside it (failure.hpp). Each attachment
+// message/rfc822 or text/rfc822-headers part beside it (failure.hpp); (3) only when the mail
+// has neither: a text/plain part in the layout of a plain-text failure notice
+// (parse_failure_notice(), failure.hpp), the first one that is. Each attachment
 // succeeds or fails on its own (one broken attachment does not hide a good one).
 // A leading mbox "From " line (local(8) adds one for a command delivery) is skipped.
 // Pure; any thread. Errors (Errc::bad_input): the mail's MIME structure is unreadable, or
 // it holds no report at all; the text then says what it holds instead (an SMTP TLS report,
-// RFC 8460; a failure notice in plain text without the feedback-report part; nothing).
+// RFC 8460; a DMARC notice in plain text in no layout we know, with the reason; nothing).
 // See also: tools/cachetctl/cmd_dmarc_import.cpp, tests/unit/common/dmarc/import/report_mail_test.cpp,
 // tests/fuzz/fuzz_report_mail.cpp
 #pragma once

@@ -42,6 +42,13 @@ std::string join_lines(const std::vector<std::string>& items, std::string_view s
   return out;
 }
 
+// "$1,$2,...,$n": the VALUES list of an INSERT of n columns.
+std::string placeholders(std::size_t n) {
+  std::string out;
+  for (std::size_t i = 1; i <= n; ++i) out += (i > 1 ? ",$" : "$") + std::to_string(i);
+  return out;
+}
+
 std::uint64_t to_u64(const std::string& s) { return parse_uint(s).value_or(0); }
 std::int64_t to_i64(const std::string& s) {
   if (!s.empty() && s.front() == '-') return -static_cast<std::int64_t>(to_u64(s.substr(1)));
@@ -66,14 +73,14 @@ Result<AddOutcome> ReportStore::add_aggregate(const AggregateReport& r, std::str
   for (const AggregateRecord& rec : r.records) messages += rec.count;
   if (auto b = conn_->exec("BEGIN"); !b) return Unexpected<Error>(b.error());
   auto rollback = [&](Error e) {
-    (void)conn_->exec("ROLLBACK");
+    conn_->rollback();
     return Unexpected<Error>(std::move(e));
   };
   auto id = conn_->query(
       "INSERT INTO dmarc_aggregate_reports (org, report_id, org_name, email, extra_contact_info, shape, version,"
       " begin_ts, end_ts, domain, adkim, aspf, p, sp, np, pct, fo, testing, discovery_method, errors, repairs,"
-      " is_foreign, records, messages, source, imported) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-      " ON CONFLICT (org, report_id) DO NOTHING RETURNING id",
+      " is_foreign, records, messages, source, imported) VALUES (" +
+          placeholders(26) + ") ON CONFLICT (org, report_id) DO NOTHING RETURNING id",
       {report_org(r),
        r.report_id,
        r.org_name,
@@ -112,7 +119,8 @@ Result<AddOutcome> ReportStore::add_aggregate(const AggregateReport& r, std::str
       reasons.push_back(why.type + (why.comment.empty() ? "" : "=" + why.comment));
     auto ins = conn_->query(
         "INSERT INTO dmarc_aggregate_records (report, source_ip, count, disposition, dkim, spf, reasons, envelope_to,"
-        " envelope_from, header_from, dkim_results, spf_results) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        " envelope_from, header_from, dkim_results, spf_results) VALUES (" +
+            placeholders(12) + ")",
         {report, rec.source_ip, std::to_string(rec.count), rec.disposition, rec.dkim, rec.spf,
          join_lines(reasons, "; "), rec.envelope_to, rec.envelope_from, rec.header_from, auth_list(rec.dkim_results),
          auth_list(rec.spf_results)});
@@ -130,8 +138,8 @@ Result<AddOutcome> ReportStore::add_failure(const FailureReport& f, std::string_
   auto row = conn_->query(
       "INSERT INTO dmarc_failure_reports (report_key, reporter, domain, source_ip, arrival_date, feedback_type,"
       " auth_failure, delivery_result, original_mail_from, original_rcpt_to, authentication_results, dkim_domain,"
-      " header_from, subject, message_id, is_foreign, source, imported) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-      " ON CONFLICT (report_key) DO NOTHING RETURNING id",
+      " header_from, subject, message_id, is_foreign, source, imported) VALUES (" +
+          placeholders(18) + ") ON CONFLICT (report_key) DO NOTHING RETURNING id",
       {key, std::string(reporter), f.reported_domain, f.source_ip, f.arrival_date, f.feedback_type, f.auth_failure,
        f.delivery_result, f.original_mail_from, f.original_rcpt_to, f.authentication_results, f.dkim_domain,
        f.header_from, f.subject, f.message_id, is_foreign(f.reported_domain) ? "1" : "0", std::string(source),
@@ -144,7 +152,7 @@ Result<std::vector<StoredRecord>> ReportStore::records(std::int64_t since, std::
   auto rows = conn_->query(
       "SELECT r.domain, r.org, r.begin_ts, r.end_ts, r.is_foreign, c.source_ip, c.count, c.disposition, c.dkim, c.spf,"
       " c.header_from, c.envelope_from, c.dkim_results, c.spf_results FROM dmarc_aggregate_records c"
-      " JOIN dmarc_aggregate_reports r ON c.report = r.id WHERE r.end_ts >= ? AND (? = '' OR r.domain = ?)"
+      " JOIN dmarc_aggregate_reports r ON c.report = r.id WHERE r.end_ts >= $1 AND ($2 = '' OR r.domain = $3)"
       " ORDER BY r.begin_ts, r.id",
       {std::to_string(since), std::string(domain), to_lower(domain)});
   if (!rows) return Unexpected<Error>(rows.error());
@@ -159,7 +167,7 @@ Result<std::vector<StoredRecord>> ReportStore::records(std::int64_t since, std::
 Result<std::vector<StoredFailure>> ReportStore::failures(std::int64_t since, std::string_view domain) {
   auto rows = conn_->query(
       "SELECT reporter, domain, source_ip, arrival_date, auth_failure, delivery_result, header_from, subject,"
-      " original_mail_from, imported FROM dmarc_failure_reports WHERE imported >= ? AND (? = '' OR domain = ?)"
+      " original_mail_from, imported FROM dmarc_failure_reports WHERE imported >= $1 AND ($2 = '' OR domain = $3)"
       " ORDER BY imported, id",
       {std::to_string(since), std::string(domain), to_lower(domain)});
   if (!rows) return Unexpected<Error>(rows.error());
@@ -178,7 +186,14 @@ Result<StoreCounts> ReportStore::counts() {
 }
 
 Result<std::unique_ptr<ReportStore>> open_report_store(std::string_view spec, std::set<std::string> our_domains) {
-  auto conn = open_sql(spec);
+  // WAL as the history (the milter writes into the same file); a 5 s wait for its lock.
+  SqlSettings settings;
+  settings.busy_timeout_ms = 5000;
+  settings.use_wal = true;
+  settings.use_foreign_keys = true;
+  settings.application_name = "cachetctl";
+  settings.statement_timeout_ms = 60000;
+  auto conn = open_sql(spec, std::move(settings));
   if (!conn) return Unexpected<Error>(conn.error());
   auto store = std::make_unique<ReportStore>(std::move(*conn), std::move(our_domains));
   if (auto i = store->init(); !i) return Unexpected<Error>(i.error());

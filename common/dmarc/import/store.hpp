@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
 // common/dmarc/import/store.hpp: imported DMARC reports, in the same database as the
-// history (SQLite file or PostgreSQL; sql.hpp), in three tables of their own:
+// history (SQLite file or PostgreSQL; ../store/sql.hpp), in three tables of their own:
 //   dmarc_aggregate_reports  one row per aggregate report, UNIQUE (org, report_id), where
 //                            org is <org_name>, or <email> when the name is empty
 //   dmarc_aggregate_records  its rows (source_ip, count, policy_evaluated, identifiers,
@@ -12,7 +12,7 @@
 // duplicate and changes nothing (so importing a mailbox twice changes nothing).
 // A report whose policy domain is not among `our_domains` (when that list is not empty) is
 // stored with is_foreign = 1, never dropped.
-// Not thread-safe (one SqlConn). Errors: Errc::temporary (database), as sql.hpp.
+// Not thread-safe (one SqlConn). Errors: Errc::temporary (database), as ../store/sql.hpp.
 // See also: report_mail.hpp, summary.hpp, tools/cachetctl/cmd_dmarc_import.cpp
 #pragma once
 
@@ -26,7 +26,7 @@
 #include "common/base/result.hpp"
 #include "common/dmarc/import/aggregate.hpp"
 #include "common/dmarc/import/failure.hpp"
-#include "common/dmarc/import/sql.hpp"
+#include "common/dmarc/store/sql.hpp"
 
 namespace cachet::dmarc::import {
 

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/dmarc/import/archive.hpp"
+
 namespace cachet::dmarc::import {
 namespace {
 
@@ -79,6 +81,37 @@ TEST(ParseAggregateReport, TenThousandRecords) {
   auto got = parse_aggregate_report(report(records));
   ASSERT_TRUE(got.has_value()) << got.error().detail;
   EXPECT_EQ(got->records.size(), 10000u);
+}
+
+// The smallest record the parser accepts, so that the limit tests stay small.
+std::string minimal_record(std::size_t i) {
+  return "<record><row><source_ip>10." + std::to_string(i / 65536 % 256) + "." + std::to_string(i / 256 % 256) + "." +
+         std::to_string(i % 256) +
+         "</source_ip><count>1</count><policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>pass"
+         "</spf></policy_evaluated></row><identifiers><header_from>example.com</header_from></identifiers></record>";
+}
+
+TEST(ParseAggregateReport, RecordLimitIsReachableWithinTheSizeLimit) {
+  EXPECT_LT(kMaxAggregateRecords * (minimal_record(0).size() + 1), kMaxReportBytes)
+      << "a report at the record limit would be refused for its size first: the limit would be dead";
+}
+
+TEST(ParseAggregateReport, AtTheRecordLimitAndOneOver) {
+  std::string records;
+  records.reserve((kMaxAggregateRecords + 1) * (minimal_record(0).size() + 8));
+  for (std::size_t i = 0; i < kMaxAggregateRecords; ++i) records += minimal_record(i);
+  {  // scoped: the parsed records are freed before the second parse
+    const auto at_max = parse_aggregate_report(report(records));
+    ASSERT_TRUE(at_max.has_value()) << at_max.error().detail;
+    EXPECT_EQ(at_max->records.size(), kMaxAggregateRecords);
+  }
+  records += minimal_record(kMaxAggregateRecords);
+  auto over = parse_aggregate_report(report(records));
+  ASSERT_FALSE(over.has_value());
+  EXPECT_EQ(over.error().code, Errc::bad_input);
+  EXPECT_NE(over.error().detail.find("more than " + std::to_string(kMaxAggregateRecords) + " records"),
+            std::string::npos)
+      << over.error().detail;
 }
 
 struct BadCase {

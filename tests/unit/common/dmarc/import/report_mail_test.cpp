@@ -60,6 +60,30 @@ TEST(ScanReportMail, FailureReport) {
   EXPECT_EQ(got->reports[0].failure->subject, "s");
 }
 
+TEST(ScanReportMail, PlainTextFailureNoticeWithoutArfPart) {
+  const std::string raw =
+      "From: r@mx.example.net\nSubject: DMARC Forensic Report for example.com\nMessage-ID: <n1@mx>\n"
+      "Content-Type: multipart/report; boundary=x\n\n--x\nContent-Type: text/plain\n\nYour DMARC policy failed.\n"
+      "  Sender Domain: example.com\n  Sender IP Address: 192.0.2.9\n  SPF Alignment: no\n  DKIM Alignment: no\n"
+      "------ copy of the headers\n\nFrom: a@example.com\nSubject: s\n--x--\n";
+  auto got = scan_report_mail(raw);
+  ASSERT_TRUE(got.has_value()) << got.error().detail;
+  ASSERT_EQ(got->reports.size(), 1u);
+  EXPECT_EQ(got->reports[0].source, "plain-text failure notice");
+  ASSERT_TRUE(got->reports[0].failure.has_value());
+  EXPECT_TRUE(got->reports[0].failure->is_plain_text);
+  EXPECT_EQ(got->reports[0].failure->source_ip, "192.0.2.9");
+  EXPECT_EQ(got->reports[0].failure->identity_alignment, "none");
+  EXPECT_EQ(got->reports[0].failure->subject, "s");
+}
+
+TEST(ScanReportMail, PlainTextDmarcMailInNoKnownLayoutIsRefusedWithTheReason) {
+  auto got = scan_report_mail("From: a@b.example\nSubject: DMARC report\n\nDMARC failure.\nSender Domain: b.example\n");
+  ASSERT_FALSE(got.has_value());
+  EXPECT_NE(got.error().detail.find("no message/feedback-report part"), std::string::npos) << got.error().detail;
+  EXPECT_NE(got.error().detail.find("Sender IP Address"), std::string::npos) << got.error().detail;
+}
+
 TEST(ScanReportMail, NoReportSaysWhatItHolds) {
   auto plain = scan_report_mail("From: a@b.example\nSubject: lunch?\n\nhi\n");
   ASSERT_FALSE(plain.has_value());
