@@ -217,6 +217,15 @@ bool postfix_may_connect(const std::string& path) {
   return true;
 }
 
+// The programs master.cf runs with spawn(8) (argv= file names: "cachet-spf").
+std::vector<std::string> spawned_daemons(const postfix::MasterCf& master) {
+  std::vector<std::string> out;
+  for (const postfix::MasterEntry& e : master.entries)
+    if (!e.command.empty() && e.command.front() == "spawn")
+      if (auto argv = e.argument("argv")) out.push_back(std::filesystem::path(*argv).filename().string());
+  return out;
+}
+
 }  // namespace
 
 int cmd_doctor(std::span<char* const> args) {
@@ -300,7 +309,8 @@ int cmd_doctor(std::span<char* const> args) {
     doctor::check_tls_certificate(cert, not_after, static_cast<std::int64_t>(std::time(nullptr)), f);
     const std::string master_path = o.postfix_dir + "/master.cf";
     if (auto mtext = config::read_text_file(master_path, postfix::kMaxMainCfBytes)) {
-      if (auto master = postfix::parse_master_cf(*mtext, master_path))
+      if (auto master = postfix::parse_master_cf(*mtext, master_path)) {
+        o.daemons.spawned = spawned_daemons(*master);
         doctor::check_postfix_master(
             *main_cf, *master,
             [](const std::string& p) {
@@ -308,8 +318,9 @@ int cmd_doctor(std::span<char* const> args) {
               return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
             },
             /*chroot_default=*/false, f);
-      else
+      } else {
         f.push_back({"postfix.master_cf", doctor::Mark::unchecked, master.error().detail, ""});
+      }
     } else {
       f.push_back({"postfix.master_cf", doctor::Mark::unchecked, mtext.error().detail, ""});
     }

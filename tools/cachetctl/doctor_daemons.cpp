@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -209,8 +210,15 @@ void check_daemons(const DaemonPlaces& places, doctor::Findings& out) {
            "fix what `" + name + " --check-config --config=" + conf + "` lists (each line names its fix)"});
     }
     std::string sock = socket_path(conf);
-    if (sock.empty() && d.unit_socket) sock = d.unit_socket;
+    const bool is_unit_socket = sock.empty() && d.unit_socket != nullptr;
+    if (is_unit_socket) sock = d.unit_socket;
     if (sock.empty()) continue;  // spawn mode: nothing listens
+    const bool is_spawned = std::find(places.spawned.begin(), places.spawned.end(), name) != places.spawned.end();
+    if (!exists(sock) && is_unit_socket && is_spawned) {
+      out.push_back({check + ".socket", doctor::Mark::ok,
+                     name + " runs from master.cf (spawn), so its unit's socket " + sock + " is not needed", ""});
+      continue;
+    }
     if (!exists(sock)) {
       out.push_back({check + ".socket", doctor::Mark::problem, sock + " does not exist: " + name + " is not running",
                      "systemctl enable --now " + name + "; journalctl -u " + name + " says why it stopped"});

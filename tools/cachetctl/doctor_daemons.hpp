@@ -10,6 +10,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/base/result.hpp"
 #include "common/doctor/report.hpp"
@@ -19,6 +20,9 @@ namespace cachet::ctl {
 struct DaemonPlaces {
   std::string sbin_dir = "/usr/sbin";
   std::string config_dir = "/etc/cachet";
+  // Daemons master.cf runs with spawn(8) ("cachet-spf"): their unit's socket need not
+  // exist (docs/migrating.md section 4 keeps cachet-spf spawned, the unit disabled).
+  std::vector<std::string> spawned;
 };
 
 void check_daemons(const DaemonPlaces& places, doctor::Findings& out);
