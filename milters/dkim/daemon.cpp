@@ -74,7 +74,7 @@ DkimDaemon::DkimDaemon() {
     auto problems = check_state(cfg, BuildContext{user_id(cfg)});
     if (!from_check_enabled(cfg)) return problems;
     auto maps =
-        sender::check_maps_files(sender::settings_from(cfg, sender::system_hostname()), tables::read_table_file);
+        sender::check_maps_files(cfg, sender::settings_from(cfg, sender::system_hostname()), tables::read_table_file);
     if (!maps.empty())
       problems.erase(std::remove_if(problems.begin(), problems.end(),
                                     [](const config::Problem& p) { return p.option == "SenderLoginMaps"; }),
