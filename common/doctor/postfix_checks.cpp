@@ -61,9 +61,10 @@ void check_milters(const postfix::MainCf& cf, const std::function<SocketState(co
 
 void check_default_action(const postfix::MainCf& cf, Findings& out) {
   const std::string v = to_lower(value_of(cf, "milter_default_action"));
+  const bool is_default = !cf.raw("milter_default_action").has_value();
   if (v.empty() || v == "tempfail")
     add(out, "postfix.milter_default", Mark::ok,
-        "milter_default_action = tempfail" + std::string(v.empty() ? " (Postfix's default)" : "") +
+        "milter_default_action = tempfail" + std::string(is_default ? " (Postfix's default)" : "") +
             ": mail waits while a milter is down");
   else if (v == "accept")
     add(out, "postfix.milter_default", Mark::advice,
@@ -198,6 +199,38 @@ void check_chroot(const postfix::MainCf& cf, const postfix::MasterCf& master, bo
 }
 
 }  // namespace
+
+Result<postfix::MainCf> main_cf_with_postconf(const std::optional<std::string>& main_cf_text,
+                                              const std::string& main_cf_path, std::string_view postconf_output) {
+  if (!main_cf_text) return postfix::parse_main_cf(postconf_output, "postconf");
+  auto cf = postfix::parse_main_cf(*main_cf_text, main_cf_path);
+  if (!cf) return cf;
+  std::size_t number = 0;
+  for (std::string_view line : split(postconf_output, '\n')) {
+    ++number;
+    if (trim(line).empty()) continue;
+    const std::size_t eq = line.find('=');
+    if (eq == std::string_view::npos)
+      return fail(Errc::bad_input, "postconf:" + std::to_string(number) + ": expected \"name = value\"");
+    const std::string name(trim(line.substr(0, eq)));
+    if (!cf->raw(name)) cf->set_default(name, std::string(trim(line.substr(eq + 1))));
+  }
+  return cf;
+}
+
+Result<postfix::MasterCf> master_cf_with_postconf(const std::optional<std::string>& master_text,
+                                                  const std::string& master_path, std::string_view postconf_m_output) {
+  auto master = postfix::parse_master_cf(postconf_m_output, master_path);
+  if (!master) return master;
+  std::optional<postfix::MasterCf> file;
+  if (master_text)
+    if (auto f = postfix::parse_master_cf(*master_text, master_path)) file = std::move(*f);
+  for (postfix::MasterEntry& e : master->entries) {
+    const postfix::MasterEntry* in_file = file ? file->find(e.service, e.type) : nullptr;
+    e.line = in_file != nullptr ? in_file->line : 0;
+  }
+  return master;
+}
 
 std::string tls_certificate_file(const postfix::MainCf& cf) {
   const std::string file = value_of(cf, "smtpd_tls_cert_file");

@@ -6,7 +6,8 @@
 //                            exists (through `probe`: the caller stats, tests fake it);
 //                            a path not starting with '/' is relative to the queue
 //                            directory (a chrooted smtpd's view)
-//   postfix.milter_default   milter_default_action: unset/tempfail ✓ (Postfix's default),
+//   postfix.milter_default   milter_default_action: unset/tempfail ✓ (Postfix's default: not
+//                            in the file, whether postconf supplied it or not),
 //                            accept ! (mail passes unchecked while a milter is down)
 //   postfix.spf_order        a check_policy_service naming an SPF service (policy-spf or
 //                            cachet-spf) in smtpd_recipient_restrictions comes after
@@ -28,7 +29,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/base/result.hpp"
 #include "common/doctor/report.hpp"
@@ -40,6 +43,22 @@ namespace cachet::doctor {
 // not_connectable: a socket user postfix may not connect to (write on the socket, search
 // on every directory above it).
 enum class SocketState { socket, missing, not_socket, not_connectable };
+
+// Postfix's effective main.cf from `postconf` output (every parameter, Postfix's
+// compiled-in defaults included, one `name = value` a line) and main.cf's text: the file's
+// parameters keep their line numbers (MainCf::origin), every other one takes postconf's
+// value as its default, so unset parameters (milter_default_action, queue_directory,
+// myhostname) mean what they mean to this Postfix. No `main_cf_text`: postconf's output
+// alone. Errors: those of parse_main_cf; a postconf line without '=' (Errc::bad_input).
+[[nodiscard]] Result<postfix::MainCf> main_cf_with_postconf(const std::optional<std::string>& main_cf_text,
+                                                            const std::string& main_cf_path,
+                                                            std::string_view postconf_output);
+// master.cf as `postconf -M` prints it (the entries Postfix reads, one a line), each
+// entry's line number taken from master.cf's text when given (0 when not found there).
+// Errors: those of parse_master_cf.
+[[nodiscard]] Result<postfix::MasterCf> master_cf_with_postconf(const std::optional<std::string>& master_text,
+                                                                const std::string& master_path,
+                                                                std::string_view postconf_m_output);
 
 // `probe(path)`: what is at an absolute path.
 void check_postfix_main(const postfix::MainCf& cf, const std::function<SocketState(const std::string&)>& probe,

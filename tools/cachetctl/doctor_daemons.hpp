@@ -9,6 +9,7 @@
 // See also: cmd_doctor.cpp, common/doctor/report.hpp
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,16 @@ struct DaemonPlaces {
 };
 
 void check_daemons(const DaemonPlaces& places, doctor::Findings& out);
+
+// A program's exit status and output (at most `max_bytes`), run with argv[0] as the path,
+// as `user` when we are root and the user exists (else as ourselves).
+struct CommandRun {
+  int status = -1;     // -1: could not run (pipe/fork failed); 127: exec failed
+  std::string output;  // standard output (and standard error with `with_stderr`)
+  std::string as;      // the user it ran as
+};
+CommandRun run_program(const std::vector<std::string>& argv, const std::string& user, bool with_stderr,
+                       std::size_t max_bytes);
 
 // A milter's option negotiation on a UNIX socket. Errors: temporary (connect, timeout, no
 // or a wrong reply), with the reason.

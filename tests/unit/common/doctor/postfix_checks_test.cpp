@@ -87,7 +87,6 @@ TEST(DoctorPostfix, SaslWithoutSenderCheck) {
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->mark, Mark::problem);
 }
-
 }  // namespace
 }  // namespace cachet::doctor
 
@@ -156,7 +155,6 @@ TEST(MasterCf, ReadsEntriesAndArguments) {
   EXPECT_FALSE(m->entries[1].argument("nothing").has_value());
   EXPECT_FALSE(postfix::parse_master_cf("smtp inet n - y\n", "master.cf").has_value());
 }
-
 }  // namespace
 }  // namespace cachet::doctor
 
@@ -187,6 +185,65 @@ TEST(DoctorTls, CertificateFileFromMainCf) {
   ASSERT_TRUE(a && b);
   EXPECT_EQ(tls_certificate_file(*a), "/etc/a.pem");
   EXPECT_EQ(tls_certificate_file(*b), "/etc/k.pem");
+}
+
+// postconf's output supplies what main.cf leaves unset; the file's parameters keep their
+// lines. A default referenced from the file ($config_directory) expands to postconf's value.
+TEST(DoctorPostconf, DefaultsFromPostconfLinesFromTheFile) {
+  const std::string file = "smtpd_milters = unix:$config_directory/m.sock\nmilter_default_action = accept\n";
+  const std::string postconf =
+      "config_directory = /etc/pf\nmilter_default_action = tempfail\nsmtpd_milters =\n"
+      "queue_directory = /var/spool/postfix\nmyhostname = host.example\n";
+  auto cf = main_cf_with_postconf(file, "/etc/pf/main.cf", postconf);
+  ASSERT_TRUE(cf) << cf.error().detail;
+  EXPECT_EQ(cf->expand("smtpd_milters").value_or("?"), "unix:/etc/pf/m.sock");
+  EXPECT_EQ(cf->origin("smtpd_milters"), "/etc/pf/main.cf:1");
+  EXPECT_EQ(cf->expand("milter_default_action").value_or("?"), "accept");  // the file wins
+  EXPECT_EQ(cf->expand("myhostname").value_or("?"), "host.example");
+  EXPECT_EQ(cf->origin("myhostname"), "");
+}
+
+TEST(DoctorPostconf, UnsetMilterDefaultIsPostfixsDefaultEvenWhenPostconfSaysIt) {
+  auto cf =
+      main_cf_with_postconf(std::string("myhostname = a.example\n"), "main.cf", "milter_default_action = tempfail\n");
+  ASSERT_TRUE(cf);
+  Findings f;
+  check_postfix_main(
+      *cf, [](const std::string&) { return SocketState::missing; }, f);
+  const Finding* d = find(f, "postfix.milter_default");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->what, "milter_default_action = tempfail (Postfix's default): mail waits while a milter is down");
+}
+
+TEST(DoctorPostconf, PostconfAloneWithoutTheFile) {
+  auto cf = main_cf_with_postconf(std::nullopt, "/etc/postfix/main.cf", "myhostname = b.example\n");
+  ASSERT_TRUE(cf);
+  EXPECT_EQ(cf->expand("myhostname").value_or("?"), "b.example");
+}
+
+TEST(DoctorPostconf, MalformedPostconfOutputIsRefused) {
+  auto cf = main_cf_with_postconf(std::string("a = b\n"), "main.cf", "x = 1\nno equals sign here\n");
+  ASSERT_FALSE(cf);
+  EXPECT_EQ(cf.error().detail, "postconf:2: expected \"name = value\"");
+  EXPECT_TRUE(main_cf_with_postconf(std::string("a = b\n"), "main.cf", ""));  // empty output: the file alone
+}
+
+TEST(DoctorPostconf, MasterEntriesFromPostconfLinesFromTheFile) {
+  const std::string file =
+      "# comment\nsmtp      inet  n       -       y       -       -       smtpd\n"
+      "policy-spf  unix  -  n  n  -  0  spawn\n  user=nobody argv=/usr/bin/policyd-spf\n";
+  const std::string postconf_m =
+      "smtp       inet  n       -       y       -       -       smtpd\n"
+      "policy-spf unix  -       n       n       -       0       spawn user=nobody argv=/usr/bin/policyd-spf\n"
+      "extra      unix  -       -       n       -       -       pipe\n";
+  auto m = master_cf_with_postconf(file, "/etc/postfix/master.cf", postconf_m);
+  ASSERT_TRUE(m) << m.error().detail;
+  ASSERT_EQ(m->entries.size(), 3u);
+  EXPECT_EQ(m->entries[0].line, 2u);
+  EXPECT_EQ(m->entries[1].line, 3u);
+  EXPECT_EQ(m->entries[1].argument("argv").value_or("?"), "/usr/bin/policyd-spf");
+  EXPECT_EQ(m->entries[2].line, 0u);  // not in the file's text
+  EXPECT_EQ(m->file_name, "/etc/postfix/master.cf");
 }
 
 }  // namespace
