@@ -232,35 +232,52 @@ Result<postfix::MasterCf> master_cf_with_postconf(const std::optional<std::strin
   return master;
 }
 
-std::string tls_certificate_file(const postfix::MainCf& cf) {
-  const std::string file = value_of(cf, "smtpd_tls_cert_file");
-  if (!file.empty()) return file;
-  const auto chain = postfix::split_list(value_of(cf, "smtpd_tls_chain_files"));
-  return chain.empty() ? std::string() : chain.front();
+std::vector<std::string> tls_certificate_files(const postfix::MainCf& cf) {
+  // smtpd_tls_chain_files, when set, replaces the per-algorithm parameters (postconf(5)).
+  std::vector<std::string> files = postfix::split_list(value_of(cf, "smtpd_tls_chain_files"));
+  if (!files.empty()) return files;
+  for (const char* param : {"smtpd_tls_cert_file", "smtpd_tls_eccert_file"})
+    if (std::string f = value_of(cf, param); !f.empty() && std::find(files.begin(), files.end(), f) == files.end())
+      files.push_back(std::move(f));
+  return files;
 }
 
-void check_tls_certificate(const std::string& file, const Result<std::int64_t>& not_after, std::int64_t now,
-                           Findings& out) {
-  if (file.empty()) {
+void check_tls_certificates(const std::vector<CertificateFile>& files, std::int64_t now, Findings& out) {
+  if (files.empty()) {
     add(out, "postfix.tls_cert", Mark::advice, "no smtpd_tls_cert_file: smtpd offers no STARTTLS",
         "set smtpd_tls_cert_file and smtpd_tls_key_file (e.g. a Let's Encrypt certificate for myhostname)");
     return;
   }
-  if (!not_after) {
-    add(out, "postfix.tls_cert", Mark::unchecked, file + ": " + not_after.error().detail);
-    return;
-  }
-  // Whole days left, counting a started day (a certificate made for 30 days shows 30).
-  const std::int64_t days = *not_after > now ? (*not_after - now + 86399) / 86400 : (*not_after - now) / 86400;
   const std::string renew = "renew it (certbot renew, or your CA) and run postfix reload";
-  if (*not_after <= now)
-    add(out, "postfix.tls_cert", Mark::problem, file + " expired " + std::to_string(-days) + " days ago", renew);
-  else if (days < kCertProblemDays)
-    add(out, "postfix.tls_cert", Mark::problem, file + " expires in " + std::to_string(days) + " days", renew);
-  else if (days < kCertAdviceDays)
-    add(out, "postfix.tls_cert", Mark::advice, file + " expires in " + std::to_string(days) + " days", renew);
-  else
-    add(out, "postfix.tls_cert", Mark::ok, file + " valid for " + std::to_string(days) + " more days");
+  for (const CertificateFile& file : files) {
+    if (!file.certificates) {
+      add(out, "postfix.tls_cert", Mark::unchecked, file.path + ": " + file.certificates.error().detail);
+      continue;
+    }
+    const auto& certs = *file.certificates;
+    if (certs.empty()) continue;  // certificates_in never returns an empty list
+    const auto first = std::min_element(certs.begin(), certs.end(),
+                                        [](const auto& a, const auto& b) { return a.not_after < b.not_after; });
+    const std::int64_t not_after = first->not_after;
+    // Whole days left, counting a started day (a certificate made for 30 days shows 30).
+    const std::int64_t days = not_after > now ? (not_after - now + 86399) / 86400 : (not_after - now) / 86400;
+    const std::string count = std::to_string(certs.size());
+    const std::string which = certs.size() == 1
+                                  ? file.path
+                                  : file.path + ": certificate " + std::to_string(first - certs.begin() + 1) + " of " +
+                                        count + " (" + first->subject + ")";
+    if (not_after <= now)
+      add(out, "postfix.tls_cert", Mark::problem, which + " expired " + std::to_string(-days) + " days ago", renew);
+    else if (days < kCertProblemDays)
+      add(out, "postfix.tls_cert", Mark::problem, which + " expires in " + std::to_string(days) + " days", renew);
+    else if (days < kCertAdviceDays)
+      add(out, "postfix.tls_cert", Mark::advice, which + " expires in " + std::to_string(days) + " days", renew);
+    else if (certs.size() == 1)
+      add(out, "postfix.tls_cert", Mark::ok, file.path + " valid for " + std::to_string(days) + " more days");
+    else
+      add(out, "postfix.tls_cert", Mark::ok,
+          file.path + ": all " + count + " certificates valid for " + std::to_string(days) + " more days or longer");
+  }
 }
 
 void check_postfix_master(const postfix::MainCf& cf, const postfix::MasterCf& master,

@@ -32,8 +32,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/base/result.hpp"
+#include "common/crypto/certificate.hpp"
 #include "common/doctor/report.hpp"
 #include "common/postfix/main_cf.hpp"
 #include "common/postfix/master_cf.hpp"
@@ -64,16 +66,22 @@ enum class SocketState { socket, missing, not_socket, not_connectable };
 void check_postfix_main(const postfix::MainCf& cf, const std::function<SocketState(const std::string&)>& probe,
                         Findings& out);
 
-// postfix.tls_cert: the certificate smtpd presents (smtpd_tls_cert_file, else the first
-// file of smtpd_tls_chain_files): `not_after` is its expiry (seconds since the epoch) or
-// why it could not be read; `now` the current time. Expired or within kCertProblemDays: ✗;
-// within kCertAdviceDays: !. No certificate configured: ! (STARTTLS is not offered).
+// postfix.tls_cert: the certificates smtpd presents: every file of smtpd_tls_chain_files
+// (a key and its chain per file), else smtpd_tls_cert_file and smtpd_tls_eccert_file, and
+// every certificate in each file (the server's and its intermediates): the one that expires
+// first is reported per file. Expired or within kCertProblemDays: ✗; within
+// kCertAdviceDays: !. A file that could not be read or parsed: ?. No certificate
+// configured: ! (STARTTLS is not offered).
 inline constexpr std::int64_t kCertProblemDays = 7;
 inline constexpr std::int64_t kCertAdviceDays = 21;
-// The certificate file main.cf names, "" if none.
-std::string tls_certificate_file(const postfix::MainCf& cf);
-void check_tls_certificate(const std::string& file, const Result<std::int64_t>& not_after, std::int64_t now,
-                           Findings& out);
+// The certificate files main.cf names, in order; empty if none.
+std::vector<std::string> tls_certificate_files(const postfix::MainCf& cf);
+struct CertificateFile {
+  std::string path;
+  Result<std::vector<crypto::CertificateValidity>> certificates;  // crypto::certificates_in, or why not read
+};
+// `now`: the current time, seconds since the epoch.
+void check_tls_certificates(const std::vector<CertificateFile>& files, std::int64_t now, Findings& out);
 
 // `chroot_default`: what '-' in the chroot column means (n since Postfix 3.0).
 void check_postfix_master(const postfix::MainCf& cf, const postfix::MasterCf& master,

@@ -393,13 +393,13 @@ int cmd_doctor(std::span<char* const> args) {
         },
         f);
   if (main_cf) {
-    const std::string cert = doctor::tls_certificate_file(*main_cf);
-    Result<std::int64_t> not_after = fail(Errc::bad_input, "not read");
-    if (!cert.empty()) {
-      auto pem = config::read_text_file(cert, crypto::kMaxCertificateFileBytes);
-      not_after = pem ? crypto::certificate_not_after(*pem) : Result<std::int64_t>(Unexpected<Error>(pem.error()));
+    std::vector<doctor::CertificateFile> certs;
+    for (const std::string& path : doctor::tls_certificate_files(*main_cf)) {
+      auto pem = config::read_text_file(path, crypto::kMaxCertificateFileBytes);
+      certs.push_back({path, pem ? crypto::certificates_in(*pem)
+                                 : Result<std::vector<crypto::CertificateValidity>>(Unexpected<Error>(pem.error()))});
     }
-    doctor::check_tls_certificate(cert, not_after, static_cast<std::int64_t>(std::time(nullptr)), f);
+    doctor::check_tls_certificates(certs, static_cast<std::int64_t>(std::time(nullptr)), f);
     if (pf.master) {
       o.daemons.spawned = spawned_daemons(*pf.master);
       doctor::check_postfix_master(

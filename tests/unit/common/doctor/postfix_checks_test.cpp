@@ -163,9 +163,13 @@ namespace {
 
 TEST(DoctorTls, ExpiryMarks) {
   const std::int64_t now = 1'800'000'000;
-  auto mark_for = [&](const Result<std::int64_t>& when, const std::string& file = "/etc/ssl/mail.pem") {
+  auto mark_for = [&](const Result<std::int64_t>& when) {
     Findings f;
-    check_tls_certificate(file, when, now, f);
+    Result<std::vector<crypto::CertificateValidity>> certs =
+        when ? Result<std::vector<crypto::CertificateValidity>>(
+                   std::vector<crypto::CertificateValidity>{{"CN=mail.example.org", *when}})
+             : Result<std::vector<crypto::CertificateValidity>>(Unexpected<Error>(when.error()));
+    check_tls_certificates({CertificateFile{"/etc/ssl/mail.pem", certs}}, now, f);
     return f.at(0);
   };
   EXPECT_EQ(mark_for(now + 90 * 86400).mark, Mark::ok);
@@ -175,16 +179,80 @@ TEST(DoctorTls, ExpiryMarks) {
   const Finding expired = mark_for(now - 2 * 86400);
   EXPECT_EQ(expired.what, "/etc/ssl/mail.pem expired 2 days ago");
   EXPECT_EQ(expired.fix, "renew it (certbot renew, or your CA) and run postfix reload");
-  EXPECT_EQ(mark_for(fail(Errc::bad_input, "no PEM certificate")).mark, Mark::unchecked);
-  EXPECT_EQ(mark_for(now, "").mark, Mark::advice);
+  const Finding unreadable = mark_for(fail(Errc::bad_input, "no PEM certificate"));
+  EXPECT_EQ(unreadable.mark, Mark::unchecked);
+  EXPECT_EQ(unreadable.what, "/etc/ssl/mail.pem: no PEM certificate");
+  Findings none;
+  check_tls_certificates({}, now, none);
+  EXPECT_EQ(none.at(0).mark, Mark::advice);
 }
 
-TEST(DoctorTls, CertificateFileFromMainCf) {
-  auto a = postfix::parse_main_cf("smtpd_tls_cert_file = /etc/a.pem\n", "main.cf");
-  auto b = postfix::parse_main_cf("smtpd_tls_chain_files = /etc/k.pem, /etc/c.pem\n", "main.cf");
-  ASSERT_TRUE(a && b);
-  EXPECT_EQ(tls_certificate_file(*a), "/etc/a.pem");
-  EXPECT_EQ(tls_certificate_file(*b), "/etc/k.pem");
+// Generated certificates: a chain file (key, server certificate, intermediate) whose
+// intermediate expires first is judged by the intermediate; every file of
+// smtpd_tls_chain_files is read.
+class DoctorTlsChain : public ::testing::Test {
+ protected:
+  static constexpr std::int64_t kNow = 1'800'000'000;
+  static std::string cert(std::string_view cn, std::int64_t days_left) {
+    auto pem = crypto::self_signed_certificate_for_test(cn, kNow - 86400, kNow + days_left * 86400);
+    EXPECT_TRUE(pem) << (pem ? "" : pem.error().detail);
+    return pem ? *pem : std::string();
+  }
+  static Findings check(const std::vector<std::pair<std::string, std::string>>& files) {
+    std::vector<CertificateFile> in;
+    for (const auto& [path, pem] : files) in.push_back({path, crypto::certificates_in(pem)});
+    Findings f;
+    check_tls_certificates(in, kNow, f);
+    return f;
+  }
+};
+
+TEST_F(DoctorTlsChain, ReadsEveryCertificateOfAFile) {
+  const std::string key = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n";
+  const std::string chain = key + cert("mail.example.org", 60) + cert("Intermediate CA", 5);
+  auto certs = crypto::certificates_in(chain);
+  ASSERT_TRUE(certs) << certs.error().detail;
+  ASSERT_EQ(certs->size(), 2u);
+  EXPECT_EQ((*certs)[0].subject, "CN=mail.example.org");
+  EXPECT_EQ((*certs)[1].not_after, kNow + 5 * 86400);
+  const Findings f = check({{"/etc/ssl/chain.pem", chain}});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].mark, Mark::problem);
+  EXPECT_EQ(f[0].what, "/etc/ssl/chain.pem: certificate 2 of 2 (CN=Intermediate CA) expires in 5 days");
+}
+
+TEST_F(DoctorTlsChain, EveryFileIsChecked) {
+  const Findings f = check({{"/etc/ssl/rsa.pem", cert("mail.example.org", 90) + cert("Intermediate CA", 400)},
+                            {"/etc/ssl/ec.pem", cert("mail.example.org", -3)}});
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].mark, Mark::ok);
+  EXPECT_EQ(f[0].what, "/etc/ssl/rsa.pem: all 2 certificates valid for 90 more days or longer");
+  EXPECT_EQ(f[1].mark, Mark::problem);
+  EXPECT_EQ(f[1].what, "/etc/ssl/ec.pem expired 3 days ago");
+}
+
+TEST_F(DoctorTlsChain, MalformedFiles) {
+  EXPECT_EQ(crypto::certificates_in("").error().detail, "no PEM certificate");
+  EXPECT_EQ(crypto::certificates_in("not pem at all\n").error().detail, "no PEM certificate");
+  const std::string good = cert("a", 30);
+  const std::string broken = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+  EXPECT_EQ(crypto::certificates_in(good + broken).error().detail, "certificate 2 does not parse");
+  std::string many;
+  for (std::size_t i = 0; i <= crypto::kMaxCertificatesPerFile; ++i) many += good;
+  EXPECT_EQ(crypto::certificates_in(many).error().detail, "more than 32 certificates");
+  many.resize(many.size() - good.size());
+  EXPECT_TRUE(crypto::certificates_in(many));  // exactly at the limit
+}
+
+TEST(DoctorTls, CertificateFilesFromMainCf) {
+  auto a = postfix::parse_main_cf("smtpd_tls_cert_file = /etc/a.pem\nsmtpd_tls_eccert_file = /etc/e.pem\n", "main.cf");
+  auto b = postfix::parse_main_cf("smtpd_tls_cert_file = /etc/a.pem\nsmtpd_tls_chain_files = /etc/k.pem, /etc/c.pem\n",
+                                  "main.cf");
+  auto c = postfix::parse_main_cf("myhostname = x.example\n", "main.cf");
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(tls_certificate_files(*a), (std::vector<std::string>{"/etc/a.pem", "/etc/e.pem"}));
+  EXPECT_EQ(tls_certificate_files(*b), (std::vector<std::string>{"/etc/k.pem", "/etc/c.pem"}));
+  EXPECT_TRUE(tls_certificate_files(*c).empty());
 }
 
 // postconf's output supplies what main.cf leaves unset; the file's parameters keep their
