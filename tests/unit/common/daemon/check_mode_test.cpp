@@ -133,6 +133,43 @@ TEST_F(CheckMode, FileOnlyRootCanReadIsAReloadWarning) {
   EXPECT_EQ(::getegid(), 0u);
 }
 
+// Run as root without UserID, a daemon with a packaged user is checked as that user too,
+// and what it cannot read is an error: the unit starts the daemon as that user (cachetctl
+// testkey and doctor judge the same way). UserID root asks about a root start instead.
+TEST_F(CheckMode, WithoutUserIdRootChecksForThePackagedUser) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  ::chmod(dir_.c_str(), 0755);
+  const std::string secret = (dir_ / "secret").string();
+  ASSERT_TRUE(std::fopen(secret.c_str(), "w") != nullptr);
+  ::chmod(secret.c_str(), 0600);
+  DaemonSpec s = spec();
+  s.packaged_user = "nobody";
+  s.check = [secret](const config::Config& cfg) {
+    std::vector<config::Problem> found;
+    if (std::FILE* f = std::fopen(secret.c_str(), "r"))
+      std::fclose(f);
+    else
+      found.push_back(config::problem_at(cfg, "InternalHosts", "cannot open " + secret));
+    return found;
+  };
+  auto out = config::parse_config("PidFile /p\nSocket inet:1@127.0.0.1\n", "t.conf", kExampleOptions);
+  run_check_mode(s, out);
+  EXPECT_FALSE(out.ok());
+  EXPECT_EQ(
+      lines(out),
+      (std::vector<std::string>{"t.conf: InternalHosts: cannot open " + secret +
+                                " (as nobody, the user the packaged unit runs cachet-test as; UserID root checks a "
+                                "start as root instead); fix: let user nobody read it (chgrp/chmod)"}));
+  EXPECT_EQ(::geteuid(), 0u);
+  auto as_root = config::parse_config("PidFile /p\nSocket inet:1@127.0.0.1\nUserID root\n", "t.conf", kExampleOptions);
+  run_check_mode(s, as_root);
+  EXPECT_TRUE(as_root.ok()) << ::testing::PrintToString(lines(as_root));
+  ::chmod(secret.c_str(), 0644);
+  auto readable = config::parse_config("PidFile /p\nSocket inet:1@127.0.0.1\n", "t.conf", kExampleOptions);
+  run_check_mode(s, readable);
+  EXPECT_TRUE(readable.ok()) << ::testing::PrintToString(lines(readable));
+}
+
 TEST_F(CheckMode, CleanConfigStaysUsable) {
   auto out = config::parse_config("PidFile /p\nSocket inet:1@127.0.0.1\n", "t.conf", kExampleOptions);
   DaemonSpec s = spec();
