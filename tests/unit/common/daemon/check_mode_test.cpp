@@ -49,6 +49,29 @@ class CheckMode : public ::testing::Test {
     };
     return s;
   }
+  // A file only root can read, in a directory everyone may search ("" on failure).
+  std::string root_only_file() const {
+    ::chmod(dir_.c_str(), 0755);
+    const std::string path = (dir_ / "secret").string();
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    if (f == nullptr) return {};
+    std::fclose(f);
+    ::chmod(path.c_str(), 0600);
+    return path;
+  }
+  // spec() whose check opens `path` as whoever runs it.
+  DaemonSpec spec_reading(const std::string& path) const {
+    DaemonSpec s = spec();
+    s.check = [path](const config::Config& cfg) {
+      std::vector<config::Problem> found;
+      if (std::FILE* f = std::fopen(path.c_str(), "r"))
+        std::fclose(f);
+      else
+        found.push_back(config::problem_at(cfg, "InternalHosts", "cannot open " + path));
+      return found;
+    };
+    return s;
+  }
   std::filesystem::path dir_;
 };
 
@@ -107,20 +130,10 @@ TEST_F(CheckMode, UnknownUserIsLocated) {
 // read is a warning (startup reads it as root; a reload, as the user, would fail).
 TEST_F(CheckMode, FileOnlyRootCanReadIsAReloadWarning) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root";
-  ::chmod(dir_.c_str(), 0755);
-  const std::string secret = (dir_ / "secret").string();
-  ASSERT_TRUE(std::fopen(secret.c_str(), "w") != nullptr);
-  ::chmod(secret.c_str(), 0600);
+  const std::string secret = root_only_file();
+  ASSERT_FALSE(secret.empty());
   auto out = config::parse_config("PidFile /p\nSocket inet:1@127.0.0.1\nUserID nobody\n", "t.conf", kExampleOptions);
-  DaemonSpec s = spec();
-  s.check = [secret](const config::Config& cfg) {
-    std::vector<config::Problem> found;
-    if (std::FILE* f = std::fopen(secret.c_str(), "r"))
-      std::fclose(f);
-    else
-      found.push_back(config::problem_at(cfg, "InternalHosts", "cannot open " + secret));
-    return found;
-  };
+  const DaemonSpec s = spec_reading(secret);
   run_check_mode(s, out);
   EXPECT_TRUE(out.ok()) << ::testing::PrintToString(lines(out));
   ASSERT_EQ(out.problems.size(), 1u);
@@ -138,20 +151,10 @@ TEST_F(CheckMode, FileOnlyRootCanReadIsAReloadWarning) {
 // testkey and doctor judge the same way). UserID root asks about a root start instead.
 TEST_F(CheckMode, WithoutUserIdRootChecksForThePackagedUser) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root";
-  ::chmod(dir_.c_str(), 0755);
-  const std::string secret = (dir_ / "secret").string();
-  ASSERT_TRUE(std::fopen(secret.c_str(), "w") != nullptr);
-  ::chmod(secret.c_str(), 0600);
-  DaemonSpec s = spec();
+  const std::string secret = root_only_file();
+  ASSERT_FALSE(secret.empty());
+  DaemonSpec s = spec_reading(secret);
   s.packaged_user = "nobody";
-  s.check = [secret](const config::Config& cfg) {
-    std::vector<config::Problem> found;
-    if (std::FILE* f = std::fopen(secret.c_str(), "r"))
-      std::fclose(f);
-    else
-      found.push_back(config::problem_at(cfg, "InternalHosts", "cannot open " + secret));
-    return found;
-  };
   auto out = config::parse_config("PidFile /p\nSocket inet:1@127.0.0.1\n", "t.conf", kExampleOptions);
   run_check_mode(s, out);
   EXPECT_FALSE(out.ok());
