@@ -77,8 +77,10 @@ void add_unique(std::vector<config::Problem>& list, config::Problem p) {
   if (!has_problem(list, p)) list.push_back(std::move(p));
 }
 
-// Step 5: the files spec.check loads, loaded again as the user a reload runs as.
-void check_as_user(const DaemonSpec& spec, const config::Config& cfg, const RunAs& who,
+// Step 5: the files spec.check loads, loaded again as the user a reload runs as (UserID),
+// or, run as root without UserID, as the packaged unit's user (`is_packaged`): what that
+// user cannot read is then an error, as for cachetctl testkey and doctor.
+void check_as_user(const DaemonSpec& spec, const config::Config& cfg, const RunAs& who, bool is_packaged,
                    std::vector<config::Problem>& found) {
   std::vector<config::Problem> as_user;
   {
@@ -93,8 +95,13 @@ void check_as_user(const DaemonSpec& spec, const config::Config& cfg, const RunA
   }
   for (config::Problem& p : as_user) {
     if (p.severity != config::Severity::error || has_problem(found, p)) continue;
-    p.severity = config::Severity::warning;
-    p.message += " (as " + who.user + ": startup reads it as root, but a reload runs as " + who.user + " and fails)";
+    if (is_packaged) {
+      p.message += " (as " + who.user + ", the user the packaged unit runs " + std::string(spec.binary) +
+                   " as; UserID root checks a start as root instead)";
+    } else {
+      p.severity = config::Severity::warning;
+      p.message += " (as " + who.user + ": startup reads it as root, but a reload runs as " + who.user + " and fails)";
+    }
     if (p.fix.empty()) p.fix = "let user " + who.user + " read it (chgrp/chmod)";
     found.push_back(std::move(p));
   }
@@ -172,7 +179,12 @@ void run_check_mode(const DaemonSpec& spec, config::ConfigOutcome& outcome) {
   }
   if (spec.check) {
     for (config::Problem& p : spec.check(cfg)) add_unique(found, std::move(p));
-    if (run_as && ::geteuid() == 0 && run_as->uid != 0) check_as_user(spec, cfg, *run_as, found);
+    if (run_as && ::geteuid() == 0 && run_as->uid != 0) {
+      check_as_user(spec, cfg, *run_as, /*is_packaged=*/false, found);
+    } else if (!run_as && ::geteuid() == 0 && !spec.packaged_user.empty()) {
+      if (auto packaged = usable_user(std::string(spec.packaged_user)); packaged && packaged->uid != 0)
+        check_as_user(spec, cfg, *packaged, /*is_packaged=*/true, found);
+    }
   }
   for (config::Problem& p : found) {
     if (p.severity == config::Severity::error) outcome.config.reset();

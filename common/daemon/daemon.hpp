@@ -93,6 +93,10 @@ struct DaemonSpec {
   bool positional_config = false;             // policyd-spf takes the file as a bare argument
   bool background_by_default = true;          // used if the table has no Background
   bool allow_missing_default_config = false;  // policyd-spf: defaults if the file is absent
+  // The user the packaged unit runs the daemon as ("cachet-dkim"); "" for none. The check
+  // mode run as root without UserID judges the files for this user too, when it exists
+  // (run_check_mode): the unit's start, not a root start, is the question asked.
+  std::string_view packaged_user;
 
   // Optional: cross-option checks on a parsed config (errors stop startup / a reload).
   std::function<std::vector<config::Problem>(const config::Config&)> validate;

@@ -61,9 +61,10 @@ void check_milters(const postfix::MainCf& cf, const std::function<SocketState(co
 
 void check_default_action(const postfix::MainCf& cf, Findings& out) {
   const std::string v = to_lower(value_of(cf, "milter_default_action"));
+  const bool is_default = !cf.raw("milter_default_action").has_value();
   if (v.empty() || v == "tempfail")
     add(out, "postfix.milter_default", Mark::ok,
-        "milter_default_action = tempfail" + std::string(v.empty() ? " (Postfix's default)" : "") +
+        "milter_default_action = tempfail" + std::string(is_default ? " (Postfix's default)" : "") +
             ": mail waits while a milter is down");
   else if (v == "accept")
     add(out, "postfix.milter_default", Mark::advice,
@@ -199,35 +200,84 @@ void check_chroot(const postfix::MainCf& cf, const postfix::MasterCf& master, bo
 
 }  // namespace
 
-std::string tls_certificate_file(const postfix::MainCf& cf) {
-  const std::string file = value_of(cf, "smtpd_tls_cert_file");
-  if (!file.empty()) return file;
-  const auto chain = postfix::split_list(value_of(cf, "smtpd_tls_chain_files"));
-  return chain.empty() ? std::string() : chain.front();
+Result<postfix::MainCf> main_cf_with_postconf(const std::optional<std::string>& main_cf_text,
+                                              const std::string& main_cf_path, std::string_view postconf_output) {
+  if (!main_cf_text) return postfix::parse_main_cf(postconf_output, "postconf");
+  auto cf = postfix::parse_main_cf(*main_cf_text, main_cf_path);
+  if (!cf) return cf;
+  std::size_t number = 0;
+  for (std::string_view line : split(postconf_output, '\n')) {
+    ++number;
+    if (trim(line).empty()) continue;
+    const std::size_t eq = line.find('=');
+    if (eq == std::string_view::npos)
+      return fail(Errc::bad_input, "postconf:" + std::to_string(number) + ": expected \"name = value\"");
+    const std::string name(trim(line.substr(0, eq)));
+    if (!cf->raw(name)) cf->set_default(name, std::string(trim(line.substr(eq + 1))));
+  }
+  return cf;
 }
 
-void check_tls_certificate(const std::string& file, const Result<std::int64_t>& not_after, std::int64_t now,
-                           Findings& out) {
-  if (file.empty()) {
+Result<postfix::MasterCf> master_cf_with_postconf(const std::optional<std::string>& master_text,
+                                                  const std::string& master_path, std::string_view postconf_m_output) {
+  auto master = postfix::parse_master_cf(postconf_m_output, master_path);
+  if (!master) return master;
+  std::optional<postfix::MasterCf> file;
+  if (master_text)
+    if (auto f = postfix::parse_master_cf(*master_text, master_path)) file = std::move(*f);
+  for (postfix::MasterEntry& e : master->entries) {
+    const postfix::MasterEntry* in_file = file ? file->find(e.service, e.type) : nullptr;
+    e.line = in_file != nullptr ? in_file->line : 0;
+  }
+  return master;
+}
+
+std::vector<std::string> tls_certificate_files(const postfix::MainCf& cf) {
+  // smtpd_tls_chain_files, when set, replaces the per-algorithm parameters (postconf(5)).
+  std::vector<std::string> files = postfix::split_list(value_of(cf, "smtpd_tls_chain_files"));
+  if (!files.empty()) return files;
+  for (const char* param : {"smtpd_tls_cert_file", "smtpd_tls_eccert_file"})
+    if (std::string f = value_of(cf, param); !f.empty() && std::find(files.begin(), files.end(), f) == files.end())
+      files.push_back(std::move(f));
+  return files;
+}
+
+void check_tls_certificates(const std::vector<CertificateFile>& files, std::int64_t now, Findings& out) {
+  if (files.empty()) {
     add(out, "postfix.tls_cert", Mark::advice, "no smtpd_tls_cert_file: smtpd offers no STARTTLS",
         "set smtpd_tls_cert_file and smtpd_tls_key_file (e.g. a Let's Encrypt certificate for myhostname)");
     return;
   }
-  if (!not_after) {
-    add(out, "postfix.tls_cert", Mark::unchecked, file + ": " + not_after.error().detail);
-    return;
-  }
-  // Whole days left, counting a started day (a certificate made for 30 days shows 30).
-  const std::int64_t days = *not_after > now ? (*not_after - now + 86399) / 86400 : (*not_after - now) / 86400;
   const std::string renew = "renew it (certbot renew, or your CA) and run postfix reload";
-  if (*not_after <= now)
-    add(out, "postfix.tls_cert", Mark::problem, file + " expired " + std::to_string(-days) + " days ago", renew);
-  else if (days < kCertProblemDays)
-    add(out, "postfix.tls_cert", Mark::problem, file + " expires in " + std::to_string(days) + " days", renew);
-  else if (days < kCertAdviceDays)
-    add(out, "postfix.tls_cert", Mark::advice, file + " expires in " + std::to_string(days) + " days", renew);
-  else
-    add(out, "postfix.tls_cert", Mark::ok, file + " valid for " + std::to_string(days) + " more days");
+  for (const CertificateFile& file : files) {
+    if (!file.certificates) {
+      add(out, "postfix.tls_cert", Mark::unchecked, file.path + ": " + file.certificates.error().detail);
+      continue;
+    }
+    const auto& certs = *file.certificates;
+    if (certs.empty()) continue;  // certificates_in never returns an empty list
+    const auto first = std::min_element(certs.begin(), certs.end(),
+                                        [](const auto& a, const auto& b) { return a.not_after < b.not_after; });
+    const std::int64_t not_after = first->not_after;
+    // Whole days left, counting a started day (a certificate made for 30 days shows 30).
+    const std::int64_t days = not_after > now ? (not_after - now + 86399) / 86400 : (not_after - now) / 86400;
+    const std::string count = std::to_string(certs.size());
+    const std::string which = certs.size() == 1
+                                  ? file.path
+                                  : file.path + ": certificate " + std::to_string(first - certs.begin() + 1) + " of " +
+                                        count + " (" + first->subject + ")";
+    if (not_after <= now)
+      add(out, "postfix.tls_cert", Mark::problem, which + " expired " + std::to_string(-days) + " days ago", renew);
+    else if (days < kCertProblemDays)
+      add(out, "postfix.tls_cert", Mark::problem, which + " expires in " + std::to_string(days) + " days", renew);
+    else if (days < kCertAdviceDays)
+      add(out, "postfix.tls_cert", Mark::advice, which + " expires in " + std::to_string(days) + " days", renew);
+    else if (certs.size() == 1)
+      add(out, "postfix.tls_cert", Mark::ok, file.path + " valid for " + std::to_string(days) + " more days");
+    else
+      add(out, "postfix.tls_cert", Mark::ok,
+          file.path + ": all " + count + " certificates valid for " + std::to_string(days) + " more days or longer");
+  }
 }
 
 void check_postfix_master(const postfix::MainCf& cf, const postfix::MasterCf& master,

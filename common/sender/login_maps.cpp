@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <climits>
 
 #include "common/base/strings.hpp"
@@ -117,11 +118,12 @@ Result<std::shared_ptr<const SenderMaps>> SenderMaps::load(const MapsSettings& s
   return std::shared_ptr<const SenderMaps>(std::move(maps));
 }
 
-std::vector<std::string> SenderMaps::check(const MapsSettings& settings, const tables::FileReader& reader,
-                                           std::vector<std::string>& warnings) {
+std::vector<SenderMaps::CheckProblem> SenderMaps::check(const MapsSettings& settings, const tables::FileReader& reader,
+                                                        std::vector<std::string>& warnings) {
+  using Source = CheckProblem::Source;
   auto loaded = load(settings, reader, warnings);
   if (loaded) return {};
-  std::vector<std::string> errors;
+  std::vector<CheckProblem> errors;
   std::string from_main_cf;
   std::vector<tables::FileStamp> stamps;
   auto facts = read_facts(settings, reader, from_main_cf, stamps);
@@ -132,27 +134,121 @@ std::vector<std::string> SenderMaps::check(const MapsSettings& settings, const t
     options.strict = settings.strict;
     for (const tables::TableSpec& spec : *specs)
       if (auto t = tables::open_table(spec, reader, options); !t)
-        errors.push_back(spec.text() + ": " + t.error().detail);
+        errors.push_back({Source::login_maps, t.error().detail});
     for (const auto& file : settings.allow_alias_owners ? settings.alias_files : std::vector<std::string>{}) {
       auto content = reader(file);
       if (!content)
-        errors.push_back(content.error().detail);
+        errors.push_back({Source::aliases, content.error().detail});
       else if (auto a = parse_aliases(content->bytes, file); !a)
-        errors.push_back(a.error().detail);
+        errors.push_back({Source::aliases, a.error().detail});
     }
   }
   // load()'s own error comes first unless the walk above already named it.
-  if (std::find(errors.begin(), errors.end(), loaded.error().detail) == errors.end())
-    errors.insert(errors.begin(), loaded.error().detail);
+  const std::string& first = loaded.error().detail;
+  if (std::none_of(errors.begin(), errors.end(), [&](const CheckProblem& e) {
+        // TableList::open names the table before the detail: "pcre:/x: /x:3: ..."
+        return first == e.detail ||
+               (first.size() > e.detail.size() + 2 &&
+                first.compare(first.size() - e.detail.size() - 2, std::string::npos, ": " + e.detail) == 0);
+      })) {
+    const bool is_main_cf = !settings.main_cf.empty() && first.rfind(settings.main_cf + ":", 0) == 0;
+    const bool is_alias = std::any_of(settings.alias_files.begin(), settings.alias_files.end(),
+                                      [&](const std::string& f) { return first.rfind(f + ":", 0) == 0; });
+    errors.insert(errors.begin(), {is_main_cf ? Source::main_cf
+                                   : is_alias ? Source::aliases
+                                              : Source::login_maps,
+                                   first});
+  }
   return errors;
 }
 
-std::vector<config::Problem> check_maps_files(const MapsSettings& settings, const tables::FileReader& reader) {
+namespace {
+
+// "path:12: rest" -> {path, 12, rest}; "path: rest" -> {path, 0, rest}; else {"", 0, detail}.
+struct Located {
+  std::string file;
+  std::size_t line = 0;
+  std::string rest;
+};
+Located locate(std::string_view detail) {
+  if (detail.empty() || detail.front() != '/') return {"", 0, std::string(detail)};
+  const std::size_t colon = detail.find(": ");
+  if (colon == std::string_view::npos) return {"", 0, std::string(detail)};
+  std::string_view head = detail.substr(0, colon);
+  const std::string rest(detail.substr(colon + 2));
+  const std::size_t last = head.rfind(':');
+  if (last != std::string_view::npos) {
+    std::size_t line = 0;
+    const std::string_view digits = head.substr(last + 1);
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), line);
+    if (ec == std::errc() && end == digits.data() + digits.size() && !digits.empty())
+      return {std::string(head.substr(0, last)), line, rest};
+  }
+  return {std::string(head), 0, rest};
+}
+
+}  // namespace
+
+std::vector<config::Problem> check_maps_files(const config::Config& cfg, const MapsSettings& settings,
+                                              const tables::FileReader& reader) {
+  using Source = SenderMaps::CheckProblem::Source;
   std::vector<config::Problem> problems;
   std::vector<std::string> warnings;
-  auto errors = SenderMaps::check(settings, reader, warnings);
-  for (auto& w : warnings) problems.push_back(config::Problem{"", 0, "", std::move(w), config::Severity::warning});
-  for (auto& e : errors) problems.push_back(config::Problem{"", 0, "", std::move(e)});
+  const auto errors = SenderMaps::check(settings, reader, warnings);
+  // Where the maps were named: SenderLoginMaps in the daemon's file, else main.cf's
+  // smtpd_sender_login_maps line (found again for its line number).
+  const bool maps_in_main_cf = settings.login_maps.empty() && !settings.main_cf.empty();
+  config::SourceLocation maps_at;
+  if (maps_in_main_cf)
+    if (auto content = reader(settings.main_cf))
+      if (auto cf = postfix::parse_main_cf(content->bytes, settings.main_cf)) {
+        const std::string o = cf->origin("smtpd_sender_login_maps");
+        const Located l = locate(o + ": x");
+        maps_at = l.line != 0 ? config::SourceLocation{l.file, l.line} : config::SourceLocation{settings.main_cf, 0};
+      }
+  const std::string maps_option = maps_in_main_cf ? "smtpd_sender_login_maps" : "SenderLoginMaps";
+  auto at_option = [&](std::string_view option, std::string message, std::string fix, config::Severity severity) {
+    if (option == "smtpd_sender_login_maps")
+      return config::Problem{maps_at.file,       maps_at.line, std::string(option),
+                             std::move(message), severity,     std::move(fix)};
+    return config::problem_at(cfg, option, std::move(message), std::move(fix), severity);
+  };
+  auto add = [&](Source source, const std::string& detail, config::Severity severity) {
+    const bool is_error = severity == config::Severity::error;
+    const std::string option = source == Source::main_cf   ? "PostfixMainCf"
+                               : source == Source::aliases ? "AliasMaps"
+                                                           : maps_option;
+    const Located l = locate(detail);
+    if (l.line != 0) {  // a line of a file
+      const std::string fix =
+          !is_error ? std::string()
+          : source == Source::main_cf
+              ? "correct line " + std::to_string(l.line) + " of " + l.file + " (postconf -n shows how Postfix reads it)"
+          : source == Source::aliases ? "correct line " + std::to_string(l.line) + " of " + l.file
+                                      : "correct line " + std::to_string(l.line) + " of " + l.file +
+                                            " (StrictMaps no skips such a line with a warning, as Postfix does)";
+      problems.push_back(config::Problem{l.file, l.line, option, l.rest, severity, fix});
+      return;
+    }
+    std::string fix;
+    if (is_error && source == Source::main_cf)
+      fix = "point PostfixMainCf at Postfix's main.cf, or set SenderLoginMaps (then main.cf is not read)";
+    else if (is_error && source == Source::aliases)
+      fix = "correct the path in AliasMaps, or create the file";
+    else if (is_error && !l.file.empty())
+      fix = "correct the path in " + option + ", or create " + l.file;
+    else if (is_error && detail.rfind("no sender login maps", 0) == 0)
+      fix = "set SenderLoginMaps, or smtpd_sender_login_maps in " +
+            (settings.main_cf.empty() ? std::string("PostfixMainCf's main.cf") : settings.main_cf);
+    else if (is_error)
+      fix = "correct " + option + " (cachet-sender(8) lists the table types)";
+    problems.push_back(at_option(source == Source::login_maps ? maps_option : option, detail, fix, severity));
+  };
+  for (const auto& w : warnings) {
+    const bool is_main_cf = !settings.main_cf.empty() && w.rfind(settings.main_cf + ":", 0) == 0;
+    add(is_main_cf ? Source::main_cf : Source::login_maps, w, config::Severity::warning);
+  }
+  for (const auto& e : errors) add(e.source, e.detail, config::Severity::error);
   return problems;
 }
 

@@ -83,11 +83,16 @@ class SenderMaps {
                                                                       const tables::FileReader& reader,
                                                                       std::vector<std::string>& warnings);
 
+  // One problem check() found: which source it belongs to and the loader's text.
+  struct CheckProblem {
+    enum class Source { main_cf, login_maps, aliases } source;
+    std::string detail;  // "path:line: ..." or "path: ..." or a whole-list problem
+  };
   // Check mode: load() as startup runs it; when it fails, every table and aliases file is
   // tried on its own so that each broken one is named, not only the first. Returns the
   // errors (empty: load() succeeded); `warnings` as for load().
-  [[nodiscard]] static std::vector<std::string> check(const MapsSettings& settings, const tables::FileReader& reader,
-                                                      std::vector<std::string>& warnings);
+  [[nodiscard]] static std::vector<CheckProblem> check(const MapsSettings& settings, const tables::FileReader& reader,
+                                                       std::vector<std::string>& warnings);
 
   // Every source that knows `sender` (the login maps first, then the aliases). Errors:
   // those of TableList::find_address (Errc::temporary for a PCRE2 limit).
@@ -110,9 +115,17 @@ class SenderMaps {
   std::vector<tables::FileStamp> stamps_;  // main.cf and aliases files
 };
 
-// Check mode for a daemon that reads the maps: SenderMaps::check as config problems
-// (load warnings at warning severity), every broken table and aliases file named.
-std::vector<config::Problem> check_maps_files(const MapsSettings& settings, const tables::FileReader& reader);
+// Check mode for a daemon that reads the maps: SenderMaps::check as config problems in the
+// `file:line: Option: problem; fix: ...` form of every check mode (load warnings at warning
+// severity, without a fix), every broken table and aliases file named:
+//  * a problem on a line of a file (a map rule, a texthash line, main.cf, an aliases file)
+//    is located there; Option is what brought the file in: SenderLoginMaps, AliasMaps,
+//    PostfixMainCf (main.cf itself), smtpd_sender_login_maps (maps named by main.cf);
+//  * a problem of a whole file (missing, unreadable) or of the list (an unknown table type,
+//    no maps at all) is located where that option is set: its line in the daemon's file
+//    (`cfg`), or main.cf's smtpd_sender_login_maps line.
+std::vector<config::Problem> check_maps_files(const config::Config& cfg, const MapsSettings& settings,
+                                              const tables::FileReader& reader);
 
 // The system's FQDN as Postfix's default $myhostname would take it (gethostname).
 std::string system_hostname();

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "common/base/strings.hpp"
+#include "common/dkim/key_file.hpp"
 #include "common/milter/wire.hpp"
 #include "milters/dkim/options.hpp"
 
@@ -26,6 +27,17 @@ std::optional<uid_t> user_id(const config::Config& cfg) {
   if (const auto n = parse_uint(user)) return static_cast<uid_t>(*n);
   if (const passwd* pw = ::getpwnam(user.c_str())) return pw->pw_uid;
   return std::nullopt;
+}
+
+// Whose view RequireSafeKeys takes in the check mode: UserID's user; else the user
+// dkim::tool_key_user names, the one cachetctl testkey and doctor judge for (run as root:
+// the packaged user cachet-dkim when it exists, so the packaged 0640 root:cachet-dkim key
+// passes and a key only root can read does not). Startup keeps user_id(): a root start
+// without UserID judges for root (`UserID root` makes the check agree with it).
+std::optional<uid_t> check_user_id(const config::Config& cfg) {
+  if (!cfg.string("UserID").empty()) return user_id(cfg);
+  auto user = dkim::tool_key_user("");
+  return user ? std::optional<uid_t>(user->uid) : std::nullopt;
 }
 
 }  // namespace
@@ -65,16 +77,18 @@ DkimDaemon::DkimDaemon() {
   spec_.options = kDkimOptions;
   spec_.default_config = "/etc/cachet/dkim.conf";
   spec_.config_flag = 'x';
+  // -n as root without UserID judges the keys for the packaged user, as testkey and doctor
+  spec_.packaged_user = dkim::kPackagedDaemonUser;
   spec_.validate = validate_config;
   spec_.milter = milter_spec;
   // Check mode: everything build_state loads (keys, tables, lists), every problem located;
   // the login maps as cachet-sender's check loads them, each broken one named (they then
   // replace build_state's one-line SenderLoginMaps summary).
   spec_.check = [](const config::Config& cfg) {
-    auto problems = check_state(cfg, BuildContext{user_id(cfg)});
+    auto problems = check_state(cfg, BuildContext{check_user_id(cfg)});
     if (!from_check_enabled(cfg)) return problems;
     auto maps =
-        sender::check_maps_files(sender::settings_from(cfg, sender::system_hostname()), tables::read_table_file);
+        sender::check_maps_files(cfg, sender::settings_from(cfg, sender::system_hostname()), tables::read_table_file);
     if (!maps.empty())
       problems.erase(std::remove_if(problems.begin(), problems.end(),
                                     [](const config::Problem& p) { return p.option == "SenderLoginMaps"; }),

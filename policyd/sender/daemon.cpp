@@ -19,21 +19,11 @@ constexpr std::string_view kBinary = "cachet-sender";
 std::vector<config::Problem> validate(const config::Config& cfg) { return sender::validate_maps_options(cfg); }
 
 // Check mode: the maps exactly as make_handler loads them (main.cf, the tables it names,
-// the aliases files), so a missing main.cf or a broken map fails the check, not the start.
-// The loaders' messages already start with `file:line:` or `path:`; every broken table is
-// named (SenderMaps::check).
+// the aliases files), so a missing main.cf or a broken map fails the check, not the start;
+// every broken table is named, each problem located (sender::check_maps_files).
 std::vector<config::Problem> check_files(const config::Config& cfg) {
   const auto settings = handler_settings_from(cfg, system_hostname());
-  auto problems = sender::check_maps_files(settings.maps, tables::read_table_file);
-  // main.cf's own trouble belongs to the PostfixMainCf line; map errors name their file.
-  const std::string& main_cf = settings.maps.main_cf;
-  for (config::Problem& p : problems)
-    if (p.file.empty() && !main_cf.empty() && p.message.rfind(main_cf + ": ", 0) == 0)
-      p = config::problem_at(cfg, "PostfixMainCf", p.message,
-                             "point PostfixMainCf at Postfix's main.cf, or set SenderLoginMaps "
-                             "(then main.cf is not read)",
-                             p.severity);
-  return problems;
+  return sender::check_maps_files(cfg, settings.maps, tables::read_table_file);
 }
 
 Result<std::shared_ptr<policy::PolicyHandler>> make_handler(const std::shared_ptr<const config::Config>& cfg,

@@ -67,6 +67,10 @@ class CheckAgreesWithStartup : public ::testing::TestWithParam<Row> {
     dir_.write("SigningTable.good", "*@example.com k1\n");
     dir_.write("logins", "a@example.com a\n");
     dir_.write("psl.dat", "com\norg\n");
+    dir_.write("bad.pcre", "/^(a@example\\.com/ a\n");
+    dir_.write("main-missing-map.cf",
+               "myhostname = mx.example.com\nsmtpd_sender_login_maps = texthash:" + dir_.file("nomap") + "\n");
+    dir_.write("main-syntax.cf", "myhostname = mx.example.com\nnot a parameter\n");
   }
   int keygen(const std::string& selector, const std::string& type) {
     auto r = cachet::testlib::run_command(
@@ -94,6 +98,11 @@ TEST_P(CheckAgreesWithStartup, SameVerdictExactMessages) {
   if (d.alive()) d.signal(SIGTERM);
   EXPECT_EQ(d.wait_exit(), row.want_status) << "startup disagrees with the check:\n" << d.log();
 }
+
+// bad.pcre's one rule does not compile (SetUp).
+const std::string kBadPcre =
+    "{dir}/bad.pcre:1: SenderLoginMaps: error in regex at offset 16: missing closing parenthesis; fix: correct line 1 "
+    "of {dir}/bad.pcre (StrictMaps no skips such a line with a warning, as Postfix does)\n";
 
 const std::string kDkimBase = "Socket local:{dir}/d.sock\nNameservers 127.0.0.1:1\n";
 
@@ -160,7 +169,37 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"sender_missing_main_cf", "cachet-sender", "-c", "Socket unix:{dir}/d.sock\nPostfixMainCf {dir}/main.cf\n",
             "{conf}:2: PostfixMainCf: {dir}/main.cf: No such file or directory; fix: point "
             "PostfixMainCf at Postfix's main.cf, or set SenderLoginMaps (then main.cf is not read)\n",
-            78}),
+            78},
+        // Login maps: a problem on a line of a map, main.cf or an aliases file is located
+        // there; a whole file's problem where the option naming it is set.
+        Row{"sender_every_broken_map_at_once", "cachet-sender", "-c",
+            "Socket unix:{dir}/d.sock\nSenderLoginMaps pcre:{dir}/bad.pcre, texthash:{dir}/nomap\n"
+            "PostfixMainCf none\nAliasMaps {dir}/noaliases\nAllowAliasOwners yes\n",
+            kBadPcre +
+                "{conf}:2: SenderLoginMaps: {dir}/nomap: No such file or directory; fix: correct the path in "
+                "SenderLoginMaps, or create {dir}/nomap\n"
+                "{conf}:4: AliasMaps: {dir}/noaliases: No such file or directory; fix: correct the path in AliasMaps, "
+                "or create the file\n",
+            78},
+        Row{"sender_unknown_table_type", "cachet-sender", "-c",
+            "Socket unix:{dir}/d.sock\nSenderLoginMaps foo:{dir}/logins\nPostfixMainCf none\n",
+            "{conf}:2: SenderLoginMaps: table \"foo:{dir}/logins\": unsupported table type \"foo\"; fix: correct "
+            "SenderLoginMaps (cachet-sender(8) lists the table types)\n",
+            78},
+        Row{"sender_main_cf_names_missing_map", "cachet-sender", "-c",
+            "Socket unix:{dir}/d.sock\nPostfixMainCf {dir}/main-missing-map.cf\n",
+            "{dir}/main-missing-map.cf:2: smtpd_sender_login_maps: {dir}/nomap: No such file or directory; fix: "
+            "correct the path in smtpd_sender_login_maps, or create {dir}/nomap\n",
+            78},
+        Row{"sender_main_cf_syntax", "cachet-sender", "-c",
+            "Socket unix:{dir}/d.sock\nPostfixMainCf {dir}/main-syntax.cf\n",
+            "{dir}/main-syntax.cf:2: PostfixMainCf: expected \"name = value\"; fix: correct line 2 of "
+            "{dir}/main-syntax.cf (postconf -n shows how Postfix reads it)\n",
+            78},
+        Row{"dkim_broken_login_map", "cachet-dkim", "-x",
+            kDkimBase + "KeyTable file:{dir}/KeyTable\nSigningTable refile:{dir}/SigningTable.good\n"
+                        "SenderLoginMaps pcre:{dir}/bad.pcre\nPostfixMainCf none\n",
+            kBadPcre, 78}),
     [](const ::testing::TestParamInfo<Row>& info) { return info.param.name; });
 
 }  // namespace

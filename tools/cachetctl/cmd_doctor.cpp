@@ -51,6 +51,10 @@ struct DoctorOptions {
   std::string dkim_config = "/etc/cachet/dkim.conf";
   std::string dmarc_config = "/etc/cachet/dmarc.conf";
   std::string postfix_dir = "/etc/postfix";
+  bool has_postfix_dir = false;
+  // postconf: ask it for Postfix's view (defaults included) unless --no-postconf; with
+  // --postfix-dir only when --postconf asks for it (then `postconf -c DIR`).
+  bool postconf = false, no_postconf = false;
   DaemonPlaces daemons;
   bool json = false;
   bool system_resolver = false;
@@ -67,7 +71,9 @@ void doctor_usage(std::FILE* out) {
                "\t    --system-resolver    ask the nameservers of /etc/resolv.conf\n"
                "\t    --dkim-config=file   [/etc/cachet/dkim.conf]\n"
                "\t    --dmarc-config=file  [/etc/cachet/dmarc.conf]\n"
-               "\t    --postfix-dir=dir    where main.cf is [/etc/postfix]\n"
+               "\t    --postfix-dir=dir    where main.cf is [postconf's config_directory, /etc/postfix]\n"
+               "\t    --postconf           ask postconf -c DIR also with --postfix-dir\n"
+               "\t    --no-postconf        read main.cf and master.cf as files only\n"
                "\t    --sbin-dir=dir       where the daemons are installed [/usr/sbin]\n"
                "\t    --config-dir=dir     where their configurations are [/etc/cachet]\n"
                "\t    --json               JSON instead of the table\n"
@@ -87,7 +93,9 @@ Result<DoctorOptions> parse_doctor_args(const std::vector<std::string>& args) {
     opt_json,
     opt_help,
     opt_sbin,
-    opt_conf_dir
+    opt_conf_dir,
+    opt_postconf,
+    opt_no_postconf
   };
   static constexpr OptionDef kDefs[] = {
       {opt_domain, 'd', "domain", true},
@@ -102,6 +110,8 @@ Result<DoctorOptions> parse_doctor_args(const std::vector<std::string>& args) {
       {opt_help, 'h', "help"},
       {opt_sbin, '\0', "sbin-dir", true},
       {opt_conf_dir, '\0', "config-dir", true},
+      {opt_postconf, '\0', "postconf"},
+      {opt_no_postconf, '\0', "no-postconf"},
   };
   auto parsed = parse_args(args, kDefs);
   if (!parsed) return fail(parsed.error().code, parsed.error().detail);
@@ -119,7 +129,12 @@ Result<DoctorOptions> parse_doctor_args(const std::vector<std::string>& args) {
       case opt_system: o.system_resolver = true; break;
       case opt_dkim: o.dkim_config = p.value; break;
       case opt_dmarc: o.dmarc_config = p.value; break;
-      case opt_postfix: o.postfix_dir = p.value; break;
+      case opt_postfix:
+        o.postfix_dir = p.value;
+        o.has_postfix_dir = true;
+        break;
+      case opt_postconf: o.postconf = true; break;
+      case opt_no_postconf: o.no_postconf = true; break;
       case opt_json: o.json = true; break;
       case opt_help: o.help = true; break;
       case opt_sbin: o.daemons.sbin_dir = p.value; break;
@@ -217,6 +232,102 @@ bool postfix_may_connect(const std::string& path) {
   return true;
 }
 
+// The programs master.cf runs with spawn(8) (argv= file names: "cachet-spf").
+std::vector<std::string> spawned_daemons(const postfix::MasterCf& master) {
+  std::vector<std::string> out;
+  for (const postfix::MasterEntry& e : master.entries)
+    if (!e.command.empty() && e.command.front() == "spawn")
+      if (auto argv = e.argument("argv")) out.push_back(std::filesystem::path(*argv).filename().string());
+  return out;
+}
+
+// The first postconf found: the packages' /usr/sbin (Debian, Fedora), /usr/bin (Arch).
+std::string find_postconf() {
+  for (const char* p : {"/usr/sbin/postconf", "/usr/bin/postconf"})
+    if (::access(p, X_OK) == 0) return p;
+  return {};
+}
+
+struct PostfixConfig {
+  std::optional<postfix::MainCf> main;
+  std::optional<postfix::MasterCf> master;
+};
+
+std::optional<std::string> read_optional(const std::string& path) {
+  auto text = config::read_text_file(path, postfix::kMaxMainCfBytes);
+  return text ? std::optional<std::string>(std::move(*text)) : std::nullopt;
+}
+
+// main.cf and master.cf as Postfix reads them: through postconf when it is there (every
+// parameter with Postfix's compiled-in defaults, `postconf -M` for the services; the files
+// for line numbers), else from the files alone. Unreadable or broken: a ? finding.
+PostfixConfig load_postfix(DoctorOptions& o, doctor::Findings& f) {
+  PostfixConfig out;
+  const std::string postconf = o.no_postconf || (o.has_postfix_dir && !o.postconf) ? "" : find_postconf();
+  CommandRun params, services;
+  if (!postconf.empty()) {
+    std::vector<std::string> argv{postconf};
+    if (o.has_postfix_dir) argv.insert(argv.end(), {"-c", o.postfix_dir});
+    params = run_program(argv, "", /*with_stderr=*/false, postfix::kMaxMainCfBytes);
+    argv.emplace_back("-M");
+    services = run_program(argv, "", /*with_stderr=*/false, postfix::kMaxMainCfBytes);
+    if (params.status == 0 && services.status == 0) {
+      if (auto pc = postfix::parse_main_cf(params.output, "postconf"); pc && !o.has_postfix_dir)
+        if (auto dir = pc->expand("config_directory"); dir && !dir->empty()) o.postfix_dir = *dir;
+    } else {
+      f.push_back({"postfix.config", doctor::Mark::advice,
+                   postconf + " failed (exit " + std::to_string(params.status != 0 ? params.status : services.status) +
+                       "): main.cf and master.cf read as files, without Postfix's defaults",
+                   "run `" + postconf + (o.has_postfix_dir ? " -c " + o.postfix_dir : std::string()) +
+                       "` to see why, or give --no-postconf"});
+      params.status = services.status = -1;
+    }
+  }
+  const bool use_postconf = !postconf.empty() && params.status == 0;
+  const std::string main_path = o.postfix_dir + "/main.cf";
+  const std::string master_path = o.postfix_dir + "/master.cf";
+  const auto main_text = read_optional(main_path);
+  const auto master_text = read_optional(master_path);
+  if (use_postconf) {
+    auto cf = doctor::main_cf_with_postconf(main_text, main_path, params.output);
+    if (cf) {
+      const std::string version = cf->expand("mail_version").value_or("");
+      f.push_back({"postfix.config", doctor::Mark::ok,
+                   "read through " + postconf + (o.has_postfix_dir ? " -c " + o.postfix_dir : std::string()) +
+                       " (Postfix " + version + "): unset parameters take its defaults",
+                   ""});
+      out.main = std::move(*cf);
+    } else {
+      f.push_back({"postfix.main_cf", doctor::Mark::unchecked, cf.error().detail, ""});
+    }
+    if (auto m = doctor::master_cf_with_postconf(master_text, master_path, services.output))
+      out.master = std::move(*m);
+    else
+      f.push_back({"postfix.master_cf", doctor::Mark::unchecked, m.error().detail, ""});
+    return out;
+  }
+  if (!main_text) {
+    auto e = config::read_text_file(main_path, postfix::kMaxMainCfBytes);
+    f.push_back({"postfix.main_cf", doctor::Mark::unchecked, e ? std::string() : e.error().detail,
+                 "give --postfix-dir, or --myhostname and --ip"});
+    return out;
+  }
+  if (auto cf = postfix::parse_main_cf(*main_text, main_path))
+    out.main = std::move(*cf);
+  else
+    f.push_back({"postfix.main_cf", doctor::Mark::unchecked, cf.error().detail, ""});
+  if (!out.main) return out;
+  if (!master_text) {
+    auto e = config::read_text_file(master_path, postfix::kMaxMainCfBytes);
+    f.push_back({"postfix.master_cf", doctor::Mark::unchecked, e ? std::string() : e.error().detail, ""});
+  } else if (auto m = postfix::parse_master_cf(*master_text, master_path)) {
+    out.master = std::move(*m);
+  } else {
+    f.push_back({"postfix.master_cf", doctor::Mark::unchecked, m.error().detail, ""});
+  }
+  return out;
+}
+
 }  // namespace
 
 int cmd_doctor(std::span<char* const> args) {
@@ -246,17 +357,8 @@ int cmd_doctor(std::span<char* const> args) {
   if (!resolver) return complain(kName, "resolver: " + resolver.error().detail, doctor::kExitUnchecked);
 
   doctor::Findings f;
-  std::optional<postfix::MainCf> main_cf;
-  const std::string main_cf_path = o.postfix_dir + "/main.cf";
-  if (auto text = config::read_text_file(main_cf_path, postfix::kMaxMainCfBytes)) {
-    if (auto cf = postfix::parse_main_cf(*text, main_cf_path))
-      main_cf = std::move(*cf);
-    else
-      f.push_back({"postfix.main_cf", doctor::Mark::unchecked, cf.error().detail, ""});
-  } else {
-    f.push_back({"postfix.main_cf", doctor::Mark::unchecked, text.error().detail,
-                 "give --postfix-dir, or --myhostname and --ip"});
-  }
+  PostfixConfig pf = load_postfix(o, f);
+  std::optional<postfix::MainCf>& main_cf = pf.main;
   auto from_main = [&](std::string_view name) {
     if (!main_cf) return std::string();
     auto v = main_cf->expand(name);
@@ -291,27 +393,22 @@ int cmd_doctor(std::span<char* const> args) {
         },
         f);
   if (main_cf) {
-    const std::string cert = doctor::tls_certificate_file(*main_cf);
-    Result<std::int64_t> not_after = fail(Errc::bad_input, "not read");
-    if (!cert.empty()) {
-      auto pem = config::read_text_file(cert, crypto::kMaxCertificateFileBytes);
-      not_after = pem ? crypto::certificate_not_after(*pem) : Result<std::int64_t>(Unexpected<Error>(pem.error()));
+    std::vector<doctor::CertificateFile> certs;
+    for (const std::string& path : doctor::tls_certificate_files(*main_cf)) {
+      auto pem = config::read_text_file(path, crypto::kMaxCertificateFileBytes);
+      certs.push_back({path, pem ? crypto::certificates_in(*pem)
+                                 : Result<std::vector<crypto::CertificateValidity>>(Unexpected<Error>(pem.error()))});
     }
-    doctor::check_tls_certificate(cert, not_after, static_cast<std::int64_t>(std::time(nullptr)), f);
-    const std::string master_path = o.postfix_dir + "/master.cf";
-    if (auto mtext = config::read_text_file(master_path, postfix::kMaxMainCfBytes)) {
-      if (auto master = postfix::parse_master_cf(*mtext, master_path))
-        doctor::check_postfix_master(
-            *main_cf, *master,
-            [](const std::string& p) {
-              struct stat st {};
-              return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
-            },
-            /*chroot_default=*/false, f);
-      else
-        f.push_back({"postfix.master_cf", doctor::Mark::unchecked, master.error().detail, ""});
-    } else {
-      f.push_back({"postfix.master_cf", doctor::Mark::unchecked, mtext.error().detail, ""});
+    doctor::check_tls_certificates(certs, static_cast<std::int64_t>(std::time(nullptr)), f);
+    if (pf.master) {
+      o.daemons.spawned = spawned_daemons(*pf.master);
+      doctor::check_postfix_master(
+          *main_cf, *pf.master,
+          [](const std::string& p) {
+            struct stat st {};
+            return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
+          },
+          /*chroot_default=*/false, f);
     }
   }
   check_daemons(o.daemons, f);

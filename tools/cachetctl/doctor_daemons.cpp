@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -76,43 +77,8 @@ std::string be32(std::uint32_t v) {
 }
 
 // What `bin --check-config --config=conf` says, run as `user` when we are root and it exists.
-struct CheckRun {
-  int status = -1;
-  std::string output;
-  std::string as;  // the user it ran as
-};
-
-CheckRun run_check(const std::string& bin, const std::string& conf, const std::string& user) {
-  CheckRun out;
-  const passwd* pw = ::geteuid() == 0 ? ::getpwnam(user.c_str()) : nullptr;
-  const uid_t uid = pw ? pw->pw_uid : ::geteuid();
-  const gid_t gid = pw ? pw->pw_gid : ::getegid();
-  out.as = pw ? user : "the current user";
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return out;
-  Fd read_end(pipe_fds[0]), write_end(pipe_fds[1]);
-  const pid_t pid = ::fork();
-  if (pid < 0) return out;
-  if (pid == 0) {
-    ::dup2(write_end.get(), STDOUT_FILENO);
-    ::dup2(write_end.get(), STDERR_FILENO);
-    if (pw && (::initgroups(user.c_str(), gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0)) ::_exit(126);
-    const std::string flag = "--config=" + conf;
-    ::execl(bin.c_str(), bin.c_str(), "--check-config", flag.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  write_end = Fd();
-  char chunk[4096];
-  for (;;) {
-    const ssize_t n = ::read(read_end.get(), chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    if (out.output.size() < 65536) out.output.append(chunk, static_cast<std::size_t>(n));
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-  out.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return out;
+CommandRun run_check(const std::string& bin, const std::string& conf, const std::string& user) {
+  return run_program({bin, "--check-config", "--config=" + conf}, user, /*with_stderr=*/true, 65536);
 }
 
 // The Socket line of a daemon's file ("local:/run/...", "unix:/..."), as a path; "" if none.
@@ -146,6 +112,48 @@ struct DaemonInfo {
 };
 
 }  // namespace
+
+CommandRun run_program(const std::vector<std::string>& argv, const std::string& user, bool with_stderr,
+                       std::size_t max_bytes) {
+  CommandRun out;
+  const passwd* pw = ::geteuid() == 0 && !user.empty() ? ::getpwnam(user.c_str()) : nullptr;
+  const uid_t uid = pw ? pw->pw_uid : ::geteuid();
+  const gid_t gid = pw ? pw->pw_gid : ::getegid();
+  out.as = pw ? user : "the current user";
+  if (argv.empty()) return out;
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));  // execv takes char* const[]
+  args.push_back(nullptr);
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return out;
+  Fd read_end(pipe_fds[0]), write_end(pipe_fds[1]);
+  const pid_t pid = ::fork();
+  if (pid < 0) return out;
+  if (pid == 0) {
+    ::dup2(write_end.get(), STDOUT_FILENO);
+    if (with_stderr) {
+      ::dup2(write_end.get(), STDERR_FILENO);
+    } else {
+      const int null = ::open("/dev/null", O_WRONLY);
+      if (null >= 0) ::dup2(null, STDERR_FILENO);
+    }
+    if (pw && (::initgroups(user.c_str(), gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0)) ::_exit(126);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  write_end = Fd();
+  char chunk[4096];
+  for (;;) {
+    const ssize_t n = ::read(read_end.get(), chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (out.output.size() < max_bytes) out.output.append(chunk, static_cast<std::size_t>(n));
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  out.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return out;
+}
 
 Result<void> probe_milter(const std::string& path) {
   auto fd = connect_unix(path);
@@ -197,7 +205,7 @@ void check_daemons(const DaemonPlaces& places, doctor::Findings& out) {
                      "install the example (packaging/conf/" + std::string(d.name) + ".conf) or remove the package"});
       continue;
     }
-    const CheckRun run = run_check(bin, conf, name);
+    const CommandRun run = run_check(bin, conf, name);
     if (run.status == 0) {
       out.push_back(
           {check, doctor::Mark::ok, name + " --check-config passes for " + conf + " (as " + run.as + ")", ""});
@@ -209,8 +217,15 @@ void check_daemons(const DaemonPlaces& places, doctor::Findings& out) {
            "fix what `" + name + " --check-config --config=" + conf + "` lists (each line names its fix)"});
     }
     std::string sock = socket_path(conf);
-    if (sock.empty() && d.unit_socket) sock = d.unit_socket;
+    const bool is_unit_socket = sock.empty() && d.unit_socket != nullptr;
+    if (is_unit_socket) sock = d.unit_socket;
     if (sock.empty()) continue;  // spawn mode: nothing listens
+    const bool is_spawned = std::find(places.spawned.begin(), places.spawned.end(), name) != places.spawned.end();
+    if (!exists(sock) && is_unit_socket && is_spawned) {
+      out.push_back({check + ".socket", doctor::Mark::ok,
+                     name + " runs from master.cf (spawn), so its unit's socket " + sock + " is not needed", ""});
+      continue;
+    }
     if (!exists(sock)) {
       out.push_back({check + ".socket", doctor::Mark::problem, sock + " does not exist: " + name + " is not running",
                      "systemctl enable --now " + name + "; journalctl -u " + name + " says why it stopped"});

@@ -9,7 +9,9 @@
 // See also: cmd_doctor.cpp, common/doctor/report.hpp
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <vector>
 
 #include "common/base/result.hpp"
 #include "common/doctor/report.hpp"
@@ -19,9 +21,22 @@ namespace cachet::ctl {
 struct DaemonPlaces {
   std::string sbin_dir = "/usr/sbin";
   std::string config_dir = "/etc/cachet";
+  // Daemons master.cf runs with spawn(8) ("cachet-spf"): their unit's socket need not
+  // exist (docs/migrating.md section 4 keeps cachet-spf spawned, the unit disabled).
+  std::vector<std::string> spawned;
 };
 
 void check_daemons(const DaemonPlaces& places, doctor::Findings& out);
+
+// A program's exit status and output (at most `max_bytes`), run with argv[0] as the path,
+// as `user` when we are root and the user exists (else as ourselves).
+struct CommandRun {
+  int status = -1;     // -1: could not run (pipe/fork failed); 127: exec failed
+  std::string output;  // standard output (and standard error with `with_stderr`)
+  std::string as;      // the user it ran as
+};
+CommandRun run_program(const std::vector<std::string>& argv, const std::string& user, bool with_stderr,
+                       std::size_t max_bytes);
 
 // A milter's option negotiation on a UNIX socket. Errors: temporary (connect, timeout, no
 // or a wrong reply), with the reason.

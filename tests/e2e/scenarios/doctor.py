@@ -4,7 +4,8 @@
 # (zones.d/50-doctor.conf: doctor.test, one broken record of each kind), the stack's
 # Postfix configuration (a copy whose smtpd is chrooted, while the milters listen under
 # $STACK/run) and a KeyTable whose key is not the published one. Every ✗ the issue lists is
-# found with its fix line, and the JSON output names the same findings as the text.
+# found with its fix line, and the JSON output names the same findings as the text. With
+# --postconf, the stack's Postfix (postconf -c DIR) supplies the defaults main.cf leaves unset.
 import json
 import os
 import shutil
@@ -86,3 +87,23 @@ def doctor_finds_broken_records(ctx: Context) -> None:
                   f"{from_json} vs {from_text}")
         fixes = sum(1 for l in lines if l.startswith("    fix: "))
         ctx.check(fixes == sum(1 for f in data["findings"] if "fix" in f), "and the same fixes")
+
+        # Postfix's own view (postconf -c DIR): what main.cf leaves unset takes this
+        # Postfix's defaults: milter_default_action, and $config_directory, which no file sets.
+        pc = work / "postfix-pc"
+        pc.mkdir()
+        kept = [l for l in (pf / "main.cf").read_text().splitlines() if not l.startswith("milter_default_action")]
+        kept.append("non_smtpd_milters = unix:$config_directory/doctor-none.sock")
+        (pc / "main.cf").write_text("\n".join(kept) + "\n")
+        shutil.copy(postfix / "master.cf", pc / "master.cf")
+        ctx.say("admin: cachetctl doctor ... --postfix-dir DIR --postconf (postconf -c DIR's view)")
+        run = doctor(ctx, work, "--postfix-dir", str(pc), "--postconf")
+        for line in run.stdout.splitlines():
+            ctx.say("  " + line)
+        got = run.stdout.splitlines()
+        ctx.check(any(l.startswith("\u2713 postfix.config") and f"postconf -c {pc} (Postfix 3." in l for l in got),
+                  "\u2713 postfix.config: read through postconf -c DIR", run.stdout)
+        ctx.check(any(l.startswith("\u2713 postfix.milter_default") and "tempfail (Postfix's default)" in l
+                      for l in got), "unset milter_default_action: Postfix's default, tempfail", run.stdout)
+        ctx.check(any(l.startswith(CHECK + " postfix.milters") and f"{pc}/doctor-none.sock does not exist" in l
+                      for l in got), "$config_directory expanded with postconf's value", run.stdout)

@@ -49,6 +49,29 @@ class CheckMode : public ::testing::Test {
     };
     return s;
   }
+  // A file only root can read, in a directory everyone may search ("" on failure).
+  std::string root_only_file() const {
+    ::chmod(dir_.c_str(), 0755);
+    const std::string path = (dir_ / "secret").string();
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    if (f == nullptr) return {};
+    std::fclose(f);
+    ::chmod(path.c_str(), 0600);
+    return path;
+  }
+  // spec() whose check opens `path` as whoever runs it.
+  DaemonSpec spec_reading(const std::string& path) const {
+    DaemonSpec s = spec();
+    s.check = [path](const config::Config& cfg) {
+      std::vector<config::Problem> found;
+      if (std::FILE* f = std::fopen(path.c_str(), "r"))
+        std::fclose(f);
+      else
+        found.push_back(config::problem_at(cfg, "InternalHosts", "cannot open " + path));
+      return found;
+    };
+    return s;
+  }
   std::filesystem::path dir_;
 };
 
@@ -107,20 +130,10 @@ TEST_F(CheckMode, UnknownUserIsLocated) {
 // read is a warning (startup reads it as root; a reload, as the user, would fail).
 TEST_F(CheckMode, FileOnlyRootCanReadIsAReloadWarning) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root";
-  ::chmod(dir_.c_str(), 0755);
-  const std::string secret = (dir_ / "secret").string();
-  ASSERT_TRUE(std::fopen(secret.c_str(), "w") != nullptr);
-  ::chmod(secret.c_str(), 0600);
+  const std::string secret = root_only_file();
+  ASSERT_FALSE(secret.empty());
   auto out = config::parse_config("PidFile /p\nSocket inet:1@127.0.0.1\nUserID nobody\n", "t.conf", kExampleOptions);
-  DaemonSpec s = spec();
-  s.check = [secret](const config::Config& cfg) {
-    std::vector<config::Problem> found;
-    if (std::FILE* f = std::fopen(secret.c_str(), "r"))
-      std::fclose(f);
-    else
-      found.push_back(config::problem_at(cfg, "InternalHosts", "cannot open " + secret));
-    return found;
-  };
+  const DaemonSpec s = spec_reading(secret);
   run_check_mode(s, out);
   EXPECT_TRUE(out.ok()) << ::testing::PrintToString(lines(out));
   ASSERT_EQ(out.problems.size(), 1u);
@@ -131,6 +144,33 @@ TEST_F(CheckMode, FileOnlyRootCanReadIsAReloadWarning) {
                 "fix: let user nobody read it (chgrp/chmod)");
   EXPECT_EQ(::geteuid(), 0u);  // the identity is back
   EXPECT_EQ(::getegid(), 0u);
+}
+
+// Run as root without UserID, a daemon with a packaged user is checked as that user too,
+// and what it cannot read is an error: the unit starts the daemon as that user (cachetctl
+// testkey and doctor judge the same way). UserID root asks about a root start instead.
+TEST_F(CheckMode, WithoutUserIdRootChecksForThePackagedUser) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  const std::string secret = root_only_file();
+  ASSERT_FALSE(secret.empty());
+  DaemonSpec s = spec_reading(secret);
+  s.packaged_user = "nobody";
+  auto out = config::parse_config("PidFile /p\nSocket inet:1@127.0.0.1\n", "t.conf", kExampleOptions);
+  run_check_mode(s, out);
+  EXPECT_FALSE(out.ok());
+  EXPECT_EQ(
+      lines(out),
+      (std::vector<std::string>{"t.conf: InternalHosts: cannot open " + secret +
+                                " (as nobody, the user the packaged unit runs cachet-test as; UserID root checks a "
+                                "start as root instead); fix: let user nobody read it (chgrp/chmod)"}));
+  EXPECT_EQ(::geteuid(), 0u);
+  auto as_root = config::parse_config("PidFile /p\nSocket inet:1@127.0.0.1\nUserID root\n", "t.conf", kExampleOptions);
+  run_check_mode(s, as_root);
+  EXPECT_TRUE(as_root.ok()) << ::testing::PrintToString(lines(as_root));
+  ::chmod(secret.c_str(), 0644);
+  auto readable = config::parse_config("PidFile /p\nSocket inet:1@127.0.0.1\n", "t.conf", kExampleOptions);
+  run_check_mode(s, readable);
+  EXPECT_TRUE(readable.ok()) << ::testing::PrintToString(lines(readable));
 }
 
 TEST_F(CheckMode, CleanConfigStaysUsable) {

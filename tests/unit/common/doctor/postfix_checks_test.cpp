@@ -87,7 +87,6 @@ TEST(DoctorPostfix, SaslWithoutSenderCheck) {
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->mark, Mark::problem);
 }
-
 }  // namespace
 }  // namespace cachet::doctor
 
@@ -156,7 +155,6 @@ TEST(MasterCf, ReadsEntriesAndArguments) {
   EXPECT_FALSE(m->entries[1].argument("nothing").has_value());
   EXPECT_FALSE(postfix::parse_master_cf("smtp inet n - y\n", "master.cf").has_value());
 }
-
 }  // namespace
 }  // namespace cachet::doctor
 
@@ -165,9 +163,13 @@ namespace {
 
 TEST(DoctorTls, ExpiryMarks) {
   const std::int64_t now = 1'800'000'000;
-  auto mark_for = [&](const Result<std::int64_t>& when, const std::string& file = "/etc/ssl/mail.pem") {
+  auto mark_for = [&](const Result<std::int64_t>& when) {
     Findings f;
-    check_tls_certificate(file, when, now, f);
+    Result<std::vector<crypto::CertificateValidity>> certs =
+        when ? Result<std::vector<crypto::CertificateValidity>>(
+                   std::vector<crypto::CertificateValidity>{{"CN=mail.example.org", *when}})
+             : Result<std::vector<crypto::CertificateValidity>>(Unexpected<Error>(when.error()));
+    check_tls_certificates({CertificateFile{"/etc/ssl/mail.pem", certs}}, now, f);
     return f.at(0);
   };
   EXPECT_EQ(mark_for(now + 90 * 86400).mark, Mark::ok);
@@ -177,16 +179,139 @@ TEST(DoctorTls, ExpiryMarks) {
   const Finding expired = mark_for(now - 2 * 86400);
   EXPECT_EQ(expired.what, "/etc/ssl/mail.pem expired 2 days ago");
   EXPECT_EQ(expired.fix, "renew it (certbot renew, or your CA) and run postfix reload");
-  EXPECT_EQ(mark_for(fail(Errc::bad_input, "no PEM certificate")).mark, Mark::unchecked);
-  EXPECT_EQ(mark_for(now, "").mark, Mark::advice);
+  const Finding unreadable = mark_for(fail(Errc::bad_input, "no PEM certificate"));
+  EXPECT_EQ(unreadable.mark, Mark::unchecked);
+  EXPECT_EQ(unreadable.what, "/etc/ssl/mail.pem: no PEM certificate");
+  Findings none;
+  check_tls_certificates({}, now, none);
+  EXPECT_EQ(none.at(0).mark, Mark::advice);
 }
 
-TEST(DoctorTls, CertificateFileFromMainCf) {
-  auto a = postfix::parse_main_cf("smtpd_tls_cert_file = /etc/a.pem\n", "main.cf");
-  auto b = postfix::parse_main_cf("smtpd_tls_chain_files = /etc/k.pem, /etc/c.pem\n", "main.cf");
-  ASSERT_TRUE(a && b);
-  EXPECT_EQ(tls_certificate_file(*a), "/etc/a.pem");
-  EXPECT_EQ(tls_certificate_file(*b), "/etc/k.pem");
+// Generated certificates: a chain file (key, server certificate, intermediate) whose
+// intermediate expires first is judged by the intermediate; every file of
+// smtpd_tls_chain_files is read.
+class DoctorTlsChain : public ::testing::Test {
+ protected:
+  static constexpr std::int64_t kNow = 1'800'000'000;
+  static std::string cert(std::string_view cn, std::int64_t days_left) {
+    auto pem = crypto::self_signed_certificate_for_test(cn, kNow - 86400, kNow + days_left * 86400);
+    EXPECT_TRUE(pem) << (pem ? "" : pem.error().detail);
+    return pem ? *pem : std::string();
+  }
+  static Findings check(const std::vector<std::pair<std::string, std::string>>& files) {
+    std::vector<CertificateFile> in;
+    for (const auto& [path, pem] : files) in.push_back({path, crypto::certificates_in(pem)});
+    Findings f;
+    check_tls_certificates(in, kNow, f);
+    return f;
+  }
+};
+
+TEST_F(DoctorTlsChain, ReadsEveryCertificateOfAFile) {
+  const std::string key = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n";
+  const std::string chain = key + cert("mail.example.org", 60) + cert("Intermediate CA", 5);
+  auto certs = crypto::certificates_in(chain);
+  ASSERT_TRUE(certs) << certs.error().detail;
+  ASSERT_EQ(certs->size(), 2u);
+  EXPECT_EQ((*certs)[0].subject, "CN=mail.example.org");
+  EXPECT_EQ((*certs)[1].not_after, kNow + 5 * 86400);
+  const Findings f = check({{"/etc/ssl/chain.pem", chain}});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].mark, Mark::problem);
+  EXPECT_EQ(f[0].what, "/etc/ssl/chain.pem: certificate 2 of 2 (CN=Intermediate CA) expires in 5 days");
+}
+
+TEST_F(DoctorTlsChain, EveryFileIsChecked) {
+  const Findings f = check({{"/etc/ssl/rsa.pem", cert("mail.example.org", 90) + cert("Intermediate CA", 400)},
+                            {"/etc/ssl/ec.pem", cert("mail.example.org", -3)}});
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].mark, Mark::ok);
+  EXPECT_EQ(f[0].what, "/etc/ssl/rsa.pem: all 2 certificates valid for 90 more days or longer");
+  EXPECT_EQ(f[1].mark, Mark::problem);
+  EXPECT_EQ(f[1].what, "/etc/ssl/ec.pem expired 3 days ago");
+}
+
+TEST_F(DoctorTlsChain, MalformedFiles) {
+  EXPECT_EQ(crypto::certificates_in("").error().detail, "no PEM certificate");
+  EXPECT_EQ(crypto::certificates_in("not pem at all\n").error().detail, "no PEM certificate");
+  const std::string good = cert("a", 30);
+  const std::string broken = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+  EXPECT_EQ(crypto::certificates_in(good + broken).error().detail, "certificate 2 does not parse");
+  std::string many;
+  for (std::size_t i = 0; i <= crypto::kMaxCertificatesPerFile; ++i) many += good;
+  EXPECT_EQ(crypto::certificates_in(many).error().detail, "more than 32 certificates");
+  many.resize(many.size() - good.size());
+  EXPECT_TRUE(crypto::certificates_in(many));  // exactly at the limit
+}
+
+TEST(DoctorTls, CertificateFilesFromMainCf) {
+  auto a = postfix::parse_main_cf("smtpd_tls_cert_file = /etc/a.pem\nsmtpd_tls_eccert_file = /etc/e.pem\n", "main.cf");
+  auto b = postfix::parse_main_cf("smtpd_tls_cert_file = /etc/a.pem\nsmtpd_tls_chain_files = /etc/k.pem, /etc/c.pem\n",
+                                  "main.cf");
+  auto c = postfix::parse_main_cf("myhostname = x.example\n", "main.cf");
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(tls_certificate_files(*a), (std::vector<std::string>{"/etc/a.pem", "/etc/e.pem"}));
+  EXPECT_EQ(tls_certificate_files(*b), (std::vector<std::string>{"/etc/k.pem", "/etc/c.pem"}));
+  EXPECT_TRUE(tls_certificate_files(*c).empty());
+}
+
+// postconf's output supplies what main.cf leaves unset; the file's parameters keep their
+// lines. A default referenced from the file ($config_directory) expands to postconf's value.
+TEST(DoctorPostconf, DefaultsFromPostconfLinesFromTheFile) {
+  const std::string file = "smtpd_milters = unix:$config_directory/m.sock\nmilter_default_action = accept\n";
+  const std::string postconf =
+      "config_directory = /etc/pf\nmilter_default_action = tempfail\nsmtpd_milters =\n"
+      "queue_directory = /var/spool/postfix\nmyhostname = host.example\n";
+  auto cf = main_cf_with_postconf(file, "/etc/pf/main.cf", postconf);
+  ASSERT_TRUE(cf) << cf.error().detail;
+  EXPECT_EQ(cf->expand("smtpd_milters").value_or("?"), "unix:/etc/pf/m.sock");
+  EXPECT_EQ(cf->origin("smtpd_milters"), "/etc/pf/main.cf:1");
+  EXPECT_EQ(cf->expand("milter_default_action").value_or("?"), "accept");  // the file wins
+  EXPECT_EQ(cf->expand("myhostname").value_or("?"), "host.example");
+  EXPECT_EQ(cf->origin("myhostname"), "");
+}
+
+TEST(DoctorPostconf, UnsetMilterDefaultIsPostfixsDefaultEvenWhenPostconfSaysIt) {
+  auto cf =
+      main_cf_with_postconf(std::string("myhostname = a.example\n"), "main.cf", "milter_default_action = tempfail\n");
+  ASSERT_TRUE(cf);
+  Findings f;
+  check_postfix_main(
+      *cf, [](const std::string&) { return SocketState::missing; }, f);
+  const Finding* d = find(f, "postfix.milter_default");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->what, "milter_default_action = tempfail (Postfix's default): mail waits while a milter is down");
+}
+
+TEST(DoctorPostconf, PostconfAloneWithoutTheFile) {
+  auto cf = main_cf_with_postconf(std::nullopt, "/etc/postfix/main.cf", "myhostname = b.example\n");
+  ASSERT_TRUE(cf);
+  EXPECT_EQ(cf->expand("myhostname").value_or("?"), "b.example");
+}
+
+TEST(DoctorPostconf, MalformedPostconfOutputIsRefused) {
+  auto cf = main_cf_with_postconf(std::string("a = b\n"), "main.cf", "x = 1\nno equals sign here\n");
+  ASSERT_FALSE(cf);
+  EXPECT_EQ(cf.error().detail, "postconf:2: expected \"name = value\"");
+  EXPECT_TRUE(main_cf_with_postconf(std::string("a = b\n"), "main.cf", ""));  // empty output: the file alone
+}
+
+TEST(DoctorPostconf, MasterEntriesFromPostconfLinesFromTheFile) {
+  const std::string file =
+      "# comment\nsmtp      inet  n       -       y       -       -       smtpd\n"
+      "policy-spf  unix  -  n  n  -  0  spawn\n  user=nobody argv=/usr/bin/policyd-spf\n";
+  const std::string postconf_m =
+      "smtp       inet  n       -       y       -       -       smtpd\n"
+      "policy-spf unix  -       n       n       -       0       spawn user=nobody argv=/usr/bin/policyd-spf\n"
+      "extra      unix  -       -       n       -       -       pipe\n";
+  auto m = master_cf_with_postconf(file, "/etc/postfix/master.cf", postconf_m);
+  ASSERT_TRUE(m) << m.error().detail;
+  ASSERT_EQ(m->entries.size(), 3u);
+  EXPECT_EQ(m->entries[0].line, 2u);
+  EXPECT_EQ(m->entries[1].line, 3u);
+  EXPECT_EQ(m->entries[1].argument("argv").value_or("?"), "/usr/bin/policyd-spf");
+  EXPECT_EQ(m->entries[2].line, 0u);  // not in the file's text
+  EXPECT_EQ(m->file_name, "/etc/postfix/master.cf");
 }
 
 }  // namespace
