@@ -28,31 +28,12 @@
 #include "common/dns/zone_resolver.hpp"
 #include "common/log/logger.hpp"
 #include "milters/dkim/session.hpp"
+#include "tests/fuzz/milter_sequence.hpp"
 #include "tests/lib/fake_context.hpp"
 
 namespace {
 
-using cachet::milter::Action;
-using cachet::milter::Verdict;
 namespace dkim = cachet::dkim;
-
-class Input {
- public:
-  Input(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
-  bool empty() const { return pos_ >= size_; }
-  unsigned byte() { return pos_ < size_ ? data_[pos_++] : 0; }
-  std::string text() {
-    const std::size_t n = std::min<std::size_t>(byte(), size_ - pos_);
-    std::string out(reinterpret_cast<const char*>(data_) + pos_, n);
-    pos_ += n;
-    return out;
-  }
-
- private:
-  const std::uint8_t* data_;
-  std::size_t size_;
-  std::size_t pos_ = 0;
-};
 
 // Our signing key and the zone that publishes it (made once: key generation is slow).
 struct Fixture {
@@ -91,13 +72,6 @@ std::shared_ptr<cachet::dkimd::DkimState> make_state(const Fixture& f, unsigned 
   return st;
 }
 
-void check_verdict(const Verdict& v) {
-  if (v.action != Action::reply) return;
-  if (v.code.size() != 3 || (v.code[0] != '4' && v.code[0] != '5')) std::abort();
-  for (const char c : v.text)
-    if (c == '\r' || c == '\n') std::abort();
-}
-
 void check_changes(const cachet::testlib::FakeContext& ctx, std::size_t from) {
   for (std::size_t i = from; i < ctx.changes.size(); ++i) {
     const auto& c = ctx.changes[i];
@@ -117,7 +91,7 @@ void check_changes(const cachet::testlib::FakeContext& ctx, std::size_t from) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static Fixture fixture;  // the zone is only queried afterwards
-  Input in(data, size);
+  cachet::testlib::FuzzInput in(data, size);
   const unsigned bits = in.byte();
   cachet::Swappable<const cachet::dkimd::DkimState> state;
   state.store(make_state(fixture, bits));
@@ -135,41 +109,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   shared.resolver_for_test = &fixture.zone;
   auto session = std::make_unique<cachet::dkimd::DkimSession>(shared, conn);
 
-  for (int steps = 0; !in.empty() && steps < 256; ++steps) {
-    ctx.at_eom = false;
-    Verdict v;
-    switch (in.byte() % 10) {
-      case 0: v = session->on_connect(ctx, conn); break;
-      case 1: v = session->on_helo(ctx, in.text()); break;
-      case 2: {
-        const std::string from = in.text();
-        v = session->on_envfrom(ctx, {from});
-        break;
-      }
-      case 3: {
-        const std::string rcpt = in.text();
-        v = session->on_envrcpt(ctx, {rcpt});
-        break;
-      }
-      case 4: {
-        const std::string name = in.text();
-        v = session->on_header(ctx, name, in.text());
-        break;
-      }
-      case 5: v = session->on_eoh(ctx); break;
-      case 6: v = session->on_body(ctx, in.text()); break;
-      case 7: {
-        ctx.at_eom = true;
-        const std::size_t before = ctx.changes.size();
-        v = session->on_eom(ctx);
-        check_changes(ctx, before);
-        break;
-      }
-      case 8: session->on_abort(ctx); break;
-      default: ctx.macros[in.byte() & 1 ? "{auth_authen}" : "i"] = in.text(); break;
-    }
-    check_verdict(v);
-  }
-  session->on_close(ctx);
+  cachet::testlib::drive_session(*session, ctx, conn, in, check_changes);
   return 0;
 }

@@ -23,30 +23,10 @@
 #include "common/dns/zone_resolver.hpp"
 #include "common/log/logger.hpp"
 #include "milters/dmarc/session.hpp"
+#include "tests/fuzz/milter_sequence.hpp"
 #include "tests/lib/fake_context.hpp"
 
 namespace {
-
-using cachet::milter::Action;
-using cachet::milter::Verdict;
-
-class Input {
- public:
-  Input(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
-  bool empty() const { return pos_ >= size_; }
-  unsigned byte() { return pos_ < size_ ? data_[pos_++] : 0; }
-  std::string text() {
-    const std::size_t n = std::min<std::size_t>(byte(), size_ - pos_);
-    std::string out(reinterpret_cast<const char*>(data_) + pos_, n);
-    pos_ += n;
-    return out;
-  }
-
- private:
-  const std::uint8_t* data_;
-  std::size_t size_;
-  std::size_t pos_ = 0;
-};
 
 void fill_zone(cachet::dns::ZoneResolver& z) {
   z.add_txt("_dmarc.example.com", {"v=DMARC1; p=reject; rua=mailto:a@example.com"});
@@ -55,20 +35,13 @@ void fill_zone(cachet::dns::ZoneResolver& z) {
   z.set_timeout("_dmarc.slow.example");
 }
 
-void check_verdict(const Verdict& v) {
-  if (v.action != Action::reply) return;
-  if (v.code.size() != 3 || (v.code[0] != '4' && v.code[0] != '5')) std::abort();
-  for (const char c : v.text)
-    if (c == '\r' || c == '\n') std::abort();
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static cachet::dns::ZoneResolver zone;  // filled once, read-only afterwards
   static const bool kFilled = (fill_zone(zone), true);
   (void)kFilled;
-  Input in(data, size);
+  cachet::testlib::FuzzInput in(data, size);
   const unsigned bits = in.byte();
   cachet::dmarcd::DmarcSettings s;
   s.reject_failures = bits & 1;
@@ -89,48 +62,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto session =
       std::make_unique<cachet::dmarcd::DmarcSession>(cachet::dmarcd::SessionShared{&state, &logger, &zone}, conn);
 
-  for (int steps = 0; !in.empty() && steps < 256; ++steps) {
-    ctx.at_eom = false;
-    Verdict v;
-    switch (in.byte() % 10) {
-      case 0: v = session->on_connect(ctx, conn); break;
-      case 1: v = session->on_helo(ctx, in.text()); break;
-      case 2: {
-        const std::string from = in.text();
-        v = session->on_envfrom(ctx, {from});
-        break;
-      }
-      case 3: {
-        const std::string rcpt = in.text();
-        v = session->on_envrcpt(ctx, {rcpt});
-        break;
-      }
-      case 4: {
-        const std::string name = in.text();
-        v = session->on_header(ctx, name, in.text());
-        break;
-      }
-      case 5: v = session->on_eoh(ctx); break;
-      case 6: v = session->on_body(ctx, in.text()); break;
-      case 7: {
-        ctx.at_eom = true;
-        const std::size_t before = ctx.changes.size();
-        v = session->on_eom(ctx);
-        for (std::size_t i = before; i < ctx.changes.size(); ++i) {
-          const auto& c = ctx.changes[i];
-          if (c.command != cachet::milter::wire::kRepInsHeader) continue;
-          if (c.name != "Authentication-Results") std::abort();
-          const auto ar = cachet::authres::parse_authentication_results(c.value);
-          if (!ar || (ar->authserv_id != "mx.example.net" && ar->authserv_id.rfind("mx.example.net/", 0) != 0))
-            std::abort();
-        }
-        break;
-      }
-      case 8: session->on_abort(ctx); break;
-      default: ctx.macros[in.byte() & 1 ? "{auth_authen}" : "i"] = in.text(); break;
+  cachet::testlib::drive_session(*session, ctx, conn, in, [](const cachet::testlib::FakeContext& c, std::size_t first) {
+    for (std::size_t i = first; i < c.changes.size(); ++i) {
+      const auto& change = c.changes[i];
+      if (change.command != cachet::milter::wire::kRepInsHeader) continue;
+      if (change.name != "Authentication-Results") std::abort();
+      const auto ar = cachet::authres::parse_authentication_results(change.value);
+      if (!ar || (ar->authserv_id != "mx.example.net" && ar->authserv_id.rfind("mx.example.net/", 0) != 0))
+        std::abort();
     }
-    check_verdict(v);
-  }
-  session->on_close(ctx);
+  });
   return 0;
 }
