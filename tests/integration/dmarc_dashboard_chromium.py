@@ -49,6 +49,15 @@ Subject: Your invoice <urgent>
 """
 
 
+
+# Chromium's own console lines (a CSP violation or script error shows there). Left out: its
+# "Slow network is detected" intervention, an INFO line it prints on a loaded machine when
+# rendering takes long; it says nothing about the page.
+def console_messages(stderr):
+    return [l for l in stderr.splitlines()
+            if re.search(r"CONSOLE|Refused to|Uncaught", l) and "Slow network is detected" not in l]
+
+
 def chromium(args):
     base = ["unshare", "--net", "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
             "--enable-logging=stderr", "--v=0", "--user-data-dir=" + args.pop(0)]
@@ -93,7 +102,7 @@ def main():
                 failures.append("DOM: %d x %s, want at least %d" % (got, what, want))
         if "Your invoice &lt;urgent&gt;" not in dom.stdout:
             failures.append("DOM: the failure report's subject is missing")
-        console = [l for l in dom.stderr.splitlines() if re.search(r"CONSOLE|Refused to|Uncaught", l)]
+        console = console_messages(dom.stderr)
         if console:
             failures.append("console: " + " | ".join(console))
         for name, width, height in (("desktop", 1280, 2400), ("phone", 390, 3200)):
@@ -102,7 +111,7 @@ def main():
                              "--screenshot=" + png, url])
             if shot.returncode != 0 or not os.path.exists(png) or os.path.getsize(png) < 10000:
                 failures.append("%s screenshot failed: %s" % (name, shot.stderr[-500:]))
-            console = [l for l in shot.stderr.splitlines() if re.search(r"CONSOLE|Refused to|Uncaught", l)]
+            console = console_messages(shot.stderr)
             if console:
                 failures.append("%s console: %s" % (name, " | ".join(console)))
     for f in failures:
