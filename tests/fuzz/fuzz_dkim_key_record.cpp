@@ -25,7 +25,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   std::string body(in.substr(0, in.find_last_not_of(" \t\r\n") + 1));
   const auto first = body.find_first_not_of(" \t\r\n");
-  const bool has_version = first != std::string::npos && body.compare(first, 2, "v=") == 0;
+  // A tag may have whitespace between its name and '=' (RFC 6376 s3.2: "v \t=DKIM1").
+  const auto after_v = first == std::string::npos || body[first] != 'v' ? std::string::npos
+                                                                        : body.find_first_not_of(" \t\r\n", first + 1);
+  const bool has_version = after_v != std::string::npos && body[after_v] == '=';
   if (body.empty() || body.back() != ';') body += ";";
   const std::string variant = (has_version ? "" : "v=DKIM1; ") + body;
   const auto again = cachet::dkim::parse_key_record(variant);
