@@ -20,7 +20,6 @@
 #include <string>
 #include <string_view>
 
-#include "common/authres/authres.hpp"
 #include "common/base/base64.hpp"
 #include "common/base/swappable.hpp"
 #include "common/crypto/crypto.hpp"
@@ -80,9 +79,7 @@ void check_changes(const cachet::testlib::FakeContext& ctx, std::size_t from) {
       const auto sig = dkim::parse_signature(c.value);
       if (!sig || sig->domain != "example.com" || sig->selector != "sel") std::abort();
     } else if (c.name == "Authentication-Results") {
-      const auto ar = cachet::authres::parse_authentication_results(c.value);
-      if (!ar || (ar->authserv_id != "mx.example.net" && ar->authserv_id.rfind("mx.example.net/", 0) != 0))
-        std::abort();
+      if (!cachet::testlib::reads_back_as_ours(c.value)) std::abort();
     }
   }
 }

@@ -18,7 +18,6 @@
 #include <string_view>
 #include <vector>
 
-#include "common/authres/authres.hpp"
 #include "common/base/swappable.hpp"
 #include "common/dns/zone_resolver.hpp"
 #include "common/log/logger.hpp"
@@ -67,9 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const auto& change = c.changes[i];
       if (change.command != cachet::milter::wire::kRepInsHeader) continue;
       if (change.name != "Authentication-Results") std::abort();
-      const auto ar = cachet::authres::parse_authentication_results(change.value);
-      if (!ar || (ar->authserv_id != "mx.example.net" && ar->authserv_id.rfind("mx.example.net/", 0) != 0))
-        std::abort();
+      if (!cachet::testlib::reads_back_as_ours(change.value)) std::abort();
     }
   });
   return 0;

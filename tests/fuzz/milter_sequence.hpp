@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "common/authres/authres.hpp"
 #include "common/milter/session.hpp"
 #include "tests/lib/fake_context.hpp"
 
@@ -43,6 +44,13 @@ inline void check_verdict(const milter::Verdict& v) {
   if (v.code.size() != 3 || (v.code[0] != '4' && v.code[0] != '5')) std::abort();
   for (const char c : v.text)
     if (c == '\r' || c == '\n') std::abort();
+}
+
+// True when an Authentication-Results value we added reads back, with our strict parser,
+// under the authserv-id both targets give the fake MTA (j = mx.example.net).
+inline bool reads_back_as_ours(const std::string& ar_value) {
+  const auto ar = authres::parse_authentication_results(ar_value);
+  return ar && (ar->authserv_id == "mx.example.net" || ar->authserv_id.rfind("mx.example.net/", 0) == 0);
 }
 
 // Plays the rest of `in` against `session`; after each end of message calls
