@@ -54,7 +54,9 @@ void HistoryWriter::submit(HistoryRecord r) {
   }
   queue_.push_back(std::move(r));
   if (!worker_.joinable()) worker_ = std::thread([this] { run(); });
-  wake_.notify_one();
+  // Only news wakes the worker: a first record (it sleeps until there is one) or a full
+  // batch (it lingers until there is one).
+  if (queue_.size() == 1 || queue_.size() == options_.batch) wake_.notify_one();
 }
 
 HistoryWriter::Stats HistoryWriter::stats() const {
@@ -64,7 +66,11 @@ HistoryWriter::Stats HistoryWriter::stats() const {
 
 bool HistoryWriter::wait_idle_for_test(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mu_);
-  return idle_.wait_for(lock, timeout, [&] { return queue_.empty() && in_flight_ == 0; });
+  flush_ = true;
+  wake_.notify_all();
+  const bool idle = idle_.wait_for(lock, timeout, [&] { return queue_.empty() && in_flight_ == 0; });
+  flush_ = false;
+  return idle;
 }
 
 void HistoryWriter::write_one_batch(std::unique_lock<std::mutex>& lock) {
@@ -110,6 +116,7 @@ void HistoryWriter::run() {
   for (;;) {
     wake_.wait(lock, [&] { return stop_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, nothing left
+    wake_.wait_for(lock, options_.linger, [&] { return stop_ || flush_ || queue_.size() >= options_.batch; });
     try {
       write_one_batch(lock);
     } catch (...) {

@@ -2,7 +2,8 @@
 // tests/unit/common/dmarc/history_writer_test.cpp: HistoryWriter over a scripted sink:
 // records reach the sink in order, an outage is logged once and retried without loss, the
 // queue bound drops (and counts) rather than grows and warns once per episode, a blocked
-// sink never blocks submit(), the destructor flushes (or reports what it lost).
+// sink never blocks submit(), the destructor flushes (or reports what it lost), the worker
+// lingers for a full batch and stops lingering when asked to flush.
 #include "common/dmarc/history_writer.hpp"
 
 #include <atomic>
@@ -72,6 +73,7 @@ HistoryWriter::Options fast(std::size_t capacity = 100) {
   o.batch = 3;
   o.min_backoff = 1ms;
   o.max_backoff = 4ms;
+  o.linger = 0ms;
   return o;
 }
 
@@ -195,6 +197,44 @@ TEST(HistoryWriter, DestructorReportsWhatAFailingSinkLost) {
   }
   EXPECT_TRUE(logger.contains("dmarc.history_lost")) << ::testing::PrintToString(logger.lines());
   EXPECT_TRUE(logger.contains("dropped=3")) << ::testing::PrintToString(logger.lines());
+}
+
+TEST(HistoryWriter, LingersUntilABatchIsFull) {
+  Script s;
+  log::CaptureLogger logger;
+  auto options = fast();
+  options.linger = 1h;
+  HistoryWriter w(std::make_unique<ScriptedSink>(s), logger, options);
+  w.submit(job(0));
+  w.submit(job(1));
+  EXPECT_EQ(s.calls.load(), 0);  // lingering: the batch of 3 is not full
+  w.submit(job(2));
+  ASSERT_TRUE(soon([&] { return w.stats().written == 3; }));
+  EXPECT_EQ(s.calls.load(), 1);  // one batch, one transaction
+}
+
+TEST(HistoryWriter, WaitingForIdleEndsTheLinger) {
+  Script s;
+  log::CaptureLogger logger;
+  auto options = fast();
+  options.linger = 1h;
+  HistoryWriter w(std::make_unique<ScriptedSink>(s), logger, options);
+  w.submit(job(0));
+  ASSERT_TRUE(w.wait_idle_for_test(10s));
+  EXPECT_EQ(w.stats().written, 1u);
+}
+
+TEST(HistoryWriter, DestructorEndsTheLinger) {
+  Script s;
+  log::CaptureLogger logger;
+  {
+    auto options = fast();
+    options.linger = 1h;
+    HistoryWriter w(std::make_unique<ScriptedSink>(s), logger, options);
+    w.submit(job(0));
+  }
+  std::lock_guard<std::mutex> lock(s.mu);
+  EXPECT_EQ(s.jobs.size(), 1u);
 }
 
 TEST(HistoryWriter, NoThreadUntilTheFirstRecord) {
