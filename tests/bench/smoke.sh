@@ -4,6 +4,8 @@
 # operations against the integration helpers, no timing assertions.
 #   smoke.sh milter BIN_DIR SOURCE_DIR   cachet-test-milter on a unix socket in a temp dir
 #   smoke.sh policy BIN_DIR SOURCE_DIR   cachet-test-policy in spawn mode
+#   smoke.sh null-milter BIN_DIR SOURCE_DIR  cachet-bench-null-milter on a unix socket, then
+#                                        stopped by SIGTERM (must exit 0)
 # Every process started is stopped by pid; the temp dir is removed.
 set -euo pipefail
 kind=$1 bin=$2 src=$3
@@ -46,6 +48,17 @@ case $kind in
       echo "an unexpected action was not counted as an error"; exit 1
     fi
     ;;
-  *) echo "usage: smoke.sh milter|policy BIN_DIR SOURCE_DIR" >&2; exit 2 ;;
+  null-milter)
+    "$bin/cachet-bench-null-milter" --socket "unix:$tmp/n.sock" 2>"$tmp/null.log" &
+    pid=$!
+    for _ in $(seq 200); do [ -S "$tmp/n.sock" ] && break; sleep 0.05; done
+    [ -S "$tmp/n.sock" ] || { cat "$tmp/null.log"; echo "null milter did not start"; exit 1; }
+    "$bin/cachet-bench-milter" --socket "unix:$tmp/n.sock" --message "$src/tests/data/bench/msg-2k.eml" \
+      -n 20 -c 2 --macro j=mx.bench.example --expect-header X-Cachet-Bench --server-pid "$pid" --label smoke-null
+    kill -TERM "$pid"
+    wait "$pid" || { cat "$tmp/null.log"; echo "null milter did not stop cleanly"; exit 1; }
+    pid=
+    ;;
+  *) echo "usage: smoke.sh milter|policy|null-milter BIN_DIR SOURCE_DIR" >&2; exit 2 ;;
 esac
 echo "bench smoke $kind: ok"

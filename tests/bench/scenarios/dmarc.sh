@@ -15,6 +15,9 @@
 # zone data for every k<N> a run can use is generated here (a redirect zone would answer
 # _dmarc.<x> and <x> alike); each side starts counting at k0 (unbound has no cache to warm).
 # Both read Debian's public suffix list (package publicsuffix) plus "example", as an MX would.
+# The floor (dmarc-milter-floor): the same cold messages through cachet-bench-null-milter
+# (cachet-dmarc's negotiation, no work but one added header) in the "ours" column, opendmarc
+# cold as the peer: the share of the peer's CPU that any libmilter milter pays per message.
 
 dmarc_setup() {
   command -v opendmarc >/dev/null || { say "opendmarc missing: apt-get install opendmarc"; return 1; }
@@ -79,6 +82,12 @@ dmarc_ours_self() { dmarc_ours self true; }
 DMARC_PSL=$W/data/public_suffix_list.dat
 dmarc_peer_cold() { rm -f "$W/data/fresh-dmarc"; dmarc_peer cold true "PublicSuffixList	$DMARC_PSL"; }
 dmarc_ours_cold() { rm -f "$W/data/fresh-dmarc"; dmarc_ours cold true "PublicSuffixList	$DMARC_PSL"; }
+dmarc_null_milter() {
+  bench_need_bin cachet-bench-null-milter || return 77
+  rm -f "$W/null.sock"
+  bench_start null-milter "$BENCH_BINARY" --socket "unix:$W/null.sock"
+  SERVER_PID=$BENCH_PID SERVER_SOCKET=unix:$W/null.sock
+}
 
 dmarc_cases() {
   local args=(--message "$W/data/dmarc-ar-2k.eml" --macro j=mx.bench.example
@@ -92,4 +101,8 @@ dmarc_cases() {
     dmarc_peer_cold dmarc_ours_cold -- --message "$W/data/dmarc-cold-2k.eml" --macro j=mx.bench.example \
     --from 'alice@mail.{fresh}.example' --rcpt bob@rcpt.example --client-addr 198.51.100.7 \
     --helo mx.sender.example --expect-text dmarc=pass --fresh-state "$W/data/fresh-dmarc"
+  bench_case milter dmarc-milter-floor "DMARC floor: opendmarc cold (peer) vs a milter doing nothing (ours: cachet-bench-null-milter)" \
+    dmarc_peer_cold dmarc_null_milter -- --message "$W/data/dmarc-cold-2k.eml" --macro j=mx.bench.example \
+    --from 'alice@mail.{fresh}.example' --rcpt bob@rcpt.example --client-addr 198.51.100.7 \
+    --helo mx.sender.example --fresh-state "$W/data/fresh-dmarc"
 }
