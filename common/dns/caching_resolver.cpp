@@ -54,36 +54,87 @@ void CachingResolver::store(std::string key, const Answer& a, TimePoint now) {
   it->second.lru = lru_.begin();
 }
 
-Answer CachingResolver::query(std::string_view name, RrType type) {
+// "<qname> <type>": the normalized name's buffer becomes the key (one allocation).
+// false for a name that is not a DNS name.
+bool CachingResolver::make_key(std::string_view name, RrType type, std::string& key, std::size_t& name_size) {
   auto qname = normalize_name(name);
-  if (!qname) return invalid_name_answer();
-  // "<qname> <type>": the normalized name's buffer becomes the key (one allocation).
-  std::string key = std::move(*qname);
-  const std::size_t name_size = key.size();
+  if (!qname) return false;
+  key = std::move(*qname);
+  name_size = key.size();
   key += ' ';
   key += std::to_string(static_cast<unsigned>(type));
-  const TimePoint now = now_();
-  {
-    const std::lock_guard lock(mu_);
-    if (auto it = table_.find(key); it != table_.end()) {
-      if (now < it->second.expires) {
-        hits_.fetch_add(1, std::memory_order_relaxed);
-        lru_.splice(lru_.begin(), lru_, it->second.lru);
-        Answer a = it->second.answer;
-        const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - it->second.stored);
-        const auto aged = static_cast<std::uint32_t>(std::max<std::int64_t>(age.count(), 0));
-        for (auto& r : a.records) r.ttl = r.ttl > aged ? r.ttl - aged : 0;
-        a.negative_ttl = a.negative_ttl > aged ? a.negative_ttl - aged : 0;
-        return a;
-      }
-      lru_.erase(it->second.lru);
-      table_.erase(it);
-    }
+  return true;
+}
+
+// A fresh entry for key, its TTLs counted down, into out; an expired one is dropped.
+bool CachingResolver::find(const std::string& key, TimePoint now, Answer& out) {
+  const std::lock_guard lock(mu_);
+  const auto it = table_.find(key);
+  if (it == table_.end()) return false;
+  if (now >= it->second.expires) {
+    lru_.erase(it->second.lru);
+    table_.erase(it);
+    return false;
   }
+  hits_.fetch_add(1, std::memory_order_relaxed);
+  lru_.splice(lru_.begin(), lru_, it->second.lru);
+  out = it->second.answer;
+  const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - it->second.stored);
+  const auto aged = static_cast<std::uint32_t>(std::max<std::int64_t>(age.count(), 0));
+  for (auto& r : out.records) r.ttl = r.ttl > aged ? r.ttl - aged : 0;
+  out.negative_ttl = out.negative_ttl > aged ? out.negative_ttl - aged : 0;
+  return true;
+}
+
+Answer CachingResolver::query(std::string_view name, RrType type) {
+  std::string key;
+  std::size_t name_size = 0;
+  if (!make_key(name, type, key, name_size)) return invalid_name_answer();
+  Answer a;
+  if (find(key, now_(), a)) return a;
   misses_.fetch_add(1, std::memory_order_relaxed);
-  Answer a = backend_.query(std::string_view(key).substr(0, name_size), type);
+  a = backend_.query(std::string_view(key).substr(0, name_size), type);
   store(std::move(key), a, now_());
   return a;
+}
+
+// Hits answered here; the misses (each distinct key once) go to the backend in one batch.
+std::vector<Answer> CachingResolver::query_many(std::span<const Question> questions) {
+  std::vector<Answer> out(questions.size());
+  struct Miss {
+    std::size_t index;
+    std::string key;
+    std::size_t name_size;
+    std::size_t asked;  // index into `ask`
+    bool is_first;      // the first miss of its key: the one asked and stored
+  };
+  std::vector<Miss> misses;
+  std::vector<Question> ask;
+  const TimePoint now = now_();
+  for (std::size_t i = 0; i < questions.size(); ++i) {
+    Miss m{i, {}, 0, 0, false};
+    if (!make_key(questions[i].name, questions[i].type, m.key, m.name_size)) {
+      out[i] = invalid_name_answer();
+      continue;
+    }
+    if (find(m.key, now, out[i])) continue;
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    const auto same = std::find_if(misses.begin(), misses.end(), [&](const Miss& x) { return x.key == m.key; });
+    m.is_first = same == misses.end();
+    m.asked = m.is_first ? ask.size() : same->asked;
+    if (m.is_first) ask.push_back(Question{{}, questions[i].type});
+    misses.push_back(std::move(m));
+  }
+  if (ask.empty()) return out;
+  for (const Miss& m : misses)  // now: the keys no longer move
+    if (m.is_first) ask[m.asked].name = std::string_view(m.key).substr(0, m.name_size);
+  const std::vector<Answer> got = backend_.query_many(ask);
+  const TimePoint later = now_();
+  for (Miss& m : misses) {
+    out[m.index] = got[m.asked];
+    if (m.is_first) store(std::move(m.key), got[m.asked], later);
+  }
+  return out;
 }
 
 std::size_t CachingResolver::size() const {

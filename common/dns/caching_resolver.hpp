@@ -11,7 +11,9 @@
 //                    is asked again at the next message.
 //   invalid names    answered at once (nxdomain + is_invalid_name), never cached.
 // At max_entries the least recently used entry is evicted. The clock is injected (unit
-// tests pass a fake one). Thread-safety: one mutex around the table, held only for map
+// tests pass a fake one). query_many() answers hits from the table and sends only the
+// misses to the backend, as one batch (LdnsResolver: all in flight together).
+// Thread-safety: one mutex around the table, held only for map
 // work, never during the backend query; counters are atomics.
 // LIMITATION: concurrent misses on the same key all reach the backend (no coalescing).
 #pragma once
@@ -24,6 +26,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "common/dns/resolver.hpp"
 
@@ -46,6 +49,10 @@ class CachingResolver final : public Resolver {
   explicit CachingResolver(Resolver& backend, CacheOptions options = {}, Now now = {});
 
   Answer query(std::string_view name, RrType type) override;
+  // Hits from the table; the misses (a name asked twice in the batch: once) in one
+  // backend query_many(), each answer stored as query() stores it.
+  std::vector<Answer> query_many(std::span<const Question> questions) override;
+  std::size_t cache_capacity() const noexcept override { return options_.max_entries; }
 
   std::uint64_t hits() const noexcept { return hits_.load(); }
   std::uint64_t misses() const noexcept { return misses_.load(); }
@@ -60,6 +67,8 @@ class CachingResolver final : public Resolver {
     TimePoint expires;
     std::list<const std::string*>::iterator lru;  // position in lru_ (front: most recent)
   };
+  static bool make_key(std::string_view name, RrType type, std::string& key, std::size_t& name_size);
+  bool find(const std::string& key, TimePoint now, Answer& out);
   std::chrono::seconds lifetime(const Answer& a) const;
   void store(std::string key, const Answer& a, TimePoint now);
 

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 
@@ -88,13 +89,21 @@ bool read_exact(int fd, std::uint8_t* data, std::size_t size, Clock::time_point 
 
 }  // namespace
 
-struct LdnsResolver::Attempt {
-  std::string_view qname;  // normalized; outlives the attempt
-  RrType qtype;
+// One question on its way: its attempts, the socket of the current one, its outcome.
+struct LdnsResolver::Flight {
+  std::string normalized;  // set only when the caller's name needed normalizing
+  std::string_view qname;  // normalized: `normalized` or the caller's string
+  RrType qtype = RrType::a;
+  unsigned attempts = 0;  // started so far
+  std::size_t server = 0;
   std::uint16_t id = 0;
   std::vector<std::uint8_t> query;
   Clock::time_point deadline;
+  Fd fd;  // valid while a UDP attempt waits for its reply
+  bool saw_servfail = false;
+  bool is_done = false;
   Answer answer;
+  Clock::time_point finished;
 };
 
 Result<std::unique_ptr<LdnsResolver>> LdnsResolver::create(ResolverOptions options) {
@@ -131,30 +140,7 @@ void LdnsResolver::keep_udp(std::size_t server, Fd fd) {
   if (idle->size() < kMaxIdleSockets) idle->push_back(IdleSocket{server, std::move(fd)});
 }
 
-LdnsResolver::Outcome LdnsResolver::try_udp(std::size_t server, Attempt& at) {
-  Fd fd = take_udp(server);
-  if (!fd.valid()) return Outcome::failed;
-  if (::send(fd.get(), at.query.data(), at.query.size(), 0) != static_cast<ssize_t>(at.query.size()))
-    return Outcome::failed;
-  udp_sent_.fetch_add(1, std::memory_order_relaxed);
-  std::array<std::uint8_t, kMaxMessageSize> buf;
-  for (;;) {
-    if (!wait_fd(fd.get(), POLLIN, at.deadline)) return Outcome::no_reply;
-    const ssize_t n = ::recv(fd.get(), buf.data(), buf.size(), 0);
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EINTR) continue;
-      return Outcome::failed;  // ECONNREFUSED: ICMP port unreachable
-    }
-    auto reply = decode_reply({buf.data(), static_cast<std::size_t>(n)}, at.id, at.qname, at.qtype);
-    if (reply.kind == ReplyKind::mismatch) continue;  // stray or spoofed: keep waiting
-    if (reply.kind == ReplyKind::truncated) return Outcome::truncated;
-    at.answer = std::move(reply.answer);
-    keep_udp(server, std::move(fd));
-    return Outcome::done;
-  }
-}
-
-LdnsResolver::Outcome LdnsResolver::try_tcp(const Nameserver& ns, Attempt& at) {
+LdnsResolver::Outcome LdnsResolver::try_tcp(const Nameserver& ns, Flight& at) {
   const Fd fd = open_connected(ns, SOCK_STREAM);
   if (!fd.valid() || !wait_fd(fd.get(), POLLOUT, at.deadline)) return Outcome::failed;
   int err = 0;
@@ -176,46 +162,162 @@ LdnsResolver::Outcome LdnsResolver::try_tcp(const Nameserver& ns, Attempt& at) {
   return Outcome::done;
 }
 
-Answer LdnsResolver::query(std::string_view name, RrType type) {
-  const QueryObserver* observer = observer_.load();
-  if (observer == nullptr) return ask_servers(name, type);
-  const auto start = Clock::now();
-  Answer a = ask_servers(name, type);
-  observer->on_query(a.status, Clock::now() - start);
-  return a;
+// Sets up f for (name, type); false (nothing to send) for a name that is not a DNS name.
+// f must not move afterwards (qname may point into it).
+bool LdnsResolver::prepare(Flight& f, std::string_view name, RrType type) {
+  f.qtype = type;
+  if (is_normalized_name(name)) {  // the cache layer hands over normalized names: no copy
+    f.qname = name;
+    return true;
+  }
+  auto n = normalize_name(name);
+  if (!n) {
+    f.answer = invalid_name_answer();
+    f.is_done = true;
+    return false;
+  }
+  f.normalized = std::move(*n);
+  f.qname = f.normalized;
+  return true;
 }
 
-Answer LdnsResolver::ask_servers(std::string_view name, RrType type) {
-  std::string normalized;  // the cache layer hands over normalized names: no copy then
-  if (!is_normalized_name(name)) {
-    auto n = normalize_name(name);
-    if (!n) return invalid_name_answer();
-    normalized = std::move(*n);
-    name = normalized;
-  }
-  Attempt at{name, type, 0, {}, {}, {}};
-  bool saw_servfail = false;
-  for (unsigned i = 0; i <= options_.retries; ++i) {
-    const std::size_t server = i % servers_.size();
-    at.id = random_id();  // fresh per attempt: a late reply to an earlier one is ignored
-    auto query = build_query(at.qname, type, at.id, options_.edns_udp_size);
-    if (!query) return Answer{};  // ldns could not encode a name we validated: servfail
-    at.query = std::move(*query);
-    at.deadline = Clock::now() + options_.timeout;
-    Outcome out = try_udp(server, at);
-    if (out == Outcome::truncated) {
-      at.deadline = Clock::now() + options_.timeout;
-      out = try_tcp(servers_[server], at);
+Answer LdnsResolver::query(std::string_view name, RrType type) {
+  Flight f;
+  prepare(f, name, type);
+  answer_all({&f, 1});
+  return std::move(f.answer);
+}
+
+std::vector<Answer> LdnsResolver::query_many(std::span<const Question> questions) {
+  std::vector<Flight> flights(questions.size());  // sized once: flights never move
+  for (std::size_t i = 0; i < questions.size(); ++i) prepare(flights[i], questions[i].name, questions[i].type);
+  answer_all(flights);
+  std::vector<Answer> out;
+  out.reserve(flights.size());
+  for (Flight& f : flights) out.push_back(std::move(f.answer));
+  return out;
+}
+
+// Runs every flight to its outcome and tells the observer about each.
+void LdnsResolver::answer_all(std::span<Flight> flights) {
+  const QueryObserver* observer = observer_.load();
+  const auto begun = Clock::now();
+  fly(flights);
+  if (observer == nullptr) return;
+  for (const Flight& f : flights) observer->on_query(f.answer.status, (f.is_done ? f.finished : begun) - begun);
+}
+
+// Sends the flight's next attempt, to the next nameserver in turn; when none is left, the
+// flight ends as servfail (a server said so) or timeout. A socket or send failure moves
+// on to the next attempt at once.
+void LdnsResolver::start(Flight& f) {
+  while (!f.is_done) {
+    if (f.attempts > options_.retries) {
+      f.answer = Answer{};
+      f.answer.status = f.saw_servfail ? Status::servfail : Status::timeout;
+      f.is_done = true;
+      break;
     }
-    if (out != Outcome::done) continue;
-    if (at.answer.status != Status::servfail) return at.answer;
-    saw_servfail = true;
-    // Another server may do better; asking the same one again rarely helps.
-    if (servers_.size() == 1) break;
+    f.server = f.attempts++ % servers_.size();
+    f.id = random_id();  // fresh per attempt: a late reply to an earlier one is ignored
+    auto query = build_query(f.qname, f.qtype, f.id, options_.edns_udp_size);
+    if (!query) {  // ldns could not encode a name we validated: servfail
+      f.answer = Answer{};
+      f.is_done = true;
+      break;
+    }
+    f.query = std::move(*query);
+    f.deadline = Clock::now() + options_.timeout;
+    f.fd = take_udp(f.server);
+    if (!f.fd.valid()) continue;
+    if (::send(f.fd.get(), f.query.data(), f.query.size(), 0) == static_cast<ssize_t>(f.query.size())) {
+      udp_sent_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    f.fd.reset();
   }
-  Answer a;
-  a.status = saw_servfail ? Status::servfail : Status::timeout;
-  return a;
+  f.fd.reset();
+  f.finished = Clock::now();
+}
+
+// A usable reply arrived in f.answer: done, unless it is a SERVFAIL another server may do
+// better on (asking the same one again rarely helps).
+void LdnsResolver::settle(Flight& f) {
+  if (f.answer.status == Status::servfail) {
+    f.saw_servfail = true;
+    if (servers_.size() == 1) f.attempts = options_.retries + 1;  // the last word: servfail
+    start(f);
+    return;
+  }
+  f.is_done = true;
+  f.finished = Clock::now();
+}
+
+// Reads what f's socket holds: replies with another ID or question are ignored (stray or
+// spoofed); TC -> the same question over TCP to the same server, with a fresh timeout.
+void LdnsResolver::on_readable(Flight& f, std::span<std::uint8_t> buf) {
+  for (;;) {
+    const ssize_t n = ::recv(f.fd.get(), buf.data(), buf.size(), 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) return;  // nothing more yet
+      f.fd.reset();                 // ECONNREFUSED: ICMP port unreachable
+      start(f);
+      return;
+    }
+    auto reply = decode_reply({buf.data(), static_cast<std::size_t>(n)}, f.id, f.qname, f.qtype);
+    if (reply.kind == ReplyKind::mismatch) continue;
+    if (reply.kind == ReplyKind::truncated) {
+      f.fd.reset();
+      f.deadline = Clock::now() + options_.timeout;
+      if (try_tcp(servers_[f.server], f) == Outcome::done)
+        settle(f);
+      else
+        start(f);
+      return;
+    }
+    f.answer = std::move(reply.answer);
+    keep_udp(f.server, std::move(f.fd));
+    settle(f);
+    return;
+  }
+}
+
+// Every flight's first attempt goes out, then one poll loop serves them all: a readable
+// socket is read, a passed deadline starts the flight's next attempt (its socket closed:
+// a late reply must never meet another query).
+void LdnsResolver::fly(std::span<Flight> flights) {
+  for (Flight& f : flights)
+    if (!f.is_done) start(f);
+  pollfd single{};
+  std::vector<pollfd> many(flights.size() > 1 ? flights.size() : 0);
+  const std::span<pollfd> fds = flights.size() > 1 ? std::span<pollfd>(many) : std::span<pollfd>(&single, 1);
+  std::array<std::uint8_t, kMaxMessageSize> buf;
+  for (;;) {
+    auto next = Clock::time_point::max();
+    for (std::size_t i = 0; i < flights.size(); ++i) {
+      const Flight& f = flights[i];
+      fds[i] = pollfd{f.is_done ? -1 : f.fd.get(), POLLIN, 0};  // poll(2) skips fd -1
+      if (!f.is_done) next = std::min(next, f.deadline);
+    }
+    if (next == Clock::time_point::max()) return;
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(next - Clock::now()).count();
+    const int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::max<std::int64_t>(left, 0)));
+    if (n < 0 && errno != EINTR) {
+      for (Flight& f : flights) f.deadline = Clock::time_point::min();  // no way to wait: attempts fail
+    }
+    const auto now = Clock::now();
+    for (std::size_t i = 0; i < flights.size(); ++i) {
+      Flight& f = flights[i];
+      if (f.is_done) continue;
+      if (n > 0 && fds[i].revents != 0) {
+        on_readable(f, buf);
+      } else if (f.deadline <= now) {
+        f.fd.reset();
+        start(f);
+      }
+    }
+  }
 }
 
 }  // namespace cachet::dns

@@ -11,6 +11,12 @@
 // Attempts: retries + 1, each to the next nameserver in turn, each bounded by timeout
 // (the TCP retry of a truncated reply gets a fresh timeout). SERVFAIL-class replies move
 // on to the next nameserver when there are several. No reply at all -> Status::timeout.
+// query_many(): every question's first attempt is sent at once (a socket each: kept
+// loopback sockets are reused, more are opened as needed and kept afterwards up to a
+// bound) and one poll(2) loop waits on all of them; each question then goes through the
+// same attempts, deadlines, ID/question checks and TCP retry as alone (query() is a batch
+// of one, so there is one mechanism). A TCP retry of a truncated reply runs to its end
+// before the loop reads the other sockets (their deadlines still hold).
 // Thread-safety: query() touches immutable state, the sockets it holds, and the list of
 // kept sockets (one mutex, held only to take or return a socket): one object serves
 // every thread.
@@ -28,6 +34,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -60,6 +67,7 @@ class LdnsResolver final : public Resolver {
   [[nodiscard]] static Result<std::unique_ptr<LdnsResolver>> create(ResolverOptions options);
 
   Answer query(std::string_view name, RrType type) override;
+  std::vector<Answer> query_many(std::span<const Question> questions) override;
 
   const std::vector<Nameserver>& nameservers() const noexcept { return servers_; }
   // Counters for tests and statistics lines.
@@ -75,13 +83,17 @@ class LdnsResolver final : public Resolver {
 
  private:
   LdnsResolver(std::vector<Nameserver> servers, ResolverOptions options);
-  enum class Outcome { done, truncated, no_reply, failed };
-  struct Attempt;
-  Outcome try_udp(std::size_t server, Attempt& at);
+  enum class Outcome { done, no_reply, failed };
+  struct Flight;
+  static bool prepare(Flight& f, std::string_view name, RrType type);
+  void answer_all(std::span<Flight> flights);
+  void fly(std::span<Flight> flights);
+  void start(Flight& f);
+  void on_readable(Flight& f, std::span<std::uint8_t> buf);
+  void settle(Flight& f);
   Fd take_udp(std::size_t server);
   void keep_udp(std::size_t server, Fd fd);
-  Outcome try_tcp(const Nameserver& ns, Attempt& at);
-  Answer ask_servers(std::string_view name, RrType type);
+  Outcome try_tcp(const Nameserver& ns, Flight& f);
 
   std::vector<Nameserver> servers_;
   ResolverOptions options_;

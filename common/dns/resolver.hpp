@@ -7,10 +7,16 @@
 // Outcomes are distinct (answer, NXDOMAIN, no data, SERVFAIL, timeout) because the RFCs
 // treat them differently (SPF void lookups, DKIM temperror vs permerror).
 // Implementations are thread-safe: one resolver serves every milter thread.
+// query_many() asks several independent questions at once: LdnsResolver has them all in
+// flight together (one round trip for the batch instead of one per question),
+// CachingResolver answers its hits and passes only the misses on, in one batch; the base
+// class asks them one after another.
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,12 +80,30 @@ struct Answer {
   bool is_invalid_name = false;
 };
 
+struct Question {
+  std::string_view name;  // must outlive the query_many() call
+  RrType type;
+};
+
 class Resolver {
  public:
   virtual ~Resolver() = default;
   // name: a domain name with or without the trailing dot. Never throws for DNS trouble:
   // every failure is a Status.
   virtual Answer query(std::string_view name, RrType type) = 0;
+  // The answer to questions[i] in element i, each exactly what query() would have given
+  // (statuses, retries, observer calls); a failure of one question never affects another.
+  // Default: query() for each in turn.
+  virtual std::vector<Answer> query_many(std::span<const Question> questions) {
+    std::vector<Answer> out;
+    out.reserve(questions.size());
+    for (const Question& q : questions) out.push_back(query(q.name, q.type));
+    return out;
+  }
+  // How many answers this resolver keeps for later queries (0: none, every query goes to
+  // its source). Callers that fetch ahead (the SPF layer's prefetch) do so only into a
+  // cache large enough to hold what they fetch.
+  virtual std::size_t cache_capacity() const noexcept { return 0; }
 };
 
 }  // namespace cachet::dns

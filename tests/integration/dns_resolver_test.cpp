@@ -5,6 +5,7 @@
 // bounds. Only loopback traffic; nothing sleeps (timeouts are measured, bounded loosely).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -225,6 +226,137 @@ TEST_F(LdnsResolverTest, ManyThreadsShareOneResolverAndCache) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(wrong.load(), 0);
   EXPECT_GE(cache.hits(), 1u);
+}
+
+class CountingObserver final : public QueryObserver {
+ public:
+  void on_query(Status status, std::chrono::nanoseconds) const noexcept override {
+    if (status == Status::answer) ++answers;
+    ++calls;
+  }
+  mutable std::atomic<int> calls{0};
+  mutable std::atomic<int> answers{0};
+};
+
+TEST_F(LdnsResolverTest, QueryManyAnswersInQuestionOrder) {
+  zone_.add_txt("tc.example.org", {"over", " tcp"});
+  zone_.set_truncated("tc.example.org");
+  auto r = make();
+  const CountingObserver obs;
+  r->set_observer(&obs);
+  const std::string invalid = std::string(64, 'a') + ".example.org";
+  const std::vector<Question> qs{{"A.Example.Org.", RrType::a},    {"example.org", RrType::mx},
+                                 {"nope.example.org", RrType::a},  {invalid, RrType::a},
+                                 {"txt.example.org", RrType::txt}, {"tc.example.org", RrType::txt},
+                                 {"alias2.example.org", RrType::a}};
+  const auto got = r->query_many(qs);
+  r->set_observer(nullptr);
+  ASSERT_EQ(got.size(), qs.size());
+  EXPECT_EQ(got[0].status, Status::answer);
+  EXPECT_EQ(got[0].records.at(1).value, "192.0.2.2");
+  EXPECT_EQ(got[1].records.at(0).value, "mx2.example.org");
+  EXPECT_EQ(got[2].status, Status::nxdomain);
+  EXPECT_TRUE(got[3].is_invalid_name);
+  EXPECT_EQ(got[4].records.at(0).value, "v=spf1 -all");
+  EXPECT_EQ(got[5].records.at(0).value, "over tcp");  // TC in a batch: TCP for that one
+  EXPECT_EQ(got[6].records.at(0).owner, "a.example.org");
+  EXPECT_EQ(r->tcp_queries_sent(), 1u);
+  EXPECT_EQ(r->udp_queries_sent(), 6u);  // the invalid name is never sent
+  EXPECT_EQ(obs.calls.load(), 7);        // one observer call per question, as query() makes
+  EXPECT_EQ(obs.answers.load(), 5);
+}
+
+TEST_F(LdnsResolverTest, QueryManyHasEveryQuestionInFlightTogether) {
+  auto r = make();
+  const std::vector<Question> qs{{"a.example.org", RrType::a},
+                                 {"a.example.org", RrType::aaaa},
+                                 {"example.org", RrType::mx},
+                                 {"txt.example.org", RrType::txt}};
+  for (const auto& a : r->query_many(qs)) EXPECT_EQ(a.status, Status::answer);
+  EXPECT_EQ(r->idle_sockets(), 4u);  // a socket each, all kept (loopback)
+  for (const auto& a : r->query_many(qs)) EXPECT_EQ(a.status, Status::answer);
+  EXPECT_EQ(r->idle_sockets(), 4u);  // the kept ones reused: none more
+  EXPECT_EQ(server_.udp_queries(), 8u);
+}
+
+TEST_F(LdnsResolverTest, QueryManyFailuresStayWithTheirQuestion) {
+  zone_.set_timeout("slow.example.org");
+  zone_.set_timeout("slow2.example.org");
+  zone_.set_servfail("broken.example.org");
+  const milliseconds timeout(300);
+  auto r = make(timeout, 1);
+  const std::vector<Question> qs{{"slow.example.org", RrType::a},
+                                 {"a.example.org", RrType::a},
+                                 {"broken.example.org", RrType::txt},
+                                 {"slow2.example.org", RrType::txt},
+                                 {"nope.example.org", RrType::mx}};
+  const auto start = std::chrono::steady_clock::now();
+  const auto got = r->query_many(qs);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_EQ(got.size(), qs.size());
+  EXPECT_EQ(got[0].status, Status::timeout);
+  EXPECT_EQ(got[1].status, Status::answer);
+  EXPECT_EQ(got[2].status, Status::servfail);
+  EXPECT_EQ(got[3].status, Status::timeout);
+  EXPECT_EQ(got[4].status, Status::nxdomain);
+  // Both silent names get their 2 attempts side by side: 2 timeouts, not 4.
+  EXPECT_GE(elapsed, timeout * 2);
+  EXPECT_LT(elapsed, timeout * 4) << "the two timeouts ran one after the other";
+  // 2 attempts each for the silent names; one server, so SERVFAIL is final at once.
+  EXPECT_EQ(r->udp_queries_sent(), 2u + 1u + 1u + 2u + 1u);
+  // The 3 answered ones' sockets were kept, then 2 of them carried the silent names'
+  // second attempts and were closed with them (a late reply must never meet a query).
+  EXPECT_EQ(r->idle_sockets(), 1u);
+}
+
+TEST_F(LdnsResolverTest, QueryManyIgnoresRepliesWithAnotherId) {
+  server_.set_stray_replies(true);
+  auto r = make();
+  const std::vector<Question> qs{
+      {"a.example.org", RrType::a}, {"example.org", RrType::mx}, {"txt.example.org", RrType::txt}};
+  const auto got = r->query_many(qs);
+  EXPECT_EQ(got[0].records.at(0).value, "192.0.2.1");
+  EXPECT_EQ(got[1].records.at(0).value, "mx2.example.org");
+  EXPECT_EQ(got[2].records.at(0).value, "v=spf1 -all");
+  EXPECT_EQ(r->query("a.example.org", RrType::a).status, Status::answer);
+  EXPECT_EQ(server_.udp_queries(), 4u);  // no attempt wasted on the strays
+}
+
+TEST_F(LdnsResolverTest, CacheSendsOnlyItsMissesInOneBatch) {
+  auto r = make();
+  CachingResolver cache(*r);
+  EXPECT_EQ(cache.query("a.example.org", RrType::a).status, Status::answer);
+  const std::vector<Question> qs{{"a.example.org", RrType::a},
+                                 {"example.org", RrType::mx},
+                                 {"txt.example.org", RrType::txt},
+                                 {"EXAMPLE.org.", RrType::mx}};
+  const auto got = cache.query_many(qs);
+  EXPECT_EQ(got[0].records.at(0).value, "192.0.2.1");
+  EXPECT_EQ(got[1].records.at(0).value, "mx2.example.org");
+  EXPECT_EQ(got[3].records.at(0).value, "mx2.example.org");
+  EXPECT_EQ(server_.udp_queries(), 3u);  // 1 + the two distinct misses
+  EXPECT_EQ(cache.hits(), 1u);
+}
+
+TEST(DnsServerTest, DelayedRepliesDoNotQueue) {
+  ZoneResolver zone;
+  for (int i = 0; i < 4; ++i) zone.add("h" + std::to_string(i) + ".test", RrType::a, "192.0.2.9");
+  testlib::DnsServer s{zone};
+  ASSERT_TRUE(s.start().has_value());
+  s.set_delay(milliseconds(100));
+  ResolverOptions o;
+  o.nameservers = {s.nameserver()};
+  o.timeout = milliseconds(2000);
+  auto r = LdnsResolver::create(o);
+  ASSERT_TRUE(r.has_value());
+  const std::vector<std::string> names{"h0.test", "h1.test", "h2.test", "h3.test"};
+  std::vector<Question> qs;
+  for (const auto& n : names) qs.push_back({n, RrType::a});
+  const auto start = std::chrono::steady_clock::now();
+  for (const auto& a : (*r)->query_many(qs)) EXPECT_EQ(a.status, Status::answer);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(elapsed, milliseconds(100));
+  EXPECT_LT(elapsed, milliseconds(400)) << "replies were sent one delay after another";
 }
 
 TEST(DnsServerTest, StartsAndStopsRepeatedly) {

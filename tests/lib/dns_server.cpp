@@ -8,6 +8,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -196,6 +197,7 @@ void DnsServer::stop() {
   const std::uint64_t one = 1;
   [[maybe_unused]] const auto n = ::write(wake_.get(), &one, sizeof one);
   thread_.join();
+  delayed_.clear();
   udp_.reset();
   tcp_.reset();
   wake_.reset();
@@ -209,10 +211,27 @@ std::string DnsServer::nameserver() const {
 void DnsServer::run() {
   for (;;) {
     std::array<pollfd, 3> fds{{{wake_.get(), POLLIN, 0}, {udp_.get(), POLLIN, 0}, {tcp_.get(), POLLIN, 0}}};
-    if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) return;
+    if (::poll(fds.data(), fds.size(), poll_timeout_ms()) < 0 && errno != EINTR) return;
     if (fds[0].revents != 0) return;
     if (fds[1].revents != 0) serve_udp();
     if (fds[2].revents != 0) serve_tcp();
+    send_due();
+  }
+}
+
+// Until the first delayed reply is due (-1: none waiting).
+int DnsServer::poll_timeout_ms() const {
+  if (delayed_.empty()) return -1;
+  const auto left = delayed_.front().due - std::chrono::steady_clock::now();
+  return static_cast<int>(std::max<std::int64_t>(std::chrono::ceil<std::chrono::milliseconds>(left).count(), 0));
+}
+
+void DnsServer::send_due() {
+  const auto now = std::chrono::steady_clock::now();
+  while (!delayed_.empty() && delayed_.front().due <= now) {
+    const Delayed& d = delayed_.front();
+    ::sendto(udp_.get(), d.reply.data(), d.reply.size(), 0, reinterpret_cast<const sockaddr*>(&d.to), d.to_len);
+    delayed_.pop_front();
   }
 }
 
@@ -223,8 +242,19 @@ void DnsServer::serve_udp() {
   const ssize_t n = ::recvfrom(udp_.get(), buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
   if (n <= 0) return;
   udp_queries_.fetch_add(1);
-  const auto reply = respond({buf.data(), static_cast<std::size_t>(n)}, true);
-  if (!reply.empty()) ::sendto(udp_.get(), reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
+  auto reply = respond({buf.data(), static_cast<std::size_t>(n)}, true);
+  if (reply.empty()) return;
+  if (stray_.load()) {  // the same reply under another ID first
+    std::vector<std::uint8_t> stray = reply;
+    stray[0] ^= 0x5a;
+    ::sendto(udp_.get(), stray.data(), stray.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
+  }
+  const std::chrono::microseconds delay(delay_us_.load());
+  if (delay.count() > 0) {
+    delayed_.push_back(Delayed{std::chrono::steady_clock::now() + delay, std::move(reply), from, len});
+    return;
+  }
+  ::sendto(udp_.get(), reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
 }
 
 bool DnsServer::wait_readable(int fd) const {

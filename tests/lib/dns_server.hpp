@@ -11,18 +11,27 @@
 // truncated too, so large TXT records exercise the TCP fallback naturally. CNAME chains
 // are sent as a recursive server would (the CNAMEs, then the target's records); negative
 // replies carry an SOA whose MINIMUM is the zone's negative TTL.
+// set_delay(d): every UDP reply leaves d after its query arrived, without holding up the
+// queries behind it (replies wait in a queue the server thread sends from: a resolver's
+// independent queries in flight together each take d, not the sum); TCP is not delayed.
+// set_stray_replies(true): every UDP reply is preceded by a copy with another ID (what a
+// spoofer or a late reply looks like: the resolver must ignore it).
 // Threading: one server thread; start() returns once both sockets are bound, stop()
 // wakes the thread through an eventfd and joins it (no sleeps). The zone may be changed
 // while the server runs (ZoneResolver is thread-safe). Queries to 127.0.0.0/8 or ::1 only.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <deque>
 #include <span>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include <sys/socket.h>
 
 #include "common/base/fd.hpp"
 #include "common/base/result.hpp"
@@ -47,6 +56,8 @@ class DnsServer {
   std::string nameserver() const;
   std::size_t udp_queries() const noexcept { return udp_queries_.load(); }
   std::size_t tcp_queries() const noexcept { return tcp_queries_.load(); }
+  void set_delay(std::chrono::microseconds d) noexcept { delay_us_.store(d.count()); }
+  void set_stray_replies(bool on) noexcept { stray_.store(on); }
 
   // The reply to one query (empty: no reply). Public for unit tests of the server.
   std::vector<std::uint8_t> respond(std::span<const std::uint8_t> query, bool over_udp) const;
@@ -56,6 +67,8 @@ class DnsServer {
   void serve_udp();
   void serve_tcp();
   bool wait_readable(int fd) const;
+  void send_due();
+  int poll_timeout_ms() const;
 
   dns::ZoneResolver& zone_;
   std::string address_;
@@ -66,6 +79,15 @@ class DnsServer {
   std::thread thread_;
   std::atomic<std::size_t> udp_queries_{0};
   std::atomic<std::size_t> tcp_queries_{0};
+  std::atomic<std::int64_t> delay_us_{0};
+  std::atomic<bool> stray_{false};
+  struct Delayed {  // a UDP reply waiting for its time (server thread only)
+    std::chrono::steady_clock::time_point due;
+    std::vector<std::uint8_t> reply;
+    sockaddr_storage to;
+    socklen_t to_len;
+  };
+  std::deque<Delayed> delayed_;  // in due order: the delay is the same for all
 };
 
 }  // namespace cachet::testlib

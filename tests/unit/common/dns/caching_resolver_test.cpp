@@ -189,6 +189,61 @@ TEST_F(CachingResolverTest, ClearEmptiesTheCache) {
   EXPECT_EQ(zone_.query_count(), 2u);
 }
 
+TEST_F(CachingResolverTest, QueryManyAnswersHitsAndBatchesTheMisses) {
+  zone_.set_servfail("bad.example.org");
+  zone_.set_negative_ttl(30);
+  auto cache = make();
+  EXPECT_EQ(cache.query("example.org", RrType::a).status, Status::answer);
+  EXPECT_EQ(cache.query("nx.example.org", RrType::a).status, Status::nxdomain);
+  zone_.reset_query_count();
+  const std::string invalid = std::string(64, 'x') + ".org";
+  const std::vector<Question> qs{{"example.org", RrType::a},        {"long.example.org", RrType::a},
+                                 {"nx.example.org", RrType::a},     {invalid, RrType::a},
+                                 {"bad.example.org", RrType::a},    {"LONG.example.org.", RrType::a},
+                                 {"other.example.org", RrType::txt}};
+  const auto got = cache.query_many(qs);
+  ASSERT_EQ(got.size(), qs.size());
+  EXPECT_EQ(got[0].records.at(0).value, "192.0.2.1");  // hits, in place
+  EXPECT_EQ(got[1].records.at(0).value, "192.0.2.4");
+  EXPECT_EQ(got[2].status, Status::nxdomain);
+  EXPECT_TRUE(got[3].is_invalid_name);
+  EXPECT_EQ(got[4].status, Status::servfail);
+  EXPECT_EQ(got[5].records.at(0).value, "192.0.2.4");  // the same name twice: asked once
+  EXPECT_EQ(got[6].status, Status::nxdomain);
+  EXPECT_EQ(zone_.query_count(), 3u);  // long, bad, other
+  EXPECT_EQ(cache.hits(), 2u);
+  // The answers were stored (servfail was not: temporary_ttl 0).
+  EXPECT_EQ(cache.query_many(qs).at(1).records.at(0).value, "192.0.2.4");
+  EXPECT_EQ(zone_.query_count(), 4u);  // only bad.example.org again
+}
+
+TEST_F(CachingResolverTest, QueryManyPassesTheMissesAsOneBatch) {
+  class Recorder final : public Resolver {
+   public:
+    explicit Recorder(Resolver& inner) : inner_(inner) {}
+    Answer query(std::string_view name, RrType type) override { return inner_.query(name, type); }
+    std::vector<Answer> query_many(std::span<const Question> qs) override {
+      auto& batch = batches.emplace_back();
+      for (const Question& q : qs) batch.emplace_back(q.name);
+      return Resolver::query_many(qs);
+    }
+    std::vector<std::vector<std::string>> batches;
+
+   private:
+    Resolver& inner_;
+  } recorder(zone_);
+  CachingResolver cache(recorder, {}, clock_.fn());
+  cache.query("example.org", RrType::a);  // query() does not batch
+  EXPECT_TRUE(recorder.batches.empty());
+  (void)cache.query_many(
+      std::vector<Question>{{"example.org", RrType::a}, {"A.example.org", RrType::a}, {"b.example.org", RrType::mx}});
+  ASSERT_EQ(recorder.batches.size(), 1u);
+  EXPECT_EQ(recorder.batches[0], (std::vector<std::string>{"a.example.org", "b.example.org"}));  // normalized
+  (void)cache.query_many(std::vector<Question>{{"example.org", RrType::a}});
+  EXPECT_EQ(recorder.batches.size(), 1u);  // all hits: nothing passed on
+  EXPECT_EQ(cache.cache_capacity(), CacheOptions{}.max_entries);
+}
+
 TEST_F(CachingResolverTest, ConcurrentQueriesAgree) {
   CacheOptions o;
   o.max_entries = 16;  // small, so eviction runs under contention too
