@@ -73,6 +73,15 @@ AuthorPolicy discover_policy(dns::Resolver& resolver, const std::string& author_
   return out;
 }
 
+std::vector<std::string> policy_record_names(const std::string& author_domain, const EngineOptions& options) {
+  std::vector<std::string> names{dmarc_record_name(author_domain)};
+  // The tree walk's organizational domain takes DNS answers; without a list there is none.
+  if (options.mode != DiscoveryMode::rfc7489_psl || options.psl == nullptr) return names;
+  if (const auto org = PslOrgDomain(*options.psl).organizational_domain(author_domain); org && *org != author_domain)
+    names.push_back(dmarc_record_name(*org));
+  return names;
+}
+
 Verdict evaluate_message(dns::Resolver& resolver, const MessageAuth& auth, const EngineOptions& options,
                          unsigned sample) {
   Inputs in;

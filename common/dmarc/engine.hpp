@@ -46,6 +46,12 @@ struct EngineOptions {
 // Discovers the policy for one (normalised) author domain.
 AuthorPolicy discover_policy(dns::Resolver& resolver, const std::string& author_domain, const EngineOptions& options);
 
+// The _dmarc names discover_policy() asks for author_domain before any answer can change
+// its course: the author domain's, and in rfc7489_psl mode the organizational domain's when
+// it differs (asked when the first has no record: mail from a subdomain). For fetching
+// them together ahead of the evaluation (decide_message).
+std::vector<std::string> policy_record_names(const std::string& author_domain, const EngineOptions& options);
+
 // Everything: discovery for each author domain, org domains, then evaluate().
 // `sample` is the pct draw in [0, 100) (injected so tests are deterministic).
 Verdict evaluate_message(dns::Resolver& resolver, const MessageAuth& auth, const EngineOptions& options,

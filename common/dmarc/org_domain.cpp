@@ -235,12 +235,15 @@ std::optional<std::string> to_a_labels(std::string_view domain) {
   return out;
 }
 
+std::string dmarc_record_name(std::string_view domain) {
+  // A U-label domain is asked in A-label form (normalize_name refuses 8-bit names).
+  return "_dmarc." + to_a_labels(domain).value_or(std::string(domain));
+}
+
 DmarcLookup lookup_dmarc(dns::Resolver& resolver, std::string_view domain) {
   DmarcLookup out;
   out.domain = std::string(domain);
-  // A U-label domain is asked in A-label form (normalize_name refuses 8-bit names).
-  const std::string ascii = to_a_labels(domain).value_or(std::string(domain));
-  const dns::Answer a = resolver.query("_dmarc." + ascii, dns::RrType::txt);
+  const dns::Answer a = resolver.query(dmarc_record_name(domain), dns::RrType::txt);
   if (dns::is_temporary(a.status)) {
     out.status = DmarcLookup::Status::temperror;
     out.detail = std::string("_dmarc.") + std::string(domain) + ": " + dns::to_string(a.status);

@@ -96,6 +96,9 @@ struct DmarcLookup {
 // one record that parse_record() rejects -> invalid.
 DmarcLookup lookup_dmarc(dns::Resolver& resolver, std::string_view domain);
 
+// The name lookup_dmarc() asks for `domain`: "_dmarc." + its A-label form.
+std::string dmarc_record_name(std::string_view domain);
+
 // The names the DMARCbis tree walk queries for `domain`, most specific first: the
 // domain, then (if it has 8+ labels) its last 7 labels, then one label less each step.
 std::vector<std::string> tree_walk_names(std::string_view domain);

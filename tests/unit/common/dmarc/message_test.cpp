@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "common/authres/authres.hpp"
+#include "common/dmarc/org_domain.hpp"
 #include "common/dns/zone_resolver.hpp"
 
 namespace cachet::dmarc {
@@ -271,6 +272,80 @@ TEST_F(DecideMessage, HugeHeaderValuesAreDefined) {
           .result,
       "fail");
   EXPECT_EQ(run({{"From", huge + "@reject.example"}}).result, "permerror");
+}
+
+// A resolver with a cache in front of the zone: records what is asked, one by one or in
+// batches.
+class RecordingCache final : public dns::Resolver {
+ public:
+  explicit RecordingCache(dns::ZoneResolver& zone) : zone_(zone) {}
+  dns::Answer query(std::string_view name, dns::RrType type) override {
+    singles.emplace_back(name);
+    return zone_.query(name, type);
+  }
+  std::vector<dns::Answer> query_many(std::span<const dns::Question> questions) override {
+    batches.emplace_back();
+    std::vector<dns::Answer> out;
+    for (const dns::Question& q : questions) {
+      batches.back().emplace_back(q.name);
+      out.push_back(zone_.query(q.name, q.type));
+    }
+    return out;
+  }
+  std::size_t cache_capacity() const noexcept override { return 100; }
+  std::vector<std::string> singles;
+  std::vector<std::vector<std::string>> batches;
+
+ private:
+  dns::ZoneResolver& zone_;
+};
+
+// Cold mail: the author domain's _dmarc name, the organizational domain's and the envelope
+// domain's SPF record go out in one batch before the evaluation asks for each.
+TEST_F(DecideMessage, IndependentLookupsAreFetchedTogetherIntoTheCache) {
+  auto psl = PublicSuffixList::parse("example\n");
+  ASSERT_TRUE(psl);
+  s.psl = std::make_shared<PublicSuffixList>(std::move(*psl));
+  s.spf_self_validate = true;
+  dns.add_txt("mail.reject.example", {"v=spf1 ip4:192.0.2.99 -all"});
+  RecordingCache cache(dns);
+  MessageInput in;
+  in.authserv_id = "mx.example.net";
+  in.envelope_from = "<b@mail.reject.example>";
+  in.client_ip = "192.0.2.99";
+  in.helo = "client.example";
+  in.headers = {{"From", "a@mail.reject.example"}};
+  const Decision d = decide_message(s, in, cache, 0);
+  ASSERT_EQ(cache.batches.size(), 1u);
+  EXPECT_EQ(cache.batches[0],
+            (std::vector<std::string>{"_dmarc.mail.reject.example", "_dmarc.reject.example", "mail.reject.example"}));
+  ASSERT_EQ(d.auth_results.size(), 2u);  // the answers are the same as without the batch
+  EXPECT_EQ(d.auth_results[1], "mx.example.net; dmarc=pass (p=reject dis=none) header.from=mail.reject.example");
+}
+
+// Without a cache nothing would keep a batch's answers: no batch, the same decision.
+TEST_F(DecideMessage, NoBatchWithoutACache) {
+  s.spf_self_validate = true;
+  const Decision d = run({{"From", "a@reject.example"}});
+  EXPECT_EQ(d.auth_results.size(), 2u);
+  class NoCache final : public dns::Resolver {
+   public:
+    explicit NoCache(dns::ZoneResolver& z) : z_(z) {}
+    dns::Answer query(std::string_view n, dns::RrType t) override { return z_.query(n, t); }
+    std::vector<dns::Answer> query_many(std::span<const dns::Question>) override {
+      ADD_FAILURE() << "batch without a cache";
+      return {};
+    }
+
+   private:
+    dns::ZoneResolver& z_;
+  } plain(dns);
+  MessageInput in;
+  in.authserv_id = "mx.example.net";
+  in.envelope_from = "<bounce@reject.example>";
+  in.client_ip = "192.0.2.99";
+  in.headers = {{"From", "a@reject.example"}};
+  EXPECT_EQ(decide_message(s, in, plain, 0).auth_results, d.auth_results);
 }
 
 }  // namespace
