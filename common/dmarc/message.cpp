@@ -146,19 +146,29 @@ void collect_received_spf(const MessageInput& in, const std::string& env_domain,
   }
 }
 
-// SPFSelfValidate: our own check of the MAIL FROM identity; adds our spf= field.
-void self_validate(const MessageInput& in, const std::string& env_domain, dns::Resolver& resolver, Collected& out,
-                   Decision& d) {
-  if (env_domain.empty() || in.client_ip.empty()) return;
+// The domain SPFSelfValidate checks: the envelope domain in A-label form, as DNS names
+// are, and as our field's smtp.mailfrom value must be to parse under RFC 8601 (found by
+// fuzz_dmarc_decision); "" when it has none.
+std::string spf_check_domain(const std::string& env_domain) {
+  return env_domain.empty() ? std::string() : to_a_labels(env_domain).value_or(std::string());
+}
+
+// SPFSelfValidate: our own check of the MAIL FROM identity (its domain: spf_domain, from
+// spf_check_domain); adds our spf= field.
+void self_validate(const MessageInput& in, const std::string& env_domain, const std::string& spf_domain,
+                   dns::Resolver& resolver, Collected& out, Decision& d) {
+  if (spf_domain.empty() || in.client_ip.empty()) return;
   std::string_view sender = in.envelope_from;
   if (sender.size() >= 2 && sender.front() == '<') sender = sender.substr(1, sender.size() - 2);
+  const auto at = sender.rfind('@');
+  const std::string checked = std::string(sender.substr(0, at == std::string_view::npos ? 0 : at + 1)) + spf_domain;
   spf::SpfEngine engine(resolver, spf::Options{});
-  const spf::SpfResult r = engine.check_mailfrom(in.client_ip, sender, in.helo);
+  const spf::SpfResult r = engine.check_mailfrom(in.client_ip, checked, in.helo);
   const char* text = spf::to_string(r.verdict);
   out.spf = AuthOutcome{env_domain, result_code(text).value_or(AuthResultCode::none)};
   authres::AuthResults ar;
   ar.authserv_id = output_id(in);
-  ar.results.push_back({"spf", {}, text, {}, {}, {{"smtp", "mailfrom", env_domain, {}}}});
+  ar.results.push_back({"spf", {}, text, {}, {}, {{"smtp", "mailfrom", spf_domain, {}}}});
   d.auth_results.push_back(authres::format_authentication_results(ar));
 }
 
@@ -350,9 +360,10 @@ Decision decide_message(const MessageSettings& s, const MessageInput& in, dns::R
   eo.mode = s.mode;
   eo.psl = s.psl.get();
   const bool self_check = !got.spf && s.spf_self_validate && !in.client_ip.empty();
-  prefetch_lookups(auth, eo, self_check ? env_domain : std::string(), resolver);
-  if (!got.spf && s.spf_self_validate) {
-    self_validate(in, env_domain, resolver, got, d);
+  const std::string spf_domain = self_check ? spf_check_domain(env_domain) : std::string();
+  prefetch_lookups(auth, eo, spf_domain, resolver);
+  if (self_check) {
+    self_validate(in, env_domain, spf_domain, resolver, got, d);
     if (got.spf) d.spf_source = "SPFSelfValidate";
   }
   d.ar_ids = got.ar_ids;

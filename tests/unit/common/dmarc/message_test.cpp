@@ -274,6 +274,18 @@ TEST_F(DecideMessage, HugeHeaderValuesAreDefined) {
   EXPECT_EQ(run({{"From", huge + "@reject.example"}}).result, "permerror");
 }
 
+// Found by fuzz_dmarc_decision: with SPFSelfValidate a U-label envelope domain went into
+// our spf= field's smtp.mailfrom as UTF-8, which no RFC 8601 parser (ours included) accepts.
+TEST_F(DecideMessage, SelfValidatedSpfFieldNamesAnIdnEnvelopeDomainInALabels) {
+  s.spf_self_validate = true;
+  const Decision d = run({{"From", "a@reject.example"}},
+                         "<b@b\xc3\xbc"
+                         "cher.example>");
+  ASSERT_FALSE(d.auth_results.empty());
+  EXPECT_EQ(d.auth_results[0], "mx.example.net; spf=none smtp.mailfrom=xn--bcher-kva.example");
+  for (const std::string& ar : d.auth_results) EXPECT_TRUE(authres::parse_authentication_results(ar)) << ar;
+}
+
 // A resolver with a cache in front of the zone: records what is asked, one by one or in
 // batches.
 class RecordingCache final : public dns::Resolver {
