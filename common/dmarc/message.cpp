@@ -172,18 +172,16 @@ void self_validate(const MessageInput& in, const std::string& env_domain, const 
   d.auth_results.push_back(authres::format_authentication_results(ar));
 }
 
-// Cold mail: the lookups of the decision that depend on nothing but the message's domains go
-// out together into the resolver's cache (one round trip instead of one each), where the
-// evaluation then finds them: the author domains' DMARC records and, when we check SPF
-// ourselves, the envelope domain's SPF record. Without a cache there is nothing to keep
-// them in: the evaluation asks as before.
-void prefetch_lookups(const dmarc::MessageAuth& auth, const dmarc::EngineOptions& eo, const std::string& spf_domain,
-                      dns::Resolver& resolver) {
+// Cold mail: the author domains' DMARC records that discovery may ask (the From domain's,
+// the organizational domain's) go out together into the resolver's cache, one round trip
+// instead of one each, where discovery then finds them. The SPF record is left to the SPF
+// engine: its own prefetch walks a record it fetched itself (common/spf/prefetch.hpp).
+// Without a cache there is nothing to keep them in: discovery asks as before.
+void prefetch_policy_records(const dmarc::MessageAuth& auth, const dmarc::EngineOptions& eo, dns::Resolver& resolver) {
   if (resolver.cache_capacity() == 0) return;
   std::vector<std::string> names;
   for (const std::string& author : auth.from_domains)
     for (std::string& n : policy_record_names(author, eo)) names.push_back(std::move(n));
-  if (!spf_domain.empty()) names.push_back(spf_domain);
   if (names.size() < 2) return;
   std::vector<dns::Question> questions;
   for (const std::string& n : names) questions.push_back({n, dns::RrType::txt});
@@ -359,11 +357,9 @@ Decision decide_message(const MessageSettings& s, const MessageInput& in, dns::R
   dmarc::EngineOptions eo;
   eo.mode = s.mode;
   eo.psl = s.psl.get();
-  const bool self_check = !got.spf && s.spf_self_validate && !in.client_ip.empty();
-  const std::string spf_domain = self_check ? spf_check_domain(env_domain) : std::string();
-  prefetch_lookups(auth, eo, spf_domain, resolver);
-  if (self_check) {
-    self_validate(in, env_domain, spf_domain, resolver, got, d);
+  prefetch_policy_records(auth, eo, resolver);
+  if (!got.spf && s.spf_self_validate && !in.client_ip.empty()) {
+    self_validate(in, env_domain, spf_check_domain(env_domain), resolver, got, d);
     if (got.spf) d.spf_source = "SPFSelfValidate";
   }
   d.ar_ids = got.ar_ids;
