@@ -77,6 +77,13 @@ HistoryWriter::Options fast(std::size_t capacity = 100) {
   return o;
 }
 
+// fast(), but the worker waits for a full batch (3) as long as a test may run.
+HistoryWriter::Options lingering() {
+  HistoryWriter::Options o = fast();
+  o.linger = 1h;
+  return o;
+}
+
 TEST(HistoryWriter, WritesInOrderInBatches) {
   Script s;
   log::CaptureLogger logger;
@@ -202,9 +209,7 @@ TEST(HistoryWriter, DestructorReportsWhatAFailingSinkLost) {
 TEST(HistoryWriter, LingersUntilABatchIsFull) {
   Script s;
   log::CaptureLogger logger;
-  auto options = fast();
-  options.linger = 1h;
-  HistoryWriter w(std::make_unique<ScriptedSink>(s), logger, options);
+  HistoryWriter w(std::make_unique<ScriptedSink>(s), logger, lingering());
   w.submit(job(0));
   w.submit(job(1));
   EXPECT_EQ(s.calls.load(), 0);  // lingering: the batch of 3 is not full
@@ -216,9 +221,7 @@ TEST(HistoryWriter, LingersUntilABatchIsFull) {
 TEST(HistoryWriter, WaitingForIdleEndsTheLinger) {
   Script s;
   log::CaptureLogger logger;
-  auto options = fast();
-  options.linger = 1h;
-  HistoryWriter w(std::make_unique<ScriptedSink>(s), logger, options);
+  HistoryWriter w(std::make_unique<ScriptedSink>(s), logger, lingering());
   w.submit(job(0));
   ASSERT_TRUE(w.wait_idle_for_test(10s));
   EXPECT_EQ(w.stats().written, 1u);
@@ -228,9 +231,7 @@ TEST(HistoryWriter, DestructorEndsTheLinger) {
   Script s;
   log::CaptureLogger logger;
   {
-    auto options = fast();
-    options.linger = 1h;
-    HistoryWriter w(std::make_unique<ScriptedSink>(s), logger, options);
+    HistoryWriter w(std::make_unique<ScriptedSink>(s), logger, lingering());
     w.submit(job(0));
   }
   std::lock_guard<std::mutex> lock(s.mu);
