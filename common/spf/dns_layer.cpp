@@ -16,6 +16,7 @@ extern "C" {
 #include <utility>
 
 #include "common/base/strings.hpp"
+#include "common/spf/prefetch.hpp"
 #include "common/spf/record.hpp"
 
 namespace cachet::spf {
@@ -223,14 +224,8 @@ SPF_errcode_t get_spf_impl(SPF_server_t* server, SPF_request_t* req, SPF_respons
     st.problem = std::string("DNS ") + dns::to_string(a.status) + " for " + domain;
     return SPF_response_add_error(resp, SPF_E_DNS_ERROR, "Temporary DNS failure");
   }
-  const dns::Record* found = nullptr;
   int count = 0;
-  for (const dns::Record& r : a.records) {
-    if (is_spf1_record(r.value)) {
-      found = &r;
-      ++count;
-    }
-  }
+  const dns::Record* found = find_spf1_record(a.records, &count);
   if (count == 0) {
     resp->result = SPF_RESULT_NONE;
     resp->reason = SPF_REASON_FAILURE;
@@ -256,6 +251,7 @@ SPF_errcode_t get_spf_impl(SPF_server_t* server, SPF_request_t* req, SPF_respons
     resp->err = SPF_E_SYNTAX;
     return SPF_response_add_error(resp, SPF_E_SYNTAX, "Invalid SPF record");
   }
+  layer.prefetch(*rec, name);
   return SPF_E_SUCCESS;
 }
 
@@ -272,7 +268,10 @@ extern "C" SPF_errcode_t cachet_spf_get_spf(SPF_server_t* server, SPF_request_t*
 }  // namespace
 
 DnsLayer::DnsLayer(dns::Resolver& resolver, EvalLimits limits)
-    : resolver_(resolver), limits_(limits), layer_(std::make_unique<SPF_dns_server_t>()) {
+    : resolver_(resolver),
+      limits_(limits),
+      is_prefetching_(resolver.cache_capacity() >= kMinCacheForPrefetch),
+      layer_(std::make_unique<SPF_dns_server_t>()) {
   layer_->destroy = nullptr;  // owned here, not by SPF_server_free()
   layer_->lookup = &cachet_spf_lookup;
   layer_->get_spf = &cachet_spf_get_spf;
@@ -292,6 +291,16 @@ void DnsLayer::begin(bool client_is_v6, const std::uint8_t* addr, const void* re
   state_.client_is_v6 = client_is_v6;
   std::memcpy(state_.client_addr, addr, client_is_v6 ? 16 : 4);
   state_.deadline = std::chrono::steady_clock::now() + limits_.time_limit;
+  state_.prefetch.terms_left = limits_.dns_terms;
+}
+
+void DnsLayer::prefetch(const Record& record, std::string_view domain) noexcept {
+  if (!is_prefetching_) return;
+  try {
+    spf::prefetch(resolver_, record, domain, PrefetchClient{state_.client_is_v6, state_.client_addr}, state_.prefetch,
+                  [this] { return expired(); });
+  } catch (...) {  // bad_alloc: the evaluation asks for itself, as without prefetch
+  }
 }
 
 bool DnsLayer::expired() {

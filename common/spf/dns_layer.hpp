@@ -8,6 +8,9 @@
 // Internal to common/spf: only engine.cpp uses it. Not thread-safe: one per SpfEngine.
 // A limit hit makes every later lookup answer TRY_AGAIN so libspf2 stops at once; the
 // engine then reports permerror (limits) or temperror (time) from the flags below.
+// Prefetch (prefetch.hpp): with a caching resolver, each record found has the names its
+// terms will ask fetched ahead, together, so libspf2's one-at-a-time lookups hit the
+// cache; libspf2 still makes (and the layer still counts) every lookup itself.
 #pragma once
 
 #include <chrono>
@@ -17,6 +20,7 @@
 #include <vector>
 
 #include "common/dns/resolver.hpp"
+#include "common/spf/prefetch.hpp"
 
 struct SPF_dns_server_struct;
 
@@ -43,6 +47,7 @@ struct EvalState {
   int dns_terms = 0;
   int void_lookups = 0;
   std::vector<std::string> pending_hosts;  // names an mx/ptr answer will look up next
+  PrefetchState prefetch;                  // what the prefetch asked (prefetch.hpp)
   // outcome flags
   bool lookup_limit_hit = false;
   bool void_limit_hit = false;
@@ -75,10 +80,16 @@ class DnsLayer {
   bool expired();
   const EvalLimits& limits() const { return limits_; }
   dns::Resolver& resolver() { return resolver_; }
+  // After a record of `domain` was found and validated: fetch ahead into the cache what
+  // its evaluation will ask (prefetch.hpp), when the resolver has a cache of at least
+  // kMinCacheForPrefetch answers; otherwise nothing. Never changes a result.
+  void prefetch(const Record& record, std::string_view domain) noexcept;
+  bool is_prefetching() const noexcept { return is_prefetching_; }
 
  private:
   dns::Resolver& resolver_;
   EvalLimits limits_;
+  bool is_prefetching_;
   EvalState state_;
   const void* request_ = nullptr;
   std::unique_ptr<SPF_dns_server_struct> layer_;  // ours: its destroy hook is null
