@@ -303,4 +303,23 @@ void print_figures(const Figures& f, bool json, const char* unit) {
                  f.first_error.c_str());
 }
 
+LoopbackDns start_loopback_dns(dns::ZoneResolver& zone) {
+  LoopbackDns out;
+  out.server = std::make_unique<testlib::DnsServer>(zone);
+  if (auto ok = out.server->start(); !ok) {
+    std::fprintf(stderr, "dns server: %s\n", ok.error().detail.c_str());
+    std::exit(1);
+  }
+  dns::ResolverOptions ro;
+  ro.nameservers = {out.server->nameserver()};
+  ro.timeout = std::chrono::milliseconds(5000);
+  auto r = dns::LdnsResolver::create(ro);
+  if (!r) {
+    std::fprintf(stderr, "resolver: %s\n", r.error().detail.c_str());
+    std::exit(1);
+  }
+  out.resolver = std::move(*r);
+  return out;
+}
+
 }  // namespace cachet::bench

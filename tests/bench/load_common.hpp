@@ -20,9 +20,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "common/dns/ldns_resolver.hpp"
+#include "common/dns/zone_resolver.hpp"
+#include "tests/lib/dns_server.hpp"
 
 namespace cachet::bench {
 
@@ -115,5 +120,14 @@ double percentile(std::vector<double> values, double p);  // p in [0,100]; 0 whe
 
 // One line ("label c=8 n=... msgs/s=... p50_ms=... ...") or one JSON object per run.
 void print_figures(const Figures& f, bool json, const char* unit);
+
+// The test DNS server (tests/lib/dns_server.hpp) over `zone`, started on 127.0.0.1, and an
+// LdnsResolver asking only it (timeout 5 s): the resolver benchmarks' setup. Exits 1
+// with a message when either cannot be made.
+struct LoopbackDns {
+  std::unique_ptr<testlib::DnsServer> server;
+  std::unique_ptr<dns::LdnsResolver> resolver;
+};
+LoopbackDns start_loopback_dns(dns::ZoneResolver& zone);
 
 }  // namespace cachet::bench

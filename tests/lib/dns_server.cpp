@@ -211,7 +211,9 @@ std::string DnsServer::nameserver() const {
 void DnsServer::run() {
   for (;;) {
     std::array<pollfd, 3> fds{{{wake_.get(), POLLIN, 0}, {udp_.get(), POLLIN, 0}, {tcp_.get(), POLLIN, 0}}};
-    if (::poll(fds.data(), fds.size(), poll_timeout_ms()) < 0 && errno != EINTR) return;
+    timespec wait{};
+    const timespec* timeout = next_due(wait);
+    if (::ppoll(fds.data(), fds.size(), timeout, nullptr) < 0 && errno != EINTR) return;
     if (fds[0].revents != 0) return;
     if (fds[1].revents != 0) serve_udp();
     if (fds[2].revents != 0) serve_tcp();
@@ -219,11 +221,17 @@ void DnsServer::run() {
   }
 }
 
-// Until the first delayed reply is due (-1: none waiting).
-int DnsServer::poll_timeout_ms() const {
-  if (delayed_.empty()) return -1;
-  const auto left = delayed_.front().due - std::chrono::steady_clock::now();
-  return static_cast<int>(std::max<std::int64_t>(std::chrono::ceil<std::chrono::milliseconds>(left).count(), 0));
+// How long until the first delayed reply is due, in `wait` (ppoll's precision: a
+// millisecond poll would add up to 1 ms to each delay); null: none waiting.
+const timespec* DnsServer::next_due(timespec& wait) const {
+  if (delayed_.empty()) return nullptr;
+  const auto left = std::max<std::int64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(delayed_.front().due - std::chrono::steady_clock::now())
+          .count(),
+      0);
+  wait.tv_sec = static_cast<time_t>(left / 1'000'000'000);
+  wait.tv_nsec = static_cast<long>(left % 1'000'000'000);
+  return &wait;
 }
 
 void DnsServer::send_due() {

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include <sys/socket.h>
+#include <time.h>
 
 #include "common/base/fd.hpp"
 #include "common/base/result.hpp"
@@ -68,7 +69,7 @@ class DnsServer {
   void serve_tcp();
   bool wait_readable(int fd) const;
   void send_due();
-  int poll_timeout_ms() const;
+  const timespec* next_due(timespec& wait) const;
 
   dns::ZoneResolver& zone_;
   std::string address_;
