@@ -79,6 +79,7 @@ bool CachingResolver::find(const std::string& key, TimePoint now, Answer& out) {
   hits_.fetch_add(1, std::memory_order_relaxed);
   lru_.splice(lru_.begin(), lru_, it->second.lru);
   out = it->second.answer;
+  out.is_cached = true;
   const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - it->second.stored);
   const auto aged = static_cast<std::uint32_t>(std::max<std::int64_t>(age.count(), 0));
   for (auto& r : out.records) r.ttl = r.ttl > aged ? r.ttl - aged : 0;
@@ -128,11 +129,14 @@ std::vector<Answer> CachingResolver::query_many(std::span<const Question> questi
   if (ask.empty()) return out;
   for (const Miss& m : misses)  // now: the keys no longer move
     if (m.is_first) ask[m.asked].name = std::string_view(m.key).substr(0, m.name_size);
-  const std::vector<Answer> got = backend_.query_many(ask);
+  std::vector<Answer> got = backend_.query_many(ask);
   const TimePoint later = now_();
+  for (const Miss& m : misses)  // the repeats copy, before the first ones move
+    if (!m.is_first) out[m.index] = got[m.asked];
   for (Miss& m : misses) {
-    out[m.index] = got[m.asked];
-    if (m.is_first) store(std::move(m.key), got[m.asked], later);
+    if (!m.is_first) continue;
+    store(std::move(m.key), got[m.asked], later);
+    out[m.index] = std::move(got[m.asked]);
   }
   return out;
 }

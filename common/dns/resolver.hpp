@@ -78,6 +78,10 @@ struct Answer {
   // nxdomain is the safe reading for every engine (RFC 7208 s4.3: SPF "none"; DKIM: no
   // key; DMARC: no record); callers that must tell the cases apart test this flag.
   bool is_invalid_name = false;
+  // Set by CachingResolver on an answer from its table (a hit), not from its backend.
+  // Results never depend on it; the SPF prefetch skips records found in the cache (their
+  // targets were fetched when the record was).
+  bool is_cached = false;
 };
 
 struct Question {

@@ -251,7 +251,7 @@ SPF_errcode_t get_spf_impl(SPF_server_t* server, SPF_request_t* req, SPF_respons
     resp->err = SPF_E_SYNTAX;
     return SPF_response_add_error(resp, SPF_E_SYNTAX, "Invalid SPF record");
   }
-  layer.prefetch(*rec, name);
+  if (!a.is_cached) layer.prefetch(*rec, name);  // a cached record's targets came with it
   return SPF_E_SUCCESS;
 }
 

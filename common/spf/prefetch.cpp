@@ -102,6 +102,10 @@ void prefetch(dns::Resolver& r, const Record& record, std::string_view domain, c
   std::vector<PrefetchTarget> wave = record_targets(record, domain, client, state);
   std::vector<dns::Question> questions;
   while (!wave.empty() && !is_expired()) {
+    // One name alone gains nothing from a batch: libspf2 asks it when it gets there (an
+    // include's record is then walked from get_spf). Only an MX answer's hosts must come
+    // from here, or libspf2 would ask them one after another.
+    if (wave.size() == 1 && wave.front().kind != Kind::mx) break;
     questions.clear();
     for (const PrefetchTarget& t : wave) questions.push_back({t.name, t.type});
     const std::vector<dns::Answer> answers = r.query_many(questions);

@@ -16,6 +16,11 @@
 // though they are not fetched); a record is walked once per evaluation; terms after
 // "all" or after an ip4/ip6 mechanism that matches the client are not fetched (the
 // record's evaluation ends there), nor a redirect= the record will not follow.
+// What gains nothing is not fetched (each costs the CPU of a second cache lookup): a
+// record that came from the cache (Answer::is_cached: its targets were fetched with it,
+// the DNS layer does not call prefetch()), and a wave of one name other than an MX
+// (libspf2 asks it in the same round trip it would take here; an include's record is
+// then walked when libspf2 fetches it).
 // Results are unchanged by construction: the fetched answers only fill the cache; libspf2
 // still asks every name itself and the DNS layer counts its lookups as before; a timeout
 // or SERVFAIL is not cached (CacheOptions::temporary_ttl 0), so libspf2's own query asks

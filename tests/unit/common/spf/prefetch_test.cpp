@@ -155,6 +155,23 @@ TEST_F(SpfPrefetch, AsksTheRecordsNamesInWavesBreadthFirst) {
   EXPECT_EQ(recorder_.calls, want);  // then every lookup of libspf2 was a cache hit
 }
 
+TEST_F(SpfPrefetch, LeavesLoneNamesAndCachedRecordsToLibspf2) {
+  zone_.add_txt("top.example", {"v=spf1 include:one.example -all"});
+  zone_.add_txt("one.example", {"v=spf1 a:p.example a:q.example -all"});
+  zone_.add("p.example", RrType::a, "192.0.2.10");
+  zone_.add("q.example", RrType::a, "192.0.2.11");
+  dns::CachingResolver cache(recorder_);
+  SpfEngine engine(cache, {});
+  EXPECT_EQ(engine.check_mailfrom("192.0.2.11", "u@top.example", "helo.example").verdict, Verdict::pass);
+  // The include alone is no batch: libspf2 fetches it, and its record's names come together.
+  const std::vector<std::vector<std::string>> want{
+      {"top.example/16"}, {"one.example/16"}, {"p.example/1", "q.example/1"}};
+  EXPECT_EQ(recorder_.calls, want);
+  recorder_.calls.clear();
+  EXPECT_EQ(engine.check_mailfrom("192.0.2.11", "u@top.example", "helo.example").verdict, Verdict::pass);
+  EXPECT_TRUE(recorder_.calls.empty()) << "a cached record starts no prefetch";
+}
+
 TEST_F(SpfPrefetch, ResultsAndCountsMatchTheSequentialEvaluation) {
   dns::CachingResolver cache(recorder_);
   SpfEngine with(cache, {});
