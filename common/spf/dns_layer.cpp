@@ -311,6 +311,11 @@ bool DnsLayer::expired() {
   return true;
 }
 
-dns::Answer DnsLayer::query(std::string_view name, dns::RrType type) { return resolver_.query(name, type); }
+dns::Answer DnsLayer::query(std::string_view name, dns::RrType type) {
+  if (!state_.prefetch.answers.empty()) {
+    if (auto a = take_prefetched(state_.prefetch, name, type)) return std::move(*a);
+  }
+  return resolver_.query(name, type);
+}
 
 }  // namespace cachet::spf

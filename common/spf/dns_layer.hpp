@@ -10,7 +10,9 @@
 // engine then reports permerror (limits) or temperror (time) from the flags below.
 // Prefetch (prefetch.hpp): with a caching resolver, each record found has the names its
 // terms will ask fetched ahead, together, so libspf2's one-at-a-time lookups hit the
-// cache; libspf2 still makes (and the layer still counts) every lookup itself.
+// cache; libspf2 still makes (and the layer still counts) every lookup itself. query()
+// serves a lookup from the answers this evaluation's prefetch got before asking the
+// resolver (no second cache lookup, no copy: the cache's hit counter does not see these).
 #pragma once
 
 #include <chrono>

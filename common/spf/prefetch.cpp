@@ -47,7 +47,30 @@ void add_mx_hosts(const dns::Answer& a, bool is_v6, std::vector<PrefetchTarget>&
   }
 }
 
+// Moves the wave's usable answers into state.answers, for take_prefetched().
+void keep_answers(std::vector<PrefetchTarget>& wave, std::vector<dns::Answer>& answers, PrefetchState& state) {
+  for (std::size_t i = 0; i < wave.size() && i < answers.size(); ++i) {
+    if (dns::is_temporary(answers[i].status) || answers[i].is_invalid_name) continue;
+    std::string& name = wave[i].name;
+    if (!name.empty() && name.back() == '.') name.pop_back();
+    for (char& c : name) c = ascii_lower(c);
+    state.answers.push_back({std::move(name), wave[i].type, std::move(answers[i])});
+  }
+}
+
 }  // namespace
+
+std::optional<dns::Answer> take_prefetched(PrefetchState& state, std::string_view name, dns::RrType type) {
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  for (auto it = state.answers.begin(); it != state.answers.end(); ++it) {
+    if (it->type != type || !iequals(it->name, name)) continue;
+    dns::Answer a = std::move(it->answer);
+    if (it != state.answers.end() - 1) *it = std::move(state.answers.back());
+    state.answers.pop_back();
+    return a;
+  }
+  return std::nullopt;
+}
 
 const dns::Record* find_spf1_record(const std::vector<dns::Record>& records, int* count) {
   const dns::Record* found = nullptr;
@@ -108,7 +131,7 @@ void prefetch(dns::Resolver& r, const Record& record, std::string_view domain, c
     if (wave.size() == 1 && wave.front().kind != Kind::mx) break;
     questions.clear();
     for (const PrefetchTarget& t : wave) questions.push_back({t.name, t.type});
-    const std::vector<dns::Answer> answers = r.query_many(questions);
+    std::vector<dns::Answer> answers = r.query_many(questions);
     ++state.waves;
     state.names += static_cast<int>(questions.size());
     std::vector<PrefetchTarget> next;
@@ -126,6 +149,7 @@ void prefetch(dns::Resolver& r, const Record& record, std::string_view domain, c
       auto more = record_targets(*rec, wave[i].name, client, state);
       std::move(more.begin(), more.end(), std::back_inserter(next));
     }
+    keep_answers(wave, answers, state);
     // A name asked twice in one batch is sent once (CachingResolver::query_many).
     wave = std::move(next);
   }

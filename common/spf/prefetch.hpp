@@ -21,10 +21,11 @@
 // the DNS layer does not call prefetch()), and a wave of one name other than an MX
 // (libspf2 asks it in the same round trip it would take here; an include's record is
 // then walked when libspf2 fetches it).
-// Results are unchanged by construction: the fetched answers only fill the cache; libspf2
-// still asks every name itself and the DNS layer counts its lookups as before; a timeout
-// or SERVFAIL is not cached (CacheOptions::temporary_ttl 0), so libspf2's own query asks
-// again and a temporary failure can never become a pass.
+// Results are unchanged by construction: the fetched answers fill the cache and are kept
+// for this evaluation (take_prefetched); libspf2 still asks every name itself and the DNS
+// layer counts its lookups as before; a timeout or SERVFAIL is neither kept nor cached
+// (CacheOptions::temporary_ttl 0), so libspf2's own query asks again and a temporary
+// failure can never become a pass.
 // Pure decisions (record_targets) plus one driver that talks to the Resolver; no logging;
 // not thread-safe (one PrefetchState per evaluation).
 // LIMITATION: a record whose evaluation ends early (a match on its first `a`) still waits
@@ -35,6 +36,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,13 +65,27 @@ struct PrefetchTarget {
   Kind kind;
 };
 
-// One evaluation's prefetch: what is left of the term budget and which records were walked.
+struct PrefetchedAnswer {
+  std::string name;  // lower case, no trailing dot
+  dns::RrType type;
+  dns::Answer answer;
+};
+
+// One evaluation's prefetch: what is left of the term budget, which records were walked,
+// and the answers fetched, kept for the evaluation's own lookups (take_prefetched).
 struct PrefetchState {
   int terms_left = kMaxDnsMechanisms;
   std::vector<std::string> walked;  // lower-case domains whose record's targets were fetched
-  int waves = 0;                    // batches sent (statistics, tests)
-  int names = 0;                    // questions in them
+  std::vector<PrefetchedAnswer> answers;
+  int waves = 0;  // batches sent (statistics, tests)
+  int names = 0;  // questions in them
 };
+
+// The answer the prefetch got for (name, type), taken out of state (each serves one
+// lookup; a second one goes to the resolver): libspf2's lookup then costs no second cache
+// lookup and no copy. Temporary outcomes (timeout, SERVFAIL) are never kept, so the
+// evaluation asks for those itself.
+std::optional<dns::Answer> take_prefetched(PrefetchState& state, std::string_view name, dns::RrType type);
 
 // The one "v=spf1" record among TXT records (RFC 7208 s4.5) and how many there are: the
 // record only when *count is 1.

@@ -96,6 +96,18 @@ INSTANTIATE_TEST_SUITE_P(
                     "7.example/1", "8.example/1", "9.example/1", "10.example/1"},
                    0}));
 
+TEST(TakePrefetched, EachAnswerServesOneLookup) {
+  PrefetchState st;
+  dns::Answer a;
+  a.status = dns::Status::answer;
+  st.answers.push_back({"h.example", RrType::a, a});
+  st.answers.push_back({"h.example", RrType::mx, a});
+  EXPECT_FALSE(take_prefetched(st, "h.example", RrType::aaaa).has_value());
+  EXPECT_TRUE(take_prefetched(st, "H.Example.", RrType::a).has_value());  // case, trailing dot
+  EXPECT_FALSE(take_prefetched(st, "h.example", RrType::a).has_value());  // taken: the next asks
+  EXPECT_EQ(st.answers.size(), 1u);
+}
+
 // Records what reaches the network side: single queries and batches, in order.
 class Recorder final : public dns::Resolver {
  public:
