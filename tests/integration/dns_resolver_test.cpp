@@ -211,7 +211,7 @@ TEST_F(LdnsResolverTest, ClosesTheSocketOfAQueryWithoutReply) {
   EXPECT_EQ(r->idle_sockets(), 1u);
 }
 
-TEST_F(LdnsResolverTest, ManyThreadsShareOneResolverAndCache) {
+TEST_F(LdnsResolverTest, ManyThreadsShareOneResolverAndCache) {  // query() and query_many()
   auto r = make();
   CachingResolver cache(*r);
   std::vector<std::thread> threads;
@@ -221,6 +221,9 @@ TEST_F(LdnsResolverTest, ManyThreadsShareOneResolverAndCache) {
       for (int i = 0; i < 50; ++i) {
         if (r->query("example.org", RrType::mx).status != Status::answer) ++wrong;
         if (cache.query("txt.example.org", RrType::txt).records.at(0).value != "v=spf1 -all") ++wrong;
+        const auto batch =
+            r->query_many(std::vector<Question>{{"a.example.org", RrType::a}, {"example.org", RrType::mx}});
+        if (batch.at(0).status != Status::answer || batch.at(1).records.at(0).value != "mx2.example.org") ++wrong;
       }
     });
   for (auto& th : threads) th.join();

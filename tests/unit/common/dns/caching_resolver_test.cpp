@@ -265,5 +265,29 @@ TEST_F(CachingResolverTest, ConcurrentQueriesAgree) {
   EXPECT_EQ(cache.hits() + cache.misses(), 6u * 400u);
 }
 
+TEST_F(CachingResolverTest, ConcurrentBatchesAgree) {
+  CacheOptions o;
+  o.max_entries = 16;
+  for (int i = 0; i < 40; ++i) zone_.add("b" + std::to_string(i) + ".example.org", RrType::a, "192.0.2.11", 1000);
+  auto cache = make(o);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 100; ++i) {
+        std::vector<std::string> names;
+        for (int j = 0; j < 5; ++j) names.push_back("b" + std::to_string((i * 3 + j * 7 + t) % 40) + ".example.org");
+        std::vector<Question> qs;
+        for (const auto& n : names) qs.push_back({n, RrType::a});
+        for (const auto& got : cache.query_many(qs))
+          if (got.status != Status::answer || got.records.at(0).value != "192.0.2.11") ++wrong;
+        if (i % 25 == 0) clock_.advance(seconds(1));
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_LE(cache.size(), 16u);
+}
+
 }  // namespace
 }  // namespace cachet::dns
