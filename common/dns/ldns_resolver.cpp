@@ -204,7 +204,8 @@ void LdnsResolver::answer_all(std::span<Flight> flights) {
   const auto begun = Clock::now();
   fly(flights);
   if (observer == nullptr) return;
-  for (const Flight& f : flights) observer->on_query(f.answer.status, (f.is_done ? f.finished : begun) - begun);
+  for (const Flight& f : flights)  // an invalid name was done before anything began: 0
+    observer->on_query(f.answer.status, std::max(f.finished, begun) - begun);
 }
 
 // Sends the flight's next attempt, to the next nameserver in turn; when none is left, the

@@ -233,11 +233,13 @@ TEST_F(LdnsResolverTest, ManyThreadsShareOneResolverAndCache) {  // query() and 
 
 class CountingObserver final : public QueryObserver {
  public:
-  void on_query(Status status, std::chrono::nanoseconds) const noexcept override {
+  void on_query(Status status, std::chrono::nanoseconds elapsed) const noexcept override {
     if (status == Status::answer) ++answers;
+    if (elapsed.count() < 0 || elapsed > std::chrono::seconds(10)) ++odd_times;
     ++calls;
   }
   mutable std::atomic<int> calls{0};
+  mutable std::atomic<int> odd_times{0};
   mutable std::atomic<int> answers{0};
 };
 
@@ -267,6 +269,7 @@ TEST_F(LdnsResolverTest, QueryManyAnswersInQuestionOrder) {
   EXPECT_EQ(r->udp_queries_sent(), 6u);  // the invalid name is never sent
   EXPECT_EQ(obs.calls.load(), 7);        // one observer call per question, as query() makes
   EXPECT_EQ(obs.answers.load(), 5);
+  EXPECT_EQ(obs.odd_times.load(), 0);  // the invalid name's too: 0, not "before the batch"
 }
 
 TEST_F(LdnsResolverTest, QueryManyHasEveryQuestionInFlightTogether) {
