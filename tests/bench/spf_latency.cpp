@@ -13,7 +13,7 @@
 //   sequential  a cache below kMinCacheForPrefetch: libspf2 asks one name after another
 //               (TXT, A, MX, A of the MX host, TXT of the include: 5 round trips)
 //   prefetch    the daemon's cache size: the DNS layer fetches ahead (common/spf/prefetch.hpp):
-//               TXT, then {A, MX, TXT inc}, then {A of the MX host}: 3 round trips
+//               TXT, then {A, MX, TXT inc}, then the A of the MX host: 3 round trips
 // A round trip is counted as one call reaching LdnsResolver (query, or query_many: one
 // batch in flight together). Prints one line per mode:
 //   spf-latency mode=prefetch delay_ms=5 n=200 p50_ms=15.4 p99_ms=16.1 round_trips=3.00
