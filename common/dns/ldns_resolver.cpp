@@ -19,8 +19,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// More idle sockets than threads querying at once are never needed; a bound all the same.
+// More idle sockets than queries in flight at once are never needed; a bound all the same.
 constexpr std::size_t kMaxIdleSockets = 64;
+// Questions of one query_many() in flight at once (a socket each): an SPF record can lead
+// to 100 names in one batch (10 mx terms x 10 hosts); the rest wait for a free slot.
+constexpr std::size_t kMaxInFlight = 32;
 
 bool is_loopback(const Nameserver& ns) {
   if (ns.family() == AF_INET) {
@@ -284,31 +287,41 @@ void LdnsResolver::on_readable(Flight& f, std::span<std::uint8_t> buf) {
   }
 }
 
-// Every flight's first attempt goes out, then one poll loop serves them all: a readable
-// socket is read, a passed deadline starts the flight's next attempt (its socket closed:
-// a late reply must never meet another query).
+// Every flight's first attempt goes out (at most kMaxInFlight at a time: the others start
+// as those end), then one poll loop serves them all: a readable socket is read, a passed
+// deadline starts the flight's next attempt (its socket closed: a late reply must never
+// meet another query).
 void LdnsResolver::fly(std::span<Flight> flights) {
-  for (Flight& f : flights)
-    if (!f.is_done) start(f);
+  std::size_t waiting = 0;  // flights[waiting..] have not started
+  std::size_t in_flight = 0;
+  auto start_more = [&] {
+    for (; waiting < flights.size() && in_flight < kMaxInFlight; ++waiting) {
+      Flight& f = flights[waiting];
+      if (f.is_done) continue;
+      start(f);
+      if (!f.is_done) ++in_flight;
+    }
+  };
+  start_more();
   pollfd single{};
   std::vector<pollfd> many(flights.size() > 1 ? flights.size() : 0);
   const std::span<pollfd> fds = flights.size() > 1 ? std::span<pollfd>(many) : std::span<pollfd>(&single, 1);
   std::array<std::uint8_t, kMaxMessageSize> buf;
-  for (;;) {
+  while (in_flight > 0) {
     auto next = Clock::time_point::max();
     for (std::size_t i = 0; i < flights.size(); ++i) {
       const Flight& f = flights[i];
-      fds[i] = pollfd{f.is_done ? -1 : f.fd.get(), POLLIN, 0};  // poll(2) skips fd -1
-      if (!f.is_done) next = std::min(next, f.deadline);
+      const bool is_flying = i < waiting && !f.is_done;
+      fds[i] = pollfd{is_flying ? f.fd.get() : -1, POLLIN, 0};  // poll(2) skips fd -1
+      if (is_flying) next = std::min(next, f.deadline);
     }
-    if (next == Clock::time_point::max()) return;
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(next - Clock::now()).count();
     const int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::max<std::int64_t>(left, 0)));
     if (n < 0 && errno != EINTR) {
       for (Flight& f : flights) f.deadline = Clock::time_point::min();  // no way to wait: attempts fail
     }
     const auto now = Clock::now();
-    for (std::size_t i = 0; i < flights.size(); ++i) {
+    for (std::size_t i = 0; i < waiting; ++i) {
       Flight& f = flights[i];
       if (f.is_done) continue;
       if (n > 0 && fds[i].revents != 0) {
@@ -317,7 +330,9 @@ void LdnsResolver::fly(std::span<Flight> flights) {
         f.fd.reset();
         start(f);
       }
+      if (f.is_done) --in_flight;
     }
+    start_more();
   }
 }
 

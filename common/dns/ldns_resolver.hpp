@@ -13,7 +13,8 @@
 // on to the next nameserver when there are several. No reply at all -> Status::timeout.
 // query_many(): every question's first attempt is sent at once (a socket each: kept
 // loopback sockets are reused, more are opened as needed and kept afterwards up to a
-// bound) and one poll(2) loop waits on all of them; each question then goes through the
+// bound; at most 32 questions in flight, the others start as those end) and one poll(2)
+// loop waits on all of them; each question then goes through the
 // same attempts, deadlines, ID/question checks and TCP retry as alone (query() is a batch
 // of one, so there is one mechanism). A TCP retry of a truncated reply runs to its end
 // before the loop reads the other sockets (their deadlines still hold).

@@ -285,6 +285,23 @@ TEST_F(LdnsResolverTest, QueryManyHasEveryQuestionInFlightTogether) {
   EXPECT_EQ(server_.udp_queries(), 8u);
 }
 
+TEST_F(LdnsResolverTest, QueryManyBeyondTheInFlightBoundAnswersEveryQuestion) {
+  std::vector<std::string> names;
+  for (int i = 0; i < 75; ++i) {
+    names.push_back("h" + std::to_string(i) + ".example.org");
+    zone_.add(names.back(), RrType::a, "192.0.2." + std::to_string(i + 1));
+  }
+  std::vector<Question> qs;
+  for (const auto& n : names) qs.push_back({n, RrType::a});
+  auto r = make();
+  const auto got = r->query_many(qs);
+  ASSERT_EQ(got.size(), names.size());
+  for (std::size_t i = 0; i < got.size(); ++i)
+    EXPECT_EQ(got[i].records.at(0).value, "192.0.2." + std::to_string(i + 1));
+  EXPECT_EQ(server_.udp_queries(), names.size());
+  EXPECT_LE(r->idle_sockets(), 32u);  // never more than 32 in flight, so never more opened
+}
+
 TEST_F(LdnsResolverTest, QueryManyFailuresStayWithTheirQuestion) {
   zone_.set_timeout("slow.example.org");
   zone_.set_timeout("slow2.example.org");
