@@ -153,10 +153,10 @@ std::string spf_check_domain(const std::string& env_domain) {
   return env_domain.empty() ? std::string() : to_a_labels(env_domain).value_or(std::string());
 }
 
-// SPFSelfValidate: our own check of the MAIL FROM identity (its domain: spf_domain, from
-// spf_check_domain); adds our spf= field.
-void self_validate(const MessageInput& in, const std::string& env_domain, const std::string& spf_domain,
-                   dns::Resolver& resolver, Collected& out, Decision& d) {
+// SPFSelfValidate: our own check of the MAIL FROM identity; adds our spf= field.
+void self_validate(const MessageInput& in, const std::string& env_domain, dns::Resolver& resolver, Collected& out,
+                   Decision& d) {
+  const std::string spf_domain = spf_check_domain(env_domain);
   if (spf_domain.empty() || in.client_ip.empty()) return;
   std::string_view sender = in.envelope_from;
   if (sender.size() >= 2 && sender.front() == '<') sender = sender.substr(1, sender.size() - 2);
@@ -358,8 +358,8 @@ Decision decide_message(const MessageSettings& s, const MessageInput& in, dns::R
   eo.mode = s.mode;
   eo.psl = s.psl.get();
   prefetch_policy_records(auth, eo, resolver);
-  if (!got.spf && s.spf_self_validate && !in.client_ip.empty()) {
-    self_validate(in, env_domain, spf_check_domain(env_domain), resolver, got, d);
+  if (!got.spf && s.spf_self_validate) {
+    self_validate(in, env_domain, resolver, got, d);
     if (got.spf) d.spf_source = "SPFSelfValidate";
   }
   d.ar_ids = got.ar_ids;
