@@ -5,8 +5,9 @@
 // (steps, no-reply flags, macros: DmarcDaemon::milter_spec with SPFSelfValidate on), doing
 // nothing but add one header at end of message (as cachet-dmarc adds its
 // Authentication-Results). What it costs per message is what a DMARC milter pays before
-// any DNS, policy or history work: the thread libmilter starts per connection and a
-// read/write per protocol step (bench row dmarc-milter-floor).
+// any DNS, policy or history work: libmilter's poll and reads per protocol command (every
+// header line is one) and its writes, the hand-off to its worker threads (bench row
+// dmarc-milter-floor; tests/bench/README.md has the counts).
 //
 //   cachet-bench-null-milter --socket unix:/path
 // Serves until SIGTERM/SIGINT. The header added: "X-Cachet-Bench: floor".
