@@ -14,10 +14,10 @@
 // query_many(): every question's first attempt is sent at once (a socket each: kept
 // loopback sockets are reused, more are opened as needed and kept afterwards up to a
 // bound; at most 32 questions in flight, the others start as those end) and one poll(2)
-// loop waits on all of them; each question then goes through the
-// same attempts, deadlines, ID/question checks and TCP retry as alone (query() is a batch
-// of one, so there is one mechanism). A TCP retry of a truncated reply runs to its end
-// before the loop reads the other sockets (their deadlines still hold).
+// loop waits on all of them; each question then goes through the same attempts,
+// deadlines, ID/question checks and TCP retry as alone (query() is a batch of one, so
+// there is one mechanism). A TCP retry of a truncated reply runs to its end before the
+// loop reads the other sockets (their deadlines still hold).
 // Thread-safety: query() touches immutable state, the sockets it holds, and the list of
 // kept sockets (one mutex, held only to take or return a socket): one object serves
 // every thread.
@@ -25,7 +25,8 @@
 // Measured (tests/bench cachet-bench-resolver, loopback test server, the querying
 // thread's CPU): ~3.9 us per uncached query with the kept socket, ~7.6 us with a socket
 // per query; through query_many() five at a time ~3.8 us per query (the same work, one
-// wake-up per batch instead of one per query). "No reply" includes ICMP-refused and TCP failures: both end as timeout.
+// wake-up per batch instead of one per query). "No reply" includes ICMP-refused and TCP
+// failures: both end as timeout.
 // LIMITATION: no DNSSEC validation (the AD bit is not read): trust in the answers is the
 // recursive nameserver's, so run it on the same host or a trusted network. No DNS cookies
 // and no 0x20 case randomization; spoofing resistance is the 16-bit ID, the random

@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -301,6 +302,12 @@ void print_figures(const Figures& f, bool json, const char* unit) {
   if (f.errors != 0)
     std::fprintf(stderr, "*** ERRORS: %zu of %zu operations failed; first: %s ***\n", f.errors, f.total,
                  f.first_error.c_str());
+}
+
+double thread_cpu_us() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
 }
 
 LoopbackDns start_loopback_dns(dns::ZoneResolver& zone) {

@@ -34,6 +34,8 @@ namespace cachet::bench {
 using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point start);
+// The calling thread's CPU time (user + kernel), in microseconds.
+double thread_cpu_us();
 
 // --name value / --name=value / --flag options plus trailing positionals (after "--" too).
 class Args {

@@ -33,15 +33,10 @@
 namespace {
 
 using namespace cachet;
+using bench::thread_cpu_us;
 
 constexpr const char* kUsage = "usage: cachet-bench-resolver [-n N] [--type txt|a|mx]\n";
 constexpr int kRepeats = 3;
-
-double thread_cpu_us() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
-}
 
 std::string name_of(std::size_t i) { return "q" + std::to_string(i) + ".cold.bench.example"; }
 

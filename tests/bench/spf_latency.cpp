@@ -40,15 +40,10 @@
 namespace {
 
 using namespace cachet;
+using bench::thread_cpu_us;
 
 constexpr const char* kUsage =
     "usage: cachet-bench-spf-latency [-n N] [--delay-ms MS] [--mode both|sequential|prefetch]\n";
-
-double thread_cpu_us() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
-}
 
 // Counts the calls that reach the network resolver: each is one round trip.
 class RoundTrips final : public dns::Resolver {
