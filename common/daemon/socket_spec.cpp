@@ -171,6 +171,12 @@ Result<Fd> listen_socket(const SocketSpec& spec, mode_t umask_bits) {
   return listen_inet(spec);
 }
 
+mode_t process_umask() noexcept {
+  const mode_t current = ::umask(0);
+  ::umask(current);
+  return current;
+}
+
 std::optional<FileIdentity> socket_identity(const std::string& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) return std::nullopt;

@@ -55,6 +55,8 @@ std::string to_milter_conn(const SocketSpec& spec);
 // calls remove_stale_socket and binds with the given umask in force (e.g. 002 → mode 0775),
 // restoring the previous umask afterwards. Hosts are numeric addresses or "localhost".
 [[nodiscard]] Result<Fd> listen_socket(const SocketSpec& spec, mode_t umask_bits);
+// The process umask, read without changing it (startup, single-threaded).
+mode_t process_umask() noexcept;
 
 // Device, inode and change time of a socket (lstat), so the owner can remove exactly the
 // socket it created at exit and not one a successor created in its place (inode numbers

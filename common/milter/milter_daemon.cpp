@@ -54,7 +54,7 @@ int run_milter_daemon(const MilterDaemonSpec& spec, int argc, char** argv) {
     const int rc = running.runner->wait();
     if (rc == MilterRunner::kStopped) return daemon::kExitOk;
     log::Event(ctx.logger, log::Level::error, "milter.ended")
-        .kv("reason", rc == MilterRunner::kFailed ? "libmilter failed" : "libmilter stopped");
+        .kv("reason", "the milter listener failed");
     return daemon::kExitOsError;
   };
   d.reload = [&](const std::shared_ptr<const config::Config>& cfg, log::Logger& logger) {

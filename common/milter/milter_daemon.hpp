@@ -14,7 +14,7 @@
 //          the immutable state (keys, tables); then MilterRunner::open binds the Socket
 //          option (a stale UNIX socket is removed, a live one refused).
 //   serve  MilterRunner::start; a std::stop_callback on SIGTERM/SIGINT calls stop(); wait.
-//          Exit code 0 after a requested stop, 71 when libmilter failed or ended by itself.
+//          Exit code 0 after a requested stop, 71 when the listener failed.
 //   reload (SIGHUP/SIGUSR1, signal thread): load_state(new config, startup=false); the
 //          daemon builds a new state and swaps it into its Swappable only on success, so
 //          a broken new key keeps the old state (run_daemon logs the refusal).
@@ -23,7 +23,8 @@
 // that snapshot until the message ends, so a reload never changes a message half-way.
 // The MilterSpec (negotiation, macro lists) comes from the startup config: changing what
 // it depends on needs a restart.
-// Threading: Swappable (common/base) is thread-safe; the hooks run on libmilter's threads.
+// Threading: Swappable (common/base) is thread-safe; the hooks run on the server's
+// connection threads (runner.hpp).
 // See also: runner.hpp, common/daemon/daemon.hpp, milters/dkim, milters/dmarc.
 #pragma once
 
@@ -57,7 +58,7 @@ struct MilterDaemonSpec : daemon::DaemonSpec {
   // Optional: called once when serving has ended (all sessions closed), while the logger
   // still exists: release state that owns threads or queues (e.g. history writers).
   std::function<void()> stopped;
-  // Optional: libmilter settings other than the socket (which comes from "Socket").
+  // Optional: server settings other than the socket (which comes from "Socket").
   MilterOptions runner_options{};
 };
 

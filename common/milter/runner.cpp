@@ -1,125 +1,201 @@
 // SPDX-License-Identifier: BSD-2-Clause
-//
-// common/milter/runner.cpp: see runner.hpp. libmilter quirks handled here:
-// - smfi_stop() takes the listener's mutex, which the listener holds while it waits up to
-//   5 s in select(); stop() therefore calls smfi_stop() on a helper thread and connects to
-//   the socket to wake the listener, so a stop takes milliseconds, not seconds.
-// - smfi_opensocket(true) unlinks whatever is at the path; open() instead calls
-//   daemon::remove_stale_socket (refuses a live socket and anything that is not a socket)
-//   and smfi_opensocket(false), so a second instance cannot steal a live daemon's socket.
+// common/milter/runner.cpp: see runner.hpp.
 #include "common/milter/runner.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/un.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <mutex>
+#include <set>
 #include <system_error>
+#include <utility>
+#include <vector>
 
-#include "common/base/fd.hpp"
-#include "common/base/strings.hpp"
-#include "common/milter/layer_internal.hpp"
+#include "common/daemon/socket_spec.hpp"
 
 namespace cachet::milter {
+namespace detail {
+
+struct Server {
+  ConnectionShared shared;
+  MilterOptions options;
+  Fd listener;
+  Fd wake;  // eventfd written by stop()
+  std::atomic<bool> stopping{false};
+
+  std::mutex mu;                    // guards everything below
+  std::condition_variable work;     // a connection is queued, or stopping
+  std::condition_variable drained;  // a worker thread ended
+  std::deque<int> queue;            // accepted, not yet taken by a worker (owned)
+  std::set<int> serving;            // being served (for stop's shutdown)
+  std::size_t idle = 0;             // workers waiting for a connection
+  std::size_t workers = 0;          // worker threads alive
+  std::vector<std::thread> threads;
+};
+
+}  // namespace detail
+
 namespace {
 
-using daemon::SocketSpec;
-using detail::g_shared;
+using detail::Server;
 
-// Connects to the socket and closes at once; true when someone accepted.
-bool connect_once(const SocketSpec& spec) {
-  if (spec.is_unix()) {
-    Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd.valid()) return false;
-    sockaddr_un sa{};
-    sa.sun_family = AF_UNIX;
-    std::memcpy(sa.sun_path, spec.path.data(), spec.path.size());
-    return ::connect(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
+constexpr std::size_t kReadBytes = 64 * 1024;
+
+bool send_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;  // includes the send timeout (EAGAIN)
+    bytes.remove_prefix(static_cast<std::size_t>(n));
   }
-  if (spec.family == SocketSpec::Family::inet) {
-    Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd.valid()) return false;
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(spec.port);
-    const bool any = spec.host.empty() || spec.host == "0.0.0.0" || iequals(spec.host, "INADDR_ANY");
-    if (::inet_pton(AF_INET, any ? "127.0.0.1" : spec.host.c_str(), &sa.sin_addr) != 1) return false;
-    return ::connect(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
+  return true;
+}
+
+// One MTA connection, until it closes, fails, times out or the server stops.
+void serve(Server& s, int fd, std::vector<char>& buf) {
+  const timeval tv{s.options.io_timeout_s, 0};
+  (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  (void)::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  Connection conn(s.shared, [fd](std::string_view bytes) { return send_all(fd, bytes); });
+  std::string out;
+  for (;;) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // end of file, the read timeout, an error
+    const bool keep = conn.receive(std::string_view(buf.data(), static_cast<std::size_t>(n)), out);
+    if (!out.empty() && !send_all(fd, out)) break;
+    out.clear();
+    if (!keep) break;
   }
-  Fd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd.valid()) return false;
-  sockaddr_in6 sa{};
-  sa.sin6_family = AF_INET6;
-  sa.sin6_port = htons(spec.port);
-  const bool any = spec.host.empty() || spec.host == "::";
-  if (::inet_pton(AF_INET6, any ? "::1" : spec.host.c_str(), &sa.sin6_addr) != 1) return false;
-  return ::connect(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
+  conn.close();
+}
+
+void worker(const std::shared_ptr<Server>& s) {
+  std::vector<char> buf(kReadBytes);
+  std::unique_lock lock(s->mu);
+  for (;;) {
+    s->work.wait(lock, [&] { return !s->queue.empty() || s->stopping.load(); });
+    if (s->queue.empty()) break;
+    Fd fd(s->queue.front());
+    s->queue.pop_front();
+    --s->idle;
+    s->serving.insert(fd.get());
+    lock.unlock();
+    serve(*s, fd.get(), buf);
+    lock.lock();
+    s->serving.erase(fd.get());  // before fd closes: stop() never shuts down a reused number
+    ++s->idle;
+  }
+  --s->idle;
+  --s->workers;
+  s->drained.notify_all();
+}
+
+// Queues an accepted connection; starts a worker unless one is waiting for it.
+void hand_over(const std::shared_ptr<Server>& s, int fd) {
+  std::lock_guard lock(s->mu);
+  s->queue.push_back(fd);
+  if (s->queue.size() <= s->idle) {
+    s->work.notify_one();
+    return;
+  }
+  try {
+    s->threads.emplace_back([s] { worker(s); });
+    ++s->workers;
+    ++s->idle;
+  } catch (const std::system_error& e) {  // the connection waits for a busy worker
+    log::Event(*s->shared.logger, log::Level::warning, "milter.thread_failed").kv("reason", e.what());
+  }
+}
+
+void drain(Server& s) {
+  std::unique_lock lock(s.mu);
+  s.stopping.store(true);
+  for (const int fd : s.queue) ::close(fd);
+  s.queue.clear();
+  for (const int fd : s.serving) ::shutdown(fd, SHUT_RD);  // idle readers see end of file
+  s.work.notify_all();
+  const bool all_ended = s.drained.wait_for(lock, std::chrono::milliseconds(s.options.drain_timeout_ms),
+                                            [&] { return s.workers == 0; });
+  auto threads = std::move(s.threads);
+  lock.unlock();
+  // Threads still in a hook keep the Server alive through their shared_ptr.
+  for (auto& t : threads) all_ended ? t.join() : t.detach();
 }
 
 }  // namespace
 
 MilterRunner::MilterRunner(MilterSpec spec, SessionFactory factory, log::Logger& logger)
-    : shared_(std::make_unique<detail::Shared>(detail::Shared{std::move(spec), std::move(factory), &logger})) {}
+    : server_(std::make_shared<Server>()) {
+  server_->shared = ConnectionShared{std::move(spec), std::move(factory), &logger};
+}
 
 MilterRunner::~MilterRunner() {
   if (thread_.joinable()) {
     stop();
     thread_.join();
   }
-  // libmilter's worker threads can still call back until the process exits: once
-  // published, the shared state stays (reachable through g_shared, so no leak report).
-  if (opened_) (void)shared_.release();
 }
 
 Result<void> MilterRunner::open(const MilterOptions& options) {
-  if (!libmilter_signals_parked()) return fail(Errc::internal, "libmilter signal thread active");
+  if (server_->listener.valid()) return fail(Errc::internal, "milter socket opened twice");
   auto spec = daemon::parse_socket_spec(options.socket);
   if (!spec) return fail(Errc::config, spec.error().detail);
-  if (spec->is_unix()) {
-    if (options.remove_stale_socket) {
-      if (auto r = daemon::remove_stale_socket(spec->path); !r) return r;
-    } else if (connect_once(*spec)) {
-      return fail(Errc::config, "socket " + spec->path + " is in use by a running process");
-    }
-  }
-  detail::Shared* expected = nullptr;
-  if (!g_shared.compare_exchange_strong(expected, shared_.get()))
-    return fail(Errc::internal, "libmilter allows one milter per process");
-  opened_ = true;  // from here on the shared state belongs to libmilter's callbacks
-  options_ = options;
-  spec_ = *spec;
-  if (smfi_register(detail::make_filter_description(*shared_)) == MI_FAILURE)
-    return fail(Errc::config, "smfi_register failed (libmilter version mismatch?)");
-  std::string conn = daemon::to_milter_conn(*spec);
-  if (smfi_setconn(conn.data()) == MI_FAILURE) return fail(Errc::config, "smfi_setconn failed for " + options.socket);
-  (void)smfi_settimeout(options.io_timeout_s);
-  if (smfi_setbacklog(options.backlog) == MI_FAILURE)
-    return fail(Errc::config, "bad listen backlog " + std::to_string(options.backlog));
-  (void)smfi_setdbg(options.debug);
-  if (smfi_opensocket(false) == MI_FAILURE)
-    return fail(Errc::config, "cannot open milter socket " + options.socket + " (details in syslog)");
+  Fd wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!wake.valid()) return fail(Errc::temporary, std::string("eventfd: ") + std::strerror(errno));
+  auto listener = daemon::listen_socket(*spec, daemon::process_umask());
+  if (!listener) return fail(listener.error().code, "milter socket " + options.socket + ": " + listener.error().detail);
+  // Non-blocking: a client gone between poll() and accept() must not block the listener.
+  if (::fcntl(listener->get(), F_SETFL, ::fcntl(listener->get(), F_GETFL) | O_NONBLOCK) != 0)
+    return fail(Errc::temporary, std::string("fcntl: ") + std::strerror(errno));
+  server_->options = options;
+  server_->wake = std::move(wake);
+  server_->listener = std::move(*listener);
   return {};
 }
 
 int MilterRunner::run() {
-  if (!opened_) return kFailed;
-  if (stop_requested_.load()) return kStopped;
-  running_.store(true);
-  const int rc = smfi_main();
-  running_.store(false);
-  // Let hooks that are still running finish before the caller tears things down.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.drain_timeout_ms);
-  while (detail::g_hooks_running.load() > 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  if (rc != MI_SUCCESS) return kFailed;
-  return stop_requested_.load() ? kStopped : kStoppedByLibmilter;
+  Server& s = *server_;
+  if (!s.listener.valid()) return kFailed;
+  int rc = kStopped;
+  pollfd fds[2] = {{s.listener.get(), POLLIN, 0}, {s.wake.get(), POLLIN, 0}};
+  bool pause = false;  // out of descriptors: accept again 100 ms later (or stop)
+  while (!s.stopping.load()) {
+    if (std::exchange(pause, false)) {
+      (void)::poll(&fds[1], 1, 100);
+      continue;
+    }
+    const int n = ::poll(fds, 2, -1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      log::Event(*s.shared.logger, log::Level::error, "milter.listener_failed").kv("reason", std::strerror(errno));
+      rc = kFailed;
+      break;
+    }
+    if ((fds[0].revents & POLLIN) == 0) continue;
+    const int fd = ::accept4(s.listener.get(), nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd >= 0) {
+      hand_over(server_, fd);
+    } else if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+      log::Event(*s.shared.logger, log::Level::warning, "milter.accept_error").kv("reason", std::strerror(errno));
+      pause = true;
+    }
+  }
+  drain(s);
+  return rc;
 }
 
 Result<void> MilterRunner::start() {
-  if (!opened_) return fail(Errc::internal, "start() before open()");
+  if (!server_->listener.valid()) return fail(Errc::internal, "start() before open()");
   if (thread_.joinable()) return fail(Errc::internal, "start() called twice");
   try {
     thread_ = std::thread([this] { thread_result_ = run(); });
@@ -135,26 +211,11 @@ int MilterRunner::wait() {
 }
 
 void MilterRunner::stop() {
-  if (stop_requested_.exchange(true) || !opened_) return;
-  std::atomic<bool> done{false};
-  std::thread helper;
-  try {
-    helper = std::thread([&done] {
-      smfi_stop();
-      done.store(true);
-    });
-  } catch (const std::system_error&) {
-    smfi_stop();  // slow path: the listener notices within its 5 s select timeout
-    return;
+  server_->stopping.store(true);
+  if (server_->wake.valid()) {
+    const std::uint64_t one = 1;
+    (void)!::write(server_->wake.get(), &one, sizeof one);
   }
-  for (int i = 0; i < 200 && !done.load(); ++i) {
-    if (running_.load()) (void)connect_once(spec_);
-    for (int j = 0; j < 10 && !done.load(); ++j) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  helper.join();
 }
-
-long MilterRunner::live_sessions() noexcept { return detail::g_live_sessions.load(); }
-long MilterRunner::internal_errors() noexcept { return detail::g_internal_errors.load(); }
 
 }  // namespace cachet::milter

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// common/milter/session.hpp: what a milter daemon implements and sees, free of libmilter
+// common/milter/session.hpp: what a milter daemon implements and sees, free of protocol
 // types. A daemon derives from Session (one instance per MTA connection), returns a Verdict
 // from each hook, and uses Context for macros (every hook) and modifications (on_eom only).
-// MilterSpec declares what the daemon negotiates. runner.hpp runs it under libmilter.
+// MilterSpec declares what the daemon negotiates. runner.hpp serves it (connection.hpp
+// speaks the protocol).
 //
-// Threading: a Session's hooks never run concurrently, but may run on different threads
-// over its life (Debian's libmilter uses a worker pool): keep no thread-locals per session.
+// Threading: a Session's hooks never run concurrently; keep no thread-locals per session
+// all the same (a connection's thread serves other connections before and after it).
 // Errors: hooks should return Verdicts, not throw; whatever escapes is caught by the layer,
 // logged as `milter.internal_error` and turned into MilterSpec::on_internal_error.
 // See also: runner.hpp, buffers.hpp, tests/lib/fake_context.hpp (unit tests of daemon glue).
@@ -62,7 +63,7 @@ struct ConnInfo {
 // Access to the MTA for the current step. Modifications are valid only during on_eom and
 // only for actions declared in MilterSpec::actions; otherwise they return Errc::internal
 // (wrong step) or Errc::config (action not negotiated). An MTA I/O failure is
-// Errc::temporary. Header indexes follow libmilter: insert_header(0, ...) puts the field
+// Errc::temporary. Header indexes follow the protocol: insert_header(0, ...) puts the field
 // first; change/delete use the 1-based occurrence index among fields of that name.
 class Context {
  public:

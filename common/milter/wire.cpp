@@ -14,29 +14,13 @@ std::uint32_t read_u32(std::string_view s, std::size_t at) {
          static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 3]));
 }
 
-// Splits NUL-terminated strings; the payload must end with NUL and hold between min and max
-// strings. Empty strings are kept.
-Result<std::vector<std::string_view>> split_nul(std::string_view p, std::size_t min, std::size_t max) {
-  if (p.empty() || p.back() != '\0') return fail(Errc::bad_input, "string not NUL-terminated");
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  while (start < p.size()) {
-    const auto end = p.find('\0', start);
-    out.push_back(p.substr(start, end - start));
-    start = end + 1;
-  }
-  if (out.size() < min || out.size() > max)
-    return fail(Errc::bad_input, "wrong number of strings: " + std::to_string(out.size()));
-  return out;
-}
-
 bool is_macro_char(char c) {
   const auto u = static_cast<unsigned char>(c);
   return u > 0x20 && u < 0x7f && c != '{' && c != '}' && c != ',';
 }
 
 Result<Reply> decode_strings(char cmd, std::string_view p, std::size_t min, std::size_t max) {
-  auto parts = split_nul(p, min, max);
+  auto parts = split_strings(p, min, max);
   if (!parts) return fail(Errc::bad_input, std::string("reply '") + cmd + "': " + parts.error().detail);
   Reply r;
   r.command = cmd;
@@ -51,7 +35,7 @@ Result<Reply> decode_strings(char cmd, std::string_view p, std::size_t min, std:
 }
 
 Result<Reply> decode_reply_code(std::string_view p) {
-  auto parts = split_nul(p, 1, 1);
+  auto parts = split_strings(p, 1, 1);
   if (!parts) return fail(Errc::bad_input, "reply 'y': " + parts.error().detail);
   const std::string_view text = (*parts)[0];
   const auto digit = [](char c) { return c >= '0' && c <= '9'; };
@@ -69,7 +53,32 @@ Result<Reply> decode_reply_code(std::string_view p) {
   return r;
 }
 
+void append_string(std::string& out, std::string_view s) {
+  out.append(s);
+  out.push_back('\0');
+}
+
+bool all_digits(std::string_view s, std::size_t min, std::size_t max) {
+  if (s.size() < min || s.size() > max) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 }  // namespace
+
+// Empty strings are kept.
+Result<std::vector<std::string_view>> split_strings(std::string_view p, std::size_t min, std::size_t max) {
+  if (p.empty() || p.back() != '\0') return fail(Errc::bad_input, "string not NUL-terminated");
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  while (start < p.size()) {
+    if (out.size() == max) return fail(Errc::bad_input, "more than " + std::to_string(max) + " strings");
+    const auto end = p.find('\0', start);
+    out.push_back(p.substr(start, end - start));
+    start = end + 1;
+  }
+  if (out.size() < min) return fail(Errc::bad_input, "wrong number of strings: " + std::to_string(out.size()));
+  return out;
+}
 
 void append_u32(std::string& out, std::uint32_t v) {
   out.push_back(static_cast<char>((v >> 24) & 0xff));
@@ -171,6 +180,21 @@ Result<OptNeg> decode_optneg(std::string_view p) {
   return o;
 }
 
+std::string encode_optneg(const OptNeg& o) {
+  std::string out;
+  append_u32(out, o.version);
+  append_u32(out, o.actions);
+  append_u32(out, o.protocol);
+  for (std::uint32_t stage = 0; stage < o.symlists.size(); ++stage) {
+    if (!o.symlists[stage]) continue;
+    append_u32(out, stage);
+    std::string list;
+    for (const auto& name : *o.symlists[stage]) list += (list.empty() ? "" : " ") + name;
+    append_string(out, list);
+  }
+  return out;
+}
+
 bool Reply::is_final() const noexcept {
   switch (command) {
     case kRepAccept:
@@ -225,6 +249,105 @@ Result<Reply> decode_reply(const Packet& packet) {
       return r;
     }
     default: return fail(Errc::bad_input, "unknown reply command " + std::to_string(static_cast<unsigned char>(cmd)));
+  }
+}
+
+}  // namespace cachet::milter::wire
+
+namespace cachet::milter::wire {
+
+std::string encode_reply(const Reply& r) {
+  std::string p;
+  switch (r.command) {
+    case kRepReplyCode: append_string(p, r.value); break;
+    case kRepAddHeader:
+      append_string(p, r.name);
+      append_string(p, r.value);
+      break;
+    case kRepInsHeader:
+    case kRepChgHeader:
+      append_u32(p, r.index);
+      append_string(p, r.name);
+      append_string(p, r.value);
+      break;
+    case kRepAddRcpt:
+    case kRepDelRcpt:
+    case kRepQuarantine: append_string(p, r.name); break;
+    case kRepAddRcptPar:
+    case kRepChgFrom:
+      append_string(p, r.name);
+      if (!r.args.empty()) append_string(p, r.args);
+      break;
+    case kRepReplBody: p = r.body; break;
+    default: break;  // the replies without payload
+  }
+  return encode_packet(r.command, p);
+}
+
+Result<std::string> format_reply_text(std::string_view code, std::string_view xcode, std::string_view text) {
+  if (!all_digits(code, 3, 3) || (code[0] != '4' && code[0] != '5'))
+    return fail(Errc::bad_input, "reply code is not 4xx or 5xx");
+  if (!xcode.empty()) {
+    const auto d1 = xcode.find('.'), d2 = xcode.find('.', d1 == std::string_view::npos ? d1 : d1 + 1);
+    if (d1 != 1 || d2 == std::string_view::npos || xcode[0] != code[0] ||
+        !all_digits(xcode.substr(2, d2 - 2), 1, 3) || !all_digits(xcode.substr(d2 + 1), 1, 3))
+      return fail(Errc::bad_input, "enhanced code is not " + std::string(1, code[0]) + ".x.y");
+  }
+  if (text.size() > kMaxReplyText) return fail(Errc::bad_input, "reply text too long");
+  if (text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos)
+    return fail(Errc::bad_input, "reply text holds CR, LF or NUL");
+  std::string out(code);
+  for (const std::string_view part : {xcode, text})
+    if (!part.empty()) out.append(" ").append(part);
+  return out;
+}
+
+Result<Connect> decode_connect(std::string_view p) {
+  const auto nul = p.find('\0');
+  if (nul == std::string_view::npos || nul + 1 >= p.size()) return fail(Errc::bad_input, "CONNECT: no family");
+  Connect c;
+  c.hostname = std::string(p.substr(0, nul));
+  c.family = p[nul + 1];
+  const std::string_view rest = p.substr(nul + 2);
+  if (c.family == 'U') {
+    if (!rest.empty()) return fail(Errc::bad_input, "CONNECT: bytes after an unknown family");
+    return c;
+  }
+  if (c.family != '4' && c.family != '6' && c.family != 'L')
+    return fail(Errc::bad_input, "CONNECT: unknown family");
+  if (rest.size() < 2) return fail(Errc::bad_input, "CONNECT: no port");
+  c.port = static_cast<std::uint16_t>((static_cast<unsigned char>(rest[0]) << 8) | static_cast<unsigned char>(rest[1]));
+  auto address = split_strings(rest.substr(2), 1, 1);
+  if (!address) return fail(Errc::bad_input, "CONNECT address: " + address.error().detail);
+  c.address = std::string((*address)[0]);
+  return c;
+}
+
+Result<Macros> decode_macros(std::string_view p) {
+  if (p.empty()) return fail(Errc::bad_input, "macros without a command");
+  Macros m;
+  m.command = p[0];
+  if (p.size() == 1) return m;
+  auto strings = split_strings(p.substr(1), 2, 2 * kMaxMacroPairs);
+  if (!strings) return fail(Errc::bad_input, "macros: " + strings.error().detail);
+  if (strings->size() % 2 != 0) return fail(Errc::bad_input, "macros: a name without a value");
+  for (std::size_t i = 0; i < strings->size(); i += 2) {
+    if ((*strings)[i].empty()) return fail(Errc::bad_input, "macros: empty name");
+    m.pairs.emplace_back(std::string((*strings)[i]), std::string((*strings)[i + 1]));
+  }
+  return m;
+}
+
+std::optional<Stage> macro_stage(char command) noexcept {
+  switch (command) {
+    case kCmdConnect: return Stage::connect;
+    case kCmdHelo: return Stage::helo;
+    case kCmdMail: return Stage::mail;
+    case kCmdRcpt: return Stage::rcpt;
+    case kCmdData: return Stage::data;
+    case kCmdEom: return Stage::eom;
+    case kCmdEoh: return Stage::eoh;
+    default: return std::nullopt;
   }
 }
 

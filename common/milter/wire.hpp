@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
 // common/milter/wire.hpp: the Sendmail milter protocol (version 6, as Postfix speaks it) as
-// pure data: constants, packet framing, and decoders for what a filter sends to the MTA
-// (replies, modification requests, the OPTNEG answer with its SETSYMLIST macro lists).
-// Used by the project's milter client (tests/lib) and by the fuzz target; the server side
-// is libmilter's. No libmilter headers here, no I/O, no logging, no globals; any thread.
+// pure data: constants, packet framing, decoders and encoders for both directions: what
+// the MTA sends (OPTNEG offer, macros, connect, argv lists, header) and what a filter
+// answers (replies, modification requests, the OPTNEG answer with its SETSYMLIST lists).
+// Used by the server (connection.hpp), the project's milter client (tests/lib) and the
+// fuzz targets. No I/O, no logging, no globals; any thread.
 // Every decoder rejects malformed input with Errc::bad_input; limits are named below.
-// See also: ../shared/reference/conformance.md s7, layer.hpp (the server side).
+// See also: ../shared/reference/conformance.md s7, connection.hpp (the server side).
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/base/result.hpp"
@@ -26,6 +28,9 @@ inline constexpr std::uint32_t kMaxPacketBytes = 1024 * 1024;
 inline constexpr std::size_t kMaxBodyChunk = 65535;
 inline constexpr std::size_t kMaxMacroNames = 64;  // per stage, in a SETSYMLIST list
 inline constexpr std::size_t kMaxMacroNameBytes = 64;
+inline constexpr std::size_t kMaxArgs = 256;         // strings in a MAIL/RCPT argv
+inline constexpr std::size_t kMaxMacroPairs = 1024;  // name/value pairs in one 'D' packet
+inline constexpr std::size_t kMaxReplyText = 980;    // a custom reply's text
 
 // Commands, MTA -> filter.
 inline constexpr char kCmdAbort = 'A', kCmdBody = 'B', kCmdConnect = 'C', kCmdMacro = 'D', kCmdEom = 'E',
@@ -90,6 +95,10 @@ struct OptNeg {
 };
 [[nodiscard]] Result<OptNeg> decode_optneg(std::string_view payload);
 
+// The filter's OPTNEG answer framed as a payload: version, actions, protocol, then each
+// stage's list that is set, names joined by spaces (decode_optneg reads it back).
+std::string encode_optneg(const OptNeg& answer);
+
 // Splits a SETSYMLIST / MacroList value: names separated by spaces (or commas), each either
 // one character or `{name}`; bad_input on empty names, stray braces, control bytes, more than
 // kMaxMacroNames names or a name above kMaxMacroNameBytes.
@@ -108,5 +117,39 @@ struct Reply {
 // Decodes a packet the filter sent; bad_input on unknown commands, missing NULs, trailing
 // junk, or a custom reply ('y') that is not `[45]dd` + space/end with printable text.
 [[nodiscard]] Result<Reply> decode_reply(const Packet& packet);
+// The packet (framed) that decode_reply reads back as `reply`.
+std::string encode_reply(const Reply& reply);
+// A custom reply's text "550 5.7.1 text" from its parts: code 4xx or 5xx; xcode empty or
+// "c.d.d" with c the code's class and each part 1-3 digits; text without CR, LF or NUL and
+// at most kMaxReplyText bytes. bad_input otherwise.
+[[nodiscard]] Result<std::string> format_reply_text(std::string_view code, std::string_view xcode,
+                                                    std::string_view text);
+
+// ---- What the MTA sends ----
+
+// A payload of NUL-terminated strings (argv lists, HELO, header name and value): bad_input
+// unless it ends with NUL and holds between min and max strings. The views point into it.
+[[nodiscard]] Result<std::vector<std::string_view>> split_strings(std::string_view payload, std::size_t min,
+                                                                  std::size_t max);
+
+// CONNECT: hostname, family ('4' '6' 'L' unix, 'U' unknown), and unless 'U' the port
+// (16-bit) and address.
+struct Connect {
+  std::string hostname;
+  char family = 'U';
+  std::uint16_t port = 0;
+  std::string address;
+};
+[[nodiscard]] Result<Connect> decode_connect(std::string_view payload);
+
+// 'D': the command the macros are for, then name/value pairs (at most kMaxMacroPairs).
+struct Macros {
+  char command = 0;
+  std::vector<std::pair<std::string, std::string>> pairs;
+};
+[[nodiscard]] Result<Macros> decode_macros(std::string_view payload);
+// The SETSYMLIST stage whose macros a 'D' packet for `command` carries; nullopt for
+// commands that have none.
+std::optional<Stage> macro_stage(char command) noexcept;
 
 }  // namespace cachet::milter::wire

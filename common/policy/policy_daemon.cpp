@@ -120,9 +120,7 @@ class PolicyDaemon {
     if (!spawn_) {
       auto socket = daemon::parse_socket_spec(ctx.config.string("Socket"));
       if (!socket) return fail(Errc::config, "Socket: " + socket.error().detail);
-      const mode_t current = ::umask(0);  // listen_socket wants the bits; keep the process's
-      ::umask(current);
-      auto fd = daemon::listen_socket(*socket, current);
+      auto fd = daemon::listen_socket(*socket, daemon::process_umask());
       if (!fd) return fail(fd.error().code, "listen " + ctx.config.string("Socket") + ": " + fd.error().detail);
       listener_ = std::move(*fd);
     }

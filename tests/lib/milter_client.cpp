@@ -13,7 +13,7 @@
 #include <cstring>
 
 #include "common/base/strings.hpp"
-#include "common/milter/runner.hpp"
+#include "common/daemon/socket_spec.hpp"
 
 namespace cachet::testlib {
 

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/daemon/socket_spec.hpp"
 #include "tests/lib/fake_context.hpp"
 
 namespace {
