@@ -122,7 +122,7 @@ int start_and_serve(const DaemonSpec& spec, const Plan& plan, bool path_given,
   block_daemon_signals();
   if (plan.umask_bits) ::umask(*plan.umask_bits);
   Leftovers leftovers;
-  if (plan.unix_socket)  // the check mode's words, not libmilter's "(details in syslog)"
+  if (plan.unix_socket)  // the check mode's words, said before the bind would fail
     for (const config::Problem& p :
          check_socket_directory(*plan.unix_socket, source_of(config::problem_at(*cfg, "Socket", ""))))
       return fail_with(logger, "daemon.open_failed", Error{Errc::config, p.to_string()}, fg);

@@ -40,11 +40,9 @@
 // (bind, setuid, fork, pid file, already running); 78 configuration error (including a
 // UserID the process cannot become: not root and not already that user and group).
 // Callbacks must not start threads before serve (the runtime may fork after open).
-// Milters: in open, call remove_stale_socket(path) for a UNIX socket, then
-// smfi_setconn(to_milter_conn(spec)) and smfi_opensocket(false) (libmilter's own removal is
-// unconditional); in serve, register a std::stop_callback that calls smfi_stop(), then run
-// smfi_main(). libmilter's own signal thread is parked (common/milter/signal_guard.cpp).
-// Policy daemons: listen_socket(spec, umask) in open; spawn mode simply has no Socket.
+// Milters and policy daemons: listen_socket(spec, process_umask()) in open (milters through
+// MilterRunner::open); in serve, a std::stop_callback that stops the server. Policy
+// daemons' spawn mode simply has no Socket.
 #pragma once
 
 #include <functional>

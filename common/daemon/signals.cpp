@@ -39,8 +39,6 @@ SignalThread::~SignalThread() {
 void SignalThread::run() {
   const sigset_t set = daemon_signal_set();
   for (;;) {
-    // sigwaitinfo, not sigwait: sigwait() belongs to libmilter's parked thread
-    // (common/milter/signal_guard.cpp).
     const int sig = sigwaitinfo(&set, nullptr);
     if (sig < 0) continue;
     switch (sig) {

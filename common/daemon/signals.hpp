@@ -5,8 +5,6 @@
 // on_stop. Call block_daemon_signals() on the main thread before any other thread starts
 // (threads inherit the mask), then start a SignalThread. SIGPIPE is ignored (peers hang up).
 // The callbacks run on the signal thread, one at a time.
-// Milters: libmilter's own signal thread is parked (common/milter/signal_guard.cpp), so
-// SIGHUP reloads a milter too.
 #pragma once
 
 #include <atomic>

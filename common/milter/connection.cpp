@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <iterator>
 #include <exception>
+#include <iterator>
 #include <stdexcept>
 
 namespace cachet::milter {
@@ -276,8 +276,7 @@ bool Connection::negotiate(std::string_view payload, std::string& out) {
           .kv("version", static_cast<long long>(offer->version))
           .kv("offered", static_cast<long long>(offer->actions))
           .kv("needed", static_cast<long long>(s.actions));
-    } catch (...) {
-    }
+    } catch (...) {}
     return false;
   }
   wire::OptNeg answer;
@@ -429,8 +428,7 @@ void Connection::append_verdict(const Verdict& v, Step step, std::string& out) {
             .kv("code", v.code)
             .kv("xcode", v.xcode)
             .kv("reason", text.error().detail);
-      } catch (...) {
-      }
+      } catch (...) {}
       append_simple(out, permanent ? wire::kRepReject : wire::kRepTempfail);
       return;
     }

@@ -53,8 +53,7 @@ int run_milter_daemon(const MilterDaemonSpec& spec, int argc, char** argv) {
     std::stop_callback on_stop(ctx.stop, [&] { running.runner->stop(); });
     const int rc = running.runner->wait();
     if (rc == MilterRunner::kStopped) return daemon::kExitOk;
-    log::Event(ctx.logger, log::Level::error, "milter.ended")
-        .kv("reason", "the milter listener failed");
+    log::Event(ctx.logger, log::Level::error, "milter.ended").kv("reason", "the milter listener failed");
     return daemon::kExitOsError;
   };
   d.reload = [&](const std::shared_ptr<const config::Config>& cfg, log::Logger& logger) {

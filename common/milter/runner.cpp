@@ -124,8 +124,8 @@ void drain(Server& s) {
   s.queue.clear();
   for (const int fd : s.serving) ::shutdown(fd, SHUT_RD);  // idle readers see end of file
   s.work.notify_all();
-  const bool all_ended = s.drained.wait_for(lock, std::chrono::milliseconds(s.options.drain_timeout_ms),
-                                            [&] { return s.workers == 0; });
+  const bool all_ended =
+      s.drained.wait_for(lock, std::chrono::milliseconds(s.options.drain_timeout_ms), [&] { return s.workers == 0; });
   auto threads = std::move(s.threads);
   lock.unlock();
   // Threads still in a hook keep the Server alive through their shared_ptr.

@@ -52,8 +52,8 @@ struct MilterOptions {
   // "/path", "inet:port[@host]", "inet6:port[@host]". A UNIX socket is created with the
   // process umask; a stale one is replaced, a live one refused.
   std::string socket;
-  int io_timeout_s = 7210;       // silence from the MTA (and a blocked write) allowed per connection
-  int drain_timeout_ms = 5000;   // stop(): how long to wait for hooks still running
+  int io_timeout_s = 7210;      // silence from the MTA (and a blocked write) allowed per connection
+  int drain_timeout_ms = 5000;  // stop(): how long to wait for hooks still running
 };
 
 namespace detail {

@@ -289,8 +289,8 @@ Result<std::string> format_reply_text(std::string_view code, std::string_view xc
     return fail(Errc::bad_input, "reply code is not 4xx or 5xx");
   if (!xcode.empty()) {
     const auto d1 = xcode.find('.'), d2 = xcode.find('.', d1 == std::string_view::npos ? d1 : d1 + 1);
-    if (d1 != 1 || d2 == std::string_view::npos || xcode[0] != code[0] ||
-        !all_digits(xcode.substr(2, d2 - 2), 1, 3) || !all_digits(xcode.substr(d2 + 1), 1, 3))
+    if (d1 != 1 || d2 == std::string_view::npos || xcode[0] != code[0] || !all_digits(xcode.substr(2, d2 - 2), 1, 3) ||
+        !all_digits(xcode.substr(d2 + 1), 1, 3))
       return fail(Errc::bad_input, "enhanced code is not " + std::string(1, code[0]) + ".x.y");
   }
   if (text.size() > kMaxReplyText) return fail(Errc::bad_input, "reply text too long");
@@ -313,8 +313,7 @@ Result<Connect> decode_connect(std::string_view p) {
     if (!rest.empty()) return fail(Errc::bad_input, "CONNECT: bytes after an unknown family");
     return c;
   }
-  if (c.family != '4' && c.family != '6' && c.family != 'L')
-    return fail(Errc::bad_input, "CONNECT: unknown family");
+  if (c.family != '4' && c.family != '6' && c.family != 'L') return fail(Errc::bad_input, "CONNECT: unknown family");
   if (rest.size() < 2) return fail(Errc::bad_input, "CONNECT: no port");
   c.port = static_cast<std::uint16_t>((static_cast<unsigned char>(rest[0]) << 8) | static_cast<unsigned char>(rest[1]));
   auto address = split_strings(rest.substr(2), 1, 1);

@@ -5,6 +5,6 @@
 #include "milters/dkim/daemon.hpp"
 
 int main(int argc, char** argv) {
-  static cachet::dkimd::DkimDaemon daemon;  // libmilter threads may outlive main's frame
+  static cachet::dkimd::DkimDaemon daemon;  // connection threads still in a hook at exit outlive main's frame
   return cachet::milter::run_milter_daemon(daemon.spec(), argc, argv);
 }

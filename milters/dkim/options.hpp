@@ -130,7 +130,7 @@ inline constexpr OptionSpec kDkimOptions[] = {
     {"SyslogName", Kind::string, "opendkim", "syslog ident", kNoEffect},
     {"SyslogSuccess", Kind::boolean, "no", "log successes", kNoEffect},
     {"StdoutLog", Kind::boolean, "no", "log to stdout (use -f)", kNoEffect},
-    {"MilterDebug", Kind::integer, "0", "libmilter debug level", kNoEffect},
+    {"MilterDebug", Kind::integer, "0", "libmilter debug level (cachet has no libmilter)", kNoEffect},
     // Accepted without effect (experimental, reporting, scripting, other back ends).
     {"ATPSDomains", Kind::string, "", "ATPS", kNoEffect},
     {"ATPSHashAlgorithm", Kind::string, "sha256", "ATPS", kNoEffect},

@@ -5,6 +5,6 @@
 #include "milters/dmarc/daemon.hpp"
 
 int main(int argc, char** argv) {
-  static cachet::dmarcd::DmarcDaemon daemon;  // libmilter threads may outlive main's frame
+  static cachet::dmarcd::DmarcDaemon daemon;  // connection threads still in a hook at exit outlive main's frame
   return cachet::milter::run_milter_daemon(daemon.spec(), argc, argv);
 }

@@ -106,7 +106,7 @@ inline constexpr OptionSpec kDmarcOptions[] = {
     {"DomainWhitelistFile", Kind::string, "", "ARC override (no ARC override: safer)", kNoEffect},
     {"DomainWhitelistSize", Kind::string, "", "ARC override", kNoEffect},
     {"EnableCoredumps", Kind::boolean, "no", "core dumps stay off", kNoEffect},
-    {"MilterDebug", Kind::integer, "0", "libmilter debug level", kNoEffect},
+    {"MilterDebug", Kind::integer, "0", "libmilter debug level (cachet has no libmilter)", kNoEffect},
     {"NoReportsList", Kind::string, "", "failure reports", kNoEffect},
     {"SyslogFacility", Kind::string, "mail", "syslog facility", kNoEffect},
     {"TestDNSData", Kind::string, "", "test mode", kNoEffect},

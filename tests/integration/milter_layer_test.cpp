@@ -322,8 +322,8 @@ TEST_F(MilterLayer, GarbageFromRawSocketDoesNotCrash) {
       std::string("\x00\x00\x00\x05Zjunk", 9),  // unknown command
       std::string("\x7f\xff\xff\xff"
                   "O",
-                  5),                           // absurd length
-      std::string("\x00\x00\x00\x02O\x01", 6),  // OPTNEG too short
+                  5),                             // absurd length
+      std::string("\x00\x00\x00\x02O\x01", 6),    // OPTNEG too short
       std::string("\x00\x00\x00\x05Lx\0y\0", 9),  // a header before negotiation
   };
   for (const auto& g : garbage) {
