@@ -2,7 +2,6 @@
 // common/milter/runner.cpp: see runner.hpp.
 #include "common/milter/runner.hpp"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -13,11 +12,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <mutex>
 #include <set>
 #include <system_error>
-#include <utility>
 #include <vector>
 
 #include "common/daemon/socket_spec.hpp"
@@ -28,16 +25,15 @@ namespace detail {
 struct Server {
   ConnectionShared shared;
   MilterOptions options;
-  Fd listener;
-  Fd wake;  // eventfd written by stop()
+  Fd listener;  // blocking: idle workers wait in accept()
+  Fd wake;      // eventfd: stop() wakes run()
   std::atomic<bool> stopping{false};
+  std::atomic<bool> failed{false};
+  std::atomic<int> accepting{0};  // workers waiting in accept()
 
   std::mutex mu;                    // guards everything below
-  std::condition_variable work;     // a connection is queued, or stopping
   std::condition_variable drained;  // a worker thread ended
-  std::deque<int> queue;            // accepted, not yet taken by a worker (owned)
-  std::set<int> serving;            // being served (for stop's shutdown)
-  std::size_t idle = 0;             // workers waiting for a connection
+  std::set<int> serving;            // connections being served (for stop's shutdown)
   std::size_t workers = 0;          // worker threads alive
   std::vector<std::thread> threads;
 };
@@ -49,6 +45,11 @@ namespace {
 using detail::Server;
 
 constexpr std::size_t kReadBytes = 64 * 1024;
+
+void wake_run(Server& s) {
+  const std::uint64_t one = 1;
+  (void)!::write(s.wake.get(), &one, sizeof one);
+}
 
 bool send_all(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
@@ -79,51 +80,64 @@ void serve(Server& s, int fd, std::vector<char>& buf) {
   conn.close();
 }
 
-void worker(const std::shared_ptr<Server>& s) {
-  std::vector<char> buf(kReadBytes);
-  std::unique_lock lock(s->mu);
-  for (;;) {
-    s->work.wait(lock, [&] { return !s->queue.empty() || s->stopping.load(); });
-    if (s->queue.empty()) break;
-    Fd fd(s->queue.front());
-    s->queue.pop_front();
-    --s->idle;
-    s->serving.insert(fd.get());
-    lock.unlock();
-    serve(*s, fd.get(), buf);
-    lock.lock();
-    s->serving.erase(fd.get());  // before fd closes: stop() never shuts down a reused number
-    ++s->idle;
-  }
-  --s->idle;
-  --s->workers;
-  s->drained.notify_all();
-}
+void worker(const std::shared_ptr<Server>& s);
 
-// Queues an accepted connection; starts a worker unless one is waiting for it.
-void hand_over(const std::shared_ptr<Server>& s, int fd) {
+// A new worker thread, which starts by accepting. False when stopping or out of threads.
+bool add_worker(const std::shared_ptr<Server>& s) {
   std::lock_guard lock(s->mu);
-  s->queue.push_back(fd);
-  if (s->queue.size() <= s->idle) {
-    s->work.notify_one();
-    return;
-  }
+  if (s->stopping.load()) return false;
   try {
     s->threads.emplace_back([s] { worker(s); });
     ++s->workers;
-    ++s->idle;
-  } catch (const std::system_error& e) {  // the connection waits for a busy worker
+    return true;
+  } catch (const std::system_error& e) {  // connections wait until a worker is free
     log::Event(*s->shared.logger, log::Level::warning, "milter.thread_failed").kv("reason", e.what());
+    return false;
   }
+}
+
+// Accepts a connection and serves it, again and again. Idle workers all wait in accept()
+// (the kernel wakes one per connection); the one that takes the last waiting place starts
+// another, so someone is always accepting and no connection is handed between threads.
+void worker(const std::shared_ptr<Server>& s) {
+  std::vector<char> buf(kReadBytes);
+  while (!s->stopping.load()) {
+    s->accepting.fetch_add(1);
+    const int fd = ::accept4(s->listener.get(), nullptr, nullptr, SOCK_CLOEXEC);
+    const int err = errno;
+    const bool was_last = s->accepting.fetch_sub(1) == 1;
+    if (fd < 0) {
+      if (s->stopping.load() || err == EINTR || err == ECONNABORTED || err == EAGAIN || err == EPROTO) continue;
+      log::Event(*s->shared.logger, log::Level::warning, "milter.accept_error").kv("reason", std::strerror(err));
+      if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+        (void)::poll(nullptr, 0, 100);  // out of descriptors or memory: try again shortly
+        continue;
+      }
+      s->failed.store(true);  // the listener itself is broken
+      wake_run(*s);
+      break;
+    }
+    Fd conn(fd);
+    if (was_last) (void)add_worker(s);
+    {
+      std::lock_guard lock(s->mu);
+      if (s->stopping.load()) break;
+      s->serving.insert(fd);
+    }
+    serve(*s, fd, buf);
+    std::lock_guard lock(s->mu);
+    s->serving.erase(fd);  // before conn closes: stop() never shuts down a reused number
+  }
+  std::lock_guard lock(s->mu);
+  --s->workers;
+  s->drained.notify_all();
 }
 
 void drain(Server& s) {
   std::unique_lock lock(s.mu);
   s.stopping.store(true);
-  for (const int fd : s.queue) ::close(fd);
-  s.queue.clear();
+  (void)::shutdown(s.listener.get(), SHUT_RDWR);           // accept() returns at once
   for (const int fd : s.serving) ::shutdown(fd, SHUT_RD);  // idle readers see end of file
-  s.work.notify_all();
   const bool all_ended =
       s.drained.wait_for(lock, std::chrono::milliseconds(s.options.drain_timeout_ms), [&] { return s.workers == 0; });
   auto threads = std::move(s.threads);
@@ -150,13 +164,10 @@ Result<void> MilterRunner::open(const MilterOptions& options) {
   if (server_->listener.valid()) return fail(Errc::internal, "milter socket opened twice");
   auto spec = daemon::parse_socket_spec(options.socket);
   if (!spec) return fail(Errc::config, spec.error().detail);
-  Fd wake(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  Fd wake(::eventfd(0, EFD_CLOEXEC));
   if (!wake.valid()) return fail(Errc::temporary, std::string("eventfd: ") + std::strerror(errno));
   auto listener = daemon::listen_socket(*spec, daemon::process_umask());
   if (!listener) return fail(listener.error().code, "milter socket " + options.socket + ": " + listener.error().detail);
-  // Non-blocking: a client gone between poll() and accept() must not block the listener.
-  if (::fcntl(listener->get(), F_SETFL, ::fcntl(listener->get(), F_GETFL) | O_NONBLOCK) != 0)
-    return fail(Errc::temporary, std::string("fcntl: ") + std::strerror(errno));
   server_->options = options;
   server_->wake = std::move(wake);
   server_->listener = std::move(*listener);
@@ -166,32 +177,17 @@ Result<void> MilterRunner::open(const MilterOptions& options) {
 int MilterRunner::run() {
   Server& s = *server_;
   if (!s.listener.valid()) return kFailed;
-  int rc = kStopped;
-  pollfd fds[2] = {{s.listener.get(), POLLIN, 0}, {s.wake.get(), POLLIN, 0}};
-  bool pause = false;  // out of descriptors: accept again 100 ms later (or stop)
-  while (!s.stopping.load()) {
-    if (std::exchange(pause, false)) {
-      (void)::poll(&fds[1], 1, 100);
-      continue;
-    }
-    const int n = ::poll(fds, 2, -1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      log::Event(*s.shared.logger, log::Level::error, "milter.listener_failed").kv("reason", std::strerror(errno));
-      rc = kFailed;
-      break;
-    }
-    if ((fds[0].revents & POLLIN) == 0) continue;
-    const int fd = ::accept4(s.listener.get(), nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd >= 0) {
-      hand_over(server_, fd);
-    } else if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-      log::Event(*s.shared.logger, log::Level::warning, "milter.accept_error").kv("reason", std::strerror(errno));
-      pause = true;
-    }
+  if (!add_worker(server_)) {
+    drain(s);
+    return s.stopping.load() && !s.failed.load() ? kStopped : kFailed;
   }
+  std::uint64_t count = 0;
+  while (!s.stopping.load() && !s.failed.load())
+    if (::read(s.wake.get(), &count, sizeof count) < 0 && errno != EINTR) break;
+  if (s.failed.load())
+    log::Event(*s.shared.logger, log::Level::error, "milter.listener_failed").kv("reason", "accept() failed");
   drain(s);
-  return rc;
+  return s.failed.load() ? kFailed : kStopped;
 }
 
 Result<void> MilterRunner::start() {
@@ -212,10 +208,7 @@ int MilterRunner::wait() {
 
 void MilterRunner::stop() {
   server_->stopping.store(true);
-  if (server_->wake.valid()) {
-    const std::uint64_t one = 1;
-    (void)!::write(server_->wake.get(), &one, sizeof one);
-  }
+  if (server_->wake.valid()) wake_run(*server_);
 }
 
 }  // namespace cachet::milter

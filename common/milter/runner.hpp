@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
 // common/milter/runner.hpp: the milter server. open() binds the socket (before privileges
-// are dropped), run() (or start()/wait()) accepts until stop(); each MTA connection is
-// served by one thread at a time from a pool that grows to the number of connections open
-// at once and keeps its idle threads (Postfix opens one connection per SMTP session).
+// are dropped), run() (or start()/wait()) serves until stop(). Each MTA connection is
+// served by one thread of a pool that grows to the number of connections open at once and
+// keeps its idle threads (Postfix opens one connection per SMTP session); idle threads
+// wait in accept() themselves, so a connection is never handed from thread to thread.
 //
 // Why our own server and not libmilter: libmilter polls before every command and reads
 // each command's length and body separately, ~90 system calls per message whatever the
@@ -13,8 +14,8 @@
 //
 // Timeouts: MilterOptions::io_timeout_s bounds how long the MTA may stay silent between
 // commands and how long one write may block; the connection is then closed (on_close).
-// Stop: stop() (any thread, not a signal handler) stops accepting and shuts down the read
-// side of every connection; a hook that is running finishes and its answer is sent, then
+// Stop: stop() (any thread, not a signal handler) makes run() stop accepting and shut down
+// the read side of every connection; a hook that is running finishes and its answer is sent, then
 // every Session gets on_close. run() returns once every connection is closed, or after
 // MilterOptions::drain_timeout_ms with the threads still in a hook left running (they
 // keep the server's shared state alive; the process is about to exit).
@@ -63,7 +64,7 @@ struct Server;  // listener, pool and connections: shared with the connection th
 class MilterRunner {
  public:
   static constexpr int kStopped = 0;  // stop() was called
-  static constexpr int kFailed = 1;   // the listener failed
+  static constexpr int kFailed = 1;   // accept() failed for good (logged: milter.listener_failed)
 
   MilterRunner(MilterSpec spec, SessionFactory factory, log::Logger& logger);
   ~MilterRunner();
