@@ -9,6 +9,7 @@
 #include "common/authres/received_spf.hpp"
 #include "common/base/strings.hpp"
 #include "common/dmarc/org_domain.hpp"
+#include "common/dns/primed_resolver.hpp"
 #include "common/mail/address.hpp"
 #include "common/spf/engine.hpp"
 
@@ -154,15 +155,21 @@ std::string spf_check_domain(const std::string& env_domain) {
 }
 
 // SPFSelfValidate: our own check of the MAIL FROM identity; adds our spf= field.
-void self_validate(const MessageInput& in, const std::string& env_domain, dns::Resolver& resolver, Collected& out,
-                   Decision& d) {
-  const std::string spf_domain = spf_check_domain(env_domain);
+// `spf_domain`: spf_check_domain(env_domain); `spf_record`: its TXT answer, fetched fresh
+// with the DMARC records.
+void self_validate(const MessageInput& in, const std::string& env_domain, const std::string& spf_domain,
+                   dns::Resolver& resolver, std::optional<dns::Answer> spf_record, Collected& out, Decision& d) {
   if (spf_domain.empty() || in.client_ip.empty()) return;
   std::string_view sender = in.envelope_from;
   if (sender.size() >= 2 && sender.front() == '<') sender = sender.substr(1, sender.size() - 2);
   const auto at = sender.rfind('@');
   const std::string checked = std::string(sender.substr(0, at == std::string_view::npos ? 0 : at + 1)) + spf_domain;
-  spf::SpfEngine engine(resolver, spf::Options{});
+  // The engine takes the record as its own fresh answer, so its layer still fetches the
+  // record's targets together (it skips records found in the cache).
+  std::vector<dns::PrimedResolver::Primed> primed;
+  if (spf_record) primed.push_back({spf_domain, dns::RrType::txt, std::move(*spf_record)});
+  dns::PrimedResolver primed_resolver(resolver, std::move(primed));
+  spf::SpfEngine engine(primed_resolver, spf::Options{});
   const spf::SpfResult r = engine.check_mailfrom(in.client_ip, checked, in.helo);
   const char* text = spf::to_string(r.verdict);
   out.spf = AuthOutcome{env_domain, result_code(text).value_or(AuthResultCode::none)};
@@ -173,19 +180,28 @@ void self_validate(const MessageInput& in, const std::string& env_domain, dns::R
 }
 
 // Cold mail: the author domains' DMARC records that discovery may ask (the From domain's,
-// the organizational domain's) go out together into the resolver's cache, one round trip
-// instead of one each, where discovery then finds them. The SPF record is left to the SPF
-// engine: its own prefetch walks a record it fetched itself (common/spf/prefetch.hpp).
-// Without a cache there is nothing to keep them in: discovery asks as before.
-void prefetch_policy_records(const dmarc::MessageAuth& auth, const dmarc::EngineOptions& eo, dns::Resolver& resolver) {
-  if (resolver.cache_capacity() == 0) return;
+// the organizational domain's) and, with SPF self-validation, the SPF record of
+// `spf_domain` ("" for none) go out together into the resolver's cache, one round trip
+// instead of one each, where discovery then finds them. Returns the SPF record's answer
+// when it came fresh from the wire, for self_validate to hand to the SPF engine (whose own
+// prefetch walks a record it did not find in the cache: common/spf/prefetch.hpp).
+// Without a cache there is nothing to keep them in: every lookup asks as before.
+std::optional<dns::Answer> prefetch_records(const dmarc::MessageAuth& auth, const dmarc::EngineOptions& eo,
+                                            const std::string& spf_domain, dns::Resolver& resolver) {
+  if (resolver.cache_capacity() == 0) return std::nullopt;
   std::vector<std::string> names;
   for (const std::string& author : auth.from_domains)
     for (std::string& n : policy_record_names(author, eo)) names.push_back(std::move(n));
-  if (names.size() < 2) return;
+  if (!spf_domain.empty()) names.push_back(spf_domain);
+  if (names.size() < 2) return std::nullopt;
   std::vector<dns::Question> questions;
   for (const std::string& n : names) questions.push_back({n, dns::RrType::txt});
-  resolver.query_many(questions);
+  std::vector<dns::Answer> answers = resolver.query_many(questions);
+  if (spf_domain.empty() || answers.size() != names.size()) return std::nullopt;
+  dns::Answer& spf = answers.back();
+  // A cached record was walked when it was fetched; a temporary failure is asked again.
+  if (spf.is_cached || dns::is_temporary(spf.status)) return std::nullopt;
+  return std::move(spf);
 }
 
 std::string describe(const std::vector<AuthOutcome>& dkim) {
@@ -357,9 +373,11 @@ Decision decide_message(const MessageSettings& s, const MessageInput& in, dns::R
   dmarc::EngineOptions eo;
   eo.mode = s.mode;
   eo.psl = s.psl.get();
-  prefetch_policy_records(auth, eo, resolver);
-  if (!got.spf && s.spf_self_validate) {
-    self_validate(in, env_domain, resolver, got, d);
+  const bool self_validates = !got.spf && s.spf_self_validate;
+  const std::string spf_domain = self_validates && !in.client_ip.empty() ? spf_check_domain(env_domain) : "";
+  auto spf_record = prefetch_records(auth, eo, spf_domain, resolver);
+  if (self_validates) {
+    self_validate(in, env_domain, spf_domain, resolver, std::move(spf_record), got, d);
     if (got.spf) d.spf_source = "SPFSelfValidate";
   }
   d.ar_ids = got.ar_ids;

@@ -290,7 +290,7 @@ TEST_F(DecideMessage, SelfValidatedSpfFieldNamesAnIdnEnvelopeDomainInALabels) {
 // batches.
 class RecordingCache final : public dns::Resolver {
  public:
-  explicit RecordingCache(dns::ZoneResolver& zone) : zone_(zone) {}
+  explicit RecordingCache(dns::ZoneResolver& zone, std::size_t capacity = 100) : zone_(zone), capacity_(capacity) {}
   dns::Answer query(std::string_view name, dns::RrType type) override {
     singles.emplace_back(name);
     return zone_.query(name, type);
@@ -304,16 +304,17 @@ class RecordingCache final : public dns::Resolver {
     }
     return out;
   }
-  std::size_t cache_capacity() const noexcept override { return 100; }
+  std::size_t cache_capacity() const noexcept override { return capacity_; }
   std::vector<std::string> singles;
   std::vector<std::vector<std::string>> batches;
 
  private:
   dns::ZoneResolver& zone_;
+  std::size_t capacity_;
 };
 
-// Cold mail: the author domain's _dmarc name and the organizational domain's go out in one
-// batch before discovery asks for each; the SPF record is the SPF engine's to fetch.
+// Cold mail: the author domain's _dmarc name, the organizational domain's and the SPF
+// record go out in one batch before discovery and the SPF check ask for each.
 TEST_F(DecideMessage, IndependentLookupsAreFetchedTogetherIntoTheCache) {
   auto psl = PublicSuffixList::parse("example\n");
   ASSERT_TRUE(psl);
@@ -329,9 +330,33 @@ TEST_F(DecideMessage, IndependentLookupsAreFetchedTogetherIntoTheCache) {
   in.headers = {{"From", "a@mail.reject.example"}};
   const Decision d = decide_message(s, in, cache, 0);
   ASSERT_EQ(cache.batches.size(), 1u);
-  EXPECT_EQ(cache.batches[0], (std::vector<std::string>{"_dmarc.mail.reject.example", "_dmarc.reject.example"}));
+  EXPECT_EQ(cache.batches[0],
+            (std::vector<std::string>{"_dmarc.mail.reject.example", "_dmarc.reject.example", "mail.reject.example"}));
+  EXPECT_TRUE(cache.singles.empty() || cache.singles[0] != "mail.reject.example");  // handed over, not asked again
   ASSERT_EQ(d.auth_results.size(), 2u);  // the answers are the same as without the batch
+  EXPECT_EQ(d.auth_results[0], "mx.example.net; spf=pass smtp.mailfrom=mail.reject.example");
   EXPECT_EQ(d.auth_results[1], "mx.example.net; dmarc=pass (p=reject dis=none) header.from=mail.reject.example");
+}
+
+// The SPF record fetched with the DMARC records is the SPF engine's fresh answer: with a
+// cache large enough for its prefetch, the record's own targets still go out together.
+TEST_F(DecideMessage, SpfRecordFetchedWithTheBatchIsStillWalked) {
+  s.spf_self_validate = true;
+  dns.add_txt("mail.reject.example", {"v=spf1 a mx -all"});
+  dns.add("mail.reject.example", dns::RrType::a, "192.0.2.99");
+  RecordingCache cache(dns, 256);
+  MessageInput in;
+  in.authserv_id = "mx.example.net";
+  in.envelope_from = "<b@mail.reject.example>";
+  in.client_ip = "192.0.2.99";
+  in.helo = "client.example";
+  in.headers = {{"From", "a@reject.example"}};
+  const Decision d = decide_message(s, in, cache, 0);
+  ASSERT_EQ(cache.batches.size(), 2u);
+  EXPECT_EQ(cache.batches[0], (std::vector<std::string>{"_dmarc.reject.example", "mail.reject.example"}));
+  EXPECT_EQ(cache.batches[1], (std::vector<std::string>{"mail.reject.example", "mail.reject.example"}));  // A, MX
+  ASSERT_FALSE(d.auth_results.empty());
+  EXPECT_EQ(d.auth_results[0], "mx.example.net; spf=pass smtp.mailfrom=mail.reject.example");
 }
 
 // Without a cache nothing would keep a batch's answers: no batch, the same decision.
