@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
 // tests/bench/null_milter.cpp: cachet-bench-null-milter, the floor under every milter row
-// of tests/bench: libmilter and cachet's milter layer with cachet-dmarc's negotiation
+// of tests/bench: cachet's milter server (common/milter) with cachet-dmarc's negotiation
 // (steps, no-reply flags, macros: DmarcDaemon::milter_spec with SPFSelfValidate on), doing
 // nothing but add one header at end of message (as cachet-dmarc adds its
-// Authentication-Results). What it costs per message is what a DMARC milter pays before
-// any DNS, policy or history work: libmilter's poll and reads per protocol command (every
-// header line is one) and its writes, the hand-off to its worker threads (bench row
-// dmarc-milter-floor; tests/bench/README.md has the counts).
+// Authentication-Results). What it costs per message is what cachet-dmarc pays before any
+// DNS, policy or history work: accepting the connection, its reads and writes (bench row
+// dmarc-milter-floor; tests/bench/README.md has the counts, and libmilter's for comparison).
 //
 //   cachet-bench-null-milter --socket unix:/path
 // Serves until SIGTERM/SIGINT. The header added: "X-Cachet-Bench: floor".

@@ -17,7 +17,7 @@
 # Both read Debian's public suffix list (package publicsuffix) plus "example", as an MX would.
 # The floor (dmarc-milter-floor): the same cold messages through cachet-bench-null-milter
 # (cachet-dmarc's negotiation, no work but one added header) in the "ours" column, opendmarc
-# cold as the peer: the share of the peer's CPU that any libmilter milter pays per message.
+# cold as the peer: the share of the peer's CPU that cachet's milter server costs per message.
 
 dmarc_setup() {
   command -v opendmarc >/dev/null || { say "opendmarc missing: apt-get install opendmarc"; return 1; }
