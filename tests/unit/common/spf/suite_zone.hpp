@@ -53,13 +53,15 @@ class SuiteZone : public dns::Resolver {
 
   int queries = 0;
 
- private:
   struct Name {
     std::vector<dns::Record> records;
     bool timeout_all = false;
     std::set<dns::RrType> timeout_types;
   };
+  // Every name's data, to serve the same scenario elsewhere (the test DNS server).
+  const std::map<std::string, Name>& names() const { return names_; }
 
+ private:
   // Lower case, no trailing dot, empty labels dropped; "" for a label over 63 octets.
   static std::string normalize(std::string_view raw) {
     std::string out;
