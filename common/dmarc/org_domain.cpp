@@ -236,7 +236,7 @@ std::optional<std::string> to_a_labels(std::string_view domain) {
 }
 
 std::string dmarc_record_name(std::string_view domain) {
-  // A U-label domain is asked in A-label form (normalize_name refuses 8-bit names).
+  // A U-label domain is asked in A-label form (the resolver refuses raw 8-bit names).
   return "_dmarc." + to_a_labels(domain).value_or(std::string(domain));
 }
 

@@ -57,7 +57,7 @@ void CachingResolver::store(std::string key, const Answer& a, TimePoint now) {
 // "<qname> <type>": the normalized name's buffer becomes the key (one allocation).
 // false for a name that is not a DNS name.
 bool CachingResolver::make_key(std::string_view name, RrType type, std::string& key, std::size_t& name_size) {
-  auto qname = normalize_name(name);
+  auto qname = normalize_query_name(name);
   if (!qname) return false;
   key = std::move(*qname);
   name_size = key.size();

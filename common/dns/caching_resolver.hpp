@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
 // common/dns/caching_resolver.hpp: a TTL cache in front of any Resolver, shared by every
-// thread of a daemon. Keys are (normalized name, type).
+// thread of a daemon. Keys are (normalize_query_name() of the name, type): the spellings of
+// one name (letter case, trailing dot) share an entry, names differing in any other octet
+// (escapes included: "a\032b" is not "a b" unescaped, which is refused) do not.
 //   answer           cached for min(TTL of the records), capped at max_ttl; TTL 0: not
 //                    cached (RFC 1035 s3.2.1). Hits return the TTLs counted down.
 //   nxdomain/nodata  cached for negative_ttl of the reply (SOA, RFC 2308 s5), or

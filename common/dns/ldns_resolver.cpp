@@ -169,11 +169,11 @@ LdnsResolver::Outcome LdnsResolver::try_tcp(const Nameserver& ns, Flight& at) {
 // f must not move afterwards (qname may point into it).
 bool LdnsResolver::prepare(Flight& f, std::string_view name, RrType type) {
   f.qtype = type;
-  if (is_normalized_name(name)) {  // the cache layer hands over normalized names: no copy
+  if (is_normalized_query_name(name)) {  // the cache layer hands over normalized names: no copy
     f.qname = name;
     return true;
   }
-  auto n = normalize_name(name);
+  auto n = normalize_query_name(name);
   if (!n) {
     f.answer = invalid_name_answer();
     f.is_done = true;

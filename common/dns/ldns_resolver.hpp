@@ -21,7 +21,7 @@
 // Thread-safety: query() touches immutable state, the sockets it holds, and the list of
 // kept sockets (one mutex, held only to take or return a socket): one object serves
 // every thread.
-// Names failing normalize_name() are answered nxdomain + is_invalid_name, unsent.
+// Names failing normalize_query_name() are answered nxdomain + is_invalid_name, unsent.
 // Measured (tests/bench cachet-bench-resolver, loopback test server, the querying
 // thread's CPU): ~3.9 us per uncached query with the kept socket, ~7.6 us with a socket
 // per query; through query_many() five at a time ~3.8 us per query (the same work, one

@@ -126,28 +126,14 @@ std::optional<std::string> name_at(std::span<const std::uint8_t> msg, std::size_
   return text_name(wire);
 }
 
-// True when wire_name_to_text(wire) == qname for a normalized qname (lower case, plain
-// octets, dots between labels), without building the text: a label octet that the text
-// form would escape cannot match.
-bool wire_name_equals(const WireName& wire, std::string_view qname) {
-  std::size_t pos = 0, at = 0;
-  for (;;) {
-    if (pos >= wire.size) return false;
-    const std::size_t len = wire.bytes[pos++];
-    if (len == 0) return at == qname.size();
-    if (pos > 1) {
-      if (at >= qname.size() || qname[at] != '.') return false;
-      ++at;
-    }
-    if (len > kMaxLabelLength || wire.size - pos < len || qname.size() - at < len) return false;
-    for (std::size_t i = 0; i < len; ++i) {
-      const char c = ascii_lower(static_cast<char>(wire.bytes[pos + i]));
-      const auto u = static_cast<unsigned char>(c);
-      if (u <= 0x20 || u >= 0x7f || c == '\\' || c == '.' || c != qname[at + i]) return false;
-    }
-    pos += len;
-    at += len;
-  }
+// True when `wire` names the same name as `qname` (a name's wire form, from
+// query_name_to_wire()): ASCII letters compared without regard to case, every other octet
+// exactly (RFC 4343 s3). Length octets are below 'A', so folding them changes nothing.
+bool wire_name_equals(const WireName& wire, std::span<const std::uint8_t> qname) {
+  if (wire.size != qname.size()) return false;
+  for (std::size_t i = 0; i < wire.size; ++i)
+    if (ascii_lower(static_cast<char>(wire.bytes[i])) != ascii_lower(static_cast<char>(qname[i]))) return false;
+  return true;
 }
 
 // A name that fills the RDATA from `from` to its end exactly.
@@ -290,7 +276,10 @@ DecodedReply decode_reply(std::span<const std::uint8_t> wire, std::uint16_t id, 
   // Cannot fail: the header's 12 bytes are there.
   (void)(r.skip(4) && r.u16(qdcount) && r.u16(ancount) && r.u16(nscount) && r.u16(arcount));
   // The question: exactly (qname, qtype, IN) when present.
-  bool question_ok = qdcount == 1;
+  std::array<std::uint8_t, kMaxWireNameLength>
+      qwire;  // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
+  const auto qwire_size = query_name_to_wire(qname, qwire);
+  bool question_ok = qdcount == 1 && qwire_size.has_value();
   WireName q_owner;
   std::uint16_t q_type = 0, q_klass = 0;
   for (std::uint16_t i = 0; i < qdcount; ++i) {
@@ -299,8 +288,8 @@ DecodedReply decode_reply(std::span<const std::uint8_t> wire, std::uint16_t id, 
       return out;
     }
     if (i == 0) {
-      question_ok = question_ok && wire_name_equals(q_owner, qname) && q_type == static_cast<std::uint16_t>(qtype) &&
-                    q_klass == 1;
+      question_ok = question_ok && wire_name_equals(q_owner, {qwire.data(), *qwire_size}) &&
+                    q_type == static_cast<std::uint16_t>(qtype) && q_klass == 1;
     }
   }
   auto sections = read_sections(wire, r, qtype, ancount, nscount, arcount);
@@ -344,31 +333,23 @@ void put16(std::vector<std::uint8_t>& out, unsigned v) {
 
 // Written by hand, not with ldns: a one-question query has nothing to compress, and
 // ldns_pkt2wire's compression and allocations cost a quarter of a cold SPF request's
-// instructions (callgrind, tests/bench spf-cold-socket). A normalized name holds plain
-// labels only (no escapes), so its wire form is its labels with their lengths.
+// instructions (callgrind, tests/bench spf-cold-socket). The name's wire form comes from
+// query_name_to_wire(), which decodes its escapes.
 Result<std::vector<std::uint8_t>> build_query(std::string_view qname, RrType qtype, std::uint16_t id,
                                               std::uint16_t edns_udp_size) {
-  if (qname.empty() || qname.size() > kMaxNameLength)
-    return fail(Errc::internal, "cannot encode name " + std::string(qname));
+  std::array<std::uint8_t, kMaxWireNameLength>
+      name;  // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
+  const auto name_size = query_name_to_wire(qname, name);
+  if (!name_size) return fail(Errc::internal, "cannot encode name " + std::string(qname));
   std::vector<std::uint8_t> out;
-  out.reserve(kDnsHeaderSize + qname.size() + 2 + 4 + 11);
+  out.reserve(kDnsHeaderSize + *name_size + 4 + 11);
   put16(out, id);
   put16(out, 0x0100);                      // QR=0 opcode=QUERY RD=1
   put16(out, 1);                           // QDCOUNT
   put16(out, 0);                           // ANCOUNT
   put16(out, 0);                           // NSCOUNT
   put16(out, edns_udp_size != 0 ? 1 : 0);  // ARCOUNT: the OPT record
-  for (std::size_t start = 0; start <= qname.size();) {
-    std::size_t dot = qname.find('.', start);
-    if (dot == std::string_view::npos) dot = qname.size();
-    const std::size_t len = dot - start;
-    if (len == 0 || len > kMaxLabelLength) return fail(Errc::internal, "cannot encode name " + std::string(qname));
-    out.push_back(static_cast<std::uint8_t>(len));
-    out.insert(out.end(), qname.begin() + static_cast<std::ptrdiff_t>(start),
-               qname.begin() + static_cast<std::ptrdiff_t>(dot));
-    start = dot + 1;
-  }
-  out.push_back(0);  // the root
+  out.insert(out.end(), name.begin(), name.begin() + static_cast<std::ptrdiff_t>(*name_size));
   put16(out, static_cast<unsigned>(qtype));
   put16(out, 1);             // class IN
   if (edns_udp_size != 0) {  // RFC 6891 s6.1.2: root owner, TYPE OPT, CLASS = UDP size

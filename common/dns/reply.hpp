@@ -42,14 +42,17 @@ struct DecodedReply {
   Answer answer;  // meaningful for ReplyKind::usable only
 };
 
-// qname must be normalized (normalize_name()). A reply whose ID matches but that
+// qname must be normalized (normalize_query_name()); the reply's question must name it,
+// ASCII letters compared without regard to case, every other octet exactly (RFC 4343).
+// A reply whose ID matches but that
 // cannot be parsed is usable with status servfail (the server answered, badly); bytes
 // too short to hold an ID, or with another ID, are a mismatch.
 DecodedReply decode_reply(std::span<const std::uint8_t> wire, std::uint16_t id, std::string_view qname, RrType qtype);
 
 // A recursion-desired query for (qname, qtype, IN) with the given ID; with an EDNS0 OPT
-// record advertising edns_udp_size when it is non-zero. Errc::internal for a name that
-// is not normalized (empty, an empty or overlong label, over kMaxNameLength).
+// record advertising edns_udp_size when it is non-zero. qname in presentation form
+// (name.hpp: its escapes are decoded). Errc::internal for a name normalize_query_name()
+// refuses (callers pass normalized names: one refused here is our bug).
 [[nodiscard]] Result<std::vector<std::uint8_t>> build_query(std::string_view qname, RrType qtype, std::uint16_t id,
                                                             std::uint16_t edns_udp_size);
 

@@ -114,7 +114,7 @@ Result<Record> parse_line(const std::vector<std::string>& tok) {
 
 Result<Record> make_txt_record(std::string_view owner, std::vector<std::string> strings, std::uint32_t ttl,
                                RrType type) {
-  auto name = normalize_name(owner);
+  auto name = normalize_query_name(owner);
   if (!name) return Unexpected<Error>(std::move(name).error());
   Record r{type, std::move(*name), ttl, {}, 0, {}};
   for (const auto& s : strings) {
@@ -133,7 +133,7 @@ Result<Record> make_record(std::string_view owner, RrType type, std::string_view
       chunks.emplace_back(value.substr(i, kMaxTxtStringLength));
     return make_txt_record(owner, std::move(chunks), ttl, type);
   }
-  auto name = normalize_name(owner);
+  auto name = normalize_query_name(owner);
   if (!name) return Unexpected<Error>(std::move(name).error());
   Record r{type, std::move(*name), ttl, {}, 0, {}};
   std::optional<std::string> v;
@@ -153,7 +153,7 @@ Result<Record> make_record(std::string_view owner, RrType type, std::string_view
     case RrType::cname:
     case RrType::ptr:
     case RrType::ns:
-      if (auto target = normalize_name(value)) v = std::move(*target);
+      if (auto target = normalize_query_name(value)) v = std::move(*target);
       break;
     default: break;
   }

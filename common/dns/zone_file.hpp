@@ -3,8 +3,9 @@
 // common/dns/zone_file.hpp: a small subset of RFC 1035 s5 master-file syntax, for test
 // zone data (ZoneResolver, the test DNS server). Pure functions; any thread.
 // Lines: `name [ttl] [IN] type rdata` with type A, AAAA, MX, TXT, SPF, CNAME, PTR, NS.
-// Names are absolute (the trailing dot is optional); no $ORIGIN, $TTL, '@', parentheses
-// or blank owner. TXT rdata: one or more "quoted strings" (escapes \" \\ \DDD) or bare
+// Names are absolute (the trailing dot is optional), in the presentation form of
+// dns::normalize_query_name() (\DDD escapes); no $ORIGIN, $TTL, '@', parentheses or blank
+// owner. TXT rdata: one or more "quoted strings" (escapes \" \\ \DDD) or bare
 // words. ';' starts a comment outside quotes. Errors name the line (Errc::bad_input).
 #pragma once
 

@@ -16,7 +16,7 @@ Record must(Result<Record> r) {
 }
 
 std::string must_name(std::string_view name) {
-  auto n = normalize_name(name);
+  auto n = normalize_query_name(name);
   if (!n) throw std::invalid_argument("ZoneResolver: " + n.error().detail);
   return std::move(*n);
 }
@@ -88,7 +88,7 @@ bool ZoneResolver::name_exists(const std::string& name) const {
 
 ZoneResolver::Lookup ZoneResolver::lookup(std::string_view name, RrType type) const {
   Lookup out;
-  auto qname = normalize_name(name);
+  auto qname = normalize_query_name(name);
   if (!qname) {
     out.status = Status::nxdomain;
     return out;
@@ -129,7 +129,7 @@ ZoneResolver::Lookup ZoneResolver::lookup(std::string_view name, RrType type) co
 
 Answer ZoneResolver::query(std::string_view name, RrType type) {
   queries_.fetch_add(1);
-  if (!normalize_name(name)) return invalid_name_answer();
+  if (!normalize_query_name(name)) return invalid_name_answer();
   Lookup l = lookup(name, type);
   if (l.fault == Fault::timeout) return Answer{Status::timeout, {}, 0, false};
   if (l.fault == Fault::servfail) return Answer{Status::servfail, {}, 0, false};

@@ -13,9 +13,11 @@ extern "C" {
 }
 
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "common/base/strings.hpp"
+#include "common/dns/name.hpp"
 #include "common/spf/prefetch.hpp"
 #include "common/spf/record.hpp"
 
@@ -312,10 +314,15 @@ bool DnsLayer::expired() {
 }
 
 dns::Answer DnsLayer::query(std::string_view name, dns::RrType type) {
-  if (!state_.prefetch.answers.empty()) {
-    if (auto a = take_prefetched(state_.prefetch, name, type)) return std::move(*a);
+  std::optional<dns::Answer> a;
+  if (!state_.prefetch.answers.empty()) a = take_prefetched(state_.prefetch, name, type);
+  if (!a) {
+    std::string escaped;
+    a = resolver_.query(dns::escape_name(name, escaped), type);
   }
-  return resolver_.query(name, type);
+  if (type == dns::RrType::mx || type == dns::RrType::ptr)
+    std::erase_if(a->records, [](dns::Record& r) { return !to_dotted_name(r.value); });
+  return std::move(*a);
 }
 
 }  // namespace cachet::spf

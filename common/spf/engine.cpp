@@ -120,7 +120,8 @@ bool is_subdomain(std::string_view name, std::string_view domain) {
 }
 
 // %{p} (RFC 7208 s7.3): a PTR name of the client whose address records include the
-// client, preferring <domain> or a subdomain of it; "unknown" when none validates.
+// client, preferring <domain> or a subdomain of it; "unknown" when none validates. Names
+// are compared and returned as dotted text, like <domain> (prefetch.hpp).
 std::string validated_ptr(dns::Resolver& r, const ClientAddr& a, std::string_view domain) {
   const dns::Answer ptr = r.query(reverse_name(a), dns::RrType::ptr);
   const std::string ip = printable_ip(a);
@@ -128,6 +129,8 @@ std::string validated_ptr(dns::Resolver& r, const ClientAddr& a, std::string_vie
   std::size_t checked = 0;
   for (const dns::Record& p : ptr.records) {
     if (++checked > 10) break;
+    std::string name = p.value;
+    if (!to_dotted_name(name)) continue;
     const dns::Answer addrs = r.query(p.value, a.is_v6 ? dns::RrType::aaaa : dns::RrType::a);
     bool ok = false;
     for (const dns::Record& x : addrs.records) {
@@ -137,8 +140,8 @@ std::string validated_ptr(dns::Resolver& r, const ClientAddr& a, std::string_vie
       }
     }
     if (!ok) continue;
-    if (is_subdomain(p.value, domain)) return p.value;
-    if (first.empty()) first = p.value;
+    if (is_subdomain(name, domain)) return name;
+    if (first.empty()) first = std::move(name);
   }
   return first.empty() ? "unknown" : first;
 }

@@ -9,6 +9,7 @@
 #include <iterator>
 
 #include "common/base/strings.hpp"
+#include "common/dns/name.hpp"
 
 namespace cachet::spf {
 namespace {
@@ -42,8 +43,10 @@ void add_mx_hosts(const dns::Answer& a, bool is_v6, std::vector<PrefetchTarget>&
   std::size_t n = 0;
   for (const dns::Record& r : a.records) {
     if (r.value.empty() || r.value == ".") continue;  // RFC 7505 null MX
+    std::string host = r.value;
+    if (!to_dotted_name(host)) continue;  // the DNS layer drops it too
     if (++n > kMaxMxHosts) break;
-    out.push_back({r.value, is_v6 ? dns::RrType::aaaa : dns::RrType::a, Kind::address});
+    out.push_back({std::move(host), is_v6 ? dns::RrType::aaaa : dns::RrType::a, Kind::address});
   }
 }
 
@@ -59,6 +62,14 @@ void keep_answers(std::vector<PrefetchTarget>& wave, std::vector<dns::Answer>& a
 }
 
 }  // namespace
+
+bool to_dotted_name(std::string& name) {
+  if (name.find('\\') == std::string::npos) return true;  // no escape: already dotted text
+  auto dotted = dns::unescape_name(name);
+  if (!dotted || dotted->find('\0') != std::string::npos) return false;
+  name = std::move(*dotted);
+  return true;
+}
 
 std::optional<dns::Answer> take_prefetched(PrefetchState& state, std::string_view name, dns::RrType type) {
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
@@ -124,13 +135,16 @@ void prefetch(dns::Resolver& r, const Record& record, std::string_view domain, c
   state.walked.push_back(to_lower(domain));
   std::vector<PrefetchTarget> wave = record_targets(record, domain, client, state);
   std::vector<dns::Question> questions;
+  std::vector<std::string> escaped;  // presentation forms the questions point into
   while (!wave.empty() && !is_expired()) {
     // One name alone gains nothing from a batch: libspf2 asks it when it gets there (an
     // include's record is then walked from get_spf). Only an MX answer's hosts must come
     // from here, or libspf2 would ask them one after another.
     if (wave.size() == 1 && wave.front().kind != Kind::mx) break;
     questions.clear();
-    for (const PrefetchTarget& t : wave) questions.push_back({t.name, t.type});
+    escaped.assign(wave.size(), std::string());  // sized before any view into it is taken
+    for (std::size_t i = 0; i < wave.size(); ++i)
+      questions.push_back({dns::escape_name(wave[i].name, escaped[i]), wave[i].type});
     std::vector<dns::Answer> answers = r.query_many(questions);
     ++state.waves;
     state.names += static_cast<int>(questions.size());

@@ -87,6 +87,13 @@ struct PrefetchState {
 // evaluation asks for those itself.
 std::optional<dns::Answer> take_prefetched(PrefetchState& state, std::string_view name, dns::RrType type);
 
+// Names here are dotted text, as libspf2 and the record write them (dots separate labels,
+// every other octet is itself); the resolver takes presentation form (dns::escape_name()).
+// A name from an answer (an MX or PTR target, dns/name.hpp presentation form) becomes
+// dotted text in place; false when dotted text cannot hold it (a dot inside a label, or a
+// NUL, which libspf2's C strings cannot carry): such a target is ignored.
+bool to_dotted_name(std::string& name);
+
 // The one "v=spf1" record among TXT records (RFC 7208 s4.5) and how many there are: the
 // record only when *count is 1.
 const dns::Record* find_spf1_record(const std::vector<dns::Record>& records, int* count);

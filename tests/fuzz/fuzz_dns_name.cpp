@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// tests/fuzz/fuzz_dns_name.cpp: dns::normalize_name, the gate every name passes before a
-// backend looks it up (its input comes from mail: From domains, d= and s= tags, SPF
-// targets, HELO names), and the query builder behind it. Invariants: never crash or throw;
-// a name that passes is lower case, within the RFC 1035 limits, and normalizes to itself
-// (idempotent, with or without a trailing dot, in any letter case); the query ldns builds
-// for it carries exactly that name in its question (name -> ldns -> wire -> text round
-// trip), so the name asked is the name checked; is_normalized_name() is true exactly for
-// the names normalize_name() returns unchanged.
+// tests/fuzz/fuzz_dns_name.cpp: dns::normalize_query_name, the gate every name passes before
+// a backend looks it up (its input comes from mail: From domains, d= and s= tags, SPF
+// targets after macro expansion, HELO names), the strict dns::normalize_name beside it,
+// and the query builder and text conversions behind them. Invariants: never crash or
+// throw; a name normalize_name() accepts is lower case, within the RFC 1035 limits, and the
+// resolver's gate accepts it the same; a name normalize_query_name() accepts normalizes to
+// itself (idempotent, with or without a trailing dot, in any letter case: letter case
+// never decides validity); the query built for it carries exactly that name in its
+// question (name -> wire -> text round trip), so the name asked is the name checked;
+// is_normalized_query_name() is true exactly for the names normalize_query_name() returns
+// unchanged; dotted text from unescape_name() escapes back to the same name.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -39,26 +42,45 @@ void check_shape(std::string_view n) {
   }
 }
 
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  return out;
+}
+
+void check_strict(std::string_view in) {
+  const auto n = cachet::dns::normalize_name(in);
+  if (!n) {
+    if (cachet::dns::normalize_name(cachet::to_lower(in))) std::abort();
+    return;
+  }
+  check_shape(*n);
+  const auto q = cachet::dns::normalize_query_name(in);
+  if (!q || *q != *n) std::abort();
+  const auto again = cachet::dns::normalize_name(*n);
+  if (!again || *again != *n) std::abort();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view in(reinterpret_cast<const char*>(data), size);
-  const auto n = cachet::dns::normalize_name(in);
-  // is_normalized_name() says exactly when normalizing changes nothing.
-  if (cachet::dns::is_normalized_name(in) != (n && *n == in)) std::abort();
+  check_strict(in);
+  const auto n = cachet::dns::normalize_query_name(in);
+  // is_normalized_query_name() says exactly when normalizing changes nothing.
+  if (cachet::dns::is_normalized_query_name(in) != (n && *n == in)) std::abort();
   if (!n) {
     // Letter case never decides validity.
-    if (cachet::dns::normalize_name(cachet::to_lower(in))) std::abort();
+    if (cachet::dns::normalize_query_name(cachet::to_lower(in))) std::abort();
     return 0;
   }
-  check_shape(*n);
-  const auto again = cachet::dns::normalize_name(*n);
+  for (const char c : *n)
+    if (c >= 'A' && c <= 'Z') std::abort();
+  const auto again = cachet::dns::normalize_query_name(*n);
   if (!again || *again != *n) std::abort();
-  const auto dotted = cachet::dns::normalize_name(*n + ".");
+  const auto dotted = cachet::dns::normalize_query_name(*n + ".");
   if (!dotted || *dotted != *n) std::abort();
-  std::string upper(*n);
-  for (char& c : upper) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-  const auto from_upper = cachet::dns::normalize_name(upper);
+  const auto from_upper = cachet::dns::normalize_query_name(upper(*n));
   if (!from_upper || *from_upper != *n) std::abort();
 
   const auto query = cachet::dns::build_query(*n, cachet::dns::RrType::txt, 0x1234, 0);
@@ -67,5 +89,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                                query->size() - cachet::dns::kDnsHeaderSize);
   const auto asked = cachet::dns::wire_name_to_text(question);
   if (!asked || *asked != *n) std::abort();
+
+  if (const auto plain = cachet::dns::unescape_name(*n)) {
+    const auto back = cachet::dns::normalize_query_name(cachet::dns::escape_name(*plain));
+    if (!back || *back != *n) std::abort();
+  }
   return 0;
 }

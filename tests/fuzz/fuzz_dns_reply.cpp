@@ -3,11 +3,15 @@
 // tests/fuzz/fuzz_dns_reply.cpp: DNS replies as a nameserver (or a spoofer) may send them,
 // through decode_reply() for each record type the engines ask, and through
 // wire_name_to_text(). The reply's own ID is passed as the expected one so the parser,
-// not the ID check, sees most inputs. Must not crash, hang, leak or throw.
+// not the ID check, sees most inputs. Must not crash, hang, leak or throw; a wire name
+// that renders as text is that text's normalized form, and the text encodes back to the
+// same labels (letters lower-cased).
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
+#include "common/base/strings.hpp"
 #include "common/dns/name.hpp"
 #include "common/dns/reply.hpp"
 
@@ -20,6 +24,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& r : got.answer.records)
       if (r.type != type) __builtin_trap();  // only records of the asked type, ever
   }
-  (void)cachet::dns::wire_name_to_text(in);
+  if (const auto text = cachet::dns::wire_name_to_text(in)) {
+    const auto again = cachet::dns::normalize_query_name(*text);
+    if (text->empty()) {  // the root: no name to ask
+      if (again) __builtin_trap();
+      return 0;
+    }
+    if (!again || *again != *text) __builtin_trap();
+    std::array<std::uint8_t, cachet::dns::kMaxWireNameLength> back{};
+    const auto n = cachet::dns::query_name_to_wire(*text, back);
+    if (!n || *n > in.size()) __builtin_trap();
+    for (std::size_t i = 0; i < *n; ++i)
+      if (back[i] != static_cast<std::uint8_t>(cachet::ascii_lower(static_cast<char>(in[i])))) __builtin_trap();
+  }
   return 0;
 }

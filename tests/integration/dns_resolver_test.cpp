@@ -49,6 +49,29 @@ class LdnsResolverTest : public ::testing::Test {
   testlib::DnsServer server_{zone_};
 };
 
+// Labels may hold any octet (RFC 2181 s11): names in presentation form reach the server
+// with their octets (the zone's owners are the same escapes), and the reply's question and
+// records come back in the same spelling; letter case is folded, nothing else.
+TEST_F(LdnsResolverTest, NamesWithOddOctets) {
+  zone_.add("macro%percent\\032\\032space%20url-space.example.com", RrType::a, "1.2.3.4");
+  zone_.add("nul\\000and\\255.example.org", RrType::txt, "odd");
+  zone_.add("dot\\046inside.example.org", RrType::mx, "10 mx\\032host.example.org");
+  auto r = make();
+  const auto a = r->query("Macro%Percent\\032\\032Space%20url-space.example.com.", RrType::a);
+  ASSERT_EQ(a.status, Status::answer);
+  EXPECT_EQ(a.records.at(0).value, "1.2.3.4");
+  EXPECT_EQ(a.records.at(0).owner, "macro%percent\\032\\032space%20url-space.example.com");
+  EXPECT_EQ(r->query("nul\\000and\\255.example.org", RrType::txt).status, Status::answer);
+  const auto mx = r->query("dot\\046inside.example.org", RrType::mx);
+  ASSERT_EQ(mx.status, Status::answer);
+  EXPECT_EQ(mx.records.at(0).value, "mx\\032host.example.org");
+  // The same octets without the escapes are other names: the dot splits the label.
+  EXPECT_EQ(r->query("dot.inside.example.org", RrType::mx).status, Status::nxdomain);
+  // A raw space is not sent at all.
+  const auto raw = r->query("macro%percent  space%20url-space.example.com", RrType::a);
+  EXPECT_TRUE(raw.is_invalid_name);
+}
+
 TEST_F(LdnsResolverTest, AnswersARecords) {
   const auto got = make()->query("A.Example.Org.", RrType::a);
   ASSERT_EQ(got.status, Status::answer);

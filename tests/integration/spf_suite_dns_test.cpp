@@ -18,7 +18,6 @@
 // tests/data/spf/*-dns-known-failures.tsv. Skips visibly without the suites.
 #include <gtest/gtest.h>
 
-#include <iostream>
 #include <memory>
 #include <set>
 #include <stdexcept>
@@ -94,7 +93,7 @@ class SuiteOverDns {
       served_.reset();  // the previous scenario's server stops first
       served_ = std::make_unique<ServedScenario>(zonedata);
       zonedata_ = zonedata;
-      for (const std::string& r : served_->refused()) std::cout << "  zone refused " << r << "\n";
+      for (const std::string& r : served_->refused()) ADD_FAILURE() << "zone refused " << r;
     }
     dns::CachingResolver cache(served_->resolver());  // fresh per test: every test starts cold
     SpfEngine engine(is_cached_ ? static_cast<dns::Resolver&>(cache) : served_->resolver(), testing::suite_options());

@@ -162,6 +162,23 @@ TEST_F(CachingResolverTest, InvalidNamesNeverReachTheBackend) {
   EXPECT_EQ(cache.size(), 0u);
 }
 
+// Names with odd octets (RFC 2181 s11) are keyed by their one spelling: letter case and
+// the trailing dot do not split an entry, other octets do; a raw space is no spelling.
+TEST_F(CachingResolverTest, KeysNamesWithOddOctets) {
+  zone_.add("a\\032b.example.org", RrType::a, "192.0.2.5", 100);
+  zone_.add("a\\000b.example.org", RrType::a, "192.0.2.6", 100);
+  auto cache = make();
+  EXPECT_EQ(cache.query("a\\032b.example.org", RrType::a).records.at(0).value, "192.0.2.5");
+  EXPECT_EQ(cache.query("A\\032B.example.ORG.", RrType::a).records.at(0).value, "192.0.2.5");
+  EXPECT_EQ(zone_.query_count(), 1u);
+  EXPECT_EQ(cache.query("a\\000b.example.org", RrType::a).records.at(0).value, "192.0.2.6");
+  EXPECT_EQ(zone_.query_count(), 2u);
+  EXPECT_TRUE(cache.query("a b.example.org", RrType::a).is_invalid_name);
+  EXPECT_TRUE(cache.query("a\\065b.example.org", RrType::a).is_invalid_name);  // \065 is 'A': written as itself
+  EXPECT_EQ(zone_.query_count(), 2u);
+  EXPECT_EQ(cache.size(), 2u);
+}
+
 TEST_F(CachingResolverTest, EvictsLeastRecentlyUsed) {
   CacheOptions o;
   o.max_entries = 2;

@@ -322,17 +322,23 @@ TEST(BuildQuery, SameBytesAsLdns) {
        {Case{"example.org", RrType::txt, 0, 1232}, Case{"a", RrType::a, 0xffff, 0},
         Case{"_dmarc.mail.example.org", RrType::txt, 7, 4096},
         Case{"sel._domainkey.example.org", RrType::txt, 0x8000, 512}, Case{label63 + ".example", RrType::mx, 42, 1232},
-        Case{name253, RrType::aaaa, 1, 1232}, Case{"4.3.2.1.in-addr.arpa", RrType::ptr, 9, 0}}) {
+        Case{name253, RrType::aaaa, 1, 1232}, Case{"4.3.2.1.in-addr.arpa", RrType::ptr, 9, 0},
+        Case{"macro%percent\\032\\032space%20url-space.example.com", RrType::a, 3, 1232},
+        Case{"x\\046y.example", RrType::a, 4, 0}, Case{"\\000\\255\\092.example", RrType::txt, 5, 0},
+        Case{"Mixed.Case.Kept", RrType::a, 6, 0}}) {
     const auto got = build_query(c.name, c.type, c.id, c.edns);
     ASSERT_TRUE(got.has_value()) << c.name;
     EXPECT_EQ(*got, ldns_query(c.name, c.type, c.id, c.edns)) << c.name;
   }
 }
 
-TEST(BuildQuery, RefusesNamesThatAreNotNormalized) {
-  for (const std::string& name : {std::string(), std::string(64, 'a') + ".example", std::string("a..b"),
-                                  std::string(".a"), std::string("a."), std::string(254, 'a')})
+TEST(BuildQuery, RefusesNamesThatAreNotValid) {
+  for (const std::string& name :
+       {std::string(), std::string(64, 'a') + ".example", std::string("a..b"), std::string(".a"), std::string(254, 'a'),
+        std::string("a b.example"), std::string("\\101.example"), std::string("a\\")})
     EXPECT_FALSE(build_query(name, RrType::a, 1, 0).has_value()) << "'" << name << "'";
+  // A trailing dot names the same name: the same query.
+  EXPECT_EQ(build_query("a.", RrType::a, 1, 0).value(), build_query("a", RrType::a, 1, 0).value());
 }
 
 }  // namespace

@@ -63,9 +63,7 @@ TEST(SpfSuite, Rfc7208) { check_suite("RFC 7208", "rfc7208-tests.yml", "rfc7208-
 
 // Every test of a suite through a cache, without and with the prefetch: the same verdict,
 // explanation, DNS-term and void-lookup counts (the prefetch only fills the cache;
-// libspf2 still asks, and the layer counts, every name). Through a cache rather than on
-// the zone because a name the resolver refuses (macro-mania-in-domain expands to one
-// with spaces) is nxdomain there, prefetch or not.
+// libspf2 still asks, and the layer counts, every name).
 void check_prefetch_changes_nothing(const char* file, int want_total) {
   const std::string path = std::string(CACHET_TESTDATA) + "/spf/" + file;
   bool ok = false;

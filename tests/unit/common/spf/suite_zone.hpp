@@ -6,7 +6,9 @@
 // record times out; TYPE: TIMEOUT = that type times out; unknown names are NXDOMAIN except
 // "error." names (timeout); a known name without the type is NODATA; one CNAME level is
 // followed (chains up to kMaxCnameChain: pyspf-test's cname-chain needs two); a label over 63 octets is a temporary
-// error; empty labels are dropped. Test-only, header-only. Also counts queries (for tests that assert "no DNS").
+// error; empty labels are dropped. Owners and targets are kept in presentation form
+// (dns::escape_name: a name with spaces holds \032), the form the Resolver interface
+// carries. Test-only, header-only. Also counts queries (for tests that assert "no DNS").
 #pragma once
 
 #include <map>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "common/base/strings.hpp"
+#include "common/dns/name.hpp"
 #include "common/dns/resolver.hpp"
 #include "tests/unit/common/spf/suite_yaml.hpp"
 
@@ -26,7 +29,7 @@ class SuiteZone : public dns::Resolver {
   SuiteZone() = default;
   explicit SuiteZone(const YamlNode* zonedata) {
     if (zonedata == nullptr) return;
-    for (const auto& [owner, recs] : zonedata->map) load_owner(to_lower(owner), recs);
+    for (const auto& [owner, recs] : zonedata->map) load_owner(dns::escape_name(to_lower(owner)), recs);
   }
 
   void add(std::string owner, dns::RrType type, std::string value, std::uint16_t pref = 0) {
@@ -105,7 +108,7 @@ class SuiteZone : public dns::Resolver {
         if (*type == dns::RrType::mx) {
           if (value.seq.size() != 2) continue;
           rec.preference = static_cast<std::uint16_t>(std::stoi(value.seq[0].text));
-          rec.value = to_lower(value.seq[1].text);
+          rec.value = dns::escape_name(to_lower(value.seq[1].text));
         } else if (*type == dns::RrType::txt || *type == dns::RrType::spf) {
           if (value.kind == YamlNode::Kind::seq) {
             for (const YamlNode& s : value.seq) rec.txt_strings.push_back(s.text);
@@ -116,7 +119,7 @@ class SuiteZone : public dns::Resolver {
         } else {
           rec.value = value.text;
           if (*type != dns::RrType::a && *type != dns::RrType::aaaa) {
-            rec.value = normalize(rec.value);
+            rec.value = dns::escape_name(normalize(rec.value));
           }
         }
         if (*type == dns::RrType::spf) spf.push_back(rec);
