@@ -162,7 +162,16 @@ SPF_dns_rr_t* lookup_impl(SPF_dns_server_t* s, const char* domain, ns_type type)
     st.problem = "more than " + std::to_string(layer.limits().void_lookups) + " void lookups";
     return new_rr(s, domain, type, TRY_AGAIN);
   }
-  if (dns::is_temporary(a.status)) st.temporary_dns_error = true;
+  // RFC 7208 s5.5: a DNS error on the ptr mechanism's PTR lookup makes it not match, and one
+  // on the address lookup of a PTR name skips that name; neither ends the evaluation. (The
+  // %{p} macro's lookups, s7.3, give "unknown" on errors: the same reading.)
+  const bool is_ptr_lookup = type == ns_t_ptr || (secondary && st.pending_from_ptr);
+  if (dns::is_temporary(a.status)) {
+    if (is_ptr_lookup)
+      a = dns::Answer{dns::Status::nxdomain, {}, 0, false};
+    else
+      st.temporary_dns_error = true;
+  }
   // RFC 7208 s4.6.4: at most 10 PTR names are looked at; the rest are ignored.
   if (type == ns_t_ptr && a.records.size() > 10) a.records.resize(10);
   if (zero_cidr && a.status == dns::Status::answer) {
@@ -179,6 +188,7 @@ SPF_dns_rr_t* lookup_impl(SPF_dns_server_t* s, const char* domain, ns_type type)
   }
   if (type == ns_t_mx || type == ns_t_ptr) {
     for (const dns::Record& r : a.records) st.pending_hosts.push_back(r.value);
+    st.pending_from_ptr = type == ns_t_ptr;
   }
   SPF_dns_rr_t* rr = new_rr(s, domain, type, herrno_of(a.status));
   if (rr != nullptr && a.status == dns::Status::answer && !fill_rr(rr, type, a.records)) {

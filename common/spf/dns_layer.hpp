@@ -49,6 +49,7 @@ struct EvalState {
   int dns_terms = 0;
   int void_lookups = 0;
   std::vector<std::string> pending_hosts;  // names an mx/ptr answer will look up next
+  bool pending_from_ptr = false;           // ... and that answer was a PTR answer
   PrefetchState prefetch;                  // what the prefetch asked (prefetch.hpp)
   // outcome flags
   bool lookup_limit_hit = false;

@@ -14,8 +14,8 @@
 // the run wait on the clock, and the resolver's timeouts are tested in
 // dns_resolver_test.cpp), and records get a TTL of 300 so that the cache keeps them for
 // the prefetch. A scenario's records the zone refuses are reported as failures. Same
-// expectations as the in-memory run; the known failures of this path are listed in
-// tests/data/spf/*-dns-known-failures.tsv. Skips visibly without the suites.
+// expectations and known-failure lists (tests/data/spf/*-known-failures.tsv) as the
+// in-memory run: both paths must give the same results. Skips visibly without the suites.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -113,19 +113,19 @@ void check_over_dns(const char* label, const char* file, const char* known, int 
 }
 
 TEST(SpfSuiteOverDns, Rfc7208) {
-  check_over_dns("RFC 7208", "rfc7208-tests.yml", "rfc7208-dns-known-failures.tsv", 203, false);
+  check_over_dns("RFC 7208", "rfc7208-tests.yml", "rfc7208-known-failures.tsv", 203, false);
 }
 
 TEST(SpfSuiteOverDns, Rfc7208CachedWithPrefetch) {
-  check_over_dns("RFC 7208", "rfc7208-tests.yml", "rfc7208-dns-known-failures.tsv", 203, true);
+  check_over_dns("RFC 7208", "rfc7208-tests.yml", "rfc7208-known-failures.tsv", 203, true);
 }
 
 TEST(SpfSuiteOverDns, Rfc4408) {
-  check_over_dns("RFC 4408", "rfc4408-tests.yml", "rfc4408-dns-known-failures.tsv", 191, false);
+  check_over_dns("RFC 4408", "rfc4408-tests.yml", "rfc4408-known-failures.tsv", 191, false);
 }
 
 TEST(SpfSuiteOverDns, Rfc4408CachedWithPrefetch) {
-  check_over_dns("RFC 4408", "rfc4408-tests.yml", "rfc4408-dns-known-failures.tsv", 191, true);
+  check_over_dns("RFC 4408", "rfc4408-tests.yml", "rfc4408-known-failures.tsv", 191, true);
 }
 
 TEST(SpfSuiteOverDns, PyspfExtras) {

@@ -87,6 +87,27 @@ TEST(SpfEngine, DnsTimeoutNeverPasses) {
   }
 }
 
+// RFC 7208 s5.5: a DNS error while the ptr mechanism resolves is no temperror: an error on
+// the PTR lookup makes the mechanism not match, one on a PTR name's address lookup skips
+// that name (the suite's ptr-cname-loop, as a real server answers it: SERVFAIL).
+TEST(SpfEngine, PtrDnsErrorsSkipTheName) {
+  SuiteZone z;
+  z.add("ptr.example", RrType::txt, "v=spf1 ptr -all");
+  z.add("4.2.0.192.in-addr.arpa", RrType::ptr, "loop.ptr.example");
+  z.add("4.2.0.192.in-addr.arpa", RrType::ptr, "good.ptr.example");
+  z.add_timeout("loop.ptr.example");
+  z.add("good.ptr.example", RrType::a, "192.0.2.4");
+  const SpfResult skipped = check(z, "192.0.2.4", "u@ptr.example");
+  EXPECT_EQ(skipped.verdict, Verdict::pass) << skipped.problem;
+  z.add_timeout("5.2.0.192.in-addr.arpa");
+  const SpfResult no_match = check(z, "192.0.2.5", "u@ptr.example");
+  EXPECT_EQ(no_match.verdict, Verdict::fail) << no_match.problem;
+  // An MX host's address error is still temperror (DnsTimeoutNeverPasses): only ptr skips.
+  z.add("mxptr.example", RrType::txt, "v=spf1 mx ptr -all");
+  z.add("mxptr.example", RrType::mx, "loop.ptr.example", 10);
+  EXPECT_EQ(check(z, "192.0.2.4", "u@mxptr.example").verdict, Verdict::temperror);
+}
+
 TEST(SpfEngine, LookupLimitCountsAcrossIncludes) {
   SuiteZone z;
   // 11 DNS terms through nested includes: libspf2 alone loses count inside includes.
