@@ -89,6 +89,21 @@ TEST(ZoneResolver, InvalidNamesAreFlagged) {
   EXPECT_TRUE(got.is_invalid_name);
 }
 
+// Owners and targets in presentation form (name.hpp): one spelling per name, any octet.
+TEST(ZoneResolver, NamesWithOddOctets) {
+  ZoneResolver z;
+  ASSERT_TRUE(z.load_zone_text("A\\032B.example. A 192.0.2.1\n"
+                               "mx.example. MX 10 h\\000st\\046x.example.\n")
+                  .has_value());
+  EXPECT_EQ(z.query("a\\032b.example", RrType::a).status, Status::answer);
+  EXPECT_EQ(z.query("A\\032b.EXAMPLE.", RrType::a).records.at(0).owner, "a\\032b.example");
+  EXPECT_EQ(z.query("mx.example", RrType::mx).records.at(0).value, "h\\000st\\046x.example");
+  EXPECT_TRUE(z.query("a b.example", RrType::a).is_invalid_name);          // a raw space: no spelling
+  EXPECT_TRUE(z.query("\\097\\032b.example", RrType::a).is_invalid_name);  // \\097 is 'a'
+  EXPECT_FALSE(z.load_zone_text("a\\.b.example. A 192.0.2.1\n").has_value());
+  EXPECT_THROW(z.add("a b.example", RrType::a, "192.0.2.1"), std::invalid_argument);
+}
+
 TEST(ZoneResolver, RemoveDropsRecordsAndFaults) {
   ZoneResolver z;
   z.add("example.org", RrType::a, "192.0.2.1");

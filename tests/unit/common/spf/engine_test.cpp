@@ -108,6 +108,27 @@ TEST(SpfEngine, PtrDnsErrorsSkipTheName) {
   EXPECT_EQ(check(z, "192.0.2.4", "u@mxptr.example").verdict, Verdict::temperror);
 }
 
+// Labels may hold any octet (RFC 2181 s11): MX and PTR targets with odd octets are looked
+// up as they are; one dotted text cannot hold (a dot inside a label) is ignored.
+TEST(SpfEngine, TargetsWithOddOctets) {
+  SuiteZone z;
+  z.add("mx.example", RrType::txt, "v=spf1 mx -all");
+  z.add("mx.example", RrType::mx, "odd\\046dot.example", 10);
+  z.add("mx.example", RrType::mx, "odd\\032space.example", 20);
+  z.add("odd\\046dot.example", RrType::a, "192.0.2.7");
+  z.add("odd\\032space.example", RrType::a, "192.0.2.8");
+  EXPECT_EQ(check(z, "192.0.2.8", "u@mx.example").verdict, Verdict::pass);
+  EXPECT_EQ(check(z, "192.0.2.7", "u@mx.example").verdict, Verdict::fail);  // its host was ignored
+  z.add("ptr.example", RrType::txt, "v=spf1 ptr -all");
+  z.add("8.2.0.192.in-addr.arpa", RrType::ptr, "odd\\032space.ptr.example");
+  z.add("odd\\032space.ptr.example", RrType::a, "192.0.2.8");
+  EXPECT_EQ(check(z, "192.0.2.8", "u@ptr.example").verdict, Verdict::pass);
+  // The expanded name of a macro holds spaces: asked as such (macro-mania-in-domain).
+  z.add("macro.example", RrType::txt, "v=spf1 a:macro%%percent%_%_space.example -all");
+  z.add("macro%percent\\032\\032space.example", RrType::a, "192.0.2.9");
+  EXPECT_EQ(check(z, "192.0.2.9", "u@macro.example").verdict, Verdict::pass);
+}
+
 TEST(SpfEngine, LookupLimitCountsAcrossIncludes) {
   SuiteZone z;
   // 11 DNS terms through nested includes: libspf2 alone loses count inside includes.

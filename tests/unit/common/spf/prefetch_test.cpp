@@ -96,6 +96,21 @@ INSTANTIATE_TEST_SUITE_P(
                     "7.example/1", "8.example/1", "9.example/1", "10.example/1"},
                    0}));
 
+// Targets from answers (presentation form) as the dotted text libspf2 takes.
+TEST(ToDottedName, ResolvesEscapesOrRefuses) {
+  std::string plain = "mx.example.org";
+  EXPECT_TRUE(to_dotted_name(plain));
+  EXPECT_EQ(plain, "mx.example.org");
+  std::string spaced = "a\\032b.example";
+  EXPECT_TRUE(to_dotted_name(spaced));
+  EXPECT_EQ(spaced, "a b.example");
+  std::string eight_bit = "\\255\\092.example";
+  EXPECT_TRUE(to_dotted_name(eight_bit));
+  EXPECT_EQ(eight_bit, "\xff\\.example");
+  for (std::string refused : {"a\\046b.example", "a\\000b.example", "a\\065b.example"})
+    EXPECT_FALSE(to_dotted_name(refused)) << refused;  // a dot in a label, a NUL, no valid spelling
+}
+
 TEST(TakePrefetched, EachAnswerServesOneLookup) {
   PrefetchState st;
   dns::Answer a;
