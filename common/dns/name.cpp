@@ -128,16 +128,14 @@ Result<std::size_t> query_name_to_wire(std::string_view name, std::span<std::uin
 }
 
 Result<std::string> normalize_query_name(std::string_view name) {
-  std::array<std::uint8_t, kMaxWireNameLength>
-      wire;  // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
+  WireNameBuffer wire;  // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
   ParsedName parsed;
   if (const char* why = parse_query_name(name, wire, parsed)) return fail(Errc::bad_input, why);
   return wire_name_to_text({wire.data(), parsed.wire_size});
 }
 
 bool is_normalized_query_name(std::string_view name) noexcept {
-  std::array<std::uint8_t, kMaxWireNameLength>
-      wire;  // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
+  WireNameBuffer wire;  // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
   ParsedName parsed;
   return parse_query_name(name, wire, parsed) == nullptr && !parsed.has_root_dot && !parsed.has_upper;
 }
@@ -189,8 +187,7 @@ std::string_view escape_name(std::string_view dotted, std::string& storage) {
 }
 
 std::optional<std::string> unescape_name(std::string_view name) {
-  std::array<std::uint8_t, kMaxWireNameLength>
-      wire;  // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
+  WireNameBuffer wire;  // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
   ParsedName parsed;
   if (parse_query_name(name, wire, parsed) != nullptr) return std::nullopt;
   std::string out;

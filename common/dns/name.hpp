@@ -21,6 +21,7 @@
 // itself).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -36,6 +37,8 @@ inline constexpr std::size_t kMaxLabelLength = 63;  // RFC 1035 s2.3.4
 // Presentation form of a plain name without the trailing dot; 255 octets on the wire.
 inline constexpr std::size_t kMaxNameLength = 253;
 inline constexpr std::size_t kMaxWireNameLength = 255;  // RFC 1035 s2.3.4, the root label included
+// Room for any name in wire form (query_name_to_wire()).
+using WireNameBuffer = std::array<std::uint8_t, kMaxWireNameLength>;
 
 // Lower-cases `name`, drops one trailing dot and checks it. Rejected (Errc::bad_input):
 // empty name or "." alone, an empty label ("a..b", ".a"), a label over kMaxLabelLength,

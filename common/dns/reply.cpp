@@ -276,8 +276,7 @@ DecodedReply decode_reply(std::span<const std::uint8_t> wire, std::uint16_t id, 
   // Cannot fail: the header's 12 bytes are there.
   (void)(r.skip(4) && r.u16(qdcount) && r.u16(ancount) && r.u16(nscount) && r.u16(arcount));
   // The question: exactly (qname, qtype, IN) when present.
-  std::array<std::uint8_t, kMaxWireNameLength>
-      qwire;  // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
+  WireNameBuffer qwire;  // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
   const auto qwire_size = query_name_to_wire(qname, qwire);
   bool question_ok = qdcount == 1 && qwire_size.has_value();
   WireName q_owner;
@@ -337,8 +336,7 @@ void put16(std::vector<std::uint8_t>& out, unsigned v) {
 // query_name_to_wire(), which decodes its escapes.
 Result<std::vector<std::uint8_t>> build_query(std::string_view qname, RrType qtype, std::uint16_t id,
                                               std::uint16_t edns_udp_size) {
-  std::array<std::uint8_t, kMaxWireNameLength>
-      name;  // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
+  WireNameBuffer name;  // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
   const auto name_size = query_name_to_wire(qname, name);
   if (!name_size) return fail(Errc::internal, "cannot encode name " + std::string(qname));
   std::vector<std::uint8_t> out;
