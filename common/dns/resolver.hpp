@@ -59,7 +59,7 @@ class QueryObserver {
 
 struct Record {
   RrType type;
-  std::string owner;  // lower case, no trailing dot
+  std::string owner;  // lower case, no trailing dot, presentation form (name.hpp)
   std::uint32_t ttl = 0;
   // A/AAAA: the printable address; MX/CNAME/PTR/NS: the target name (lower case, no
   // trailing dot); TXT/SPF: the character-strings concatenated (RFC 6376 s3.6.2.2,
@@ -74,7 +74,8 @@ struct Answer {
   std::vector<Record> records;     // only records of the asked type (CNAMEs followed)
   std::uint32_t negative_ttl = 0;  // from the SOA of a NXDOMAIN/NODATA reply, if any
   // Set (with status nxdomain) when the name asked for is not a valid DNS name (empty
-  // label, label > 63 or name > 253 octets, see common/dns/name.hpp): no query was sent.
+  // label, label > 63 or name > 255 octets on the wire, a raw octet outside 0x21..0x7e or
+  // an escape not in the one spelling of common/dns/name.hpp): no query was sent.
   // nxdomain is the safe reading for every engine (RFC 7208 s4.3: SPF "none"; DKIM: no
   // key; DMARC: no record); callers that must tell the cases apart test this flag.
   bool is_invalid_name = false;
@@ -92,8 +93,10 @@ struct Question {
 class Resolver {
  public:
   virtual ~Resolver() = default;
-  // name: a domain name with or without the trailing dot. Never throws for DNS trouble:
-  // every failure is a Status.
+  // name: a domain name with or without the trailing dot, in presentation form (an octet
+  // outside 0x21..0x7e, a dot inside a label or a backslash written \DDD:
+  // dns::normalize_query_name(), dns::escape_name()). Names in answers (owners, targets)
+  // come back in the same form. Never throws for DNS trouble: every failure is a Status.
   virtual Answer query(std::string_view name, RrType type) = 0;
   // The answer to questions[i] in element i, each exactly what query() would have given
   // (statuses, retries, observer calls); a failure of one question never affects another.
