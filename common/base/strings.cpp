@@ -2,6 +2,7 @@
 // common/base/strings.cpp: see strings.hpp.
 #include "common/base/strings.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace cachet {
@@ -33,6 +34,7 @@ std::string_view trim(std::string_view s) noexcept {
 
 std::vector<std::string_view> split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
+  out.reserve(static_cast<std::size_t>(std::count(s.begin(), s.end(), sep)) + 1);  // one allocation
   std::size_t start = 0;
   for (;;) {
     const auto pos = s.find(sep, start);

@@ -69,6 +69,7 @@ bool all_digits(std::string_view s, std::size_t min, std::size_t max) {
 Result<std::vector<std::string_view>> split_strings(std::string_view p, std::size_t min, std::size_t max) {
   if (p.empty() || p.back() != '\0') return fail(Errc::bad_input, "string not NUL-terminated");
   std::vector<std::string_view> out;
+  out.reserve(std::min(max, static_cast<std::size_t>(std::count(p.begin(), p.end(), '\0'))));
   std::size_t start = 0;
   while (start < p.size()) {
     if (out.size() == max) return fail(Errc::bad_input, "more than " + std::to_string(max) + " strings");
