@@ -29,7 +29,8 @@ namespace cachet::milter {
 enum class Action { continue_, accept, reject, tempfail, discard, skip, reply };
 
 // The answer to one protocol step. `reply` carries an SMTP reply: code 4xx (tempfail) or
-// 5xx (reject), optional enhanced code "x.y.z", text without CR/LF (<= 980 bytes).
+// 5xx (reject), optional enhanced code "x.y.z", text without control bytes (<= 980 bytes;
+// otherwise the layer logs milter.bad_reply and answers reject or tempfail by the code).
 struct Verdict {
   Action action = Action::continue_;
   std::string code, xcode, text;

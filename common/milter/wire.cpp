@@ -295,8 +295,15 @@ Result<std::string> format_reply_text(std::string_view code, std::string_view xc
       return fail(Errc::bad_input, "enhanced code is not " + std::string(1, code[0]) + ".x.y");
   }
   if (text.size() > kMaxReplyText) return fail(Errc::bad_input, "reply text too long");
+  // RFC 5321 s4.2 textstring: HT and printable bytes. CR/LF would let text forge reply
+  // lines; other control bytes make decode_reply (and the MTA) refuse the whole reply.
   if (text.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos)
     return fail(Errc::bad_input, "reply text holds CR, LF or NUL");
+  if (std::any_of(text.begin(), text.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return (u < 0x20 && c != '\t') || u == 0x7f;
+      }))
+    return fail(Errc::bad_input, "reply text holds a control byte");
   std::string out(code);
   for (const std::string_view part : {xcode, text})
     if (!part.empty()) out.append(" ").append(part);

@@ -120,8 +120,9 @@ struct Reply {
 // The packet (framed) that decode_reply reads back as `reply`.
 std::string encode_reply(const Reply& reply);
 // A custom reply's text "550 5.7.1 text" from its parts: code 4xx or 5xx; xcode empty or
-// "c.d.d" with c the code's class and each part 1-3 digits; text without CR, LF or NUL and
-// at most kMaxReplyText bytes. bad_input otherwise.
+// "c.d.d" with c the code's class and each part 1-3 digits; text without control bytes
+// (CR, LF, NUL, DEL, any below 0x20 but HT) and at most kMaxReplyText bytes. bad_input
+// otherwise.
 [[nodiscard]] Result<std::string> format_reply_text(std::string_view code, std::string_view xcode,
                                                     std::string_view text);
 
