@@ -220,7 +220,9 @@ bool Connection::handle(const wire::Packet& p, std::string& out) {
       auto s = strings(1, wire::kMaxArgs);
       if (!s) return false;
       if (cmd == wire::kCmdMail) {
-        held_.reset();  // a new message
+        // A new message: what an earlier message held is gone; a verdict held at CONNECT or
+        // HELO is the SMTP session's, as if the MTA had waited for it, so it holds again.
+        held_ = conn_held_;
         step(Step::envfrom, out, [&](Session& ss, Context& ctx) { return ss.on_envfrom(ctx, *s); });
       } else {
         step(Step::envrcpt, out, [&](Session& ss, Context& ctx) { return ss.on_envrcpt(ctx, *s); });
@@ -259,6 +261,7 @@ bool Connection::handle(const wire::Packet& p, std::string& out) {
       conn_info_.reset();
       for (auto& stage : macros_) stage.clear();
       held_.reset();
+      conn_held_.reset();
       return true;
     case wire::kCmdQuit: close(); return false;
     default: return bad_packet(cmd, "unknown command");
@@ -354,7 +357,10 @@ void Connection::step(Step step, std::string& out, Hook&& hook) {
   }
   if (holds) {
     // skip cannot be given without a reply: the rest of the body just keeps coming.
-    if (!v.is_continue() && v.action != Action::skip) held_ = std::move(v);
+    if (!v.is_continue() && v.action != Action::skip) {
+      if (step == Step::connect || step == Step::helo) conn_held_ = v;
+      held_ = std::move(v);
+    }
     if (!silent) append_simple(out, wire::kRepContinue);
     return;
   }

@@ -14,6 +14,9 @@
 //   connection then serves a new SMTP client, negotiation kept) or close().
 // - Steps the MTA agreed not to wait for (SMFIP_NR_*) get no reply; a non-continue
 //   verdict there is held and given at the next step that replies (at the latest at EOM).
+//   One held at CONNECT or HELO is the SMTP session's (as the MTA applies a connect-stage
+//   accept or reject): it is held again at every MAIL until QUIT_NC, without hooks; one
+//   held in a message ends with it (EOM, ABORT, or the next MAIL).
 //   Steps the spec wanted unanswered but the MTA did not agree to are answered "continue".
 // - Modifications are packets appended to `out` during on_eom, before the final reply;
 //   progress() sends at once through `send_now`.
@@ -103,6 +106,7 @@ class Connection {
   std::unique_ptr<Session> session_;
   std::optional<ConnInfo> conn_info_;  // from CONNECT, for a lazily made Session
   std::optional<Verdict> held_;        // from a no-reply step, for the next replying step
+  std::optional<Verdict> conn_held_;   // from a no-reply CONNECT/HELO: again at every MAIL
   std::array<std::vector<std::pair<std::string, std::string>>, wire::kStageCount> macros_;
 };
 

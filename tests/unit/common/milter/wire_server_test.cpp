@@ -39,7 +39,7 @@ struct SplitCase {
   bool want_ok;
   std::vector<std::string> want;
 };
-void PrintTo(const SplitCase& c, std::ostream* os) { *os << c.name; }
+std::ostream& operator<<(std::ostream& os, const SplitCase& c) { return os << c.name; }
 class SplitStrings : public ::testing::TestWithParam<SplitCase> {};
 TEST_P(SplitStrings, SplitsOnlyNulTerminatedListsInRange) {
   const auto& c = GetParam();
@@ -81,7 +81,7 @@ struct ConnectCase {
   bool want_ok;
   Connect want;
 };
-void PrintTo(const ConnectCase& c, std::ostream* os) { *os << c.name; }
+std::ostream& operator<<(std::ostream& os, const ConnectCase& c) { return os << c.name; }
 class DecodeConnect : public ::testing::TestWithParam<ConnectCase> {};
 TEST_P(DecodeConnect, ReadsHostFamilyPortAddress) {
   const auto& c = GetParam();
@@ -181,7 +181,7 @@ struct MacrosCase {
   char want_command;
   std::vector<std::pair<std::string, std::string>> want;
 };
-void PrintTo(const MacrosCase& c, std::ostream* os) { *os << c.name; }
+std::ostream& operator<<(std::ostream& os, const MacrosCase& c) { return os << c.name; }
 class DecodeMacros : public ::testing::TestWithParam<MacrosCase> {};
 TEST_P(DecodeMacros, ReadsCommandAndPairs) {
   const auto& c = GetParam();
@@ -246,7 +246,7 @@ struct ReplyTextCase {
   bool want_ok;
   std::string want;
 };
-void PrintTo(const ReplyTextCase& c, std::ostream* os) { *os << c.name; }
+std::ostream& operator<<(std::ostream& os, const ReplyTextCase& c) { return os << c.name; }
 class FormatReplyText : public ::testing::TestWithParam<ReplyTextCase> {};
 TEST_P(FormatReplyText, BuildsOnlyValidReplies) {
   const auto& c = GetParam();
@@ -352,7 +352,7 @@ struct RoundTripCase {
   const char* name;
   Reply reply;
 };
-void PrintTo(const RoundTripCase& c, std::ostream* os) { *os << c.name; }
+std::ostream& operator<<(std::ostream& os, const RoundTripCase& c) { return os << c.name; }
 class EncodeReply : public ::testing::TestWithParam<RoundTripCase> {};
 TEST_P(EncodeReply, DecodeReadsBackTheSameReply) {
   const auto& c = GetParam();
