@@ -5,7 +5,8 @@
 // macro-list parser over the raw input. Invariants: never crash, hang, leak or throw; the
 // packets do not depend on how the stream was cut (one feed, or two at a data-dependent
 // point); each packet framed again is exactly the bytes it was read from; a macro list
-// that parses, joined with spaces, parses to the same names.
+// that parses, joined with spaces, parses to the same names; a reply or OPTNEG answer that
+// decodes, encoded again (encode_reply, encode_optneg), decodes to the same fields.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -38,6 +39,33 @@ std::vector<Packet> packets(const std::vector<std::string_view>& feeds, bool& fa
   return out;
 }
 
+bool same_reply(const Reply& a, const Reply& b) {
+  return a.command == b.command && a.name == b.name && a.value == b.value && a.index == b.index && a.args == b.args &&
+         a.body == b.body;
+}
+
+// A reply that decodes, encoded again (the server's encoder), decodes to the same reply.
+void check_reply_round_trip(const Packet& packet) {
+  const auto reply = decode_reply(packet);
+  if (!reply) return;
+  PacketDecoder d;
+  d.feed(encode_reply(*reply));
+  auto again = d.next();
+  if (!again || !*again || d.buffered() != 0) std::abort();
+  const auto back = decode_reply(**again);
+  if (!back || !same_reply(*back, *reply)) std::abort();
+}
+
+// Likewise an OPTNEG answer through encode_optneg.
+void check_optneg_round_trip(std::string_view payload) {
+  const auto o = decode_optneg(payload);
+  if (!o) return;
+  const auto back = decode_optneg(encode_optneg(*o));
+  if (!back || back->version != o->version || back->actions != o->actions || back->protocol != o->protocol ||
+      back->symlists != o->symlists)
+    std::abort();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -58,9 +86,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (whole[i].command != split[i].command || whole[i].payload != split[i].payload) std::abort();
     framed += encode_packet(whole[i].command, whole[i].payload);
     if (whole[i].command == kCmdOptneg)
-      (void)decode_optneg(whole[i].payload);
+      check_optneg_round_trip(whole[i].payload);
     else
-      (void)decode_reply(whole[i]);
+      check_reply_round_trip(whole[i]);
   }
   if (in.substr(0, framed.size()) != framed) std::abort();
   return 0;

@@ -53,7 +53,7 @@ std::string header(const std::string& n, const std::string& v) {
 std::string eoh() { return w::encode_packet(w::kCmdEoh, ""); }
 std::string body(const std::string& chunk) { return w::encode_packet(w::kCmdBody, chunk); }
 std::string eom() { return w::encode_packet(w::kCmdEom, ""); }
-std::string abort_() { return w::encode_packet(w::kCmdAbort, ""); }
+std::string abort_message() { return w::encode_packet(w::kCmdAbort, ""); }
 std::string quit() { return w::encode_packet(w::kCmdQuit, ""); }
 std::string quit_nc() { return w::encode_packet(w::kCmdQuitNc, ""); }
 std::string unknown(const std::string& cmd = "XYZZY") { return w::encode_packet(w::kCmdUnknown, cmd + '\0'); }
@@ -500,7 +500,7 @@ TEST(ConnectionHeld, AbortClearsAHeldVerdict) {
   Harness h(spec_no_reply(w::kNrHdr));
   h.negotiate();
   h.script.verdicts["header"] = Verdict::reject();
-  EXPECT_EQ(commands(h.send(mail() + header("A", "1") + abort_())), "c");
+  EXPECT_EQ(commands(h.send(mail() + header("A", "1") + abort_message())), "c");
   h.script.verdicts.clear();
   EXPECT_EQ(commands(h.send(mail() + header("B", "2") + eoh())), "cc");
 }
@@ -763,7 +763,7 @@ TEST(ConnectionMacros, MessageStagesClearedAtEndOfMessageAndAbort) {
   const std::string setup = macros('C', {{"j", "mx"}}) + connect() + macros('H', {{"{h}", "helo"}}) + helo();
   const std::string msg = macros('M', {{"i", "Q"}}) + mail() + macros('R', {{"{r}", "r"}}) + rcpt() +
                           macros('T', {{"{d}", "d"}}) + data() + macros('N', {{"{e}", "e"}}) + eoh();
-  for (const std::string& end : {eom(), abort_()}) {
+  for (const std::string& end : {eom(), abort_message()}) {
     h.send(setup + msg + end);
     h.script.seen.clear();
     h.send(mail());
@@ -873,7 +873,7 @@ TEST(ConnectionSession, ThrowsOfEveryKindAndInNotifications) {
   EXPECT_EQ(h.feed(header("A", "1")), "");  // held failure action
   EXPECT_EQ(commands(h.send(eoh())), "t");
   EXPECT_TRUE(h.logger.contains("unknown exception"));
-  EXPECT_EQ(h.feed(abort_()), "");
+  EXPECT_EQ(h.feed(abort_message()), "");
   EXPECT_TRUE(h.logger.contains("stage=abort"));
   h.conn->close();
   EXPECT_TRUE(h.logger.contains("stage=close"));
@@ -891,7 +891,7 @@ TEST(ConnectionSession, FactoryWithoutSessionGivesTheFailureAction) {
   EXPECT_TRUE(h.ok);
   EXPECT_TRUE(h.logger.contains("milter.internal_error"));
   EXPECT_EQ(Connection::live_sessions(), before);
-  h.send(abort_() + quit_nc());  // no session: nothing to notify
+  h.send(abort_message() + quit_nc());  // no session: nothing to notify
   EXPECT_TRUE(h.script.calls.empty());
 }
 
@@ -920,7 +920,7 @@ TEST(ConnectionStream, ByteByByteGivesTheSameOutputAsOneFeed) {
   spec.no_reply = w::kNrHdr | w::kNrBody;
   spec.macros[static_cast<std::size_t>(w::Stage::mail)] = "i";
   const std::string stream = optneg() + macros('C', {{"j", "mx"}}) + connect() + helo() + message() +
-                             macros('M', {{"i", "QID2"}}) + mail() + header("X", "y") + abort_() + quit_nc() +
+                             macros('M', {{"i", "QID2"}}) + mail() + header("X", "y") + abort_message() + quit_nc() +
                              connect("again.example") + message() + quit();
   const auto run = [&](bool byte_by_byte, std::vector<std::string>& calls) {
     Harness h(spec);
