@@ -353,6 +353,24 @@ TEST_F(DkimMilter, AuthenticatedClientIsSignedExternalIsNot) {
   })) << daemon_->log();
 }
 
+// PeerList: opendkim passes these clients' mail through untouched. The accept comes at the
+// no-reply CONNECT step, so the milter layer holds it for every message of the session.
+TEST_F(DkimMilter, PeerListClientIsPassedThroughUntouchedForEveryMessage) {
+  start(base_config("PeerList 127.0.0.1\n"));
+  MilterClient c;
+  ASSERT_TRUE(c.connect("unix:" + socket()));
+  for (int i = 0; i < 2; ++i) {
+    auto t = c.send_message(outbound());
+    ASSERT_TRUE(t) << t.error().detail;
+    EXPECT_EQ(t->final_command, 'a') << i << daemon_->log();
+    EXPECT_TRUE(t->modifications.empty()) << i;
+  }
+  Message other = outbound();
+  other.client_addr = "127.0.0.2";  // an InternalHosts client, not a peer: signed
+  other.macros["{auth_authen}"] = "alice";
+  EXPECT_NE(find_insert(send(other), "DKIM-Signature"), nullptr) << daemon_->log();
+}
+
 TEST_F(DkimMilter, LogFormatJsonWritesOneObjectPerLine) {
   start(base_config("LogFormat json\n"));
   Message m = outbound();
