@@ -834,6 +834,26 @@ TEST(ConnectionSession, SessionIsMadeLazilyWithoutConnectStep) {
   EXPECT_FALSE(h.script.infos[0].known);
 }
 
+TEST(ConnectionSession, ContextReportsLeadingSpaceAndRunningHooks) {
+  MilterSpec spec = spec_all_steps();
+  spec.header_leading_space = true;
+  for (const bool offered : {true, false}) {
+    Harness h(spec);
+    h.negotiate(w::kActAll, offered ? w::kProtoAll : w::kProtoAll & ~w::kHdrLeadSpc);
+    std::optional<bool> leading;
+    long running = 0;
+    h.script.at_header = [&](Context& c) {
+      leading = c.has_leading_space();
+      running = Connection::hooks_running();
+    };
+    EXPECT_EQ(commands(h.send(header("A", " 1"))), "c");
+    EXPECT_EQ(leading, offered);
+    EXPECT_GE(running, 1);
+    EXPECT_EQ(h.script.calls.back(), "header A: 1");
+  }
+  EXPECT_EQ(Connection::hooks_running(), 0);
+}
+
 TEST(ConnectionSession, UnknownFamilyGivesAnEmptyAddress) {
   Harness h(spec_all_steps());
   h.negotiate();
