@@ -8,7 +8,8 @@
 // Input: a spec byte (bits 0-1 the no-reply steps: none, all, cachet-dkim's, cachet-dmarc's;
 // bit 2 skip; bit 3 leading space; bit 4 every action or add-header only; bits 5-6 the
 // failure action; bit 7 every step or the default ones), a session byte (seeds the
-// verdicts), then the MTA's bytes.
+// verdicts; with its top bit set the rest is operations that build the MTA's bytes, see
+// build_stream), then the MTA's bytes.
 // The stream is fed three ways: whole; cut once at a data-dependent point; one packet at a
 // time. Invariants: no crash, leak, hang or throw; the same bytes go to the MTA (progress
 // writes and answers, in order) and the same hooks run in the three feeds; everything sent
@@ -31,6 +32,7 @@
 
 #include "common/log/logger.hpp"
 #include "common/milter/connection.hpp"
+#include "tests/fuzz/milter_sequence.hpp"
 
 namespace {
 
@@ -282,13 +284,82 @@ void run_per_packet(Feed& f, std::string_view in) {
   }
 }
 
+// The session byte's top bit: the rest of the input is not the MTA's bytes but operations
+// that build them (tests/fuzz/milter_sequence.hpp's reader: an opcode byte, then length-
+// prefixed texts), so that mutations keep the framing and reach deep states; texts may hold
+// NULs, and one opcode frames any command over any payload.
+std::string build_stream(cachet::testlib::FuzzInput& in) {
+  std::string out;
+  const auto strings = [&](std::size_t n) {
+    std::string p;
+    for (std::size_t i = 0; i < n; ++i) p += in.text() + '\0';
+    return p;
+  };
+  for (int ops = 0; !in.empty() && ops < 256; ++ops) {
+    switch (in.byte() % 16) {
+      case 0: {
+        std::string p;
+        const unsigned v = in.byte();  // version; bit 3: Postfix's whole offer
+        w::append_u32(p, v % 8);
+        w::append_u32(p, (v & 8) != 0 || (in.byte() & 1) != 0 ? w::kActAll : w::kActAll & ~w::kActSetSymList);
+        const std::uint32_t drop = (in.byte() << 16) | (in.byte() << 8) | in.byte();
+        w::append_u32(p, (v & 8) != 0 ? w::kProtoAll : w::kProtoAll & ~(drop << 1));
+        out += w::encode_packet(w::kCmdOptneg, p);
+        break;
+      }
+      case 1: {
+        static constexpr char kFamilies[] = {'4', '6', 'L', 'U'};
+        const char family = kFamilies[in.byte() % 4];
+        std::string p = in.text() + '\0' + family;
+        if (family != 'U') p += std::string{static_cast<char>(in.byte()), static_cast<char>(in.byte())} + strings(1);
+        out += w::encode_packet(w::kCmdConnect, p);
+        break;
+      }
+      case 2: out += w::encode_packet(w::kCmdHelo, strings(1)); break;
+      case 3: out += w::encode_packet(w::kCmdMail, strings(1 + in.byte() % 3)); break;
+      case 4: out += w::encode_packet(w::kCmdRcpt, strings(1 + in.byte() % 2)); break;
+      case 5: out += w::encode_packet(w::kCmdData, ""); break;
+      case 6: out += w::encode_packet(w::kCmdHeader, strings(2)); break;
+      case 7: out += w::encode_packet(w::kCmdEoh, ""); break;
+      case 8: out += w::encode_packet(w::kCmdBody, in.text()); break;
+      case 9: out += w::encode_packet(w::kCmdEom, (in.byte() & 1) != 0 ? in.text() : std::string()); break;
+      case 10: out += w::encode_packet(w::kCmdAbort, ""); break;
+      case 11: out += w::encode_packet(w::kCmdQuitNc, ""); break;
+      case 12: out += w::encode_packet(w::kCmdQuit, ""); break;
+      case 13: out += w::encode_packet(w::kCmdUnknown, strings(1)); break;
+      case 14: {
+        static constexpr char kStages[] = {'C', 'H', 'M', 'R', 'T', 'N', 'E', 'L'};
+        std::string p(1, kStages[in.byte() % 8]);
+        for (unsigned n = in.byte() % 4; n > 0; --n) {
+          const std::string name = in.text();
+          p += (name.size() == 1 ? name : "{" + name + "}") + '\0' + in.text() + '\0';
+        }
+        out += w::encode_packet(w::kCmdMacro, p);
+        break;
+      }
+      default: {
+        const char cmd = static_cast<char>(in.byte());
+        out += w::encode_packet(cmd, in.text());
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;
   const unsigned spec_bits = data[0];
   const unsigned seed = data[1];
-  const std::string_view in(reinterpret_cast<const char*>(data) + 2, size - 2);
+  std::string built;
+  if ((seed & 0x80) != 0) {
+    cachet::testlib::FuzzInput ops(data + 2, size - 2);
+    built = build_stream(ops);
+  }
+  const std::string_view in = (seed & 0x80) != 0 ? std::string_view(built)
+                                                 : std::string_view(reinterpret_cast<const char*>(data) + 2, size - 2);
   const long live_before = milter::Connection::live_sessions();
 
   NullLogger logger;
