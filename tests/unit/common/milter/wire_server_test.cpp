@@ -64,11 +64,12 @@ INSTANTIATE_TEST_SUITE_P(
                       SplitCase{"header name and value", "Subject\0 hi\0"s, 2, 2, true, {"Subject", " hi"}}));
 
 TEST(SplitStrings, ArgvAtKMaxArgsAndOneMore) {
-  const auto at = split_strings(strings(kMaxArgs), 1, kMaxArgs);
+  const std::string at_limit = strings(kMaxArgs), above = strings(kMaxArgs + 1);  // the views point into these
+  const auto at = split_strings(at_limit, 1, kMaxArgs);
   ASSERT_TRUE(at) << at.error().detail;
   EXPECT_EQ(at->size(), kMaxArgs);
   EXPECT_EQ(at->back(), "a" + std::to_string(kMaxArgs - 1));
-  const auto over = split_strings(strings(kMaxArgs + 1), 1, kMaxArgs);
+  const auto over = split_strings(above, 1, kMaxArgs);
   ASSERT_FALSE(over);
   EXPECT_EQ(over.error().code, cachet::Errc::bad_input);
 }
