@@ -50,7 +50,8 @@ struct Verdict {
 };
 
 // The SMTP client as the MTA reported it in the connect step. known == false when the
-// connect step was not negotiated (SMFIP_NOCONNECT) or the MTA did not know the peer.
+// connect step was not negotiated (SMFIP_NOCONNECT); a client whose address the MTA did
+// not know has family unknown and no address.
 struct ConnInfo {
   // NOLINTNEXTLINE(readability-identifier-naming): "unix" is a GCC macro
   enum class Family { unknown, inet, inet6, unix_ };
