@@ -10,16 +10,28 @@
 
 namespace cachet {
 
+void random_fill(void* out, std::size_t size) {
+  auto* p = static_cast<unsigned char*>(out);
+  while (size > 0) {
+    const ssize_t n = ::getrandom(p, size, 0);
+    if (n > 0) {
+      p += n;
+      size -= static_cast<std::size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;
+    }
+  }
+  if (size == 0) return;
+  std::random_device rd;  // getrandom(2) missing (ENOSYS): the slow but portable path
+  for (; size > 0; --size) *p++ = static_cast<unsigned char>(rd());
+}
+
 std::uint32_t random_u32() {
   std::uint32_t v = 0;
-  for (;;) {
-    const ssize_t n = ::getrandom(&v, sizeof v, 0);
-    if (n == static_cast<ssize_t>(sizeof v)) return v;
-    if (n < 0 && errno == EINTR) continue;
-    break;
-  }
-  std::random_device rd;  // getrandom(2) missing (ENOSYS): the slow but portable path
-  return static_cast<std::uint32_t>(rd());
+  random_fill(&v, sizeof v);
+  return v;
 }
 
 std::string random_hex64() {

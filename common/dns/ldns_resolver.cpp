@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <optional>
+#include <utility>
 
 #include "common/base/random.hpp"
 #include "common/dns/name.hpp"
@@ -100,6 +102,7 @@ struct LdnsResolver::Flight {
   unsigned attempts = 0;  // started so far
   std::size_t server = 0;
   std::uint16_t id = 0;
+  std::optional<std::uint16_t> first_id;  // drawn with the batch's others (one getrandom)
   std::vector<std::uint8_t> query;
   Clock::time_point deadline;
   Fd fd;  // valid while a UDP attempt waits for its reply
@@ -223,7 +226,8 @@ void LdnsResolver::start(Flight& f) {
       break;
     }
     f.server = f.attempts++ % servers_.size();
-    f.id = random_id();  // fresh per attempt: a late reply to an earlier one is ignored
+    // Fresh per attempt: a late reply to an earlier one is ignored.
+    f.id = f.first_id ? *std::exchange(f.first_id, std::nullopt) : random_id();
     auto query = build_query(f.qname, f.qtype, f.id, options_.edns_udp_size);
     if (!query) {  // ldns could not encode a name we validated: servfail
       f.answer = Answer{};
@@ -294,6 +298,11 @@ void LdnsResolver::on_readable(Flight& f, std::span<std::uint8_t> buf) {
 void LdnsResolver::fly(std::span<Flight> flights) {
   std::size_t waiting = 0;  // flights[waiting..] have not started
   std::size_t in_flight = 0;
+  if (flights.size() > 1) {  // every first attempt's ID from one system call
+    std::vector<std::uint16_t> ids(flights.size());
+    random_fill(ids.data(), ids.size() * sizeof ids[0]);
+    for (std::size_t i = 0; i < flights.size(); ++i) flights[i].first_id = ids[i];
+  }
   auto start_more = [&] {
     for (; waiting < flights.size() && in_flight < kMaxInFlight; ++waiting) {
       Flight& f = flights[waiting];
