@@ -306,7 +306,7 @@ bool Connection::store_macros(std::string_view payload) {
   auto m = wire::decode_macros(payload);
   if (!m) return bad_packet(wire::kCmdMacro, m.error().detail);
   if (auto stage = wire::macro_stage(m->command)) macros_[static_cast<std::size_t>(*stage)] = std::move(m->pairs);
-  return true;  // macros for a command without a stage are ignored, as libmilter did
+  return true;  // macros for a command without a stage are ignored (libmilter did the same)
 }
 
 std::optional<std::string> Connection::macro(std::string_view name) const {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// tests/lib/fake_context.hpp: a milter::Context for unit tests of daemon glue (no libmilter, no
+// tests/lib/fake_context.hpp: a milter::Context for unit tests of daemon glue (no server, no
 // socket): macros come from a map, modifications are recorded in order. Same rules as the
 // real one: modifications only when at_eom, only for the declared actions.
 // Header-only; one test at a time (not thread-safe).

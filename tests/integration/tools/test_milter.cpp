@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
 // tests/integration/tools/test_milter.cpp: cachet-test-milter, a tiny milter on
-// common/milter for tests/integration/milter_layer_test.cpp (libmilter is one per process,
-// so it cannot live inside the test binary). Behaviour, driven by magic headers:
+// common/milter for tests/integration/milter_layer_test.cpp (a process of its own: signals,
+// exit status and socket refusal are part of what is tested). Behaviour, driven by magic
+// headers:
 //   X-Test-Reject      -> 550 5.7.1 custom reply at that header
 //   X-Test-Tempfail    -> tempfail at that header
 //   X-Test-Throw       -> the hook throws (the layer must turn it into the failure action)

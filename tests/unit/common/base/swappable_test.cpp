@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // tests/unit/common/base/swappable_test.cpp: Swappable (the reload swap). The daemons'
-// wiring runs under libmilter and the policy server: tests/integration.
+// wiring runs under the milter and policy servers: tests/integration.
 #include "common/base/swappable.hpp"
 
 #include <gtest/gtest.h>

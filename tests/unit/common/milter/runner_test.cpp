@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// tests/unit/common/milter/runner_test.cpp: socket forms and the FakeContext contract
-// (the parts of common/milter that run without libmilter; the rest is in
-// tests/integration/milter_layer_test.cpp).
+// tests/unit/common/milter/runner_test.cpp: socket forms and the FakeContext contract (the
+// protocol is connection_test.cpp's and wire_server_test.cpp's; the server in a real
+// process is tests/integration/milter_layer_test.cpp's).
 #include "common/milter/runner.hpp"
 
 #include <gtest/gtest.h>
@@ -15,7 +15,7 @@ using namespace cachet::milter;
 using cachet::testlib::FakeContext;
 
 // Socket specs are common/daemon's (tests/unit/common/daemon/socket_spec_test.cpp); the
-// runner accepts every form libmilter does, including a bare path.
+// runner accepts every form the peers (libmilter's smfi_setconn) do, including a bare path.
 TEST(MilterOptions, SocketFormsParseWithTheDaemonParser) {
   for (const char* spec :
        {"unix:/run/x.sock", "local:/run/x.sock", "/run/x.sock", "inet:8891@127.0.0.1", "inet:8891", "inet6:8891@::1"})
