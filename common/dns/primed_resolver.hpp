@@ -6,8 +6,9 @@
 // its own and hands it to an engine as the engine's own fresh answer: cachet-dmarc asks
 // the SPF record together with the DMARC records, and the SPF layer still walks that
 // record's targets (it skips records found in the cache, Answer::is_cached).
-// Names compare without case and trailing dot. Not thread-safe (one evaluation); the
-// resolver behind must outlive it.
+// Names compare without case and trailing dot. Not thread-safe (one evaluation at a
+// time); the resolver behind must outlive each evaluation, and reset() aims a kept
+// instance (and the engine built on it) at the next one.
 // See also: common/dmarc/message.cpp, tests/unit/common/dns/primed_resolver_test.cpp
 #pragma once
 
@@ -32,11 +33,17 @@ class PrimedResolver final : public Resolver {
     Answer answer;
   };
 
-  PrimedResolver(Resolver& behind, std::vector<Primed> primed) : behind_(behind), primed_(std::move(primed)) {}
+  PrimedResolver(Resolver& behind, std::vector<Primed> primed) : behind_(&behind), primed_(std::move(primed)) {}
+
+  // The next evaluation's resolver and answers; what the last one left unasked is dropped.
+  void reset(Resolver& behind, std::vector<Primed> primed) {
+    behind_ = &behind;
+    primed_ = std::move(primed);
+  }
 
   Answer query(std::string_view name, RrType type) override {
     if (auto a = take(name, type)) return std::move(*a);
-    return behind_.query(name, type);
+    return behind_->query(name, type);
   }
   // The primed answers, and the rest in one batch behind.
   std::vector<Answer> query_many(std::span<const Question> questions) override {
@@ -52,11 +59,11 @@ class PrimedResolver final : public Resolver {
       }
     }
     if (rest.empty()) return out;
-    std::vector<Answer> fetched = behind_.query_many(rest);
+    std::vector<Answer> fetched = behind_->query_many(rest);
     for (std::size_t k = 0; k < fetched.size() && k < rest_at.size(); ++k) out[rest_at[k]] = std::move(fetched[k]);
     return out;
   }
-  std::size_t cache_capacity() const noexcept override { return behind_.cache_capacity(); }
+  std::size_t cache_capacity() const noexcept override { return behind_->cache_capacity(); }
 
  private:
   std::optional<Answer> take(std::string_view name, RrType type) {
@@ -70,7 +77,7 @@ class PrimedResolver final : public Resolver {
     return std::nullopt;
   }
 
-  Resolver& behind_;
+  Resolver* behind_;
   std::vector<Primed> primed_;
 };
 

@@ -304,6 +304,9 @@ void DnsLayer::begin(bool client_is_v6, const std::uint8_t* addr, const void* re
   std::memcpy(state_.client_addr, addr, client_is_v6 ? 16 : 4);
   state_.deadline = std::chrono::steady_clock::now() + limits_.time_limit;
   state_.prefetch.terms_left = limits_.dns_terms;
+  // Asked again per evaluation: a kept engine's resolver may be re-aimed in between
+  // (PrimedResolver::reset in cachet-dmarc).
+  is_prefetching_ = resolver_.cache_capacity() >= kMinCacheForPrefetch;
 }
 
 void DnsLayer::prefetch(const Record& record, std::string_view domain) noexcept {

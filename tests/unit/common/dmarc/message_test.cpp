@@ -359,6 +359,27 @@ TEST_F(DecideMessage, SpfRecordFetchedWithTheBatchIsStillWalked) {
   EXPECT_EQ(d.auth_results[0], "mx.example.net; spf=pass smtp.mailfrom=mail.reject.example");
 }
 
+// The SPF engine is kept per thread (message.cpp): each message still asks through its
+// own resolver, with that resolver's prefetch rule (none below kMinCacheForPrefetch).
+TEST_F(DecideMessage, KeptSpfEngineAsksEachMessagesOwnResolver) {
+  s.spf_self_validate = true;
+  dns.add_txt("mail.reject.example", {"v=spf1 a mx -all"});
+  dns.add("mail.reject.example", dns::RrType::a, "192.0.2.99");
+  MessageInput in;
+  in.authserv_id = "mx.example.net";
+  in.envelope_from = "<b@mail.reject.example>";
+  in.client_ip = "192.0.2.99";
+  in.helo = "client.example";
+  in.headers = {{"From", "a@reject.example"}};
+  for (const std::size_t capacity : {256, 100, 256}) {
+    RecordingCache cache(dns, capacity);
+    const Decision d = decide_message(s, in, cache, 0);
+    EXPECT_EQ(cache.batches.size(), capacity >= 256 ? 2u : 1u) << capacity;
+    ASSERT_FALSE(d.auth_results.empty());
+    EXPECT_EQ(d.auth_results[0], "mx.example.net; spf=pass smtp.mailfrom=mail.reject.example");
+  }
+}
+
 // Without a cache nothing would keep a batch's answers: no batch, the same decision.
 TEST_F(DecideMessage, NoBatchWithoutACache) {
   s.spf_self_validate = true;

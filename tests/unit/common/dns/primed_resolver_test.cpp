@@ -46,6 +46,20 @@ TEST(PrimedResolver, GivesAPrimedAnswerOnceThenAsksBehind) {
   EXPECT_EQ(behind.asked, std::vector<std::string>{"x.example"});
 }
 
+// A kept instance re-aimed: the new resolver and answers only; the old unasked ones gone.
+TEST(PrimedResolver, ResetAimsAtTheNextResolverAndDropsUnaskedAnswers) {
+  Behind first, second;
+  first.zone.add_txt("x.example", {"first zone"});
+  second.zone.add_txt("x.example", {"second zone"});
+  PrimedResolver r(first, {{"x.example", RrType::txt, primed_txt("primed")}});
+  r.reset(second, {});
+  EXPECT_EQ(r.query("x.example", RrType::txt).records.at(0).value, "second zone");
+  r.reset(first, {{"x.example", RrType::txt, primed_txt("primed again")}});
+  EXPECT_EQ(r.query("x.example", RrType::txt).records.at(0).value, "primed again");
+  EXPECT_TRUE(first.asked.empty());
+  EXPECT_EQ(second.asked, std::vector<std::string>{"x.example"});
+}
+
 TEST(PrimedResolver, OtherTypesAndNamesGoBehind) {
   Behind behind;
   behind.zone.add("x.example", RrType::a, "192.0.2.1");
