@@ -13,7 +13,7 @@ option(CACHET_STATIC_LIBSTDCXX "Link spawned daemons with -static-libstdc++ -sta
 # The milters (not SPAWNED) use jemalloc: they live long and allocate a few hundred small
 # blocks per message on many threads, which cost glibc malloc about a tenth of
 # cachet-dmarc's instructions on cold mail (tests/bench/callgrind dmarc-cold-spf-self:
-# 239,631 -> 213,000 per message). A spawned daemon would pay one more library and
+# 239,631 -> 214,475 per message). A spawned daemon would pay one more library and
 # jemalloc's start-up at every start; sanitizers bring their own allocator.
 option(CACHET_JEMALLOC "Link the milter daemons with jemalloc" ON)
 if(CACHET_JEMALLOC AND NOT CACHET_SANITIZE AND NOT CACHET_FUZZ)
