@@ -55,19 +55,26 @@ int action_code(std::string_view disposition) {
   return 2;
 }
 
-std::string envelope_domain(std::string_view env) {
+// The domain of a MAIL FROM address (with or without its angle brackets).
+std::string_view envelope_domain(std::string_view env) {
   if (!env.empty() && env.front() == '<') env.remove_prefix(1);
   if (!env.empty() && env.back() == '>') env.remove_suffix(1);
   const auto at = env.rfind('@');
-  return to_lower(at == std::string_view::npos ? env : env.substr(at + 1));
+  return at == std::string_view::npos ? env : env.substr(at + 1);
 }
 
-// A value must stay on its line and be one word where opendmarc-import splits on spaces.
-std::string word(std::string_view v) {
-  std::string out(v);
-  for (char& c : out)
-    if (static_cast<unsigned char>(c) <= ' ') c = '_';
-  return out;
+// Appends `v` as one word: a value must stay on its line and be one word where
+// opendmarc-import splits on spaces. Written in place (no temporary per value).
+void append_word(std::string& out, std::string_view v, bool lower = false) {
+  const std::size_t from = out.size();
+  out.append(v);
+  for (std::size_t i = from; i < out.size(); ++i) {
+    char& c = out[i];
+    if (static_cast<unsigned char>(c) <= ' ')
+      c = '_';
+    else if (lower)
+      c = ascii_lower(c);
+  }
 }
 
 }  // namespace
@@ -76,22 +83,31 @@ std::string format_history_record(const HistoryRecord& r) {
   std::string x;
   x.reserve(512);  // a record with one DKIM entry and one rua: ~300 bytes
   auto line = [&](std::string_view key, std::string_view value) { x.append(key).append(1, ' ').append(value) += '\n'; };
-  line("job", word(r.job_id));
-  line("reporter", word(r.reporter));
+  auto word_line = [&](std::string_view key, std::string_view value, bool lower = false) {
+    x.append(key) += ' ';
+    append_word(x, value, lower);
+    x += '\n';
+  };
+  word_line("job", r.job_id);
+  word_line("reporter", r.reporter);
   line("received", std::to_string(r.received));
-  line("ipaddr", word(r.source_ip));
-  line("from", word(r.header_from));
-  line("mfrom", word(envelope_domain(r.envelope_from)));
-  for (const DkimEntry& e : parse_dkim_entries(r.dkim))
-    line("dkim", word(e.domain) + " " + (e.selector.empty() ? "-" : word(e.selector)) + " " +
-                     std::to_string(ares_code(e.result)));
+  word_line("ipaddr", r.source_ip);
+  word_line("from", r.header_from);
+  word_line("mfrom", envelope_domain(r.envelope_from), true);
+  for (const DkimEntry& e : parse_dkim_entries(r.dkim)) {
+    x.append("dkim ");
+    append_word(x, e.domain);
+    x += ' ';
+    append_word(x, e.selector.empty() ? "-" : e.selector);
+    x.append(1, ' ').append(std::to_string(ares_code(e.result))) += '\n';
+  }
   line("spf", std::to_string(r.spf_domain.empty() ? -1 : ares_code(r.spf_result)));
-  line("pdomain", word(r.policy_domain));
+  word_line("pdomain", r.policy_domain);
   line("policy", std::to_string(policy_code(r)));
   bool any_rua = false;
   for (std::string_view uri : split(r.rua, ' '))
     if (!uri.empty()) {
-      line("rua", word(uri));
+      word_line("rua", uri);
       any_rua = true;
     }
   if (!any_rua) line("rua", "-");

@@ -19,6 +19,10 @@ using milter::Verdict;
 
 namespace {
 
+// Room for a usual message's header fields at the first one (a session handles one
+// message per SMTP session here, so the vector would otherwise grow from empty each time).
+constexpr std::size_t kHeadersReserved = 32;
+
 // A queue id goes into the authserv-id (AuthservIDWithJobID) only when it is plain
 // letters, digits, '.', '-' or '_', as Postfix's are: an odd `i` macro must not put control
 // bytes into the field we write (found by fuzz_dmarc_session).
@@ -82,6 +86,7 @@ Verdict DmarcSession::on_header(milter::Context& ctx, std::string_view name, std
     return Verdict::cont();
   }
   if (ctx.has_leading_space() && !value.empty() && value.front() == ' ') value.remove_prefix(1);
+  if (headers_.empty()) headers_.reserve(kHeadersReserved);
   headers_.emplace_back(std::string(name), std::string(value));
   return Verdict::cont();
 }
@@ -102,9 +107,10 @@ void DmarcSession::record_history(milter::Context& ctx, const MessageInput& in, 
   if (st_->history.empty() || !should_record(d, st_->settings.record_all_messages)) return;
   std::string reporter = mta_name(ctx);
   // Queued for the writers' threads: a slow or failing store never holds this message.
-  const dmarc::HistoryRecord r =
-      history_record(in, d, std::move(reporter), static_cast<std::int64_t>(std::time(nullptr)));
-  for (const auto& w : st_->history) w->submit(r);
+  dmarc::HistoryRecord r = history_record(in, d, std::move(reporter), static_cast<std::int64_t>(std::time(nullptr)));
+  // A copy for each writer but the last, which takes the record itself.
+  for (std::size_t i = 0; i + 1 < st_->history.size(); ++i) st_->history[i]->submit(r);
+  st_->history.back()->submit(std::move(r));
 }
 
 void DmarcSession::report_failure(milter::Context& ctx, const MessageInput& in, const Decision& d) {

@@ -116,6 +116,19 @@ TEST(HistoryFileFormat, ValuesCannotAddLinesOrWords) {
   EXPECT_NE(x.find("\nmfrom \n"), std::string::npos) << x;
 }
 
+// mfrom is the envelope domain, lower case, with or without angle brackets; only the
+// domain's case changes (the other values are written as they are).
+TEST(HistoryFileFormat, MailFromDomainLowerCased) {
+  HistoryRecord r = base("v=DMARC1; p=none");
+  r.header_from = "Example.ORG";
+  for (const char* env : {"<A@Mail.Example.ORG>", "A@Mail.Example.ORG", "Mail.Example.ORG"}) {
+    r.envelope_from = env;
+    const std::string x = format_history_record(r);
+    EXPECT_NE(x.find("\nmfrom mail.example.org\n"), std::string::npos) << env << "\n" << x;
+    EXPECT_NE(x.find("\nfrom Example.ORG\n"), std::string::npos) << x;
+  }
+}
+
 TEST(HistoryFileSink, AppendsBatchesNotWorldReadable) {
   testlib::TempDir dir;
   HistoryFileSink sink(dir.file("history"));
