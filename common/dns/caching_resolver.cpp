@@ -54,12 +54,10 @@ void CachingResolver::store(std::string key, const Answer& a, TimePoint now) {
   it->second.lru = lru_.begin();
 }
 
-// "<qname> <type>": the normalized name's buffer becomes the key (one allocation).
-// false for a name that is not a DNS name.
+// "<qname> <type>", built in one allocation; false for a name that is not a DNS name.
 bool CachingResolver::make_key(std::string_view name, RrType type, std::string& key, std::size_t& name_size) {
-  auto qname = normalize_query_name(name);
-  if (!qname) return false;
-  key = std::move(*qname);
+  key.reserve(name.size() + 6);  // the name at most as long normalized, " 65535"
+  if (!append_normalized_query_name(name, key)) return false;
   name_size = key.size();
   key += ' ';
   key += std::to_string(static_cast<unsigned>(type));

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <array>
 
 #include "common/base/strings.hpp"
@@ -12,7 +13,7 @@
 namespace cachet::dns {
 namespace {
 
-bool is_plain_octet(unsigned char c) noexcept { return c > 0x20 && c < 0x7f && c != '\\'; }
+constexpr bool is_plain_octet(unsigned char c) noexcept { return c > 0x20 && c < 0x7f && c != '\\'; }
 
 // Why `name` (trailing dot already dropped) is not a name normalize_name() accepts;
 // nullptr when it is one.
@@ -66,51 +67,74 @@ struct ParsedName {
   bool has_upper = false;     // an ASCII capital letter, written as itself
 };
 
+// One table lookup classifies a character for parse_query_name(): a plain octet, by far
+// the most common, then costs one compare.
+constexpr std::uint8_t kPlain = 0, kUpper = 1, kDot = 2, kBackslash = 3, kInvalid = 4;
+constexpr std::array<std::uint8_t, 256> kOctetClass = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (std::size_t c = 0; c < t.size(); ++c) t[c] = is_plain_octet(static_cast<unsigned char>(c)) ? kPlain : kInvalid;
+  for (std::size_t c = 'A'; c <= 'Z'; ++c) t[c] = kUpper;
+  t['.'] = kDot;
+  t['\\'] = kBackslash;
+  return t;
+}();
+
 // Parses a presentation-form name into `out`; nullptr on success, else why not.
 const char* parse_query_name(std::string_view name, std::span<std::uint8_t, kMaxWireNameLength> out,
                              ParsedName& parsed) noexcept {
   if (name.empty()) return "empty DNS name";
   std::size_t at = 0;
-  std::size_t label_start = 0;  // out[label_start] gets the length when the label ends
-  std::size_t pos = 1;          // where the next octet goes
-  auto end_label = [&]() -> const char* {
+  std::size_t pos = 0;  // where the next octet goes
+  bool has_upper = false;
+  for (;;) {  // a label per turn; out[label_start] gets its length
+    const std::size_t label_start = pos++;
+    // Past `limit` an octet makes the label longer than 63 or leaves no room for the root.
+    const std::size_t limit = std::min(label_start + 1 + kMaxLabelLength, kMaxWireNameLength - 1);
+    while (at < name.size()) {
+      auto octet = static_cast<std::uint8_t>(name[at]);
+      const std::uint8_t cls = kOctetClass[octet];
+      if (cls <= kUpper) {
+        has_upper |= cls == kUpper;
+        ++at;
+      } else if (cls == kDot) {
+        break;
+      } else if (cls == kBackslash) {
+        ++at;
+        if (const char* why = read_escape(name, at, octet)) return why;
+      } else {
+        return "invalid octet in DNS name";
+      }
+      if (pos >= limit)
+        return pos - label_start > kMaxLabelLength ? "DNS label longer than 63" : "DNS name longer than 255 octets";
+      out[pos++] = octet;
+    }
     const std::size_t len = pos - label_start - 1;
     if (len == 0) return "empty label in DNS name";
     out[label_start] = static_cast<std::uint8_t>(len);
-    return nullptr;
-  };
-  while (at < name.size()) {
-    const char c = name[at++];
-    if (c == '.') {
-      if (const char* why = end_label()) return why;
-      if (at == name.size()) {
-        parsed.has_root_dot = true;
-        break;
-      }
-      label_start = pos++;
-      if (pos > kMaxWireNameLength) return "DNS name longer than 255 octets";
-      continue;
+    if (at == name.size()) break;
+    if (++at == name.size()) {  // past the dot: it was the root's
+      parsed.has_root_dot = true;
+      break;
     }
-    std::uint8_t octet = 0;
-    if (c == '\\') {
-      if (const char* why = read_escape(name, at, octet)) return why;
-    } else if (is_plain_octet(static_cast<unsigned char>(c))) {
-      octet = static_cast<std::uint8_t>(c);
-      if (c >= 'A' && c <= 'Z') parsed.has_upper = true;
-    } else {
-      return "invalid octet in DNS name";
-    }
-    if (pos - label_start > kMaxLabelLength) return "DNS label longer than 63";
-    // The root label (one octet) must still fit after this one.
-    if (pos + 1 >= kMaxWireNameLength) return "DNS name longer than 255 octets";
-    out[pos++] = octet;
-  }
-  if (!parsed.has_root_dot) {
-    if (const char* why = end_label()) return why;
   }
   out[pos++] = 0;  // the root
   parsed.wire_size = pos;
+  parsed.has_upper = has_upper;
   return nullptr;
+}
+
+// Appends the normalized form of `name`, which parse_query_name() accepted: the one
+// spelling makes it the input with letters lowered and the root dot dropped (an escape
+// is digits and stands for no letter), so no wire-to-text round trip is needed.
+void append_normalized(std::string_view name, const ParsedName& parsed, std::string& out) {
+  if (parsed.has_root_dot) name.remove_suffix(1);
+  if (!parsed.has_upper) {
+    out.append(name);
+    return;
+  }
+  const std::size_t from = out.size();
+  out.resize(from + name.size());
+  std::transform(name.begin(), name.end(), out.begin() + static_cast<std::ptrdiff_t>(from), ascii_lower);
 }
 
 }  // namespace
@@ -131,7 +155,17 @@ Result<std::string> normalize_query_name(std::string_view name) {
   WireNameBuffer wire;  // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
   ParsedName parsed;
   if (const char* why = parse_query_name(name, wire, parsed)) return fail(Errc::bad_input, why);
-  return wire_name_to_text({wire.data(), parsed.wire_size});
+  std::string out;
+  append_normalized(name, parsed, out);
+  return out;
+}
+
+bool append_normalized_query_name(std::string_view name, std::string& out) {
+  WireNameBuffer wire;  // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
+  ParsedName parsed;
+  if (parse_query_name(name, wire, parsed) != nullptr) return false;
+  append_normalized(name, parsed, out);
+  return true;
 }
 
 bool is_normalized_query_name(std::string_view name) noexcept {
@@ -142,6 +176,7 @@ bool is_normalized_query_name(std::string_view name) noexcept {
 
 Result<std::string> wire_name_to_text(std::span<const std::uint8_t> wire) {
   std::string out;
+  out.reserve(std::min(wire.size(), kMaxWireNameLength));  // enough unless there are escapes
   std::size_t pos = 0;
   for (;;) {
     if (pos >= wire.size()) return fail(Errc::bad_input, "truncated wire name");

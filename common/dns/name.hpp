@@ -53,6 +53,9 @@ using WireNameBuffer = std::array<std::uint8_t, kMaxWireNameLength>;
 // octets on the wire, an octet outside 0x21..0x7e not written as an escape, an escape
 // other than \DDD (000..255) of an octet that needs one.
 [[nodiscard]] Result<std::string> normalize_query_name(std::string_view name);
+// The same appended to `out` (a cache key built in one buffer); false, `out` untouched,
+// for a name normalize_query_name() refuses.
+[[nodiscard]] bool append_normalized_query_name(std::string_view name, std::string& out);
 
 // True when normalize_query_name(name) would return `name` itself: a backend given a
 // name from the cache layer need not copy it again.

@@ -128,6 +128,46 @@ INSTANTIATE_TEST_SUITE_P(
         NameCase{"dangling backslash", "a\\", false, ""},
         NameCase{"escape of a space, not decimal", "a\\ b", false, ""}));
 
+std::string upper(std::string s) {
+  for (char& c : s) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  return s;
+}
+
+// normalize_query_name() lowers the input and drops the root dot instead of rendering the
+// wire form back to text: both give the same text for every name, plain or escaped, at
+// and past every limit, in any letter case.
+TEST(NormalizeQueryName, EqualsTheWireRoundTrip) {
+  const std::string label63(63, 'x');
+  std::vector<std::string> names{
+      "A", "mail.Example.ORG", "Mail.Example.ORG.", "a\\046B.org", "X\\032Y\\255.\\000", "Z\\046.", label63 + ".org",
+      upper(label63) + ".ORG.", label63 + "x.org", "A\\000" + std::string(61, 'b') + ".org",
+      "A\\000" + std::string(62, 'b') + ".org", kName253, upper(kName253) + ".", kName254, kWire255, kWire256,
+      // 255 on the wire with a mix: plain capitals and one escape.
+      upper(labels(3, 63)) + ".\\000" + std::string(60, 'Q'), upper(labels(3, 63)) + ".\\000" + std::string(61, 'Q')};
+  for (const std::string& name : names) {
+    std::array<std::uint8_t, kMaxWireNameLength> wire{};
+    const auto size = query_name_to_wire(name, wire);
+    const auto got = normalize_query_name(name);
+    ASSERT_EQ(got.has_value(), size.has_value()) << name;
+    if (!size) continue;
+    EXPECT_EQ(*got, wire_name_to_text({wire.data(), *size}).value()) << name;
+  }
+  EXPECT_TRUE(normalize_query_name(upper(labels(3, 63)) + ".\\000" + std::string(60, 'Q')).has_value());
+  EXPECT_FALSE(normalize_query_name(upper(labels(3, 63)) + ".\\000" + std::string(61, 'Q')).has_value());
+}
+
+TEST(AppendNormalizedQueryName, AppendsOrLeavesUntouched) {
+  std::string out = "key:";
+  EXPECT_TRUE(append_normalized_query_name("Mail.Example.ORG.", out));
+  EXPECT_EQ(out, "key:mail.example.org");
+  EXPECT_TRUE(append_normalized_query_name("A\\032b", out));
+  EXPECT_EQ(out, "key:mail.example.orga\\032b");
+  EXPECT_FALSE(append_normalized_query_name("a..b", out));
+  EXPECT_FALSE(append_normalized_query_name(std::string(64, 'x'), out));
+  EXPECT_FALSE(append_normalized_query_name("a\\065", out));
+  EXPECT_EQ(out, "key:mail.example.orga\\032b");
+}
+
 TEST(QueryNameToWire, DecodesEscapesAndKeepsCase) {
   std::array<std::uint8_t, kMaxWireNameLength> wire{};
   const auto n = query_name_to_wire("Ab\\032\\046\\000.X.", wire);
