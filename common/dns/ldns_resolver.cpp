@@ -26,6 +26,8 @@ constexpr std::size_t kMaxIdleSockets = 64;
 // Questions of one query_many() in flight at once (a socket each): an SPF record can lead
 // to 100 names in one batch (10 mx terms x 10 hosts); the rest wait for a free slot.
 constexpr std::size_t kMaxInFlight = 32;
+// Batches up to this size keep their poll set and IDs on the stack.
+constexpr std::size_t kSmallBatch = 8;
 
 bool is_loopback(const Nameserver& ns) {
   if (ns.family() == AF_INET) {
@@ -99,11 +101,14 @@ struct LdnsResolver::Flight {
   std::string normalized;  // set only when the caller's name needed normalizing
   std::string_view qname;  // normalized: `normalized` or the caller's string
   RrType qtype = RrType::a;
+  WireNameBuffer qwire;  // qname encoded once: every attempt's query and every reply check use it
+  std::size_t qwire_size = 0;
   unsigned attempts = 0;  // started so far
   std::size_t server = 0;
   std::uint16_t id = 0;
   std::optional<std::uint16_t> first_id;  // drawn with the batch's others (one getrandom)
-  std::vector<std::uint8_t> query;
+  QueryBuffer query;
+  std::size_t query_size = 0;
   Clock::time_point deadline;
   Fd fd;  // valid while a UDP attempt waits for its reply
   bool saw_servfail = false;
@@ -153,16 +158,16 @@ LdnsResolver::Outcome LdnsResolver::try_tcp(const Nameserver& ns, Flight& at) {
   socklen_t len = sizeof err;
   if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) return Outcome::failed;
   // RFC 1035 s4.2.2: each message is preceded by its length as two octets.
-  std::vector<std::uint8_t> framed{static_cast<std::uint8_t>(at.query.size() >> 8),
-                                   static_cast<std::uint8_t>(at.query.size() & 0xff)};
-  framed.insert(framed.end(), at.query.begin(), at.query.end());
+  std::vector<std::uint8_t> framed{static_cast<std::uint8_t>(at.query_size >> 8),
+                                   static_cast<std::uint8_t>(at.query_size & 0xff)};
+  framed.insert(framed.end(), at.query.begin(), at.query.begin() + static_cast<std::ptrdiff_t>(at.query_size));
   if (!write_all(fd.get(), framed.data(), framed.size(), at.deadline)) return Outcome::failed;
   tcp_sent_.fetch_add(1, std::memory_order_relaxed);
   std::array<std::uint8_t, 2> head{};
   if (!read_exact(fd.get(), head.data(), head.size(), at.deadline)) return Outcome::no_reply;
   std::vector<std::uint8_t> body(static_cast<std::size_t>(head[0] << 8 | head[1]));
   if (!read_exact(fd.get(), body.data(), body.size(), at.deadline)) return Outcome::no_reply;
-  auto reply = decode_reply(body, at.id, at.qname, at.qtype);
+  auto reply = decode_reply(body, at.id, at.qname, {at.qwire.data(), at.qwire_size}, at.qtype);
   if (reply.kind != ReplyKind::usable) return Outcome::failed;  // TC or junk over TCP
   at.answer = std::move(reply.answer);
   return Outcome::done;
@@ -172,17 +177,19 @@ LdnsResolver::Outcome LdnsResolver::try_tcp(const Nameserver& ns, Flight& at) {
 // f must not move afterwards (qname may point into it).
 bool LdnsResolver::prepare(Flight& f, std::string_view name, RrType type) {
   f.qtype = type;
-  if (is_normalized_query_name(name)) {  // the cache layer hands over normalized names: no copy
-    f.qname = name;
-    return true;
-  }
-  auto n = normalize_query_name(name);
-  if (!n) {
+  bool is_normalized = false;
+  const auto size = query_name_to_wire(name, f.qwire, is_normalized);
+  if (!size) {
     f.answer = invalid_name_answer();
     f.is_done = true;
     return false;
   }
-  f.normalized = std::move(*n);
+  f.qwire_size = *size;
+  if (is_normalized) {  // the cache layer hands over normalized names: no copy
+    f.qname = name;
+    return true;
+  }
+  f.normalized = normalize_query_name(name).value();  // cannot fail: it was just encoded
   f.qname = f.normalized;
   return true;
 }
@@ -228,17 +235,11 @@ void LdnsResolver::start(Flight& f) {
     f.server = f.attempts++ % servers_.size();
     // Fresh per attempt: a late reply to an earlier one is ignored.
     f.id = f.first_id ? *std::exchange(f.first_id, std::nullopt) : random_id();
-    auto query = build_query(f.qname, f.qtype, f.id, options_.edns_udp_size);
-    if (!query) {  // ldns could not encode a name we validated: servfail
-      f.answer = Answer{};
-      f.is_done = true;
-      break;
-    }
-    f.query = std::move(*query);
+    f.query_size = write_query({f.qwire.data(), f.qwire_size}, f.qtype, f.id, options_.edns_udp_size, f.query);
     f.deadline = Clock::now() + options_.timeout;
     f.fd = take_udp(f.server);
     if (!f.fd.valid()) continue;
-    if (::send(f.fd.get(), f.query.data(), f.query.size(), 0) == static_cast<ssize_t>(f.query.size())) {
+    if (::send(f.fd.get(), f.query.data(), f.query_size, 0) == static_cast<ssize_t>(f.query_size)) {
       udp_sent_.fetch_add(1, std::memory_order_relaxed);
       return;
     }
@@ -273,7 +274,8 @@ void LdnsResolver::on_readable(Flight& f, std::span<std::uint8_t> buf) {
       start(f);
       return;
     }
-    auto reply = decode_reply({buf.data(), static_cast<std::size_t>(n)}, f.id, f.qname, f.qtype);
+    auto reply =
+        decode_reply({buf.data(), static_cast<std::size_t>(n)}, f.id, f.qname, {f.qwire.data(), f.qwire_size}, f.qtype);
     if (reply.kind == ReplyKind::mismatch) continue;
     if (reply.kind == ReplyKind::truncated) {
       f.fd.reset();
@@ -298,9 +300,14 @@ void LdnsResolver::on_readable(Flight& f, std::span<std::uint8_t> buf) {
 void LdnsResolver::fly(std::span<Flight> flights) {
   std::size_t waiting = 0;  // flights[waiting..] have not started
   std::size_t in_flight = 0;
+  // A batch of up to kSmallBatch (a DMARC message's lookups) needs no vectors here.
+  std::array<std::uint16_t, kSmallBatch> few_ids;  // NOLINT(cppcoreguidelines-pro-type-member-init): filled
+  std::vector<std::uint16_t> many_ids(flights.size() > kSmallBatch ? flights.size() : 0);
   if (flights.size() > 1) {  // every first attempt's ID from one system call
-    std::vector<std::uint16_t> ids(flights.size());
-    random_fill(ids.data(), ids.size() * sizeof ids[0]);
+    const std::span<std::uint16_t> ids = flights.size() > kSmallBatch
+                                             ? std::span<std::uint16_t>(many_ids)
+                                             : std::span<std::uint16_t>(few_ids.data(), flights.size());
+    random_fill(ids.data(), ids.size_bytes());
     for (std::size_t i = 0; i < flights.size(); ++i) flights[i].first_id = ids[i];
   }
   auto start_more = [&] {
@@ -312,9 +319,10 @@ void LdnsResolver::fly(std::span<Flight> flights) {
     }
   };
   start_more();
-  pollfd single{};
-  std::vector<pollfd> many(flights.size() > 1 ? flights.size() : 0);
-  const std::span<pollfd> fds = flights.size() > 1 ? std::span<pollfd>(many) : std::span<pollfd>(&single, 1);
+  std::array<pollfd, kSmallBatch> few{};
+  std::vector<pollfd> many(flights.size() > kSmallBatch ? flights.size() : 0);
+  const std::span<pollfd> fds =
+      flights.size() > kSmallBatch ? std::span<pollfd>(many) : std::span<pollfd>(few.data(), flights.size());
   std::array<std::uint8_t, kMaxMessageSize> buf;
   while (in_flight > 0) {
     auto next = Clock::time_point::max();

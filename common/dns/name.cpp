@@ -151,6 +151,14 @@ Result<std::size_t> query_name_to_wire(std::string_view name, std::span<std::uin
   return parsed.wire_size;
 }
 
+Result<std::size_t> query_name_to_wire(std::string_view name, std::span<std::uint8_t, kMaxWireNameLength> out,
+                                       bool& is_normalized) {
+  ParsedName parsed;
+  if (const char* why = parse_query_name(name, out, parsed)) return fail(Errc::bad_input, why);
+  is_normalized = !parsed.has_root_dot && !parsed.has_upper;
+  return parsed.wire_size;
+}
+
 Result<std::string> normalize_query_name(std::string_view name) {
   WireNameBuffer wire;  // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
   ParsedName parsed;

@@ -66,6 +66,11 @@ bool is_normalized_query_name(std::string_view name) noexcept;
 // Errc::bad_input as normalize_query_name().
 [[nodiscard]] Result<std::size_t> query_name_to_wire(std::string_view name,
                                                      std::span<std::uint8_t, kMaxWireNameLength> out);
+// The same, also telling whether `name` is normalized already (is_normalized_query_name()):
+// the resolver checks and encodes a name in one pass.
+[[nodiscard]] Result<std::size_t> query_name_to_wire(std::string_view name,
+                                                     std::span<std::uint8_t, kMaxWireNameLength> out,
+                                                     bool& is_normalized);
 
 // Renders uncompressed wire-format labels (as ldns stores a dname) in normalized
 // presentation form (what normalize_query_name() returns): lower-case letters, no

@@ -15,6 +15,7 @@
 // negative_ttl = min(SOA TTL, SOA MINIMUM) of the first SOA in the authority section.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "common/base/result.hpp"
+#include "common/dns/name.hpp"
 #include "common/dns/resolver.hpp"
 
 namespace cachet::dns {
@@ -30,6 +32,9 @@ namespace cachet::dns {
 inline constexpr std::size_t kMaxCnameChain = 8;
 inline constexpr std::size_t kDnsHeaderSize = 12;
 inline constexpr std::size_t kMaxMessageSize = 65535;
+// A query with one question and an OPT record: header, name, type and class, the OPT RR.
+inline constexpr std::size_t kMaxQuerySize = kDnsHeaderSize + kMaxWireNameLength + 4 + 11;
+using QueryBuffer = std::array<std::uint8_t, kMaxQuerySize>;
 
 enum class ReplyKind {
   usable,     // answer holds the outcome
@@ -48,6 +53,10 @@ struct DecodedReply {
 // cannot be parsed is usable with status servfail (the server answered, badly); bytes
 // too short to hold an ID, or with another ID, are a mismatch.
 DecodedReply decode_reply(std::span<const std::uint8_t> wire, std::uint16_t id, std::string_view qname, RrType qtype);
+// The same with qname's wire form (query_name_to_wire(qname)) passed in: a resolver that
+// encoded the name for its query need not encode it again for every reply.
+DecodedReply decode_reply(std::span<const std::uint8_t> wire, std::uint16_t id, std::string_view qname,
+                          std::span<const std::uint8_t> qname_wire, RrType qtype);
 
 // A recursion-desired query for (qname, qtype, IN) with the given ID; with an EDNS0 OPT
 // record advertising edns_udp_size when it is non-zero. qname in presentation form
@@ -55,5 +64,9 @@ DecodedReply decode_reply(std::span<const std::uint8_t> wire, std::uint16_t id, 
 // refuses (callers pass normalized names: one refused here is our bug).
 [[nodiscard]] Result<std::vector<std::uint8_t>> build_query(std::string_view qname, RrType qtype, std::uint16_t id,
                                                             std::uint16_t edns_udp_size);
+// The same query written to `out` from qname's wire form (query_name_to_wire(): at most
+// 255 octets, ending in the root); the number of octets written. Cannot fail.
+std::size_t write_query(std::span<const std::uint8_t> qname_wire, RrType qtype, std::uint16_t id,
+                        std::uint16_t edns_udp_size, std::span<std::uint8_t, kMaxQuerySize> out) noexcept;
 
 }  // namespace cachet::dns

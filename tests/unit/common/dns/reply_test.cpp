@@ -215,6 +215,23 @@ TEST(DecodeReply, CnameAskedForIsReturned) {
   EXPECT_EQ(got.answer.records[0].value, "b.example.org");
 }
 
+// The resolver passes the wire form it encoded for its query: the same decoding; a
+// question naming another name is still a mismatch.
+TEST(DecodeReply, WithTheNamesWireFormGiven) {
+  const auto bytes = wire({.answer = {"Example.ORG. 300 IN A 192.0.2.1"}});
+  WireNameBuffer qwire{};
+  const auto size = query_name_to_wire("example.org", qwire);
+  ASSERT_TRUE(size.has_value());
+  const auto got = decode_reply(bytes, kId, "example.org", {qwire.data(), *size}, RrType::a);
+  ASSERT_EQ(got.kind, ReplyKind::usable);
+  ASSERT_EQ(got.answer.records.size(), 1u);
+  EXPECT_EQ(got.answer.records[0].value, "192.0.2.1");
+  EXPECT_EQ(got.answer.records[0].owner, "example.org");
+  const auto other = query_name_to_wire("example.net", qwire);
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ(decode_reply(bytes, kId, "example.net", {qwire.data(), *other}, RrType::a).kind, ReplyKind::mismatch);
+}
+
 TEST(BuildQuery, RecursionDesiredWithEdns) {
   const auto q = build_query("mail.example.org", RrType::mx, 0xbeef, 1232);
   ASSERT_TRUE(q.has_value());
