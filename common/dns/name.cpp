@@ -183,8 +183,12 @@ bool is_normalized_query_name(std::string_view name) noexcept {
 }
 
 Result<std::string> wire_name_to_text(std::span<const std::uint8_t> wire) {
-  std::string out;
-  out.reserve(std::min(wire.size(), kMaxWireNameLength));  // enough unless there are escapes
+  // Written here, then copied once: appending a character at a time cost more than the
+  // rest of decoding a reply (callgrind, dmarc-cold-spf-self). Room for 254 octets of
+  // labels and length octets, each label octet at most 4 characters (\DDD), a dot per
+  // length octet at most.
+  std::array<char, kMaxWireNameLength * 4> text;  // NOLINT(cppcoreguidelines-pro-type-member-init): written first
+  std::size_t size = 0;
   std::size_t pos = 0;
   for (;;) {
     if (pos >= wire.size()) return fail(Errc::bad_input, "truncated wire name");
@@ -192,18 +196,24 @@ Result<std::string> wire_name_to_text(std::span<const std::uint8_t> wire) {
     if (len == 0) break;
     if (len > kMaxLabelLength) return fail(Errc::bad_input, "wire label too long");
     if (wire.size() - pos < len) return fail(Errc::bad_input, "truncated wire label");
-    if (!out.empty()) out += '.';
-    for (std::size_t i = 0; i < len; ++i) {
-      const auto c = static_cast<unsigned char>(ascii_lower(static_cast<char>(wire[pos + i])));
-      if (is_plain_octet(c) && c != '.')
-        out += static_cast<char>(c);
-      else
-        append_escape(out, c);
+    if (pos + len < kMaxWireNameLength) {  // else too long: refused below, once the name is read
+      if (size != 0) text[size++] = '.';
+      for (std::size_t i = 0; i < len; ++i) {
+        const auto c = static_cast<unsigned char>(ascii_lower(static_cast<char>(wire[pos + i])));
+        if (kOctetClass[c] == kPlain) {
+          text[size++] = static_cast<char>(c);
+        } else {  // '.', '\\' or outside 0x21..0x7e
+          text[size++] = '\\';
+          text[size++] = static_cast<char>('0' + c / 100);
+          text[size++] = static_cast<char>('0' + (c / 10) % 10);
+          text[size++] = static_cast<char>('0' + c % 10);
+        }
+      }
     }
     pos += len;
   }
   if (pos > kMaxWireNameLength) return fail(Errc::bad_input, "wire name longer than 255");
-  return out;
+  return std::string(text.data(), size);
 }
 
 std::string escape_name(std::string_view dotted) {

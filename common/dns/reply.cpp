@@ -118,14 +118,6 @@ std::optional<std::string> text_name(const WireName& wire) {
   return std::move(*text);
 }
 
-// The name at `at` (inside the message; read before, so well-formed) as text.
-std::optional<std::string> name_at(std::span<const std::uint8_t> msg, std::size_t at) {
-  WireReader r(msg);
-  WireName wire;
-  if (!r.skip(at) || !r.name(wire)) return std::nullopt;
-  return text_name(wire);
-}
-
 // True when `wire` names the same name as `qname` (a name's wire form, from
 // query_name_to_wire()): ASCII letters compared without regard to case, every other octet
 // exactly (RFC 4343 s3). Length octets are below 'A', so folding them changes nothing.
@@ -177,14 +169,16 @@ bool fill_rdata(std::span<const std::uint8_t> msg, const RrHeader& h, Record& re
     }
     case RrType::txt:
     case RrType::spf: {
-      std::string all;
-      all.reserve(rdata.size());
-      for (std::size_t i = 0; i < rdata.size(); i += 1 + rdata[i]) {
+      std::size_t count = 0;  // counted first: the strings' vector is allocated once
+      for (std::size_t i = 0; i < rdata.size(); i += 1 + rdata[i], ++count)
         if (rdata.size() - i - 1 < rdata[i]) return false;
-        std::string s(rdata.begin() + static_cast<std::ptrdiff_t>(i + 1),
-                      rdata.begin() + static_cast<std::ptrdiff_t>(i + 1 + rdata[i]));
-        all += s;
-        rec.txt_strings.push_back(std::move(s));
+      rec.txt_strings.reserve(count);
+      std::string all;
+      all.reserve(rdata.size() - count);
+      for (std::size_t i = 0; i < rdata.size(); i += 1 + rdata[i]) {
+        const auto* text = reinterpret_cast<const char*>(rdata.data() + i + 1);
+        rec.txt_strings.emplace_back(text, rdata[i]);
+        all.append(text, rdata[i]);
       }
       value = std::move(all);
       break;
@@ -200,7 +194,20 @@ bool fill_rdata(std::span<const std::uint8_t> msg, const RrHeader& h, Record& re
 // well-formed SOA; every other record only checked to lie inside the message. nullopt
 // when the message's structure is broken.
 struct Sections {
-  std::vector<RrHeader> relevant;
+  // The first kFewRecords in place (a TXT or A answer rarely has more), the rest in `more`:
+  // no allocation for a typical reply.
+  static constexpr std::size_t kFewRecords = 8;
+  std::array<RrHeader, kFewRecords> few;
+  std::size_t count = 0;
+  std::vector<RrHeader> more;
+  void add(const RrHeader& h) {
+    if (count < kFewRecords)
+      few[count] = h;
+    else
+      more.push_back(h);
+    ++count;
+  }
+  const RrHeader& operator[](std::size_t i) const { return i < kFewRecords ? few[i] : more[i - kFewRecords]; }
   std::uint32_t negative_ttl = 0;
 };
 
@@ -214,7 +221,7 @@ std::optional<Sections> read_sections(std::span<const std::uint8_t> msg, WireRea
     if (i < ancount) {
       if (h.klass == 1 &&
           (h.type == static_cast<std::uint16_t>(qtype) || h.type == static_cast<std::uint16_t>(RrType::cname)))
-        out.relevant.push_back(h);
+        out.add(h);
     } else if (i < static_cast<std::uint32_t>(ancount) + nscount && !have_soa &&
                h.type == static_cast<std::uint16_t>(RrType::soa)) {
       WireName mname;
@@ -227,16 +234,26 @@ std::optional<Sections> read_sections(std::span<const std::uint8_t> msg, WireRea
   return out;
 }
 
-// The relevant records decoded; nullopt if one is malformed.
-std::optional<std::vector<Record>> decode_records(std::span<const std::uint8_t> msg, const std::vector<RrHeader>& rrs) {
+// The relevant records decoded; nullopt if one is malformed. An owner that is the name
+// asked (most are) is a copy of qname, normalized already, not rendered again.
+std::optional<std::vector<Record>> decode_records(std::span<const std::uint8_t> msg, const Sections& rrs,
+                                                  std::string_view qname, std::span<const std::uint8_t> qname_wire) {
   std::vector<Record> out;
-  out.reserve(rrs.size());
-  for (const RrHeader& h : rrs) {
-    Record rec{static_cast<RrType>(h.type), {}, h.ttl, {}, 0, {}};
-    auto owner = name_at(msg, h.owner);
-    if (!owner || !fill_rdata(msg, h, rec)) return std::nullopt;
-    rec.owner = std::move(*owner);
-    out.push_back(std::move(rec));
+  out.reserve(rrs.count);
+  for (std::size_t i = 0; i < rrs.count; ++i) {
+    const RrHeader& h = rrs[i];
+    Record& rec = out.emplace_back(Record{static_cast<RrType>(h.type), {}, h.ttl, {}, 0, {}});
+    WireReader r(msg);
+    WireName owner;
+    if (!r.skip(h.owner) || !r.name(owner)) return std::nullopt;
+    if (wire_name_equals(owner, qname_wire)) {
+      rec.owner = qname;
+    } else {
+      auto text = text_name(owner);
+      if (!text) return std::nullopt;
+      rec.owner = std::move(*text);
+    }
+    if (!fill_rdata(msg, h, rec)) return std::nullopt;
   }
   return out;
 }
@@ -245,7 +262,13 @@ Answer servfail() { return Answer{Status::servfail, {}, 0, false}; }
 
 // Walks the CNAME chain from qname and keeps the records of the asked type at its end.
 Answer follow_chain(std::vector<Record> records, std::string_view qname, RrType qtype, bool is_nxdomain) {
-  std::string current(qname);
+  // The common reply: only records of the asked type, all owned by qname; kept as they are.
+  if (!records.empty() &&
+      std::all_of(records.begin(), records.end(), [&](const Record& r) { return r.type == qtype && r.owner == qname; }))
+    return Answer{Status::answer, std::move(records), 0, false};
+  // A CNAME's value, never moved: only records of the asked type are, and a CNAME kept
+  // for qtype cname ends the walk.
+  std::string_view current = qname;
   for (std::size_t hops = 0;; ++hops) {
     Answer a{Status::answer, {}, 0, false};
     for (auto& r : records)  // moved: each record is kept at most once, and the chain ends here
@@ -316,7 +339,7 @@ DecodedReply decode_reply(std::span<const std::uint8_t> wire, std::uint16_t id, 
     out.answer = servfail();
     return out;
   }
-  auto records = decode_records(wire, sections->relevant);
+  auto records = decode_records(wire, *sections, qname, qname_wire);
   if (!records) {
     out.answer = servfail();
     return out;
