@@ -123,6 +123,8 @@ std::optional<std::string> text_name(const WireName& wire) {
 // exactly (RFC 4343 s3). Length octets are below 'A', so folding them changes nothing.
 bool wire_name_equals(const WireName& wire, std::span<const std::uint8_t> qname) {
   if (wire.size != qname.size()) return false;
+  // Servers echo the name as asked: equal bytes are the common case, and cheaper to test.
+  if (std::equal(qname.begin(), qname.end(), wire.bytes.begin())) return true;
   for (std::size_t i = 0; i < wire.size; ++i)
     if (ascii_lower(static_cast<char>(wire.bytes[i])) != ascii_lower(static_cast<char>(qname[i]))) return false;
   return true;

@@ -156,6 +156,20 @@ TEST(NormalizeQueryName, EqualsTheWireRoundTrip) {
   EXPECT_FALSE(normalize_query_name(upper(labels(3, 63)) + ".\\000" + std::string(61, 'Q')).has_value());
 }
 
+// A run of plain octets is copied at once, an escape or capital letter one at a time:
+// both stop at the same limits with the same reason.
+TEST(NormalizeQueryName, SaysWhichLimitEitherWay) {
+  auto why = [](const std::string& name) { return normalize_query_name(name).error().detail; };
+  EXPECT_EQ(why(std::string(64, 'x') + ".org"), "DNS label longer than 63");
+  EXPECT_EQ(why(std::string(63, 'x') + "X.org"), "DNS label longer than 63");
+  EXPECT_EQ(why(std::string(63, 'x') + "\\000.org"), "DNS label longer than 63");
+  EXPECT_EQ(why(kName254), "DNS name longer than 255 octets");
+  EXPECT_EQ(why(upper(kName254)), "DNS name longer than 255 octets");
+  EXPECT_EQ(why(kWire256), "DNS name longer than 255 octets");
+  EXPECT_EQ(why("a..b"), "empty label in DNS name");
+  EXPECT_EQ(why("ab c"), "invalid octet in DNS name");
+}
+
 TEST(AppendNormalizedQueryName, AppendsOrLeavesUntouched) {
   std::string out = "key:";
   EXPECT_TRUE(append_normalized_query_name("Mail.Example.ORG.", out));
