@@ -35,37 +35,40 @@ std::chrono::seconds CachingResolver::lifetime(const Answer& a) const {
   return seconds(0);
 }
 
-void CachingResolver::store(std::string key, const Answer& a, TimePoint now) {
+void CachingResolver::store(Key key, const Answer& a, TimePoint now) {
   const auto life = lifetime(a);
   if (life.count() <= 0) return;
   Entry entry{a, now, now + life, {}};  // the copy made before the lock is taken
   const std::lock_guard lock(mu_);
-  if (auto it = table_.find(key); it != table_.end()) {  // another thread got there first
-    lru_.erase(it->second.lru);
-    table_.erase(it);
-  }
-  while (table_.size() >= options_.max_entries && !lru_.empty()) {
+  const auto [it, inserted] = table_.try_emplace(std::move(key));  // one lookup; key kept if found
+  if (inserted)
+    lru_.push_front(&it->first);
+  else  // another thread got there first: this answer replaces its
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
+  entry.lru = lru_.begin();
+  it->second = std::move(entry);
+  while (table_.size() > options_.max_entries) {    // the new entry is at the front, not evicted
     const auto oldest = table_.find(*lru_.back());  // found before its key goes with it
     lru_.pop_back();
     table_.erase(oldest);
   }
-  const auto [it, inserted] = table_.emplace(std::move(key), std::move(entry));
-  lru_.push_front(&it->first);
-  it->second.lru = lru_.begin();
 }
 
-// "<qname> <type>", built in one allocation; false for a name that is not a DNS name.
-bool CachingResolver::make_key(std::string_view name, RrType type, std::string& key, std::size_t& name_size) {
-  key.reserve(name.size() + 6);  // the name at most as long normalized, " 65535"
-  if (!append_normalized_query_name(name, key)) return false;
-  name_size = key.size();
-  key += ' ';
-  key += std::to_string(static_cast<unsigned>(type));
+// "<qname> <type>", built in one allocation, and its hash; false for a name that is not
+// a DNS name.
+bool CachingResolver::make_key(std::string_view name, RrType type, Key& key, std::size_t& name_size) {
+  std::string& text = key.text;
+  text.reserve(name.size() + 6);  // the name at most as long normalized, " 65535"
+  if (!append_normalized_query_name(name, text)) return false;
+  name_size = text.size();
+  text += ' ';
+  text += std::to_string(static_cast<unsigned>(type));
+  key.hash = std::hash<std::string_view>{}(text);
   return true;
 }
 
 // A fresh entry for key, its TTLs counted down, into out; an expired one is dropped.
-bool CachingResolver::find(const std::string& key, TimePoint now, Answer& out) {
+bool CachingResolver::find(const Key& key, TimePoint now, Answer& out) {
   const std::lock_guard lock(mu_);
   const auto it = table_.find(key);
   if (it == table_.end()) return false;
@@ -86,13 +89,13 @@ bool CachingResolver::find(const std::string& key, TimePoint now, Answer& out) {
 }
 
 Answer CachingResolver::query(std::string_view name, RrType type) {
-  std::string key;
+  Key key;
   std::size_t name_size = 0;
   if (!make_key(name, type, key, name_size)) return invalid_name_answer();
   Answer a;
   if (find(key, now_(), a)) return a;
   misses_.fetch_add(1, std::memory_order_relaxed);
-  a = backend_.query(std::string_view(key).substr(0, name_size), type);
+  a = backend_.query(std::string_view(key.text).substr(0, name_size), type);
   store(std::move(key), a, now_());
   return a;
 }
@@ -102,7 +105,7 @@ std::vector<Answer> CachingResolver::query_many(std::span<const Question> questi
   std::vector<Answer> out(questions.size());
   struct Miss {
     std::size_t index;
-    std::string key;
+    Key key;
     std::size_t name_size;
     std::size_t asked;  // index into `ask`
     bool is_first;      // the first miss of its key: the one asked and stored
@@ -126,7 +129,7 @@ std::vector<Answer> CachingResolver::query_many(std::span<const Question> questi
   }
   if (ask.empty()) return out;
   for (const Miss& m : misses)  // now: the keys no longer move
-    if (m.is_first) ask[m.asked].name = std::string_view(m.key).substr(0, m.name_size);
+    if (m.is_first) ask[m.asked].name = std::string_view(m.key.text).substr(0, m.name_size);
   std::vector<Answer> got = backend_.query_many(ask);
   const TimePoint later = now_();
   for (const Miss& m : misses)  // the repeats copy, before the first ones move

@@ -63,24 +63,33 @@ class CachingResolver final : public Resolver {
 
  private:
   using TimePoint = std::chrono::steady_clock::time_point;
+  // "<qname> <type>" and its hash, computed once: a miss looks its key up twice.
+  struct Key {
+    std::string text;
+    std::size_t hash = 0;
+    bool operator==(const Key& other) const noexcept { return hash == other.hash && text == other.text; }
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& key) const noexcept { return key.hash; }
+  };
   struct Entry {
     Answer answer;
     TimePoint stored;
     TimePoint expires;
-    std::list<const std::string*>::iterator lru;  // position in lru_ (front: most recent)
+    std::list<const Key*>::iterator lru;  // position in lru_ (front: most recent)
   };
-  static bool make_key(std::string_view name, RrType type, std::string& key, std::size_t& name_size);
-  bool find(const std::string& key, TimePoint now, Answer& out);
+  static bool make_key(std::string_view name, RrType type, Key& key, std::size_t& name_size);
+  bool find(const Key& key, TimePoint now, Answer& out);
   std::chrono::seconds lifetime(const Answer& a) const;
-  void store(std::string key, const Answer& a, TimePoint now);
+  void store(Key key, const Answer& a, TimePoint now);
 
   Resolver& backend_;
   CacheOptions options_;
   Now now_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, Entry> table_;
+  std::unordered_map<Key, Entry, KeyHash> table_;
   // The table's own keys (node keys never move while their entry lives): one copy of a key.
-  std::list<const std::string*> lru_;
+  std::list<const Key*> lru_;
   std::atomic<std::uint64_t> hits_{0};
   std::atomic<std::uint64_t> misses_{0};
 };
