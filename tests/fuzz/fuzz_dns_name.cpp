@@ -10,7 +10,8 @@
 // never decides validity); the query built for it carries exactly that name in its
 // question (name -> wire -> text round trip), so the name asked is the name checked;
 // is_normalized_query_name() is true exactly for the names normalize_query_name() returns
-// unchanged; dotted text from unescape_name() escapes back to the same name.
+// unchanged; its text is the wire form rendered back; dotted text from unescape_name()
+// escapes back to the same name.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -69,6 +70,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto n = cachet::dns::normalize_query_name(in);
   // is_normalized_query_name() says exactly when normalizing changes nothing.
   if (cachet::dns::is_normalized_query_name(in) != (n && *n == in)) std::abort();
+  // The normalized text is the wire form rendered back (normalize_query_name() takes a
+  // shortcut: the input lowered); the encoder's flag and the appending form agree.
+  cachet::dns::WireNameBuffer wire{};
+  bool is_normalized = false;
+  const auto wire_size = cachet::dns::query_name_to_wire(in, wire, is_normalized);
+  if (wire_size.has_value() != n.has_value()) std::abort();
+  std::string appended = "k";
+  if (cachet::dns::append_normalized_query_name(in, appended) != n.has_value()) std::abort();
+  if (n) {
+    const auto rendered = cachet::dns::wire_name_to_text({wire.data(), *wire_size});
+    if (!rendered || *rendered != *n || appended != "k" + *n) std::abort();
+    if (is_normalized != (*n == in)) std::abort();
+  } else if (appended != "k") {
+    std::abort();
+  }
   if (!n) {
     // Letter case never decides validity.
     if (cachet::dns::normalize_query_name(cachet::to_lower(in))) std::abort();

@@ -3,9 +3,10 @@
 // tests/fuzz/fuzz_dns_reply.cpp: DNS replies as a nameserver (or a spoofer) may send them,
 // through decode_reply() for each record type the engines ask, and through
 // wire_name_to_text(). The reply's own ID is passed as the expected one so the parser,
-// not the ID check, sees most inputs. Must not crash, hang, leak or throw; a wire name
-// that renders as text is that text's normalized form, and the text encodes back to the
-// same labels (letters lower-cased).
+// not the ID check, sees most inputs. Must not crash, hang, leak or throw; records are
+// of the asked type, their owners normalized names; a wire name that renders as text is
+// that text's normalized form, and the text encodes back to the same labels (letters
+// lower-cased).
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -21,8 +22,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::uint16_t id = size >= 2 ? static_cast<std::uint16_t>(data[0] << 8 | data[1]) : 0;
   for (const RrType type : {RrType::a, RrType::aaaa, RrType::mx, RrType::txt, RrType::cname, RrType::ptr, RrType::ns}) {
     const auto got = cachet::dns::decode_reply(in, id, "example.org", type);
-    for (const auto& r : got.answer.records)
+    for (const auto& r : got.answer.records) {
       if (r.type != type) __builtin_trap();  // only records of the asked type, ever
+      // Owners in normalized form, whether copied from the name asked or rendered (the
+      // root, "", can end a CNAME chain).
+      const auto owner = cachet::dns::normalize_query_name(r.owner);
+      if (!r.owner.empty() && (!owner || *owner != r.owner)) __builtin_trap();
+    }
   }
   if (const auto text = cachet::dns::wire_name_to_text(in)) {
     const auto again = cachet::dns::normalize_query_name(*text);
