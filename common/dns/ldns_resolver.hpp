@@ -89,6 +89,7 @@ class LdnsResolver final : public Resolver {
   enum class Outcome { done, no_reply, failed };
   struct Flight;
   static bool prepare(Flight& f, std::string_view name, RrType type);
+  std::vector<Answer> ask(std::span<const Question> questions, std::span<Flight> flights);
   void answer_all(std::span<Flight> flights);
   void fly(std::span<Flight> flights);
   void start(Flight& f);
