@@ -112,6 +112,8 @@ std::vector<Answer> CachingResolver::query_many(std::span<const Question> questi
   };
   std::vector<Miss> misses;
   std::vector<Question> ask;
+  misses.reserve(questions.size());  // a cold batch misses every question: no regrowth
+  ask.reserve(questions.size());
   const TimePoint now = now_();
   for (std::size_t i = 0; i < questions.size(); ++i) {
     Miss m{i, {}, 0, 0, false};

@@ -135,10 +135,12 @@ LdnsResolver::LdnsResolver(std::vector<Nameserver> servers, ResolverOptions opti
 Fd LdnsResolver::take_udp(std::size_t server) {
   if (is_loopback_[server]) {
     auto idle = idle_udp_.lock();
-    for (auto it = idle->begin(); it != idle->end(); ++it) {
-      if (it->server != server) continue;
-      Fd fd = std::move(it->fd);
-      idle->erase(it);
+    // From the back, the last one kept; the last element fills its place (no shifting).
+    for (std::size_t i = idle->size(); i-- > 0;) {
+      if ((*idle)[i].server != server) continue;
+      Fd fd = std::move((*idle)[i].fd);
+      if (i + 1 != idle->size()) (*idle)[i] = std::move(idle->back());
+      idle->pop_back();
       return fd;
     }
   }
