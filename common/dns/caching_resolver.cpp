@@ -35,22 +35,37 @@ std::chrono::seconds CachingResolver::lifetime(const Answer& a) const {
   return seconds(0);
 }
 
+void CachingResolver::link_newest(Entry& e) noexcept {
+  e.newer = nullptr;
+  e.older = newest_;
+  if (newest_ != nullptr) newest_->newer = &e;
+  newest_ = &e;
+  if (oldest_ == nullptr) oldest_ = &e;
+}
+
+void CachingResolver::unlink(Entry& e) noexcept {
+  (e.newer != nullptr ? e.newer->older : newest_) = e.older;
+  (e.older != nullptr ? e.older->newer : oldest_) = e.newer;
+  e.newer = e.older = nullptr;
+}
+
 void CachingResolver::store(Key key, const Answer& a, TimePoint now) {
   const auto life = lifetime(a);
   if (life.count() <= 0) return;
-  Entry entry{a, now, now + life, {}};  // the copy made before the lock is taken
+  Answer copy = a;  // made before the lock is taken
   const std::lock_guard lock(mu_);
   const auto [it, inserted] = table_.try_emplace(std::move(key));  // one lookup; key kept if found
-  if (inserted)
-    lru_.push_front(&it->first);
-  else  // another thread got there first: this answer replaces its
-    lru_.splice(lru_.begin(), lru_, it->second.lru);
-  entry.lru = lru_.begin();
-  it->second = std::move(entry);
-  while (table_.size() > options_.max_entries) {    // the new entry is at the front, not evicted
-    const auto oldest = table_.find(*lru_.back());  // found before its key goes with it
-    lru_.pop_back();
-    table_.erase(oldest);
+  Entry& e = it->second;
+  if (!inserted) unlink(e);  // another thread got there first: this answer replaces its
+  e.answer = std::move(copy);
+  e.stored = now;
+  e.expires = now + life;
+  e.key = &it->first;
+  link_newest(e);
+  while (table_.size() > options_.max_entries) {  // the new entry is the newest, not evicted
+    Entry& old = *oldest_;
+    unlink(old);
+    table_.erase(table_.find(*old.key));  // found before its key goes with it
   }
 }
 
@@ -73,12 +88,13 @@ bool CachingResolver::find(const Key& key, TimePoint now, Answer& out) {
   const auto it = table_.find(key);
   if (it == table_.end()) return false;
   if (now >= it->second.expires) {
-    lru_.erase(it->second.lru);
+    unlink(it->second);
     table_.erase(it);
     return false;
   }
   hits_.fetch_add(1, std::memory_order_relaxed);
-  lru_.splice(lru_.begin(), lru_, it->second.lru);
+  unlink(it->second);
+  link_newest(it->second);
   out = it->second.answer;
   out.is_cached = true;
   const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - it->second.stored);
@@ -152,7 +168,7 @@ std::size_t CachingResolver::size() const {
 void CachingResolver::clear() {
   const std::lock_guard lock(mu_);
   table_.clear();
-  lru_.clear();
+  newest_ = oldest_ = nullptr;
 }
 
 }  // namespace cachet::dns

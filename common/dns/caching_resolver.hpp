@@ -24,7 +24,6 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <list>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -72,12 +71,18 @@ class CachingResolver final : public Resolver {
   struct KeyHash {
     std::size_t operator()(const Key& key) const noexcept { return key.hash; }
   };
+  // Entries are linked in recency order through the table's own nodes (they never move
+  // while they live): no list node to allocate per entry.
   struct Entry {
     Answer answer;
     TimePoint stored;
     TimePoint expires;
-    std::list<const Key*>::iterator lru;  // position in lru_ (front: most recent)
+    const Key* key = nullptr;  // this entry's key in the table
+    Entry* newer = nullptr;
+    Entry* older = nullptr;
   };
+  void link_newest(Entry& e) noexcept;
+  void unlink(Entry& e) noexcept;
   static bool make_key(std::string_view name, RrType type, Key& key, std::size_t& name_size);
   bool find(const Key& key, TimePoint now, Answer& out);
   std::chrono::seconds lifetime(const Answer& a) const;
@@ -88,8 +93,8 @@ class CachingResolver final : public Resolver {
   Now now_;
   mutable std::mutex mu_;
   std::unordered_map<Key, Entry, KeyHash> table_;
-  // The table's own keys (node keys never move while their entry lives): one copy of a key.
-  std::list<const Key*> lru_;
+  Entry* newest_ = nullptr;  // the recency list: evicted from oldest_
+  Entry* oldest_ = nullptr;
   std::atomic<std::uint64_t> hits_{0};
   std::atomic<std::uint64_t> misses_{0};
 };

@@ -197,6 +197,35 @@ TEST_F(CachingResolverTest, EvictsLeastRecentlyUsed) {
   EXPECT_EQ(zone_.query_count(), 1u);
 }
 
+// The recency list is linked through the table's entries: an expired entry leaves it, a
+// clear() empties it, and eviction still takes the least recently used afterwards.
+TEST_F(CachingResolverTest, RecencySurvivesExpiryAndClear) {
+  CacheOptions o;
+  o.max_entries = 3;
+  for (const char* n : {"n1.example.org", "n3.example.org", "n4.example.org"})
+    zone_.add(n, RrType::a, "192.0.2.9", 1000);
+  zone_.add("n2.example.org", RrType::a, "192.0.2.9", 10);
+  auto cache = make(o);
+  for (const char* n : {"n1.example.org", "n2.example.org", "n3.example.org"}) cache.query(n, RrType::a);
+  clock_.advance(seconds(11));
+  cache.query("n2.example.org", RrType::a);  // expired, asked again: the newest
+  cache.query("n4.example.org", RrType::a);  // evicts n1
+  EXPECT_EQ(cache.size(), 3u);
+  zone_.reset_query_count();
+  for (const char* n : {"n2.example.org", "n3.example.org", "n4.example.org"}) cache.query(n, RrType::a);
+  EXPECT_EQ(zone_.query_count(), 0u);
+  cache.query("n1.example.org", RrType::a);  // evicts n2, the least recent now
+  EXPECT_EQ(zone_.query_count(), 1u);
+  cache.clear();
+  for (const char* n : {"n1.example.org", "n2.example.org", "n3.example.org", "n4.example.org"})
+    cache.query(n, RrType::a);
+  EXPECT_EQ(cache.size(), 3u);
+  zone_.reset_query_count();
+  cache.query("n4.example.org", RrType::a);
+  cache.query("n1.example.org", RrType::a);
+  EXPECT_EQ(zone_.query_count(), 1u);  // n1 went first
+}
+
 TEST_F(CachingResolverTest, ClearEmptiesTheCache) {
   auto cache = make();
   cache.query("example.org", RrType::a);
