@@ -89,11 +89,13 @@ class WireReader {
 
 // One resource record's fixed part; rdata is [rdata, rdata + rdlength) of the message.
 // The owner is read again from its offset when the record is kept (most are not).
+// No initializers: read_rr_header() sets every field before one is read, and Sections
+// holds eight of these per reply, zeroed for nothing.
 struct RrHeader {
-  std::size_t owner = 0;  // offset of the owner name in the message
-  std::uint16_t type = 0, klass = 0, rdlength = 0;
-  std::uint32_t ttl = 0;
-  std::size_t rdata = 0;
+  std::size_t owner;  // offset of the owner name in the message
+  std::uint16_t type, klass, rdlength;
+  std::uint32_t ttl;
+  std::size_t rdata;
 };
 
 bool read_rr_header(WireReader& r, RrHeader& h) {
@@ -199,7 +201,7 @@ struct Sections {
   // The first kFewRecords in place (a TXT or A answer rarely has more), the rest in `more`:
   // no allocation for a typical reply.
   static constexpr std::size_t kFewRecords = 8;
-  std::array<RrHeader, kFewRecords> few;
+  std::array<RrHeader, kFewRecords> few;  // NOLINT(cppcoreguidelines-pro-type-member-init): [0, count) set
   std::size_t count = 0;
   std::vector<RrHeader> more;
   void add(const RrHeader& h) {
@@ -217,7 +219,7 @@ std::optional<Sections> read_sections(std::span<const std::uint8_t> msg, WireRea
                                       std::uint16_t ancount, std::uint16_t nscount, std::uint16_t arcount) {
   Sections out;
   bool have_soa = false;
-  RrHeader h;
+  RrHeader h;  // NOLINT(cppcoreguidelines-pro-type-member-init): read_rr_header() sets it
   for (std::uint32_t i = 0; i < static_cast<std::uint32_t>(ancount) + nscount + arcount; ++i) {
     if (!read_rr_header(r, h)) return std::nullopt;
     if (i < ancount) {
