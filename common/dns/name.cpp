@@ -93,17 +93,13 @@ const char* parse_query_name(std::string_view name, std::span<std::uint8_t, kMax
     const char* const too_long =
         limit - label_start > kMaxLabelLength ? "DNS label longer than 63" : "DNS name longer than 255 octets";
     while (at < name.size()) {
-      // A run of plain octets is found first and copied at once: most names are nothing else.
-      std::size_t run = at;
-      while (run < name.size() && kOctetClass[static_cast<std::uint8_t>(name[run])] == kPlain) ++run;
-      if (run != at) {
-        if (pos + (run - at) > limit) return too_long;
-        std::copy(name.begin() + static_cast<std::ptrdiff_t>(at), name.begin() + static_cast<std::ptrdiff_t>(run),
-                  out.begin() + static_cast<std::ptrdiff_t>(pos));
-        pos += run - at;
-        at = run;
-        if (at == name.size()) break;
-      }
+      // Plain octets (most names hold nothing else) copied in a tight loop up to the limit;
+      // anything else, or an octet past the limit, goes the long way below.
+      const std::size_t room = pos < limit ? limit - pos : 0;  // a label may begin past it
+      const std::size_t stop = std::min(name.size(), at + room);
+      while (at < stop && kOctetClass[static_cast<std::uint8_t>(name[at])] == kPlain)
+        out[pos++] = static_cast<std::uint8_t>(name[at++]);
+      if (at == name.size()) break;
       auto octet = static_cast<std::uint8_t>(name[at]);
       const std::uint8_t cls = kOctetClass[octet];
       if (cls <= kUpper) {

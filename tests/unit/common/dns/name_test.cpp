@@ -166,6 +166,11 @@ TEST(NormalizeQueryName, SaysWhichLimitEitherWay) {
   EXPECT_EQ(why(kName254), "DNS name longer than 255 octets");
   EXPECT_EQ(why(upper(kName254)), "DNS name longer than 255 octets");
   EXPECT_EQ(why(kWire256), "DNS name longer than 255 octets");
+  // A label that would begin at the 255th octet, where no octet fits any more.
+  EXPECT_EQ(why(kName253 + ".a"), "DNS name longer than 255 octets");
+  EXPECT_EQ(why(kName253 + ".A"), "DNS name longer than 255 octets");
+  EXPECT_EQ(why(kName253 + ".\\000"), "DNS name longer than 255 octets");
+  EXPECT_EQ(why(kName253 + ".."), "empty label in DNS name");
   EXPECT_EQ(why("a..b"), "empty label in DNS name");
   EXPECT_EQ(why("ab c"), "invalid octet in DNS name");
 }
