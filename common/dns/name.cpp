@@ -90,8 +90,9 @@ const char* parse_query_name(std::string_view name, std::span<std::uint8_t, kMax
     const std::size_t label_start = pos++;
     // Past `limit` an octet makes the label longer than 63 or leaves no room for the root.
     const std::size_t limit = std::min(label_start + 1 + kMaxLabelLength, kMaxWireNameLength - 1);
-    const char* const too_long =
-        limit - label_start > kMaxLabelLength ? "DNS label longer than 63" : "DNS name longer than 255 octets";
+    auto too_long = [&] {  // why an octet cannot go at `limit`
+      return limit - label_start > kMaxLabelLength ? "DNS label longer than 63" : "DNS name longer than 255 octets";
+    };
     while (at < name.size()) {
       // Plain octets (most names hold nothing else) copied in a tight loop up to the limit;
       // anything else, or an octet past the limit, goes the long way below.
@@ -113,7 +114,7 @@ const char* parse_query_name(std::string_view name, std::span<std::uint8_t, kMax
       } else {
         return "invalid octet in DNS name";
       }
-      if (pos >= limit) return too_long;
+      if (pos >= limit) return too_long();
       out[pos++] = octet;
     }
     const std::size_t len = pos - label_start - 1;
