@@ -79,9 +79,45 @@ constexpr std::array<std::uint8_t, 256> kOctetClass = [] {
   return t;
 }();
 
+// The common name in one loop: no escape, at most kMaxNameLength characters without the
+// root dot (so at most 255 octets on the wire: no bound to check per octet), labels of
+// 1..63 octets. false for anything else, `parsed` untouched: parse_query_name() decides.
+bool parse_plain_name(std::string_view name, std::span<std::uint8_t, kMaxWireNameLength> out,
+                      ParsedName& parsed) noexcept {
+  const bool has_root_dot = name.size() > 1 && name.back() == '.';  // no escape ends in '.'
+  if (has_root_dot) name.remove_suffix(1);
+  if (name.empty() || name.size() > kMaxNameLength) return false;
+  std::size_t label_start = 0;
+  std::size_t pos = 1;
+  std::uint8_t upper = 0;
+  for (const char ch : name) {
+    const auto c = static_cast<std::uint8_t>(ch);
+    const std::uint8_t cls = kOctetClass[c];
+    if (cls <= kUpper) {
+      upper |= cls;
+      out[pos++] = c;
+      continue;
+    }
+    if (cls != kDot) return false;
+    const std::size_t len = pos - label_start - 1;
+    if (len == 0 || len > kMaxLabelLength) return false;
+    out[label_start] = static_cast<std::uint8_t>(len);
+    label_start = pos++;
+  }
+  const std::size_t len = pos - label_start - 1;
+  if (len == 0 || len > kMaxLabelLength) return false;
+  out[label_start] = static_cast<std::uint8_t>(len);
+  out[pos++] = 0;  // the root
+  parsed.wire_size = pos;
+  parsed.has_root_dot = has_root_dot;
+  parsed.has_upper = upper != 0;
+  return true;
+}
+
 // Parses a presentation-form name into `out`; nullptr on success, else why not.
 const char* parse_query_name(std::string_view name, std::span<std::uint8_t, kMaxWireNameLength> out,
                              ParsedName& parsed) noexcept {
+  if (parse_plain_name(name, out, parsed)) return nullptr;
   if (name.empty()) return "empty DNS name";
   std::size_t at = 0;
   std::size_t pos = 0;  // where the next octet goes

@@ -195,6 +195,44 @@ TEST(QueryNameToWire, DecodesEscapesAndKeepsCase) {
   EXPECT_EQ(std::vector<std::uint8_t>(wire.begin(), wire.begin() + static_cast<std::ptrdiff_t>(*n)), want);
 }
 
+// Names without escapes take a one-loop path, the others the general one: the same wire
+// form and flags at the plain path's limits (253 characters, 63-octet labels, a root dot,
+// capitals) and just past them.
+TEST(QueryNameToWire, PlainAndEscapedNamesAtTheLimits) {
+  struct Case {
+    std::string name;
+    std::vector<std::uint8_t> want;  // empty: refused
+    bool is_normalized;
+  };
+  auto wire_of = [](const std::string& dotted) {  // labels of plain octets, as is
+    std::vector<std::uint8_t> w;
+    for (const std::string_view label : split(dotted, '.')) {
+      w.push_back(static_cast<std::uint8_t>(label.size()));
+      w.insert(w.end(), label.begin(), label.end());
+    }
+    w.push_back(0);
+    return w;
+  };
+  const std::string label63(63, 'x');
+  for (const Case& c :
+       {Case{"ab.x", {2, 'a', 'b', 1, 'x', 0}, true}, Case{"Ab.X.", {2, 'A', 'b', 1, 'X', 0}, false},
+        Case{"a.b\\046", {1, 'a', 2, 'b', '.', 0}, true}, Case{"A.b\\046.", {1, 'A', 2, 'b', '.', 0}, false},
+        Case{kName253, wire_of(kName253), true}, Case{kName253 + ".", wire_of(kName253), false},
+        Case{upper(kName253), wire_of(upper(kName253)), false}, Case{kName254, {}, false},
+        Case{label63 + ".org", wire_of(label63 + ".org"), true},
+        Case{"org." + label63, wire_of("org." + label63), true}, Case{label63 + "x.org", {}, false},
+        Case{"org." + label63 + "x", {}, false}, Case{"a..", {}, false}, Case{".", {}, false}}) {
+    std::array<std::uint8_t, kMaxWireNameLength> wire{};
+    bool is_normalized = !c.is_normalized;
+    const auto n = query_name_to_wire(c.name, wire, is_normalized);
+    ASSERT_EQ(n.has_value(), !c.want.empty()) << c.name;
+    if (!n) continue;
+    EXPECT_EQ(std::vector<std::uint8_t>(wire.begin(), wire.begin() + static_cast<std::ptrdiff_t>(*n)), c.want)
+        << c.name;
+    EXPECT_EQ(is_normalized, c.is_normalized) << c.name;
+  }
+}
+
 // Every octet value, in a label of its own and between letters: wire -> text -> wire gives
 // the same name (letters folded), and the text is its own normalized form.
 TEST(WireNameToText, RoundTripsEveryOctet) {
