@@ -325,6 +325,26 @@ TEST_F(LdnsResolverTest, QueryManyBeyondTheInFlightBoundAnswersEveryQuestion) {
   EXPECT_LE(r->idle_sockets(), 32u);  // never more than 32 in flight, so never more opened
 }
 
+// Up to 8 questions are asked from flights on the stack, more from a vector: the same
+// answers, in order, at the boundary and past it.
+TEST_F(LdnsResolverTest, QueryManyAtAndPastTheSmallBatch) {
+  for (int i = 0; i < 9; ++i)
+    zone_.add("s" + std::to_string(i) + ".example.org", RrType::a, "192.0.2." + std::to_string(i + 1));
+  auto r = make();
+  for (const std::size_t count : {8u, 9u}) {
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < count; ++i) names.push_back("S" + std::to_string(i) + ".Example.org.");
+    std::vector<Question> qs;
+    for (const auto& n : names) qs.push_back({n, RrType::a});
+    const auto got = r->query_many(qs);
+    ASSERT_EQ(got.size(), count);
+    for (std::size_t i = 0; i < count; ++i) {
+      EXPECT_EQ(got[i].records.at(0).value, "192.0.2." + std::to_string(i + 1)) << count;
+      EXPECT_EQ(got[i].records.at(0).owner, "s" + std::to_string(i) + ".example.org") << count;
+    }
+  }
+}
+
 TEST_F(LdnsResolverTest, QueryManyFailuresStayWithTheirQuestion) {
   zone_.set_timeout("slow.example.org");
   zone_.set_timeout("slow2.example.org");
