@@ -166,7 +166,7 @@ long Connection::internal_errors() noexcept { return g_internal_errors.load(); }
 bool Connection::receive(std::string_view bytes, std::string& out) {
   decoder_.feed(bytes);
   for (;;) {
-    auto packet = decoder_.next();
+    auto packet = decoder_.next_view();
     if (!packet) return bad_packet(0, packet.error().detail);
     if (!*packet) return true;
     if (!handle(**packet, out)) return false;
@@ -190,7 +190,7 @@ bool Connection::bad_packet(char command, const std::string& reason) {
   return false;
 }
 
-bool Connection::handle(const wire::Packet& p, std::string& out) {
+bool Connection::handle(const wire::PacketView& p, std::string& out) {
   const char cmd = p.command;
   if (cmd == wire::kCmdOptneg) return negotiate(p.payload, out);
   if (!negotiated_) return bad_packet(cmd, "command before negotiation");

@@ -82,7 +82,7 @@ class Connection {
   friend class ConnectionContext;
   enum class Step { negotiate, connect, helo, envfrom, envrcpt, data, header, eoh, body, eom, unknown, abort, close };
 
-  bool handle(const wire::Packet& packet, std::string& out);
+  bool handle(const wire::PacketView& packet, std::string& out);
   bool negotiate(std::string_view payload, std::string& out);
   bool store_macros(std::string_view payload);
   bool bad_packet(char command, const std::string& reason);

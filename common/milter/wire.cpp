@@ -106,16 +106,7 @@ std::string nul_join(const std::vector<std::string>& parts) {
   return out;
 }
 
-Result<std::optional<Packet>> PacketDecoder::next() {
-  if (buffered() < 4) return std::optional<Packet>();
-  const std::uint32_t len = read_u32(buf_, pos_);
-  if (len == 0 || len > kMaxPacketBytes)
-    return fail(Errc::bad_input, "packet length " + std::to_string(len) + " out of range");
-  if (buffered() - 4 < len) return std::optional<Packet>();
-  Packet p;
-  p.command = buf_[pos_ + 4];
-  p.payload.assign(buf_, pos_ + 5, len - 1);
-  pos_ += 4 + static_cast<std::size_t>(len);
+void PacketDecoder::compact() {
   if (pos_ == buf_.size()) {
     buf_.clear();
     pos_ = 0;
@@ -123,7 +114,27 @@ Result<std::optional<Packet>> PacketDecoder::next() {
     buf_.erase(0, pos_);  // keep the buffer from growing with many small packets
     pos_ = 0;
   }
-  return std::optional<Packet>(std::move(p));
+}
+
+Result<std::optional<PacketView>> PacketDecoder::next_view() {
+  compact();
+  if (buffered() < 4) return std::optional<PacketView>();
+  const std::uint32_t len = read_u32(buf_, pos_);
+  if (len == 0 || len > kMaxPacketBytes)
+    return fail(Errc::bad_input, "packet length " + std::to_string(len) + " out of range");
+  if (buffered() - 4 < len) return std::optional<PacketView>();
+  PacketView p;
+  p.command = buf_[pos_ + 4];
+  p.payload = std::string_view(buf_).substr(pos_ + 5, len - 1);
+  pos_ += 4 + static_cast<std::size_t>(len);
+  return std::optional<PacketView>(p);
+}
+
+Result<std::optional<Packet>> PacketDecoder::next() {
+  auto v = next_view();
+  if (!v) return Unexpected<Error>(v.error());
+  if (!*v) return std::optional<Packet>();
+  return std::optional<Packet>(Packet{(*v)->command, std::string((*v)->payload)});
 }
 
 Result<std::vector<std::string>> parse_macro_list(std::string_view list) {

@@ -63,6 +63,11 @@ struct Packet {
   char command = 0;
   std::string payload;
 };
+// A packet whose payload lies in its decoder's buffer (PacketDecoder::next_view).
+struct PacketView {
+  char command = 0;
+  std::string_view payload;
+};
 
 // Frames one packet: 4-byte big-endian length (command + payload), command, payload.
 std::string encode_packet(char command, std::string_view payload);
@@ -75,11 +80,19 @@ std::string nul_join(const std::vector<std::string>& parts);
 // unusable: the caller must drop the connection).
 class PacketDecoder {
  public:
-  void feed(std::string_view bytes) { buf_.append(bytes); }
+  void feed(std::string_view bytes) {
+    compact();
+    buf_.append(bytes);
+  }
   [[nodiscard]] Result<std::optional<Packet>> next();
+  // next() without copying the payload (the milter server's path: a message's header
+  // fields and macros would each be copied once more): the view is valid until the next
+  // call of feed() or next*().
+  [[nodiscard]] Result<std::optional<PacketView>> next_view();
   std::size_t buffered() const noexcept { return buf_.size() - pos_; }
 
  private:
+  void compact();  // drops what was taken (only between calls: views point into buf_)
   std::string buf_;
   std::size_t pos_ = 0;
 };
