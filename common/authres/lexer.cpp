@@ -3,6 +3,7 @@
 // common/authres/lexer.cpp: see lexer.hpp.
 #include "common/authres/lexer.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/base/strings.hpp"
@@ -61,13 +62,13 @@ bool Lexer::skip_cfws(std::string* first_comment) {
   return true;
 }
 
-std::string Lexer::keyword() {
+std::string_view Lexer::keyword() {
   const std::size_t start = pos_;
   while (!at_end() && is_keyword_char(in_[pos_])) ++pos_;
-  return std::string(in_.substr(start, pos_ - start));
+  return in_.substr(start, pos_ - start);
 }
 
-std::string Lexer::digits() {
+std::string_view Lexer::digits() {
   const std::size_t start = pos_;
   while (!at_end() && in_[pos_] >= '0' && in_[pos_] <= '9') ++pos_;
   // "1abc" is not a version: leave it for the caller to reject.
@@ -75,12 +76,12 @@ std::string Lexer::digits() {
     pos_ = start;
     return {};
   }
-  return std::string(in_.substr(start, pos_ - start));
+  return in_.substr(start, pos_ - start);
 }
 
 bool Lexer::at_keyword(std::string_view word) {
   const std::size_t start = pos_;
-  const std::string k = keyword();
+  const std::string_view k = keyword();
   if (iequals(k, word) && (at_end() || !is_token_char(peek()))) return true;
   pos_ = start;
   return false;
@@ -138,27 +139,47 @@ Unexpected<Error> Lexer::error(std::string detail) const {
   return fail(Errc::bad_input, detail + " at offset " + std::to_string(pos_));
 }
 
-std::string quote(std::string_view s) {
-  std::string out = "\"";
+void append_quoted(std::string& out, std::string_view s) {
+  out += '"';
   for (const char c : s) {
     if (c == '"' || c == '\\') out += '\\';
     if (c != '\r' && c != '\n') out += c;
   }
-  return out + "\"";
+  out += '"';
 }
 
-std::string quote_if_needed(std::string_view s, bool allow_slash, bool allow_at) {
-  bool bare = !s.empty();
-  for (const char c : s) bare = bare && (is_token_char(c, allow_slash) || (allow_at && c == '@'));
-  return bare ? std::string(s) : quote(s);
+void append_quoted_if_needed(std::string& out, std::string_view s, bool allow_slash, bool allow_at) {
+  const bool bare = !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) {
+    return is_token_char(c, allow_slash) || (allow_at && c == '@');
+  });
+  if (bare)
+    out += s;
+  else
+    append_quoted(out, s);
 }
 
-std::string escape_comment(std::string_view s) {
-  std::string out;
+void append_escaped_comment(std::string& out, std::string_view s) {
   for (const char c : s) {
     if (c == '(' || c == ')' || c == '\\') out += '\\';
     if (c != '\r' && c != '\n') out += c;
   }
+}
+
+std::string quote(std::string_view s) {
+  std::string out;
+  append_quoted(out, s);
+  return out;
+}
+
+std::string quote_if_needed(std::string_view s, bool allow_slash, bool allow_at) {
+  std::string out;
+  append_quoted_if_needed(out, s, allow_slash, allow_at);
+  return out;
+}
+
+std::string escape_comment(std::string_view s) {
+  std::string out;
+  append_escaped_comment(out, s);
   return out;
 }
 
