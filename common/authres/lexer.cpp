@@ -4,7 +4,7 @@
 #include "common/authres/lexer.hpp"
 
 #include <algorithm>
-#include <cstring>
+#include <array>
 
 #include "common/base/strings.hpp"
 
@@ -17,13 +17,20 @@ bool is_keyword_char(char c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
+// RFC 2045 token characters ('/' aside): VCHAR minus tspecials. A table, as every byte of
+// every value and of the writer's output is asked.
+constexpr auto kTokenChars = [] {
+  std::array<bool, 256> t{};
+  for (std::size_t c = 0x21; c < 0x7f; ++c) t[c] = true;
+  for (const char c : std::string_view("()<>@,;:\\\"/[]?=")) t[static_cast<unsigned char>(c)] = false;
+  return t;
+}();
+
 }  // namespace
 
 bool is_token_char(char c, bool allow_slash) noexcept {
-  const auto u = static_cast<unsigned char>(c);
-  if (u <= 0x20 || u >= 0x7f) return false;
   if (c == '/') return allow_slash;
-  return std::strchr("()<>@,;:\\\"/[]?=", c) == nullptr;
+  return kTokenChars[static_cast<unsigned char>(c)];
 }
 
 bool Lexer::eat(char c) noexcept {
