@@ -43,7 +43,7 @@ Result<void> parse_property(Lexer& lx, Property& p) {
   lx.skip_cfws();
   if (!lx.eat('.')) return lx.error("expected '.' after ptype");
   lx.skip_cfws();
-  p.name = to_lower(lx.keyword());
+  append_lower(p.name, lx.keyword());  // p.name is empty: the lower-cased keyword
   if (p.name.empty()) return lx.error("expected property name");
   lx.skip_cfws();
   if (!lx.eat('=')) return lx.error("expected '=' after property");
@@ -61,7 +61,7 @@ Result<void> parse_property(Lexer& lx, Property& p) {
 
 // Parses one resinfo into m (built in place: no moves of its strings).
 Result<void> parse_resinfo(Lexer& lx, MethodResult& m) {
-  m.method = to_lower(lx.keyword());
+  append_lower(m.method, lx.keyword());  // m is fresh: the lower-cased keyword
   if (m.method.empty()) return lx.error("expected method");
   lx.skip_cfws();
   if (lx.eat('/')) {
@@ -72,7 +72,7 @@ Result<void> parse_resinfo(Lexer& lx, MethodResult& m) {
   }
   if (!lx.eat('=')) return lx.error("expected '=' after method");
   lx.skip_cfws();
-  m.result = to_lower(lx.keyword());
+  append_lower(m.result, lx.keyword());
   if (m.result.empty()) return lx.error("expected result");
   if (!is_valid_result(m.method, m.result)) return lx.error("invalid result for " + m.method);
   if (!lx.skip_cfws(&m.comment)) return lx.error("unterminated comment");
@@ -92,7 +92,7 @@ Result<void> parse_resinfo(Lexer& lx, MethodResult& m) {
     // Most results carry a few properties (dkim: d, i, s, b): one allocation for them.
     if (m.properties.empty()) m.properties.reserve(4);
     Property& p = m.properties.emplace_back();
-    p.ptype = to_lower(key);
+    append_lower(p.ptype, key);
     if (auto r = parse_property(lx, p); !r) return fail(r.error().code, r.error().detail);
     if (m.properties.size() > kMaxProperties) return lx.error("too many properties");
   }
@@ -114,9 +114,9 @@ const Property* MethodResult::find(std::string_view ptype, std::string_view name
 
 bool is_valid_result(std::string_view method, std::string_view result) noexcept {
   for (const auto& set : kResultSets) {
-    if (!iequals(set.method, method)) continue;
+    if (set.method.size() != method.size() || !iequals(set.method, method)) continue;
     for (const auto r : set.results) {
-      if (iequals(r, result)) return true;
+      if (r.size() == result.size() && iequals(r, result)) return true;
     }
     return false;
   }

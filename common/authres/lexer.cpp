@@ -13,24 +13,28 @@ namespace {
 
 bool is_wsp(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-bool is_keyword_char(char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
-// RFC 2045 token characters ('/' aside): VCHAR minus tspecials. A table, as every byte of
-// every value and of the writer's output is asked.
-constexpr auto kTokenChars = [] {
-  std::array<bool, 256> t{};
-  for (std::size_t c = 0x21; c < 0x7f; ++c) t[c] = true;
-  for (const char c : std::string_view("()<>@,;:\\\"/[]?=")) t[static_cast<unsigned char>(c)] = false;
+// Character classes, from a table: every byte of every value, keyword and of the writer's
+// output is asked. Token: RFC 2045 token characters ('/' aside), VCHAR minus tspecials.
+constexpr unsigned char kToken = 1, kKeyword = 2;
+constexpr auto kCharClass = [] {
+  std::array<unsigned char, 256> t{};
+  for (std::size_t c = 0x21; c < 0x7f; ++c) t[c] = kToken;
+  for (const char c : std::string_view("()<>@,;:\\\"/[]?=")) t[static_cast<unsigned char>(c)] = 0;
+  for (std::size_t c = '0'; c <= '9'; ++c) t[c] |= kKeyword;
+  for (std::size_t c = 'a'; c <= 'z'; ++c) t[c] |= kKeyword;
+  for (std::size_t c = 'A'; c <= 'Z'; ++c) t[c] |= kKeyword;
+  t['-'] |= kKeyword;
+  t['_'] |= kKeyword;
   return t;
 }();
+
+bool is_keyword_char(char c) noexcept { return (kCharClass[static_cast<unsigned char>(c)] & kKeyword) != 0; }
 
 }  // namespace
 
 bool is_token_char(char c, bool allow_slash) noexcept {
   if (c == '/') return allow_slash;
-  return kTokenChars[static_cast<unsigned char>(c)];
+  return (kCharClass[static_cast<unsigned char>(c)] & kToken) != 0;
 }
 
 bool Lexer::eat(char c) noexcept {
@@ -39,7 +43,7 @@ bool Lexer::eat(char c) noexcept {
   return true;
 }
 
-bool Lexer::skip_cfws(std::string* first_comment) {
+bool Lexer::skip_cfws_slow(std::string* first_comment) {
   while (!at_end()) {
     if (is_wsp(in_[pos_])) {
       ++pos_;

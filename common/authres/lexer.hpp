@@ -23,7 +23,11 @@ class Lexer {
   bool eat(char c) noexcept;
   // Skips whitespace, line folds and comments. The text of the first comment goes to
   // *first_comment if given and still empty. False on an unterminated/too deep comment.
-  bool skip_cfws(std::string* first_comment = nullptr);
+  bool skip_cfws(std::string* first_comment = nullptr) {
+    // Most tokens are followed by a special directly: nothing to skip, no call.
+    const char c = peek();
+    return (c > ' ' && c != '(') || skip_cfws_slow(first_comment);
+  }
   // Views into the input (the caller copies what it keeps).
   std::string_view keyword();  // 1*(ALPHA / DIGIT / "-" / "_"), may be empty
   std::string_view digits();
@@ -39,6 +43,7 @@ class Lexer {
 
  private:
   Result<std::string> quoted();
+  bool skip_cfws_slow(std::string* first_comment);
   std::string_view in_;
   std::size_t pos_ = 0;
   std::size_t max_depth_;

@@ -34,10 +34,6 @@ bool is_ascii(std::string_view s) noexcept {
   return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
-bool has_upper(std::string_view s) noexcept {
-  return std::any_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
-}
-
 std::string_view trim(std::string_view s) noexcept {
   constexpr std::string_view kSpace = " \t\r\n";
   const auto first = s.find_first_not_of(kSpace);

@@ -23,8 +23,6 @@ std::string to_lower(std::string_view s);
 void append_lower(std::string& out, std::string_view s);
 // True when s has no byte >= 0x80.
 bool is_ascii(std::string_view s) noexcept;
-// True when s has an ASCII capital letter (to_lower(s) != s).
-bool has_upper(std::string_view s) noexcept;
 // Strips spaces and horizontal tabs (and CR/LF) at both ends.
 std::string_view trim(std::string_view s) noexcept;
 // Splits on every occurrence of sep; empty fields are kept.

@@ -4,6 +4,7 @@
 #include "common/dmarc/org_domain.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <fstream>
 #include <sstream>
@@ -69,11 +70,16 @@ std::vector<std::string_view> labels_of(std::string_view d) { return split(d, '.
 // Appends the A-label form of `domain` to out, label by label; false when a label cannot
 // be converted (out then holds part of it). Leading empty labels leave no trace (".a" is
 // "a"), empty labels after the first are kept ("a..b").
+// For an ASCII name (nearly every one) each label is its own A-label: the A-label form is
+// this part of it, lower-cased.
+std::string_view ascii_a_labels_part(std::string_view domain) {
+  const auto first = domain.find_first_not_of('.');
+  return first == std::string_view::npos ? std::string_view() : domain.substr(first);
+}
+
 bool append_a_labels(std::string& out, std::string_view domain) {
   if (is_ascii(domain)) {
-    // Nearly every name: each label is its own A-label, so the whole name is, lower-cased.
-    const auto first = domain.find_first_not_of('.');
-    if (first != std::string_view::npos) append_lower(out, domain.substr(first));
+    append_lower(out, ascii_a_labels_part(domain));
     return true;
   }
   const std::size_t base = out.size();
@@ -188,10 +194,26 @@ Result<PublicSuffixList> PublicSuffixList::load_file(const std::string& path) {
 std::optional<std::string> PublicSuffixList::registrable_domain(std::string_view domain) const {
   if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
   if (domain.empty()) return std::nullopt;
+  // One pass over the name: capitals, 8-bit bytes, labels, empty labels.
+  bool any_upper = false, all_ascii = true, any_empty_label = false;
+  std::size_t label_count = 1;
+  char prev = '.';
+  for (const char c : domain) {
+    if (c == '.') {
+      ++label_count;
+      any_empty_label = any_empty_label || prev == '.';
+    } else if (c >= 'A' && c <= 'Z') {
+      any_upper = true;
+    } else if (static_cast<unsigned char>(c) >= 0x80) {
+      all_ascii = false;
+    }
+    prev = c;
+  }
+  any_empty_label = any_empty_label || prev == '.';
   // Callers pass normalised names: lower-case a copy only when there is a capital.
   std::string lowered;
   std::string_view lower = domain;
-  if (has_upper(domain)) {
+  if (any_upper) {
     lowered = to_lower(domain);
     lower = lowered;
   }
@@ -208,11 +230,10 @@ std::optional<std::string> PublicSuffixList::registrable_domain(std::string_view
     }
     return labels;
   };
-  if (is_ascii(lower)) {
+  if (all_ascii) {
     // ASCII (nearly every From domain): each label is its own A-label, so every suffix is
     // a tail of `lower`, looked up as a view: no label vectors, no strings, no punycode.
-    if (lower.front() == '.' || lower.back() == '.' || lower.find("..") != std::string_view::npos) return std::nullopt;
-    const auto n = static_cast<std::size_t>(std::count(lower.begin(), lower.end(), '.')) + 1;
+    if (any_empty_label) return std::nullopt;
     std::size_t start = lower.size(), have = 0;  // lower.substr(start) = the last `have` labels
     auto tail = [&](std::size_t len) {
       if (len < have) {
@@ -225,8 +246,8 @@ std::optional<std::string> PublicSuffixList::registrable_domain(std::string_view
       }
       return lower.substr(start);
     };
-    const std::size_t k = suffix_labels(n, tail);
-    if (n <= k) return std::nullopt;
+    const std::size_t k = suffix_labels(label_count, tail);
+    if (label_count <= k) return std::nullopt;
     return std::string(tail(k + 1));
   }
   const auto labels = labels_of(lower);
@@ -259,14 +280,15 @@ std::optional<std::string> to_a_labels(std::string_view domain) {
   return out;
 }
 
+constexpr std::string_view kDmarcPrefix = "_dmarc.";
+
 std::string dmarc_record_name(std::string_view domain) {
-  constexpr std::string_view kPrefix = "_dmarc.";
   std::string out;
-  out.reserve(kPrefix.size() + domain.size());
-  out += kPrefix;
+  out.reserve(kDmarcPrefix.size() + domain.size());
+  out += kDmarcPrefix;
   // A U-label domain is asked in A-label form (the resolver refuses raw 8-bit names).
   if (!append_a_labels(out, domain)) {
-    out.resize(kPrefix.size());
+    out.resize(kDmarcPrefix.size());
     out += domain;
   }
   return out;
@@ -275,7 +297,20 @@ std::string dmarc_record_name(std::string_view domain) {
 DmarcLookup lookup_dmarc(dns::Resolver& resolver, std::string_view domain) {
   DmarcLookup out;
   out.domain = std::string(domain);
-  const dns::Answer a = resolver.query(dmarc_record_name(domain), dns::RrType::txt);
+  // The usual ASCII name is built on the stack: dmarc_record_name() without its allocation.
+  std::array<char, kDmarcPrefix.size() + mail::kMaxDomainBytes + 1> buf;  // NOLINT(*-member-init): written first
+  std::string heap;
+  std::string_view name;
+  if (const auto part = ascii_a_labels_part(domain);
+      is_ascii(domain) && kDmarcPrefix.size() + part.size() <= buf.size()) {
+    const auto end = std::copy(kDmarcPrefix.begin(), kDmarcPrefix.end(), buf.begin());
+    std::transform(part.begin(), part.end(), end, ascii_lower);
+    name = std::string_view(buf.data(), kDmarcPrefix.size() + part.size());
+  } else {
+    heap = dmarc_record_name(domain);
+    name = heap;
+  }
+  const dns::Answer a = resolver.query(name, dns::RrType::txt);
   if (dns::is_temporary(a.status)) {
     out.status = DmarcLookup::Status::temperror;
     out.detail = std::string("_dmarc.") + std::string(domain) + ": " + dns::to_string(a.status);

@@ -270,5 +270,29 @@ TEST(LookupDmarc, RfcFiltering) {
   EXPECT_EQ(lookup_dmarc(dns, "none.example").status, DmarcLookup::Status::no_record);
 }
 
+// The name asked: lower-cased ASCII (built on the stack when it fits), A-label form for
+// U-labels; the domain reported is the one given.
+TEST(LookupDmarc, AsksTheRecordName) {
+  dns::ZoneResolver dns;
+  dns.add_txt("_dmarc.mixed.example", {"v=DMARC1; p=quarantine"});
+  dns.add_txt("_dmarc.xn--bcher-kva.example", {"v=DMARC1; p=reject"});
+  std::string longest;  // the longest name with a _dmarc record: 246 + 7 = 253 bytes
+  while (longest.size() < mail::kMaxDomainBytes - 7) longest += "a.";
+  longest.resize(mail::kMaxDomainBytes - 8);
+  longest += "x";
+  dns.add_txt("_dmarc." + longest, {"v=DMARC1; p=none"});
+  const DmarcLookup mixed = lookup_dmarc(dns, "..Mixed.EXAMPLE");
+  EXPECT_EQ(mixed.status, DmarcLookup::Status::record);
+  EXPECT_EQ(mixed.domain, "..Mixed.EXAMPLE");
+  EXPECT_EQ(lookup_dmarc(dns,
+                         "B\xc3\xbc"
+                         "cher.Example")
+                .status,
+            DmarcLookup::Status::record);
+  EXPECT_EQ(lookup_dmarc(dns, longest).status, DmarcLookup::Status::record);
+  EXPECT_EQ(lookup_dmarc(dns, "." + longest + std::string(10, 'x')).status,  // too long for the stack buffer
+            DmarcLookup::Status::no_record);
+}
+
 }  // namespace
 }  // namespace cachet::dmarc
