@@ -25,9 +25,10 @@ const ResultSet kResultSets[] = {
     {"auth", {"none", "pass", "fail", "temperror", "permerror"}},
 };
 
+// ptype and name are lower-case keywords here: plain comparisons do.
 bool is_domain_property(const Property& p) {
-  return p.is("header", "d") || p.is("header", "i") || p.is("header", "from") || p.is("smtp", "mailfrom") ||
-         p.is("smtp", "helo");
+  if (p.ptype == "header") return p.name == "d" || p.name == "i" || p.name == "from";
+  return p.ptype == "smtp" && (p.name == "mailfrom" || p.name == "helo");
 }
 
 // "[local-part] @ domain" or "domain": the domain must be LDH (CVE-2020-12272).
@@ -37,13 +38,12 @@ bool has_ldh_domain(std::string_view value) {
   return mail::is_ldh_domain(domain);
 }
 
-Result<Property> parse_property(Lexer& lx, std::string ptype) {
-  Property p;
-  p.ptype = std::move(ptype);
+// Parses the rest of a property after its ptype into p (ptype already set).
+Result<void> parse_property(Lexer& lx, Property& p) {
   lx.skip_cfws();
   if (!lx.eat('.')) return lx.error("expected '.' after ptype");
   lx.skip_cfws();
-  p.name = to_lower(lx.keyword());
+  append_lower(p.name, lx.keyword());  // p.name is empty: the lower-cased keyword
   if (p.name.empty()) return lx.error("expected property name");
   lx.skip_cfws();
   if (!lx.eat('=')) return lx.error("expected '=' after property");
@@ -56,12 +56,12 @@ Result<Property> parse_property(Lexer& lx, std::string ptype) {
   if (is_domain_property(p) && !has_ldh_domain(p.value)) {
     return lx.error("not an LDH domain in " + p.ptype + "." + p.name);
   }
-  return p;
+  return {};
 }
 
-Result<MethodResult> parse_resinfo(Lexer& lx) {
-  MethodResult m;
-  m.method = to_lower(lx.keyword());
+// Parses one resinfo into m (built in place: no moves of its strings).
+Result<void> parse_resinfo(Lexer& lx, MethodResult& m) {
+  append_lower(m.method, lx.keyword());  // m is fresh: the lower-cased keyword
   if (m.method.empty()) return lx.error("expected method");
   lx.skip_cfws();
   if (lx.eat('/')) {
@@ -72,15 +72,15 @@ Result<MethodResult> parse_resinfo(Lexer& lx) {
   }
   if (!lx.eat('=')) return lx.error("expected '=' after method");
   lx.skip_cfws();
-  m.result = to_lower(lx.keyword());
+  append_lower(m.result, lx.keyword());
   if (m.result.empty()) return lx.error("expected result");
   if (!is_valid_result(m.method, m.result)) return lx.error("invalid result for " + m.method);
   if (!lx.skip_cfws(&m.comment)) return lx.error("unterminated comment");
   while (!lx.at_end() && lx.peek() != ';') {
-    std::string key = to_lower(lx.keyword());
+    const std::string_view key = lx.keyword();
     if (key.empty()) return lx.error("expected reason or property");
     lx.skip_cfws();
-    if (key == "reason" && lx.peek() == '=') {
+    if (iequals(key, "reason") && lx.peek() == '=') {
       lx.eat('=');
       lx.skip_cfws();
       auto v = lx.value();
@@ -89,12 +89,14 @@ Result<MethodResult> parse_resinfo(Lexer& lx) {
       if (!lx.skip_cfws()) return lx.error("unterminated comment");
       continue;
     }
-    auto p = parse_property(lx, std::move(key));
-    if (!p) return fail(p.error().code, p.error().detail);
-    if (m.properties.size() >= kMaxProperties) return lx.error("too many properties");
-    m.properties.push_back(std::move(*p));
+    // Most results carry a few properties (dkim: d, i, s, b): one allocation for them.
+    if (m.properties.empty()) m.properties.reserve(4);
+    Property& p = m.properties.emplace_back();
+    append_lower(p.ptype, key);
+    if (auto r = parse_property(lx, p); !r) return fail(r.error().code, r.error().detail);
+    if (m.properties.size() > kMaxProperties) return lx.error("too many properties");
   }
-  return m;
+  return {};
 }
 
 }  // namespace
@@ -112,9 +114,9 @@ const Property* MethodResult::find(std::string_view ptype, std::string_view name
 
 bool is_valid_result(std::string_view method, std::string_view result) noexcept {
   for (const auto& set : kResultSets) {
-    if (!iequals(set.method, method)) continue;
+    if (set.method.size() != method.size() || !iequals(set.method, method)) continue;
     for (const auto r : set.results) {
-      if (iequals(r, result)) return true;
+      if (r.size() == result.size() && iequals(r, result)) return true;
     }
     return false;
   }
@@ -138,7 +140,7 @@ Result<AuthResults> parse_authentication_results(std::string_view value) {
   if (!id || id->empty()) return lx.error("missing authserv-id");
   ar.authserv_id = std::move(*id);
   if (!lx.skip_cfws()) return lx.error("unterminated comment");
-  if (const std::string v = lx.digits(); !v.empty()) {
+  if (const std::string_view v = lx.digits(); !v.empty()) {
     const auto n = parse_uint(v);
     if (!n || *n > 1000000) return lx.error("bad version");
     ar.version = static_cast<unsigned>(*n);
@@ -151,11 +153,10 @@ Result<AuthResults> parse_authentication_results(std::string_view value) {
     if (!lx.at_end()) return lx.error("text after none");
     return ar;
   }
+  ar.results.reserve(4);  // spf, dkim, dmarc, arc: one allocation for the usual field
   while (true) {
-    auto m = parse_resinfo(lx);
-    if (!m) return fail(m.error().code, m.error().detail);
-    if (ar.results.size() >= kMaxResults) return lx.error("too many results");
-    ar.results.push_back(std::move(*m));
+    if (auto r = parse_resinfo(lx, ar.results.emplace_back()); !r) return fail(r.error().code, r.error().detail);
+    if (ar.results.size() > kMaxResults) return lx.error("too many results");
     if (lx.at_end()) break;
     lx.eat(';');
     if (!lx.skip_cfws()) return lx.error("unterminated comment");
@@ -165,22 +166,46 @@ Result<AuthResults> parse_authentication_results(std::string_view value) {
 }
 
 std::string format_authentication_results(const AuthResults& ar) {
-  std::string out = quote_if_needed(ar.authserv_id, /*allow_slash=*/true);
-  if (ar.version) out += " " + std::to_string(*ar.version);
+  std::string out;
+  out.reserve(128);  // one allocation for a usual field
+  append_quoted_if_needed(out, ar.authserv_id, /*allow_slash=*/true);
+  if (ar.version) {
+    out += ' ';
+    out += std::to_string(*ar.version);
+  }
+  auto comment = [&out](const std::string& text) {
+    if (text.empty()) return;
+    out += " (";
+    append_escaped_comment(out, text);
+    out += ')';
+  };
   if (ar.results.empty()) {
     out += "; none";
-    if (!ar.none_comment.empty()) out += " (" + escape_comment(ar.none_comment) + ")";
+    comment(ar.none_comment);
     return out;
   }
   for (const auto& m : ar.results) {
-    out += "; " + m.method;
-    if (!m.version.empty()) out += "/" + m.version;
-    out += "=" + m.result;
-    if (!m.comment.empty()) out += " (" + escape_comment(m.comment) + ")";
-    if (!m.reason.empty()) out += " reason=" + quote(m.reason);
+    out += "; ";
+    out += m.method;
+    if (!m.version.empty()) {
+      out += '/';
+      out += m.version;
+    }
+    out += '=';
+    out += m.result;
+    comment(m.comment);
+    if (!m.reason.empty()) {
+      out += " reason=";
+      append_quoted(out, m.reason);
+    }
     for (const auto& p : m.properties) {
-      out += " " + p.ptype + "." + p.name + "=" + quote_if_needed(p.value, /*allow_slash=*/false, true);
-      if (!p.comment.empty()) out += " (" + escape_comment(p.comment) + ")";
+      out += ' ';
+      out += p.ptype;
+      out += '.';
+      out += p.name;
+      out += '=';
+      append_quoted_if_needed(out, p.value, /*allow_slash=*/false, /*allow_at=*/true);
+      comment(p.comment);
     }
   }
   return out;

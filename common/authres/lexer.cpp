@@ -3,7 +3,8 @@
 // common/authres/lexer.cpp: see lexer.hpp.
 #include "common/authres/lexer.hpp"
 
-#include <cstring>
+#include <algorithm>
+#include <array>
 
 #include "common/base/strings.hpp"
 
@@ -12,17 +13,28 @@ namespace {
 
 bool is_wsp(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-bool is_keyword_char(char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
+// Character classes, from a table: every byte of every value, keyword and of the writer's
+// output is asked. Token: RFC 2045 token characters ('/' aside), VCHAR minus tspecials.
+constexpr unsigned char kToken = 1, kKeyword = 2;
+constexpr auto kCharClass = [] {
+  std::array<unsigned char, 256> t{};
+  for (std::size_t c = 0x21; c < 0x7f; ++c) t[c] = kToken;
+  for (const char c : std::string_view("()<>@,;:\\\"/[]?=")) t[static_cast<unsigned char>(c)] = 0;
+  for (std::size_t c = '0'; c <= '9'; ++c) t[c] |= kKeyword;
+  for (std::size_t c = 'a'; c <= 'z'; ++c) t[c] |= kKeyword;
+  for (std::size_t c = 'A'; c <= 'Z'; ++c) t[c] |= kKeyword;
+  t['-'] |= kKeyword;
+  t['_'] |= kKeyword;
+  return t;
+}();
+
+bool is_keyword_char(char c) noexcept { return (kCharClass[static_cast<unsigned char>(c)] & kKeyword) != 0; }
 
 }  // namespace
 
 bool is_token_char(char c, bool allow_slash) noexcept {
-  const auto u = static_cast<unsigned char>(c);
-  if (u <= 0x20 || u >= 0x7f) return false;
   if (c == '/') return allow_slash;
-  return std::strchr("()<>@,;:\\\"/[]?=", c) == nullptr;
+  return (kCharClass[static_cast<unsigned char>(c)] & kToken) != 0;
 }
 
 bool Lexer::eat(char c) noexcept {
@@ -31,7 +43,7 @@ bool Lexer::eat(char c) noexcept {
   return true;
 }
 
-bool Lexer::skip_cfws(std::string* first_comment) {
+bool Lexer::skip_cfws_slow(std::string* first_comment) {
   while (!at_end()) {
     if (is_wsp(in_[pos_])) {
       ++pos_;
@@ -61,13 +73,13 @@ bool Lexer::skip_cfws(std::string* first_comment) {
   return true;
 }
 
-std::string Lexer::keyword() {
+std::string_view Lexer::keyword() {
   const std::size_t start = pos_;
   while (!at_end() && is_keyword_char(in_[pos_])) ++pos_;
-  return std::string(in_.substr(start, pos_ - start));
+  return in_.substr(start, pos_ - start);
 }
 
-std::string Lexer::digits() {
+std::string_view Lexer::digits() {
   const std::size_t start = pos_;
   while (!at_end() && in_[pos_] >= '0' && in_[pos_] <= '9') ++pos_;
   // "1abc" is not a version: leave it for the caller to reject.
@@ -75,12 +87,12 @@ std::string Lexer::digits() {
     pos_ = start;
     return {};
   }
-  return std::string(in_.substr(start, pos_ - start));
+  return in_.substr(start, pos_ - start);
 }
 
 bool Lexer::at_keyword(std::string_view word) {
   const std::size_t start = pos_;
-  const std::string k = keyword();
+  const std::string_view k = keyword();
   if (iequals(k, word) && (at_end() || !is_token_char(peek()))) return true;
   pos_ = start;
   return false;
@@ -138,27 +150,47 @@ Unexpected<Error> Lexer::error(std::string detail) const {
   return fail(Errc::bad_input, detail + " at offset " + std::to_string(pos_));
 }
 
-std::string quote(std::string_view s) {
-  std::string out = "\"";
+void append_quoted(std::string& out, std::string_view s) {
+  out += '"';
   for (const char c : s) {
     if (c == '"' || c == '\\') out += '\\';
     if (c != '\r' && c != '\n') out += c;
   }
-  return out + "\"";
+  out += '"';
 }
 
-std::string quote_if_needed(std::string_view s, bool allow_slash, bool allow_at) {
-  bool bare = !s.empty();
-  for (const char c : s) bare = bare && (is_token_char(c, allow_slash) || (allow_at && c == '@'));
-  return bare ? std::string(s) : quote(s);
+void append_quoted_if_needed(std::string& out, std::string_view s, bool allow_slash, bool allow_at) {
+  const bool bare = !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) {
+    return is_token_char(c, allow_slash) || (allow_at && c == '@');
+  });
+  if (bare)
+    out += s;
+  else
+    append_quoted(out, s);
 }
 
-std::string escape_comment(std::string_view s) {
-  std::string out;
+void append_escaped_comment(std::string& out, std::string_view s) {
   for (const char c : s) {
     if (c == '(' || c == ')' || c == '\\') out += '\\';
     if (c != '\r' && c != '\n') out += c;
   }
+}
+
+std::string quote(std::string_view s) {
+  std::string out;
+  append_quoted(out, s);
+  return out;
+}
+
+std::string quote_if_needed(std::string_view s, bool allow_slash, bool allow_at) {
+  std::string out;
+  append_quoted_if_needed(out, s, allow_slash, allow_at);
+  return out;
+}
+
+std::string escape_comment(std::string_view s) {
+  std::string out;
+  append_escaped_comment(out, s);
   return out;
 }
 

@@ -37,7 +37,7 @@ Result<ReceivedSpf> parse_received_spf(std::string_view value) {
   Lexer lx(value, 16);
   ReceivedSpf out;
   if (!lx.skip_cfws()) return lx.error("unterminated comment");
-  const std::string result = lx.keyword();
+  const std::string_view result = lx.keyword();
   bool known = false;
   for (const auto& [name, r] : kResults) {
     if (iequals(name, result)) {
@@ -45,7 +45,7 @@ Result<ReceivedSpf> parse_received_spf(std::string_view value) {
       known = true;
     }
   }
-  if (!known) return lx.error("unknown SPF result '" + result + "'");
+  if (!known) return lx.error("unknown SPF result '" + std::string(result) + "'");
   if (!lx.at_end() && lx.peek() != ' ' && lx.peek() != '\t' && lx.peek() != '\r' && lx.peek() != '\n' &&
       lx.peek() != '(') {
     return lx.error("junk after result");

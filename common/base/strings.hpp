@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,10 @@ inline constexpr char ascii_lower(char c) noexcept {
 bool iequals(std::string_view a, std::string_view b) noexcept;
 bool istarts_with(std::string_view s, std::string_view prefix) noexcept;
 std::string to_lower(std::string_view s);
+// Appends s lower-cased to out (one allocation at most, none when out has the room).
+void append_lower(std::string& out, std::string_view s);
+// True when s has no byte >= 0x80.
+bool is_ascii(std::string_view s) noexcept;
 // Strips spaces and horizontal tabs (and CR/LF) at both ends.
 std::string_view trim(std::string_view s) noexcept;
 // Splits on every occurrence of sep; empty fields are kept.
@@ -30,5 +35,15 @@ bool is_valid_utf8(std::string_view s) noexcept;
 // Length of the well-formed UTF-8 sequence starting at s[i] (1 for ASCII), or 0 when the
 // bytes there are not one (or i is past the end).
 std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept;
+
+// Hash for unordered containers of std::string keys, looked up by string_view (with
+// std::equal_to<>): find(view) without building a std::string per lookup. Not noexcept
+// on purpose: libstdc++ then keeps each node's hash code, as for std::hash<std::string>,
+// instead of hashing keys again while it walks a bucket.
+struct StringHash {
+  // NOLINTNEXTLINE(readability-identifier-naming): the name the standard library looks for
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 }  // namespace cachet

@@ -17,7 +17,7 @@ Result<std::string> org_domain_of(dns::Resolver& resolver, const std::string& do
 }
 
 void take_lookup(AuthorPolicy& out, DmarcLookup&& l) {
-  out.policy_domain = l.domain;
+  out.policy_domain = std::move(l.domain);
   out.detail = std::move(l.detail);
   switch (l.status) {
     case DmarcLookup::Status::record:
@@ -52,7 +52,7 @@ AuthorPolicy discover_policy(dns::Resolver& resolver, const std::string& author_
     out.detail = org.error().detail;
     return out;
   }
-  out.org_domain = *org;
+  out.org_domain = std::move(*org);
   DmarcLookup l = lookup_dmarc(resolver, author_domain);
   if (l.status == DmarcLookup::Status::no_record) {
     if (options.mode == DiscoveryMode::tree_walk) {
@@ -74,7 +74,9 @@ AuthorPolicy discover_policy(dns::Resolver& resolver, const std::string& author_
 }
 
 std::vector<std::string> policy_record_names(const std::string& author_domain, const EngineOptions& options) {
-  std::vector<std::string> names{dmarc_record_name(author_domain)};
+  std::vector<std::string> names;
+  names.reserve(2);
+  names.push_back(dmarc_record_name(author_domain));
   // The tree walk's organizational domain takes DNS answers; without a list there is none.
   if (options.mode != DiscoveryMode::rfc7489_psl || options.psl == nullptr) return names;
   if (const auto org = PslOrgDomain(*options.psl).organizational_domain(author_domain); org && *org != author_domain)
@@ -90,12 +92,21 @@ Verdict evaluate_message(dns::Resolver& resolver, const MessageAuth& auth, const
   // Identifiers come from A-R fields and the envelope: normalise them here so that
   // "Example.COM." aligns with "example.com"; an unusable domain never aligns.
   auto identifier = [&](const std::string& raw) {
-    const auto domain = mail::normalize_domain(raw);
+    auto domain = mail::normalize_domain(raw);
     if (!domain) return Identifier{};
-    Identifier id{*domain, {}};
-    auto org = org_domain_of(resolver, *domain, options);
+    Identifier id{std::move(*domain), {}};
+    // The PSL's answer depends on the name alone: an aligned identifier (the usual mail)
+    // takes its author's, found by discovery, instead of walking the list again.
+    if (options.mode == DiscoveryMode::rfc7489_psl) {
+      for (const AuthorPolicy& a : in.authors) {
+        if (a.author_domain != id.domain || a.org_domain.empty()) continue;
+        id.org_domain = a.org_domain;
+        return id;
+      }
+    }
+    auto org = org_domain_of(resolver, id.domain, options);
     if (org)
-      id.org_domain = *org;
+      id.org_domain = std::move(*org);
     else
       in.auth_temperror = true;
     return id;

@@ -4,6 +4,7 @@
 #include "common/dmarc/org_domain.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <fstream>
 #include <sstream>
@@ -66,6 +67,31 @@ char digit(std::uint32_t d) { return static_cast<char>(d < 26 ? 'a' + d : '0' + 
 
 std::vector<std::string_view> labels_of(std::string_view d) { return split(d, '.'); }
 
+// Appends the A-label form of `domain` to out, label by label; false when a label cannot
+// be converted (out then holds part of it). Leading empty labels leave no trace (".a" is
+// "a"), empty labels after the first are kept ("a..b").
+// For an ASCII name (nearly every one) each label is its own A-label: the A-label form is
+// this part of it, lower-cased.
+std::string_view ascii_a_labels_part(std::string_view domain) {
+  const auto first = domain.find_first_not_of('.');
+  return first == std::string_view::npos ? std::string_view() : domain.substr(first);
+}
+
+bool append_a_labels(std::string& out, std::string_view domain) {
+  if (is_ascii(domain)) {
+    append_lower(out, ascii_a_labels_part(domain));
+    return true;
+  }
+  const std::size_t base = out.size();
+  for (const auto label : labels_of(domain)) {
+    auto a = to_a_label(label);
+    if (!a) return false;
+    if (out.size() > base) out += '.';
+    out += *a;
+  }
+  return true;
+}
+
 std::string join_tail(const std::vector<std::string_view>& labels, std::size_t count) {
   std::string out;
   for (std::size_t i = labels.size() - count; i < labels.size(); ++i) {
@@ -81,8 +107,7 @@ std::optional<std::string> to_a_label(std::string_view label) {
   // Nearly every label is ASCII: its A-label is itself in lower case, without decoding
   // (the organizational-domain lookup of every message converts each label; callgrind,
   // tests/bench dmarc-cold-spf-self).
-  if (std::all_of(label.begin(), label.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
-    return to_lower(label);
+  if (is_ascii(label)) return to_lower(label);
   const auto cps = utf8_decode(label);
   if (!cps) return std::nullopt;
   std::string out;
@@ -169,7 +194,29 @@ Result<PublicSuffixList> PublicSuffixList::load_file(const std::string& path) {
 std::optional<std::string> PublicSuffixList::registrable_domain(std::string_view domain) const {
   if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
   if (domain.empty()) return std::nullopt;
-  const std::string lower = to_lower(domain);
+  // One pass over the name: capitals, 8-bit bytes, labels, empty labels.
+  bool any_upper = false, all_ascii = true, any_empty_label = false;
+  std::size_t label_count = 1;
+  char prev = '.';
+  for (const char c : domain) {
+    if (c == '.') {
+      ++label_count;
+      any_empty_label = any_empty_label || prev == '.';
+    } else if (c >= 'A' && c <= 'Z') {
+      any_upper = true;
+    } else if (static_cast<unsigned char>(c) >= 0x80) {
+      all_ascii = false;
+    }
+    prev = c;
+  }
+  any_empty_label = any_empty_label || prev == '.';
+  // Callers pass normalised names: lower-case a copy only when there is a capital.
+  std::string lowered;
+  std::string_view lower = domain;
+  if (any_upper) {
+    lowered = to_lower(domain);
+    lower = lowered;
+  }
   // The rule walk over the last 1..n labels; suffix(len) = the last `len` labels in
   // A-label form, asked for len = 1, 2, ... in turn. Returns the public suffix's labels.
   auto suffix_labels = [this](std::size_t n, auto&& suffix) {
@@ -183,24 +230,25 @@ std::optional<std::string> PublicSuffixList::registrable_domain(std::string_view
     }
     return labels;
   };
-  if (std::all_of(lower.begin(), lower.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+  if (all_ascii) {
     // ASCII (nearly every From domain): each label is its own A-label, so every suffix is
-    // a tail of `lower`: no label vectors, no punycode (short suffixes fit in a string's
-    // own buffer).
-    if (lower.front() == '.' || lower.back() == '.' || lower.find("..") != std::string::npos) return std::nullopt;
-    const auto n = static_cast<std::size_t>(std::count(lower.begin(), lower.end(), '.')) + 1;
-    const std::string_view all(lower);
-    auto tail = [&](std::size_t len) {  // the last `len` labels
-      std::size_t start = all.size();
-      for (std::size_t i = 0; i < len && start > 0; ++i) {
-        const std::size_t dot = start >= 2 ? all.rfind('.', start - 2) : std::string_view::npos;
+    // a tail of `lower`, looked up as a view: no label vectors, no strings, no punycode.
+    if (any_empty_label) return std::nullopt;
+    std::size_t start = lower.size(), have = 0;  // lower.substr(start) = the last `have` labels
+    auto tail = [&](std::size_t len) {
+      if (len < have) {
+        start = lower.size();
+        have = 0;
+      }
+      for (; have < len && start > 0; ++have) {
+        const std::size_t dot = start >= 2 ? lower.rfind('.', start - 2) : std::string_view::npos;
         start = dot == std::string_view::npos ? 0 : dot + 1;
       }
-      return std::string(all.substr(start));
+      return lower.substr(start);
     };
-    const std::size_t k = suffix_labels(n, tail);
-    if (n <= k) return std::nullopt;
-    return tail(k + 1);
+    const std::size_t k = suffix_labels(label_count, tail);
+    if (label_count <= k) return std::nullopt;
+    return std::string(tail(k + 1));
   }
   const auto labels = labels_of(lower);
   std::vector<std::string> alabels;
@@ -211,7 +259,7 @@ std::optional<std::string> PublicSuffixList::registrable_domain(std::string_view
   }
   const std::size_t n = alabels.size();
   std::string suffix;
-  const std::size_t k = suffix_labels(n, [&](std::size_t len) {
+  const std::size_t k = suffix_labels(n, [&](std::size_t len) -> std::string_view {
     suffix = len == 1 ? alabels[n - 1] : alabels[n - len] + "." + suffix;
     return suffix;
   });
@@ -221,29 +269,48 @@ std::optional<std::string> PublicSuffixList::registrable_domain(std::string_view
 
 Result<std::string> PslOrgDomain::organizational_domain(std::string_view domain) const {
   auto r = psl_.registrable_domain(domain);
-  if (r) return *r;
+  if (r) return std::move(*r);
   return to_lower(domain);
 }
 
 std::optional<std::string> to_a_labels(std::string_view domain) {
   std::string out;
-  for (const auto label : labels_of(domain)) {
-    auto a = to_a_label(label);
-    if (!a) return std::nullopt;
-    out += (out.empty() ? "" : ".") + *a;
-  }
+  out.reserve(domain.size());
+  if (!append_a_labels(out, domain)) return std::nullopt;
   return out;
 }
 
+constexpr std::string_view kDmarcPrefix = "_dmarc.";
+
 std::string dmarc_record_name(std::string_view domain) {
+  std::string out;
+  out.reserve(kDmarcPrefix.size() + domain.size());
+  out += kDmarcPrefix;
   // A U-label domain is asked in A-label form (the resolver refuses raw 8-bit names).
-  return "_dmarc." + to_a_labels(domain).value_or(std::string(domain));
+  if (!append_a_labels(out, domain)) {
+    out.resize(kDmarcPrefix.size());
+    out += domain;
+  }
+  return out;
 }
 
 DmarcLookup lookup_dmarc(dns::Resolver& resolver, std::string_view domain) {
   DmarcLookup out;
   out.domain = std::string(domain);
-  const dns::Answer a = resolver.query(dmarc_record_name(domain), dns::RrType::txt);
+  // The usual ASCII name is built on the stack: dmarc_record_name() without its allocation.
+  std::array<char, kDmarcPrefix.size() + mail::kMaxDomainBytes + 1> buf;  // NOLINT(*-member-init): written first
+  std::string heap;
+  std::string_view name;
+  if (const auto part = ascii_a_labels_part(domain);
+      is_ascii(domain) && kDmarcPrefix.size() + part.size() <= buf.size()) {
+    const auto end = std::copy(kDmarcPrefix.begin(), kDmarcPrefix.end(), buf.begin());
+    std::transform(part.begin(), part.end(), end, ascii_lower);
+    name = std::string_view(buf.data(), kDmarcPrefix.size() + part.size());
+  } else {
+    heap = dmarc_record_name(domain);
+    name = heap;
+  }
+  const dns::Answer a = resolver.query(name, dns::RrType::txt);
   if (dns::is_temporary(a.status)) {
     out.status = DmarcLookup::Status::temperror;
     out.detail = std::string("_dmarc.") + std::string(domain) + ": " + dns::to_string(a.status);

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "common/base/result.hpp"
+#include "common/base/strings.hpp"
 #include "common/dmarc/record.hpp"
 #include "common/dns/resolver.hpp"
 
@@ -60,7 +62,8 @@ class PublicSuffixList {
  private:
   // Rule kinds, as bits: one suffix may carry several.
   static constexpr unsigned kNormal = 1, kWildcard = 2, kException = 4;
-  std::unordered_map<std::string, unsigned> rules_;  // A-label suffix -> rule kind bits
+  // A-label suffix -> rule kind bits; found by string_view (no string per suffix asked)
+  std::unordered_map<std::string, unsigned, StringHash, std::equal_to<>> rules_;
 };
 
 // How an organizational domain is found.

@@ -7,6 +7,8 @@
 // same grammar as DKIM.
 #include "common/dmarc/record.hpp"
 
+#include <algorithm>
+#include <array>
 #include <limits>
 
 #include "common/base/strings.hpp"
@@ -230,11 +232,14 @@ Result<Record> parse_record(std::string_view txt) {
   if (txt.find('\0') != std::string_view::npos) return fail(Errc::permanent, "NUL in DMARC record");
   if (!is_dmarc_record(txt)) return fail(Errc::permanent, "not a v=DMARC1 record");
   Record r;
-  std::vector<Tag> seen;
-  const auto segments = split(txt, ';');
-  if (segments.size() > kMaxRecordTags) return fail(Errc::permanent, "too many tags");
-  for (std::size_t i = 1; i < segments.size(); ++i) {
-    const std::string_view seg = trim(segments[i]);
+  // Walked in place, with a flag per tag: no vectors for a record asked on every cold message.
+  std::array<bool, static_cast<std::size_t>(Tag::unknown) + 1> seen{};
+  if (static_cast<std::size_t>(std::count(txt.begin(), txt.end(), ';')) + 1 > kMaxRecordTags)
+    return fail(Errc::permanent, "too many tags");
+  for (std::size_t semi = txt.find(';'); semi != std::string_view::npos;) {
+    const std::size_t next = txt.find(';', semi + 1);
+    const std::string_view seg = trim(txt.substr(semi + 1, next == std::string_view::npos ? next : next - semi - 1));
+    semi = next;
     if (seg.empty()) continue;
     const Piece piece = split_piece(seg);
     const TagName* known = find_tag(piece.name);
@@ -243,10 +248,9 @@ Result<Record> parse_record(std::string_view txt) {
                                               : "ignored unknown tag '" + piece.name + "'");
       continue;
     }
-    for (const Tag t : seen) {
-      if (t == known->tag) return fail(Errc::permanent, "duplicate tag " + piece.name);
-    }
-    seen.push_back(known->tag);
+    auto& was_seen = seen[static_cast<std::size_t>(known->tag)];
+    if (was_seen) return fail(Errc::permanent, "duplicate tag " + piece.name);
+    was_seen = true;
     if (known->tag == Tag::v) return fail(Errc::permanent, "v= repeated");
     const bool ok = piece.well_formed && apply(r, known->tag, piece.value, r.warnings);
     if (ok) continue;

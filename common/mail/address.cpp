@@ -5,26 +5,37 @@
 // outside quotes makes a word an addr-spec; ',' and ';' end a list element.
 #include "common/mail/address.hpp"
 
+#include <array>
+
 #include "common/base/strings.hpp"
 
 namespace cachet::mail {
 namespace {
 
-bool is_domain_byte(unsigned char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-         c >= 0x80;
-}
+// Byte classes from a table: every byte of every From field and domain is asked.
+// Domain: letters, digits, '-', '_' and 8-bit (U-labels). Separator: between words of a
+// From field (RFC 5322 specials minus '@', '.', '"', '[', ']', '\'; and whitespace).
+constexpr unsigned char kDomain = 1, kSeparator = 2;
+constexpr auto kByteClass = [] {
+  std::array<unsigned char, 256> t{};
+  for (std::size_t c = '0'; c <= '9'; ++c) t[c] = kDomain;
+  for (std::size_t c = 'a'; c <= 'z'; ++c) t[c] = kDomain;
+  for (std::size_t c = 'A'; c <= 'Z'; ++c) t[c] = kDomain;
+  for (std::size_t c = 0x80; c < 0x100; ++c) t[c] = kDomain;
+  t['-'] = t['_'] = kDomain;
+  for (const char c : std::string_view(" \t\r\n()<>,:;")) t[static_cast<unsigned char>(c)] = kSeparator;
+  return t;
+}();
 
-bool is_wsp(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_domain_byte(unsigned char c) noexcept { return (kByteClass[c] & kDomain) != 0; }
 
-// Word separators in a From field (RFC 5322 specials minus '@', '.', '"', '[', ']', '\').
-bool is_separator(char c) noexcept {
-  return is_wsp(c) || c == '(' || c == ')' || c == '<' || c == '>' || c == ',' || c == ':' || c == ';';
-}
+bool is_separator(char c) noexcept { return (kByteClass[static_cast<unsigned char>(c)] & kSeparator) != 0; }
 
+// Every byte a word consumes is part of its text (quotes and quoted-pairs are kept), so
+// a word is a view of the field: no copies while scanning.
 struct Word {
-  std::string text;                    // quotes kept
-  std::size_t at = std::string::npos;  // index of the last unquoted '@' in text
+  std::string_view text;
+  std::size_t at = std::string_view::npos;  // index of the last unquoted '@' in text
 };
 
 struct Scanner {
@@ -47,15 +58,14 @@ struct Scanner {
     return false;
   }
 
-  // Appends the quoted string at in[pos] == '"' (quotes and quoted-pairs kept).
-  bool read_quoted(std::string& out) {
-    out += in[pos++];
+  // Skips the quoted string at in[pos] == '"'. Returns false if unterminated.
+  bool skip_quoted() {
+    ++pos;
     while (pos < in.size()) {
       const char c = in[pos++];
-      out += c;
       if (c == '\\') {
         if (pos >= in.size()) return false;
-        out += in[pos++];
+        ++pos;
       } else if (c == '"') {
         return true;
       }
@@ -65,62 +75,70 @@ struct Scanner {
 
   // Reads one word at pos (not at a separator).
   bool read_word(Word& w) {
+    const std::size_t start = pos;
     while (pos < in.size() && !is_separator(in[pos])) {
       if (in[pos] == '"') {
-        if (!read_quoted(w.text)) return false;
+        if (!skip_quoted()) return false;
         continue;
       }
       if (in[pos] == '\\' && pos + 1 < in.size()) {  // stray quoted-pair in an atom
-        w.text += in[pos++];
+        ++pos;
       } else if (in[pos] == '@') {
-        w.at = w.text.size();
+        w.at = pos - start;
       }
-      w.text += in[pos++];
+      ++pos;
     }
+    w.text = in.substr(start, pos - start);
     return true;
   }
 };
 
 Result<Mailbox> mailbox_from_word(const Word& w) {
-  Mailbox m;
-  m.local_part = w.text.substr(0, w.at);
-  if (m.local_part.size() > kMaxLocalPartBytes) return fail(Errc::bad_input, "local-part too long");
-  auto domain = normalize_domain(std::string_view(w.text).substr(w.at + 1));
+  if (w.at > kMaxLocalPartBytes) return fail(Errc::bad_input, "local-part too long");
+  auto domain = normalize_domain(w.text.substr(w.at + 1));
   if (!domain) return fail(Errc::bad_input, "bad domain in From: " + domain.error().detail);
-  m.domain = std::move(*domain);
-  return m;
+  return Mailbox{std::string(w.text.substr(0, w.at)), std::move(*domain)};
+}
+
+// normalize_domain()'s checks of a name without its trailing dot: nullptr when it passes,
+// else the reason. *eight_bit: whether it has bytes >= 0x80 (then UTF-8 is still to check).
+const char* check_domain(std::string_view domain, bool* eight_bit) noexcept {
+  if (domain.empty()) return "empty domain";
+  if (domain.size() > kMaxDomainBytes) return "domain too long";
+  std::size_t label = 0;
+  unsigned char high = 0;
+  for (const char c : domain) {
+    if (c == '.') {
+      if (label == 0) return "empty label in domain";
+      label = 0;
+      continue;
+    }
+    const auto u = static_cast<unsigned char>(c);
+    if (!is_domain_byte(u)) return "invalid byte in domain";
+    high |= u;
+    if (++label > kMaxLabelBytes) return "label too long";
+  }
+  if (label == 0) return "empty label in domain";
+  *eight_bit = (high & 0x80) != 0;
+  return nullptr;
 }
 
 }  // namespace
 
 Result<std::string> normalize_domain(std::string_view domain) {
   if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
-  if (domain.empty()) return fail(Errc::bad_input, "empty domain");
-  if (domain.size() > kMaxDomainBytes) return fail(Errc::bad_input, "domain too long");
-  std::size_t label = 0;
-  for (const char c : domain) {
-    if (c == '.') {
-      if (label == 0) return fail(Errc::bad_input, "empty label in domain");
-      label = 0;
-      continue;
-    }
-    if (!is_domain_byte(static_cast<unsigned char>(c))) {
-      return fail(Errc::bad_input, "invalid byte in domain");
-    }
-    if (++label > kMaxLabelBytes) return fail(Errc::bad_input, "label too long");
-  }
-  if (label == 0) return fail(Errc::bad_input, "empty label in domain");
+  bool eight_bit = false;
+  if (const char* why = check_domain(domain, &eight_bit)) return fail(Errc::bad_input, why);
   // A U-label must at least be UTF-8: a stray 8-bit byte would reach A-R fields that
   // every strict reader (ours included) refuses.
-  if (!is_valid_utf8(domain)) return fail(Errc::bad_input, "domain is not valid UTF-8");
+  if (eight_bit && !is_valid_utf8(domain)) return fail(Errc::bad_input, "domain is not valid UTF-8");
   return to_lower(domain);
 }
 
 bool is_ldh_domain(std::string_view domain) noexcept {
-  for (const char c : domain) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  }
-  return normalize_domain(domain).has_value();
+  if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
+  bool eight_bit = false;
+  return check_domain(domain, &eight_bit) == nullptr && !eight_bit;
 }
 
 Result<std::vector<Mailbox>> parse_from_mailboxes(std::string_view value) {

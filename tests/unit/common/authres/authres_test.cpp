@@ -94,6 +94,45 @@ TEST(ParseAr, ReadsFields) {
   EXPECT_EQ(ar->results[1].find("smtp", "mailfrom")->comment, "checked");
 }
 
+// Keywords are matched case-insensitively and kept lower-cased; values keep their case;
+// the LDH check applies whatever the case of the property's name; quoted-pairs unescape.
+TEST(ParseAr, CaseAndEscapes) {
+  const auto ar = parse_authentication_results(
+      "MX.Example 2; SPF=Pass SMTP.MailFrom=Alice@Mail.Example.COM; "
+      "DKIM=Fail Reason=\"a \\\"b\\\" (c)\" HEADER.D=\"Example.COM\" header.S=\"s\\1\"");
+  ASSERT_TRUE(ar) << ar.error().detail;
+  EXPECT_EQ(ar->authserv_id, "MX.Example");
+  ASSERT_EQ(ar->results.size(), 2u);
+  EXPECT_EQ(ar->results[0].method, "spf");
+  EXPECT_EQ(ar->results[0].result, "pass");
+  ASSERT_EQ(ar->results[0].properties.size(), 1u);
+  EXPECT_EQ(ar->results[0].properties[0].ptype, "smtp");
+  EXPECT_EQ(ar->results[0].properties[0].name, "mailfrom");
+  EXPECT_EQ(ar->results[0].properties[0].value, "Alice@Mail.Example.COM");
+  EXPECT_EQ(ar->results[1].reason, "a \"b\" (c)");
+  EXPECT_EQ(ar->results[1].find("header", "d")->value, "Example.COM");
+  EXPECT_EQ(ar->results[1].find("HEADER", "S")->value, "s1");
+  for (const std::string_view bad : {"mx; dkim=pass HEADER.D=a!b.example", "mx; spf=pass Smtp.Helo=\"a b\"",
+                                     "mx; dmarc=pass Header.From=b\xc3\xbc.example", "mx; SPF=passed"})
+    EXPECT_FALSE(parse_authentication_results(bad)) << bad;
+  // Not domain-valued: any token goes.
+  EXPECT_TRUE(parse_authentication_results("mx; dkim=pass header.s=a!b header.b=Qgi/Fo+C0"));
+}
+
+TEST(ParseAr, PropertyLimit) {
+  std::string at_limit = "mx.example; dkim=pass";
+  for (std::size_t i = 0; i < kMaxProperties; ++i) at_limit += " header.s=s" + std::to_string(i);
+  const auto ok = parse_authentication_results(at_limit);
+  ASSERT_TRUE(ok) << ok.error().detail;
+  EXPECT_EQ(ok->results[0].properties.size(), kMaxProperties);
+  const auto over = parse_authentication_results(at_limit + " header.d=example.com");
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().detail, "too many properties at offset " + std::to_string(at_limit.size() + 21));
+  const auto over_results = parse_authentication_results(kOverResultLimit);
+  ASSERT_FALSE(over_results);
+  EXPECT_EQ(over_results.error().detail, "too many results at offset " + std::to_string(kOverResultLimit.size()));
+}
+
 TEST(FormatAr, QuotesAndComments) {
   AuthResults ar;
   ar.authserv_id = "mx.example";

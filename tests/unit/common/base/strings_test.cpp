@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unordered_map>
+
 namespace cachet {
 namespace {
 
@@ -12,6 +14,23 @@ TEST(Strings, IequalsIgnoresAsciiCaseOnly) {
   EXPECT_TRUE(iequals("KeyTable", "keytable"));
   EXPECT_FALSE(iequals("KeyTable", "keytabl"));
   EXPECT_FALSE(iequals("\xc3\x84", "\xc3\xa4"));  // no locale folding of 8-bit bytes
+}
+
+TEST(Strings, CaseAndAsciiChecks) {
+  std::string out = "Keep:";
+  append_lower(out, "MiXed-\xc3\x84Z");
+  EXPECT_EQ(out, "Keep:mixed-\xc3\x84z");  // 8-bit bytes untouched
+  append_lower(out, "");
+  EXPECT_EQ(out, "Keep:mixed-\xc3\x84z");
+  EXPECT_TRUE(is_ascii(""));
+  EXPECT_TRUE(is_ascii("a\x7f"));
+  EXPECT_FALSE(is_ascii("a\x80"));
+}
+
+TEST(Strings, StringHashFindsByView) {
+  std::unordered_map<std::string, int, StringHash, std::equal_to<>> m{{"example.com", 1}};
+  EXPECT_EQ(m.find(std::string_view("mail.example.com").substr(5))->second, 1);
+  EXPECT_EQ(m.find(std::string_view("example.co")), m.end());
 }
 
 TEST(Strings, TrimStripsBlanksAtBothEnds) {

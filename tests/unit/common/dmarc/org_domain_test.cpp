@@ -48,6 +48,30 @@ TEST(Punycode, KnownLabels) {
   EXPECT_FALSE(to_a_labels("a.\xff.example"));
 }
 
+// The ASCII fast path (the whole name lower-cased at once) and the label-by-label path
+// give the same forms, quirks included: leading empty labels vanish, later ones stay.
+TEST(Punycode, AsciiFastPathMatchesLabelPath) {
+  EXPECT_EQ(to_a_labels("Mail.Example.COM").value_or("?"), "mail.example.com");
+  EXPECT_EQ(to_a_labels("").value_or("?"), "");
+  EXPECT_EQ(to_a_labels("...").value_or("?"), "");
+  EXPECT_EQ(to_a_labels("..a.B").value_or("?"), "a.b");
+  EXPECT_EQ(to_a_labels("a..b.").value_or("?"), "a..b.");
+  EXPECT_EQ(to_a_labels("..B\xc3\xbc"
+                        "cher..X.")
+                .value_or("?"),
+            "xn--bcher-kva..x.");
+  EXPECT_EQ(to_a_labels("MAIL.B\xc3\x9c"
+                        "cher.Example")
+                .value_or("?"),
+            "mail.xn--bcher-2pa.example");  // only ASCII is case-folded: U+00DC stays
+  EXPECT_EQ(dmarc_record_name("Example.COM"), "_dmarc.example.com");
+  EXPECT_EQ(dmarc_record_name(".example.com"), "_dmarc.example.com");
+  EXPECT_EQ(dmarc_record_name("b\xc3\xbc"
+                              "cher.Example"),
+            "_dmarc.xn--bcher-kva.example");
+  EXPECT_EQ(dmarc_record_name("A.\xff.Example"), "_dmarc.A.\xff.Example");  // unconvertible: as given
+}
+
 TEST(PublicSuffixListSuite, TestsTxt) {
   const auto psl = load(kData + "/psl/public_suffix_list.dat");
   if (!psl) GTEST_SKIP() << "conformance suite not found at " << kData << "/psl";
@@ -170,6 +194,40 @@ TEST(PublicSuffixList, ParseRules) {
   EXPECT_FALSE(PublicSuffixList::load_file("/nonexistent/psl.dat"));
 }
 
+// The ASCII walk looks suffixes up as views of the (lower-cased if needed) input; the
+// non-ASCII walk builds A-label suffixes. Both pinned on case, dots and rule kinds.
+TEST(PublicSuffixList, AsciiAndIdnWalksAgree) {
+  const auto psl = PublicSuffixList::parse(
+      "com\n*.ck\n!www.ck\nco.uk\nuk\n\xc3\xa9x.com\n*.b\xc3\xbc"
+      "cher.de\n!a.b\xc3\xbc"
+      "cher.de\nde\n");
+  ASSERT_TRUE(psl);
+  EXPECT_EQ(got_str(psl->registrable_domain("A.B.Example.COM")), "example.com");
+  EXPECT_EQ(got_str(psl->registrable_domain("A.B.Example.COM.")), "example.com");
+  EXPECT_EQ(got_str(psl->registrable_domain("X.WWW.CK")), "www.ck");
+  EXPECT_EQ(got_str(psl->registrable_domain("a.b.c.d.e.f.co.uk")), "f.co.uk");  // walk past the answer
+  EXPECT_EQ(got_str(psl->registrable_domain("CO.UK")), "null");
+  EXPECT_EQ(got_str(psl->registrable_domain("com")), "null");
+  EXPECT_EQ(got_str(psl->registrable_domain("unlisted")), "null");
+  EXPECT_EQ(got_str(psl->registrable_domain("a.unlisted")), "a.unlisted");  // the implicit "*" rule
+  EXPECT_EQ(got_str(psl->registrable_domain(".example.com")), "null");
+  EXPECT_EQ(got_str(psl->registrable_domain("example.com..")), "null");
+  // U-labels: matched in A-label form, returned as given (lower-cased ASCII).
+  EXPECT_EQ(got_str(psl->registrable_domain("Mail.Shop.\xc3\xa9x.COM")), "shop.\xc3\xa9x.com");
+  EXPECT_EQ(got_str(psl->registrable_domain("Mail.Shop.xn--x-9fa.com")), "shop.xn--x-9fa.com");
+  EXPECT_EQ(got_str(psl->registrable_domain("c.b.X.b\xc3\xbc"
+                                            "cher.de")),
+            "b.x.b\xc3\xbc"
+            "cher.de");
+  EXPECT_EQ(got_str(psl->registrable_domain("c.A.b\xc3\xbc"
+                                            "cher.de")),
+            "a.b\xc3\xbc"
+            "cher.de");
+  EXPECT_EQ(got_str(psl->registrable_domain("x..\xc3\xa9x.com")), "null");
+  EXPECT_EQ(PslOrgDomain(*psl).organizational_domain("Mail.Example.COM").value_or("ERR"), "example.com");
+  EXPECT_EQ(PslOrgDomain(*psl).organizational_domain("CO.UK").value_or("ERR"), "co.uk");
+}
+
 TEST(TreeWalk, NamesFollowDmarcbis) {
   EXPECT_EQ(tree_walk_names("a.b.example.com"),
             (std::vector<std::string>{"a.b.example.com", "b.example.com", "example.com", "com"}));
@@ -210,6 +268,30 @@ TEST(LookupDmarc, RfcFiltering) {
   EXPECT_EQ(lookup_dmarc(dns, "bad.example").status, DmarcLookup::Status::invalid);
   EXPECT_EQ(lookup_dmarc(dns, "slow.example").status, DmarcLookup::Status::temperror);
   EXPECT_EQ(lookup_dmarc(dns, "none.example").status, DmarcLookup::Status::no_record);
+}
+
+// The name asked: lower-cased ASCII (built on the stack when it fits), A-label form for
+// U-labels; the domain reported is the one given.
+TEST(LookupDmarc, AsksTheRecordName) {
+  dns::ZoneResolver dns;
+  dns.add_txt("_dmarc.mixed.example", {"v=DMARC1; p=quarantine"});
+  dns.add_txt("_dmarc.xn--bcher-kva.example", {"v=DMARC1; p=reject"});
+  std::string longest;  // the longest name with a _dmarc record: 246 + 7 = 253 bytes
+  while (longest.size() < mail::kMaxDomainBytes - 7) longest += "a.";
+  longest.resize(mail::kMaxDomainBytes - 8);
+  longest += "x";
+  dns.add_txt("_dmarc." + longest, {"v=DMARC1; p=none"});
+  const DmarcLookup mixed = lookup_dmarc(dns, "..Mixed.EXAMPLE");
+  EXPECT_EQ(mixed.status, DmarcLookup::Status::record);
+  EXPECT_EQ(mixed.domain, "..Mixed.EXAMPLE");
+  EXPECT_EQ(lookup_dmarc(dns,
+                         "B\xc3\xbc"
+                         "cher.Example")
+                .status,
+            DmarcLookup::Status::record);
+  EXPECT_EQ(lookup_dmarc(dns, longest).status, DmarcLookup::Status::record);
+  EXPECT_EQ(lookup_dmarc(dns, "." + longest + std::string(10, 'x')).status,  // too long for the stack buffer
+            DmarcLookup::Status::no_record);
 }
 
 }  // namespace

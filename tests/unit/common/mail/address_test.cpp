@@ -165,9 +165,50 @@ TEST(NormalizeDomain, LimitsAndCase) {
   at_limit += std::string(kMaxDomainBytes - at_limit.size(), 'x');
   EXPECT_TRUE(normalize_domain(at_limit));
   EXPECT_FALSE(normalize_domain(at_limit + "x"));
+  EXPECT_TRUE(is_ldh_domain(at_limit));
+  EXPECT_TRUE(is_ldh_domain(at_limit + "."));
+  EXPECT_FALSE(is_ldh_domain(at_limit + "x"));
+  EXPECT_TRUE(is_ldh_domain(std::string(63, 'a') + ".com"));
+  EXPECT_FALSE(is_ldh_domain(std::string(64, 'a') + ".com"));
   EXPECT_TRUE(is_ldh_domain("mail-1.example_x.com"));
   EXPECT_FALSE(is_ldh_domain("victim.example(.attacker.example"));
   EXPECT_FALSE(is_ldh_domain("b\xc3\xa9.example"));
+}
+
+// is_ldh_domain() is normalize_domain()'s check without its result, ASCII only.
+TEST(NormalizeDomain, LdhBoundaries) {
+  EXPECT_TRUE(is_ldh_domain("Example.COM."));
+  EXPECT_FALSE(is_ldh_domain("example.com.."));
+  EXPECT_FALSE(is_ldh_domain(""));
+  EXPECT_FALSE(is_ldh_domain("."));
+  EXPECT_FALSE(is_ldh_domain("a..b"));
+  EXPECT_FALSE(is_ldh_domain(".a"));
+  EXPECT_FALSE(is_ldh_domain("\xff.example"));
+  // The reasons normalize_domain() gives, in the order it finds them.
+  EXPECT_EQ(normalize_domain("a..b!").error().detail, "empty label in domain");
+  EXPECT_EQ(normalize_domain("a!." + std::string(64, 'b')).error().detail, "invalid byte in domain");
+  EXPECT_EQ(normalize_domain("\xff" + std::string(64, 'b')).error().detail, "label too long");
+  EXPECT_EQ(normalize_domain("\xff.b").error().detail, "domain is not valid UTF-8");
+  EXPECT_EQ(normalize_domain("a.").value_or(""), "a");
+}
+
+// Words are views of the field: quotes, quoted-pairs and the last unquoted '@' are kept
+// exactly as written in the local-part.
+TEST(FromMailboxes, LocalPartsAsWritten) {
+  const auto boxes =
+      parse_from_mailboxes("\"A \\\"B\\\" @x\" <\"j.\\\"d\\\"\"@Example.COM>, a\\@b@Y.example, \"q@r\"x@Z.example.");
+  ASSERT_TRUE(boxes) << boxes.error().detail;
+  ASSERT_EQ(boxes->size(), 3u);
+  EXPECT_EQ((*boxes)[0].local_part, "\"j.\\\"d\\\"\"");
+  EXPECT_EQ((*boxes)[0].domain, "example.com");
+  EXPECT_EQ((*boxes)[1].local_part, "a\\@b");
+  EXPECT_EQ((*boxes)[1].domain, "y.example");
+  EXPECT_EQ((*boxes)[2].local_part, "\"q@r\"x");
+  EXPECT_EQ((*boxes)[2].domain, "z.example");
+  EXPECT_FALSE(parse_from_mailboxes("a@b.example\\"));      // the escape takes nothing: "b.example\\" is no domain
+  EXPECT_FALSE(parse_from_mailboxes("\"a@b.example\\\""));  // unterminated: the quote is escaped
+  EXPECT_TRUE(parse_from_mailboxes(std::string(kMaxLocalPartBytes, 'a') + "@b.example"));
+  EXPECT_FALSE(parse_from_mailboxes(std::string(kMaxLocalPartBytes + 1, 'a') + "@b.example"));
 }
 
 }  // namespace
