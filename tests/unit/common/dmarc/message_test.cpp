@@ -313,6 +313,18 @@ class RecordingCache final : public dns::Resolver {
   std::size_t capacity_;
 };
 
+// A message whose SPF result comes from our own check of b@mail.reject.example, sent
+// from 192.0.2.99, with header From `from`.
+MessageInput self_validated(const char* from) {
+  MessageInput in;
+  in.authserv_id = "mx.example.net";
+  in.envelope_from = "<b@mail.reject.example>";
+  in.client_ip = "192.0.2.99";
+  in.helo = "client.example";
+  in.headers = {{"From", from}};
+  return in;
+}
+
 // Cold mail: the author domain's _dmarc name, the organizational domain's and the SPF
 // record go out in one batch before discovery and the SPF check ask for each.
 TEST_F(DecideMessage, IndependentLookupsAreFetchedTogetherIntoTheCache) {
@@ -322,12 +334,7 @@ TEST_F(DecideMessage, IndependentLookupsAreFetchedTogetherIntoTheCache) {
   s.spf_self_validate = true;
   dns.add_txt("mail.reject.example", {"v=spf1 ip4:192.0.2.99 -all"});
   RecordingCache cache(dns);
-  MessageInput in;
-  in.authserv_id = "mx.example.net";
-  in.envelope_from = "<b@mail.reject.example>";
-  in.client_ip = "192.0.2.99";
-  in.helo = "client.example";
-  in.headers = {{"From", "a@mail.reject.example"}};
+  const MessageInput in = self_validated("a@mail.reject.example");
   const Decision d = decide_message(s, in, cache, 0);
   ASSERT_EQ(cache.batches.size(), 1u);
   EXPECT_EQ(cache.batches[0],
@@ -345,12 +352,7 @@ TEST_F(DecideMessage, SpfRecordFetchedWithTheBatchIsStillWalked) {
   dns.add_txt("mail.reject.example", {"v=spf1 a mx -all"});
   dns.add("mail.reject.example", dns::RrType::a, "192.0.2.99");
   RecordingCache cache(dns, 256);
-  MessageInput in;
-  in.authserv_id = "mx.example.net";
-  in.envelope_from = "<b@mail.reject.example>";
-  in.client_ip = "192.0.2.99";
-  in.helo = "client.example";
-  in.headers = {{"From", "a@reject.example"}};
+  const MessageInput in = self_validated("a@reject.example");
   const Decision d = decide_message(s, in, cache, 0);
   ASSERT_EQ(cache.batches.size(), 2u);
   EXPECT_EQ(cache.batches[0], (std::vector<std::string>{"_dmarc.reject.example", "mail.reject.example"}));
@@ -365,12 +367,7 @@ TEST_F(DecideMessage, KeptSpfEngineAsksEachMessagesOwnResolver) {
   s.spf_self_validate = true;
   dns.add_txt("mail.reject.example", {"v=spf1 a mx -all"});
   dns.add("mail.reject.example", dns::RrType::a, "192.0.2.99");
-  MessageInput in;
-  in.authserv_id = "mx.example.net";
-  in.envelope_from = "<b@mail.reject.example>";
-  in.client_ip = "192.0.2.99";
-  in.helo = "client.example";
-  in.headers = {{"From", "a@reject.example"}};
+  const MessageInput in = self_validated("a@reject.example");
   for (const std::size_t capacity : {256, 100, 256}) {
     RecordingCache cache(dns, capacity);
     const Decision d = decide_message(s, in, cache, 0);
