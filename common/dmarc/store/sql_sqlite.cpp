@@ -118,8 +118,8 @@ class SqliteConn final : public SqlConn {
     // NOMUTEX: a connection is never used by two threads at once (sql.hpp: one per user or
     // a lock around it), so SQLite's own lock around every call (each bind, step, reset)
     // only cost instructions: ~2k per history insert of 23 columns (callgrind).
-    const int rc = sqlite3_open_v2(path_.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
+    const int rc =
+        sqlite3_open_v2(path_.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     db_.reset(raw);  // sqlite3_open_v2 allocates a handle even when it fails
     auto opened = [&]() -> Result<void> {
       if (rc != SQLITE_OK) return error("open");
