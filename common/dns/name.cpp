@@ -221,12 +221,6 @@ bool append_normalized_query_name(std::string_view name, std::string& out) {
   return true;
 }
 
-bool is_normalized_query_name(std::string_view name) noexcept {
-  WireNameBuffer wire;  // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
-  ParsedName parsed;
-  return parse_query_name(name, wire, parsed) == nullptr && !parsed.has_root_dot && !parsed.has_upper;
-}
-
 Result<std::string> wire_name_to_text(std::span<const std::uint8_t> wire) {
   // Written here, then copied once: appending a character at a time cost more than the
   // rest of decoding a reply (callgrind, dmarc-cold-spf-self). Room for 254 octets of

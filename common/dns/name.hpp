@@ -57,17 +57,14 @@ using WireNameBuffer = std::array<std::uint8_t, kMaxWireNameLength>;
 // for a name normalize_query_name() refuses.
 [[nodiscard]] bool append_normalized_query_name(std::string_view name, std::string& out);
 
-// True when normalize_query_name(name) would return `name` itself: a backend given a
-// name from the cache layer need not copy it again.
-bool is_normalized_query_name(std::string_view name) noexcept;
-
 // The uncompressed wire form of a name normalize_query_name() accepts, letter case kept,
 // written to `out`; the number of octets written (the root label included).
 // Errc::bad_input as normalize_query_name().
 [[nodiscard]] Result<std::size_t> query_name_to_wire(std::string_view name,
                                                      std::span<std::uint8_t, kMaxWireNameLength> out);
-// The same, also telling whether `name` is normalized already (is_normalized_query_name()):
-// the resolver checks and encodes a name in one pass.
+// The same, also telling whether `name` is normalized already (normalize_query_name()
+// would return it unchanged): the resolver checks and encodes a name in one pass, and a
+// name from the cache layer is not copied again.
 [[nodiscard]] Result<std::size_t> query_name_to_wire(std::string_view name,
                                                      std::span<std::uint8_t, kMaxWireNameLength> out,
                                                      bool& is_normalized);
