@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
 //
-// common/base/fd.hpp: a move-only owner of a file descriptor, closed on destruction.
-// Header-only; one owner, any thread.
+// common/base/fd.hpp: a move-only owner of a file descriptor, closed on destruction, and
+// write_all() for blocking descriptors. Header-only; one owner, any thread.
 #pragma once
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <string_view>
 #include <utility>
 
 namespace cachet {
@@ -35,5 +37,17 @@ class Fd {
  private:
   int fd_ = -1;
 };
+
+// Writes all of `data` to a blocking descriptor, retrying after signals and short writes.
+// false: the descriptor failed (errno says why).
+inline bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
 
 }  // namespace cachet

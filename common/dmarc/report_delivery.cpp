@@ -25,16 +25,6 @@ Unexpected<Error> sys_error(std::string what, int err) {
   return fail(Errc::temporary, what + ": " + std::strerror(err));
 }
 
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
 std::string first_line(std::string s) {
   s = s.substr(0, s.find('\n'));
   for (char& c : s) c = (static_cast<unsigned char>(c) < 0x20) ? ' ' : c;

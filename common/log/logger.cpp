@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "common/base/fd.hpp"
 #include "common/log/fields.hpp"
 #include "common/log/json.hpp"
 
@@ -21,14 +22,20 @@ const char* to_string(Level level) noexcept {
   return "info";
 }
 
+// The line is built first and written with one write(2) under the lock: fprintf and fflush
+// took stdio's lock and formatted under ours, and loggers of other threads waited on it.
 void StderrLogger::write(Level level, std::string_view line) {
+  std::string out;
+  if (format() == Format::json) {
+    out.reserve(line.size() + 1);
+  } else {
+    const std::string_view name = to_string(level);
+    out.reserve(ident_.size() + name.size() + line.size() + 5);
+    out.append(ident_).append(": ").append(name).append(": ");
+  }
+  out.append(line).push_back('\n');
   const std::lock_guard lock(mu_);
-  if (format() == Format::json)
-    std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
-  else
-    std::fprintf(stderr, "%s: %s: %.*s\n", ident_.c_str(), to_string(level), static_cast<int>(line.size()),
-                 line.data());
-  std::fflush(stderr);
+  (void)write_all(STDERR_FILENO, out);  // nowhere left to report a failing stderr
 }
 
 SyslogLogger::SyslogLogger(std::string ident) : ident_(std::move(ident)) {
