@@ -106,6 +106,20 @@ class Event {
   std::string line_;
 };
 
+// A failure that repeats until it clears by itself (accept() out of descriptors, retried
+// every 100 ms): logged when it starts and when it ends, not at every retry. Any thread.
+class Episode {
+ public:
+  // true for the first failure of an episode: log it.
+  bool begin() noexcept { return !active_.exchange(true); }
+  // true when a success ends an episode: log the recovery. A plain load first: the
+  // success path (every accept) takes no exclusive cache line.
+  bool end() noexcept { return active_.load(std::memory_order_relaxed) && active_.exchange(false); }
+
+ private:
+  std::atomic<bool> active_{false};
+};
+
 // Appends `value` to `out` quoted as Event does (exposed for tests).
 void append_value(std::string& out, std::string_view value);
 

@@ -31,6 +31,7 @@ struct Server {
   std::atomic<bool> stopping{false};
   std::atomic<bool> failed{false};
   std::atomic<int> accepting{0};  // workers waiting in accept()
+  log::Episode accept_failing;    // out of descriptors or memory: logged once per episode
 
   std::mutex mu;                    // guards everything below
   std::condition_variable drained;  // a worker thread ended
@@ -118,16 +119,19 @@ void worker(const std::shared_ptr<Server>& s) {
     const bool was_last = s->accepting.fetch_sub(1) == 1;
     if (fd < 0) {
       if (s->stopping.load() || err == EINTR || err == ECONNABORTED || err == EAGAIN || err == EPROTO) continue;
-      log::Event(*s->shared.logger, log::Level::warning, "milter.accept_error").kv("reason", std::strerror(err));
       if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+        if (s->accept_failing.begin())
+          log::Event(*s->shared.logger, log::Level::warning, "milter.accept_error").kv("reason", std::strerror(err));
         (void)::poll(nullptr, 0, 100);  // out of descriptors or memory: try again shortly
         continue;
       }
+      log::Event(*s->shared.logger, log::Level::warning, "milter.accept_error").kv("reason", std::strerror(err));
       s->failed.store(true);  // the listener itself is broken
       wake_run(*s);
       break;
     }
     Fd conn(fd);
+    if (s->accept_failing.end()) log::Event(*s->shared.logger, log::Level::info, "milter.accept_recovered");
     if (was_last) (void)add_worker(s);
     {
       std::lock_guard lock(s->mu);

@@ -128,6 +128,7 @@ class PolicyServer::Impl {
   bool workers_joined_ = false;
   bool listeners_paused_ = false;
   std::optional<Clock::time_point> resume_at_;
+  log::Episode accept_failing_;  // accept() errors: logged once per episode
   std::uint64_t next_id_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Conn>> conns_;
   std::set<std::pair<Clock::time_point, std::uint64_t>> deadlines_;
@@ -240,11 +241,13 @@ void PolicyServer::Impl::on_listener(int listen_fd) {
     if (!fd.valid()) {
       const int err = errno;
       if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == ECONNABORTED) return;
-      log::Event(logger_, log::Level::warning, "policy.accept_error").kv("detail", errno_error("accept", err).detail);
+      if (accept_failing_.begin())
+        log::Event(logger_, log::Level::warning, "policy.accept_error").kv("detail", errno_error("accept", err).detail);
       pause_listeners(true);  // e.g. EMFILE: level-triggered epoll would spin
       resume_at_ = Clock::now() + kAcceptPause;
       return;
     }
+    if (accept_failing_.end()) log::Event(logger_, log::Level::info, "policy.accept_recovered");
     const std::uint64_t id = next_id_++;
     const int raw = fd.get();
     auto conn = std::make_unique<Conn>(id, std::move(fd), options_.session, Clock::now());

@@ -7,14 +7,17 @@
 // by pid in TearDown.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -103,6 +106,7 @@ class TestMilter {
   }
   std::string log() const { return read_file(log_); }
   std::string spec() const { return "unix:" + socket_.string(); }
+  pid_t pid() const { return pid_; }
 
  private:
   std::filesystem::path socket_, log_;
@@ -372,6 +376,65 @@ TEST_F(MilterLayer, SighupDoesNotStopAndSigtermStopsQuickly) {
   c.close();
   milter.signal(SIGTERM);
   EXPECT_EQ(milter.wait_exit(10000), 0) << milter.log();
+}
+
+// The descriptors a process has open: how many are sockets, and the lowest free number.
+struct OpenFds {
+  int sockets = 0;
+  int lowest_free = 0;
+};
+OpenFds open_fds(pid_t pid) {
+  std::vector<int> used;
+  OpenFds o;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+    used.push_back(std::stoi(e.path().filename().string()));
+    std::error_code ec;
+    if (std::filesystem::read_symlink(e.path(), ec).string().rfind("socket:", 0) == 0) ++o.sockets;
+  }
+  std::sort(used.begin(), used.end());
+  for (const int fd : used)
+    if (fd == o.lowest_free) ++o.lowest_free;
+  return o;
+}
+
+std::size_t count_of(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+// Out of descriptors, accept() fails at every retry (each 100 ms): one milter.accept_error
+// per episode, which milter.accept_recovered ends at the next connection accepted. A worker
+// already asleep in accept() holds the number it will use, so the connection made while the
+// limit is low may still be served, which ends an episode; there are then at most as many
+// episodes as connections served (2 here), however many retries failed.
+TEST_F(MilterLayer, AcceptOutOfDescriptorsLogsOncePerEpisode) {
+  auto& milter = start();
+  // Only the listener left (wait_ready's probe closed): then no free number is below the limit.
+  ASSERT_TRUE(eventually([&] { return open_fds(milter.pid()).sockets == 1; })) << milter.log();
+  rlimit normal{};
+  ASSERT_EQ(::prlimit(milter.pid(), RLIMIT_NOFILE, nullptr, &normal), 0);
+  rlimit low = normal;
+  low.rlim_cur = static_cast<rlim_t>(open_fds(milter.pid()).lowest_free);
+  ASSERT_EQ(::prlimit(milter.pid(), RLIMIT_NOFILE, &low, nullptr), 0);
+  std::optional<cachet::Result<Transaction>> during;
+  std::thread client([&] { during = one_message(milter); });
+  ASSERT_TRUE(eventually([&] { return milter.log().find("milter.accept_error") != std::string::npos; }));
+  // A few retries fail meanwhile; what is asserted holds however many there were.
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  ASSERT_EQ(::prlimit(milter.pid(), RLIMIT_NOFILE, &normal, nullptr), 0);
+  client.join();
+  ASSERT_TRUE(during && *during) << milter.log();
+  EXPECT_TRUE((*during)->accepted());
+  const auto after = one_message(milter);
+  ASSERT_TRUE(after) << milter.log();
+  EXPECT_TRUE(after->accepted());
+  const auto episodes_ended = [&] {
+    const std::string log = milter.log();
+    return count_of(log, "milter.accept_error") == count_of(log, "milter.accept_recovered");
+  };
+  EXPECT_TRUE(eventually(episodes_ended)) << milter.log();
+  EXPECT_LE(count_of(milter.log(), "milter.accept_error"), 2u) << milter.log();
 }
 
 TEST_F(MilterLayer, SecondInstanceRefusesLiveSocket) {

@@ -29,5 +29,16 @@ TEST(Event, SkipsLinesAboveTheLevel) {
   EXPECT_EQ(log.lines()[0], "error: loud");
 }
 
+TEST(Episode, FirstFailureAndFirstSuccessAfterItAreReported) {
+  Episode e;
+  EXPECT_FALSE(e.end());  // success with no failure: nothing to report
+  EXPECT_TRUE(e.begin());
+  EXPECT_FALSE(e.begin());  // retries of the same episode
+  EXPECT_FALSE(e.begin());
+  EXPECT_TRUE(e.end());
+  EXPECT_FALSE(e.end());
+  EXPECT_TRUE(e.begin());  // a new episode
+}
+
 }  // namespace
 }  // namespace cachet::log
