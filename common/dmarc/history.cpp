@@ -139,7 +139,11 @@ Result<void> check_history_spec(std::string_view spec) {
   return {};
 }
 
+bool is_history_off(std::string_view spec) noexcept { return iequals(trim(spec), "none"); }
+
 Result<std::unique_ptr<HistoryStore>> open_history_store(std::string_view spec) {
+  if (is_history_off(spec))
+    return fail(Errc::config, "HistoryDatabase is none: no history is recorded; name a database to read");
   if (auto ok = check_history_spec(spec); !ok) return Unexpected<Error>(ok.error());
   if (is_postgres_spec(spec))
     return std::unique_ptr<HistoryStore>(std::make_unique<PgHistoryStore>(std::string(trim(spec))));

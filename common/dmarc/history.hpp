@@ -89,12 +89,16 @@ class HistoryStore : public HistorySink {
 // True if `spec` names a PostgreSQL database (URI or key=value conninfo), not a file.
 bool is_postgres_spec(std::string_view spec) noexcept;
 
+// True for HistoryDatabase's "none" (any case): no store. The option's default is a path
+// and the config syntax has no empty value, so the word turns the store off.
+bool is_history_off(std::string_view spec) noexcept;
+
 // Checks a HistoryDatabase value without connecting (conninfo syntax; no password inside:
 // it belongs in a passfile). Errors: Errc::config.
 [[nodiscard]] Result<void> check_history_spec(std::string_view spec);
 
 // The store `spec` names; nothing is opened or connected until the first call.
-// Errors: Errc::config (see check_history_spec).
+// Errors: Errc::config (see check_history_spec; "none": there is no store to open).
 [[nodiscard]] Result<std::unique_ptr<HistoryStore>> open_history_store(std::string_view spec);
 
 }  // namespace cachet::dmarc

@@ -22,7 +22,7 @@ Result<std::vector<std::shared_ptr<dmarc::HistoryWriter>>> HistoryOutputs::write
     out.push_back(std::move(w));
     return {};
   };
-  if (const std::string& db = cfg.string("HistoryDatabase"); !db.empty()) {
+  if (const std::string& db = cfg.string("HistoryDatabase"); !db.empty() && !dmarc::is_history_off(db)) {
     auto r = reuse_or("db:" + db, [&]() -> Result<std::unique_ptr<dmarc::HistorySink>> {
       auto store = dmarc::open_history_store(db);
       if (!store) return fail(Errc::config, "HistoryDatabase: " + store.error().detail);

@@ -66,7 +66,7 @@ inline constexpr OptionSpec kDmarcOptions[] = {
     // History for aggregate reports.
     {"HistoryFile", Kind::path, "", "opendmarc history file (text, for opendmarc-import)"},
     {"HistoryDatabase", Kind::string, "/var/lib/cachet/dmarc-history.sqlite",
-     "history for cachetctl dmarc-report: SQLite path, or PostgreSQL URI/conninfo (empty: none); cachet's option"},
+     "history for cachetctl dmarc-report: SQLite path, PostgreSQL URI/conninfo, or none; cachet's option"},
     {"RecordAllMessages", Kind::boolean, "no", "history also for domains without DMARC"},
     // Aggregate reports sent by `cachetctl dmarc-report send` (read from this file).
     {"ReportEmail", Kind::string, "",

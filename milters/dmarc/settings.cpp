@@ -2,7 +2,10 @@
 // milters/dmarc/settings.cpp: see settings.hpp.
 #include "milters/dmarc/settings.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "common/base/strings.hpp"
 #include "common/config/option_values.hpp"
@@ -35,6 +38,25 @@ std::string expand_hostname(std::string_view id) {
 
 namespace {
 
+// The SQLite file is created at the first record: a directory missing then loses history
+// (dmarc.history_unavailable) while the rest works, so -n says so now, as a warning (under
+// systemd, StateDirectory= creates /var/lib/cachet when the service starts).
+void check_history_database(const config::Config& cfg, std::vector<config::Problem>& problems) {
+  const std::string& db = cfg.string("HistoryDatabase");
+  if (db.empty() || dmarc::is_history_off(db)) return;
+  if (auto ok = dmarc::check_history_spec(db); !ok) {
+    problems.push_back(config::problem_from(cfg, "HistoryDatabase", ok.error()));
+    return;
+  }
+  if (dmarc::is_postgres_spec(db)) return;
+  const std::string dir = db.substr(0, std::max<std::size_t>(db.rfind('/'), 1));
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    problems.push_back(
+        config::problem_at(cfg, "HistoryDatabase", "directory " + dir + " does not exist: no history is recorded",
+                           "create it, writable by UserID, or set HistoryDatabase none", config::Severity::warning));
+}
+
 // The settings, with every problem in `problems` (the failing options keep their zero value).
 DmarcSettings load_settings(const config::Config& cfg, std::vector<config::Problem>& problems) {
   DmarcSettings s;
@@ -55,9 +77,7 @@ DmarcSettings load_settings(const config::Config& cfg, std::vector<config::Probl
   s.mode = iequals(cfg.string("DMARCDiscovery"), "treewalk") ? dmarc::DiscoveryMode::tree_walk
                                                              : dmarc::DiscoveryMode::rfc7489_psl;
   s.record_all_messages = cfg.boolean("RecordAllMessages");
-  if (const std::string& db = cfg.string("HistoryDatabase"); !db.empty())
-    if (auto ok = dmarc::check_history_spec(db); !ok)
-      problems.push_back(config::problem_from(cfg, "HistoryDatabase", ok.error()));
+  check_history_database(cfg, problems);
   load_lists(cfg, s, problems);
   if (const std::string& path = cfg.string("PublicSuffixList"); !path.empty()) {
     if (auto psl = dmarc::PublicSuffixList::load_file(path))
@@ -73,8 +93,11 @@ DmarcSettings load_settings(const config::Config& cfg, std::vector<config::Probl
 Result<DmarcSettings> build_settings(const config::Config& cfg) {
   std::vector<config::Problem> problems;
   DmarcSettings s = load_settings(cfg, problems);
-  if (problems.empty()) return s;
-  const config::Problem& p = problems.front();
+  // Warnings were logged by the daemon's check (check_settings): they do not stop it.
+  const auto error = std::find_if(problems.begin(), problems.end(),
+                                  [](const config::Problem& p) { return p.severity == config::Severity::error; });
+  if (error == problems.end()) return s;
+  const config::Problem& p = *error;
   return fail(Errc::config,
               p.option.empty() ? p.message : p.option + ": " + p.message + (p.fix.empty() ? "" : "; fix: " + p.fix));
 }

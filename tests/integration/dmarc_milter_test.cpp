@@ -160,6 +160,42 @@ TEST_F(DmarcMilter, PasswordInHistoryDatabaseIsAConfigError) {
   EXPECT_NE(r->err.find("HistoryDatabase: a password does not belong"), std::string::npos) << r->err;
 }
 
+// The default HistoryDatabase is a path; "none" turns it off (no empty value in the syntax).
+// A missing directory is a warning from -n: the daemon starts and loses only the history.
+TEST_F(DmarcMilter, HistoryDatabaseNoneAndMissingDirectory) {
+  h.start_dns();
+  const std::string none = h.dir.write("none.conf", "Socket unix:" + h.socket() + "\nHistoryDatabase none\n");
+  auto r = cachet::testlib::run_command({std::string(CACHET_BIN_DIR) + "/cachet-dmarc", "-n", "-c", none});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->exit_code, 0) << r->err;
+  EXPECT_EQ(r->err.find("HistoryDatabase"), std::string::npos) << r->err;
+  const std::string missing = h.dir.write(
+      "missing.conf", "Socket unix:" + h.socket() + "\nHistoryDatabase " + h.dir.file("no-such-dir") + "/h.sqlite\n");
+  r = cachet::testlib::run_command({std::string(CACHET_BIN_DIR) + "/cachet-dmarc", "-n", "-c", missing});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->exit_code, 0) << r->err;
+  EXPECT_NE(r->err.find("HistoryDatabase: directory " + h.dir.file("no-such-dir") + " does not exist"),
+            std::string::npos)
+      << r->err;
+  EXPECT_NE(r->err.find("set HistoryDatabase none"), std::string::npos) << r->err;
+}
+
+TEST_F(DmarcMilter, HistoryDatabaseNoneRecordsNothing) {
+  h.history_database = "none";
+  h.start();
+  EXPECT_TRUE(h.send(DmarcHarness::message("a@reject.example")).accepted());
+  h.daemon->signal(SIGTERM);  // a writer would flush (or log history_lost) before the exit
+  ASSERT_EQ(h.daemon->wait_exit(), 0) << h.log();
+  EXPECT_EQ(h.log().find("dmarc.history"), std::string::npos) << h.log();
+}
+
+TEST_F(DmarcMilter, HistoryDatabaseInAMissingDirectoryWarnsAndStillServes) {
+  h.history_database = h.dir.file("no-such-dir") + "/h.sqlite";
+  h.start();
+  EXPECT_TRUE(h.send(DmarcHarness::message("a@reject.example")).accepted());
+  EXPECT_TRUE(h.log_has("does not exist: no history is recorded")) << h.log();
+}
+
 TEST_F(DmarcMilter, FailAddsFieldOnlyByDefault) {
   h.start();
   const Transaction t = h.send(DmarcHarness::message("a@reject.example"));

@@ -6,8 +6,9 @@
 # trusted authserv-id) on the 2 KB message; and SPF self-validation (SPFIgnoreResults +
 # SPFSelfValidate: the milter checks SPF itself against ../zone.conf). Both sides read the
 # SAME opendmarc.conf (drop-in: `cachet-dmarc -c FILE`), differing only in Socket/PidFile
-# and HistoryFile paths; both record history (HistoryFile), ours also into SQLite, except in
-# dmarc-cold-dropin (the cold row with the peer's opendmarc.conf as it is).
+# and HistoryFile paths; both record history (HistoryFile), ours also into SQLite (its
+# default HistoryDatabase, moved to the scratch dir), except in dmarc-cold-filehistory (the
+# cold row with HistoryDatabase none: the peer's history only).
 # Each message must get an A-R with dmarc=pass.
 # Cold DNS (dmarc-cold-spf-self): every message has a From and MAIL FROM domain no earlier
 # message used, mail.k<N>.example (cachet-bench-milter --fresh-state): its _dmarc name has
@@ -64,13 +65,16 @@ dmarc_peer() {
   bench_start "odm-$1" opendmarc -f -c "$W/etc/odm-$1.conf"
   SERVER_PID=$BENCH_PID
 }
-# dmarc_ours NAME SELF [LINE [dropin]]: "dropin" = the peer's opendmarc.conf as it is.
+# dmarc_ours NAME SELF [LINE [filehistory]]: "filehistory" = HistoryDatabase none.
 dmarc_ours() {
   bench_need_bin cachet-dmarc || return 77
   dmarc_conf "cdm-$1" "$2" "${3-}"
   # cachet's own option (opendmarc would refuse it): its default SQLite history, kept in the
-  # scratch dir, so ours records each message twice (text + SQLite) against the peer's once.
-  [ "${4-}" = dropin ] || printf 'HistoryDatabase\t\t%s\n' "$W/data/cdm-$1.sqlite" >> "$W/etc/cdm-$1.conf"
+  # scratch dir (the default path is the host's /var/lib/cachet), so ours records each
+  # message twice (text + SQLite) against the peer's once.
+  local db=$W/data/cdm-$1.sqlite
+  [ "${4-}" = filehistory ] && db=none
+  printf 'HistoryDatabase\t\t%s\n' "$db" >> "$W/etc/cdm-$1.conf"
   # TODO(dmarc helper): keep in step with cachet-dmarc's CLI (foreground flag).
   bench_start "cdm-$1" "$BENCH_BINARY" -f -c "$W/etc/cdm-$1.conf"
   SERVER_PID=$BENCH_PID
@@ -84,7 +88,10 @@ dmarc_ours_self() { dmarc_ours self true; }
 DMARC_PSL=$W/data/public_suffix_list.dat
 dmarc_peer_cold() { rm -f "$W/data/fresh-dmarc"; dmarc_peer cold true "PublicSuffixList	$DMARC_PSL"; }
 dmarc_ours_cold() { rm -f "$W/data/fresh-dmarc"; dmarc_ours cold true "PublicSuffixList	$DMARC_PSL"; }
-dmarc_ours_cold_dropin() { rm -f "$W/data/fresh-dmarc"; dmarc_ours cold true "PublicSuffixList	$DMARC_PSL" dropin; }
+dmarc_ours_cold_filehistory() {
+  rm -f "$W/data/fresh-dmarc"
+  dmarc_ours cold true "PublicSuffixList	$DMARC_PSL" filehistory
+}
 dmarc_null_milter() {
   bench_need_bin cachet-bench-null-milter || return 77
   rm -f "$W/null.sock"
@@ -104,8 +111,8 @@ dmarc_cases() {
     dmarc_peer_cold dmarc_ours_cold -- --message "$W/data/dmarc-cold-2k.eml" --macro j=mx.bench.example \
     --from 'alice@mail.{fresh}.example' --rcpt bob@rcpt.example --client-addr 198.51.100.7 \
     --helo mx.sender.example --expect-text dmarc=pass --fresh-state "$W/data/fresh-dmarc"
-  bench_case milter dmarc-cold-dropin "DMARC cold DNS, SPF self-validation, 2k: opendmarc.conf as it is (text history only, no SQLite)" \
-    dmarc_peer_cold dmarc_ours_cold_dropin -- --message "$W/data/dmarc-cold-2k.eml" --macro j=mx.bench.example \
+  bench_case milter dmarc-cold-filehistory "DMARC cold DNS, SPF self-validation, 2k: the peer's history only (HistoryFile; HistoryDatabase none)" \
+    dmarc_peer_cold dmarc_ours_cold_filehistory -- --message "$W/data/dmarc-cold-2k.eml" --macro j=mx.bench.example \
     --from 'alice@mail.{fresh}.example' --rcpt bob@rcpt.example --client-addr 198.51.100.7 \
     --helo mx.sender.example --expect-text dmarc=pass --fresh-state "$W/data/fresh-dmarc"
   bench_case milter dmarc-milter-floor "DMARC floor: opendmarc cold (peer) vs a milter doing nothing (ours: cachet-bench-null-milter)" \
