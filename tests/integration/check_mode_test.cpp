@@ -149,13 +149,23 @@ INSTANTIATE_TEST_SUITE_P(
             "systemd-tmpfiles --create; by hand: mkdir -p {dir}/nodir), or choose another Socket\n",
             78},
         Row{"dmarc_good", "cachet-dmarc", "-c",
-            "Socket local:{dir}/d.sock\nNameservers 127.0.0.1:1\nPublicSuffixList {dir}/psl.dat\n", "", 0},
+            "Socket local:{dir}/d.sock\nNameservers 127.0.0.1:1\nPublicSuffixList {dir}/psl.dat\n"
+            "HistoryDatabase {dir}/h.sqlite\n",
+            "", 0},
         Row{"dmarc_missing_psl", "cachet-dmarc", "-c",
-            "Socket local:{dir}/d.sock\nNameservers 127.0.0.1:1\nPublicSuffixList {dir}/nopsl.dat\n",
+            "Socket local:{dir}/d.sock\nNameservers 127.0.0.1:1\nPublicSuffixList {dir}/nopsl.dat\nHistoryDatabase "
+            "none\n",
             "{conf}:3: PublicSuffixList: cannot open public suffix list {dir}/nopsl.dat\n", 78},
+        // A warning: the daemon starts and serves mail, without history.
+        Row{"dmarc_history_directory_missing", "cachet-dmarc", "-c",
+            "Socket local:{dir}/d.sock\nNameservers 127.0.0.1:1\nPublicSuffixList {dir}/psl.dat\n"
+            "HistoryDatabase {dir}/nodir/h.sqlite\n",
+            "{conf}:4: HistoryDatabase: directory {dir}/nodir does not exist: no history is recorded; fix: create "
+            "it, writable by UserID, or set HistoryDatabase none\n",
+            0},
         Row{"dmarc_every_bad_option_at_once", "cachet-dmarc", "-c",
             "Socket local:{dir}/d.sock\nNameservers 127.0.0.1:1\nPublicSuffixList {dir}/nopsl.dat\n"
-            "IgnoreHosts file:{dir}/nohosts\nIgnoreMailFrom file:{dir}/nofrom\n",
+            "IgnoreHosts file:{dir}/nohosts\nIgnoreMailFrom file:{dir}/nofrom\nHistoryDatabase none\n",
             "{conf}:4: IgnoreHosts: cannot read {dir}/nohosts: No such file or directory\n"
             "{conf}:5: IgnoreMailFrom: cannot read {dir}/nofrom: No such file or directory\n"
             "{conf}:3: PublicSuffixList: cannot open public suffix list {dir}/nopsl.dat\n",
