@@ -49,23 +49,36 @@ void CachingResolver::unlink(Entry& e) noexcept {
   e.newer = e.older = nullptr;
 }
 
-void CachingResolver::store(Key key, const Answer& a, TimePoint now) {
+void CachingResolver::drop(std::unique_ptr<Entry> e, Dropped& dropped) noexcept {
+  e->next_dropped = std::move(dropped);
+  dropped = std::move(e);
+}
+
+// An entry for a's answer, or null when a is not to be cached; built before the lock.
+std::unique_ptr<CachingResolver::Entry> CachingResolver::make_entry(Key key, const Answer& a, TimePoint now) const {
   const auto life = lifetime(a);
-  if (life.count() <= 0) return;
-  Answer copy = a;  // made before the lock is taken
-  const std::lock_guard lock(mu_);
-  const auto [it, inserted] = table_.try_emplace(std::move(key));  // one lookup; key kept if found
-  Entry& e = it->second;
-  if (!inserted) unlink(e);  // another thread got there first: this answer replaces its
-  e.answer = std::move(copy);
-  e.stored = now;
-  e.expires = now + life;
-  e.key = &it->first;
-  link_newest(e);
+  if (life.count() <= 0) return nullptr;
+  auto e = std::make_unique<Entry>();
+  e->key = std::move(key.text);
+  e->hash = key.hash;
+  e->answer = a;
+  e->stored = now;
+  e->expires = now + life;
+  return e;
+}
+
+// e becomes the newest entry; one of its key (another thread got there first) and the
+// least recently used beyond max_entries go to dropped.
+void CachingResolver::store_locked(std::unique_ptr<Entry> e, Dropped& dropped) {
+  if (Entry* had = table_.find(e->hash, e->key)) {
+    unlink(*had);
+    drop(table_.erase(*had), dropped);
+  }
+  link_newest(table_.insert(std::move(e)));
   while (table_.size() > options_.max_entries) {  // the new entry is the newest, not evicted
     Entry& old = *oldest_;
     unlink(old);
-    table_.erase(table_.find(*old.key));  // found before its key goes with it
+    drop(table_.erase(old), dropped);
   }
 }
 
@@ -83,21 +96,19 @@ bool CachingResolver::make_key(std::string_view name, RrType type, Key& key, std
 }
 
 // A fresh entry for key, its TTLs counted down, into out; an expired one is dropped.
-bool CachingResolver::find(const Key& key, TimePoint now, Answer& out) {
-  const std::lock_guard lock(mu_);
-  const auto it = table_.find(key);
-  if (it == table_.end()) return false;
-  if (now >= it->second.expires) {
-    unlink(it->second);
-    table_.erase(it);
+bool CachingResolver::find_locked(const Key& key, TimePoint now, Answer& out, Dropped& dropped) {
+  Entry* e = table_.find(key.hash, key.text);
+  if (e == nullptr) return false;
+  unlink(*e);
+  if (now >= e->expires) {
+    drop(table_.erase(*e), dropped);
     return false;
   }
   hits_.fetch_add(1, std::memory_order_relaxed);
-  unlink(it->second);
-  link_newest(it->second);
-  out = it->second.answer;
+  link_newest(*e);
+  out = e->answer;
   out.is_cached = true;
-  const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - it->second.stored);
+  const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - e->stored);
   const auto aged = static_cast<std::uint32_t>(std::max<std::int64_t>(age.count(), 0));
   for (auto& r : out.records) r.ttl = r.ttl > aged ? r.ttl - aged : 0;
   out.negative_ttl = out.negative_ttl > aged ? out.negative_ttl - aged : 0;
@@ -109,54 +120,69 @@ Answer CachingResolver::query(std::string_view name, RrType type) {
   std::size_t name_size = 0;
   if (!make_key(name, type, key, name_size)) return invalid_name_answer();
   Answer a;
-  if (find(key, now_(), a)) return a;
+  {
+    Dropped dropped;  // freed after the lock
+    const std::lock_guard lock(mu_);
+    if (find_locked(key, now_(), a, dropped)) return a;
+  }
   misses_.fetch_add(1, std::memory_order_relaxed);
   a = backend_.query(std::string_view(key.text).substr(0, name_size), type);
-  store(std::move(key), a, now_());
+  auto e = make_entry(std::move(key), a, now_());
+  if (!e) return a;
+  Dropped dropped;
+  const std::lock_guard lock(mu_);
+  store_locked(std::move(e), dropped);
   return a;
+}
+
+// Every pending question looked up under one lock: hits go to out and leave `pending`.
+void CachingResolver::lookup(std::vector<Pending>& pending, std::vector<Answer>& out) {
+  const TimePoint now = now_();
+  Dropped dropped;  // freed after the lock
+  const std::lock_guard lock(mu_);
+  std::erase_if(pending, [&](const Pending& p) { return find_locked(p.key, now, out[p.index], dropped); });
 }
 
 // Hits answered here; the misses (each distinct key once) go to the backend in one batch.
 std::vector<Answer> CachingResolver::query_many(std::span<const Question> questions) {
   std::vector<Answer> out(questions.size());
-  struct Miss {
-    std::size_t index;
-    Key key;
-    std::size_t name_size;
-    std::size_t asked;  // index into `ask`
-    bool is_first;      // the first miss of its key: the one asked and stored
-  };
-  std::vector<Miss> misses;
-  std::vector<Question> ask;
-  misses.reserve(questions.size());  // a cold batch misses every question: no regrowth
-  ask.reserve(questions.size());
-  const TimePoint now = now_();
+  std::vector<Pending> misses;  // every valid question, then only the misses
+  misses.reserve(questions.size());
   for (std::size_t i = 0; i < questions.size(); ++i) {
-    Miss m{i, {}, 0, 0, false};
-    if (!make_key(questions[i].name, questions[i].type, m.key, m.name_size)) {
+    Pending p{i, {}, 0, 0, false};
+    if (make_key(questions[i].name, questions[i].type, p.key, p.name_size))
+      misses.push_back(std::move(p));
+    else
       out[i] = invalid_name_answer();
-      continue;
-    }
-    if (find(m.key, now, out[i])) continue;
-    misses_.fetch_add(1, std::memory_order_relaxed);
-    const auto same = std::find_if(misses.begin(), misses.end(), [&](const Miss& x) { return x.key == m.key; });
-    m.is_first = same == misses.end();
-    m.asked = m.is_first ? ask.size() : same->asked;
-    if (m.is_first) ask.push_back(Question{{}, questions[i].type});
-    misses.push_back(std::move(m));
   }
-  if (ask.empty()) return out;
-  for (const Miss& m : misses)  // now: the keys no longer move
-    if (m.is_first) ask[m.asked].name = std::string_view(m.key.text).substr(0, m.name_size);
+  if (!misses.empty()) lookup(misses, out);
+  if (misses.empty()) return out;
+  misses_.fetch_add(misses.size(), std::memory_order_relaxed);
+  std::vector<Question> ask;
+  ask.reserve(misses.size());
+  for (auto m = misses.begin(); m != misses.end(); ++m) {
+    const auto same = std::find_if(misses.begin(), m, [&](const Pending& x) { return x.key == m->key; });
+    m->is_first = same == m;
+    m->asked = m->is_first ? ask.size() : same->asked;
+    if (m->is_first)  // the keys no longer move
+      ask.push_back(Question{std::string_view(m->key.text).substr(0, m->name_size), questions[m->index].type});
+  }
   std::vector<Answer> got = backend_.query_many(ask);
   const TimePoint later = now_();
-  for (const Miss& m : misses)  // the repeats copy, before the first ones move
+  for (const Pending& m : misses)  // the repeats copy, before the first ones move
     if (!m.is_first) out[m.index] = got[m.asked];
-  for (Miss& m : misses) {
+  // Entries built first, then stored under one lock.
+  std::vector<std::unique_ptr<Entry>> entries;
+  entries.reserve(ask.size());
+  for (Pending& m : misses) {
     if (!m.is_first) continue;
-    store(std::move(m.key), got[m.asked], later);
+    if (auto e = make_entry(std::move(m.key), got[m.asked], later)) entries.push_back(std::move(e));
     out[m.index] = std::move(got[m.asked]);
   }
+  if (entries.empty()) return out;
+  Dropped dropped;  // freed after the lock
+  const std::lock_guard lock(mu_);
+  for (auto& e : entries) store_locked(std::move(e), dropped);
   return out;
 }
 
@@ -166,8 +192,9 @@ std::size_t CachingResolver::size() const {
 }
 
 void CachingResolver::clear() {
+  HashIndex<Entry> gone;  // freed after the lock
   const std::lock_guard lock(mu_);
-  table_.clear();
+  std::swap(gone, table_);
   newest_ = oldest_ = nullptr;
 }
 

@@ -15,8 +15,9 @@
 // At max_entries the least recently used entry is evicted. The clock is injected (unit
 // tests pass a fake one). query_many() answers hits from the table and sends only the
 // misses to the backend, as one batch (LdnsResolver: all in flight together).
-// Thread-safety: one mutex around the table, held only for map
-// work, never during the backend query; counters are atomics.
+// Thread-safety: one mutex around the table, taken once for a batch's lookups and once
+// for its stores, never during the backend query; entries are built and freed outside it
+// (a hit's copy is made under it); counters are atomics.
 // LIMITATION: concurrent misses on the same key all reach the backend (no coalescing).
 #pragma once
 
@@ -24,11 +25,12 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "common/dns/hash_index.hpp"
 #include "common/dns/resolver.hpp"
 
 namespace cachet::dns {
@@ -62,37 +64,48 @@ class CachingResolver final : public Resolver {
 
  private:
   using TimePoint = std::chrono::steady_clock::time_point;
-  // "<qname> <type>" and its hash, computed once: a miss looks its key up twice.
+  // "<qname> <type>" and its hash, computed once, outside the lock.
   struct Key {
     std::string text;
     std::size_t hash = 0;
     bool operator==(const Key& other) const noexcept { return hash == other.hash && text == other.text; }
   };
-  struct KeyHash {
-    std::size_t operator()(const Key& key) const noexcept { return key.hash; }
-  };
-  // Entries are linked in recency order through the table's own nodes (they never move
-  // while they live): no list node to allocate per entry.
+  // Entries own their key and are linked in recency order (they never move while they live).
   struct Entry {
+    std::string key;  // Key::text
+    std::size_t hash = 0;
     Answer answer;
     TimePoint stored;
     TimePoint expires;
-    const Key* key = nullptr;  // this entry's key in the table
     Entry* newer = nullptr;
     Entry* older = nullptr;
+    std::unique_ptr<Entry> next_dropped;  // a Dropped list: freed after the lock is released
   };
+  // Entries taken out under the lock (expired, replaced, evicted), freed when it is gone.
+  using Dropped = std::unique_ptr<Entry>;
+  // A question of a batch: looked up, then (a miss) asked and stored.
+  struct Pending {
+    std::size_t index;  // into the batch
+    Key key;
+    std::size_t name_size = 0;
+    std::size_t asked = 0;  // index into the backend's batch
+    bool is_first = false;  // the first miss of its key: the one asked and stored
+  };
+  static void drop(std::unique_ptr<Entry> e, Dropped& dropped) noexcept;
   void link_newest(Entry& e) noexcept;
   void unlink(Entry& e) noexcept;
   static bool make_key(std::string_view name, RrType type, Key& key, std::size_t& name_size);
-  bool find(const Key& key, TimePoint now, Answer& out);
+  bool find_locked(const Key& key, TimePoint now, Answer& out, Dropped& dropped);
+  void lookup(std::vector<Pending>& pending, std::vector<Answer>& out);
   std::chrono::seconds lifetime(const Answer& a) const;
-  void store(Key key, const Answer& a, TimePoint now);
+  std::unique_ptr<Entry> make_entry(Key key, const Answer& a, TimePoint now) const;
+  void store_locked(std::unique_ptr<Entry> e, Dropped& dropped);
 
   Resolver& backend_;
   CacheOptions options_;
   Now now_;
   mutable std::mutex mu_;
-  std::unordered_map<Key, Entry, KeyHash> table_;
+  HashIndex<Entry> table_;
   Entry* newest_ = nullptr;  // the recency list: evicted from oldest_
   Entry* oldest_ = nullptr;
   std::atomic<std::uint64_t> hits_{0};

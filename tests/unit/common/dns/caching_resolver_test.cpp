@@ -6,7 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <list>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -224,6 +227,55 @@ TEST_F(CachingResolverTest, RecencySurvivesExpiryAndClear) {
   cache.query("n4.example.org", RrType::a);
   cache.query("n1.example.org", RrType::a);
   EXPECT_EQ(zone_.query_count(), 1u);  // n1 went first
+}
+
+// Exact LRU at max_entries over a long mixed run (lookups, stores, evictions, expiries in
+// batches and alone) against a list model: every name the model holds is a hit, every
+// other one reaches the backend.
+TEST_F(CachingResolverTest, EvictionMatchesAnLruModel) {
+  CacheOptions o;
+  o.max_entries = 20;
+  for (int i = 0; i < 60; ++i)
+    zone_.add("m" + std::to_string(i) + ".example.org", RrType::a, "192.0.2.12", i % 7 == 0 ? 30 : 1000);
+  auto cache = make(o);
+  std::list<std::pair<int, std::chrono::steady_clock::time_point>> model;  // newest first, with expiry
+  std::mt19937 rng(20);
+  for (int step = 0; step < 3000; ++step) {
+    std::vector<int> picks;
+    for (std::size_t j = 1 + rng() % 3; j > 0; --j) {
+      const int n = static_cast<int>(rng() % 60);
+      if (std::find(picks.begin(), picks.end(), n) == picks.end()) picks.push_back(n);
+    }
+    std::vector<std::string> names;
+    for (int n : picks) names.push_back("m" + std::to_string(n) + ".example.org");
+    std::size_t expected_misses = 0;
+    const auto now = clock_.now();
+    for (int n : picks) {  // lookups first, then the misses stored in order
+      const auto it = std::find_if(model.begin(), model.end(), [&](const auto& m) { return m.first == n; });
+      const bool is_hit = it != model.end() && now < it->second;
+      if (is_hit)
+        model.splice(model.begin(), model, it);
+      else if (it != model.end())
+        model.erase(it);
+      expected_misses += is_hit ? 0 : 1;
+    }
+    for (int n : picks) {
+      if (std::any_of(model.begin(), model.end(), [&](const auto& m) { return m.first == n; })) continue;
+      model.emplace_front(n, now + seconds(n % 7 == 0 ? 30 : 1000));
+      if (model.size() > o.max_entries) model.pop_back();
+    }
+    zone_.reset_query_count();
+    if (names.size() == 1) {
+      cache.query(names[0], RrType::a);
+    } else {
+      std::vector<Question> qs;
+      for (const auto& n : names) qs.push_back({n, RrType::a});
+      (void)cache.query_many(qs);
+    }
+    ASSERT_EQ(zone_.query_count(), expected_misses) << step;
+    ASSERT_EQ(cache.size(), model.size()) << step;
+    if (step % 100 == 0) clock_.advance(seconds(7));
+  }
 }
 
 TEST_F(CachingResolverTest, ClearEmptiesTheCache) {
