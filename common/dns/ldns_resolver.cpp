@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <algorithm>
 #include <array>
@@ -110,7 +111,8 @@ struct LdnsResolver::Flight {
   QueryBuffer query;
   std::size_t query_size = 0;
   Clock::time_point deadline;
-  Fd fd;  // valid while a UDP attempt waits for its reply
+  Fd fd;                   // valid while a UDP attempt waits for its reply on its own socket
+  bool is_shared = false;  // the attempt waits on the batch's shared socket instead
   bool saw_servfail = false;
   bool is_done = false;
   Answer answer;
@@ -235,6 +237,15 @@ void LdnsResolver::answer_all(std::span<Flight> flights) {
     observer->on_query(f.answer.status, std::max(f.finished, begun) - begun);
 }
 
+// The next attempt's server, ID (fresh per attempt: a late reply to an earlier one is
+// ignored), query and deadline.
+void LdnsResolver::begin_attempt(Flight& f) {
+  f.server = f.attempts++ % servers_.size();
+  f.id = f.first_id ? *std::exchange(f.first_id, std::nullopt) : random_id();
+  f.query_size = write_query({f.qwire.data(), f.qwire_size}, f.qtype, f.id, options_.edns_udp_size, f.query);
+  f.deadline = Clock::now() + options_.timeout;
+}
+
 // Sends the flight's next attempt, to the next nameserver in turn; when none is left, the
 // flight ends as servfail (a server said so) or timeout. A socket or send failure moves
 // on to the next attempt at once.
@@ -246,11 +257,7 @@ void LdnsResolver::start(Flight& f) {
       f.is_done = true;
       break;
     }
-    f.server = f.attempts++ % servers_.size();
-    // Fresh per attempt: a late reply to an earlier one is ignored.
-    f.id = f.first_id ? *std::exchange(f.first_id, std::nullopt) : random_id();
-    f.query_size = write_query({f.qwire.data(), f.qwire_size}, f.qtype, f.id, options_.edns_udp_size, f.query);
-    f.deadline = Clock::now() + options_.timeout;
+    begin_attempt(f);
     f.fd = take_udp(f.server);
     if (!f.fd.valid()) continue;
     if (::send(f.fd.get(), f.query.data(), f.query_size, 0) == static_cast<ssize_t>(f.query_size)) {
@@ -276,8 +283,25 @@ void LdnsResolver::settle(Flight& f) {
   f.finished = Clock::now();
 }
 
+// A reply to f's attempt: TC -> the same question over TCP to the same server, with a
+// fresh timeout; otherwise the answer (its own socket kept for the next query).
+void LdnsResolver::on_reply(Flight& f, DecodedReply reply) {
+  if (reply.kind == ReplyKind::truncated) {
+    f.fd.reset();
+    f.deadline = Clock::now() + options_.timeout;
+    if (try_tcp(servers_[f.server], f) == Outcome::done)
+      settle(f);
+    else
+      start(f);
+    return;
+  }
+  f.answer = std::move(reply.answer);
+  if (f.fd.valid()) keep_udp(f.server, std::move(f.fd));
+  settle(f);
+}
+
 // Reads what f's socket holds: replies with another ID or question are ignored (stray or
-// spoofed); TC -> the same question over TCP to the same server, with a fresh timeout.
+// spoofed).
 void LdnsResolver::on_readable(Flight& f, std::span<std::uint8_t> buf) {
   for (;;) {
     const ssize_t n = ::recv(f.fd.get(), buf.data(), buf.size(), 0);
@@ -291,29 +315,108 @@ void LdnsResolver::on_readable(Flight& f, std::span<std::uint8_t> buf) {
     auto reply =
         decode_reply({buf.data(), static_cast<std::size_t>(n)}, f.id, f.qname, {f.qwire.data(), f.qwire_size}, f.qtype);
     if (reply.kind == ReplyKind::mismatch) continue;
-    if (reply.kind == ReplyKind::truncated) {
-      f.fd.reset();
-      f.deadline = Clock::now() + options_.timeout;
-      if (try_tcp(servers_[f.server], f) == Outcome::done)
-        settle(f);
-      else
-        start(f);
-      return;
-    }
-    f.answer = std::move(reply.answer);
-    keep_udp(f.server, std::move(f.fd));
-    settle(f);
+    on_reply(f, std::move(reply));
     return;
   }
 }
 
-// Every flight's first attempt goes out (at most kMaxInFlight at a time: the others start
-// as those end), then one poll loop serves them all: a readable socket is read, a passed
-// deadline starts the flight's next attempt (its socket closed: a late reply must never
-// meet another query).
+// A small batch's first attempts to a loopback nameserver: one socket, one sendmmsg(2).
+// When a send fails every question moves on to its next attempt at once, as in start().
+// False (nothing started) without a socket.
+bool LdnsResolver::start_shared(std::span<Flight> flights, Shared& shared) {
+  shared.fd = take_udp(0);
+  if (!shared.fd.valid()) return false;
+  std::array<mmsghdr, kSmallBatch> msgs{};
+  std::array<iovec, kSmallBatch> iov{};
+  std::array<Flight*, kSmallBatch> sent{};
+  std::size_t n = 0;
+  for (Flight& f : flights) {
+    if (f.is_done) continue;
+    begin_attempt(f);  // attempts is 0: server 0
+    f.is_shared = true;
+    iov[n] = iovec{f.query.data(), f.query_size};
+    msgs[n].msg_hdr.msg_iov = &iov[n];
+    msgs[n].msg_hdr.msg_iovlen = 1;
+    sent[n++] = &f;
+  }
+  int k = 0;
+  do {
+    k = ::sendmmsg(shared.fd.get(), msgs.data(), static_cast<unsigned>(n), 0);
+  } while (k < 0 && errno == EINTR);
+  if (k == static_cast<int>(n)) {
+    udp_sent_.fetch_add(n, std::memory_order_relaxed);
+    shared.waiting = n;
+    return true;
+  }
+  // A send failed (ICMP refused can show at the next datagram, the error then consumed):
+  // no reply is awaited here, every question moves on.
+  udp_sent_.fetch_add(k > 0 ? static_cast<std::size_t>(k) : 0, std::memory_order_relaxed);
+  shared.fd.reset();
+  for (std::size_t i = 0; i < n; ++i) {
+    sent[i]->is_shared = false;
+    start(*sent[i]);
+  }
+  return true;
+}
+
+// f no longer waits on the shared socket; one that gave up on it leaves it unkept (a late
+// reply must never meet another query).
+void LdnsResolver::leave_shared(Flight& f, Shared& shared, bool is_answered) {
+  f.is_shared = false;
+  --shared.waiting;
+  if (!is_answered) shared.is_spoiled = true;
+}
+
+// Drains the shared socket (recvmmsg(2), without waiting) and gives each reply to the
+// flight whose ID and question it matches; a datagram cut short by our buffer is treated
+// as truncated (asked again over TCP). An error (ICMP refused) moves every flight waiting
+// on it to its next attempt.
+void LdnsResolver::on_shared_readable(std::span<Flight> flights, Shared& shared) {
+  constexpr std::size_t kBufferSize = 4096;  // > the default EDNS size, 1232
+  std::array<std::array<std::uint8_t, kBufferSize>, kSmallBatch> bufs;
+  std::array<iovec, kSmallBatch> iov{};
+  std::array<mmsghdr, kSmallBatch> msgs{};
+  for (;;) {
+    for (std::size_t i = 0; i < kSmallBatch; ++i) {
+      iov[i] = iovec{bufs[i].data(), bufs[i].size()};
+      msgs[i].msg_hdr = msghdr{};
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    const int k = ::recvmmsg(shared.fd.get(), msgs.data(), kSmallBatch, MSG_DONTWAIT, nullptr);
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) return;
+      shared.fd.reset();
+      for (Flight& f : flights) {
+        if (!f.is_shared) continue;
+        leave_shared(f, shared, false);
+        start(f);
+      }
+      return;
+    }
+    for (std::size_t j = 0; j < static_cast<std::size_t>(k); ++j) {
+      const std::span<const std::uint8_t> wire{bufs[j].data(), msgs[j].msg_len};
+      for (Flight& f : flights) {
+        if (!f.is_shared) continue;
+        auto reply = decode_reply(wire, f.id, f.qname, {f.qwire.data(), f.qwire_size}, f.qtype);
+        if (reply.kind == ReplyKind::mismatch) continue;
+        if ((msgs[j].msg_hdr.msg_flags & MSG_TRUNC) != 0) reply.kind = ReplyKind::truncated;
+        leave_shared(f, shared, true);
+        on_reply(f, std::move(reply));
+        break;
+      }
+    }
+    if (static_cast<std::size_t>(k) < kSmallBatch) return;
+  }
+}
+
+// Every flight's first attempt goes out (a small batch to a loopback nameserver: on one
+// shared socket; otherwise at most kMaxInFlight at a time, the others start as those end),
+// then one poll loop serves them all: a readable socket is read, a passed deadline starts
+// the flight's next attempt (its socket closed: a late reply must never meet another query).
 void LdnsResolver::fly(std::span<Flight> flights) {
   std::size_t waiting = 0;  // flights[waiting..] have not started
-  std::size_t in_flight = 0;
   // A batch of up to kSmallBatch (a DMARC message's lookups) needs no vectors here.
   std::array<std::uint16_t, kSmallBatch> few_ids;  // NOLINT(cppcoreguidelines-pro-type-member-init): filled
   std::vector<std::uint16_t> many_ids(flights.size() > kSmallBatch ? flights.size() : 0);
@@ -324,47 +427,57 @@ void LdnsResolver::fly(std::span<Flight> flights) {
     random_fill(ids.data(), ids.size_bytes());
     for (std::size_t i = 0; i < flights.size(); ++i) flights[i].first_id = ids[i];
   }
+  auto is_flying = [&](std::size_t i) { return i < waiting && !flights[i].is_done; };
   auto start_more = [&] {
+    std::size_t in_flight = 0;
+    for (std::size_t i = 0; i < waiting; ++i) in_flight += is_flying(i) ? 1 : 0;
     for (; waiting < flights.size() && in_flight < kMaxInFlight; ++waiting) {
       Flight& f = flights[waiting];
       if (f.is_done) continue;
       start(f);
       if (!f.is_done) ++in_flight;
     }
+    return in_flight;
   };
-  start_more();
-  std::array<pollfd, kSmallBatch> few{};
-  std::vector<pollfd> many(flights.size() > kSmallBatch ? flights.size() : 0);
+  Shared shared;
+  if (flights.size() > 1 && flights.size() <= kSmallBatch && is_loopback_[0]) {
+    if (start_shared(flights, shared)) waiting = flights.size();
+  }
+  // The last pollfd is the shared socket's.
+  std::array<pollfd, kSmallBatch + 1> few{};
+  std::vector<pollfd> many(flights.size() > kSmallBatch ? flights.size() + 1 : 0);
   const std::span<pollfd> fds =
-      flights.size() > kSmallBatch ? std::span<pollfd>(many) : std::span<pollfd>(few.data(), flights.size());
+      flights.size() > kSmallBatch ? std::span<pollfd>(many) : std::span<pollfd>(few.data(), flights.size() + 1);
   std::array<std::uint8_t, kMaxMessageSize> buf;
-  while (in_flight > 0) {
+  while (start_more() > 0) {
     auto next = Clock::time_point::max();
     for (std::size_t i = 0; i < flights.size(); ++i) {
       const Flight& f = flights[i];
-      const bool is_flying = i < waiting && !f.is_done;
-      fds[i] = pollfd{is_flying ? f.fd.get() : -1, POLLIN, 0};  // poll(2) skips fd -1
-      if (is_flying) next = std::min(next, f.deadline);
+      fds[i] = pollfd{is_flying(i) && !f.is_shared ? f.fd.get() : -1, POLLIN, 0};  // poll(2) skips fd -1
+      if (is_flying(i)) next = std::min(next, f.deadline);
     }
+    fds.back() = pollfd{shared.waiting > 0 ? shared.fd.get() : -1, POLLIN, 0};
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(next - Clock::now()).count();
     const int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::max<std::int64_t>(left, 0)));
     if (n < 0 && errno != EINTR) {
       for (Flight& f : flights) f.deadline = Clock::time_point::min();  // no way to wait: attempts fail
     }
+    if (n > 0 && fds.back().revents != 0) on_shared_readable(flights, shared);
     const auto now = Clock::now();
     for (std::size_t i = 0; i < waiting; ++i) {
       Flight& f = flights[i];
       if (f.is_done) continue;
-      if (n > 0 && fds[i].revents != 0) {
+      if (n > 0 && fds[i].revents != 0 && f.fd.valid()) {
         on_readable(f, buf);
       } else if (f.deadline <= now) {
+        if (f.is_shared) leave_shared(f, shared, false);
         f.fd.reset();
         start(f);
       }
-      if (f.is_done) --in_flight;
     }
-    start_more();
   }
+  // Kept only when every query sent on it had its reply: nothing can be pending on it.
+  if (shared.fd.valid() && shared.waiting == 0 && !shared.is_spoiled) keep_udp(0, std::move(shared.fd));
 }
 
 }  // namespace cachet::dns

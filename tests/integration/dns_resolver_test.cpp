@@ -4,12 +4,15 @@
 // (tests/lib/dns_server.hpp) on 127.0.0.1: every outcome, TCP fallback, CNAMEs, timeout
 // bounds. Only loopback traffic; nothing sleeps (timeouts are measured, bounded loosely).
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
 
+#include "common/base/fd.hpp"
 #include "common/dns/caching_resolver.hpp"
 #include "common/dns/ldns_resolver.hpp"
 #include "common/dns/zone_resolver.hpp"
@@ -302,10 +305,47 @@ TEST_F(LdnsResolverTest, QueryManyHasEveryQuestionInFlightTogether) {
                                  {"example.org", RrType::mx},
                                  {"txt.example.org", RrType::txt}};
   for (const auto& a : r->query_many(qs)) EXPECT_EQ(a.status, Status::answer);
-  EXPECT_EQ(r->idle_sockets(), 4u);  // a socket each, all kept (loopback)
+  EXPECT_EQ(r->idle_sockets(), 1u);  // one socket (loopback) carried all four, kept
   for (const auto& a : r->query_many(qs)) EXPECT_EQ(a.status, Status::answer);
-  EXPECT_EQ(r->idle_sockets(), 4u);  // the kept ones reused: none more
+  EXPECT_EQ(r->idle_sockets(), 1u);  // the kept one reused: none more
   EXPECT_EQ(server_.udp_queries(), 8u);
+}
+
+// The same question twice in a batch on the shared socket: each gets an answer.
+TEST_F(LdnsResolverTest, QueryManyAsksTheSameQuestionTwice) {
+  auto r = make();
+  const std::vector<Question> qs{{"a.example.org", RrType::a}, {"A.example.org", RrType::a}};
+  for (const auto& a : r->query_many(qs)) EXPECT_EQ(a.records.at(0).value, "192.0.2.1");
+  EXPECT_EQ(server_.udp_queries(), 2u);
+  EXPECT_EQ(r->idle_sockets(), 1u);
+}
+
+// The batch's shared socket meets ICMP port unreachable: every question moves on to its
+// next attempt (the next server) at once, as a socket of its own would.
+TEST_F(LdnsResolverTest, QueryManyMovesOnWhenTheSharedSocketIsRefused) {
+  Fd probe(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(probe.get(), reinterpret_cast<const sockaddr*>(&addr), len), 0);
+  ASSERT_EQ(::getsockname(probe.get(), reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string closed = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  probe.reset();  // nothing listens there now
+  ResolverOptions o;
+  o.nameservers = {closed, server_.nameserver()};
+  o.timeout = milliseconds(5000);
+  auto r = LdnsResolver::create(o);
+  ASSERT_TRUE(r.has_value());
+  const std::vector<Question> qs{
+      {"a.example.org", RrType::a}, {"example.org", RrType::mx}, {"txt.example.org", RrType::txt}};
+  const auto start = std::chrono::steady_clock::now();
+  const auto got = (*r)->query_many(qs);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(2500)) << "waited for a timeout";
+  EXPECT_EQ(got[0].records.at(0).value, "192.0.2.1");
+  EXPECT_EQ(got[1].records.at(0).value, "mx2.example.org");
+  EXPECT_EQ(got[2].records.at(0).value, "v=spf1 -all");
+  EXPECT_EQ(server_.udp_queries(), 3u);
 }
 
 TEST_F(LdnsResolverTest, QueryManyBeyondTheInFlightBoundAnswersEveryQuestion) {
@@ -370,9 +410,9 @@ TEST_F(LdnsResolverTest, QueryManyFailuresStayWithTheirQuestion) {
   EXPECT_LT(elapsed, timeout * 4) << "the two timeouts ran one after the other";
   // 2 attempts each for the silent names; one server, so SERVFAIL is final at once.
   EXPECT_EQ(r->udp_queries_sent(), 2u + 1u + 1u + 2u + 1u);
-  // The 3 answered ones' sockets were kept, then 2 of them carried the silent names'
-  // second attempts and were closed with them (a late reply must never meet a query).
-  EXPECT_EQ(r->idle_sockets(), 1u);
+  // The first attempts shared one socket; two went unanswered, so it was closed (a late
+  // reply must never meet a query), as were the sockets of the silent names' second ones.
+  EXPECT_EQ(r->idle_sockets(), 0u);
 }
 
 TEST_F(LdnsResolverTest, QueryManyIgnoresRepliesWithAnotherId) {
