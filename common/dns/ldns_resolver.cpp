@@ -371,14 +371,15 @@ void LdnsResolver::leave_shared(Flight& f, Shared& shared, bool is_answered) {
 // flight whose ID and question it matches; a datagram cut short by our buffer is treated
 // as truncated (asked again over TCP). An error (ICMP refused) moves every flight waiting
 // on it to its next attempt.
-void LdnsResolver::on_shared_readable(std::span<Flight> flights, Shared& shared) {
-  constexpr std::size_t kBufferSize = 4096;  // > the default EDNS size, 1232
-  std::array<std::array<std::uint8_t, kBufferSize>, kSmallBatch> bufs;
+void LdnsResolver::on_shared_readable(std::span<Flight> flights, Shared& shared, std::span<std::uint8_t> buf) {
+  // buf in slices, one a datagram: no more stack to touch (a 32 KiB array of its own was a
+  // cold stack frame, 0.1% of cachet-dmarc's CPU in perf).
+  const std::size_t slice = buf.size() / kSmallBatch;
   std::array<iovec, kSmallBatch> iov{};
   std::array<mmsghdr, kSmallBatch> msgs{};
   for (;;) {
     for (std::size_t i = 0; i < kSmallBatch; ++i) {
-      iov[i] = iovec{bufs[i].data(), bufs[i].size()};
+      iov[i] = iovec{buf.data() + i * slice, slice};
       msgs[i].msg_hdr = msghdr{};
       msgs[i].msg_hdr.msg_iov = &iov[i];
       msgs[i].msg_hdr.msg_iovlen = 1;
@@ -396,7 +397,7 @@ void LdnsResolver::on_shared_readable(std::span<Flight> flights, Shared& shared)
       return;
     }
     for (std::size_t j = 0; j < static_cast<std::size_t>(k); ++j) {
-      const std::span<const std::uint8_t> wire{bufs[j].data(), msgs[j].msg_len};
+      const std::span<const std::uint8_t> wire{buf.data() + j * slice, msgs[j].msg_len};
       for (Flight& f : flights) {
         if (!f.is_shared) continue;
         auto reply = decode_reply(wire, f.id, f.qname, {f.qwire.data(), f.qwire_size}, f.qtype);
@@ -462,7 +463,7 @@ void LdnsResolver::fly(std::span<Flight> flights) {
     if (n < 0 && errno != EINTR) {
       for (Flight& f : flights) f.deadline = Clock::time_point::min();  // no way to wait: attempts fail
     }
-    if (n > 0 && fds.back().revents != 0) on_shared_readable(flights, shared);
+    if (n > 0 && fds.back().revents != 0) on_shared_readable(flights, shared, buf);
     const auto now = Clock::now();
     for (std::size_t i = 0; i < waiting; ++i) {
       Flight& f = flights[i];

@@ -16,7 +16,7 @@
 // lookups) shares one socket (loopback only, as for kept sockets: one source port serves
 // several queries): one sendmmsg(2), and recvmmsg(2) drains what has arrived,
 // each reply going to the question whose ID and question it matches (a reply cut short by
-// the 4 KiB buffer is treated as truncated: TCP); that socket is kept only when every
+// its 8 KiB buffer is treated as truncated: TCP); that socket is kept only when every
 // query on it was answered. Otherwise a socket each (kept loopback sockets are reused, more
 // are opened as needed and kept afterwards up to a bound; at most 32 questions in flight,
 // the others start as those end). Retries always use a socket each. Each question goes
@@ -110,7 +110,7 @@ class LdnsResolver final : public Resolver {
   void start(Flight& f);
   bool start_shared(std::span<Flight> flights, Shared& shared);
   void leave_shared(Flight& f, Shared& shared, bool is_answered);
-  void on_shared_readable(std::span<Flight> flights, Shared& shared);
+  void on_shared_readable(std::span<Flight> flights, Shared& shared, std::span<std::uint8_t> buf);
   void on_reply(Flight& f, DecodedReply reply);
   void on_readable(Flight& f, std::span<std::uint8_t> buf);
   void settle(Flight& f);
