@@ -21,19 +21,19 @@ std::int64_t to_int(std::string_view s) {
 
 template <std::string HistoryRecord::*M>
 constexpr HistoryColumn text(std::string_view name) {
-  return {name, ColumnType::text, [](const HistoryRecord& r) { return r.*M; },
+  return {name, ColumnType::text, [](const HistoryRecord& r) { return SqlValue(std::string_view(r.*M)); },
           [](HistoryRecord& r, std::string_view v) { r.*M = std::string(v); }};
 }
 
 template <std::int64_t HistoryRecord::*M>
 constexpr HistoryColumn integer(std::string_view name) {
-  return {name, ColumnType::integer, [](const HistoryRecord& r) { return std::to_string(r.*M); },
+  return {name, ColumnType::integer, [](const HistoryRecord& r) { return SqlValue(r.*M); },
           [](HistoryRecord& r, std::string_view v) { r.*M = to_int(v); }};
 }
 
 template <bool HistoryRecord::*M>
 constexpr HistoryColumn flag(std::string_view name) {
-  return {name, ColumnType::integer, [](const HistoryRecord& r) { return std::string(r.*M ? "1" : "0"); },
+  return {name, ColumnType::integer, [](const HistoryRecord& r) { return SqlValue(std::int64_t{r.*M ? 1 : 0}); },
           [](HistoryRecord& r, std::string_view v) { r.*M = to_int(v) != 0; }};
 }
 

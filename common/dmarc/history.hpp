@@ -26,6 +26,7 @@
 
 #include "common/base/result.hpp"
 #include "common/dmarc/record.hpp"
+#include "common/dmarc/store/sql.hpp"
 
 namespace cachet::dmarc {
 
@@ -57,13 +58,14 @@ struct DkimEntry {
 std::string format_dkim_entries(const std::vector<DkimEntry>& entries);
 std::vector<DkimEntry> parse_dkim_entries(std::string_view text);
 
-// The shared logical schema: table `messages`, these columns in this order. Every value
-// travels as text (SQLite's INTEGER affinity and PostgreSQL's input functions convert).
+// The shared logical schema: table `messages`, these columns in this order. Values are
+// written as integers or as text in place (a view into the record: no string per value),
+// and read back as text.
 enum class ColumnType { integer, text };
 struct HistoryColumn {
   std::string_view name;
   ColumnType type;
-  std::string (*get)(const HistoryRecord&);
+  SqlValue (*get)(const HistoryRecord&);
   void (*set)(HistoryRecord&, std::string_view);
 };
 std::span<const HistoryColumn> history_columns();

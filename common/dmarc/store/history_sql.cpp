@@ -23,10 +23,10 @@ Result<void> SqlHistoryStore::add_batch(std::span<const HistoryRecord> records) 
   std::lock_guard<std::mutex> lock(mu_);
   if (auto b = conn_->exec("BEGIN"); !b) return b;
   const auto columns = history_columns();
-  std::vector<std::string> values(columns.size());
+  std::vector<SqlValue> values(columns.size());
   for (const HistoryRecord& r : records) {
     for (std::size_t i = 0; i < columns.size(); ++i) values[i] = columns[i].get(r);
-    if (auto ins = conn_->query(insert_sql_, values); !ins) {
+    if (auto ins = conn_->query_values(insert_sql_, values); !ins) {
       conn_->rollback();
       return Unexpected<Error>(ins.error());
     }

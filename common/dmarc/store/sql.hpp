@@ -6,8 +6,10 @@
 // ends, picked by the HistoryDatabase value: SQLite (sql_sqlite.cpp) and PostgreSQL
 // (sql_pg.cpp); these two files and nothing else include sqlite3.h and libpq-fe.h, and own
 // every sqlite3*, sqlite3_stmt*, PGconn* and PGresult* in a CPtr.
-// Statements: parameters are $1..$N, bound as text in order (SQLite binds them by name, so
-// a statement may leave some unused); rows come back as text ("" for NULL). Each statement
+// Statements: parameters are $1..$N, bound in order (SQLite binds them by name, so a
+// statement may leave some unused): text, or (query_values) an integer, which SQLite binds
+// as one (no text to convert per value) and PostgreSQL as its decimal text; rows come back
+// as text ("" for NULL). Each statement
 // is compiled once per connection and kept (SQLite: sqlite3_prepare_v3 PERSISTENT;
 // PostgreSQL: PQprepare, again after a reconnect).
 // Connections are lazy: the first statement opens the file (created by the user that
@@ -23,10 +25,13 @@
 // tests/integration/dmarc_history_pg_test.cpp, tests/integration/dmarc_import_pg_test.cpp
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "common/base/result.hpp"
@@ -34,6 +39,8 @@
 namespace cachet::dmarc {
 
 using SqlRow = std::vector<std::string>;
+// A parameter: text (not copied: it must outlive the call) or an integer.
+using SqlValue = std::variant<std::string_view, std::int64_t>;
 
 class SqlConn;
 
@@ -58,8 +65,13 @@ class SqlConn {
   [[nodiscard]] virtual Result<void> exec(const std::string& sql) = 0;
   // One statement with $1..$N parameters; the rows it returns (none for an INSERT without
   // RETURNING).
-  [[nodiscard]] virtual Result<std::vector<SqlRow>> query(const std::string& sql,
-                                                          const std::vector<std::string>& params) = 0;
+  [[nodiscard]] virtual Result<std::vector<SqlRow>> query_values(const std::string& sql,
+                                                                 std::span<const SqlValue> params) = 0;
+  // query_values() with text parameters.
+  [[nodiscard]] Result<std::vector<SqlRow>> query(const std::string& sql, const std::vector<std::string>& params) {
+    const std::vector<SqlValue> values(params.begin(), params.end());
+    return query_values(sql, values);
+  }
   // exec() of a schema script; on PostgreSQL under an advisory lock, because concurrent
   // CREATE TABLE IF NOT EXISTS can still collide in the catalog (a unique violation on
   // pg_type): the hosts of a fleet starting together take turns.

@@ -72,12 +72,18 @@ class PgSqlConn final : public SqlConn {
     return {};
   }
 
-  Result<std::vector<SqlRow>> query(const std::string& sql, const std::vector<std::string>& params) override {
+  Result<std::vector<SqlRow>> query_values(const std::string& sql, std::span<const SqlValue> params) override {
     if (auto c = connect(); !c) return Unexpected<Error>(c.error());
     auto name = statement_name(sql);
     if (!name) return Unexpected<Error>(name.error());
+    // Every parameter travels as text, NUL-terminated (the server's input functions convert).
+    std::vector<std::string> texts;
+    texts.reserve(params.size());
+    for (const SqlValue& p : params)
+      texts.push_back(std::holds_alternative<std::int64_t>(p) ? std::to_string(std::get<std::int64_t>(p))
+                                                              : std::string(std::get<std::string_view>(p)));
     std::vector<const char*> values;
-    for (const std::string& p : params) values.push_back(p.c_str());
+    for (const std::string& p : texts) values.push_back(p.c_str());
     const PgResult r(PQexecPrepared(conn_.get(), name->c_str(), static_cast<int>(values.size()), values.data(), nullptr,
                                     nullptr, 0));
     if (!succeeded(r)) return error("statement");

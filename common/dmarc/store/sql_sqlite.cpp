@@ -31,7 +31,7 @@ class SqliteConn final : public SqlConn {
 
   Result<void> exec_schema(const std::string& sql) override { return exec(sql); }
 
-  Result<std::vector<SqlRow>> query(const std::string& sql, const std::vector<std::string>& params) override {
+  Result<std::vector<SqlRow>> query_values(const std::string& sql, std::span<const SqlValue> params) override {
     if (auto o = open(); !o) return Unexpected<Error>(o.error());
     auto it = stmts_.find(sql);
     if (it == stmts_.end()) {
@@ -52,9 +52,15 @@ class SqliteConn final : public SqlConn {
         sqlite3_clear_bindings(s);
       }
     } const release{s};
-    for (std::size_t i = 0; i < params.size() && i < index_of.size(); ++i)
-      if (index_of[i] != 0)  // 0: $i+1 is not used by this statement
-        sqlite3_bind_text(s, index_of[i], params[i].data(), static_cast<int>(params[i].size()), SQLITE_STATIC);
+    for (std::size_t i = 0; i < params.size() && i < index_of.size(); ++i) {
+      if (index_of[i] == 0) continue;  // $i+1 is not used by this statement
+      if (const auto* text = std::get_if<std::string_view>(&params[i]))
+        // A null pointer would bind NULL: an empty value stays ''.
+        sqlite3_bind_text(s, index_of[i], text->data() ? text->data() : "", static_cast<int>(text->size()),
+                          SQLITE_STATIC);
+      else
+        sqlite3_bind_int64(s, index_of[i], std::get<std::int64_t>(params[i]));
+    }
     std::vector<SqlRow> rows;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
