@@ -113,15 +113,24 @@ std::string format_dkim_entries(const std::vector<DkimEntry>& entries) {
   return out;
 }
 
-std::vector<DkimEntry> parse_dkim_entries(std::string_view text) {
-  std::vector<DkimEntry> out;
-  for (std::string_view item : split(text, ',')) {
+void for_each_dkim_entry(std::string_view text,
+                         const std::function<void(std::string_view, std::string_view, std::string_view)>& f) {
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const std::string_view item = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
     const auto first = item.find(':'), last = item.rfind(':');
     if (first == std::string_view::npos) continue;
-    DkimEntry e{std::string(item.substr(0, first)), {}, std::string(item.substr(last + 1))};
-    if (last != first) e.selector = std::string(item.substr(first + 1, last - first - 1));
-    out.push_back(std::move(e));
+    f(item.substr(0, first), last != first ? item.substr(first + 1, last - first - 1) : std::string_view(),
+      item.substr(last + 1));
   }
+}
+
+std::vector<DkimEntry> parse_dkim_entries(std::string_view text) {
+  std::vector<DkimEntry> out;
+  for_each_dkim_entry(text, [&](std::string_view domain, std::string_view selector, std::string_view result) {
+    out.push_back({std::string(domain), std::string(selector), std::string(result)});
+  });
   return out;
 }
 

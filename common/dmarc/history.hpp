@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -57,6 +58,9 @@ struct DkimEntry {
 // does is stored as ""). parse_dkim_entries() also reads the older "domain:result" form.
 std::string format_dkim_entries(const std::vector<DkimEntry>& entries);
 std::vector<DkimEntry> parse_dkim_entries(std::string_view text);
+// The entries as views into `text`, without a copy: f(domain, selector, result).
+void for_each_dkim_entry(std::string_view text,
+                         const std::function<void(std::string_view, std::string_view, std::string_view)>& f);
 
 // The shared logical schema: table `messages`, these columns in this order. Values are
 // written as integers or as text in place (a view into the record: no string per value),

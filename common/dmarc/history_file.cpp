@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <utility>
 
@@ -77,12 +78,22 @@ void append_word(std::string& out, std::string_view v, bool lower = false) {
   }
 }
 
-}  // namespace
+void append_number(std::string& out, std::int64_t v) {
+  char buf[24];
+  out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+}
 
-std::string format_history_record(const HistoryRecord& r) {
-  std::string x;
-  x.reserve(512);  // a record with one DKIM entry and one rua: ~300 bytes
-  auto line = [&](std::string_view key, std::string_view value) { x.append(key).append(1, ' ').append(value) += '\n'; };
+// Appends r's lines to x (the sink's batch text: no string per record or number).
+void append_history_record(std::string& x, const HistoryRecord& r) {
+  auto line = [&](std::string_view key, std::string_view value) {
+    x.append(key) += ' ';
+    x.append(value) += '\n';
+  };
+  auto number_line = [&](std::string_view key, std::int64_t value) {
+    x.append(key) += ' ';
+    append_number(x, value);
+    x += '\n';
+  };
   auto word_line = [&](std::string_view key, std::string_view value, bool lower = false) {
     x.append(key) += ' ';
     append_word(x, value, lower);
@@ -90,44 +101,58 @@ std::string format_history_record(const HistoryRecord& r) {
   };
   word_line("job", r.job_id);
   word_line("reporter", r.reporter);
-  line("received", std::to_string(r.received));
+  number_line("received", r.received);
   word_line("ipaddr", r.source_ip);
   word_line("from", r.header_from);
   word_line("mfrom", envelope_domain(r.envelope_from), true);
-  for (const DkimEntry& e : parse_dkim_entries(r.dkim)) {
+  for_each_dkim_entry(r.dkim, [&](std::string_view domain, std::string_view selector, std::string_view result) {
     x.append("dkim ");
-    append_word(x, e.domain);
+    append_word(x, domain);
     x += ' ';
-    append_word(x, e.selector.empty() ? "-" : e.selector);
-    x.append(1, ' ').append(std::to_string(ares_code(e.result))) += '\n';
-  }
-  line("spf", std::to_string(r.spf_domain.empty() ? -1 : ares_code(r.spf_result)));
+    append_word(x, selector.empty() ? "-" : selector);
+    x += ' ';
+    append_number(x, ares_code(result));
+    x += '\n';
+  });
+  number_line("spf", r.spf_domain.empty() ? -1 : ares_code(r.spf_result));
   word_line("pdomain", r.policy_domain);
-  line("policy", std::to_string(policy_code(r)));
+  number_line("policy", policy_code(r));
   bool any_rua = false;
-  for (std::string_view uri : split(r.rua, ' '))
-    if (!uri.empty()) {
-      word_line("rua", uri);
-      any_rua = true;
-    }
+  for (std::string_view rest = r.rua; !rest.empty();) {
+    const auto space = rest.find(' ');
+    const std::string_view uri = rest.substr(0, space);
+    rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+    if (uri.empty()) continue;
+    word_line("rua", uri);
+    any_rua = true;
+  }
   if (!any_rua) line("rua", "-");
   const bool has_record = !r.p.empty();
-  line("pct", std::to_string(has_record ? r.pct : 0));
-  line("adkim", std::to_string(letter_code(r.adkim)));
-  line("aspf", std::to_string(letter_code(r.aspf)));
-  line("p", std::to_string(letter_code(r.p)));
-  line("sp", std::to_string(letter_code(r.sp)));
-  line("align_dkim", std::to_string(has_record ? (r.dkim_aligned ? 4 : 5) : 0));
-  line("align_spf", std::to_string(has_record ? (r.spf_aligned ? 4 : 5) : 0));
+  number_line("pct", has_record ? r.pct : 0);
+  number_line("adkim", letter_code(r.adkim));
+  number_line("aspf", letter_code(r.aspf));
+  number_line("p", letter_code(r.p));
+  number_line("sp", letter_code(r.sp));
+  number_line("align_dkim", has_record ? (r.dkim_aligned ? 4 : 5) : 0);
+  number_line("align_spf", has_record ? (r.spf_aligned ? 4 : 5) : 0);
   line("arc", "7");
   line("arc_policy", "2 json:[]");
-  line("action", std::to_string(action_code(r.disposition)));
+  number_line("action", action_code(r.disposition));
+}
+
+}  // namespace
+
+std::string format_history_record(const HistoryRecord& r) {
+  std::string x;
+  x.reserve(512);  // a record with one DKIM entry and one rua: ~300 bytes
+  append_history_record(x, r);
   return x;
 }
 
 Result<void> HistoryFileSink::add_batch(std::span<const HistoryRecord> records) {
   std::string text;
-  for (const HistoryRecord& r : records) text += format_history_record(r);
+  text.reserve(records.size() * 512);
+  for (const HistoryRecord& r : records) append_history_record(text, r);
   const Fd fd(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
   if (!fd.valid()) return fail(Errc::temporary, "open " + path_ + ": " + std::strerror(errno));
   if (::flock(fd.get(), LOCK_EX) != 0) return fail(Errc::temporary, "flock " + path_ + ": " + std::strerror(errno));

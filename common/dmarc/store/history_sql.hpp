@@ -10,6 +10,7 @@
 // tests/integration/dmarc_history_pg_test.cpp
 #pragma once
 
+#include <array>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,9 +31,15 @@ class SqlHistoryStore : public HistoryStore {
   SqlHistoryStore(std::unique_ptr<SqlConn> conn, std::string order_column);
 
  private:
+  // Rows per INSERT statement, largest first, the last 1: a statement per record cost ~5k
+  // instructions in SQLite beyond the rows' own work; each size is compiled once per
+  // connection (~0.3M instructions per row of the statement: callgrind).
+  static constexpr std::array<std::size_t, 3> kRowsPerInsert = {16, 4, 1};
+
   std::mutex mu_;
   std::unique_ptr<SqlConn> conn_;
-  const std::string insert_sql_, range_sql_;
+  std::array<std::string, kRowsPerInsert.size()> insert_sql_;
+  const std::string range_sql_;
 };
 
 }  // namespace cachet::dmarc

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // tests/unit/common/dmarc/history_test.cpp: the history record (dkim entries, published
 // policy, store selection and the no-password rule) and the SQLite store (round trip of
-// every column, period bounds, batches, files of the first schema, unwritable path).
+// every column, period bounds, batches of every INSERT size, stored types, files of the first schema, unwritable path).
 #include "common/dmarc/history.hpp"
 
 #include <sqlite3.h>
@@ -138,6 +138,57 @@ TEST(SqliteHistory, UpgradesAFileOfTheFirstSchema) {
   EXPECT_EQ((*got)[0].p, "");
   EXPECT_EQ(parse_dkim_entries((*got)[0].dkim).at(0).result, "pass");
   EXPECT_EQ((*got)[1].p, "reject");
+}
+
+// A batch goes in as INSERTs of 16, 4 and 1 rows: every size and each boundary keeps the
+// records and their insertion order (ties in `received`: rowid order).
+TEST(SqliteHistory, BatchesOfEverySizeKeepTheirOrder) {
+  for (const std::size_t n : {1u, 3u, 4u, 5u, 15u, 16u, 17u, 21u, 37u}) {
+    testlib::TempDir dir;
+    SqliteHistoryStore store(dir.file("h.sqlite"));
+    std::vector<HistoryRecord> in;
+    for (std::size_t i = 0; i < n; ++i) {
+      in.push_back(history_record(7, "192.0.2.1", i % 2 == 0));
+      in.back().job_id = "Q" + std::to_string(i);
+    }
+    ASSERT_TRUE(store.add_batch(in)) << n;
+    auto got = store.range(7, 8);
+    ASSERT_TRUE(got);
+    ASSERT_EQ(got->size(), n);
+    for (std::size_t i = 0; i < n; ++i) {
+      EXPECT_EQ((*got)[i].job_id, in[i].job_id) << n;
+      EXPECT_EQ((*got)[i].dkim_aligned, in[i].dkim_aligned) << n;
+    }
+  }
+}
+
+// Integers are bound as integers and text in place: what SQLite stores is what text
+// through INTEGER affinity stored (integers), and an empty value is '', not NULL.
+TEST(SqliteHistory, StoresIntegersAsIntegersAndEmptyTextAsText) {
+  testlib::TempDir dir;
+  const std::string path = dir.file("h.sqlite");
+  HistoryRecord r = history_record(1700000000, "192.0.2.1", true);
+  r.sp.clear();
+  r.pct = 0;
+  {
+    SqliteHistoryStore store(path);
+    ASSERT_TRUE(store.add(r));
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  std::string got;
+  ASSERT_EQ(sqlite3_exec(
+                db,
+                "SELECT typeof(received), received, typeof(dkim_aligned), dkim_aligned, typeof(spf_aligned),"
+                " typeof(pct), pct, typeof(sp), quote(sp), typeof(job) FROM messages",
+                [](void* out, int n, char** values, char**) {
+                  for (int i = 0; i < n; ++i) *static_cast<std::string*>(out) += std::string(values[i]) + " ";
+                  return 0;
+                },
+                &got, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_EQ(got, "integer 1700000000 integer 1 integer integer 0 text '' text ");
 }
 
 TEST(SqliteHistory, UnwritablePathIsTemporaryError) {

@@ -24,6 +24,7 @@ struct Script {
   std::vector<std::string> jobs;  // what was stored
   int failures_left = 0;          // next add_batch calls that fail
   int throws_left = 0;            // next add_batch calls that throw
+  int failing_call = 0;           // the add_batch call (1 = the first) that fails, once
   bool always_fail = false;
   std::promise<void> release;  // a blocked sink waits for this
   std::shared_future<void> gate;
@@ -34,13 +35,14 @@ class ScriptedSink final : public HistorySink {
  public:
   explicit ScriptedSink(Script& s) : s_(s) {}
   Result<void> add_batch(std::span<const HistoryRecord> records) override {
-    ++s_.calls;
+    const int call = ++s_.calls;
     if (s_.gate.valid()) s_.gate.wait();
     std::lock_guard<std::mutex> lock(s_.mu);
     if (s_.throws_left > 0) {
       --s_.throws_left;
       throw std::runtime_error("sink bug");
     }
+    if (call == s_.failing_call) return fail(Errc::temporary, "database hiccup");
     if (s_.always_fail || s_.failures_left > 0) {
       --s_.failures_left;
       return fail(Errc::temporary, "database down");
@@ -120,6 +122,24 @@ TEST(HistoryWriter, OutageIsLoggedOnceAndRetriedWithoutLoss) {
   EXPECT_EQ(unavailable, 1u);
   EXPECT_EQ(recovered, 1u);
   EXPECT_FALSE(w.stats().failing);
+}
+
+// The worker takes the whole queue and writes it batch by batch: a batch that fails after
+// others went in is retried from where it failed, nothing written twice or lost.
+TEST(HistoryWriter, FailureInsideTheQueueRetriesFromTheFailedBatch) {
+  Script s;
+  s.failing_call = 2;
+  log::CaptureLogger logger;
+  auto options = lingering();
+  HistoryWriter w(std::make_unique<ScriptedSink>(s), logger, options);
+  for (int i = 0; i < 10; ++i) w.submit(job(i));
+  ASSERT_TRUE(w.wait_idle_for_test(10s));
+  std::vector<std::string> want;
+  for (int i = 0; i < 10; ++i) want.push_back("Q" + std::to_string(i));
+  std::lock_guard<std::mutex> lock(s.mu);
+  EXPECT_EQ(s.jobs, want);
+  EXPECT_EQ(w.stats().written, 10u);
+  EXPECT_EQ(w.stats().dropped, 0u);
 }
 
 TEST(HistoryWriter, SinkExceptionIsAFailedBatchNotATerminate) {
