@@ -102,8 +102,14 @@ void HistoryWriter::write_queued(std::unique_lock<std::mutex>& lock) {
     backoff_ = options_.min_backoff;
   }
   if (queue_.empty()) idle_.notify_all();
-  // After a backlog, its storage goes rather than staying held by a quiet daemon.
-  if (taken_.capacity() > 4 * options_.batch) taken_ = {};
+  // The records are destroyed outside the lock, where submit() does not wait for them; after
+  // a backlog, their storage goes too rather than staying held by a quiet daemon.
+  lock.unlock();
+  if (taken_.capacity() > 4 * options_.batch)
+    taken_ = {};
+  else
+    taken_.clear();
+  lock.lock();
 }
 
 void HistoryWriter::failed(std::unique_lock<std::mutex>& lock, std::span<const HistoryRecord> rest,
