@@ -7,6 +7,9 @@
 // Pure; any thread. See also: message.hpp, tests/unit/common/dmarc/decision_line_test.cpp
 #pragma once
 
+#include <functional>
+#include <string_view>
+
 #include "common/dmarc/message.hpp"
 #include "common/log/fields.hpp"
 
@@ -16,6 +19,9 @@ namespace cachet::dmarc {
 // unchanged), then `ar= spf_source= policy_domain= org= pct= draw= aligned=` for an
 // evaluated message; `pct`/`draw` only when a record was found.
 log::Fields result_fields(const Decision& d);
+// The same fields one by one, f(key, value) (a value lives for its call only): the milter
+// writes them straight into its log line, without a vector of strings per message.
+void for_each_result_field(const Decision& d, const std::function<void(std::string_view, std::string_view)>& f);
 
 // The line for a message not evaluated (IgnoreHosts, authenticated, header limit).
 log::Fields skipped_fields(std::string_view why);

@@ -173,7 +173,11 @@ Verdict DmarcSession::on_eom(milter::Context& ctx) {
     if (d.quarantine_reason) io_ok = ctx.quarantine(*d.quarantine_reason).has_value() && io_ok;
     if (d.add_rcpt) io_ok = ctx.add_rcpt("<" + *d.add_rcpt + ">").has_value() && io_ok;
   }
-  log::Event(*shared_.logger, log::Level::info, "dmarc.result").kv("qid", qid).fields(result_fields(d));
+  {
+    log::Event line(*shared_.logger, log::Level::info, "dmarc.result");
+    line.kv("qid", qid);
+    dmarc::for_each_result_field(d, [&](std::string_view key, std::string_view value) { line.kv(key, value); });
+  }  // written here, before the history and failure report
   if (shared_.counters != nullptr)
     shared_.counters->count(d.result, d.disposition, st_->metrics_domains, d.from_domain);
   record_history(ctx, in, d);
