@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <span>
 
 #include "common/authres/authres.hpp"
 #include "common/authres/received_spf.hpp"
@@ -214,11 +215,12 @@ std::optional<dns::Answer> prefetch_records(const dmarc::MessageAuth& auth, cons
   return std::move(spf);
 }
 
-std::string describe(const std::vector<AuthOutcome>& dkim) {
+// "domain:pass,domain:notpass" for the info line; "none" for no outcome.
+std::string describe(std::span<const AuthOutcome> outcomes) {
   std::string out;
-  for (const AuthOutcome& o : dkim) {
+  for (const AuthOutcome& o : outcomes) {
     if (!out.empty()) out += ',';
-    out += o.domain + ":" + (o.result == AuthResultCode::pass ? "pass" : "notpass");
+    out.append(o.domain).append(o.result == AuthResultCode::pass ? ":pass" : ":notpass");
   }
   return out.empty() ? "none" : out;
 }
@@ -242,10 +244,9 @@ std::string dmarc_field(const std::string& id, const Decision& d, bool with_poli
   return authres::format_authentication_results(ar);
 }
 
-// From-level checks before any DNS: Some(decision) ends the message here.
-std::optional<Decision> check_from(const MessageSettings& s, const MessageInput& in,
-                                   std::vector<std::string>& domains) {
-  Decision d;
+// From-level checks before any DNS: true when they end the message, decided in `d` (the
+// caller's, so that its result is returned without a move).
+bool check_from(const MessageSettings& s, const MessageInput& in, std::vector<std::string>& domains, Decision& d) {
   bool any_from = false, bad_from = false;
   for (const auto& [name, value] : in.headers) {
     if (!iequals(name, "From")) continue;
@@ -262,7 +263,7 @@ std::optional<Decision> check_from(const MessageSettings& s, const MessageInput&
     d.result = "nofrom";
     if (s.required_from || s.required_headers)
       d.verdict = milter::Verdict::reply("550", "5.7.1", "RFC5322 requirement error: no From field");
-    return d;
+    return true;
   }
   if (bad_from) {
     // CVE-2021-34555: an element without a domain is an error, never a pass.
@@ -273,21 +274,21 @@ std::optional<Decision> check_from(const MessageSettings& s, const MessageInput&
       d.verdict = milter::Verdict::reply("550", "5.7.1", "unable to parse From header field");
     else
       d.auth_results.push_back(dmarc_field(output_id(in), d, false));
-    return d;
+    return true;
   }
   if (domains.size() > 1 && s.reject_multi_value_from) {
     d.result = "multifrom";
     d.from_domain = domains.front();
     d.verdict = milter::Verdict::reply("550", "5.7.1", "multi-valued From field with different domains");
-    return d;
+    return true;
   }
   for (const std::string& dom : domains)
     if (s.ignore_mail_from.contains(dom)) {
       d.result = "ignored";
       d.from_domain = dom;
-      return d;
+      return true;
     }
-  return std::nullopt;
+  return false;
 }
 
 void apply_verdict(const MessageSettings& s, const MessageInput& in, const dmarc::Verdict& v, Decision& d) {
@@ -358,9 +359,9 @@ std::string check_required_headers(const Headers& headers) {
 }
 
 Decision decide_message(const MessageSettings& s, const MessageInput& in, dns::Resolver& resolver, unsigned sample) {
+  Decision d;  // every return returns d: no move of the result
   if (s.required_headers) {
     if (const std::string why = check_required_headers(in.headers); !why.empty()) {
-      Decision d;
       d.result = "badheaders";
       d.reason = why;
       d.verdict = milter::Verdict::reply("550", "5.7.1", "RFC5322 requirement error: " + why);
@@ -368,9 +369,8 @@ Decision decide_message(const MessageSettings& s, const MessageInput& in, dns::R
     }
   }
   dmarc::MessageAuth auth;
-  if (auto early = check_from(s, in, auth.from_domains)) return std::move(*early);
+  if (check_from(s, in, auth.from_domains, d)) return d;
 
-  Decision d;
   d.evaluated = true;
   const std::string env_domain = in.envelope_from == "<>" ? std::string() : domain_of(in.envelope_from);
   Collected got;
@@ -390,18 +390,21 @@ Decision decide_message(const MessageSettings& s, const MessageInput& in, dns::R
     self_validate(in, env_domain, spf_domain, resolver, std::move(spf_record), got, d);
     if (got.spf) d.spf_source = "SPFSelfValidate";
   }
-  d.ar_ids = got.ar_ids;
+  d.ar_ids = std::move(got.ar_ids);
   d.sample = sample;
-  auth.dkim = got.dkim;
-  auth.spf = got.spf;
   d.dkim = describe(got.dkim);
+  d.dkim_results.reserve(got.dkim.size());
   for (std::size_t i = 0; i < got.dkim.size(); ++i)
-    d.dkim_results.push_back({got.dkim[i].domain, got.dkim_selectors[i], result_name(got.dkim[i].result)});
+    d.dkim_results.push_back({got.dkim[i].domain, std::move(got.dkim_selectors[i]), result_name(got.dkim[i].result)});
   if (got.spf) {
     d.spf_domain = got.spf->domain;
     d.spf_result = result_name(got.spf->result);
+    d.spf = describe({&*got.spf, 1});
+  } else {
+    d.spf = "none";
   }
-  d.spf = got.spf ? describe({*got.spf}) : "none";
+  auth.dkim = std::move(got.dkim);
+  auth.spf = std::move(got.spf);
 
   const dmarc::Verdict v = dmarc::evaluate_message(resolver, auth, eo, sample);
   apply_verdict(s, in, v, d);
