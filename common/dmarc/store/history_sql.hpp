@@ -3,9 +3,10 @@
 // common/dmarc/store/history_sql.hpp: what both history stores share, over one SqlConn
 // (sql.hpp): table `messages` with the columns of history_columns(), a batch in one
 // transaction (all or nothing, so a retried batch is never half-stored: rolled back on any
-// failure) as multi-row INSERTs in record order, the records of a period in insertion order. The back ends differ only in the
-// connection's settings and the schema they make when it opens (history_sqlite.hpp,
-// history_pg.hpp). Thread-safety: calls are serialised by a mutex. Errors: Errc::temporary.
+// failure) as multi-row INSERTs in record order, the records of a period in insertion
+// order. The back ends differ only in the connection's settings and the schema they make
+// when it opens (history_sqlite.hpp, history_pg.hpp). Thread-safety: calls are serialised
+// by a mutex. Errors: Errc::temporary.
 // See also: ../history.hpp, tests/unit/common/dmarc/history_test.cpp,
 // tests/integration/dmarc_history_pg_test.cpp
 #pragma once
