@@ -73,57 +73,38 @@ bool HistoryWriter::wait_idle_for_test(std::chrono::milliseconds timeout) {
   return idle;
 }
 
-void HistoryWriter::write_queued(std::unique_lock<std::mutex>& lock) {
-  // The whole queue changes hands in one swap (the records are not moved); submit() goes on
-  // filling the other vector meanwhile.
-  taken_.clear();
-  taken_.swap(queue_);
-  in_flight_ = taken_.size();
-  std::span<const HistoryRecord> rest(taken_);
-  while (!rest.empty()) {
-    const auto batch = rest.first(std::min(options_.batch, rest.size()));
-    lock.unlock();
-    const Result<void> r = add_batch_caught(*sink_, batch);
-    lock.lock();
-    if (!r) {
-      failed(lock, rest, r.error().detail);
-      return;
-    }
-    rest = rest.subspan(batch.size());
-    in_flight_ = rest.size();
-    written_ += batch.size();
+void HistoryWriter::write_one_batch(std::unique_lock<std::mutex>& lock) {
+  const std::size_t n = std::min(options_.batch, queue_.size());
+  const auto end = queue_.begin() + static_cast<std::ptrdiff_t>(n);
+  taken_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(end));
+  queue_.erase(queue_.begin(), end);
+  in_flight_ = n;
+  lock.unlock();
+  const Result<void> r = add_batch_caught(*sink_, taken_);
+  if (r) taken_.clear();  // destroyed outside the lock: submit() never waits for them
+  lock.lock();
+  in_flight_ = 0;
+  if (r) {
+    written_ += n;
     if (failing_) {
       log(log::Level::info, "dmarc.history_recovered");
       failing_ = false;
     }
     // One queue_full warning per episode: a sink slower than the mail would otherwise log
     // one per batch while the queue stays full (seen in tests/soak at 16,000 messages/s).
-    if (queue_.size() + in_flight_ <= options_.capacity / 2) drop_logged_ = false;
+    if (queue_.size() <= options_.capacity / 2) drop_logged_ = false;
     backoff_ = options_.min_backoff;
+    if (queue_.empty()) idle_.notify_all();
+    return;
   }
-  if (queue_.empty()) idle_.notify_all();
-  // The records are destroyed outside the lock, where submit() does not wait for them; after
-  // a backlog, their storage goes too rather than staying held by a quiet daemon.
-  lock.unlock();
-  if (taken_.capacity() > 4 * options_.batch)
-    taken_ = {};
-  else
-    taken_.clear();
-  lock.lock();
-}
-
-void HistoryWriter::failed(std::unique_lock<std::mutex>& lock, std::span<const HistoryRecord> rest,
-                           const std::string& reason) {
   // Keep the records, oldest first, for the next attempt.
-  const auto from = taken_.begin() + (rest.data() - taken_.data());
-  queue_.insert(queue_.begin(), std::make_move_iterator(from), std::make_move_iterator(taken_.end()));
+  queue_.insert(queue_.begin(), std::make_move_iterator(taken_.begin()), std::make_move_iterator(taken_.end()));
   taken_.clear();
-  in_flight_ = 0;
-  if (!failing_) log(log::Level::warning, "dmarc.history_unavailable", reason);
+  if (!failing_) log(log::Level::warning, "dmarc.history_unavailable", r.error().detail);
   failing_ = true;
   if (stop_) {
     dropped_ += queue_.size();
-    log(log::Level::error, "dmarc.history_lost", reason);
+    log(log::Level::error, "dmarc.history_lost", r.error().detail);
     queue_.clear();
     idle_.notify_all();
     return;
@@ -139,7 +120,7 @@ void HistoryWriter::run() {
     if (queue_.empty()) return;  // stopping, nothing left
     wake_.wait_for(lock, options_.linger, [&] { return stop_ || flush_ || queue_.size() >= options_.batch; });
     try {
-      write_queued(lock);
+      write_one_batch(lock);
     } catch (...) {
       // Something outside the sink threw (bad_alloc while moving records): log it and go
       // on instead of terminating the daemon. The batch in hand may be lost (the report

@@ -27,6 +27,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -69,11 +70,7 @@ class HistoryWriter {
 
  private:
   void run();
-  // Writes everything queued, `batch` records per add_batch.
-  void write_queued(std::unique_lock<std::mutex>& lock);
-  // After a failed add_batch: `rest` (the unwritten end of taken_) back to the queue's head,
-  // then the backoff.
-  void failed(std::unique_lock<std::mutex>& lock, std::span<const HistoryRecord> rest, const std::string& reason);
+  void write_one_batch(std::unique_lock<std::mutex>& lock);
   void log(log::Level level, std::string_view event, std::string_view reason = {});
   void log_exception() noexcept;  // inside a catch block: the exception in flight
 
@@ -82,8 +79,10 @@ class HistoryWriter {
   const Options options_;
   mutable std::mutex mu_;
   std::condition_variable wake_, idle_;
-  std::vector<HistoryRecord> queue_;
-  std::vector<HistoryRecord> taken_;  // the worker's: what it is writing (in_flight_ of it left)
+  std::deque<HistoryRecord> queue_;  // a deque: a backlog's memory goes as it drains
+  // The batch being written (in_flight_ records), the worker's; reused, so a batch costs no
+  // allocation.
+  std::vector<HistoryRecord> taken_;
   std::size_t in_flight_ = 0;
   bool stop_ = false, failing_ = false, drop_logged_ = false, flush_ = false;
   std::chrono::milliseconds backoff_;
