@@ -124,8 +124,8 @@ TEST(HistoryWriter, OutageIsLoggedOnceAndRetriedWithoutLoss) {
   EXPECT_FALSE(w.stats().failing);
 }
 
-// The worker takes the whole queue and writes it batch by batch: a batch that fails after
-// others went in is retried from where it failed, nothing written twice or lost.
+// A batch that fails after others went in is retried from where it failed: nothing is
+// written twice or lost, and the order holds.
 TEST(HistoryWriter, FailureInsideTheQueueRetriesFromTheFailedBatch) {
   Script s;
   s.failing_call = 2;
