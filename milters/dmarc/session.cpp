@@ -106,31 +106,22 @@ Verdict DmarcSession::on_header(milter::Context& ctx, std::string_view name, std
   return Verdict::cont();
 }
 
-std::string DmarcSession::authserv_id(milter::Context& ctx) const {
-  std::string id = st_->settings.authserv_id;
-  if (id.empty()) id = ctx.macro("j").value_or("");
-  if (id.empty()) id = expand_hostname("HOSTNAME");
-  return id;
-}
-
 std::string DmarcSession::mta_name(milter::Context& ctx) const {
   std::string name = ctx.macro("j").value_or("");
   return name.empty() ? expand_hostname("HOSTNAME") : name;
 }
 
-void DmarcSession::record_history(milter::Context& ctx, const MessageInput& in, const Decision& d) {
+void DmarcSession::record_history(const std::string& reporter, const MessageInput& in, const Decision& d) {
   if (st_->history.empty() || !should_record(d, st_->settings.record_all_messages)) return;
-  std::string reporter = mta_name(ctx);
   // Queued for the writers' threads: a slow or failing store never holds this message.
-  dmarc::HistoryRecord r = history_record(in, d, std::move(reporter), static_cast<std::int64_t>(std::time(nullptr)));
+  dmarc::HistoryRecord r = history_record(in, d, reporter, static_cast<std::int64_t>(std::time(nullptr)));
   // A copy for each writer but the last, which takes the record itself.
   for (std::size_t i = 0; i + 1 < st_->history.size(); ++i) st_->history[i]->submit(r);
   st_->history.back()->submit(std::move(r));
 }
 
-void DmarcSession::report_failure(milter::Context& ctx, const MessageInput& in, const Decision& d) {
+void DmarcSession::report_failure(const std::string& reporter, const MessageInput& in, const Decision& d) {
   if (!st_->failure) return;
-  const std::string reporter = mta_name(ctx);
   const auto now = static_cast<std::int64_t>(std::time(nullptr));
   auto job = dmarc::failure_job(st_->failure->options, in, d, reporter, now);
   // Queued for the reporter's thread: DNS checks and sendmail never hold this message.
@@ -151,7 +142,9 @@ Verdict DmarcSession::on_eom(milter::Context& ctx) {
   const DmarcSettings& s = st_->settings;
   MessageInput in;
   in.queue_id = qid;
-  in.authserv_id = authserv_id(ctx);
+  // One look-up of the j macro: our authserv-id (unless configured) and the reporter name.
+  const std::string mta = mta_name(ctx);
+  in.authserv_id = s.authserv_id.empty() ? mta : s.authserv_id;
   if (s.authserv_id_with_job_id && is_plain_job_id(qid)) in.output_id = in.authserv_id + "/" + qid;
   in.envelope_from = envelope_from_;
   in.client_ip = conn_.family == milter::ConnInfo::Family::inet || conn_.family == milter::ConnInfo::Family::inet6
@@ -180,8 +173,8 @@ Verdict DmarcSession::on_eom(milter::Context& ctx) {
   }  // written here, before the history and failure report
   if (shared_.counters != nullptr)
     shared_.counters->count(d.result, d.disposition, st_->metrics_domains, d.from_domain);
-  record_history(ctx, in, d);
-  report_failure(ctx, in, d);
+  record_history(mta, in, d);
+  report_failure(mta, in, d);
   if (!io_ok) log::Event(*shared_.logger, log::Level::warning, "dmarc.modify_failed").kv("qid", qid);
   reset();
   return d.verdict;

@@ -53,10 +53,10 @@ class DmarcSession final : public milter::Session {
 
  private:
   void reset();
-  std::string authserv_id(milter::Context& ctx) const;
   std::string mta_name(milter::Context& ctx) const;  // the MTA's j macro, else our host name
-  void record_history(milter::Context& ctx, const MessageInput& in, const Decision& d);
-  void report_failure(milter::Context& ctx, const MessageInput& in, const Decision& d);
+  // `reporter`: mta_name().
+  void record_history(const std::string& reporter, const MessageInput& in, const Decision& d);
+  void report_failure(const std::string& reporter, const MessageInput& in, const Decision& d);
 
   SessionShared shared_;
   milter::ConnInfo conn_;

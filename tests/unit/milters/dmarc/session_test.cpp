@@ -166,6 +166,21 @@ TEST_F(DmarcSessionHistoryTest, RecordsThePublishedPolicyAndSelector) {
   EXPECT_EQ(r.rua, "mailto:r@full.example");
 }
 
+// One look-up of the j macro serves both: a configured AuthservID names our field, the
+// history's reporter stays the MTA's name.
+TEST_F(DmarcSessionHistoryTest, ConfiguredAuthservIdLeavesTheReporterTheMtaName) {
+  DmarcSettings s;
+  s.authserv_id = "auth.example";
+  with_history(s);
+  (void)message("a@reject.example", "auth.example; dkim=pass header.d=reject.example");
+  ASSERT_TRUE(writer->wait_idle_for_test(std::chrono::seconds(10)));
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].reporter, "mx.example.net");
+  EXPECT_EQ(kept[0].result, "pass");  // the A-R field of our configured id was trusted
+  ASSERT_FALSE(ctx.changes.empty());
+  EXPECT_EQ(ctx.changes[0].value.rfind("auth.example; dmarc=pass", 0), 0u) << ctx.changes[0].value;
+}
+
 TEST_F(DmarcSessionHistoryTest, DomainsWithoutRecordOnlyWithRecordAllMessages) {
   with_history(DmarcSettings{});
   (void)message("a@nodmarc.example");
