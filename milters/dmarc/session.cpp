@@ -4,7 +4,6 @@
 
 #include <unistd.h>
 
-#include <array>
 #include <cstdint>
 #include <ctime>
 
@@ -35,19 +34,6 @@ bool is_plain_job_id(std::string_view qid) {
           c == '_'))
       return false;
   return true;
-}
-
-// The pct draw in [0, 100), from this thread's pool of kernel random bytes: one
-// getrandom(2) per 64 messages instead of one per message, still unpredictable (a sender
-// must not be able to tell which of its failing messages escape quarantine).
-unsigned pct_draw() {
-  thread_local std::array<std::uint32_t, 64> pool;  // 256 bytes: one getrandom call
-  thread_local std::size_t next = pool.size();
-  if (next == pool.size()) {
-    random_fill(pool.data(), sizeof pool);
-    next = 0;
-  }
-  return pool[next++] % 100;
 }
 
 }  // namespace
@@ -153,7 +139,7 @@ Verdict DmarcSession::on_eom(milter::Context& ctx) {
   in.helo = helo_;
   in.headers = std::move(headers_);
   dns::Resolver& resolver = shared_.resolver_override != nullptr ? *shared_.resolver_override : *st_->resolvers->cache;
-  const Decision d = decide_message(s, in, resolver, pct_draw());
+  const Decision d = decide_message(s, in, resolver, random_u32() % 100);
 
   const std::string& our_id = in.output_id.empty() ? in.authserv_id : in.output_id;
   bool io_ok = true;
