@@ -20,7 +20,7 @@ constexpr std::size_t kMaxPooled = 64;   // larger draws go to the kernel direct
 
 // Bumped in every child of fork(): a pool filled before it is stale there.
 std::atomic<unsigned> g_fork_generation{0};
-[[maybe_unused]] const int g_fork_hook =
+[[maybe_unused]] const int kForkHookRegistered =
     ::pthread_atfork(nullptr, nullptr, [] { g_fork_generation.fetch_add(1, std::memory_order_relaxed); });
 
 void kernel_fill(unsigned char* p, std::size_t size) {
