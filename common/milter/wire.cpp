@@ -349,6 +349,7 @@ Result<Macros> decode_macros(std::string_view p) {
   auto strings = split_strings(p.substr(1), 2, 2 * kMaxMacroPairs);
   if (!strings) return fail(Errc::bad_input, "macros: " + strings.error().detail);
   if (strings->size() % 2 != 0) return fail(Errc::bad_input, "macros: a name without a value");
+  m.pairs.reserve(strings->size() / 2);
   for (std::size_t i = 0; i < strings->size(); i += 2) {
     if ((*strings)[i].empty()) return fail(Errc::bad_input, "macros: empty name");
     m.pairs.emplace_back(std::string((*strings)[i]), std::string((*strings)[i + 1]));

@@ -276,6 +276,32 @@ TEST(ConnectionNegotiate, SymlistsOnlyWhenTheMtaOffersSetSymList) {
   }
 }
 
+// Each thread keeps its last answer (Connection::negotiate): connections of other specs and
+// offers on the same thread, one after another, each get their own.
+TEST(ConnectionNegotiate, EachConnectionGetsTheAnswerForItsOwnSpecAndOffer) {
+  MilterSpec a, b;
+  a.actions = b.actions = w::kActAddHdrs;
+  a.macros[static_cast<std::size_t>(w::Stage::mail)] = "i";
+  b.macros[static_cast<std::size_t>(w::Stage::mail)] = "{auth_authen}";
+  const auto mail_list = [](const w::OptNeg& o) {
+    const auto& list = o.symlists[static_cast<std::size_t>(w::Stage::mail)];
+    return list ? *list : std::vector<std::string>{};
+  };
+  for (int round = 0; round < 2; ++round) {
+    for (const bool is_a : {true, false, false, true}) {
+      Harness h(is_a ? a : b);
+      h.negotiate();
+      EXPECT_EQ(mail_list(h.answer), std::vector<std::string>{is_a ? "i" : "{auth_authen}"});
+      EXPECT_EQ(h.answer.version, 6u);
+    }
+    Harness old_mta(a);
+    const auto r = old_mta.send(optneg(2));
+    ASSERT_TRUE(old_mta.ok);
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(old_mta.answer.version, 2u);
+  }
+}
+
 TEST(ConnectionNegotiate, FailsWithoutTheNeededActions) {
   MilterSpec spec;
   spec.actions = w::kActAddHdrs | w::kActQuarantine;
