@@ -194,12 +194,6 @@ bool Connection::handle(const wire::PacketView& p, std::string& out) {
   const char cmd = p.command;
   if (cmd == wire::kCmdOptneg) return negotiate(p.payload, out);
   if (!negotiated_) return bad_packet(cmd, "command before negotiation");
-  // Decodes the payload's strings or ends the connection.
-  const auto strings = [&](std::size_t min, std::size_t max) {
-    auto s = wire::split_strings(p.payload, min, max);
-    if (!s) bad_packet(cmd, s.error().detail);
-    return s;
-  };
   switch (cmd) {
     case wire::kCmdMacro: return store_macros(p.payload);
     case wire::kCmdConnect: {
@@ -210,15 +204,15 @@ bool Connection::handle(const wire::PacketView& p, std::string& out) {
       return true;
     }
     case wire::kCmdHelo: {
-      auto s = strings(1, 1);
-      if (!s) return false;
+      auto s = wire::split_exactly<1>(p.payload);
+      if (!s) return bad_packet(cmd, s.error().detail);
       step(Step::helo, out, [&](Session& ss, Context& ctx) { return ss.on_helo(ctx, (*s)[0]); });
       return true;
     }
     case wire::kCmdMail:
     case wire::kCmdRcpt: {
-      auto s = strings(1, wire::kMaxArgs);
-      if (!s) return false;
+      auto s = wire::split_strings(p.payload, 1, wire::kMaxArgs);
+      if (!s) return bad_packet(cmd, s.error().detail);
       if (cmd == wire::kCmdMail) {
         // A new message: what an earlier message held is gone; a verdict held at CONNECT or
         // HELO is the SMTP session's, as if the MTA had waited for it, so it holds again.
@@ -231,8 +225,8 @@ bool Connection::handle(const wire::PacketView& p, std::string& out) {
     }
     case wire::kCmdData: step(Step::data, out, [](Session& s, Context& ctx) { return s.on_data(ctx); }); return true;
     case wire::kCmdHeader: {
-      auto s = strings(2, 2);
-      if (!s) return false;
+      auto s = wire::split_exactly<2>(p.payload);
+      if (!s) return bad_packet(cmd, s.error().detail);
       step(Step::header, out, [&](Session& ss, Context& ctx) { return ss.on_header(ctx, (*s)[0], (*s)[1]); });
       return true;
     }

@@ -35,7 +35,7 @@ Result<Reply> decode_strings(char cmd, std::string_view p, std::size_t min, std:
 }
 
 Result<Reply> decode_reply_code(std::string_view p) {
-  auto parts = split_strings(p, 1, 1);
+  auto parts = split_exactly<1>(p);
   if (!parts) return fail(Errc::bad_input, "reply 'y': " + parts.error().detail);
   const std::string_view text = (*parts)[0];
   const auto digit = [](char c) { return c >= '0' && c <= '9'; };
@@ -66,18 +66,24 @@ bool all_digits(std::string_view s, std::size_t min, std::size_t max) {
 }  // namespace
 
 // Empty strings are kept.
-Result<std::vector<std::string_view>> split_strings(std::string_view p, std::size_t min, std::size_t max) {
+Result<std::size_t> split_strings_into(std::string_view p, std::size_t min, std::span<std::string_view> out) {
   if (p.empty() || p.back() != '\0') return fail(Errc::bad_input, "string not NUL-terminated");
-  std::vector<std::string_view> out;
-  out.reserve(std::min(max, static_cast<std::size_t>(std::count(p.begin(), p.end(), '\0'))));
-  std::size_t start = 0;
+  std::size_t n = 0, start = 0;
   while (start < p.size()) {
-    if (out.size() == max) return fail(Errc::bad_input, "more than " + std::to_string(max) + " strings");
+    if (n == out.size()) return fail(Errc::bad_input, "more than " + std::to_string(out.size()) + " strings");
     const auto end = p.find('\0', start);
-    out.push_back(p.substr(start, end - start));
+    out[n++] = p.substr(start, end - start);
     start = end + 1;
   }
-  if (out.size() < min) return fail(Errc::bad_input, "wrong number of strings: " + std::to_string(out.size()));
+  if (n < min) return fail(Errc::bad_input, "wrong number of strings: " + std::to_string(n));
+  return n;
+}
+
+Result<std::vector<std::string_view>> split_strings(std::string_view p, std::size_t min, std::size_t max) {
+  std::vector<std::string_view> out(std::min(max, static_cast<std::size_t>(std::count(p.begin(), p.end(), '\0'))));
+  auto n = split_strings_into(p, min, out);
+  if (!n) return Unexpected<Error>(n.error());
+  out.resize(*n);
   return out;
 }
 
@@ -335,7 +341,7 @@ Result<Connect> decode_connect(std::string_view p) {
   if (c.family != '4' && c.family != '6' && c.family != 'L') return fail(Errc::bad_input, "CONNECT: unknown family");
   if (rest.size() < 2) return fail(Errc::bad_input, "CONNECT: no port");
   c.port = static_cast<std::uint16_t>((static_cast<unsigned char>(rest[0]) << 8) | static_cast<unsigned char>(rest[1]));
-  auto address = split_strings(rest.substr(2), 1, 1);
+  auto address = split_exactly<1>(rest.substr(2));
   if (!address) return fail(Errc::bad_input, "CONNECT address: " + address.error().detail);
   c.address = std::string((*address)[0]);
   return c;

@@ -10,8 +10,10 @@
 // See also: ../shared/reference/conformance.md s7, connection.hpp (the server side).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -145,6 +147,17 @@ std::string encode_reply(const Reply& reply);
 // unless it ends with NUL and holds between min and max strings. The views point into it.
 [[nodiscard]] Result<std::vector<std::string_view>> split_strings(std::string_view payload, std::size_t min,
                                                                   std::size_t max);
+// The same into `out` (max = out.size()), without allocating; the number of strings.
+[[nodiscard]] Result<std::size_t> split_strings_into(std::string_view payload, std::size_t min,
+                                                     std::span<std::string_view> out);
+// Exactly N strings (a header's name and value, HELO's name): split_strings(payload, N, N)
+// on the stack, as every header of every message takes this path.
+template <std::size_t N>
+[[nodiscard]] Result<std::array<std::string_view, N>> split_exactly(std::string_view payload) {
+  std::array<std::string_view, N> out;
+  if (auto n = split_strings_into(payload, N, out); !n) return Unexpected<Error>(n.error());
+  return out;
+}
 
 // CONNECT: hostname, family ('4' '6' 'L' unix, 'U' unknown), and unless 'U' the port
 // (16-bit) and address.

@@ -63,6 +63,23 @@ INSTANTIATE_TEST_SUITE_P(
                       SplitCase{"8-bit kept", "\xc3\xa9\0"s, 1, 1, true, {"\xc3\xa9"}},
                       SplitCase{"header name and value", "Subject\0 hi\0"s, 2, 2, true, {"Subject", " hi"}}));
 
+// split_exactly<N> is split_strings(p, N, N) without a vector: the same rows, the same
+// verdicts and the same error text.
+TEST_P(SplitStrings, ExactlyAgreesWithSplitStrings) {
+  const auto& c = GetParam();
+  const auto check = [&](auto got, std::size_t n) {
+    const auto want = split_strings(c.payload, n, n);
+    ASSERT_EQ(got.has_value(), want.has_value()) << c.name << " n=" << n;
+    if (!want) {
+      EXPECT_EQ(got.error().detail, want.error().detail) << c.name << " n=" << n;
+      return;
+    }
+    EXPECT_EQ(std::vector<std::string_view>(got->begin(), got->end()), *want) << c.name << " n=" << n;
+  };
+  check(split_exactly<1>(c.payload), 1);
+  check(split_exactly<2>(c.payload), 2);
+}
+
 TEST(SplitStrings, ArgvAtKMaxArgsAndOneMore) {
   const std::string at_limit = strings(kMaxArgs), above = strings(kMaxArgs + 1);  // the views point into these
   const auto at = split_strings(at_limit, 1, kMaxArgs);
