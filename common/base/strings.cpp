@@ -45,16 +45,8 @@ std::string_view trim(std::string_view s) noexcept {
 std::vector<std::string_view> split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
   out.reserve(static_cast<std::size_t>(std::count(s.begin(), s.end(), sep)) + 1);  // one allocation
-  std::size_t start = 0;
-  for (;;) {
-    const auto pos = s.find(sep, start);
-    if (pos == std::string_view::npos) {
-      out.push_back(s.substr(start));
-      return out;
-    }
-    out.push_back(s.substr(start, pos - start));
-    start = pos + 1;
-  }
+  for_each_split(s, sep, [&](std::string_view field) { out.push_back(field); });
+  return out;
 }
 
 std::optional<std::uint64_t> parse_uint(std::string_view s) noexcept {

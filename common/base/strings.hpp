@@ -27,6 +27,16 @@ bool is_ascii(std::string_view s) noexcept;
 std::string_view trim(std::string_view s) noexcept;
 // Splits on every occurrence of sep; empty fields are kept.
 std::vector<std::string_view> split(std::string_view s, char sep);
+// f(field) for each field split() would return, in order, without a vector.
+template <class F>
+void for_each_split(std::string_view s, char sep, F&& f) {
+  for (;;) {
+    const auto pos = s.find(sep);
+    f(s.substr(0, pos));
+    if (pos == std::string_view::npos) return;
+    s.remove_prefix(pos + 1);
+  }
+}
 // Parses a whole decimal number (no sign, no spaces); nullopt on junk or overflow.
 std::optional<std::uint64_t> parse_uint(std::string_view s) noexcept;
 // True when s is well-formed UTF-8 (RFC 3629: shortest forms only, no surrogates, at most

@@ -115,15 +115,12 @@ std::string format_dkim_entries(const std::vector<DkimEntry>& entries) {
 
 void for_each_dkim_entry(std::string_view text,
                          const std::function<void(std::string_view, std::string_view, std::string_view)>& f) {
-  while (!text.empty()) {
-    const auto comma = text.find(',');
-    const std::string_view item = text.substr(0, comma);
-    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+  for_each_split(text, ',', [&](std::string_view item) {
     const auto first = item.find(':'), last = item.rfind(':');
-    if (first == std::string_view::npos) continue;
+    if (first == std::string_view::npos) return;
     f(item.substr(0, first), last != first ? item.substr(first + 1, last - first - 1) : std::string_view(),
       item.substr(last + 1));
-  }
+  });
 }
 
 std::vector<DkimEntry> parse_dkim_entries(std::string_view text) {

@@ -118,14 +118,11 @@ void append_history_record(std::string& x, const HistoryRecord& r) {
   word_line("pdomain", r.policy_domain);
   number_line("policy", policy_code(r));
   bool any_rua = false;
-  for (std::string_view rest = r.rua; !rest.empty();) {
-    const auto space = rest.find(' ');
-    const std::string_view uri = rest.substr(0, space);
-    rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
-    if (uri.empty()) continue;
+  for_each_split(r.rua, ' ', [&](std::string_view uri) {
+    if (uri.empty()) return;
     word_line("rua", uri);
     any_rua = true;
-  }
+  });
   if (!any_rua) line("rua", "-");
   const bool has_record = !r.p.empty();
   number_line("pct", has_record ? r.pct : 0);

@@ -46,6 +46,17 @@ TEST(Strings, SplitKeepsEmptyFields) {
   EXPECT_EQ(got[3], "");
 }
 
+TEST(Strings, ForEachSplitGivesSplitsFieldsInOrder) {
+  for (const std::string_view s : {"", ",", "a", "a,,b,", ",a"}) {
+    std::vector<std::string_view> got;
+    for_each_split(s, ',', [&](std::string_view field) { got.push_back(field); });
+    EXPECT_EQ(got, split(s, ',')) << s;
+  }
+  const auto one = split("", ',');
+  ASSERT_EQ(one.size(), 1u);  // the empty string is one empty field
+  EXPECT_EQ(one[0], "");
+}
+
 TEST(Strings, ParseUintRejectsJunkAndOverflow) {
   EXPECT_EQ(parse_uint("0"), 0u);
   EXPECT_EQ(parse_uint("18446744073709551615"), 18446744073709551615u);
